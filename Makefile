@@ -1,0 +1,90 @@
+# weave — the front door. `make` alone prints this help.
+#
+# Every target first makes sure the Debian packages the build uses are present
+# (`make deps`), so on a fresh machine the README's two commands are all the
+# set-up there is.
+
+SHELL := /bin/bash
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE ?= cmake
+CTEST ?= ctest
+
+# Debian packages the build, the tests and the benchmarks use.
+DEPS := build-essential cmake ninja-build pkgconf clang libclang-rt-14-dev \
+        libcppunit-dev libboost-context-dev libboost-dev \
+        libbenchmark-dev libtbb-dev libconcurrentqueue-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help deps check check-models stress tsan asan ubsan bench clean unit models-ctest
+
+help:
+	@echo "weave — checked synchronization primitives for C++20"
+	@echo
+	@echo "  make check-models  build and run every model check; prints one table"
+	@echo "  make check         everything CI runs: unit, stress, model and model-buggy"
+	@echo "                     tests, then unit and stress again under ThreadSanitizer"
+	@echo "  make deps          install the Debian packages the build uses (idempotent)"
+	@echo "  make stress        stress runs on real threads"
+	@echo "  make tsan          unit + stress under ThreadSanitizer (clang)"
+	@echo "  make asan          unit + stress under AddressSanitizer + UBSan (clang)"
+	@echo "  make ubsan         unit + stress under UndefinedBehaviorSanitizer"
+	@echo "  make bench         benchmarks against std, TBB, moodycamel, boost, ..."
+	@echo "  make clean         remove build/"
+	@echo
+	@echo "Build trees live in build/<preset> (see CMakePresets.json)."
+
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
+	echo "deps: missing:$$missing"; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "deps: not root; run this, then retry:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing \
+	  || { echo "deps: apt-get failed; install by hand:$$missing"; exit 1; }
+
+# configure-and-build a preset: $(call build,preset[,targets])
+define build
+	$(CMAKE) --preset $(1) >/dev/null
+	$(CMAKE) --build --preset $(1) -j $(JOBS) $(if $(2),--target $(2))
+endef
+
+check: deps
+	$(call build,dev)
+	cd build/dev && $(CTEST) -j $(JOBS) --output-on-failure -L '^(unit|stress|model|model-buggy)$$'
+	$(MAKE) --no-print-directory tsan
+
+check-models: deps
+	$(call build,model,weave_models)
+	build/model/models/weave_models
+
+stress: deps
+	$(call build,dev)
+	cd build/dev && $(CTEST) -j $(JOBS) --output-on-failure -L '^stress$$'
+
+tsan: deps
+	$(call build,tsan)
+	cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/sanitizers/tsan.supp" \
+	  $(CTEST) -j $(JOBS) --output-on-failure -L '^(unit|stress)$$'
+
+asan: deps
+	$(call build,asan)
+	cd build/asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
+	  $(CTEST) -j $(JOBS) --output-on-failure -L '^(unit|stress)$$'
+
+ubsan: deps
+	$(call build,ubsan)
+	cd build/ubsan && UBSAN_OPTIONS="print_stacktrace=1" \
+	  $(CTEST) -j $(JOBS) --output-on-failure -L '^(unit|stress)$$'
+
+bench: deps
+	$(call build,release)
+	@set -e; for b in build/release/stress/bench/bench_*; do \
+	  [ -x "$$b" ] || continue; echo "== $$b"; "$$b"; done
+
+clean:
+	rm -rf build

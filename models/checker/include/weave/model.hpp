@@ -1,0 +1,339 @@
+// weave/model.hpp — the model checker's whole public face.
+//
+//   weave::model_sync            the model side of the seam (weave/sync.hpp):
+//                                every atomic access, wait, wake, spawn, join,
+//                                spin and fence is a scheduling point.
+//   weave::model::thread         mirrors std::thread inside a check.
+//   weave::model::check(o, body) explores body under every relevant
+//                                interleaving; returns a result.
+//   WEAVE_MODEL_CHECK(name, expected_verdict, options...) { body }
+//                                registers a check with its declared verdict.
+//   WEAVE_CHECK(cond)            an assertion inside a check (check_failed).
+//   weave::model::main(argc, argv) the runner (--help lists its flags).
+//
+// A check body is re-executed from the start once per explored execution
+// (stateless model checking), so every shared object must be created inside the
+// body. Everything else lives in models/checker/src/ and is private.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "weave/sync.hpp"
+
+namespace weave {
+namespace model {
+
+/// What a check found. pass = nothing wrong in any explored execution.
+enum class verdict : std::uint8_t {
+  pass,
+  deadlock,         // every live thread blocked
+  check_failed,     // WEAVE_CHECK or an S::check invariant failed
+  exception,        // an exception escaped a model thread
+  usage_error,      // a primitive threw weave::usage_error (misuse)
+  data_race,        // two unordered accesses to a cell, one a write
+  livelock,         // the step bound was hit
+  unjoined_thread,  // a thread left running or unjoined at the end
+  nondeterminism,   // a replayed schedule diverged: the body is not deterministic
+};
+const char* to_string(verdict v) noexcept;
+
+enum class strategy : std::uint8_t { dfs, random, pct };
+
+/// How to explore. Designated initializers in WEAVE_MODEL_CHECK set these.
+struct options {
+  strategy search = strategy::dfs;     // dfs is exhaustive (with reduction)
+  int preemptions = -1;                // bound on preemptions; -1 = none
+  std::uint64_t max_executions = 0;    // stop after this many; 0 = no limit
+  std::uint64_t max_steps = 10000;     // per execution; hitting it = livelock
+  double time_budget = 0;              // seconds; 0 = no limit
+  std::uint64_t seed = 1;              // random and pct
+  std::uint64_t iterations = 10000;    // executions for random and pct
+  int pct_depth = 3;                   // pct: bug depth d (d-1 change points)
+  int spurious_wakeups = 1;            // spurious wake-ups explored per execution
+  bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
+  bool minimize = true;                // report a failure with the fewest preemptions
+  std::size_t stack_size = 256 * 1024; // per model thread
+  int shard_index = 0;                 // --shard K/N: this process explores slice K
+  int shard_count = 1;                 //   of N (0-based K)
+  int jobs = 1;                        // local worker processes
+  bool verbose = false;                // print every execution's schedule
+  bool progress = false;               // one updating progress line on stderr
+};
+
+/// What model::check returns.
+struct result {
+  verdict found = verdict::pass;
+  std::uint64_t executions = 0;  // complete executions explored
+  std::uint64_t blocked = 0;     // executions cut short by the reduction (sleep-set blocked)
+  bool exhaustive = false;       // true if every relevant execution was explored
+  double seconds = 0;
+  std::string report;            // the counterexample, readable (empty on pass)
+  std::string replay;            // the replay token of the counterexample
+  int preemptions = 0;           // preemptions in the counterexample
+};
+
+result check(const options& o, const std::function<void()>& body);
+/// Re-runs one schedule (a token from result::replay) with full tracing.
+result replay(const options& o, const std::function<void()>& body, std::string_view token);
+
+/// WEAVE_CHECK's function: fails the execution with verdict check_failed.
+void check_that(bool cond, const char* what,
+                std::source_location loc = std::source_location::current());
+
+namespace detail {
+// The private runtime's entry points used by the inline parts of this header.
+enum class op : std::uint8_t {
+  load, store, rmw, cas_fail, wait, wake_one, wake_all, spin, fence, spawn, join,
+  cell_read, cell_write, lock_hook,
+};
+std::uint32_t new_object(const void* addr, bool is_cell, std::source_location made);
+void forget_object(std::uint32_t id) noexcept;
+// A scheduling point: returns when this thread is chosen to perform op on obj.
+void visible(std::uint32_t obj, op kind, std::source_location loc);
+// After the operation: happens-before bookkeeping and the trace.
+void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
+void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
+void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value);
+void cell_access(std::uint32_t obj, bool write, std::source_location loc);
+wait_result futex_wait(std::uint32_t obj, const void* word_value, std::uint32_t expected,
+                       std::int64_t deadline_ns, std::source_location loc);
+void futex_wake(std::uint32_t obj, bool all, std::source_location loc);
+void spin(std::source_location loc);
+void fence(std::memory_order o, std::source_location loc);
+std::uint32_t self() noexcept;
+std::int64_t now_ns() noexcept;
+void invariant(bool cond, const char* msg, std::source_location loc);
+void lock_hook(const void* lock, int what, unsigned flags) noexcept;
+// Threads.
+std::uint32_t spawn(std::function<void()> fn, std::source_location loc);
+void join(std::uint32_t tid, std::source_location loc);
+void unjoined(std::uint32_t tid) noexcept;
+template <class T>
+std::uint64_t bits(const T& v) noexcept {
+  if constexpr (std::is_pointer_v<T>) {
+    return reinterpret_cast<std::uintptr_t>(v);
+  } else if constexpr (std::is_enum_v<T>) {
+    return static_cast<std::uint64_t>(v);
+  } else if constexpr (std::is_integral_v<T>) {
+    return static_cast<std::uint64_t>(v);
+  } else {
+    std::uint64_t r = 0;
+    std::memcpy(&r, &v, sizeof(T) < 8 ? sizeof(T) : 8);
+    return r;
+  }
+}
+struct registrar {
+  registrar(const char* name, verdict expected, const options& o, void (*body)(), const char* file);
+};
+}  // namespace detail
+
+/// Mirrors std::thread inside a check: spawning and joining are scheduling
+/// points, and a thread left unjoined is reported (verdict unjoined_thread).
+class thread {
+ public:
+  thread() noexcept = default;
+  template <class F>
+  explicit thread(F&& f, std::source_location loc = std::source_location::current())
+      : id_(detail::spawn(std::function<void()>(std::forward<F>(f)), loc)) {}
+  thread(thread&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
+  thread& operator=(thread&& o) noexcept {
+    if (id_ != 0) detail::unjoined(id_);
+    id_ = std::exchange(o.id_, 0);
+    return *this;
+  }
+  thread(const thread&) = delete;
+  thread& operator=(const thread&) = delete;
+  ~thread() {
+    if (id_ != 0) detail::unjoined(id_);
+  }
+  void join(std::source_location loc = std::source_location::current()) {
+    detail::join(std::exchange(id_, 0), loc);
+  }
+  bool joinable() const noexcept { return id_ != 0; }
+
+ private:
+  std::uint32_t id_ = 0;
+};
+
+/// Runs every check registered with WEAVE_MODEL_CHECK; see --help.
+int main(int argc, char** argv);
+
+}  // namespace model
+
+// ---------------------------------------------------------------------------
+// model_sync: the model side of the seam. Same names as weave::real_sync.
+// ---------------------------------------------------------------------------
+struct model_sync {
+  /// Mirrors std::atomic<T>; each call is a scheduling point and records its
+  /// memory order (for happens-before), its value and its file:line.
+  template <class T>
+  class atomic {
+    using loc_t = std::source_location;
+
+   public:
+    explicit atomic(T v = T(), loc_t made = loc_t::current())
+        : v_(v), id_(model::detail::new_object(this, false, made)) {}
+    atomic(const atomic&) = delete;
+    atomic& operator=(const atomic&) = delete;
+    ~atomic() { model::detail::forget_object(id_); }
+
+    T load(std::memory_order o, loc_t l = loc_t::current()) const {
+      model::detail::visible(id_, model::detail::op::load, l);
+      T v = v_;
+      model::detail::load_done(id_, o, model::detail::bits(v));
+      return v;
+    }
+    void store(T v, std::memory_order o, loc_t l = loc_t::current()) {
+      model::detail::visible(id_, model::detail::op::store, l);
+      v_ = v;
+      model::detail::store_done(id_, o, model::detail::bits(v));
+    }
+    T exchange(T v, std::memory_order o, loc_t l = loc_t::current()) {
+      return rmw([&](T) { return v; }, o, l);
+    }
+    bool compare_exchange_strong(T& e, T d, std::memory_order s, std::memory_order f,
+                                 loc_t l = loc_t::current()) {
+      model::detail::visible(id_, model::detail::op::rmw, l);
+      if (std::memcmp(&v_, &e, sizeof(T)) == 0) {
+        const T old = v_;
+        v_ = d;
+        model::detail::rmw_done(id_, s, model::detail::bits(old), model::detail::bits(d));
+        return true;
+      }
+      e = v_;
+      model::detail::load_done(id_, f, model::detail::bits(e));
+      return false;
+    }
+    /// The model never fails a weak CAS spuriously (that is a later step).
+    bool compare_exchange_weak(T& e, T d, std::memory_order s, std::memory_order f,
+                               loc_t l = loc_t::current()) {
+      return compare_exchange_strong(e, d, s, f, l);
+    }
+    T fetch_add(T v, std::memory_order o, loc_t l = loc_t::current()) requires std::is_integral_v<T> {
+      return rmw([&](T x) { return static_cast<T>(x + v); }, o, l);
+    }
+    T fetch_sub(T v, std::memory_order o, loc_t l = loc_t::current()) requires std::is_integral_v<T> {
+      return rmw([&](T x) { return static_cast<T>(x - v); }, o, l);
+    }
+    T fetch_and(T v, std::memory_order o, loc_t l = loc_t::current()) requires std::is_integral_v<T> {
+      return rmw([&](T x) { return static_cast<T>(x & v); }, o, l);
+    }
+    T fetch_or(T v, std::memory_order o, loc_t l = loc_t::current()) requires std::is_integral_v<T> {
+      return rmw([&](T x) { return static_cast<T>(x | v); }, o, l);
+    }
+    T fetch_xor(T v, std::memory_order o, loc_t l = loc_t::current()) requires std::is_integral_v<T> {
+      return rmw([&](T x) { return static_cast<T>(x ^ v); }, o, l);
+    }
+
+   private:
+    friend struct model_sync;
+    template <class F>
+    T rmw(F f, std::memory_order o, loc_t l) {
+      model::detail::visible(id_, model::detail::op::rmw, l);
+      const T old = v_;
+      v_ = f(old);
+      model::detail::rmw_done(id_, o, model::detail::bits(old), model::detail::bits(v_));
+      return old;
+    }
+    T v_;
+    std::uint32_t id_;
+  };
+
+  /// Plain shared data: every read() and write() is checked against
+  /// happens-before; two unordered accesses, one a write, are a data race.
+  template <class T>
+  class cell {
+    using loc_t = std::source_location;
+
+   public:
+    template <class... A>
+    explicit cell(A&&... a) : v_(std::forward<A>(a)...), id_(model::detail::new_object(this, true, loc_t::current())) {}
+    cell(const cell&) = delete;
+    cell& operator=(const cell&) = delete;
+    ~cell() { model::detail::forget_object(id_); }
+    const T& read(loc_t l = loc_t::current()) const {
+      model::detail::cell_access(id_, false, l);
+      return v_;
+    }
+    T& write(loc_t l = loc_t::current()) {
+      model::detail::cell_access(id_, true, l);
+      return v_;
+    }
+
+   private:
+    T v_;
+    std::uint32_t id_;
+  };
+
+  /// Virtual time: it starts at one second and moves only when a timed wait
+  /// times out (to that wait's deadline), so every run of a schedule is the same.
+  struct clock {
+    using rep = std::int64_t;
+    using period = std::nano;
+    using duration = std::chrono::nanoseconds;
+    using time_point = std::chrono::time_point<clock, duration>;
+    static constexpr bool is_steady = true;
+    static time_point now() noexcept { return time_point(duration(model::detail::now_ns())); }
+  };
+  static constexpr clock::time_point forever = clock::time_point::max();
+
+  /// Futex wait; the checker explores wake-up, time-out and (bounded) spurious
+  /// returns.
+  static wait_result wait(atomic<std::uint32_t>& word, std::uint32_t expected,
+                          clock::time_point deadline = forever, scope = scope::process_private,
+                          std::source_location l = std::source_location::current()) {
+    return model::detail::futex_wait(word.id_, &word.v_, expected,
+                                     deadline.time_since_epoch().count(), l);
+  }
+  static void wake_one(atomic<std::uint32_t>& word, scope = scope::process_private,
+                       std::source_location l = std::source_location::current()) {
+    model::detail::futex_wake(word.id_, false, l);
+  }
+  static void wake_all(atomic<std::uint32_t>& word, scope = scope::process_private,
+                       std::source_location l = std::source_location::current()) {
+    model::detail::futex_wake(word.id_, true, l);
+  }
+  static void spin(std::source_location l = std::source_location::current()) { model::detail::spin(l); }
+  static void fence(std::memory_order o, std::source_location l = std::source_location::current()) {
+    model::detail::fence(o, l);
+  }
+  using thread_id = std::uint32_t;
+  static thread_id self() noexcept { return model::detail::self(); }
+  using thread = model::thread;
+  static void check(bool cond, const char* msg, std::source_location l = std::source_location::current()) {
+    model::detail::invariant(cond, msg, l);
+  }
+  static void mutex_create(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 0, f); }
+  static void mutex_destroy(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 1, f); }
+  static void mutex_pre_lock(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 2, f); }
+  static void mutex_post_lock(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 3, f); }
+  static void mutex_pre_unlock(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 4, f); }
+  static void mutex_post_unlock(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 5, f); }
+};
+
+static_assert(sync_policy<model_sync>);
+
+}  // namespace weave
+
+#define WEAVE_CHECK(cond) ::weave::model::check_that(static_cast<bool>(cond), #cond)
+
+// WEAVE_MODEL_CHECK(name, verdict, options...) { body }
+//   name     a C++ identifier, unique in the runner
+//   verdict  what exploring the body must find: pass, deadlock, check_failed, ...
+//   options  designated initializers of weave::model::options, e.g. .preemptions = 2
+// Keep the macro's arguments on one line: the build reads them to register one
+// ctest per check (label model for pass, model-buggy otherwise).
+#define WEAVE_MODEL_CHECK(name, expected, ...)                                          \
+  static void weave_model_check_body_##name();                                          \
+  static const ::weave::model::detail::registrar weave_model_check_reg_##name{          \
+      #name, ::weave::model::verdict::expected, ::weave::model::options{__VA_ARGS__},   \
+      &weave_model_check_body_##name, __FILE__};                                        \
+  static void weave_model_check_body_##name()

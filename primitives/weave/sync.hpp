@@ -1,0 +1,337 @@
+// weave/sync.hpp — THE SEAM.
+//
+// Every weave primitive is a template on a synchronization policy S and touches
+// shared state only through S. This header defines what a policy must provide
+// (the concept weave::sync_policy) and the hardware policy weave::real_sync.
+// The model policy, weave::model_sync, lives with the model checker
+// (models/checker/include/weave/model.hpp) and implements the same names, each
+// operation a scheduling point of the checker.
+//
+// This is the only header under primitives/ that may name std::atomic,
+// std::thread, std::mutex, a futex or a clock; a test (seam_test) enforces it.
+//
+// What a policy S provides (names follow the standard library):
+//
+//   S::atomic<T>        mirrors std::atomic<T>: load, store, exchange,
+//                       compare_exchange_weak/strong, fetch_add/sub/and/or/xor.
+//                       Every call takes an explicit std::memory_order; there are
+//                       no defaults, so every order is a decision in the code.
+//   S::cell<T>          plain (non-atomic) shared data. read() is a read access,
+//                       write() a write access (it returns T&, so a read-modify-
+//                       write is one write access). On hardware a plain T; in the
+//                       model each access is checked against happens-before.
+//   S::wait(w, expected, deadline, scope)
+//                       futex wait on a 32-bit atomic word: sleeps while
+//                       w == expected, until woken or the deadline passes.
+//                       Returns woken, timed_out or value_mismatch; may return
+//                       woken spuriously, so callers re-check their condition.
+//   S::wake_one(w, scope), S::wake_all(w, scope)
+//                       wake one / every thread waiting on w.
+//   S::spin()           a CPU pause; in the model, "I make no progress until
+//                       another thread writes something".
+//   S::fence(order)     std::atomic_thread_fence.
+//   S::clock            the steady clock deadlines are measured on
+//                       (S::clock::time_point, S::clock::now()); S::forever is a
+//                       deadline that never passes.
+//   S::self()           a nonzero id of the calling thread (S::thread_id),
+//                       unique among live threads, for ownership checks.
+//   S::thread           spawn/join, mirrors std::thread (for tests, executors).
+//   S::check(cond, msg) an invariant: a bug report in the model, an abort with
+//                       the message on hardware.
+//   S::mutex_create/destroy/pre_lock/post_lock/pre_unlock/post_unlock(p, flags)
+//                       lock annotations, mirroring ThreadSanitizer's
+//                       __tsan_mutex_* interface: TSan sees weave locks as locks
+//                       (lock-order reports), and the model checker learns who
+//                       holds what (the wait-for cycle in a deadlock report).
+//                       They compile to nothing outside TSan builds.
+#pragma once
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <functional>
+#include <source_location>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "weave/error.hpp"
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WEAVE_TSAN 1
+#endif
+#endif
+#if !defined(WEAVE_TSAN) && defined(__SANITIZE_THREAD__)
+#define WEAVE_TSAN 1
+#endif
+#if defined(WEAVE_TSAN)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace weave {
+
+/// Which futex flavour a wait or wake uses. process_shared works for words in
+/// memory shared between processes (and for private memory, a little slower).
+enum class scope : std::uint8_t { process_private, process_shared };
+
+/// What S::wait returned. woken includes spurious wake-ups.
+enum class wait_result : std::uint8_t { woken, timed_out, value_mismatch };
+
+/// Flags of the lock annotations (values mirror ThreadSanitizer's).
+namespace lock_flag {
+inline constexpr unsigned none = 0;
+inline constexpr unsigned write_reentrant = 1u << 1;  // __tsan_mutex_write_reentrant
+inline constexpr unsigned try_lock = 1u << 5;         // __tsan_mutex_try_lock
+inline constexpr unsigned try_lock_failed = 1u << 6;  // __tsan_mutex_try_lock_failed
+inline constexpr unsigned recursive_lock = 1u << 7;   // __tsan_mutex_recursive_lock
+inline constexpr unsigned recursive_unlock = 1u << 8; // __tsan_mutex_recursive_unlock
+}  // namespace lock_flag
+
+/// True in builds instrumented by ThreadSanitizer.
+#if defined(WEAVE_TSAN)
+inline constexpr bool tsan_build = true;
+#else
+inline constexpr bool tsan_build = false;
+#endif
+
+struct model_sync;  // the model side of the seam; defined by weave/model.hpp
+
+/// The concept every policy satisfies (see the table at the top of this file).
+template <class S>
+concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
+                               std::uint32_t value, std::uint32_t& expected,
+                               typename S::clock::time_point deadline,
+                               std::memory_order order, bool cond, const char* msg,
+                               const void* lock, unsigned flags) {
+  typename S::template atomic<std::uint32_t>;
+  typename S::template cell<int>;
+  typename S::thread;
+  typename S::thread_id;
+  { S::clock::now() } -> std::same_as<typename S::clock::time_point>;
+  { S::forever } -> std::convertible_to<typename S::clock::time_point>;
+  { word.load(order) } -> std::same_as<std::uint32_t>;
+  word.store(value, order);
+  { word.exchange(value, order) } -> std::same_as<std::uint32_t>;
+  { word.compare_exchange_strong(expected, value, order, order) } -> std::same_as<bool>;
+  { word.compare_exchange_weak(expected, value, order, order) } -> std::same_as<bool>;
+  { word.fetch_add(value, order) } -> std::same_as<std::uint32_t>;
+  { word.fetch_sub(value, order) } -> std::same_as<std::uint32_t>;
+  { word.fetch_and(value, order) } -> std::same_as<std::uint32_t>;
+  { word.fetch_or(value, order) } -> std::same_as<std::uint32_t>;
+  { word.fetch_xor(value, order) } -> std::same_as<std::uint32_t>;
+  { S::wait(word, value, deadline, scope::process_private) } -> std::same_as<wait_result>;
+  S::wake_one(word, scope::process_private);
+  S::wake_all(word, scope::process_private);
+  S::spin();
+  S::fence(order);
+  { S::self() } -> std::same_as<typename S::thread_id>;
+  S::check(cond, msg);
+  S::mutex_create(lock, flags);
+  S::mutex_destroy(lock, flags);
+  S::mutex_pre_lock(lock, flags);
+  S::mutex_post_lock(lock, flags);
+  S::mutex_pre_unlock(lock, flags);
+  S::mutex_post_unlock(lock, flags);
+};
+
+// ---------------------------------------------------------------------------
+// real_sync: the hardware side of the seam.
+// ---------------------------------------------------------------------------
+struct real_sync {
+  /// Mirrors std::atomic<T>; every operation takes an explicit memory order.
+  template <class T>
+  class atomic {
+   public:
+    static_assert(std::atomic<T>::is_always_lock_free,
+                  "weave::real_sync::atomic<T> requires a lock-free T (usable in shared memory)");
+    constexpr atomic() noexcept : v_() {}
+    constexpr explicit atomic(T v) noexcept : v_(v) {}
+    atomic(const atomic&) = delete;
+    atomic& operator=(const atomic&) = delete;
+
+    T load(std::memory_order o) const noexcept { return v_.load(o); }
+    void store(T v, std::memory_order o) noexcept { v_.store(v, o); }
+    T exchange(T v, std::memory_order o) noexcept { return v_.exchange(v, o); }
+    bool compare_exchange_strong(T& e, T d, std::memory_order s, std::memory_order f) noexcept {
+      return v_.compare_exchange_strong(e, d, s, f);
+    }
+    bool compare_exchange_weak(T& e, T d, std::memory_order s, std::memory_order f) noexcept {
+      return v_.compare_exchange_weak(e, d, s, f);
+    }
+    T fetch_add(T v, std::memory_order o) noexcept requires std::is_integral_v<T> { return v_.fetch_add(v, o); }
+    T fetch_sub(T v, std::memory_order o) noexcept requires std::is_integral_v<T> { return v_.fetch_sub(v, o); }
+    T fetch_and(T v, std::memory_order o) noexcept requires std::is_integral_v<T> { return v_.fetch_and(v, o); }
+    T fetch_or(T v, std::memory_order o) noexcept requires std::is_integral_v<T> { return v_.fetch_or(v, o); }
+    T fetch_xor(T v, std::memory_order o) noexcept requires std::is_integral_v<T> { return v_.fetch_xor(v, o); }
+
+    /// The address the kernel's futex sees (32-bit words only).
+    std::uint32_t* futex_word() noexcept {
+      static_assert(sizeof(T) == 4 && sizeof(std::atomic<T>) == 4);
+      return reinterpret_cast<std::uint32_t*>(&v_);
+    }
+
+   private:
+    std::atomic<T> v_;
+  };
+
+  /// Plain shared data. On hardware a T; read()/write() mark the accesses that the
+  /// model checker checks against happens-before.
+  template <class T>
+  class cell {
+   public:
+    template <class... A>
+    constexpr explicit cell(A&&... a) : v_(std::forward<A>(a)...) {}
+    const T& read() const noexcept { return v_; }
+    T& write() noexcept { return v_; }
+
+   private:
+    T v_;
+  };
+
+  using clock = std::chrono::steady_clock;
+  static constexpr clock::time_point forever = clock::time_point::max();
+
+  /// futex(FUTEX_WAIT_BITSET) with an absolute CLOCK_MONOTONIC deadline (the
+  /// clock std::chrono::steady_clock reads on Linux).
+  static wait_result wait(atomic<std::uint32_t>& word, std::uint32_t expected,
+                          clock::time_point deadline = forever,
+                          scope sc = scope::process_private) noexcept {
+    int op = FUTEX_WAIT_BITSET | (sc == scope::process_private ? FUTEX_PRIVATE_FLAG : 0);
+    timespec ts{};
+    timespec* tsp = nullptr;
+    if (deadline != forever) {
+      auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+      if (ns < 0) ns = 0;
+      ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+      ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+      tsp = &ts;
+    }
+    long r = syscall(SYS_futex, word.futex_word(), op, expected, tsp, nullptr, FUTEX_BITSET_MATCH_ANY);
+    if (r == 0) return wait_result::woken;
+    switch (errno) {
+      case EAGAIN: return wait_result::value_mismatch;
+      case ETIMEDOUT: return wait_result::timed_out;
+      default: return wait_result::woken;  // EINTR: a spurious wake-up
+    }
+  }
+  static void wake_one(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept {
+    wake(word, 1, sc);
+  }
+  static void wake_all(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept {
+    wake(word, 0x7fffffff, sc);
+  }
+
+  static void spin() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+  static void fence(std::memory_order o) noexcept { std::atomic_thread_fence(o); }
+
+  /// The kernel thread id (gettid): nonzero, unique among live threads of all
+  /// processes, so it also identifies an owner in process-shared memory.
+  using thread_id = std::uint32_t;
+  static thread_id self() noexcept {
+    thread_id& cached = cached_tid();
+    if (cached == 0) {
+      register_fork_handler();
+      cached = static_cast<thread_id>(syscall(SYS_gettid));
+    }
+    return cached;
+  }
+
+  /// Mirrors std::thread (a joinable thread that must be joined).
+  class thread {
+   public:
+    template <class F>
+    explicit thread(F&& f) : t_(std::forward<F>(f)) {}
+    void join() { t_.join(); }
+    bool joinable() const noexcept { return t_.joinable(); }
+
+   private:
+    std::thread t_;
+  };
+
+  static void check(bool cond, const char* msg,
+                    std::source_location loc = std::source_location::current()) noexcept {
+    if (!cond) [[unlikely]] {
+      std::fprintf(stderr, "weave: invariant violated: %s (%s:%u)\n", msg, loc.file_name(),
+                   static_cast<unsigned>(loc.line()));
+      std::abort();
+    }
+  }
+
+#if defined(WEAVE_TSAN)
+  static void mutex_create(const void* m, unsigned f) noexcept { __tsan_mutex_create(const_cast<void*>(m), f); }
+  static void mutex_destroy(const void* m, unsigned f) noexcept { __tsan_mutex_destroy(const_cast<void*>(m), f); }
+  static void mutex_pre_lock(const void* m, unsigned f) noexcept { __tsan_mutex_pre_lock(const_cast<void*>(m), f); }
+  static void mutex_post_lock(const void* m, unsigned f) noexcept { __tsan_mutex_post_lock(const_cast<void*>(m), f, 0); }
+  static void mutex_pre_unlock(const void* m, unsigned f) noexcept { __tsan_mutex_pre_unlock(const_cast<void*>(m), f); }
+  static void mutex_post_unlock(const void* m, unsigned f) noexcept { __tsan_mutex_post_unlock(const_cast<void*>(m), f); }
+#else
+  static void mutex_create(const void*, unsigned) noexcept {}
+  static void mutex_destroy(const void*, unsigned) noexcept {}
+  static void mutex_pre_lock(const void*, unsigned) noexcept {}
+  static void mutex_post_lock(const void*, unsigned) noexcept {}
+  static void mutex_pre_unlock(const void*, unsigned) noexcept {}
+  static void mutex_post_unlock(const void*, unsigned) noexcept {}
+#endif
+
+ private:
+  static void wake(atomic<std::uint32_t>& word, int n, scope sc) noexcept {
+    int op = FUTEX_WAKE | (sc == scope::process_private ? FUTEX_PRIVATE_FLAG : 0);
+    syscall(SYS_futex, word.futex_word(), op, n, nullptr, nullptr, 0);
+  }
+  static thread_id& cached_tid() noexcept {
+    static thread_local thread_id tid = 0;
+    return tid;
+  }
+  // After fork() the child's only thread has a new id: forget the cached one.
+  static void register_fork_handler() noexcept {
+    static const int once = pthread_atfork(nullptr, nullptr, [] { cached_tid() = 0; });
+    (void)once;
+  }
+};
+
+static_assert(sync_policy<real_sync>);
+static_assert(sizeof(real_sync::atomic<std::uint32_t>) == 4);
+
+/// Converts a deadline on any clock to a deadline on S::clock (TimedLockable
+/// accepts any clock, as std::timed_mutex does).
+template <class S, class Clock, class Duration>
+typename S::clock::time_point to_deadline(const std::chrono::time_point<Clock, Duration>& t) {
+  if constexpr (std::is_same_v<Clock, typename S::clock>) {
+    return std::chrono::time_point_cast<typename S::clock::duration>(t);
+  } else {
+    return S::clock::now() +
+           std::chrono::duration_cast<typename S::clock::duration>(t - Clock::now());
+  }
+}
+
+/// A relative timeout as a deadline on S::clock, saturating instead of
+/// overflowing for huge durations.
+template <class S, class Rep, class Period>
+typename S::clock::time_point deadline_after(const std::chrono::duration<Rep, Period>& d) {
+  using dur = typename S::clock::duration;
+  const auto now = S::clock::now();
+  if (d <= d.zero()) return now;
+  const auto room = std::chrono::duration_cast<std::chrono::duration<double>>(
+      typename S::clock::time_point::max() - now);
+  if (std::chrono::duration<double>(d) >= room) return S::forever;
+  return now + std::chrono::duration_cast<dur>(d);
+}
+
+}  // namespace weave
