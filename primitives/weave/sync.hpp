@@ -55,7 +55,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
-#include <source_location>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -106,6 +105,31 @@ inline constexpr bool tsan_build = false;
 #endif
 
 struct model_sync;  // the model side of the seam; defined by weave/model.hpp
+
+/// Mirrors std::source_location (file, line, function of a call site), built on
+/// the __builtin_FILE/LINE/FUNCTION that g++ 12 and clang 14 both have; clang 14
+/// cannot compile libstdc++'s <source_location>.
+class source_location {
+ public:
+  static constexpr source_location current(const char* file = __builtin_FILE(),
+                                           unsigned line = __builtin_LINE(),
+                                           const char* function = __builtin_FUNCTION()) noexcept {
+    source_location l;
+    l.file_ = file;
+    l.line_ = line;
+    l.function_ = function;
+    return l;
+  }
+  constexpr source_location() noexcept = default;
+  constexpr const char* file_name() const noexcept { return file_; }
+  constexpr unsigned line() const noexcept { return line_; }
+  constexpr const char* function_name() const noexcept { return function_; }
+
+ private:
+  const char* file_ = "";
+  unsigned line_ = 0;
+  const char* function_ = "";
+};
 
 /// The concept every policy satisfies (see the table at the top of this file).
 template <class S>
@@ -266,7 +290,7 @@ struct real_sync {
   };
 
   static void check(bool cond, const char* msg,
-                    std::source_location loc = std::source_location::current()) noexcept {
+                    source_location loc = source_location::current()) noexcept {
     if (!cond) [[unlikely]] {
       std::fprintf(stderr, "weave: invariant violated: %s (%s:%u)\n", msg, loc.file_name(),
                    static_cast<unsigned>(loc.line()));
@@ -328,8 +352,7 @@ typename S::clock::time_point deadline_after(const std::chrono::duration<Rep, Pe
   using dur = typename S::clock::duration;
   const auto now = S::clock::now();
   if (d <= d.zero()) return now;
-  const auto room = std::chrono::duration_cast<std::chrono::duration<double>>(
-      typename S::clock::time_point::max() - now);
+  const auto room = std::chrono::duration_cast<std::chrono::duration<double>>(S::forever - now);
   if (std::chrono::duration<double>(d) >= room) return S::forever;
   return now + std::chrono::duration_cast<dur>(d);
 }

@@ -20,7 +20,6 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -86,7 +85,7 @@ result replay(const options& o, const std::function<void()>& body, std::string_v
 
 /// WEAVE_CHECK's function: fails the execution with verdict check_failed.
 void check_that(bool cond, const char* what,
-                std::source_location loc = std::source_location::current());
+                source_location loc = source_location::current());
 
 namespace detail {
 // The private runtime's entry points used by the inline parts of this header.
@@ -94,27 +93,27 @@ enum class op : std::uint8_t {
   load, store, rmw, cas_fail, wait, wake_one, wake_all, spin, fence, spawn, join,
   cell_read, cell_write, lock_hook,
 };
-std::uint32_t new_object(const void* addr, bool is_cell, std::source_location made);
+std::uint32_t new_object(const void* addr, bool is_cell, source_location made);
 void forget_object(std::uint32_t id) noexcept;
 // A scheduling point: returns when this thread is chosen to perform op on obj.
-void visible(std::uint32_t obj, op kind, std::source_location loc);
+void visible(std::uint32_t obj, op kind, source_location loc);
 // After the operation: happens-before bookkeeping and the trace.
 void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
 void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
 void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value);
-void cell_access(std::uint32_t obj, bool write, std::source_location loc);
+void cell_access(std::uint32_t obj, bool write, source_location loc);
 wait_result futex_wait(std::uint32_t obj, const void* word_value, std::uint32_t expected,
-                       std::int64_t deadline_ns, std::source_location loc);
-void futex_wake(std::uint32_t obj, bool all, std::source_location loc);
-void spin(std::source_location loc);
-void fence(std::memory_order o, std::source_location loc);
+                       std::int64_t deadline_ns, source_location loc);
+void futex_wake(std::uint32_t obj, bool all, source_location loc);
+void spin(source_location loc);
+void fence(std::memory_order o, source_location loc);
 std::uint32_t self() noexcept;
 std::int64_t now_ns() noexcept;
-void invariant(bool cond, const char* msg, std::source_location loc);
+void invariant(bool cond, const char* msg, source_location loc);
 void lock_hook(const void* lock, int what, unsigned flags) noexcept;
 // Threads.
-std::uint32_t spawn(std::function<void()> fn, std::source_location loc);
-void join(std::uint32_t tid, std::source_location loc);
+std::uint32_t spawn(std::function<void()> fn, source_location loc);
+void join(std::uint32_t tid, source_location loc);
 void unjoined(std::uint32_t tid) noexcept;
 template <class T>
 std::uint64_t bits(const T& v) noexcept {
@@ -141,7 +140,7 @@ class thread {
  public:
   thread() noexcept = default;
   template <class F>
-  explicit thread(F&& f, std::source_location loc = std::source_location::current())
+  explicit thread(F&& f, source_location loc = source_location::current())
       : id_(detail::spawn(std::function<void()>(std::forward<F>(f)), loc)) {}
   thread(thread&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
   thread& operator=(thread&& o) noexcept {
@@ -154,7 +153,7 @@ class thread {
   ~thread() {
     if (id_ != 0) detail::unjoined(id_);
   }
-  void join(std::source_location loc = std::source_location::current()) {
+  void join(source_location loc = source_location::current()) {
     detail::join(std::exchange(id_, 0), loc);
   }
   bool joinable() const noexcept { return id_ != 0; }
@@ -176,7 +175,7 @@ struct model_sync {
   /// memory order (for happens-before), its value and its file:line.
   template <class T>
   class atomic {
-    using loc_t = std::source_location;
+    using loc_t = weave::source_location;
 
    public:
     explicit atomic(T v = T(), loc_t made = loc_t::current())
@@ -251,7 +250,7 @@ struct model_sync {
   /// happens-before; two unordered accesses, one a write, are a data race.
   template <class T>
   class cell {
-    using loc_t = std::source_location;
+    using loc_t = weave::source_location;
 
    public:
     template <class... A>
@@ -289,26 +288,26 @@ struct model_sync {
   /// returns.
   static wait_result wait(atomic<std::uint32_t>& word, std::uint32_t expected,
                           clock::time_point deadline = forever, scope = scope::process_private,
-                          std::source_location l = std::source_location::current()) {
+                          source_location l = source_location::current()) {
     return model::detail::futex_wait(word.id_, &word.v_, expected,
                                      deadline.time_since_epoch().count(), l);
   }
   static void wake_one(atomic<std::uint32_t>& word, scope = scope::process_private,
-                       std::source_location l = std::source_location::current()) {
+                       source_location l = source_location::current()) {
     model::detail::futex_wake(word.id_, false, l);
   }
   static void wake_all(atomic<std::uint32_t>& word, scope = scope::process_private,
-                       std::source_location l = std::source_location::current()) {
+                       source_location l = source_location::current()) {
     model::detail::futex_wake(word.id_, true, l);
   }
-  static void spin(std::source_location l = std::source_location::current()) { model::detail::spin(l); }
-  static void fence(std::memory_order o, std::source_location l = std::source_location::current()) {
+  static void spin(source_location l = source_location::current()) { model::detail::spin(l); }
+  static void fence(std::memory_order o, source_location l = source_location::current()) {
     model::detail::fence(o, l);
   }
   using thread_id = std::uint32_t;
   static thread_id self() noexcept { return model::detail::self(); }
   using thread = model::thread;
-  static void check(bool cond, const char* msg, std::source_location l = std::source_location::current()) {
+  static void check(bool cond, const char* msg, source_location l = source_location::current()) {
     model::detail::invariant(cond, msg, l);
   }
   static void mutex_create(const void* m, unsigned f) noexcept { model::detail::lock_hook(m, 0, f); }
