@@ -101,7 +101,6 @@ class basic_mutex {
 
  private:
   static constexpr std::uint32_t unlocked = 0, locked = 1, contended = 2;
-  static constexpr int spin_limit = 64;
 
   bool try_lock_until_deadline(typename S::clock::time_point deadline) {
     S::mutex_pre_lock(this, lock_flag::try_lock);
@@ -118,7 +117,7 @@ class basic_mutex {
   bool lock_slow(std::uint32_t c, typename S::clock::time_point deadline) {
     // Spin briefly while the holder is running and nobody sleeps: most critical
     // sections are short, and a park/wake pair costs two system calls.
-    for (int i = 0; i < spin_limit && c == locked; ++i) {
+    for (int i = 0; i < S::spin_budget && c == locked; ++i) {
       S::spin();
       // relaxed: only a hint; the CAS below does the acquiring.
       c = state_.load(std::memory_order_relaxed);

@@ -29,6 +29,9 @@
 //                       wake one / every thread waiting on w.
 //   S::spin()           a CPU pause; in the model, "I make no progress until
 //                       another thread writes something".
+//   S::spin_budget      how many times a primitive may spin before it parks
+//                       (64 on hardware; 2 in the model, enough to explore
+//                       "released while I spun" without long traces).
 //   S::fence(order)     std::atomic_thread_fence.
 //   S::clock            the steady clock deadlines are measured on
 //                       (S::clock::time_point, S::clock::now()); S::forever is a
@@ -158,6 +161,7 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   S::wake_one(word, scope::process_private);
   S::wake_all(word, scope::process_private);
   S::spin();
+  { S::spin_budget } -> std::convertible_to<int>;
   S::fence(order);
   { S::self() } -> std::same_as<typename S::thread_id>;
   S::check(cond, msg);
@@ -256,6 +260,7 @@ struct real_sync {
     wake(word, 0x7fffffff, sc);
   }
 
+  static constexpr int spin_budget = 64;
   static void spin() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

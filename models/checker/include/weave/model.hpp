@@ -253,8 +253,15 @@ struct model_sync {
     using loc_t = weave::source_location;
 
    public:
-    template <class... A>
-    explicit cell(A&&... a) : v_(std::forward<A>(a)...), id_(model::detail::new_object(this, true, loc_t::current())) {}
+    explicit cell(loc_t made = loc_t::current()) : v_(), id_(model::detail::new_object(this, true, made)) {}
+    template <class U>
+      requires std::is_constructible_v<T, U&&>
+    explicit cell(U&& v, loc_t made = loc_t::current())
+        : v_(std::forward<U>(v)), id_(model::detail::new_object(this, true, made)) {}
+    template <class A, class B, class... R>
+    explicit cell(A&& a, B&& b, R&&... r)
+        : v_(std::forward<A>(a), std::forward<B>(b), std::forward<R>(r)...),
+          id_(model::detail::new_object(this, true, loc_t())) {}
     cell(const cell&) = delete;
     cell& operator=(const cell&) = delete;
     ~cell() { model::detail::forget_object(id_); }
@@ -300,6 +307,7 @@ struct model_sync {
                        source_location l = source_location::current()) {
     model::detail::futex_wake(word.id_, true, l);
   }
+  static constexpr int spin_budget = 2;
   static void spin(source_location l = source_location::current()) { model::detail::spin(l); }
   static void fence(std::memory_order o, source_location l = source_location::current()) {
     model::detail::fence(o, l);

@@ -1,0 +1,1079 @@
+// The engine: scheduler, search (DFS with source-DPOR and sleep sets, bounded
+// DFS, random, PCT, replay), happens-before clocks and race detection.
+// See rt.hpp for the vocabulary.
+#include "engine.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace weave::model::detail {
+
+engine* engine::current = nullptr;
+
+namespace {
+
+constexpr std::uint32_t kNoObj = 0;        // an operation on no object
+constexpr std::uint32_t kScFence = 1;      // the total order of seq_cst fences
+constexpr std::uint32_t kOutside = 0xffffffffu;  // made outside any execution
+constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
+
+bool acquires(std::memory_order o) {
+  return o == std::memory_order_acquire || o == std::memory_order_acq_rel ||
+         o == std::memory_order_seq_cst || o == std::memory_order_consume;
+}
+bool releases(std::memory_order o) {
+  return o == std::memory_order_release || o == std::memory_order_acq_rel ||
+         o == std::memory_order_seq_cst;
+}
+int lowest(tmask m) { return std::countr_zero(m); }
+
+const char* base_name(const char* path) {
+  const char* s = std::strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+std::string where(source_location l) {
+  return std::string(base_name(l.file_name())) + ":" + std::to_string(l.line());
+}
+char choice_char(int c) { return static_cast<char>(c < 10 ? '0' + c : 'a' + (c - 10)); }
+int choice_value(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'z') return ch - 'a' + 10;
+  return -1;
+}
+
+struct access {
+  std::uint32_t obj = kNoObj;
+  bool write = false;
+};
+
+}  // namespace
+
+engine::engine(const options& o) : opt_(o), stacks_(o.stack_size), rng_(o.seed) {
+  threads_.reserve(kMaxThreads);
+  objects_.reserve(64);
+  steps_.reserve(256);
+  if (opt_.shard_count > 1) {
+    int levels = 4;
+    for (int n = opt_.shard_count - 1; n > 0; n >>= 1) ++levels;
+    split_levels_ = levels;
+  }
+}
+
+engine::~engine() = default;
+
+// ---------------------------------------------------------------------------
+// Threads and fibers
+// ---------------------------------------------------------------------------
+
+void engine::yield_to_scheduler() { sched_ = std::move(sched_).resume(); }
+
+void engine::resume(int t) {
+  cur_ = t;
+  threads_[t].fib = std::move(threads_[t].fib).resume();
+  in_prefix_ = false;
+}
+
+void engine::thread_entry(int t) {
+  try {
+    threads_[t].fn();
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;
+  } catch (const weave::usage_error& e) {
+    fail(verdict::usage_error, std::string("T") + std::to_string(t) + " threw weave::usage_error: " + e.what());
+  } catch (const std::exception& e) {
+    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception: " + e.what());
+  } catch (...) {
+    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception of unknown type");
+  }
+  if (threads_[t].st != tstate::aborted) threads_[t].st = tstate::finished;
+  threads_[t].fn = nullptr;
+}
+
+void engine::start_thread(int t) {
+  in_prefix_ = true;
+  threads_[t].st = tstate::runnable;
+  threads_[t].act = action::step;
+  threads_[t].fib = boost::context::fiber(
+      std::allocator_arg, pooled_stack{&stacks_}, [this, t](boost::context::fiber&& sink) {
+        sched_ = std::move(sink);
+        thread_entry(t);
+        return std::move(sched_);
+      });
+  resume(t);
+  in_prefix_ = false;
+}
+
+// Spawning is not a scheduling point: the child cannot run before it exists,
+// and the parent's code up to its next visible operation touches no atomics.
+std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
+  if (!active()) return 0;
+  if (threads_.size() >= static_cast<std::size_t>(kMaxThreads)) {
+    fail(verdict::usage_error, "too many model threads (the checker supports " +
+                                   std::to_string(kMaxThreads) + "); keep models small");
+    yield_to_scheduler();
+  }
+  const int parent = cur_;
+  const int child = static_cast<int>(threads_.size());
+  threads_.emplace_back();
+  thread_rec& c = threads_[child];
+  c.fn = std::move(fn);
+  c.spawned_at = loc;
+  c.hb = threads_[parent].hb;
+  c.hb.c[child] = 1;
+  c.dpor = threads_[parent].dpor;
+  if (mode_ == mode::replay)
+    notes_.push_back(note{in_prefix_ ? 0 : steps_.size(), static_cast<std::uint8_t>(parent),
+                          "spawn T" + std::to_string(child) + "  " + where(loc)});
+  return static_cast<std::uint32_t>(child);
+}
+
+void engine::join(std::uint32_t tid, source_location loc) {
+  if (!active()) return;
+  if (tid == 0 || tid >= threads_.size() || threads_[tid].joined) {
+    throw weave::usage_error("weave::model::thread: join of a thread that is not joinable");
+  }
+  threads_[cur_].join_target = tid;
+  visible(kNoObj, op::join, loc);
+  if (!active()) return;
+  threads_[cur_].hb.join(threads_[tid].hb);
+  threads_[tid].joined = true;
+  if (!steps_.empty()) steps_.back().aux = tid;
+}
+
+void engine::unjoined(std::uint32_t tid) {
+  if (!active()) return;
+  fail(verdict::unjoined_thread,
+       "thread T" + std::to_string(tid) + " was never joined: its model::thread was destroyed while joinable "
+       "(std::thread would call std::terminate)");
+}
+
+// ---------------------------------------------------------------------------
+// Visible operations (run on a model thread's fiber)
+// ---------------------------------------------------------------------------
+
+void engine::visible(std::uint32_t obj, op kind, source_location loc) {
+  if (!active()) return;
+  thread_rec& t = threads_[cur_];
+  if (obj == kOutside) {
+    fail(verdict::usage_error,
+         std::string("a model object used at ") + where(loc) +
+             " was created outside the check body; create shared objects inside the body "
+             "(it is re-run for every execution)");
+    yield_to_scheduler();
+    return;
+  }
+  if (failed_) {  // a failure recorded without stopping (e.g. unjoined): stop here
+    t.st = tstate::aborted;
+    yield_to_scheduler();
+    return;
+  }
+  t.pend = pending_op{obj, kind, loc};
+  t.st = tstate::runnable;
+  t.act = action::step;
+  if (kind == op::spin) t.spin_writes = write_steps_.size();
+  yield_to_scheduler();
+}
+
+std::uint32_t engine::new_object(bool is_cell, source_location made) {
+  if (!active()) return kOutside;
+  const auto id = static_cast<std::uint32_t>(objects_.size());
+  objects_.emplace_back();
+  object_rec& o = objects_.back();
+  o.is_cell = is_cell;
+  o.alive = true;
+  o.made = made;
+  if (is_cell && cur_ >= 0) {  // construction is the first write
+    o.w_tid = static_cast<std::uint8_t>(cur_);
+    o.w_clk = threads_[cur_].hb.c[cur_];
+    o.w_step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
+    o.w_loc = made;
+  }
+  return id;
+}
+
+void engine::forget_object(std::uint32_t id) noexcept {
+  if (!running_ || id >= objects_.size()) return;
+  objects_[id].alive = false;
+}
+
+void engine::load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
+  if (!active() || obj >= objects_.size()) return;
+  thread_rec& t = threads_[cur_];
+  object_rec& ob = objects_[obj];
+  if (ob.rel_valid) {
+    if (acquires(o)) t.hb.join(ob.rel);  // synchronizes-with the release head
+    else t.acq_fence.join(ob.rel);        // an acquire fence later would
+  }
+  step_rec& s = steps_.back();
+  if (s.kind == op::rmw) s.kind = op::cas_fail;
+  s.mo = o;
+  s.has_value = true;
+  s.value = v;
+}
+
+void engine::store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
+  if (!active() || obj >= objects_.size()) return;
+  thread_rec& t = threads_[cur_];
+  object_rec& ob = objects_[obj];
+  if (releases(o)) {  // a new release sequence headed by this store
+    ob.rel = t.hb;
+    ob.rel_valid = true;
+  } else if (t.has_rel_fence) {  // a release fence before a relaxed store
+    ob.rel = t.rel_fence;
+    ob.rel_valid = true;
+  } else {
+    ob.rel_valid = false;
+  }
+  write_steps_.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  step_rec& s = steps_.back();
+  s.mo = o;
+  s.has_value = true;
+  s.value = v;
+}
+
+void engine::rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old, std::uint64_t neu) {
+  if (!active() || obj >= objects_.size()) return;
+  thread_rec& t = threads_[cur_];
+  object_rec& ob = objects_[obj];
+  if (ob.rel_valid) {
+    if (acquires(o)) t.hb.join(ob.rel);
+    else t.acq_fence.join(ob.rel);
+  }
+  // An RMW continues the release sequence it reads from (C++20 [intro.races]).
+  if (releases(o)) {
+    if (ob.rel_valid) ob.rel.join(t.hb);
+    else ob.rel = t.hb;
+    ob.rel_valid = true;
+  } else if (t.has_rel_fence) {
+    if (ob.rel_valid) ob.rel.join(t.rel_fence);
+    else ob.rel = t.rel_fence;
+    ob.rel_valid = true;
+  }
+  write_steps_.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  step_rec& s = steps_.back();
+  s.mo = o;
+  s.has_value = s.has_old = true;
+  s.old = old;
+  s.value = neu;
+}
+
+void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
+  if (!active()) return;
+  if (obj == kOutside) {
+    visible(kOutside, op::cell_read, loc);
+    return;
+  }
+  if (obj >= objects_.size()) return;
+  object_rec& o = objects_[obj];
+  const int t = cur_;
+  const vclock& hb = threads_[t].hb;
+  const auto step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
+  if (mode_ == mode::replay)
+    notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
+                          std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
+  auto race = [&](int other, std::int32_t other_step, source_location other_loc, bool other_write) {
+    std::ostringstream os;
+    os << "data race on " << obj_name(obj) << " (a cell made at " << where(o.made) << "):\n"
+       << "    T" << other << (other_write ? " wrote" : " read") << " it at " << where(other_loc)
+       << (other_step >= 0 ? " (step " + std::to_string(other_step + 1) + ")" : std::string(" (before its first step)"))
+       << "\n    T" << t << (write ? " writes" : " reads") << " it at " << where(loc)
+       << (step >= 0 ? " (step " + std::to_string(step + 1) + ")" : std::string())
+       << "\n  and nothing orders the two: no release/acquire pair, lock, spawn or join\n"
+       << "  makes one happen before the other.";
+    fail(verdict::data_race,
+         "data race on " + obj_name(obj) + ": T" + std::to_string(other) + " " + where(other_loc) + " vs T" +
+             std::to_string(t) + " " + where(loc),
+         os.str());
+    threads_[t].st = tstate::aborted;
+    yield_to_scheduler();
+  };
+  if (o.w_clk != 0 && o.w_tid != t && hb.c[o.w_tid] < o.w_clk) {
+    race(o.w_tid, o.w_step, o.w_loc, true);
+    return;
+  }
+  if (write) {
+    for (int u = 0; u < kMaxThreads; ++u) {
+      if (u != t && o.r_clk[u] != 0 && hb.c[u] < o.r_clk[u]) {
+        race(u, o.r_step[u], o.r_loc[u], false);
+        return;
+      }
+    }
+    o.w_tid = static_cast<std::uint8_t>(t);
+    o.w_clk = hb.c[t];
+    o.w_step = step;
+    o.w_loc = loc;
+    o.r_clk.fill(0);
+  } else {
+    o.r_clk[t] = hb.c[t];
+    o.r_step[t] = step;
+    o.r_loc[t] = loc;
+  }
+}
+
+wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
+                               std::int64_t deadline, source_location loc) {
+  visible(obj, op::wait, loc);
+  if (!active() || obj >= objects_.size()) return wait_result::woken;
+  std::uint32_t value;
+  std::memcpy(&value, word, sizeof value);
+  step_rec& s = steps_.back();
+  s.has_value = true;
+  s.value = value;
+  s.old = expected;
+  if (value != expected) {
+    s.aux = static_cast<std::uint32_t>(wait_result::value_mismatch);
+    return wait_result::value_mismatch;
+  }
+  const bool timed = deadline != model_sync::forever.time_since_epoch().count();
+  if (timed && deadline <= now_) {
+    s.aux = static_cast<std::uint32_t>(wait_result::timed_out);
+    return wait_result::timed_out;
+  }
+  s.aux = 100;  // went to sleep
+  thread_rec& t = threads_[cur_];
+  t.st = tstate::blocked;
+  t.wait_obj = obj;
+  t.timed = timed;
+  t.deadline = deadline;
+  objects_[obj].waiters.push_back(static_cast<std::uint8_t>(cur_));
+  yield_to_scheduler();
+  return threads_[cur_].wres;
+}
+
+void engine::futex_wake(std::uint32_t obj, bool all, source_location loc) {
+  visible(obj, all ? op::wake_all : op::wake_one, loc);
+  if (!active() || obj >= objects_.size()) return;
+  object_rec& o = objects_[obj];
+  const auto here = static_cast<std::int32_t>(steps_.size()) - 1;
+  std::uint32_t woken = 0;
+  auto wake = [&](std::uint8_t w) {
+    thread_rec& t = threads_[w];
+    t.st = tstate::runnable;
+    t.act = action::wake_return;
+    t.wres = wait_result::woken;
+    t.wake_hb = threads_[cur_].hb;
+    t.wake_step = here;
+    woken |= bit(w);
+  };
+  if (all) {
+    for (std::uint8_t w : o.waiters) wake(w);
+    o.waiters.clear();
+  } else if (!o.waiters.empty()) {
+    const std::size_t pick = std::min<std::size_t>(data_choice_, o.waiters.size() - 1);
+    wake(o.waiters[pick]);
+    o.waiters.erase(o.waiters.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+  write_steps_.push_back(here);
+  steps_.back().aux = woken;
+}
+
+void engine::spin(source_location loc) { visible(kNoObj, op::spin, loc); }
+
+void engine::fence(std::memory_order o, source_location loc) {
+  if (!active()) return;
+  if (o == std::memory_order_seq_cst) visible(kScFence, op::fence, loc);
+  if (!active()) return;
+  thread_rec& t = threads_[cur_];
+  if (acquires(o)) t.hb.join(t.acq_fence);
+  if (o == std::memory_order_seq_cst) {
+    t.hb.join(sc_clock_);
+    sc_clock_ = t.hb;
+  }
+  if (releases(o)) {
+    t.rel_fence = t.hb;
+    t.has_rel_fence = true;
+  }
+  if (o == std::memory_order_seq_cst && !steps_.empty()) steps_.back().mo = o;
+}
+
+void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
+  if (!active()) return;
+  thread_rec& t = threads_[cur_];
+  auto index = [&]() -> std::size_t {
+    for (std::size_t i = 0; i < locks_.size(); ++i)
+      if (locks_[i] == lock) return i;
+    locks_.push_back(lock);
+    lock_holder_.push_back(0);
+    return locks_.size() - 1;
+  };
+  switch (what) {
+    case 0: index(); break;  // create
+    case 1: {                // destroy
+      for (std::size_t i = 0; i < locks_.size(); ++i)
+        if (locks_[i] == lock) locks_[i] = nullptr;
+      break;
+    }
+    case 2: t.acquiring = lock; index(); break;  // pre_lock
+    case 3: {                                      // post_lock
+      t.acquiring = nullptr;
+      if ((flags & lock_flag::try_lock_failed) == 0) {
+        lock_holder_[index()] = static_cast<std::uint8_t>(cur_ + 1);
+        t.holding.push_back(lock);
+      }
+      break;
+    }
+    case 4: {  // pre_unlock
+      const std::size_t i = index();
+      const int h = lock_holder_[i] - 1;
+      if (h >= 0) {
+        auto& hv = threads_[h].holding;
+        auto it = std::find(hv.begin(), hv.end(), lock);
+        if (it != hv.end()) hv.erase(it);
+        if (std::find(hv.begin(), hv.end(), lock) == hv.end()) lock_holder_[i] = 0;
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+void engine::fail(verdict v, std::string message, std::string footer) {
+  if (!running_ || tearing_down_ || failed_) return;
+  failed_ = true;
+  fail_.v = v;
+  fail_.message = std::move(message);
+  fail_.footer = std::move(footer);
+}
+
+// ---------------------------------------------------------------------------
+// The scheduler
+// ---------------------------------------------------------------------------
+
+tmask engine::real_enabled(tmask* spurious) const {
+  tmask real = 0, spur = 0;
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    const thread_rec& t = threads_[i];
+    switch (t.st) {
+      case tstate::runnable:
+        if (t.act == action::step && t.pend.kind == op::join) {
+          if (threads_[t.join_target].st == tstate::finished) real |= bit(static_cast<int>(i));
+        } else if (t.act == action::step && t.pend.kind == op::spin) {
+          // A spinner goes on after another thread writes, or gives up waiting a
+          // bounded number of times (S::spin_budget) so spin-then-park code can
+          // reach its park path while the other thread still holds on.
+          if (write_steps_.size() > t.spin_writes || t.idle_spins < model_sync::spin_budget)
+            real |= bit(static_cast<int>(i));
+        } else {
+          real |= bit(static_cast<int>(i));
+        }
+        break;
+      case tstate::blocked:
+        if (t.timed) real |= bit(static_cast<int>(i));
+        else spur |= bit(static_cast<int>(i));
+        break;
+      default: break;
+    }
+  }
+  *spurious = spur;
+  return real;
+}
+
+bool engine::is_write_like(op k) const noexcept {
+  return k == op::store || k == op::rmw || k == op::cas_fail || k == op::wait || k == op::wake_one ||
+         k == op::wake_all || k == op::fence;
+}
+
+namespace {
+access access_of(const thread_rec& t) {
+  if (t.st == tstate::blocked) return {t.wait_obj, true};  // timeout / spurious return
+  if (t.act != action::step) return {};
+  switch (t.pend.kind) {
+    case op::load: return {t.pend.obj, false};
+    case op::store:
+    case op::rmw:
+    case op::wait:
+    case op::wake_one:
+    case op::wake_all:
+    case op::fence: return {t.pend.obj, true};
+    default: return {};
+  }
+}
+}  // namespace
+
+bool engine::independent(int a, int b) const {
+  const access x = access_of(threads_[a]), y = access_of(threads_[b]);
+  if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
+  return !x.write && !y.write;
+}
+
+std::uint8_t engine::data_alts_for(int t) const {
+  const thread_rec& r = threads_[t];
+  if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::wake_one &&
+      r.pend.obj < objects_.size()) {
+    const std::size_t n = objects_[r.pend.obj].waiters.size();
+    return static_cast<std::uint8_t>(n > 1 ? std::min<std::size_t>(n, 255) : 1);
+  }
+  return 1;
+}
+
+int engine::pick_default(tmask cands, int prev) const {
+  // Prefer progress: the running thread, then any running thread, and only then
+  // a blocked thread's time-out or spurious return.
+  tmask running = 0;
+  for (int t = 0; t < kMaxThreads; ++t)
+    if ((cands & bit(t)) && threads_[t].st != tstate::blocked) running |= bit(t);
+  if (prev >= 0 && (running & bit(prev))) return prev;
+  return lowest(running ? running : cands);
+}
+
+int engine::pick_random(tmask cands) {
+  const int n = std::popcount(cands);
+  int k = static_cast<int>(rng_() % static_cast<std::uint64_t>(n));
+  for (int t = 0; t < kMaxThreads; ++t)
+    if ((cands & bit(t)) && k-- == 0) return t;
+  return lowest(cands);
+}
+
+int engine::pick_pct(tmask cands) {
+  int best = -1;
+  for (int t = 0; t < kMaxThreads; ++t)
+    if ((cands & bit(t)) && (best < 0 || prio_[t] > prio_[best])) best = t;
+  return best;
+}
+
+tmask engine::initials(std::int32_t i, std::int32_t j) const {
+  // v = the steps after i that do not depend on i, then j (Abdulla et al., notdep(e, E).e')
+  const int pi = steps_[i].tid;
+  static thread_local std::vector<std::int32_t> v;
+  v.clear();
+  for (std::int32_t k = i + 1; k < j; ++k)
+    if (steps_[k].dclk.c[pi] < static_cast<std::uint32_t>(i + 1)) v.push_back(k);
+  v.push_back(j);
+  const vclock& jclk = threads_[steps_[j].tid].dpor;  // j's clock before its own edges
+  tmask seen = 0, init = 0;
+  for (std::size_t a = 0; a < v.size(); ++a) {
+    const std::int32_t k = v[a];
+    const int q = steps_[k].tid;
+    if (seen & bit(q)) continue;
+    seen |= bit(q);
+    const vclock& kc = (k == j) ? jclk : steps_[k].dclk;
+    bool first = true;
+    for (std::size_t b = 0; b < a && first; ++b)
+      if (kc.c[steps_[v[b]].tid] >= static_cast<std::uint32_t>(v[b] + 1)) first = false;
+    if (first) init |= bit(q);
+  }
+  return init;
+}
+
+void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
+  if (static_cast<std::size_t>(i) >= nodes_.size()) return;
+  node& n = nodes_[i];
+  if (n.upper) return;  // fully expanded already
+  const tmask init = initials(i, j);
+  const tmask cand = init & n.enabled;
+  if (cand == 0) {  // the reversal starts with a thread not enabled there: be conservative
+    n.backtrack |= n.enabled;
+    return;
+  }
+  if (n.backtrack & init) return;  // some initial is explored already
+  const tmask awake = cand & ~n.sleep;
+  if (awake == 0) return;  // covered by the sleep set
+  const int pj = steps_[j].tid;
+  n.backtrack |= bit((awake & bit(pj)) ? pj : lowest(awake));
+}
+
+void engine::dpor_step(int c, std::int32_t j) {
+  thread_rec& t = threads_[c];
+  // Enabling edges: these pairs cannot be reordered, so they are not races.
+  if (t.st == tstate::runnable && t.act == action::wake_return && t.wake_step >= 0)
+    t.dpor.join(steps_[t.wake_step].dclk);
+  if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::join)
+    t.dpor.join(threads_[t.join_target].dpor);
+  if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin &&
+      t.spin_writes < write_steps_.size())
+    t.dpor.join(steps_[write_steps_[t.spin_writes]].dclk);
+  const access a = access_of(t);
+  const bool reduce = mode_ == mode::dfs && opt_.reduction;
+  if (a.obj != kNoObj && a.obj < objects_.size()) {
+    object_rec& o = objects_[a.obj];
+    auto consider = [&](std::int32_t i) {
+      if (i < 0) return;
+      const int q = steps_[i].tid;
+      if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(i + 1) && reduce) add_race_backtrack(i, j);
+    };
+    consider(o.last_write);
+    if (a.write)
+      for (std::int32_t r : o.reads) consider(r);
+    if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
+    if (a.write) {
+      for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
+      o.last_write = j;
+      o.reads.clear();
+    } else {
+      o.reads.push_back(j);
+    }
+  }
+  t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
+  steps_[j].dclk = t.dpor;
+}
+
+void engine::reset_execution() {
+  threads_.clear();
+  objects_.clear();
+  objects_.emplace_back();  // kNoObj
+  objects_.emplace_back();  // kScFence
+  steps_.clear();
+  write_steps_.clear();
+  notes_.clear();
+  in_prefix_ = false;
+  locks_.clear();
+  lock_holder_.clear();
+  cur_ = -1;
+  prev_ = -1;
+  now_ = kStartTime;
+  spurious_left_ = opt_.spurious_wakeups;
+  data_choice_ = 0;
+  sc_clock_.clear();
+  child_sleep_ = 0;
+  preemptions_ = 0;
+  fail_ = failure{};
+  failed_ = false;
+  diverged_ = false;
+}
+
+void engine::teardown() {
+  tearing_down_ = true;
+  for (auto& t : threads_) {
+    if (t.fib) t.fib = boost::context::fiber();  // unwinds the fiber's stack
+  }
+  tearing_down_ = false;
+}
+
+run_end engine::run_execution(const std::function<void()>& body) {
+  reset_execution();
+  running_ = true;
+  current = this;
+  threads_.emplace_back();
+  threads_[0].fn = body;
+  threads_[0].hb.c[0] = 1;
+  if (mode_ == mode::pct) {
+    const int k = std::max(1, opt_.pct_depth);
+    for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng_() % 1000);
+    change_points_.clear();
+    for (int i = 1; i < k; ++i) change_points_.push_back(static_cast<std::uint32_t>(rng_() % max_steps_seen_));
+  }
+  run_end end = run_end::complete;
+  bool sharded_root_seen = false;
+  for (;;) {
+    for (std::size_t t = 0; t < threads_.size(); ++t)
+      if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
+    if (failed_) {
+      end = run_end::failed;
+      break;
+    }
+    tmask spur = 0;
+    tmask real = real_enabled(&spur);
+    bool all_finished = true;
+    for (const auto& t : threads_)
+      if (t.st != tstate::finished) all_finished = false;
+    if (all_finished) {
+      for (std::size_t t = 1; t < threads_.size(); ++t) {
+        if (!threads_[t].joined) {
+          fail(verdict::unjoined_thread, "thread T" + std::to_string(t) + " finished but was never joined");
+          break;
+        }
+      }
+      end = failed_ ? run_end::failed : run_end::complete;
+      break;
+    }
+    if (real == 0) {
+      fail(verdict::deadlock, "every live thread is blocked", deadlock_footer());
+      end = run_end::failed;
+      break;
+    }
+    const auto j = static_cast<std::int32_t>(steps_.size());
+    if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
+      fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
+                                  " steps (livelock or non-termination; raise .max_steps if the model is just long)");
+      end = run_end::failed;
+      break;
+    }
+    tmask cands = real | (spurious_left_ > 0 ? spur : 0);
+    // An enabled join only reads "T finished", which never changes again: it
+    // commutes with everything, so it runs at once instead of being a choice.
+    bool eager = false;
+    for (std::size_t t = 0; t < threads_.size() && !eager; ++t) {
+      const thread_rec& r = threads_[t];
+      if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::join &&
+          threads_[r.join_target].st == tstate::finished) {
+        cands = bit(static_cast<int>(t));
+        eager = true;
+      }
+    }
+    node* n;
+    if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
+      n = &nodes_[j];
+      if ((cands & bit(n->chosen)) == 0) {
+        fail(verdict::nondeterminism,
+             "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": T" +
+                 std::to_string(n->chosen) +
+                 " cannot run there any more. The check body is not deterministic: it depends on "
+                 "something other than the schedule (time, addresses, randomness, state kept across runs).");
+        end = run_end::diverged;
+        break;
+      }
+      if (mode_ != mode::replay && n->enabled != 0 && j + 1 < static_cast<std::int32_t>(nodes_.size()) &&
+          n->enabled != cands && !(mode_ == mode::bounded_dfs)) {
+        // the set of runnable threads changed under the same prefix
+        fail(verdict::nondeterminism,
+             "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
+                 ": a different set of threads can run. The check body is not deterministic.");
+        end = run_end::diverged;
+        break;
+      }
+    } else {
+      node fresh;
+      fresh.preemptions = preemptions_;
+      fresh.sleep = (mode_ == mode::dfs && opt_.reduction) ? (child_sleep_ & cands) : 0;
+      fresh.enabled = cands;
+      if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
+          (real & bit(prev_)))
+        fresh.enabled = bit(prev_);
+      const tmask avail = fresh.enabled & ~fresh.sleep;
+      if (avail == 0) {
+        end = run_end::sleep_blocked;
+        break;
+      }
+      if (mode_ == mode::random) {
+        fresh.chosen = static_cast<std::uint8_t>(pick_random(avail));
+      } else if (mode_ == mode::pct) {
+        for (std::uint32_t cp : change_points_)
+          if (cp == static_cast<std::uint32_t>(j) && prev_ >= 0) prio_[prev_] = -static_cast<int>(j);
+        fresh.chosen = static_cast<std::uint8_t>(pick_pct(avail));
+      } else {
+        fresh.chosen = static_cast<std::uint8_t>(pick_default(avail, prev_));
+      }
+      fresh.backtrack = (mode_ == mode::dfs && opt_.reduction) ? bit(fresh.chosen) : fresh.enabled;
+      // A thread that just went to sleep could also time out or wake spuriously
+      // right away; DPOR moves that step to wherever it races.
+      if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
+      if (mode_ == mode::dfs && opt_.shard_count > 1) {
+        int upper_branches = 0;
+        bool prev_upper = true;
+        for (const node& p : nodes_) {
+          if (p.upper && std::popcount(p.enabled & ~p.sleep) > 1) ++upper_branches;
+          prev_upper = p.upper;
+        }
+        if (upper_branches < split_levels_ && prev_upper) {
+          fresh.upper = true;
+          fresh.backtrack = fresh.enabled;
+        } else if (prev_upper && !sharded_root_seen) {
+          sharded_root_seen = true;
+          const bool mine = (subtree_counter_++ % static_cast<std::uint64_t>(opt_.shard_count)) ==
+                            static_cast<std::uint64_t>(opt_.shard_index);
+          if (!mine) {
+            fresh.backtrack = bit(fresh.chosen);
+            fresh.done = fresh.enabled;  // nothing here is ours
+            nodes_.push_back(fresh);
+            end = run_end::not_mine;
+            break;
+          }
+        }
+      }
+      nodes_.push_back(fresh);
+      n = &nodes_.back();
+    }
+    const int c = n->chosen;
+    {
+      const thread_rec& ct = threads_[c];
+      const std::uint32_t sig = (static_cast<std::uint32_t>(ct.st) << 28) ^ (static_cast<std::uint32_t>(ct.pend.kind) << 20) ^
+                                ct.pend.loc.line() ^ (ct.pend.obj << 12) ^ 0x80000000u;
+      if (n->sig == 0 || mode_ == mode::replay) {
+        n->sig = sig;
+      } else if (n->sig != sig) {
+        fail(verdict::nondeterminism,
+             "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": T" + std::to_string(c) +
+                 " is about to do something else than last time (now at " + where(ct.pend.loc) +
+                 "). The check body is not deterministic: it depends on something other than the "
+                 "schedule (time, addresses, randomness, state kept across runs).");
+        end = run_end::diverged;
+        break;
+      }
+    }
+    const std::uint8_t alts = data_alts_for(c);
+    if (n->data_choice == 0) n->data_alts = alts;
+    else if (n->data_alts != alts) {
+      fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
+                                        ": a different number of sleepers to choose from.");
+      end = run_end::diverged;
+      break;
+    }
+    if (mode_ == mode::random || mode_ == mode::pct)
+      n->data_choice = static_cast<std::uint8_t>(alts > 1 ? rng_() % alts : 0);
+    data_choice_ = n->data_choice;
+    // Sleep set of the child (Godefroid): sleepers and explored siblings that
+    // commute with the chosen step stay asleep.
+    child_sleep_ = 0;
+    if (mode_ == mode::dfs && opt_.reduction) {
+      const tmask carry = (n->sleep | n->done) & ~bit(c);
+      for (int r = 0; r < kMaxThreads; ++r)
+        if ((carry & bit(r)) && static_cast<std::size_t>(r) < threads_.size() && independent(r, c))
+          child_sleep_ |= bit(r);
+    }
+    const bool preempt = !eager && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
+                         threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
+    if (preempt) ++preemptions_;
+    thread_rec& t = threads_[c];
+    step_rec s;
+    s.tid = static_cast<std::uint8_t>(c);
+    s.data_choice = n->data_choice;
+    s.data_alts = n->data_alts;
+    s.preempted = preempt;
+    s.eager = eager;
+    if (t.st == tstate::blocked) {
+      s.act = t.timed ? action::timeout : action::spurious;
+      s.kind = op::wait;
+      s.obj = t.wait_obj;
+      s.loc = t.pend.loc;
+    } else {
+      s.act = t.act;
+      s.kind = t.act == action::wake_return ? op::wait : t.pend.kind;
+      s.obj = t.act == action::wake_return ? t.wait_obj : t.pend.obj;
+      s.loc = t.pend.loc;
+      if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
+    }
+    steps_.push_back(s);
+    dpor_step(c, j);
+    ++t.hb.c[c];  // a new epoch for this step
+    // Perform: blocked threads leave their wait here; everything else runs on its fiber.
+    if (t.st == tstate::blocked) {
+      auto& w = objects_[t.wait_obj].waiters;
+      w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
+      if (t.timed) {
+        t.wres = wait_result::timed_out;
+        now_ = std::max(now_, t.deadline);
+      } else {
+        t.wres = wait_result::woken;
+        --spurious_left_;
+      }
+      t.st = tstate::runnable;
+    } else if (t.act == action::wake_return) {
+      t.hb.join(t.wake_hb);
+    }
+    if (t.act == action::step && t.pend.kind == op::spin) {
+      if (write_steps_.size() > t.spin_writes) t.idle_spins = 0;
+      else ++t.idle_spins;
+    } else if (t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait)) {
+      t.idle_spins = 0;
+    }
+    t.act = action::step;
+    resume(c);
+    step_rec& done = steps_[static_cast<std::size_t>(j)];
+    done.after = threads_[c].st;
+    done.after_kind = threads_[c].pend.kind;
+    done.after_target = threads_[c].join_target;
+    prev_ = c;
+    if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
+  }
+  // An execution that ended inside the fully expanded prefix belongs to one
+  // shard too (every shard walks the prefix the same way).
+  bool crossed = sharded_root_seen;
+  for (std::size_t k = 0; k < steps_.size() && k < nodes_.size() && !crossed; ++k) crossed = !nodes_[k].upper;
+  if (mode_ == mode::dfs && opt_.shard_count > 1 && !crossed && end != run_end::not_mine) {
+    const bool mine = (subtree_counter_++ % static_cast<std::uint64_t>(opt_.shard_count)) ==
+                      static_cast<std::uint64_t>(opt_.shard_index);
+    if (!mine) end = run_end::not_mine;
+  }
+  running_ = false;
+  teardown();
+  current = nullptr;
+  if (end == run_end::diverged) {
+    failed_ = true;
+    end = run_end::failed;
+  }
+  if (end == run_end::not_mine) failed_ = false;
+  return end;
+}
+
+// ---------------------------------------------------------------------------
+// Search drivers
+// ---------------------------------------------------------------------------
+
+bool engine::backtrack() {
+  while (!nodes_.empty()) {
+    node& n = nodes_.back();
+    if (n.data_choice + 1 < n.data_alts) {
+      ++n.data_choice;
+      return true;
+    }
+    n.done |= bit(n.chosen);
+    const tmask cand = n.backtrack & n.enabled & ~n.done & ~n.sleep;
+    if (cand) {
+      n.chosen = static_cast<std::uint8_t>(lowest(cand));
+      n.data_choice = 0;
+      n.data_alts = 1;
+      n.sig = 0;
+      return true;
+    }
+    nodes_.pop_back();
+  }
+  return false;
+}
+
+std::string engine::token() const {
+  std::string s;
+  s.reserve(steps_.size() * 2);
+  for (const step_rec& st : steps_) {
+    s += choice_char(st.tid);
+    if (st.data_alts > 1) {
+      s += '.';
+      s += choice_char(st.data_choice);
+    }
+  }
+  return s;
+}
+
+bool engine::parse_token(std::string_view tok) {
+  nodes_.clear();
+  for (std::size_t i = 0; i < tok.size(); ++i) {
+    const int c = choice_value(tok[i]);
+    if (c < 0 || c >= kMaxThreads) return false;
+    node n;
+    n.chosen = static_cast<std::uint8_t>(c);
+    if (i + 2 < tok.size() + 1 && i + 1 < tok.size() && tok[i + 1] == '.') {
+      if (i + 2 >= tok.size()) return false;
+      const int d = choice_value(tok[i + 2]);
+      if (d < 0) return false;
+      n.data_choice = static_cast<std::uint8_t>(d);
+      n.data_alts = static_cast<std::uint8_t>(d + 1);
+      i += 2;
+    }
+    nodes_.push_back(n);
+  }
+  return true;
+}
+
+namespace {
+using sclock = std::chrono::steady_clock;
+double seconds_since(sclock::time_point t0) {
+  return std::chrono::duration<double>(sclock::now() - t0).count();
+}
+}  // namespace
+
+result engine::search(const std::function<void()>& body, mode m, int bound) {
+  mode_ = m;
+  bound_ = bound;
+  nodes_.clear();
+  subtree_counter_ = 0;
+  result r;
+  const auto t0 = sclock::now();
+  auto last_progress = t0;
+  const bool show_progress = opt_.progress && isatty(2);
+  std::uint64_t runs = 0;
+  bool cut = false;
+  for (;;) {
+    const run_end end = run_execution(body);
+    ++runs;
+    if (end == run_end::complete) ++r.executions;
+    else if (end == run_end::sleep_blocked) ++r.blocked;
+    if (end == run_end::failed) {
+      ++r.executions;
+      r.found = fail_.v;
+      r.replay = token();
+      r.preemptions = preemptions_;
+      r.report = fail_.message;  // replaced by the full report later
+      failure_ = fail_;
+      break;
+    }
+    if ((runs & 255) == 0) {
+      const auto now = sclock::now();
+      if (opt_.time_budget > 0 && std::chrono::duration<double>(now - t0).count() > opt_.time_budget) {
+        cut = true;
+        break;
+      }
+      if (show_progress && now - last_progress > std::chrono::milliseconds(250)) {
+        last_progress = now;
+        const double el = std::chrono::duration<double>(now - t0).count();
+        std::fprintf(stderr, "\r  %llu executions, %.0f/s, %.1fs elapsed, shard %d/%d   ",
+                     static_cast<unsigned long long>(r.executions), r.executions / std::max(el, 1e-9), el,
+                     opt_.shard_index + 1, opt_.shard_count);
+      }
+    }
+    if (opt_.max_executions != 0 && r.executions >= opt_.max_executions) {
+      cut = true;
+      break;
+    }
+    if (m == mode::random || m == mode::pct) {
+      if (runs >= opt_.iterations) break;
+      nodes_.clear();
+      continue;
+    }
+    if (!backtrack()) break;
+  }
+  if (show_progress) std::fprintf(stderr, "\r%70s\r", "");
+  r.seconds = seconds_since(t0);
+  r.exhaustive = r.found == verdict::pass && !cut && (m == mode::dfs) ;
+  return r;
+}
+
+result engine::explore(const std::function<void()>& body) {
+  const mode m = opt_.search == strategy::random ? mode::random
+                 : opt_.search == strategy::pct  ? mode::pct
+                 : opt_.preemptions >= 0         ? mode::bounded_dfs
+                                                 : mode::dfs;
+  result r = search(body, m, opt_.preemptions);
+  if (r.found == verdict::pass) return r;
+  failure best = failure_;
+  std::string best_token = r.replay;
+  int best_pre = r.preemptions;
+  // Iterative preemption bounding: the counterexample with the fewest preemptions.
+  if (opt_.minimize && r.preemptions > 0 && r.found != verdict::nondeterminism) {
+    const options saved = opt_;
+    for (int b = 0; b < best_pre; ++b) {
+      opt_.max_executions = 200000;
+      opt_.time_budget = 20;
+      opt_.progress = false;
+      result rb = search(body, mode::bounded_dfs, b);
+      opt_ = saved;
+      if (rb.found == r.found) {
+        best = failure_;
+        best_token = rb.replay;
+        best_pre = rb.preemptions;
+        break;
+      }
+    }
+  }
+  // Re-run the chosen schedule by itself with full tracing.
+  result traced = replay(body, best_token);
+  r.replay = best_token;
+  r.preemptions = best_pre;
+  if (traced.found != r.found) {
+    r.found = verdict::nondeterminism;
+    r.report = "The failing schedule did not fail the same way when replayed (" +
+               std::string(to_string(traced.found)) + " instead of " + to_string(r.found) +
+               "): the check body is not deterministic.\n" + traced.report;
+  } else {
+    r.report = traced.report;
+  }
+  return r;
+}
+
+result engine::replay(const std::function<void()>& body, std::string_view tok) {
+  result r;
+  mode_ = mode::replay;
+  if (!parse_token(tok)) {
+    r.found = verdict::nondeterminism;
+    r.report = "not a replay token: " + std::string(tok);
+    return r;
+  }
+  const auto t0 = sclock::now();
+  const run_end end = run_execution(body);
+  r.executions = 1;
+  r.seconds = seconds_since(t0);
+  r.replay = token();
+  r.preemptions = preemptions_;
+  if (end == run_end::failed) {
+    r.found = fail_.v;
+    r.report = render(fail_);
+  } else {
+    r.report = "the schedule ran to completion without a failure";
+  }
+  return r;
+}
+
+}  // namespace weave::model::detail

@@ -1,0 +1,130 @@
+// The engine: one object holding the search stack and the current execution.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "rt.hpp"
+#include "stacks.hpp"
+
+namespace weave::model::detail {
+
+enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, diverged };
+
+enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
+
+class engine {
+ public:
+  explicit engine(const options& o);
+  ~engine();
+
+  result explore(const std::function<void()>& body);
+  result replay(const std::function<void()>& body, std::string_view token);
+
+  // --- called from model threads (through the detail:: functions) ---
+  bool active() const noexcept { return running_ && !tearing_down_; }
+  void visible(std::uint32_t obj, op kind, source_location loc);
+  std::uint32_t new_object(bool is_cell, source_location made);
+  void forget_object(std::uint32_t id) noexcept;
+  void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v);
+  void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v);
+  void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old, std::uint64_t neu);
+  void cell_access(std::uint32_t obj, bool write, source_location loc);
+  wait_result futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
+                         std::int64_t deadline, source_location loc);
+  void futex_wake(std::uint32_t obj, bool all, source_location loc);
+  void spin(source_location loc);
+  void fence(std::memory_order o, source_location loc);
+  std::uint32_t self() const noexcept { return cur_ + 1; }
+  std::int64_t now() const noexcept { return now_; }
+  void fail(verdict v, std::string message, std::string footer = {});
+  void lock_hook(const void* lock, int what, unsigned flags) noexcept;
+  std::uint32_t spawn(std::function<void()> fn, source_location loc);
+  void join(std::uint32_t tid, source_location loc);
+  void unjoined(std::uint32_t tid);
+
+  static engine* current;
+
+ private:
+  struct exec_outcome {
+    run_end end = run_end::complete;
+  };
+
+  run_end run_execution(const std::function<void()>& body);
+  void reset_execution();
+  void teardown();
+  void start_thread(int t);
+  void resume(int t);
+  void yield_to_scheduler();
+  void thread_entry(int t);
+  tmask real_enabled(tmask* spurious) const;
+  bool is_write_like(op k) const noexcept;
+  void dpor_step(int t, std::int32_t j);
+  void add_race_backtrack(std::int32_t i, std::int32_t j);
+  tmask initials(std::int32_t i, std::int32_t j) const;
+  bool independent(int a, int b) const;
+  int pick_default(tmask cands, int prev) const;
+  int pick_random(tmask cands);
+  int pick_pct(tmask cands);
+  std::uint8_t data_alts_for(int t) const;
+  void perform(int t, node& n);
+  bool backtrack();
+  std::string token() const;
+  bool parse_token(std::string_view tok);
+  std::string render(const failure& f) const;
+  std::string deadlock_footer() const;
+  std::string obj_name(std::uint32_t id) const;
+  std::string describe(const step_rec& s) const;
+  result search(const std::function<void()>& body, mode m, int bound);
+
+  options opt_;
+  stack_pool stacks_;
+  mode mode_ = mode::dfs;
+  int bound_ = -1;
+  bool running_ = false;
+  bool tearing_down_ = false;
+  bool tracing_ = false;
+
+  // search stack
+  std::vector<node> nodes_;
+  std::size_t replay_len_ = 0;  // nodes_[0..replay_len_) are replayed
+  std::uint64_t subtree_counter_ = 0;
+  int split_levels_ = 0;
+
+  // current execution
+  std::vector<thread_rec> threads_;
+  std::vector<object_rec> objects_;
+  std::vector<step_rec> steps_;
+  std::vector<std::int32_t> write_steps_;
+  std::vector<note> notes_;         // cell accesses, while tracing
+  bool in_prefix_ = false;          // running a new thread up to its first step
+  int idle_spins_ = 0;
+  std::size_t idle_mark_ = 0;              // spinners let go with no write in between
+  std::vector<const void*> locks_;           // lock names: index+1
+  std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
+  int cur_ = -1;
+  int prev_ = -1;
+  std::int64_t now_ = 0;
+  int spurious_left_ = 0;
+  std::uint8_t data_choice_ = 0;
+  vclock sc_clock_;
+  tmask child_sleep_ = 0;
+  std::uint16_t preemptions_ = 0;
+  failure fail_;
+  failure failure_;  // the failure a search stopped at
+  bool failed_ = false;
+  bool diverged_ = false;
+  boost::context::fiber sched_;
+
+  // random / pct
+  std::mt19937_64 rng_;
+  std::array<int, kMaxThreads> prio_{};
+  std::vector<std::uint32_t> change_points_;
+  std::uint32_t max_steps_seen_ = 1;
+};
+
+}  // namespace weave::model::detail

@@ -1,0 +1,167 @@
+// The model checker's private runtime (never included by users).
+//
+// One execution: every model thread is a Boost.Context fiber; the scheduler
+// (running on the OS thread's own stack) resumes one fiber at a time. A fiber
+// runs until its next visible operation, records it as its pending operation and
+// switches back, so the scheduler always knows what every thread would do next.
+// A step = performing a thread's pending operation plus the local code up to its
+// next visible operation.
+//
+// The search: the sequence of scheduling choices (thread, and for wake_one with
+// several sleepers, which sleeper) identifies an execution and is its replay
+// token. Exhaustive search is a depth-first walk over a stack of nodes that
+// survives across executions; each execution re-runs the body from the start,
+// replaying the stack's choices and extending it with default choices.
+//
+// Reduction: source-DPOR (Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic
+// Partial Order Reduction", POPL 2014, Algorithm 1) with sleep sets (Godefroid,
+// 1996). Steps are dependent when they are by the same thread or touch the same
+// object and one of them writes; races between dependent steps not ordered by
+// the dependency happens-before add the initials of the reversed order to the
+// backtrack set of the earlier step's node.
+//
+// Memory model: vector clocks give the C++ happens-before relation (release/
+// acquire on atomics incl. release sequences through RMWs, fences, spawn, join,
+// wake -> woken); cells are checked against it (FastTrack-style epochs).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/context/fiber.hpp>
+
+#include "weave/model.hpp"
+
+namespace weave::model::detail {
+
+inline constexpr int kMaxThreads = 16;
+using tmask = std::uint32_t;  // a set of thread ids
+inline constexpr tmask bit(int t) { return tmask(1) << t; }
+
+/// A vector clock over model threads.
+struct vclock {
+  std::array<std::uint32_t, kMaxThreads> c{};
+  void join(const vclock& o) noexcept {
+    for (int i = 0; i < kMaxThreads; ++i) c[i] = c[i] < o.c[i] ? o.c[i] : c[i];
+  }
+  void clear() noexcept { c.fill(0); }
+};
+
+enum class tstate : std::uint8_t {
+  fresh,     // created, has not run to its first visible operation yet
+  runnable,  // pending operation can be performed
+  blocked,   // in a futex wait
+  spinning,  // in spin(): waits until another thread writes
+  joining,   // pending join of a thread that has not finished
+  finished,
+  aborted,   // stopped by a failure in this execution
+};
+
+/// What the scheduler would make a thread do if chosen.
+enum class action : std::uint8_t { step, wake_return, spin_return, timeout, spurious };
+
+struct pending_op {
+  std::uint32_t obj = 0;
+  op kind = op::fence;
+  source_location loc{};
+};
+
+struct thread_rec {
+  boost::context::fiber fib;
+  std::function<void()> fn;
+  tstate st = tstate::fresh;
+  action act = action::step;
+  pending_op pend;
+  std::uint32_t wait_obj = 0;
+  bool timed = false;
+  std::int64_t deadline = 0;
+  wait_result wres = wait_result::woken;
+  std::uint64_t spin_writes = 0;  // writes seen when it arrived at spin()
+  int idle_spins = 0;             // spins that returned with no write since
+  std::uint32_t join_target = 0;
+  bool joined = false;
+  source_location spawned_at{};
+  vclock hb;          // C++ happens-before
+  vclock acq_fence;   // what an acquire fence would add (relaxed loads seen)
+  vclock rel_fence;   // the clock at the last release fence
+  bool has_rel_fence = false;
+  vclock dpor;        // dependency clock: step index + 1 of the latest dependent step
+  vclock wake_hb;     // clock handed over by the waker
+  std::int32_t wake_step = -1;
+  std::vector<const void*> holding;  // locks held (from the lock hooks)
+  const void* acquiring = nullptr;   // between pre_lock and post_lock
+};
+
+struct object_rec {
+  bool is_cell = false;
+  bool alive = false;
+  source_location made{};
+  // dependency tracking
+  std::int32_t last_write = -1;
+  std::vector<std::int32_t> reads;
+  // futex
+  std::vector<std::uint8_t> waiters;
+  // happens-before
+  vclock rel;
+  bool rel_valid = false;
+  // cells: last write epoch and per-thread read epochs
+  std::uint32_t w_clk = 0;
+  std::uint8_t w_tid = 0;
+  std::int32_t w_step = -1;
+  source_location w_loc{};
+  std::array<std::uint32_t, kMaxThreads> r_clk{};
+  std::array<std::int32_t, kMaxThreads> r_step{};
+  std::array<source_location, kMaxThreads> r_loc{};
+};
+
+/// One step of the current execution (the trace).
+struct step_rec {
+  std::uint8_t tid = 0;
+  action act = action::step;
+  op kind = op::fence;
+  std::uint32_t obj = 0;
+  source_location loc{};
+  std::memory_order mo = std::memory_order_relaxed;
+  bool has_value = false, has_old = false;
+  std::uint64_t value = 0, old = 0;
+  std::uint32_t aux = 0;  // wait result, woken count, spawned/joined thread
+  std::uint8_t data_choice = 0, data_alts = 1;
+  bool preempted = false;  // the previous thread could have gone on
+  bool eager = false;      // a forced step (an enabled join), not a choice
+  tstate after = tstate::runnable;  // the thread's state when the step ended
+  op after_kind = op::fence;         // and its next operation
+  std::uint32_t after_target = 0;    // the thread it joins next, if it does
+  vclock dclk;
+};
+
+/// A node of the search stack: the state before one step.
+struct node {
+  std::uint8_t chosen = 0;
+  std::uint8_t data_choice = 0;
+  std::uint8_t data_alts = 1;
+  tmask enabled = 0;    // threads that could be chosen here
+  tmask backtrack = 0;  // threads that must be explored here
+  tmask done = 0;       // threads explored here
+  tmask sleep = 0;      // threads whose step here is covered elsewhere
+  bool upper = false;   // fully expanded (sharding prefix)
+  std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
+  std::uint16_t preemptions = 0;  // before this node
+};
+
+/// A cell access recorded while tracing (shown between the steps).
+struct note {
+  std::size_t pos;  // steps started when it happened
+  std::uint8_t tid;
+  std::string text;
+};
+
+struct failure {
+  verdict v = verdict::pass;
+  std::string message;   // one-line summary
+  std::string footer;    // the verdict's footer (race pair, cycle, ...)
+};
+
+}  // namespace weave::model::detail

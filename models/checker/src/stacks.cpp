@@ -1,0 +1,106 @@
+#include "stacks.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace weave::model::detail {
+namespace {
+
+// Guard pages of every pool, for the overflow handler (no allocation there).
+constexpr int kMaxGuards = 4096;
+char* g_guards[kMaxGuards];
+std::size_t g_guard_size = 0;
+int g_guard_count = 0;
+std::size_t g_stack_size = 0;
+
+void on_segv(int sig, siginfo_t* info, void*) {
+  char* addr = static_cast<char*>(info->si_addr);
+  for (int i = 0; i < g_guard_count; ++i) {
+    if (g_guards[i] != nullptr && addr >= g_guards[i] && addr < g_guards[i] + g_guard_size) {
+      char msg[256];
+      int n = std::snprintf(msg, sizeof msg,
+                            "\nweave model checker: a model thread overflowed its stack (%zu KiB).\n"
+                            "Raise options.stack_size (WEAVE_MODEL_CHECK(name, verdict, .stack_size = ...))\n"
+                            "or keep large objects off the model threads' stacks.\n",
+                            g_stack_size / 1024);
+      if (n > 0) (void)!write(2, msg, static_cast<std::size_t>(n));
+      _exit(3);
+    }
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+}  // namespace
+
+void install_overflow_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    static char altstack[64 * 1024];
+    stack_t ss{};
+    ss.ss_sp = altstack;
+    ss.ss_size = sizeof altstack;
+    sigaltstack(&ss, nullptr);
+    struct sigaction sa {};
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, nullptr);
+    sigaction(SIGBUS, &sa, nullptr);
+  });
+}
+
+stack_pool::stack_pool(std::size_t size) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  size_ = (size + page - 1) / page * page;
+  total_ = size_ + page;
+  g_guard_size = page;
+  g_stack_size = size_;
+  install_overflow_handler();
+}
+
+stack_pool::~stack_pool() {
+  for (char* p : all_) {
+    for (int i = 0; i < g_guard_count; ++i)
+      if (g_guards[i] == p) g_guards[i] = nullptr;
+    munmap(p, total_);
+  }
+}
+
+boost::context::stack_context stack_pool::allocate() {
+  char* base;
+  if (!free_.empty()) {
+    base = free_.back();
+    free_.pop_back();
+  } else {
+    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED) {
+      std::perror("weave model checker: mmap of a fiber stack");
+      std::abort();
+    }
+    base = static_cast<char*>(p);
+    mprotect(base, total_ - size_, PROT_NONE);  // the guard page at the low end
+    all_.push_back(base);
+    int slot = -1;
+    for (int i = 0; i < g_guard_count; ++i)
+      if (g_guards[i] == nullptr) slot = i;
+    if (slot < 0 && g_guard_count < kMaxGuards) slot = g_guard_count++;
+    if (slot >= 0) g_guards[slot] = base;
+  }
+  boost::context::stack_context sc;
+  sc.size = size_;
+  sc.sp = base + total_;  // stacks grow down
+  return sc;
+}
+
+void stack_pool::deallocate(boost::context::stack_context& sc) noexcept {
+  free_.push_back(static_cast<char*>(sc.sp) - total_);
+}
+
+}  // namespace weave::model::detail
