@@ -60,7 +60,7 @@ engine::engine(const options& o) : opt_(o), stacks_(o.stack_size), rng_(o.seed) 
   if (opt_.shard_count > 1) {
     int levels = 4;
     for (int n = opt_.shard_count - 1; n > 0; n >>= 1) ++levels;
-    split_levels_ = levels;
+    split_levels_ = opt_.jobs > 1 ? levels + 6 : levels;
   }
 }
 
@@ -126,6 +126,8 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   c.hb = threads_[parent].hb;
   c.hb.c[child] = 1;
   c.dpor = threads_[parent].dpor;
+  c.now = threads_[parent].now;
+  c.spurious_left = opt_.spurious_wakeups;
   if (mode_ == mode::replay)
     notes_.push_back(note{in_prefix_ ? 0 : steps_.size(), static_cast<std::uint8_t>(parent),
                           "spawn T" + std::to_string(child) + "  " + where(loc)});
@@ -330,7 +332,7 @@ wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_
     return wait_result::value_mismatch;
   }
   const bool timed = deadline != model_sync::forever.time_since_epoch().count();
-  if (timed && deadline <= now_) {
+  if (timed && deadline <= threads_[cur_].now) {
     s.aux = static_cast<std::uint32_t>(wait_result::timed_out);
     return wait_result::timed_out;
   }
@@ -464,7 +466,7 @@ tmask engine::real_enabled(tmask* spurious) const {
         break;
       case tstate::blocked:
         if (t.timed) real |= bit(static_cast<int>(i));
-        else spur |= bit(static_cast<int>(i));
+        else if (t.spurious_left > 0) spur |= bit(static_cast<int>(i));
         break;
       default: break;
     }
@@ -625,8 +627,6 @@ void engine::reset_execution() {
   lock_holder_.clear();
   cur_ = -1;
   prev_ = -1;
-  now_ = kStartTime;
-  spurious_left_ = opt_.spurious_wakeups;
   data_choice_ = 0;
   sc_clock_.clear();
   child_sleep_ = 0;
@@ -651,6 +651,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
   threads_.emplace_back();
   threads_[0].fn = body;
   threads_[0].hb.c[0] = 1;
+  threads_[0].now = kStartTime;
+  threads_[0].spurious_left = opt_.spurious_wakeups;
   if (mode_ == mode::pct) {
     const int k = std::max(1, opt_.pct_depth);
     for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng_() % 1000);
@@ -693,7 +695,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
       end = run_end::failed;
       break;
     }
-    tmask cands = real | (spurious_left_ > 0 ? spur : 0);
+    tmask cands = real | spur;
     // An enabled join only reads "T finished", which never changes again: it
     // commutes with everything, so it runs at once instead of being a choice.
     bool eager = false;
@@ -764,9 +766,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
           fresh.backtrack = fresh.enabled;
         } else if (prev_upper && !sharded_root_seen) {
           sharded_root_seen = true;
-          const bool mine = (subtree_counter_++ % static_cast<std::uint64_t>(opt_.shard_count)) ==
-                            static_cast<std::uint64_t>(opt_.shard_index);
-          if (!mine) {
+          if (!owns_subtree()) {
             fresh.backtrack = bit(fresh.chosen);
             fresh.done = fresh.enabled;  // nothing here is ours
             nodes_.push_back(fresh);
@@ -846,10 +846,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
       w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
       if (t.timed) {
         t.wres = wait_result::timed_out;
-        now_ = std::max(now_, t.deadline);
+        t.now = std::max(t.now, t.deadline);
       } else {
         t.wres = wait_result::woken;
-        --spurious_left_;
+        --t.spurious_left;
       }
       t.st = tstate::runnable;
     } else if (t.act == action::wake_return) {
@@ -875,9 +875,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   bool crossed = sharded_root_seen;
   for (std::size_t k = 0; k < steps_.size() && k < nodes_.size() && !crossed; ++k) crossed = !nodes_[k].upper;
   if (mode_ == mode::dfs && opt_.shard_count > 1 && !crossed && end != run_end::not_mine) {
-    const bool mine = (subtree_counter_++ % static_cast<std::uint64_t>(opt_.shard_count)) ==
-                      static_cast<std::uint64_t>(opt_.shard_index);
-    if (!mine) end = run_end::not_mine;
+    if (!owns_subtree()) end = run_end::not_mine;
   }
   running_ = false;
   teardown();
@@ -893,6 +891,15 @@ run_end engine::run_execution(const std::function<void()>& body) {
 // ---------------------------------------------------------------------------
 // Search drivers
 // ---------------------------------------------------------------------------
+
+bool engine::owns_subtree() {
+  const std::uint64_t k = subtree_counter_++;
+  if (claims_ != nullptr && k < claims_size_) {
+    // The first worker to get here takes the subtree.
+    return __atomic_exchange_n(&claims_[k], static_cast<unsigned char>(1), __ATOMIC_ACQ_REL) == 0;
+  }
+  return k % static_cast<std::uint64_t>(opt_.shard_count) == static_cast<std::uint64_t>(opt_.shard_index);
+}
 
 bool engine::backtrack() {
   while (!nodes_.empty()) {

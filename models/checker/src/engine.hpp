@@ -40,7 +40,7 @@ class engine {
   void spin(source_location loc);
   void fence(std::memory_order o, source_location loc);
   std::uint32_t self() const noexcept { return cur_ + 1; }
-  std::int64_t now() const noexcept { return now_; }
+  std::int64_t now() const noexcept { return cur_ >= 0 ? threads_[cur_].now : 0; }
   void fail(verdict v, std::string message, std::string footer = {});
   void lock_hook(const void* lock, int what, unsigned flags) noexcept;
   std::uint32_t spawn(std::function<void()> fn, source_location loc);
@@ -48,6 +48,13 @@ class engine {
   void unjoined(std::uint32_t tid);
 
   static engine* current;
+
+  /// --jobs: subtrees are claimed first-come-first-served through a table in
+  /// shared memory (one byte per subtree) instead of by static round robin.
+  void use_claims(unsigned char* table, std::size_t size) noexcept {
+    claims_ = table;
+    claims_size_ = size;
+  }
 
  private:
   struct exec_outcome {
@@ -93,6 +100,9 @@ class engine {
   std::vector<node> nodes_;
   std::size_t replay_len_ = 0;  // nodes_[0..replay_len_) are replayed
   std::uint64_t subtree_counter_ = 0;
+  unsigned char* claims_ = nullptr;
+  std::size_t claims_size_ = 0;
+  bool owns_subtree();
   int split_levels_ = 0;
 
   // current execution
@@ -108,8 +118,6 @@ class engine {
   std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
   int cur_ = -1;
   int prev_ = -1;
-  std::int64_t now_ = 0;
-  int spurious_left_ = 0;
   std::uint8_t data_choice_ = 0;
   vclock sc_clock_;
   tmask child_sleep_ = 0;

@@ -81,6 +81,8 @@ struct thread_rec {
   wait_result wres = wait_result::woken;
   std::uint64_t spin_writes = 0;  // writes seen when it arrived at spin()
   int idle_spins = 0;             // spins that returned with no write since
+  int spurious_left = 0;          // spurious wake-ups this thread may still get
+  std::int64_t now = 0;           // this thread's virtual time
   std::uint32_t join_target = 0;
   bool joined = false;
   source_location spawned_at{};

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,13 @@ bool get_result(int fd, result& r) {
 
 result run_jobs(const entry& e, options o) {
   const int n = o.jobs;
+  // Workers claim subtrees first-come-first-served through this shared table.
+  constexpr std::size_t kClaims = 1 << 20;
+  void* table = mmap(nullptr, kClaims, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (table == MAP_FAILED) {
+    std::perror("mmap");
+    std::exit(2);
+  }
   std::vector<pid_t> pids;
   std::vector<int> fds;
   for (int k = 0; k < n; ++k) {
@@ -125,7 +133,9 @@ result run_jobs(const entry& e, options o) {
       mine.shard_count = n * std::max(1, o.shard_count);
       if (o.shard_count > 1) mine.shard_index = o.shard_index * n + k;
       mine.progress = false;
-      const result r = check(mine, e.body);
+      detail::engine eng(mine);
+      if (o.shard_count <= 1) eng.use_claims(static_cast<unsigned char*>(table), kClaims);
+      const result r = eng.explore(e.body);
       put_result(p[1], r);
       close(p[1]);
       _exit(0);
@@ -160,6 +170,7 @@ result run_jobs(const entry& e, options o) {
     }
   }
   if (have_failure) total.exhaustive = false;
+  munmap(table, kClaims);
   return total;
 }
 

@@ -56,7 +56,7 @@ struct options {
   std::uint64_t seed = 1;              // random and pct
   std::uint64_t iterations = 10000;    // executions for random and pct
   int pct_depth = 3;                   // pct: bug depth d (d-1 change points)
-  int spurious_wakeups = 1;            // spurious wake-ups explored per execution
+  int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution
   bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
   bool minimize = true;                // report a failure with the fewest preemptions
   std::size_t stack_size = 256 * 1024; // per model thread
@@ -279,8 +279,10 @@ struct model_sync {
     std::uint32_t id_;
   };
 
-  /// Virtual time: it starts at one second and moves only when a timed wait
-  /// times out (to that wait's deadline), so every run of a schedule is the same.
+  /// Virtual time: each model thread's clock starts at one second (a spawned
+  /// thread starts at its parent's time) and moves only when one of its timed
+  /// waits times out (to that wait's deadline), so every run of a schedule is the
+  /// same and threads' steps commute as the reduction assumes.
   struct clock {
     using rep = std::int64_t;
     using period = std::nano;
