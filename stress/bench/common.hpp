@@ -1,0 +1,213 @@
+// stress/bench/common.hpp — the ratio table every weave benchmark prints.
+//
+// A weave benchmark measures weave and a baseline in the same run and quotes
+// their ratio, computed from medians over repetitions (the machine is noisy).
+// This header runs Google Benchmark with repetitions, collects the median of
+// every benchmark through a reporter (printing the usual console table as it
+// goes), and then prints one line per requested ratio:
+//
+//   weave::bench::ratio{label, numerator, denominator, metric, goal}
+//     numerator/denominator  benchmark names as Google Benchmark prints them
+//                            without the aggregate suffix, e.g.
+//                            "BM_lock_unlock<weave::mutex>" or
+//                            "BM_contended<std::mutex>/real_time/threads:2".
+//     metric::time           real time per iteration; ratio = num / den, so
+//                            below 1 means the numerator is faster.
+//     metric::throughput     the items_per_second counter (set it with
+//                            state.SetItemsProcessed); ratio = num / den, so
+//                            above 1 means the numerator does more work.
+//     goal                   optional (0 = none): for time the ratio should be
+//                            <= goal, for throughput >= goal. The table says
+//                            "met" or "MISSED"; a missed goal does not fail
+//                            the program (one noisy run proves nothing).
+//
+//   int main(int argc, char** argv) {
+//     return weave::bench::run(argc, argv, {
+//         {"weave vs std, uncontended", "BM_a<weave>", "BM_a<std>", weave::bench::metric::time, 1.0},
+//     });
+//   }
+//
+// run() (or a session, for benchmarks measured in phases) adds
+// --benchmark_repetitions=5 and --benchmark_display_aggregates_only
+// unless the command line sets them; every other Google Benchmark flag works
+// (--benchmark_filter, --benchmark_min_time, ...). With a single repetition the
+// ratio uses that one measurement.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace weave::bench {
+
+enum class metric { time, throughput };
+
+struct ratio {
+  std::string label;
+  std::string numerator;
+  std::string denominator;
+  metric what = metric::time;
+  double goal = 0;  // 0: no goal
+};
+
+/// One benchmark's figure: real ns per iteration and items per second (0 if unset).
+struct figure {
+  double ns = 0;
+  double items_per_second = 0;
+  bool median = false;
+};
+
+/// A console reporter that also remembers the median (or, without repetitions,
+/// the single measurement) of every benchmark by name.
+class median_reporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      if (r.error_occurred) continue;
+      const bool is_median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+      const bool is_single = r.run_type == Run::RT_Iteration;
+      if (!is_median && !is_single) continue;
+      figure& f = figures_[r.run_name.str()];
+      if (f.median && !is_median) continue;  // a median beats any single repetition
+      f.median = is_median;
+      f.ns = r.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(r.time_unit);
+      const auto it = r.counters.find("items_per_second");
+      f.items_per_second = it == r.counters.end() ? 0.0 : static_cast<double>(it->second);
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  const figure* find(const std::string& name) const {
+    const auto it = figures_.find(name);
+    return it == figures_.end() ? nullptr : &it->second;
+  }
+  const std::map<std::string, figure>& figures() const { return figures_; }
+
+ private:
+  std::map<std::string, figure> figures_;
+};
+
+/// Prints the ratio table from the collected medians. Returns the number of
+/// ratios whose benchmarks were not both found (e.g. filtered out).
+inline int print_ratios(const median_reporter& rep, const std::vector<ratio>& ratios) {
+  int missing = 0;
+  std::printf("\nweave ratios (medians of repetitions, measured in this run):\n");
+  for (const ratio& q : ratios) {
+    const figure* n = rep.find(q.numerator);
+    const figure* d = rep.find(q.denominator);
+    if (n == nullptr || d == nullptr) {
+      std::printf("  %-48s  n/a (not measured: %s)\n", q.label.c_str(),
+                  (n == nullptr ? q.numerator : q.denominator).c_str());
+      ++missing;
+      continue;
+    }
+    double value = 0;
+    double nv = 0;
+    double dv = 0;
+    const char* unit = "";
+    if (q.what == metric::time) {
+      nv = n->ns;
+      dv = d->ns;
+      unit = "ns/op";
+    } else {
+      nv = n->items_per_second / 1e6;
+      dv = d->items_per_second / 1e6;
+      unit = "M items/s";
+    }
+    value = dv > 0 ? nv / dv : 0;
+    std::string verdict;
+    if (q.goal > 0) {
+      const bool met = q.what == metric::time ? value <= q.goal : value >= q.goal;
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "  goal %s %.2f: %s", q.what == metric::time ? "<=" : ">=", q.goal,
+                    met ? "met" : "MISSED");
+      verdict = buf;
+    }
+    std::printf("  %-48s  %6.3fx  (%.2f vs %.2f %s; %s)%s\n", q.label.c_str(), value, nv, dv, unit,
+                q.what == metric::time ? "below 1 = faster" : "above 1 = more work", verdict.c_str());
+  }
+  if (missing > 0) {
+    std::printf("  measured:");
+    for (const auto& [name, f] : rep.figures()) std::printf(" %s;", name.c_str());
+    std::printf("\n");
+  }
+  std::fflush(stdout);
+  return missing;
+}
+
+/// One benchmark program's run, for programs that measure in phases (e.g. some
+/// benchmarks before a helper thread starts, the rest after):
+///   weave::bench::session s(argc, argv);
+///   s.run("^BM_first");   // a regex over benchmark names ("" = --benchmark_filter)
+///   ...;
+///   s.run("^BM_rest");
+///   return s.finish(ratios);
+/// Medians collected by every phase are available to finish().
+class session {
+ public:
+  explicit session(int argc, char** argv, int repetitions = 5) {
+    bool has_reps = false;
+    bool has_display = false;
+    for (int i = 1; i < argc; ++i) {
+      if (std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0) has_reps = true;
+      if (std::strncmp(argv[i], "--benchmark_display_aggregates_only", 35) == 0 ||
+          std::strncmp(argv[i], "--benchmark_report_aggregates_only", 34) == 0) {
+        has_display = true;
+      }
+    }
+    if (!has_reps) extra_.push_back("--benchmark_repetitions=" + std::to_string(repetitions));
+    if (!has_display) extra_.push_back("--benchmark_display_aggregates_only=true");
+    args_.assign(argv, argv + argc);
+    for (std::string& e : extra_) args_.push_back(e.data());
+    args_.push_back(nullptr);
+    int n = static_cast<int>(args_.size()) - 1;
+    benchmark::Initialize(&n, args_.data());
+    ok_ = !benchmark::ReportUnrecognizedArguments(n, args_.data());
+  }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// False if the command line had an argument Google Benchmark does not know.
+  bool ok() const noexcept { return ok_; }
+
+  /// Runs the registered benchmarks whose names match spec ("" = the
+  /// --benchmark_filter flag, by default all).
+  void run(const std::string& spec = "") {
+    if (!ok_) return;
+    if (spec.empty()) {
+      benchmark::RunSpecifiedBenchmarks(&rep_);
+    } else {
+      benchmark::RunSpecifiedBenchmarks(&rep_, spec);
+    }
+  }
+
+  /// Prints the ratio table; returns main's exit status (2 on a bad command line).
+  int finish(const std::vector<ratio>& ratios) {
+    benchmark::Shutdown();
+    if (!ok_) return 2;
+    print_ratios(rep_, ratios);
+    return 0;
+  }
+
+  const median_reporter& reporter() const noexcept { return rep_; }
+
+ private:
+  std::vector<std::string> extra_;  // owns the added flags args_ points to
+  std::vector<char*> args_;
+  median_reporter rep_;
+  bool ok_ = true;
+};
+
+/// Runs every registered benchmark (honouring the command line) in one phase
+/// and prints the ratio table. Returns main's exit status.
+inline int run(int argc, char** argv, const std::vector<ratio>& ratios, int repetitions = 5) {
+  session s(argc, argv, repetitions);
+  s.run();
+  return s.finish(ratios);
+}
+
+}  // namespace weave::bench
