@@ -37,7 +37,7 @@
 
 namespace weave::model::detail {
 
-inline constexpr int kMaxThreads = 16;
+inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the body
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
 

@@ -1,0 +1,107 @@
+// How fast the checker runs (issue: executions per second, flat memory).
+//   checker_speed            executions/s on the 3-thread x 3 fetch_add test and a
+//                            2-thread mutex test; peak RSS of a 1,000-execution and a
+//                            1,000,000-execution run, each in its own process.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "weave/model.hpp"
+#include "weave/mutex.hpp"
+
+namespace {
+using weave::model::thread;
+constexpr auto rlx = std::memory_order_relaxed;
+
+void fetch_add_3x3() {
+  weave::model_sync::atomic<int> x(0);
+  thread a([&] { for (int i = 0; i < 3; ++i) x.fetch_add(1, rlx); });
+  thread b([&] { for (int i = 0; i < 3; ++i) x.fetch_add(1, rlx); });
+  thread c([&] { for (int i = 0; i < 3; ++i) x.fetch_add(1, rlx); });
+  a.join();
+  b.join();
+  c.join();
+}
+
+void mutex_2() {
+  weave::model::mutex m;
+  weave::model_sync::cell<int> n(0);
+  thread a([&] { m.lock(); n.write() += 1; m.unlock(); });
+  thread b([&] { m.lock(); n.write() += 1; m.unlock(); });
+  a.join();
+  b.join();
+  WEAVE_CHECK(n.read() == 2);
+}
+
+// Runs body's exhaustive search repeatedly for about `seconds`; returns the
+// median executions/s of the rounds.
+double rate(void (*body)(), weave::model::options o, double seconds, std::uint64_t* per_run) {
+  std::vector<double> rates;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end || rates.size() < 5) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::uint64_t n = 0;
+    for (int i = 0; i < 20; ++i) n += weave::model::check(o, body).executions;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rates.push_back(static_cast<double>(n) / s);
+    *per_run = n / 20;
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
+}
+
+void rss_run(std::uint64_t executions) {
+  weave::model::options o;
+  o.search = weave::model::strategy::random;
+  o.iterations = executions;
+  weave::model::check(o, mutex_2);
+}
+
+// Peak RSS of a fresh process (this program re-executed) that runs the search.
+long peak_rss_kib_of_run(std::uint64_t executions) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string n = std::to_string(executions);
+    execl("/proc/self/exe", "checker_speed", "--rss-run", n.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  return ru.ru_maxrss;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--rss-run") {
+    rss_run(std::stoull(argv[2]));
+    return 0;
+  }
+  weave::model::options plain;
+  plain.reduction = false;
+  weave::model::options dpor;
+  std::uint64_t n1 = 0, n2 = 0, n3 = 0;
+  const double r1 = rate(fetch_add_3x3, plain, 3, &n1);
+  const double r2 = rate(fetch_add_3x3, dpor, 3, &n2);
+  const double r3 = rate(mutex_2, dpor, 3, &n3);
+  std::printf("checker speed (median of rounds; each round = 20 exhaustive searches)\n");
+  std::printf("  3 threads x 3 fetch_add, plain DFS : %8llu executions/search, %10.0f executions/s\n",
+              static_cast<unsigned long long>(n1), r1);
+  std::printf("  3 threads x 3 fetch_add, DPOR      : %8llu executions/search, %10.0f executions/s\n",
+              static_cast<unsigned long long>(n2), r2);
+  std::printf("  2 threads, weave::mutex, DPOR      : %8llu executions/search, %10.0f executions/s\n",
+              static_cast<unsigned long long>(n3), r3);
+  const long small = peak_rss_kib_of_run(1000);
+  const long large = peak_rss_kib_of_run(1000000);
+  std::printf("peak resident memory (random search of the mutex test, one process each)\n");
+  std::printf("  1,000 executions     : %6.1f MiB\n", small / 1024.0);
+  std::printf("  1,000,000 executions : %6.1f MiB   (difference %.1f MiB)\n", large / 1024.0,
+              (large - small) / 1024.0);
+  return 0;
+}
