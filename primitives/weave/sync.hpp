@@ -94,10 +94,17 @@ enum class wait_result : std::uint8_t { woken, timed_out, value_mismatch };
 namespace lock_flag {
 inline constexpr unsigned none = 0;
 inline constexpr unsigned write_reentrant = 1u << 1;  // __tsan_mutex_write_reentrant
-inline constexpr unsigned try_lock = 1u << 5;         // __tsan_mutex_try_lock
-inline constexpr unsigned try_lock_failed = 1u << 6;  // __tsan_mutex_try_lock_failed
-inline constexpr unsigned recursive_lock = 1u << 7;   // __tsan_mutex_recursive_lock
-inline constexpr unsigned recursive_unlock = 1u << 8; // __tsan_mutex_recursive_unlock
+inline constexpr unsigned try_lock = 1u << 4;         // __tsan_mutex_try_lock
+inline constexpr unsigned try_lock_failed = 1u << 5;  // __tsan_mutex_try_lock_failed
+inline constexpr unsigned recursive_lock = 1u << 6;   // __tsan_mutex_recursive_lock
+inline constexpr unsigned recursive_unlock = 1u << 7; // __tsan_mutex_recursive_unlock
+#if defined(WEAVE_TSAN)
+static_assert(write_reentrant == __tsan_mutex_write_reentrant && try_lock == __tsan_mutex_try_lock &&
+                  try_lock_failed == __tsan_mutex_try_lock_failed &&
+                  recursive_lock == __tsan_mutex_recursive_lock &&
+                  recursive_unlock == __tsan_mutex_recursive_unlock,
+              "weave::lock_flag must equal ThreadSanitizer's __tsan_mutex_* flags");
+#endif
 }  // namespace lock_flag
 
 /// True in builds instrumented by ThreadSanitizer.
