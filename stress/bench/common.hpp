@@ -174,8 +174,10 @@ class session {
   /// False if the command line had an argument Google Benchmark does not know.
   bool ok() const noexcept { return ok_; }
 
-  /// Runs the registered benchmarks whose names match spec ("" = the
-  /// --benchmark_filter flag, by default all).
+  /// Runs the registered benchmarks whose names match the regex spec; an
+  /// empty spec runs what --benchmark_filter selects (by default all). A spec
+  /// replaces the command line's filter (Google Benchmark's POSIX regexes
+  /// cannot be intersected), so a program measured in phases ignores it.
   void run(const std::string& spec = "") {
     if (!ok_) return;
     if (spec.empty()) {
