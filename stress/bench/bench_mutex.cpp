@@ -20,7 +20,9 @@
 // of a wrong figure.
 //
 // Goals (issue 2): uncontended weave <= std::mutex and <= 1.2x the floor;
-// contended throughput weave >= std::mutex. The program prints the ratios.
+// contended throughput weave >= std::mutex. The program prints the ratios,
+// then, for investigation, the contended throughput of weave::mutex variants
+// (process-private futex; spin budgets 0, 16, 256 instead of 64) against it.
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -119,6 +121,30 @@ void BM_contended(benchmark::State& state) {
   benchmark::DoNotOptimize(shared::counter);
 }
 
+// Variants of weave::mutex for investigating the contended figure, built from
+// the same basic_mutex through policies derived from real_sync (no goals; the
+// ratios show what the spin budget and the futex flavour are worth here).
+struct private_futex_sync : weave::real_sync {
+  static weave::wait_result wait(atomic<std::uint32_t>& w, std::uint32_t expected, clock::time_point deadline,
+                                 weave::scope) noexcept {
+    return real_sync::wait(w, expected, deadline, weave::scope::process_private);
+  }
+  static void wake_one(atomic<std::uint32_t>& w, weave::scope) noexcept {
+    real_sync::wake_one(w, weave::scope::process_private);
+  }
+  static void wake_all(atomic<std::uint32_t>& w, weave::scope) noexcept {
+    real_sync::wake_all(w, weave::scope::process_private);
+  }
+};
+template <int Spins>
+struct spin_sync : weave::real_sync {
+  static constexpr int spin_budget = Spins;
+};
+using mutex_private_futex = weave::basic_mutex<private_futex_sync>;
+using mutex_spin_0 = weave::basic_mutex<spin_sync<0>>;
+using mutex_spin_16 = weave::basic_mutex<spin_sync<16>>;
+using mutex_spin_256 = weave::basic_mutex<spin_sync<256>>;
+
 }  // namespace
 
 BENCHMARK_TEMPLATE(BM_uncontended_1thread_process, floor_lock);
@@ -129,6 +155,10 @@ BENCHMARK_TEMPLATE(BM_uncontended, weave::mutex);
 BENCHMARK_TEMPLATE(BM_uncontended, std::mutex);
 BENCHMARK_TEMPLATE(BM_contended, weave::mutex)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_contended, std::mutex)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_contended, mutex_private_futex)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_contended, mutex_spin_0)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_contended, mutex_spin_16)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_contended, mutex_spin_256)->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
   using weave::bench::metric;
@@ -143,5 +173,13 @@ int main(int argc, char** argv) {
        metric::time, 1.2},
       {"contended, 2 threads: weave::mutex / std::mutex", "BM_contended<weave::mutex>/real_time/threads:2",
        "BM_contended<std::mutex>/real_time/threads:2", metric::throughput, 1.0},
+      {"investigation: private futex / weave::mutex", "BM_contended<mutex_private_futex>/real_time/threads:2",
+       "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
+      {"investigation: spin 0 / weave::mutex (64)", "BM_contended<mutex_spin_0>/real_time/threads:2",
+       "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
+      {"investigation: spin 16 / weave::mutex (64)", "BM_contended<mutex_spin_16>/real_time/threads:2",
+       "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
+      {"investigation: spin 256 / weave::mutex (64)", "BM_contended<mutex_spin_256>/real_time/threads:2",
+       "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
   });
 }
