@@ -53,7 +53,7 @@ struct access {
 
 }  // namespace
 
-engine::engine(const options& o) : opt_(o), stacks_(o.stack_size), rng_(o.seed) {
+engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)), rng_(o.seed) {
   threads_.reserve(kMaxThreads);
   objects_.reserve(64);
   steps_.reserve(256);
@@ -183,12 +183,10 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc) {
 
 std::uint32_t engine::new_object(bool is_cell, source_location made) {
   if (!active()) return kOutside;
-  const auto id = static_cast<std::uint32_t>(objects_.size());
-  objects_.emplace_back();
-  object_rec& o = objects_.back();
-  o.is_cell = is_cell;
-  o.alive = true;
-  o.made = made;
+  const auto id = static_cast<std::uint32_t>(nobj_);
+  if (nobj_ == objects_.size()) objects_.emplace_back();
+  object_rec& o = objects_[nobj_++];
+  o.reset(is_cell, made);
   if (is_cell && cur_ >= 0) {  // construction is the first write
     o.w_tid = static_cast<std::uint8_t>(cur_);
     o.w_clk = threads_[cur_].hb.c[cur_];
@@ -199,12 +197,12 @@ std::uint32_t engine::new_object(bool is_cell, source_location made) {
 }
 
 void engine::forget_object(std::uint32_t id) noexcept {
-  if (!running_ || id >= objects_.size()) return;
+  if (!running_ || id >= nobj_) return;
   objects_[id].alive = false;
 }
 
 void engine::load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
-  if (!active() || obj >= objects_.size()) return;
+  if (!active() || obj >= nobj_) return;
   thread_rec& t = threads_[cur_];
   object_rec& ob = objects_[obj];
   if (ob.rel_valid) {
@@ -219,7 +217,7 @@ void engine::load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) 
 }
 
 void engine::store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
-  if (!active() || obj >= objects_.size()) return;
+  if (!active() || obj >= nobj_) return;
   thread_rec& t = threads_[cur_];
   object_rec& ob = objects_[obj];
   if (releases(o)) {  // a new release sequence headed by this store
@@ -239,7 +237,7 @@ void engine::store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v)
 }
 
 void engine::rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old, std::uint64_t neu) {
-  if (!active() || obj >= objects_.size()) return;
+  if (!active() || obj >= nobj_) return;
   thread_rec& t = threads_[cur_];
   object_rec& ob = objects_[obj];
   if (ob.rel_valid) {
@@ -270,7 +268,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
     visible(kOutside, op::cell_read, loc);
     return;
   }
-  if (obj >= objects_.size()) return;
+  if (obj >= nobj_) return;
   object_rec& o = objects_[obj];
   const int t = cur_;
   const vclock& hb = threads_[t].hb;
@@ -320,7 +318,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
 wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
                                std::int64_t deadline, source_location loc) {
   visible(obj, op::wait, loc);
-  if (!active() || obj >= objects_.size()) return wait_result::woken;
+  if (!active() || obj >= nobj_) return wait_result::woken;
   std::uint32_t value;
   std::memcpy(&value, word, sizeof value);
   step_rec& s = steps_.back();
@@ -349,7 +347,7 @@ wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_
 
 void engine::futex_wake(std::uint32_t obj, bool all, source_location loc) {
   visible(obj, all ? op::wake_all : op::wake_one, loc);
-  if (!active() || obj >= objects_.size()) return;
+  if (!active() || obj >= nobj_) return;
   object_rec& o = objects_[obj];
   const auto here = static_cast<std::int32_t>(steps_.size()) - 1;
   std::uint32_t woken = 0;
@@ -506,7 +504,7 @@ bool engine::independent(int a, int b) const {
 std::uint8_t engine::data_alts_for(int t) const {
   const thread_rec& r = threads_[t];
   if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::wake_one &&
-      r.pend.obj < objects_.size()) {
+      r.pend.obj < nobj_) {
     const std::size_t n = objects_[r.pend.obj].waiters.size();
     return static_cast<std::uint8_t>(n > 1 ? std::min<std::size_t>(n, 255) : 1);
   }
@@ -591,7 +589,7 @@ void engine::dpor_step(int c, std::int32_t j) {
     t.dpor.join(steps_[write_steps_[t.spin_writes]].dclk);
   const access a = access_of(t);
   const bool reduce = mode_ == mode::dfs && opt_.reduction;
-  if (a.obj != kNoObj && a.obj < objects_.size()) {
+  if (a.obj != kNoObj && a.obj < nobj_) {
     object_rec& o = objects_[a.obj];
     auto consider = [&](std::int32_t i) {
       if (i < 0) return;
@@ -616,9 +614,10 @@ void engine::dpor_step(int c, std::int32_t j) {
 
 void engine::reset_execution() {
   threads_.clear();
-  objects_.clear();
-  objects_.emplace_back();  // kNoObj
-  objects_.emplace_back();  // kScFence
+  while (objects_.size() < 2) objects_.emplace_back();
+  objects_[0].reset(false, {});  // kNoObj
+  objects_[1].reset(false, {});  // kScFence
+  nobj_ = 2;
   steps_.clear();
   write_steps_.clear();
   notes_.clear();

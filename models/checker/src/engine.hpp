@@ -89,7 +89,7 @@ class engine {
   result search(const std::function<void()>& body, mode m, int bound);
 
   options opt_;
-  stack_pool stacks_;
+  stack_pool& stacks_;
   mode mode_ = mode::dfs;
   int bound_ = -1;
   bool running_ = false;
@@ -107,7 +107,8 @@ class engine {
 
   // current execution
   std::vector<thread_rec> threads_;
-  std::vector<object_rec> objects_;
+  std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
+  std::size_t nobj_ = 0;
   std::vector<step_rec> steps_;
   std::vector<std::int32_t> write_steps_;
   std::vector<note> notes_;         // cell accesses, while tracing

@@ -82,7 +82,7 @@ const char* state_text(tstate s) {
 
 std::string engine::obj_name(std::uint32_t id) const {
   if (id == 1) return "sc-fence order";
-  if (id < objects_.size() && objects_[id].is_cell) return "c" + std::to_string(id - 1);
+  if (id < nobj_ && objects_[id].is_cell) return "c" + std::to_string(id - 1);
   return "a" + std::to_string(id - 1);
 }
 
@@ -191,7 +191,7 @@ std::string engine::render(const failure& f) const {
   for (std::size_t t = 1; t < threads_.size(); ++t)
     os << "  T" << t << "  spawned at " << where(threads_[t].spawned_at) << "\n";
   os << "Objects:\n";
-  for (std::size_t i = 2; i < objects_.size(); ++i)
+  for (std::size_t i = 2; i < nobj_; ++i)
     os << "  " << obj_name(static_cast<std::uint32_t>(i)) << (objects_[i].is_cell ? "  cell" : "  atomic")
        << " made at " << where(objects_[i].made) << "\n";
   os << "\n";

@@ -117,6 +117,22 @@ struct object_rec {
   std::array<std::uint32_t, kMaxThreads> r_clk{};
   std::array<std::int32_t, kMaxThreads> r_step{};
   std::array<source_location, kMaxThreads> r_loc{};
+
+  /// Makes a recycled record new again, keeping its vectors' capacity (no heap
+  /// traffic per execution).
+  void reset(bool cell, source_location where) {
+    is_cell = cell;
+    alive = true;
+    made = where;
+    last_write = -1;
+    reads.clear();
+    waiters.clear();
+    rel_valid = false;
+    w_clk = 0;
+    w_tid = 0;
+    w_step = -1;
+    r_clk.fill(0);
+  }
 };
 
 /// One step of the current execution (the trace).

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 
 #include <sys/mman.h>
@@ -97,6 +98,16 @@ boost::context::stack_context stack_pool::allocate() {
   sc.size = size_;
   sc.sp = base + total_;  // stacks grow down
   return sc;
+}
+
+stack_pool& shared_stack_pool(std::size_t size) {
+  static std::vector<std::unique_ptr<stack_pool>> pools;  // one per stack size
+  static std::vector<std::size_t> sizes;
+  for (std::size_t i = 0; i < sizes.size(); ++i)
+    if (sizes[i] == size) return *pools[i];
+  sizes.push_back(size);
+  pools.push_back(std::make_unique<stack_pool>(size));
+  return *pools.back();
 }
 
 void stack_pool::deallocate(boost::context::stack_context& sc) noexcept {

@@ -40,4 +40,8 @@ struct pooled_stack {
 
 void install_overflow_handler();
 
+/// The process-wide pool for stacks of `size` bytes: stacks outlive one check,
+/// so a runner that checks many bodies maps each stack once.
+stack_pool& shared_stack_pool(std::size_t size);
+
 }  // namespace weave::model::detail
