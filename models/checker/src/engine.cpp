@@ -564,6 +564,7 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
   if (static_cast<std::size_t>(i) >= nodes_.size()) return;
   node& n = nodes_[i];
   if (n.upper) return;  // fully expanded already
+  if (((n.backtrack | n.sleep) & n.enabled) == n.enabled) return;  // nothing left to add
   const tmask init = initials(i, j);
   const tmask cand = init & n.enabled;
   if (cand == 0) {  // the reversal starts with a thread not enabled there: be conservative
