@@ -3,6 +3,9 @@
 // reduction exploring exactly the outcomes plain DFS explores.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <set>
 #include <string>
 #include <vector>
@@ -68,6 +71,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(unjoined_thread_is_reported);
   CPPUNIT_TEST(exceptions_and_usage_errors_are_verdicts);
   CPPUNIT_TEST(bounds_make_the_result_bounded);
+  CPPUNIT_TEST(stack_overflow_is_reported);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -314,6 +318,40 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(50), weave::model::check(rnd, increments(3, 3)).executions);
     rnd.search = weave::model::strategy::pct;
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(50), weave::model::check(rnd, increments(3, 3)).executions);
+  }
+
+  // A model thread that overflows its fiber stack hits the guard page; the
+  // checker says so and exits with status 3 instead of crashing silently.
+  void stack_overflow_is_reported() {
+    int fds[2];
+    CPPUNIT_ASSERT(pipe(fds) == 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], 2);
+      weave::model::options o;
+      o.stack_size = 64 * 1024;
+      weave::model::check(o, [] {
+        thread t([] { (void)deep(1 << 20); });
+        t.join();
+      });
+      _exit(0);
+    }
+    close(fds[1]);
+    std::string err;
+    char buf[512];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CPPUNIT_ASSERT(WIFEXITED(status));
+    CPPUNIT_ASSERT_EQUAL(3, WEXITSTATUS(status));
+    CPPUNIT_ASSERT(err.find("overflowed its stack (64 KiB)") != std::string::npos);
+  }
+
+  static int deep(int n) {
+    volatile char pad[512];
+    pad[0] = static_cast<char>(n);
+    return n == 0 ? pad[0] : deep(n - 1) + pad[0];
   }
 };
 CPPUNIT_TEST_SUITE_REGISTRATION(engine_test);
