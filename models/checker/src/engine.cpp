@@ -125,6 +125,7 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   c.spawned_at = loc;
   c.hb = threads_[parent].hb;
   c.hb.c[child] = 1;
+  fresh_pending_ = true;
   c.dpor = threads_[parent].dpor;
   c.now = threads_[parent].now;
   c.spurious_left = opt_.spurious_wakeups;
@@ -515,8 +516,10 @@ int engine::pick_default(tmask cands, int prev) const {
   // Prefer progress: the running thread, then any running thread, and only then
   // a blocked thread's time-out or spurious return.
   tmask running = 0;
-  for (int t = 0; t < kMaxThreads; ++t)
-    if ((cands & bit(t)) && threads_[t].st != tstate::blocked) running |= bit(t);
+  for (tmask m = cands; m != 0; m &= m - 1) {
+    const int t = lowest(m);
+    if (threads_[t].st != tstate::blocked) running |= bit(t);
+  }
   if (prev >= 0 && (running & bit(prev))) return prev;
   return lowest(running ? running : cands);
 }
@@ -651,6 +654,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   threads_.emplace_back();
   threads_[0].fn = body;
   threads_[0].hb.c[0] = 1;
+  fresh_pending_ = true;
   threads_[0].now = kStartTime;
   threads_[0].spurious_left = opt_.spurious_wakeups;
   if (mode_ == mode::pct) {
@@ -662,17 +666,20 @@ run_end engine::run_execution(const std::function<void()>& body) {
   run_end end = run_end::complete;
   bool sharded_root_seen = false;
   for (;;) {
-    for (std::size_t t = 0; t < threads_.size(); ++t)
-      if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
+    if (fresh_pending_) {
+      fresh_pending_ = false;
+      for (std::size_t t = 0; t < threads_.size(); ++t)
+        if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
+    }
     if (failed_) {
       end = run_end::failed;
       break;
     }
     tmask spur = 0;
     tmask real = real_enabled(&spur);
-    bool all_finished = true;
-    for (const auto& t : threads_)
-      if (t.st != tstate::finished) all_finished = false;
+    bool all_finished = real == 0 && spur == 0;
+    for (std::size_t t = 0; all_finished && t < threads_.size(); ++t)
+      if (threads_[t].st != tstate::finished) all_finished = false;
     if (all_finished) {
       for (std::size_t t = 1; t < threads_.size(); ++t) {
         if (!threads_[t].joined) {
@@ -699,7 +706,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
     // An enabled join only reads "T finished", which never changes again: it
     // commutes with everything, so it runs at once instead of being a choice.
     bool eager = false;
-    for (std::size_t t = 0; t < threads_.size() && !eager; ++t) {
+    for (tmask m = real; m != 0 && !eager; m &= m - 1) {
+      const auto t = static_cast<std::size_t>(lowest(m));
       const thread_rec& r = threads_[t];
       if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::join &&
           threads_[r.join_target].st == tstate::finished) {
@@ -811,9 +819,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
     child_sleep_ = 0;
     if (mode_ == mode::dfs && opt_.reduction) {
       const tmask carry = (n->sleep | n->done) & ~bit(c);
-      for (int r = 0; r < kMaxThreads; ++r)
-        if ((carry & bit(r)) && static_cast<std::size_t>(r) < threads_.size() && independent(r, c))
-          child_sleep_ |= bit(r);
+      for (tmask m = carry; m != 0; m &= m - 1) {
+        const int r = lowest(m);
+        if (static_cast<std::size_t>(r) < threads_.size() && independent(r, c)) child_sleep_ |= bit(r);
+      }
     }
     const bool preempt = !eager && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
                          threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);

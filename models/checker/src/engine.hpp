@@ -112,7 +112,8 @@ class engine {
   std::vector<step_rec> steps_;
   std::vector<std::int32_t> write_steps_;
   std::vector<note> notes_;         // cell accesses, while tracing
-  bool in_prefix_ = false;          // running a new thread up to its first step
+  bool in_prefix_ = false;
+  bool fresh_pending_ = false;      // a spawned thread has not been started yet          // running a new thread up to its first step
   int idle_spins_ = 0;
   std::size_t idle_mark_ = 0;              // spinners let go with no write in between
   std::vector<const void*> locks_;           // lock names: index+1

@@ -25,6 +25,7 @@
 // wake -> woken); cells are checked against it (FastTrack-style epochs).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -45,7 +46,7 @@ inline constexpr tmask bit(int t) { return tmask(1) << t; }
 struct vclock {
   std::array<std::uint32_t, kMaxThreads> c{};
   void join(const vclock& o) noexcept {
-    for (int i = 0; i < kMaxThreads; ++i) c[i] = c[i] < o.c[i] ? o.c[i] : c[i];
+    for (int i = 0; i < kMaxThreads; ++i) c[i] = std::max(c[i], o.c[i]);  // vectorises (pmaxud)
   }
   void clear() noexcept { c.fill(0); }
 };
