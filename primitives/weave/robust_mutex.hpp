@@ -1,0 +1,241 @@
+// weave/robust_mutex.hpp — weave::robust_mutex, a mutex for shared memory that
+// survives the death of its owner.
+//
+// Mirrors the robust-mutex contract of POSIX (pthread_mutexattr_setrobust,
+// EOWNERDEAD, pthread_mutex_consistent, ENOTRECOVERABLE); there is no std item.
+// Where weave::mutex (4 bytes, Drepper's futex mutex) hangs forever if its
+// holder's process dies, this mutex records its owner and gives the next
+// locker lock_status::owner_dead: it now holds the mutex, the protected data
+// may be half-updated; it repairs them and calls consistent(). If it unlocks
+// without consistent(), the mutex becomes not recoverable: every later lock
+// returns lock_status::not_recoverable (as ENOTRECOVERABLE).
+//
+// Algorithm: the word layout of the kernel's robust futexes (owner tid in the
+// low 30 bits, a waiters bit), with Drepper's "take 3" discipline for the
+// waiters bit; but instead of the kernel's robust list (which glibc owns), a
+// waiter parks in liveness slices of 100 ms and, when a slice ends with the
+// same owner, asks /proc whether that thread still lives (weave/detail/
+// process.hpp). ThreadSanitizer reports a lock taken over from a dead thread as
+// a double lock (its lock annotations cannot express a takeover), so the
+// owner-death tests do not run under TSan. S::self() is the kernel tid on hardware, unique across
+// processes. Caveat: tids are recycled; a tid reused before any waiter looks
+// (within a slice) hides a death, as with any tid-based scheme.
+//
+// word_ (futex word):
+//   0                 free
+//   tid               held by tid, nobody parked
+//   tid | waiters     held by tid, threads may be parked (or were)
+// state_:
+//   0 consistent      the normal state
+//   1 inconsistent    an owner died holding the mutex; the current holder got
+//                     owner_dead and has not called consistent() yet
+//   2 not_recoverable unlocked while inconsistent; terminal
+//
+// Invariants:
+//   R1  a thread holds the mutex iff its own CAS put its tid in word_ (from 0,
+//       or from a dead owner's tid: the takeover); one holder at a time.
+//   R2  a thread parks only on a word with the waiters bit set, so the holder's
+//       unlock sees the bit and wakes (no lost wake-up); a thread that parked
+//       keeps the bit set when it acquires (it cannot know who else sleeps).
+//   R3  a takeover sets state_ to inconsistent before returning owner_dead; any
+//       acquisition that finds state_ inconsistent returns owner_dead too (the
+//       previous repairer died as well).
+//   R4  unlock by a thread that does not hold the mutex is a usage error and
+//       changes nothing.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <type_traits>
+
+#include "weave/detail/process.hpp"
+#include "weave/error.hpp"
+#include "weave/sync.hpp"
+
+namespace weave {
+
+/// What a robust lock reports.
+enum class lock_status : std::uint8_t { acquired, owner_dead, timeout, not_recoverable };
+
+inline const char* to_string(lock_status s) noexcept {
+  switch (s) {
+    case lock_status::acquired: return "acquired";
+    case lock_status::owner_dead: return "owner_dead";
+    case lock_status::timeout: return "timeout";
+    case lock_status::not_recoverable: return "not_recoverable";
+  }
+  return "?";
+}
+
+template <class S = real_sync>
+class basic_robust_mutex {
+  static_assert(sync_policy<S>);
+  using u32 = std::uint32_t;
+  static constexpr bool hardware = std::is_same_v<S, real_sync>;
+
+ public:
+  basic_robust_mutex() noexcept { S::mutex_create(this, lock_flag::none); }
+  ~basic_robust_mutex() { S::mutex_destroy(this, lock_flag::none); }
+  basic_robust_mutex(const basic_robust_mutex&) = delete;
+  basic_robust_mutex& operator=(const basic_robust_mutex&) = delete;
+
+  /// Blocks until acquired (acquired or owner_dead: the caller holds the mutex)
+  /// or the mutex is not recoverable (the caller does not hold it).
+  [[nodiscard]] lock_status lock() { return lock_until(S::forever, false); }
+
+  /// One attempt: acquired/owner_dead, timeout if held by a live owner.
+  [[nodiscard]] lock_status try_lock() { return lock_until(S::clock::now(), true); }
+
+  template <class Rep, class Period>
+  [[nodiscard]] lock_status try_lock_for(const std::chrono::duration<Rep, Period>& t) {
+    return lock_until(deadline_after<S>(t), true);
+  }
+
+  /// After owner_dead: the protected data are repaired; the mutex is normal again.
+  void consistent() {
+    // relaxed: the caller's own tid and the state it set itself.
+    if ((word_.load(std::memory_order_relaxed) & tid_mask) != me() ||
+        state_.load(std::memory_order_relaxed) != inconsistent)
+      throw_usage_error("weave::robust_mutex", "consistent() by a thread that did not get owner_dead");
+    // relaxed: published by the release exchange in unlock().
+    state_.store(consistent_state, std::memory_order_relaxed);
+  }
+
+  void unlock() {
+    // relaxed: only our own CAS can have stored our tid (R1).
+    if ((word_.load(std::memory_order_relaxed) & tid_mask) != me())
+      throw_usage_error("weave::robust_mutex", "unlock by a thread that does not hold the mutex");  // R4
+    S::mutex_pre_unlock(this, lock_flag::none);
+    bool broken = false;
+    // relaxed: we hold the mutex; published by the release exchange below.
+    if (state_.load(std::memory_order_relaxed) == inconsistent) {
+      state_.store(not_recoverable_state, std::memory_order_relaxed);
+      broken = true;
+    }
+    // release: pairs with the acquire CAS of the next locker (R1).
+    const u32 prev = word_.exchange(0, std::memory_order_release);
+    S::mutex_post_unlock(this, lock_flag::none);
+    if (prev & waiters) {
+      if (broken) S::wake_all(word_, scope::process_shared);  // all of them get not_recoverable
+      else S::wake_one(word_, scope::process_shared);         // R2
+    }
+  }
+
+  /// Snapshots, for tests and assertions only.
+  bool is_locked() const noexcept {
+    // relaxed: a snapshot that orders nothing.
+    return (word_.load(std::memory_order_relaxed) & tid_mask) != 0;
+  }
+  bool is_consistent() const noexcept {
+    // relaxed: a snapshot.
+    return state_.load(std::memory_order_relaxed) == consistent_state;
+  }
+
+ private:
+  static constexpr u32 tid_mask = 0x3fffffffu;  // as the kernel's FUTEX_TID_MASK
+  static constexpr u32 waiters = 0x80000000u;   // as FUTEX_WAITERS
+  static constexpr u32 consistent_state = 0, inconsistent = 1, not_recoverable_state = 2;
+
+  static u32 me() noexcept { return static_cast<u32>(S::self()) & tid_mask; }
+
+  // After our CAS put our tid in word_: report what we acquired (R3).
+  lock_status acquired_now(unsigned flags) {
+    // acquire: pairs with the release exchange in unlock() (state_ written before it).
+    const u32 st = state_.load(std::memory_order_acquire);
+    if (st == not_recoverable_state) {
+      // Not ours to use: give it back (waking anyone parked) and report.
+      // release: pairs with the next locker's acquire CAS.
+      const u32 prev = word_.exchange(0, std::memory_order_release);
+      if (prev & waiters) S::wake_all(word_, scope::process_shared);
+      S::mutex_post_lock(this, flags | lock_flag::try_lock | lock_flag::try_lock_failed);
+      return lock_status::not_recoverable;
+    }
+    S::mutex_post_lock(this, flags);
+    return st == inconsistent ? lock_status::owner_dead : lock_status::acquired;
+  }
+
+  lock_status lock_until(typename S::clock::time_point deadline, bool timed) {
+    const unsigned flags = timed ? lock_flag::try_lock : lock_flag::none;
+    S::mutex_pre_lock(this, flags);
+    const u32 tid = me();
+    u32 v = 0;
+    // acquire: pairs with the release exchange in unlock() (R1).
+    if (word_.compare_exchange_strong(v, tid, std::memory_order_acquire, std::memory_order_relaxed))
+      return acquired_now(flags);
+    bool parked = false;
+    int spins = 0;
+    for (;;) {
+      // acquire: a not_recoverable state written before an unlock we saw.
+      if (state_.load(std::memory_order_acquire) == not_recoverable_state) {
+        S::mutex_post_lock(this, lock_flag::try_lock | lock_flag::try_lock_failed);
+        return lock_status::not_recoverable;
+      }
+      if ((v & tid_mask) == 0) {
+        // acquire: pairs with the release exchange in unlock() (R1); R2 keeps the bit.
+        if (word_.compare_exchange_strong(v, tid | (parked ? waiters : (v & waiters)), std::memory_order_acquire,
+                                          std::memory_order_relaxed))
+          return acquired_now(flags);
+        continue;  // v holds the fresh value
+      }
+      if ((v & tid_mask) == tid)
+        throw_usage_error("weave::robust_mutex", "lock by the thread that already holds it (not recursive)");
+      if (!parked && spins < S::spin_budget && !(v & waiters)) {
+        ++spins;
+        S::spin();
+        // relaxed: a hint; the CAS above acquires.
+        v = word_.load(std::memory_order_relaxed);
+        continue;
+      }
+      if (!(v & waiters)) {
+        // relaxed: only announces a sleeper (R2); the value is re-checked by the futex.
+        if (!word_.compare_exchange_strong(v, v | waiters, std::memory_order_relaxed, std::memory_order_relaxed))
+          continue;
+        v |= waiters;
+      }
+      if (S::clock::now() >= deadline) {
+        S::mutex_post_lock(this, lock_flag::try_lock | lock_flag::try_lock_failed);
+        return lock_status::timeout;
+      }
+      parked = true;
+      bool slice_over = false;
+      if constexpr (hardware) {
+        const auto slice = S::clock::now() + std::chrono::milliseconds(100);
+        const bool sliced = slice < deadline;
+        slice_over = S::wait(word_, v, sliced ? slice : deadline, scope::process_shared) == wait_result::timed_out &&
+                     sliced;
+      } else {
+        (void)S::wait(word_, v, deadline, scope::process_shared);
+      }
+      const u32 owner_seen = v & tid_mask;
+      // relaxed: re-read; the CASes acquire.
+      v = word_.load(std::memory_order_relaxed);
+      if constexpr (hardware) {
+        if (slice_over && (v & tid_mask) == owner_seen && owner_seen != 0 &&
+            !detail::alive(detail::process_identity{owner_seen, 0})) {
+          // The owner died holding the mutex: take it over (R1, R3).
+          // acquire: the dead owner's writes, as far as they reached memory.
+          if (word_.compare_exchange_strong(v, tid | waiters, std::memory_order_acquire,
+                                            std::memory_order_relaxed)) {
+            // relaxed: we hold the mutex; published by our unlock's release.
+            if (state_.load(std::memory_order_relaxed) == consistent_state)
+              state_.store(inconsistent, std::memory_order_relaxed);
+            return acquired_now(flags);
+          }
+        }
+      }
+    }
+  }
+
+  typename S::template atomic<u32> word_{0};
+  typename S::template atomic<u32> state_{consistent_state};
+};
+
+using robust_mutex = basic_robust_mutex<>;
+namespace model {
+using robust_mutex = basic_robust_mutex<model_sync>;
+}
+
+static_assert(sizeof(robust_mutex) == 8, "weave::robust_mutex is two 32-bit words");
+static_assert(std::is_standard_layout_v<robust_mutex>);
+
+}  // namespace weave
