@@ -739,7 +739,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     } else {
       node fresh;
       fresh.preemptions = preemptions_;
-      fresh.sleep = (mode_ == mode::dfs && opt_.reduction) ? (child_sleep_ & cands) : 0;
+      fresh.sleep = (mode_ == mode::dfs && opt_.reduction) ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
       fresh.enabled = cands;
       if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
           (real & bit(prev_)))
