@@ -146,6 +146,10 @@ class pipe_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(a.send(std::string_view()) == pipe_status::ok);
     r = b.recv_into(small);
     CPPUNIT_ASSERT(r.status == pipe_status::ok && r.size == 0);
+    // ...also into an empty vector (found by the fuzzer: memcpy to null).
+    CPPUNIT_ASSERT(a.send(std::string_view()) == pipe_status::ok);
+    std::vector<std::byte> empty;
+    CPPUNIT_ASSERT(b.recv(empty).status == pipe_status::ok && empty.empty());
   }
 
   void usage_errors() {

@@ -525,6 +525,7 @@ class basic_pipe_end {
   // checked cell access per byte under the model.
   static_assert(!hardware || sizeof(cell_t) == 1, "a hardware cell<unsigned char> is one byte");
   void put(cell_t* ring, u32 pos, const unsigned char* src, u32 n) {
+    if (n == 0) return;  // src may be null (an empty message)
     const u32 off = pos & mask_;
     const u32 first = std::min(n, cap_ - off);
     if constexpr (hardware) {
@@ -536,6 +537,7 @@ class basic_pipe_end {
     }
   }
   void get(const cell_t* ring, u32 pos, unsigned char* dst, u32 n) const {
+    if (n == 0) return;  // dst may be null (an empty vector)
     const u32 off = pos & mask_;
     const u32 first = std::min(n, cap_ - off);
     if constexpr (hardware) {
