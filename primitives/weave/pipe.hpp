@@ -621,6 +621,19 @@ class basic_pipe_end {
       }
       if (peer_gone_) return {pipe_status::peer_gone, 0};
       if (S::clock::now() >= deadline) return {pipe_status::timeout, 0};
+      if constexpr (hardware) {
+        // Spin briefly before parking: a reply usually arrives within
+        // microseconds, and a futex park/wake pair costs two system calls and
+        // a reschedule (the round-trip latency). Not in the model: the
+        // protocol is the same with or without the spin.
+        bool arrived = false;
+        for (int i = 0; i < S::spin_budget * 32 && !arrived; ++i) {
+          S::spin();
+          // acquire: pairs with the writer's head store (P3).
+          arrived = d.head.load(std::memory_order_acquire) != tail_;
+        }
+        if (arrived) continue;
+      }
       // Empty: park on data_epoch (P4).
       // seq_cst (all three): P4, the waiter's half of the Dekker pair.
       d.reader_parked.store(1, std::memory_order_seq_cst);

@@ -1,0 +1,217 @@
+// weave::pipe against a socketpair and a pipe(2) with the same framing (a u32
+// length prefix, one write per message; the fd readers parse from a 64 KiB
+// buffer, their best case), parent and child processes:
+//   oneway/<size>:  messages/s, 64-byte and 4 KiB messages, parent -> child
+//   roundtrip:      64-byte request, 64-byte reply, latency per round trip
+// Prints ratios (weave vs socketpair, weave vs pipe(2)) of the medians of the
+// repetitions after Google Benchmark's own table.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "weave/pipe.hpp"
+
+namespace {
+
+// ---- fd channels with length-prefix framing --------------------------------
+struct fd_reader {
+  int fd;
+  std::vector<char> buf = std::vector<char>(1 << 16);
+  std::size_t begin = 0, end = 0;
+  bool fill(std::size_t need) {  // at least `need` unread bytes
+    while (end - begin < need) {
+      if (begin > 0) {
+        std::memmove(buf.data(), buf.data() + begin, end - begin);
+        end -= begin;
+        begin = 0;
+      }
+      const ssize_t n = ::read(fd, buf.data() + end, buf.size() - end);
+      if (n <= 0) return false;
+      end += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+  bool recv(std::vector<char>& out) {
+    if (!fill(4)) return false;
+    std::uint32_t len;
+    std::memcpy(&len, buf.data() + begin, 4);
+    if (!fill(4 + len)) return false;
+    out.assign(buf.data() + begin + 4, buf.data() + begin + 4 + len);
+    begin += 4 + len;
+    return true;
+  }
+};
+bool fd_send(int fd, const char* p, std::uint32_t n, std::vector<char>& frame) {
+  frame.resize(4 + n);
+  std::memcpy(frame.data(), &n, 4);
+  std::memcpy(frame.data() + 4, p, n);
+  std::size_t off = 0;
+  while (off < frame.size()) {
+    const ssize_t w = ::write(fd, frame.data() + off, frame.size() - off);
+    if (w <= 0) return false;
+    off += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+enum kind { weave_kind = 0, socketpair_kind = 1, pipe2_kind = 2 };
+const char* kind_name[] = {"weave::pipe", "socketpair", "pipe(2)"};
+
+// One parent/child channel: to_child and to_parent.
+struct channel {
+  kind k;
+  weave::pipe_end pa, pb;   // weave: parent end, child end
+  int p2c[2] = {-1, -1};    // fds: parent writes [1], child reads [0]
+  int c2p[2] = {-1, -1};
+  explicit channel(kind kk) : k(kk) {
+    if (k == weave_kind) {
+      auto ends = weave::make_pipe({.capacity = 1 << 18, .max_message = 8192});
+      pa = std::move(ends.first);
+      pb = std::move(ends.second);
+    } else if (k == socketpair_kind) {
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) std::abort();
+      p2c[1] = c2p[0] = sv[0];
+      p2c[0] = c2p[1] = sv[1];
+    } else {
+      if (::pipe(p2c) != 0 || ::pipe(c2p) != 0) std::abort();
+    }
+  }
+};
+
+// Child: receive until end of stream; echo each message if `echo`.
+[[noreturn]] void child_loop(channel& c, bool echo) {
+  if (c.k == weave_kind) {
+    c.pa.close();  // not ours: dropped
+    std::vector<std::byte> m;
+    while (c.pb.recv(m).status == weave::pipe_status::ok)
+      if (echo && c.pb.send({m.data(), m.size()}) != weave::pipe_status::ok) _exit(2);
+    _exit(0);
+  }
+  if (c.k == pipe2_kind) {  // drop the parent's ends, so its close is our end of file
+    ::close(c.p2c[1]);
+    ::close(c.c2p[0]);
+  }
+  fd_reader r{c.p2c[0]};
+  std::vector<char> m, frame;
+  while (r.recv(m))
+    if (echo && !fd_send(c.c2p[1], m.data(), static_cast<std::uint32_t>(m.size()), frame)) _exit(2);
+  _exit(0);
+}
+
+pid_t start_child(channel& c, bool echo) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) child_loop(c, echo);
+  return pid;
+}
+
+void finish(channel& c, pid_t pid) {
+  if (c.k == weave_kind) {
+    c.pa.close();
+  } else if (c.k == socketpair_kind) {
+    ::shutdown(c.p2c[1], SHUT_WR);
+  } else {
+    ::close(c.p2c[1]);
+  }
+  int st;
+  waitpid(pid, &st, 0);
+  if (c.k == socketpair_kind) {
+    ::close(c.p2c[0]);
+    ::close(c.p2c[1]);
+  } else if (c.k == pipe2_kind) {
+    ::close(c.p2c[0]);
+    ::close(c.c2p[0]);
+    ::close(c.c2p[1]);
+  }
+}
+
+void BM_oneway(benchmark::State& state) {
+  const auto k = static_cast<kind>(state.range(0));
+  const auto size = static_cast<std::uint32_t>(state.range(1));
+  channel c(k);
+  const pid_t pid = start_child(c, false);
+  std::vector<char> msg(size, 'x'), frame;
+  for (auto _ : state) {
+    if (k == weave_kind) {
+      if (c.pa.send(std::as_bytes(std::span(msg))) != weave::pipe_status::ok) state.SkipWithError("send");
+    } else if (!fd_send(c.p2c[1], msg.data(), size, frame)) {
+      state.SkipWithError("write");
+    }
+  }
+  finish(c, pid);  // includes draining: the child reads everything before it exits
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(kind_name[k]);
+}
+
+void BM_roundtrip(benchmark::State& state) {
+  const auto k = static_cast<kind>(state.range(0));
+  channel c(k);
+  const pid_t pid = start_child(c, true);
+  std::vector<char> msg(64, 'x'), frame, reply;
+  std::vector<std::byte> wreply;
+  fd_reader r{c.c2p[0]};
+  for (auto _ : state) {
+    if (k == weave_kind) {
+      if (c.pa.send(std::as_bytes(std::span(msg))) != weave::pipe_status::ok ||
+          c.pa.recv(wreply).status != weave::pipe_status::ok)
+        state.SkipWithError("weave");
+    } else if (!fd_send(c.p2c[1], msg.data(), 64, frame) || !r.recv(reply)) {
+      state.SkipWithError("fd");
+    }
+  }
+  finish(c, pid);
+  state.SetLabel(kind_name[k]);
+}
+
+BENCHMARK(BM_oneway)->ArgsProduct({{0, 1, 2}, {64, 4096}})->UseRealTime()->Repetitions(5)->MinTime(0.3);
+BENCHMARK(BM_roundtrip)->DenseRange(0, 2)->UseRealTime()->Repetitions(5)->MinTime(0.3);
+
+// Collects the medians, then prints the ratios.
+class ratio_reporter : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> median_ns;  // "BM_oneway/0/64" -> ns per iteration
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& r : runs)
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
+        median_ns[r.run_name.str()] = r.GetAdjustedRealTime();
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  ratio_reporter rep;
+  benchmark::RunSpecifiedBenchmarks(&rep);
+  auto get = [&](const std::string& prefix) {
+    for (const auto& [name, ns] : rep.median_ns)
+      if (name.rfind(prefix, 0) == 0) return ns;
+    return 0.0;
+  };
+  std::printf("\nweave::pipe vs baselines (medians of 5 repetitions; parent/child processes)\n");
+  for (int size : {64, 4096}) {
+    const double w = get("BM_oneway/0/" + std::to_string(size));
+    const double s = get("BM_oneway/1/" + std::to_string(size));
+    const double p = get("BM_oneway/2/" + std::to_string(size));
+    if (w > 0 && s > 0 && p > 0)
+      std::printf("  one way %4d B: weave %.2f M msg/s; throughput x%.2f socketpair, x%.2f pipe(2)\n", size,
+                  1e3 / w, s / w, p / w);
+  }
+  const double w = get("BM_roundtrip/0"), s = get("BM_roundtrip/1"), p = get("BM_roundtrip/2");
+  if (w > 0 && s > 0 && p > 0)
+    std::printf("  round trip 64 B: weave %.2f us; latency %.2f of socketpair's, %.2f of pipe(2)'s\n", w / 1e3,
+                w / s, w / p);
+  std::printf("  goals: >= 3x socketpair throughput at 64 B; < 0.33 of its round-trip latency\n");
+  return 0;
+}
