@@ -177,8 +177,12 @@ class basic_robust_mutex {
           return acquired_now(flags);
         continue;  // v holds the fresh value
       }
-      if ((v & tid_mask) == tid)
+      if ((v & tid_mask) == tid) {
+        // Close the annotation first: a pre_lock left open makes TSan ignore this
+        // thread's synchronization from here on.
+        S::mutex_post_lock(this, flags | lock_flag::try_lock | lock_flag::try_lock_failed);
         throw_usage_error("weave::robust_mutex", "lock by the thread that already holds it (not recursive)");
+      }
       if (!parked && spins < S::spin_budget && !(v & waiters)) {
         ++spins;
         S::spin();
