@@ -15,7 +15,7 @@ DEPS := build-essential cmake ninja-build pkgconf clang libclang-rt-14-dev \
         libbenchmark-dev libtbb-dev libconcurrentqueue-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help deps check check-models stress tsan asan ubsan bench clean unit models-ctest
+.PHONY: help deps check check-models stress tsan asan ubsan bench fuzz clean
 
 help:
 	@echo "weave — checked synchronization primitives for C++20"
@@ -29,6 +29,7 @@ help:
 	@echo "  make asan          unit + stress under AddressSanitizer + UBSan (clang)"
 	@echo "  make ubsan         unit + stress under UndefinedBehaviorSanitizer"
 	@echo "  make bench         benchmarks against std, TBB, moodycamel, boost, ..."
+	@echo "  make fuzz          the pipe reader under libFuzzer for 5 minutes (check runs 20 s)"
 	@echo "  make clean         remove build/"
 	@echo
 	@echo "Build trees live in build/<preset> (see CMakePresets.json)."
@@ -57,6 +58,8 @@ check: deps
 	$(call build,dev)
 	cd build/dev && $(CTEST) -j $(JOBS) --output-on-failure -L '^(unit|stress|model|model-buggy)$$'
 	$(MAKE) --no-print-directory tsan
+	cd build/tsan && $(CTEST) --output-on-failure -L '^fuzz$$'
+
 
 check-models: deps
 	$(call build,model,weave_models)
@@ -85,6 +88,10 @@ bench: deps
 	$(call build,release)
 	@set -e; for b in build/release/stress/bench/bench_*; do \
 	  [ -x "$$b" ] || continue; echo "== $$b"; "$$b"; done
+
+fuzz: deps
+	$(call build,tsan)
+	$(CMAKE) --build --preset tsan --target fuzz-pipe_reader-long
 
 clean:
 	rm -rf build
