@@ -627,7 +627,7 @@ class basic_pipe_end {
         // a reschedule (the round-trip latency). Not in the model: the
         // protocol is the same with or without the spin.
         bool arrived = false;
-        for (int i = 0; i < S::spin_budget * 32 && !arrived; ++i) {
+        for (int i = 0; i < S::spin_budget * 128 && !arrived; ++i) {  // ~2,000 pauses
           S::spin();
           // acquire: pairs with the writer's head store (P3).
           arrived = d.head.load(std::memory_order_acquire) != tail_;

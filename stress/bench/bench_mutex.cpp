@@ -142,7 +142,7 @@ struct spin_sync : weave::real_sync {
 };
 using mutex_private_futex = weave::basic_mutex<private_futex_sync>;
 using mutex_spin_0 = weave::basic_mutex<spin_sync<0>>;
-using mutex_spin_16 = weave::basic_mutex<spin_sync<16>>;
+using mutex_spin_64 = weave::basic_mutex<spin_sync<64>>;
 using mutex_spin_256 = weave::basic_mutex<spin_sync<256>>;
 
 }  // namespace
@@ -157,7 +157,7 @@ BENCHMARK_TEMPLATE(BM_contended, weave::mutex)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_contended, std::mutex)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_contended, mutex_private_futex)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_contended, mutex_spin_0)->Threads(2)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_contended, mutex_spin_16)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_contended, mutex_spin_64)->Threads(2)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_contended, mutex_spin_256)->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
@@ -175,11 +175,11 @@ int main(int argc, char** argv) {
        "BM_contended<std::mutex>/real_time/threads:2", metric::throughput, 1.0},
       {"investigation: private futex / weave::mutex", "BM_contended<mutex_private_futex>/real_time/threads:2",
        "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
-      {"investigation: spin 0 / weave::mutex (64)", "BM_contended<mutex_spin_0>/real_time/threads:2",
+      {"investigation: spin 0 / weave::mutex (16)", "BM_contended<mutex_spin_0>/real_time/threads:2",
        "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
-      {"investigation: spin 16 / weave::mutex (64)", "BM_contended<mutex_spin_16>/real_time/threads:2",
+      {"investigation: spin 64 / weave::mutex (16)", "BM_contended<mutex_spin_64>/real_time/threads:2",
        "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
-      {"investigation: spin 256 / weave::mutex (64)", "BM_contended<mutex_spin_256>/real_time/threads:2",
+      {"investigation: spin 256 / weave::mutex (16)", "BM_contended<mutex_spin_256>/real_time/threads:2",
        "BM_contended<weave::mutex>/real_time/threads:2", metric::throughput, 0},
   });
 }
