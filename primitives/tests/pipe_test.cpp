@@ -4,6 +4,8 @@
 // fragile, with a printed note).
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "fork_helpers.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -48,38 +50,8 @@ std::uint64_t checksum(const std::vector<std::byte>& m) {
   return h;
 }
 
-// Waits for a child up to `seconds`; kills it if it is still running. Returns
-// its exit status (128 + signal if it died of one, -1 on timeout).
-int wait_child(pid_t pid, double seconds) {
-  const auto end = clk::now() + std::chrono::duration<double>(seconds);
-  int st = 0;
-  for (;;) {
-    const pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (clk::now() > end) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &st, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
-
-template <class F>
-pid_t fork_child(F&& body) {
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    int code = 99;
-    try {
-      code = body();
-    } catch (...) {
-      code = 98;
-    }
-    _exit(code);
-  }
-  return pid;
-}
+using weave::test::fork_child;
+using weave::test::wait_child;
 
 bool skip_fork(const char* test) {
   if (weave::tsan_build) {

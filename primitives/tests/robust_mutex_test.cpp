@@ -6,6 +6,8 @@
 // tests are skipped under TSan with a printed note; thread variants run there.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "fork_helpers.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -27,36 +29,8 @@ namespace {
 using weave::lock_status;
 using clk = std::chrono::steady_clock;
 
-int wait_child(pid_t pid, double seconds) {
-  const auto end = clk::now() + std::chrono::duration<double>(seconds);
-  int st = 0;
-  for (;;) {
-    const pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (clk::now() > end) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &st, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
-
-template <class F>
-pid_t fork_child(F&& body) {
-  std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    int code = 99;
-    try {
-      code = body();
-    } catch (...) {
-      code = 98;
-    }
-    _exit(code);
-  }
-  return pid;
-}
+using weave::test::fork_child;
+using weave::test::wait_child;
 
 bool skip_fork(const char* test, const char* why = "fork-based") {
   if (weave::tsan_build) {
