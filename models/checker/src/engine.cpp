@@ -847,6 +847,13 @@ run_end engine::run_execution(const std::function<void()>& body) {
       if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
     }
     steps_.push_back(s);
+    // A wake disables its sleepers' pending time-out or spurious return, and a
+    // disabled step never appears as a race: explore "it fired just before this
+    // wake" explicitly (the classic DPOR rule for disabling transitions).
+    if (mode_ == mode::dfs && opt_.reduction && !n->upper && t.st == tstate::runnable && t.act == action::step &&
+        (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.pend.obj < nobj_) {
+      for (std::uint8_t w : objects_[t.pend.obj].waiters) n->backtrack |= bit(w) & n->enabled;
+    }
     dpor_step(c, j);
     ++t.hb.c[c];  // a new epoch for this step
     // Perform: blocked threads leave their wait here; everything else runs on its fiber.
