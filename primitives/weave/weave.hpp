@@ -5,4 +5,5 @@
 #include "weave/sync.hpp"
 #include "weave/mutex.hpp"
 #include "weave/robust_mutex.hpp"
+#include "weave/semaphore.hpp"
 #include "weave/pipe.hpp"

@@ -1,0 +1,152 @@
+// weave/semaphore.hpp — weave::counting_semaphore and weave::bounded_semaphore.
+//
+// Mirrors std::counting_semaphore (acquire, try_acquire, try_acquire_for/until,
+// release(n)); behaviour follows Python's threading.Semaphore and
+// BoundedSemaphore: a negative initial count is an error (ValueError there,
+// weave::usage_error here), and releasing a bounded semaphore above its bound
+// is an error that changes nothing.
+//
+// Design: a futex word holding the number of free permits, plus a count of
+// threads that may be asleep. A permit is only ever taken by the acquirer's own
+// CAS on the count — there is no hand-off to a sleeper — so a waiter that times
+// out cannot lose a permit released to it (the classic bug of hand-off designs;
+// models/checks/semaphore.cpp keeps that bug as a twin).
+//
+// State: count_ = free permits (0 ≤ count_ ≤ max), sleepers_ = acquirers
+// between announcing themselves and leaving the slow path.
+//
+// Invariants:
+//   S1  a permit changes hands only through a CAS count_ -> count_-1 by the
+//       acquirer, or fetch_add/CAS count_ -> count_+n by a releaser.
+//   S2  a sleeper announces itself (sleepers_++) before its last look at count_,
+//       and a releaser looks at sleepers_ after raising count_; both are seq_cst,
+//       so at least one of them sees the other (Dekker): either the sleeper sees
+//       the permit or the releaser sees the sleeper and wakes it.
+//   S3  the sleeper parks with expected value 0, so the futex re-checks count_
+//       atomically: a release between its look and its park is not lost.
+//   S4  a bounded release that would pass the bound throws and leaves count_ alone.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "weave/error.hpp"
+#include "weave/sync.hpp"
+
+namespace weave {
+
+template <class S = real_sync, bool Bounded = false>
+class basic_semaphore {
+  static_assert(sync_policy<S>);
+
+ public:
+  static constexpr std::ptrdiff_t max() noexcept { return std::numeric_limits<std::int32_t>::max(); }
+
+  /// initial permits; for a bounded semaphore the bound is the initial value.
+  explicit basic_semaphore(std::ptrdiff_t initial = Bounded ? 1 : 0)
+      : bound_(checked(initial)), count_(static_cast<std::uint32_t>(bound_)) {}
+  basic_semaphore(const basic_semaphore&) = delete;
+  basic_semaphore& operator=(const basic_semaphore&) = delete;
+
+  bool try_acquire() {
+    // relaxed: the CAS below does the acquiring.
+    std::uint32_t c = count_.load(std::memory_order_relaxed);
+    while (c > 0) {
+      // acquire: pairs with the release in release() (S1).
+      if (count_.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed))
+        return true;
+    }
+    return false;
+  }
+
+  void acquire() { (void)acquire_until(S::forever); }
+
+  template <class Rep, class Period>
+  bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return acquire_until(deadline_after<S>(timeout));
+  }
+
+  template <class Clock, class Duration>
+  bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return acquire_until(to_deadline<S>(t));
+  }
+
+  void release(std::ptrdiff_t n = 1) {
+    if (n < 0) throw_usage_error(name(), "release of a negative number of permits");
+    if (n == 0) return;
+    const auto add = static_cast<std::uint32_t>(n);
+    if constexpr (Bounded) {
+      // relaxed: the CAS below publishes.
+      std::uint32_t c = count_.load(std::memory_order_relaxed);
+      do {
+        if (static_cast<std::ptrdiff_t>(c) + n > bound_)
+          throw_usage_error(name(), "release above the initial value (over-release)");  // S4
+        // seq_cst: release for the acquirer's CAS (S1) and S2's half.
+      } while (!count_.compare_exchange_weak(c, c + add, std::memory_order_seq_cst, std::memory_order_relaxed));
+    } else {
+      // relaxed: a guard against overflow only; the fetch_add publishes.
+      if (static_cast<std::ptrdiff_t>(count_.load(std::memory_order_relaxed)) + n > max())
+        throw_usage_error(name(), "release past the maximum count");
+      // seq_cst: release for the acquirer's CAS (S1) and S2's half.
+      count_.fetch_add(add, std::memory_order_seq_cst);
+    }
+    // seq_cst: the other half of S2, after raising the count.
+    if (sleepers_.load(std::memory_order_seq_cst) != 0) {
+      if (n == 1) S::wake_one(count_);
+      else S::wake_all(count_);
+    }
+  }
+
+  /// A snapshot, for tests and assertions only.
+  std::ptrdiff_t available() const noexcept {
+    // relaxed: a snapshot.
+    return static_cast<std::ptrdiff_t>(count_.load(std::memory_order_relaxed));
+  }
+
+ private:
+  static constexpr const char* name() noexcept {
+    return Bounded ? "weave::bounded_semaphore" : "weave::counting_semaphore";
+  }
+  static std::ptrdiff_t checked(std::ptrdiff_t initial) {
+    if (initial < 0) throw_usage_error(name(), "negative initial count");
+    if (initial > max()) throw_usage_error(name(), "initial count above max()");
+    return initial;
+  }
+
+  bool acquire_until(typename S::clock::time_point deadline) {
+    for (;;) {
+      if (try_acquire()) return true;
+      // seq_cst: S2's sleeper half: announce, then look again.
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      bool timed_out = false;
+      if (count_.load(std::memory_order_seq_cst) == 0) {
+        timed_out = S::wait(count_, 0, deadline) == wait_result::timed_out;  // S3
+      }
+      // relaxed: only the releasers' wake decision reads it (S2 covers the race).
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      if (timed_out) return try_acquire();  // one last look; never loses a permit (S1)
+    }
+  }
+
+  std::ptrdiff_t bound_;
+  typename S::template atomic<std::uint32_t> count_;
+  typename S::template atomic<std::uint32_t> sleepers_{0};
+};
+
+template <class S = real_sync>
+using basic_counting_semaphore = basic_semaphore<S, false>;
+template <class S = real_sync>
+using basic_bounded_semaphore = basic_semaphore<S, true>;
+
+using counting_semaphore = basic_counting_semaphore<>;
+using bounded_semaphore = basic_bounded_semaphore<>;
+namespace model {
+using counting_semaphore = basic_counting_semaphore<model_sync>;
+using bounded_semaphore = basic_bounded_semaphore<model_sync>;
+}  // namespace model
+
+static_assert(sizeof(counting_semaphore) <= 16);
+
+}  // namespace weave
