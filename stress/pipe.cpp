@@ -50,7 +50,7 @@ bool converse(weave::pipe_end& e, std::uint32_t n, std::uint64_t& got_sum) {
       ++sent;
       moved = true;
     }
-    for (;;) {
+    while (received < n) {  // not past n: the peer may have closed after its last message
       const auto r = e.recv_for(got, std::chrono::seconds(0));
       if (r.status == pipe_status::timeout) break;
       if (r.status != pipe_status::ok || got != message(received)) return false;
