@@ -1,0 +1,158 @@
+// weave/event.hpp — weave::event, a one-word futex event flag.
+//
+// Behaviour follows Python's threading.Event (there is no std equivalent; the
+// names are Python's, the timed waits follow std's wait_for/wait_until shape):
+//   set()       sets the flag and wakes every waiter
+//   clear()     resets the flag; later waits block until the next set()
+//   is_set()    the flag
+//   wait()      returns at once if the flag is set, else blocks until set();
+//               always returns true
+//   wait_for(d) / wait_until(t)
+//               the same with a deadline: true if the event was set, false on
+//               timeout (a status, never an exception)
+// As in Python, a waiter returns true if the event was set at any moment while
+// it waited, even if another thread cleared it again before the waiter ran
+// (Python re-checks the flag under a Condition and can miss a set that was
+// cleared in between only because its notify is tied to that Condition; here
+// the guarantee comes from a generation count in the futex word).
+//
+// Design: a single 32-bit futex word, after the "eventcount" idea (Vyukov's
+// eventcount; the generation half of Drepper's "Futexes Are Tricky" §4 barrier/
+// condvar sequence counters): the flag, a "someone may sleep" bit, and a
+// generation that counts every clear→set transition. A waiter remembers the
+// generation it started in and returns true as soon as the flag is set or the
+// generation moved. set() wakes only when the waiters bit says someone may be
+// asleep, so set() with nobody waiting is one RMW and no system call.
+//
+// Word layout (state_):
+//
+//   bit 0        set      the flag (is_set())
+//   bit 1        waiters  a thread may be parked on the word (or about to park)
+//   bits 2..31   gen      number of clear→set transitions, mod 2^30
+//
+// State machine (g = gen):
+//
+//   {clear, g}          --set-------------------->  {set, g+1}                (no wake)
+//   {clear+waiters, g}  --set-------------------->  {set, g+1} + wake_all     (E2)
+//   {set, g}            --set-------------------->  unchanged                 (no RMW)
+//   {set, g}            --clear------------------>  {clear, g}
+//   {clear, g}          --wait: announce (CAS)--->  {clear+waiters, g}, park on that value
+//   {clear(+waiters), g} --clear----------------->  unchanged
+//
+// Invariants:
+//   E1  the waiters bit is only ever set while the flag is clear, and only set()
+//       removes it (together with setting the flag and bumping gen): a parked
+//       waiter's expected value contains the bit, so any set() after it parked
+//       changes the word and sees the bit.
+//   E2  set() wakes all parked waiters iff the word it replaced had the waiters
+//       bit (E1); since all of set(), clear() and the announcing CAS are RMWs on
+//       one word, they are totally ordered and no wake-up is lost: a waiter that
+//       announced before set() is woken, one that looks after it sees the flag
+//       or a new gen.
+//   E3  a waiter returns true iff it saw the flag set or gen different from the
+//       gen it started with; gen moves only in set(), so "true" means a set()
+//       happened after the waiter started (or the flag was set when it started).
+//       gen wraps after 2^30 sets: a waiter would have to stay descheduled
+//       between two of its own loads across exactly 2^30 set/clear pairs to miss
+//       one (and then it only misses it if the flag is clear again) — accepted.
+//   E4  set() is a release and every wait's load an acquire: what the setter did
+//       before set() is visible to a waiter that returns true. clear() is an RMW,
+//       so it continues the release sequence of the set() it follows.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "weave/sync.hpp"
+
+namespace weave {
+
+template <class S = real_sync>
+class basic_event {
+  static_assert(sync_policy<S>);
+
+ public:
+  basic_event() noexcept = default;
+  basic_event(const basic_event&) = delete;
+  basic_event& operator=(const basic_event&) = delete;
+
+  /// Sets the flag and wakes every waiter (Python's Event.set()).
+  void set() {
+    // relaxed: a first look; the CAS below publishes.
+    std::uint32_t w = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (w & set_bit) return;  // already set: nothing to publish, nobody asleep (E1)
+      const std::uint32_t next = ((w & ~(set_bit | waiters_bit)) + gen_one) | set_bit;
+      // release: pairs with the acquire loads in is_set()/wait (E4).
+      if (state_.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) break;
+    }
+    if (w & waiters_bit) S::wake_all(state_);  // E2
+  }
+
+  /// Resets the flag (Python's Event.clear()).
+  void clear() {
+    // relaxed: clearing publishes nothing; as an RMW it keeps the release
+    // sequence of the preceding set() intact for later acquirers (E4).
+    state_.fetch_and(~set_bit, std::memory_order_relaxed);
+  }
+
+  /// The flag (Python's Event.is_set()).
+  bool is_set() const {
+    // acquire: pairs with the release CAS in set() (E4).
+    return (state_.load(std::memory_order_acquire) & set_bit) != 0;
+  }
+
+  /// Blocks until the event is set; returns true (as Python's Event.wait()).
+  bool wait() { return wait_until_deadline(S::forever); }
+
+  /// True if the event was set before the timeout passed, false on timeout.
+  template <class Rep, class Period>
+  bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
+    return wait_until_deadline(deadline_after<S>(timeout));
+  }
+
+  /// True if the event was set before t, false on timeout.
+  template <class Clock, class Duration>
+  bool wait_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return wait_until_deadline(to_deadline<S>(t));
+  }
+
+ private:
+  static constexpr std::uint32_t set_bit = 1u, waiters_bit = 2u, gen_one = 4u;
+  static constexpr std::uint32_t gen(std::uint32_t w) noexcept { return w >> 2; }
+
+  bool wait_until_deadline(typename S::clock::time_point deadline) {
+    // acquire: pairs with the release CAS in set() (E4).
+    std::uint32_t w = state_.load(std::memory_order_acquire);
+    if (w & set_bit) return true;
+    const std::uint32_t start = gen(w);
+    for (;;) {
+      if (!(w & waiters_bit)) {
+        // Announce a possible sleeper (E1). acquire: on failure the value may
+        // come from set() (E4); on success it orders nothing but costs nothing.
+        if (!state_.compare_exchange_weak(w, w | waiters_bit, std::memory_order_acquire,
+                                          std::memory_order_acquire)) {
+          if ((w & set_bit) || gen(w) != start) return true;  // E3
+          continue;
+        }
+        w |= waiters_bit;
+      }
+      const wait_result r = S::wait(state_, w, deadline);  // parks only while word == w (E2)
+      // acquire: pairs with the release CAS in set() (E4).
+      w = state_.load(std::memory_order_acquire);
+      if ((w & set_bit) || gen(w) != start) return true;  // E3
+      if (r == wait_result::timed_out) return false;      // looked once more first
+    }
+  }
+
+  typename S::template atomic<std::uint32_t> state_{0};
+};
+
+using event = basic_event<>;
+namespace model {
+using event = basic_event<model_sync>;
+}
+
+static_assert(sizeof(event) == 4, "weave::event is one 32-bit futex word");
+
+}  // namespace weave
