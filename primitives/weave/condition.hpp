@@ -1,0 +1,348 @@
+// weave/condition.hpp — weave::condition, a condition variable with exact
+// notify(n).
+//
+// Mirrors std::condition_variable_any: wait(lock), wait(lock, pred),
+// wait_for/wait_until (→ weave::cv_status) and their predicate forms (→ the
+// predicate's last value), notify_one, notify_all, plus Python's notify(n).
+// Behaviour follows Python's threading.Condition:
+//   - notify(n) wakes at most n threads, and only threads that were already
+//     waiting when notify(n) was called (the oldest first); a thread that
+//     starts waiting afterwards is never woken by it.
+//   - waiting on a recursive lock held several times releases it completely
+//     and restores the depth afterwards (Python's RLock._release_save /
+//     _acquire_restore; weave::recursive_mutex's unlock_all / lock_restore).
+//   - waiting without holding the lock is an error (Python: RuntimeError;
+//     here weave::usage_error "weave::condition: wait without holding the
+//     lock") where the lock can tell: std::unique_lock (owns_lock()),
+//     weave::recursive_mutex (is_owned()), weave::mutex (is_locked(): a mutex
+//     held by another thread cannot be told apart).
+// Unlike Python, and like std::condition_variable_any, the predicate-less
+// wait(lock) may return spuriously (the futex may); callers re-check their
+// condition in a loop, or use the predicate forms, which do.
+//
+// The lock may be std::unique_lock<M> for any lockable M, or a lockable itself
+// (weave::mutex, weave::recursive_mutex, anything with lock()/unlock()).
+//
+// Design: a FIFO queue of waiter records, one per waiting thread, each with its
+// own futex word — the "specific notification" design of Python's Condition
+// (Lib/threading.py: a deque of per-waiter locks), of Java's
+// AbstractQueuedSynchronizer.ConditionObject, and of Schmidt & Pyarali,
+// "Strategies for Implementing POSIX Condition Variables on Win32" (§3.4, the
+// FIFO queue of per-waiter events). A single sequence-number futex word (Rust
+// std's futex condvar, Drepper's "Futexes Are Tricky" condvar) loses no
+// wake-up, but cannot keep notify(n) to n threads: a waiter between unlocking
+// and parking returns on the changed word in addition to the n the kernel
+// wakes. Here each record's word is a one-shot sequence (0 waiting → 1
+// notified), so the futex re-check closes the unlock→park window for that
+// waiter alone. The queue is protected by an internal weave::basic_mutex<S>
+// (m_), held only for a few pointer updates.
+//
+//   m_        basic_mutex<S>         protects the queue (head_, tail_, links)
+//   head_/tail_ cell<waiter*>        the FIFO of waiters not yet notified
+//   queued_   atomic<uint32_t>       queue length (written under m_); lets
+//                                    notify skip m_ when nobody waits
+//   waiter    { word, prev, next }   on the waiting thread's stack
+//
+// A waiter's life (W = its record):
+//
+//   enqueue W (under m_) → release the user lock → park while W.word == 0 →
+//   take m_: W.word == 1 → notified (no_timeout)
+//            W.word == 0 → unlink W; timeout if the deadline passed, else a
+//                          spurious return (no_timeout)
+//   → re-acquire the user lock (restoring a recursive depth).
+//
+// notify(n): under m_, pop up to n records from the front; for each, store
+// word = 1 and wake_one(word).
+//
+// Invariants:
+//   C1  a record is in the queue iff its word is 0 and its thread has not yet
+//       re-taken m_ after parking; it is enqueued before the user lock is
+//       released, so a notifier that changed the predicate under the user lock
+//       afterwards finds it (no lost wake-up between unlock and sleep), and the
+//       futex compares W.word == 0 atomically before sleeping.
+//   C2  notify(n) flips at most n records 0 → 1, all of them in the queue when
+//       it took m_, i.e. registered before the call: it wakes at most n
+//       threads, each of them waiting at the time of the call.
+//   C3  queued_ == the queue's length, written under m_. notify() may read it
+//       without m_: a waiter that matters registered before releasing the user
+//       lock, and the notifier changed the predicate under that lock after, so
+//       the registration happens-before the read (coherence: it cannot read an
+//       older value). A notifier that does not hold or has not held the lock
+//       may miss a concurrent waiter — as with any condition variable.
+//   C4  a record is touched by a notifier only while it holds m_, and its
+//       waiter takes m_ before its record goes out of scope: a notifier never
+//       touches a dead record (this is why wake_one happens under m_).
+//   C5  links (prev/next), head_ and tail_ are read and written only under m_
+//       (plain cells: the model checker verifies it as absence of data races).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "weave/error.hpp"
+#include "weave/mutex.hpp"
+#include "weave/sync.hpp"
+
+namespace weave {
+
+/// Mirrors std::cv_status (not named here: <condition_variable> stays out of
+/// primitives/, see sync.hpp).
+enum class cv_status { no_timeout, timeout };
+
+namespace detail {
+// A lock with a std::unique_lock-like face (owns_lock(), mutex()).
+template <class L>
+concept owning_lock = requires(L& l) {
+  { l.owns_lock() } -> std::convertible_to<bool>;
+  { l.mutex() };
+};
+// A recursive mutex that can be released completely and restored
+// (weave::recursive_mutex's unlock_all / lock_restore).
+template <class M>
+concept releasable_recursive = requires(M& m, std::uint32_t d) {
+  { m.unlock_all() } -> std::same_as<std::uint32_t>;
+  m.lock_restore(d);
+};
+template <class M>
+concept knows_owner = requires(const M& m) {
+  { m.is_owned() } -> std::convertible_to<bool>;
+};
+template <class M>
+concept knows_locked = requires(const M& m) {
+  { m.is_locked() } -> std::convertible_to<bool>;
+};
+
+// Whether the calling thread (as far as M can tell) holds m.
+template <class M>
+bool may_hold(const M& m) {
+  if constexpr (knows_owner<M>) {
+    return m.is_owned();
+  } else if constexpr (knows_locked<M>) {
+    return m.is_locked();
+  } else {
+    return true;  // cannot tell
+  }
+}
+}  // namespace detail
+
+template <class S = real_sync>
+class basic_condition {
+  static_assert(sync_policy<S>);
+
+ public:
+  basic_condition() = default;
+  basic_condition(const basic_condition&) = delete;
+  basic_condition& operator=(const basic_condition&) = delete;
+  ~basic_condition() = default;
+
+  /// Releases lock, waits for a notification (or a spurious wake-up), and
+  /// re-acquires lock before returning.
+  template <class Lock>
+  void wait(Lock& lock) {
+    (void)wait_until_deadline(lock, S::forever);
+  }
+
+  /// Waits until pred() is true (checked with the lock held); returns at once
+  /// if it already is.
+  template <class Lock, class Pred>
+  void wait(Lock& lock, Pred pred) {
+    while (!pred()) (void)wait_until_deadline(lock, S::forever);
+  }
+
+  template <class Lock, class Rep, class Period>
+  cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout) {
+    return wait_until_deadline(lock, deadline_after<S>(timeout));
+  }
+
+  template <class Lock, class Clock, class Duration>
+  cv_status wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t) {
+    return wait_until_deadline(lock, to_deadline<S>(t));
+  }
+
+  /// Waits until pred() or the timeout; returns pred()'s last value (Python's
+  /// Condition.wait_for).
+  template <class Lock, class Rep, class Period, class Pred>
+  bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout, Pred pred) {
+    return wait_pred(lock, deadline_after<S>(timeout), std::move(pred));
+  }
+
+  template <class Lock, class Clock, class Duration, class Pred>
+  bool wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, Pred pred) {
+    return wait_pred(lock, to_deadline<S>(t), std::move(pred));
+  }
+
+  /// Wakes at most n threads among those waiting at the time of the call, the
+  /// longest-waiting first (Python's Condition.notify(n)). n < 0 is a
+  /// usage_error.
+  void notify(std::ptrdiff_t n = 1) {
+    if (n < 0) throw_usage_error("weave::condition", "notify of a negative number of waiters");
+    if (n == 0) return;
+    // relaxed: C3 — a waiter that matters registered before the caller's
+    // critical section, so its registration happens-before this load.
+    if (queued_.load(std::memory_order_relaxed) == 0) return;
+    m_.lock();
+    std::uint32_t q = queued_.load(std::memory_order_relaxed);  // relaxed: under m_
+    for (; n > 0; --n) {
+      waiter* w = head_.read();
+      if (w == nullptr) break;
+      unlink(w);
+      --q;
+      // release: pairs with the acquire load in the waiter's park loop; the
+      // waiter re-reads it under m_ anyway (C1, C2).
+      w->word.store(notified, std::memory_order_release);
+      S::wake_one(w->word);  // under m_: the record is alive (C4)
+    }
+    queued_.store(q, std::memory_order_relaxed);  // relaxed: under m_ (C3)
+    m_.unlock();
+  }
+
+  void notify_one() { notify(1); }
+
+  /// Wakes every thread waiting at the time of the call.
+  void notify_all() {
+    if (queued_.load(std::memory_order_relaxed) == 0) return;  // relaxed: C3
+    notify(static_cast<std::ptrdiff_t>(0x7fffffff));
+  }
+
+  /// The number of threads waiting and not yet notified: a snapshot, for tests.
+  std::size_t waiting() const noexcept {
+    // relaxed: a snapshot.
+    return queued_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr std::uint32_t waiting_ = 0, notified = 1;
+
+  struct waiter {
+    typename S::template atomic<std::uint32_t> word{waiting_};
+    typename S::template cell<waiter*> prev{nullptr};
+    typename S::template cell<waiter*> next{nullptr};
+  };
+
+  template <class Lock, class Pred>
+  bool wait_pred(Lock& lock, typename S::clock::time_point deadline, Pred pred) {
+    while (!pred()) {
+      if (wait_until_deadline(lock, deadline) == cv_status::timeout) return pred();
+    }
+    return true;
+  }
+
+  // The user lock: check that it is held, release it completely, take it back.
+  template <class Lock>
+  static void require_held(Lock& lock) {
+    bool held = true;
+    if constexpr (detail::owning_lock<Lock>) {
+      held = lock.owns_lock() && lock.mutex() != nullptr && detail::may_hold(*lock.mutex());
+    } else {
+      held = detail::may_hold(lock);
+    }
+    if (!held) throw_usage_error("weave::condition", "wait without holding the lock");
+  }
+  template <class Lock>
+  static std::uint32_t release(Lock& lock) {
+    if constexpr (detail::owning_lock<Lock>) {
+      using M = std::remove_pointer_t<decltype(lock.mutex())>;
+      if constexpr (detail::releasable_recursive<M>) {
+        return lock.mutex()->unlock_all();  // the unique_lock still "owns" it
+      } else {
+        lock.unlock();
+        return 1;
+      }
+    } else if constexpr (detail::releasable_recursive<Lock>) {
+      return lock.unlock_all();
+    } else {
+      lock.unlock();
+      return 1;
+    }
+  }
+  template <class Lock>
+  static void restore(Lock& lock, std::uint32_t depth) {
+    if constexpr (detail::owning_lock<Lock>) {
+      using M = std::remove_pointer_t<decltype(lock.mutex())>;
+      if constexpr (detail::releasable_recursive<M>) {
+        lock.mutex()->lock_restore(depth);
+      } else {
+        lock.lock();
+      }
+    } else if constexpr (detail::releasable_recursive<Lock>) {
+      lock.lock_restore(depth);
+    } else {
+      lock.lock();
+    }
+  }
+
+  template <class Lock>
+  cv_status wait_until_deadline(Lock& lock, typename S::clock::time_point deadline) {
+    require_held(lock);  // before any state changes
+    waiter w;
+    m_.lock();
+    enqueue(&w);
+    queued_.store(queued_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // relaxed: under m_ (C3)
+    m_.unlock();
+    const std::uint32_t depth = release(lock);  // after enqueueing (C1)
+
+    wait_result r = wait_result::woken;
+    // acquire: pairs with the release store in notify().
+    while (w.word.load(std::memory_order_acquire) == waiting_) {
+      r = S::wait(w.word, waiting_, deadline);  // parks only while word == 0 (C1)
+      if (r != wait_result::value_mismatch) break;  // woken (maybe spuriously) or timed out
+    }
+
+    m_.lock();  // C4: after this the notifier is done with w
+    // relaxed: written under m_ by the notifier, which we now hold.
+    const bool was_notified = w.word.load(std::memory_order_relaxed) == notified;
+    if (!was_notified) {
+      unlink(&w);
+      queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // relaxed: under m_
+    }
+    m_.unlock();
+
+    restore(lock, depth);
+    if (was_notified) return cv_status::no_timeout;
+    return r == wait_result::timed_out ? cv_status::timeout : cv_status::no_timeout;
+  }
+
+  // Queue operations: callers hold m_ (C5).
+  void enqueue(waiter* w) {
+    waiter* t = tail_.read();
+    w->prev.write() = t;
+    w->next.write() = nullptr;
+    if (t == nullptr) {
+      head_.write() = w;
+    } else {
+      t->next.write() = w;
+    }
+    tail_.write() = w;
+  }
+  void unlink(waiter* w) {
+    waiter* p = w->prev.read();
+    waiter* n = w->next.read();
+    if (p == nullptr) {
+      head_.write() = n;
+    } else {
+      p->next.write() = n;
+    }
+    if (n == nullptr) {
+      tail_.write() = p;
+    } else {
+      n->prev.write() = p;
+    }
+  }
+
+  basic_mutex<S> m_;
+  typename S::template atomic<std::uint32_t> queued_{0};
+  typename S::template cell<waiter*> head_{nullptr};
+  typename S::template cell<waiter*> tail_{nullptr};
+};
+
+using condition = basic_condition<>;
+namespace model {
+using condition = basic_condition<model_sync>;
+}
+
+static_assert(sizeof(condition) <= 24, "weave::condition: a mutex word, a count and two pointers");
+
+}  // namespace weave
