@@ -162,13 +162,31 @@ class basic_barrier {
     return parties;
   }
 
-  // Holds m_ for a scope (no <mutex> under primitives/: see sync.hpp).
+  // Holds m_ for a scope: std::unique_lock's face, which the condition uses
+  // (no <mutex> under primitives/: see sync.hpp).
   struct hold {
-    explicit hold(basic_mutex<S>& m) : m_(m) { m_.lock(); }
-    ~hold() { m_.unlock(); }
+    explicit hold(basic_mutex<S>& m) : m_(&m) { lock(); }
+    ~hold() {
+      if (owns_) m_->unlock();
+    }
     hold(const hold&) = delete;
     hold& operator=(const hold&) = delete;
-    basic_mutex<S>& m_;
+    void lock() {
+      m_->lock();
+      owns_ = true;
+    }
+    void unlock() {
+      owns_ = false;
+      m_->unlock();
+    }
+    bool owns_lock() const noexcept { return owns_; }
+    basic_mutex<S>* mutex() const noexcept { return m_; }
+    basic_mutex<S>* release() noexcept {  // condition C6
+      owns_ = false;
+      return m_;
+    }
+    basic_mutex<S>* m_;
+    bool owns_ = false;
   };
 
   void break_locked() {
@@ -190,7 +208,7 @@ class basic_barrier {
     hold h(m_);
     // B2: wait for the previous phase to drain (it is short: its parties are
     // only leaving), as Python's Barrier._enter does.
-    while (state_.read() == draining || state_.read() == resetting) cond_.wait(m_);
+    while (state_.read() == draining || state_.read() == resetting) cond_.wait(h);
     if (state_.read() == broken_st) throw broken_barrier();
 
     const std::ptrdiff_t index = count_.read();
@@ -214,7 +232,7 @@ class basic_barrier {
 
     // Wait until the state leaves filling (completed, broken or reset).
     while (state_.read() == filling) {
-      if (cond_.wait_until(m_, deadline) == cv_status::timeout && state_.read() == filling) {
+      if (cond_.wait_until(h, deadline) == cv_status::timeout && state_.read() == filling) {
         // Timed out in a phase that did not complete: break it, report a status.
         break_locked();
         leave_locked();

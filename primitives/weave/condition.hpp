@@ -74,6 +74,9 @@
 //       touches a dead record (this is why wake_one happens under m_).
 //   C5  links (prev/next), head_ and tail_ are read and written only under m_
 //       (plain cells: the model checker verifies it as absence of data races).
+//   C6  an exception between releasing and restoring the user lock (only the
+//       model checker's unwinding of an explored execution raises one) leaves
+//       the lock released and a std::unique_lock disowned (see disown()).
 #pragma once
 
 #include <chrono>
@@ -285,24 +288,43 @@ class basic_condition {
     const std::uint32_t depth = release(lock);  // after enqueueing (C1)
 
     wait_result r = wait_result::woken;
-    // acquire: pairs with the release store in notify().
-    while (w.word.load(std::memory_order_acquire) == waiting_) {
-      r = S::wait(w.word, waiting_, deadline);  // parks only while word == 0 (C1)
-      if (r != wait_result::value_mismatch) break;  // woken (maybe spuriously) or timed out
-    }
+    bool was_notified = false;
+    try {
+      // acquire: pairs with the release store in notify().
+      while (w.word.load(std::memory_order_acquire) == waiting_) {
+        r = S::wait(w.word, waiting_, deadline);  // parks only while word == 0 (C1)
+        if (r != wait_result::value_mismatch) break;  // woken (maybe spuriously) or timed out
+      }
 
-    m_.lock();  // C4: after this the notifier is done with w
-    // relaxed: written under m_ by the notifier, which we now hold.
-    const bool was_notified = w.word.load(std::memory_order_relaxed) == notified;
-    if (!was_notified) {
-      unlink(&w);
-      queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // relaxed: under m_
+      m_.lock();  // C4: after this the notifier is done with w
+      // relaxed: written under m_ by the notifier, which we now hold.
+      was_notified = w.word.load(std::memory_order_relaxed) == notified;
+      if (!was_notified) {
+        unlink(&w);
+        queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // relaxed: under m_
+      }
+      m_.unlock();
+    } catch (...) {
+      disown(lock);  // C6
+      throw;
     }
-    m_.unlock();
 
     restore(lock, depth);
     if (was_notified) return cv_status::no_timeout;
     return r == wait_result::timed_out ? cv_status::timeout : cv_status::no_timeout;
+  }
+
+  // C6: the wait was abandoned by an exception while the user lock was
+  // released. On hardware nothing between release() and restore() throws; only
+  // the model checker throws there, when it unwinds the threads of an
+  // execution it has finished exploring. Re-taking the lock could then block
+  // forever (its holder is frozen), so a std::unique_lock is told it no longer
+  // owns the mutex and its destructor does not unlock a mutex this thread does
+  // not hold. (A bare lockable cannot be told: under the checker, pair a
+  // condition with a std::unique_lock, not a lock_guard.)
+  template <class Lock>
+  static void disown(Lock& lock) noexcept {
+    if constexpr (detail::owning_lock<Lock>) (void)lock.release();
   }
 
   // Queue operations: callers hold m_ (C5).

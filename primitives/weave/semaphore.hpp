@@ -7,17 +7,27 @@
 // is an error that changes nothing.
 //
 // Design: a futex word holding the number of free permits, plus a count of
-// threads that may be asleep. A permit is only ever taken by the acquirer's own
-// CAS on the count — there is no hand-off to a sleeper — so a waiter that times
-// out cannot lose a permit released to it (the classic bug of hand-off designs;
-// models/checks/semaphore.cpp keeps that bug as a twin).
+// threads that may be asleep, after glibc's NPTL semaphore (nptl/
+// sem_waitcommon.c, T. Riegel's 2015 rewrite: value plus nwaiters; sem_post
+// wakes only if nwaiters is nonzero; a waiter takes a token only with its own
+// CAS, never by hand-off). A permit is only ever taken by the acquirer's own
+// CAS on the count, so a waiter that times out cannot lose a permit released
+// "to it" (the classic bug of hand-off designs; models/checks/semaphore.cpp
+// keeps that bug as a twin). The price is that a woken waiter may find the
+// permit already taken by a thread that never slept (barging) and park again.
 //
-// State: count_ = free permits (0 ≤ count_ ≤ max), sleepers_ = acquirers
-// between announcing themselves and leaving the slow path.
+// State: count_ = free permits (0 ≤ count_ ≤ bound), sleepers_ = acquirers
+// between announcing themselves and leaving the slow path (an upper bound on
+// the threads parked on count_).
+//
+//   release(n):  count_ += n (S1); if sleepers_ != 0: wake one (n = 1) or all
+//   acquire:     CAS count_ c -> c-1 while c > 0 (S1); else sleepers_++ (S2),
+//                look at count_ again, park on count_ == 0 (S3), look again
+//                after every return; leave with sleepers_--.
 //
 // Invariants:
 //   S1  a permit changes hands only through a CAS count_ -> count_-1 by the
-//       acquirer, or fetch_add/CAS count_ -> count_+n by a releaser.
+//       acquirer, or an RMW count_ -> count_+n by a releaser.
 //   S2  a sleeper announces itself (sleepers_++) before its last look at count_,
 //       and a releaser looks at sleepers_ after raising count_; both are seq_cst,
 //       so at least one of them sees the other (Dekker): either the sleeper sees
@@ -25,6 +35,9 @@
 //   S3  the sleeper parks with expected value 0, so the futex re-checks count_
 //       atomically: a release between its look and its park is not lost.
 //   S4  a bounded release that would pass the bound throws and leaves count_ alone.
+//   S5  a timed acquire that times out looks at count_ once more and takes a
+//       permit it finds; either way it returns having taken at most one permit,
+//       and exactly one if it returns true.
 #pragma once
 
 #include <chrono>
@@ -99,6 +112,10 @@ class basic_semaphore {
     }
   }
 
+  /// The bound of a bounded semaphore (its initial count, as in Python's
+  /// BoundedSemaphore): release() past it is a usage_error.
+  std::ptrdiff_t bound() const noexcept requires Bounded { return bound_; }
+
   /// A snapshot, for tests and assertions only.
   std::ptrdiff_t available() const noexcept {
     // relaxed: a snapshot.
@@ -115,19 +132,30 @@ class basic_semaphore {
     return initial;
   }
 
+  // The slow path. The acquirer stays announced in sleepers_ for as long as it
+  // may park, and takes a permit only with its own CAS (S1), so a time-out
+  // never strands one: a timed-out acquirer looks once more and takes any
+  // permit it finds (S5).
   bool acquire_until(typename S::clock::time_point deadline) {
+    if (try_acquire()) return true;
+    // seq_cst: S2's sleeper half: announce, then look again.
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    bool got = false;
+    bool timed_out = false;
     for (;;) {
-      if (try_acquire()) return true;
-      // seq_cst: S2's sleeper half: announce, then look again.
-      sleepers_.fetch_add(1, std::memory_order_seq_cst);
-      bool timed_out = false;
-      if (count_.load(std::memory_order_seq_cst) == 0) {
-        timed_out = S::wait(count_, 0, deadline) == wait_result::timed_out;  // S3
+      // seq_cst: S2 — this look is ordered after the announcement.
+      std::uint32_t c = count_.load(std::memory_order_seq_cst);
+      while (c > 0 && !got) {
+        // acquire: pairs with the release in release() (S1).
+        got = count_.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed);
       }
-      // relaxed: only the releasers' wake decision reads it (S2 covers the race).
-      sleepers_.fetch_sub(1, std::memory_order_relaxed);
-      if (timed_out) return try_acquire();  // one last look; never loses a permit (S1)
+      if (got || timed_out) break;  // S5: a time-out ends after one more look
+      timed_out = S::wait(count_, 0, deadline) == wait_result::timed_out;  // S3
     }
+    // relaxed: only the releasers' wake decision reads it; S2 covers the race,
+    // and an overcount until this lands costs a releaser one spare wake.
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    return got;
   }
 
   std::ptrdiff_t bound_;

@@ -641,8 +641,10 @@ void engine::reset_execution() {
 
 void engine::teardown() {
   tearing_down_ = true;
-  for (auto& t : threads_) {
-    if (t.fib) t.fib = boost::context::fiber();  // unwinds the fiber's stack
+  // Children first, T0 (the body) last: the body's frame owns the shared
+  // objects the other threads' destructors still touch while they unwind.
+  for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
+    if (t->fib) t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
   tearing_down_ = false;
 }

@@ -1,0 +1,169 @@
+// weave::condition under the checker: a producer/consumer handshake through a
+// one-slot buffer passes with every interleaving, time-out and spurious
+// wake-up explored; so does waiting on a recursive_mutex held twice. The twins
+// are the classic condition-variable mistakes: `if` instead of `while`
+// (a spurious wake-up finds the slot empty), a notify sent before the waiter
+// registered with no predicate to remember it (lost wake-up), and a condition
+// that releases only one level of a recursive lock (the notifier never gets in).
+#include <mutex>
+
+#include "weave/condition.hpp"
+#include "weave/model.hpp"
+#include "weave/mutex.hpp"
+#include "weave/recursive_mutex.hpp"
+
+namespace {
+using weave::model::thread;
+using S = weave::model_sync;
+using lock_t = std::unique_lock<weave::model::mutex>;
+}  // namespace
+
+// Two items through a one-slot buffer: nothing lost, nothing duplicated, and
+// the slot (a plain cell) is only touched under the mutex. Bounded to 3
+// preemptions per execution (about 0.6M executions; the full space is too
+// large for make check-models).
+WEAVE_MODEL_CHECK(condition_producer_consumer_handshake, pass, .preemptions = 3) {
+  weave::model::mutex m;
+  weave::model::condition cv;
+  S::cell<bool> full(false);
+  S::cell<int> slot(0);
+  int sum = 0;
+  thread consumer([&] {
+    for (int i = 0; i < 2; ++i) {
+      lock_t lk(m);
+      while (!full.read()) cv.wait(lk);
+      sum += slot.read();
+      full.write() = false;
+      cv.notify_one();
+    }
+  });
+  thread producer([&] {
+    for (int i = 1; i <= 2; ++i) {
+      lock_t lk(m);
+      cv.wait(lk, [&] { return !full.read(); });
+      slot.write() = i;
+      full.write() = true;
+      cv.notify_one();
+    }
+  });
+  consumer.join();
+  producer.join();
+  WEAVE_CHECK(sum == 3);
+}
+
+// A timed waiter racing a notifier: it either sees the flag (predicate true)
+// or times out with the predicate false; never true-without-flag.
+WEAVE_MODEL_CHECK(condition_timed_wait_returns_predicate, pass) {
+  weave::model::mutex m;
+  weave::model::condition cv;
+  S::cell<bool> ready(false);
+  thread waiter([&] {
+    lock_t lk(m);
+    const bool ok = cv.wait_for(lk, std::chrono::milliseconds(5), [&] { return ready.read(); });
+    WEAVE_CHECK(ok == ready.read());
+  });
+  thread notifier([&] {
+    lock_t lk(m);
+    ready.write() = true;
+    cv.notify_one();
+  });
+  waiter.join();
+  notifier.join();
+}
+
+// The waiter holds a recursive_mutex twice; wait must release both levels so
+// the notifier can get in, then give both back.
+WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass) {
+  weave::model::recursive_mutex rm;
+  weave::model::condition cv;
+  S::cell<bool> ready(false);
+  thread waiter([&] {
+    rm.lock();
+    rm.lock();
+    cv.wait(rm, [&] { return ready.read(); });
+    WEAVE_CHECK(rm.depth() == 2);
+    rm.unlock();
+    rm.unlock();
+  });
+  thread notifier([&] {
+    rm.lock();
+    ready.write() = true;
+    cv.notify_one();
+    rm.unlock();
+  });
+  waiter.join();
+  notifier.join();
+}
+
+// Twin: `if` instead of `while`. A spurious wake-up (which the checker
+// explores, as real futexes produce them) returns with the slot still empty.
+WEAVE_MODEL_CHECK(condition_twin_if_instead_of_while, check_failed) {
+  weave::model::mutex m;
+  weave::model::condition cv;
+  S::cell<bool> full(false);
+  thread consumer([&] {
+    lock_t lk(m);
+    if (!full.read()) cv.wait(lk);  // BUG: must re-check in a loop
+    WEAVE_CHECK(full.read());
+  });
+  thread producer([&] {
+    lock_t lk(m);
+    full.write() = true;
+    cv.notify_one();
+  });
+  consumer.join();
+  producer.join();
+}
+
+// Twin: the notify carries no state and the waiter has no predicate. If the
+// notify runs before the waiter registered, nothing remembers it: the waiter
+// sleeps forever (spurious wake-ups off: they would only hide the bug in some
+// executions, it is found either way).
+WEAVE_MODEL_CHECK(condition_twin_notify_before_wait, deadlock, .spurious_wakeups = 0) {
+  weave::model::mutex m;
+  weave::model::condition cv;
+  thread waiter([&] {
+    lock_t lk(m);
+    cv.wait(lk);  // BUG: no predicate — a notify that came first is lost
+  });
+  thread notifier([&] {
+    lock_t lk(m);
+    cv.notify_one();
+  });
+  waiter.join();
+  notifier.join();
+}
+
+namespace {
+// The twin's lock: hands the condition plain lock()/unlock(), so a
+// recursive_mutex held twice is released one level only.
+struct one_level {
+  weave::model::recursive_mutex& m;
+  void lock() { m.lock(); }
+  void unlock() { m.unlock(); }
+};
+}  // namespace
+
+// Twin: a condition that releases one level of a recursive lock held twice: the
+// waiter sleeps still holding it, the notifier can never take it.
+WEAVE_MODEL_CHECK(condition_twin_releases_one_level, deadlock) {
+  weave::model::recursive_mutex rm;
+  weave::model::condition cv;
+  S::cell<bool> ready(false);
+  thread waiter([&] {
+    rm.lock();
+    rm.lock();
+    one_level l{rm};
+    cv.wait(l, [&] { return ready.read(); });  // BUG: depth 2, one level released
+    rm.unlock();
+    rm.unlock();
+  });
+  thread notifier([&] {
+    rm.lock();
+    ready.write() = true;
+    cv.notify_one();
+    rm.unlock();
+  });
+  waiter.join();
+  notifier.join();
+}
