@@ -70,6 +70,7 @@
 #include <utility>
 
 #include "weave/condition.hpp"
+#include "weave/detail/lock.hpp"
 #include "weave/error.hpp"
 #include "weave/mutex.hpp"
 #include "weave/sync.hpp"
@@ -162,32 +163,7 @@ class basic_barrier {
     return parties;
   }
 
-  // Holds m_ for a scope: std::unique_lock's face, which the condition uses
-  // (no <mutex> under primitives/: see sync.hpp).
-  struct hold {
-    explicit hold(basic_mutex<S>& m) : m_(&m) { lock(); }
-    ~hold() {
-      if (owns_) m_->unlock();
-    }
-    hold(const hold&) = delete;
-    hold& operator=(const hold&) = delete;
-    void lock() {
-      m_->lock();
-      owns_ = true;
-    }
-    void unlock() {
-      owns_ = false;
-      m_->unlock();
-    }
-    bool owns_lock() const noexcept { return owns_; }
-    basic_mutex<S>* mutex() const noexcept { return m_; }
-    basic_mutex<S>* release() noexcept {  // condition C6
-      owns_ = false;
-      return m_;
-    }
-    basic_mutex<S>* m_;
-    bool owns_ = false;
-  };
+  using hold = detail::unique_hold<basic_mutex<S>>;
 
   void break_locked() {
     state_.write() = broken_st;

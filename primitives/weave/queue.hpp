@@ -1,0 +1,457 @@
+// weave/queue.hpp — weave's blocking queues: FIFO, LIFO and priority, bounded
+// or unbounded, with close and task_done/join.
+//
+// Behaviour follows Python's queue module (Queue, LifoQueue, PriorityQueue,
+// including 3.13's shutdown); names follow the C++ standard library where one
+// exists (std::queue's size/empty, std::priority_queue's Compare):
+//
+//   fifo_queue<T>                 first in, first out (Python's Queue)
+//   lifo_queue<T>                 last in, first out (Python's LifoQueue)
+//   priority_queue<T, Compare>    smallest first by Compare (std::less<T>:
+//                                 smallest first, as Python's heapq), FIFO
+//                                 among equals (stable)
+//
+//   basic_queue()                 unbounded
+//   basic_queue(capacity[, cmp])  bounded; capacity 0 is a usage_error
+//   put(item)                     blocks while full → ok | closed
+//   put_for(item, d) / put_until  → ok | timeout | closed
+//   try_put(item)                 → ok | full | closed
+//   get(out)                      blocks while empty → ok | closed
+//   get()                         → std::optional<T>, nullopt only when closed
+//   get_for(out, d) / get_until   → ok | timeout | closed
+//   try_get(out)                  → ok | empty | closed
+//   close()                       later puts report closed; gets drain what is
+//                                 left, then report closed; every blocked
+//                                 producer and consumer wakes (Python 3.13's
+//                                 shutdown())
+//   close(close_mode::immediate)  also drops what is left (each dropped item
+//                                 counts as done for join), so every get
+//                                 reports closed (shutdown(immediate=True))
+//   task_done()                   marks one item got earlier as processed;
+//                                 more task_done() calls than puts is a
+//                                 usage_error (Python: ValueError)
+//   join() / join_for / join_until  waits until every item put has been marked
+//                                 done (join_* → true, or false on timeout)
+//   size(), empty(), full(), unfinished_tasks()
+//                                 snapshots: another thread may change the
+//                                 answer before the caller acts on it (use
+//                                 try_get/try_put, never `if (!empty()) get()`)
+//
+// A timeout is a status, never an exception. Items may be move-only. A copy or
+// move that throws, in put or get, leaves the queue as it was and the item
+// where it was (in the caller's hands for put, in the queue for get): put
+// constructs the item in the store with the strong guarantee (std::deque, and a
+// pre-reserved heap of boxed entries for priority), and get moves the item out
+// before removing it.
+//
+// Design: a monitor (Hoare/Brinch Hansen; Python's queue.Queue has the same
+// shape): one weave::basic_mutex<S> guards the store and the counters, three
+// weave::basic_condition<S> park the threads waiting for "not empty", "not
+// full" and "all tasks done". Every wait re-checks its predicate in a loop
+// (conditions may return spuriously). The store is an S::cell, so under the
+// model checker any access to it outside the mutex is reported as a data race.
+//
+// State (all under m_, Q1):
+//   store_       the items, in the order's container
+//   closed_      false → true, once (close is idempotent; an immediate close
+//                after a draining one drops what is left)
+//   unfinished_  items put and not yet marked done
+//
+//   open:    put adds (blocks while full), get removes (blocks while empty)
+//   closed:  put → closed; get removes while non-empty, then → closed
+//
+// Invariants:
+//   Q1  store_, closed_ and unfinished_ are read and written only under m_.
+//   Q2  size ≤ capacity: put adds only after seeing size < capacity under m_.
+//   Q3  unfinished_ ≥ size: each put adds one to both; get removes one item
+//       only; task_done subtracts one only while unfinished_ > 0; an immediate
+//       close removes k items and subtracts min(k, unfinished_).
+//   Q4  no lost wake-up: every change a waiter may wait for (an item added, an
+//       item removed, closed_ set, unfinished_ reaching 0) notifies the matching
+//       condition while m_ is held, and waiters register with the condition
+//       before releasing m_ (condition C1). A put wakes one getter and a get one
+//       putter (each change enables one waiter); close wakes them all.
+//   Q5  a get that is notified but finds the item taken re-waits; a get that
+//       times out but finds an item takes it: a timeout is reported only when
+//       the predicate is still false at the deadline.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "weave/condition.hpp"
+#include "weave/detail/lock.hpp"
+#include "weave/error.hpp"
+#include "weave/mutex.hpp"
+#include "weave/sync.hpp"
+
+namespace weave {
+
+/// The outcome of a queue operation.
+enum class queue_status {
+  ok,       // done
+  full,     // try_put: no room (Python: queue.Full)
+  empty,    // try_get: nothing to get (Python: queue.Empty)
+  timeout,  // put_for/get_for: the deadline passed first
+  closed,   // the queue is closed (Python 3.13: queue.ShutDown)
+};
+
+/// A readable name for a status ("ok", "full", ...).
+constexpr const char* to_string(queue_status s) noexcept {
+  switch (s) {
+    case queue_status::ok: return "ok";
+    case queue_status::full: return "full";
+    case queue_status::empty: return "empty";
+    case queue_status::timeout: return "timeout";
+    case queue_status::closed: return "closed";
+  }
+  return "?";
+}
+
+/// How close() treats the items still in the queue.
+enum class close_mode {
+  drain,      // consumers get them, then closed
+  immediate,  // dropped; every get reports closed
+};
+
+/// The capacity of an unbounded queue.
+inline constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
+
+/// Orders (the second template argument of basic_queue).
+struct fifo {};
+struct lifo {};
+template <class Compare>
+struct priority {
+  using compare = Compare;
+};
+
+namespace detail {
+
+// The store of each order: push with the strong guarantee, next() is the item
+// get returns, drop_next() removes it (nothrow).
+template <class T, class Order>
+class queue_store;
+
+template <class T>
+class queue_store<T, fifo> {
+ public:
+  static constexpr const char* name = "weave::fifo_queue";
+  std::size_t size() const noexcept { return items_.size(); }
+  template <class U>
+  void push(U&& v) {
+    items_.push_back(std::forward<U>(v));  // strong guarantee (std::deque)
+  }
+  T& next() noexcept { return items_.front(); }
+  void drop_next() noexcept { items_.pop_front(); }
+  void clear() noexcept { items_.clear(); }
+
+ private:
+  std::deque<T> items_;
+};
+
+template <class T>
+class queue_store<T, lifo> {
+ public:
+  static constexpr const char* name = "weave::lifo_queue";
+  std::size_t size() const noexcept { return items_.size(); }
+  template <class U>
+  void push(U&& v) {
+    items_.push_back(std::forward<U>(v));  // strong guarantee (std::deque)
+  }
+  T& next() noexcept { return items_.back(); }
+  void drop_next() noexcept { items_.pop_back(); }
+  void clear() noexcept { items_.clear(); }
+
+ private:
+  std::deque<T> items_;
+};
+
+// A binary heap of boxed entries: the heap moves only unique_ptrs (nothrow),
+// so a T whose move throws never leaves the heap half-sifted. Each entry
+// carries its arrival number, the tie-break that makes equal priorities FIFO.
+template <class T, class Compare>
+class queue_store<T, priority<Compare>> {
+ public:
+  static constexpr const char* name = "weave::priority_queue";
+  explicit queue_store(Compare cmp = Compare()) : cmp_(std::move(cmp)) {}
+  std::size_t size() const noexcept { return heap_.size(); }
+  template <class U>
+  void push(U&& v) {
+    heap_.reserve(heap_.size() + 1);  // may throw: nothing changed yet
+    auto e = std::make_unique<entry>(entry{T(std::forward<U>(v)), seq_});  // may throw: idem
+    heap_.push_back(std::move(e));  // nothrow: capacity reserved
+    ++seq_;
+    std::push_heap(heap_.begin(), heap_.end(), later_);
+  }
+  T& next() noexcept { return heap_.front()->value; }
+  void drop_next() noexcept {
+    std::pop_heap(heap_.begin(), heap_.end(), later_);
+    heap_.pop_back();
+  }
+  void clear() noexcept { heap_.clear(); }
+
+ private:
+  struct entry {
+    T value;
+    std::uint64_t seq;
+  };
+  using box = std::unique_ptr<entry>;
+  // The std heap keeps its "largest" element in front; here "largest" is the
+  // entry that comes out first, so a < b means a comes out after b.
+  struct later {
+    const Compare* cmp;
+    bool operator()(const box& a, const box& b) const {
+      if ((*cmp)(b->value, a->value)) return true;  // b has priority
+      if ((*cmp)(a->value, b->value)) return false;
+      return a->seq > b->seq;  // equal priority: the older first
+    }
+  };
+  Compare cmp_;
+  later later_{&cmp_};
+  std::vector<box> heap_;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace detail
+
+template <class T, class Order = fifo, class S = real_sync>
+class basic_queue {
+  static_assert(sync_policy<S>);
+  static_assert(std::is_object_v<T> && !std::is_const_v<T>, "weave::queue: T must be a non-const object type");
+  static_assert(std::is_move_constructible_v<T>, "weave::queue: T must be move-constructible");
+  static_assert(std::is_nothrow_destructible_v<T>, "weave::queue: T's destructor must not throw");
+
+  using store_t = detail::queue_store<T, Order>;
+  using deadline_t = typename S::clock::time_point;
+  using hold = detail::unique_hold<basic_mutex<S>>;
+
+ public:
+  using value_type = T;
+  using order = Order;
+
+  /// An unbounded queue.
+  basic_queue() : basic_queue(unbounded) {}
+
+  /// A queue holding at most capacity items (weave::unbounded: no limit).
+  explicit basic_queue(std::size_t capacity) requires std::is_default_constructible_v<store_t>
+      : capacity_(checked(capacity)) {}
+
+  /// A bounded priority queue with a comparator object.
+  template <class C>
+  basic_queue(std::size_t capacity, C cmp) requires std::is_constructible_v<store_t, C>
+      : capacity_(checked(capacity)), store_(std::move(cmp)) {}
+
+  basic_queue(const basic_queue&) = delete;
+  basic_queue& operator=(const basic_queue&) = delete;
+  ~basic_queue() = default;
+
+  // --- put -----------------------------------------------------------------
+
+  [[nodiscard]] queue_status put(const T& item) { return put_impl(item, S::forever, true); }
+  [[nodiscard]] queue_status put(T&& item) { return put_impl(std::move(item), S::forever, true); }
+
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d) {
+    return put_impl(item, deadline_after<S>(d), true);
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d) {
+    return put_impl(std::move(item), deadline_after<S>(d), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t) {
+    return put_impl(item, to_deadline<S>(t), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t) {
+    return put_impl(std::move(item), to_deadline<S>(t), true);
+  }
+
+  [[nodiscard]] queue_status try_put(const T& item) { return put_impl(item, S::forever, false); }
+  [[nodiscard]] queue_status try_put(T&& item) { return put_impl(std::move(item), S::forever, false); }
+
+  // --- get -----------------------------------------------------------------
+
+  [[nodiscard]] queue_status get(T& out) {
+    return get_impl([&](T& v) { out = std::move(v); }, S::forever, true);
+  }
+
+  /// The next item, or std::nullopt once the queue is closed and drained.
+  [[nodiscard]] std::optional<T> get() {
+    std::optional<T> r;
+    (void)get_impl([&](T& v) { r.emplace(std::move(v)); }, S::forever, true);
+    return r;
+  }
+
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d) {
+    return get_impl([&](T& v) { out = std::move(v); }, deadline_after<S>(d), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t) {
+    return get_impl([&](T& v) { out = std::move(v); }, to_deadline<S>(t), true);
+  }
+
+  [[nodiscard]] queue_status try_get(T& out) {
+    return get_impl([&](T& v) { out = std::move(v); }, S::forever, false);
+  }
+
+  // --- close ---------------------------------------------------------------
+
+  /// Closes the queue (idempotent). See close_mode. Wakes every blocked
+  /// producer, consumer and, if an immediate close finishes the last tasks,
+  /// joiner (Q4).
+  void close(close_mode mode = close_mode::drain) {
+    hold h(m_);
+    closed_.write() = true;
+    if (mode == close_mode::immediate) {
+      const std::size_t dropped = store_.read().size();
+      store_.write().clear();
+      std::size_t& u = unfinished_.write();
+      u -= std::min(dropped, u);  // Q3
+      if (u == 0) all_done_.notify_all();
+    }
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+  /// Whether close() has been called.
+  bool closed() const {
+    hold h(m_);
+    return closed_.read();
+  }
+
+  // --- tasks ---------------------------------------------------------------
+
+  /// Marks one item got earlier as processed. More calls than puts is a
+  /// usage_error and changes nothing.
+  void task_done() {
+    hold h(m_);
+    if (unfinished_.read() == 0) throw_usage_error(store_t::name, "task_done() called more times than items were put");
+    if (--unfinished_.write() == 0) all_done_.notify_all();  // Q4
+  }
+
+  /// Waits until every item put has been marked done (task_done, or dropped
+  /// by an immediate close).
+  void join() { (void)join_impl(S::forever); }
+
+  template <class Rep, class Period>
+  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d) {
+    return join_impl(deadline_after<S>(d));
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return join_impl(to_deadline<S>(t));
+  }
+
+  // --- snapshots -----------------------------------------------------------
+
+  std::size_t size() const {
+    hold h(m_);
+    return store_.read().size();
+  }
+  bool empty() const { return size() == 0; }
+  bool full() const { return size() >= capacity_; }
+  std::size_t capacity() const noexcept { return capacity_; }
+  std::size_t unfinished_tasks() const {
+    hold h(m_);
+    return unfinished_.read();
+  }
+
+ private:
+  static std::size_t checked(std::size_t capacity) {
+    if (capacity == 0) {
+      throw_usage_error(store_t::name, "capacity must be at least 1 (weave::unbounded for no limit)");
+    }
+    return capacity;
+  }
+
+  template <class U>
+  queue_status put_impl(U&& item, deadline_t deadline, bool block) {
+    hold h(m_);
+    for (;;) {
+      if (closed_.read()) return queue_status::closed;
+      if (store_.read().size() < capacity_) break;  // Q2
+      if (!block) return queue_status::full;
+      if (not_full_.wait_until(h, deadline) == cv_status::timeout) {
+        if (closed_.read()) return queue_status::closed;
+        if (store_.read().size() < capacity_) break;  // Q5
+        return queue_status::timeout;
+      }
+    }
+    store_.write().push(std::forward<U>(item));  // may throw: nothing changed
+    ++unfinished_.write();                       // Q3
+    not_empty_.notify(1);                        // Q4
+    return queue_status::ok;
+  }
+
+  template <class Sink>
+  queue_status get_impl(Sink sink, deadline_t deadline, bool block) {
+    hold h(m_);
+    for (;;) {
+      if (store_.read().size() != 0) break;  // drains even when closed
+      if (closed_.read()) return queue_status::closed;
+      if (!block) return queue_status::empty;
+      if (not_empty_.wait_until(h, deadline) == cv_status::timeout) {
+        if (store_.read().size() != 0) break;  // Q5
+        return closed_.read() ? queue_status::closed : queue_status::timeout;
+      }
+    }
+    sink(store_.write().next());  // may throw: the item stays in the queue
+    store_.write().drop_next();
+    if (capacity_ != unbounded) not_full_.notify(1);  // Q4
+    return queue_status::ok;
+  }
+
+  bool join_impl(deadline_t deadline) {
+    hold h(m_);
+    while (unfinished_.read() != 0) {
+      if (all_done_.wait_until(h, deadline) == cv_status::timeout) return unfinished_.read() == 0;
+    }
+    return true;
+  }
+
+  const std::size_t capacity_;
+  mutable basic_mutex<S> m_;
+  basic_condition<S> not_empty_;
+  basic_condition<S> not_full_;
+  basic_condition<S> all_done_;
+  typename S::template cell<store_t> store_{};           // Q1
+  typename S::template cell<bool> closed_{false};         // Q1
+  typename S::template cell<std::size_t> unfinished_{0};  // Q1
+};
+
+template <class T, class S = real_sync>
+using basic_fifo_queue = basic_queue<T, fifo, S>;
+template <class T, class S = real_sync>
+using basic_lifo_queue = basic_queue<T, lifo, S>;
+template <class T, class Compare = std::less<T>, class S = real_sync>
+using basic_priority_queue = basic_queue<T, priority<Compare>, S>;
+
+template <class T>
+using fifo_queue = basic_fifo_queue<T>;
+template <class T>
+using lifo_queue = basic_lifo_queue<T>;
+template <class T, class Compare = std::less<T>>
+using priority_queue = basic_priority_queue<T, Compare>;
+
+namespace model {
+template <class T>
+using fifo_queue = basic_fifo_queue<T, model_sync>;
+template <class T>
+using lifo_queue = basic_lifo_queue<T, model_sync>;
+template <class T, class Compare = std::less<T>>
+using priority_queue = basic_priority_queue<T, Compare, model_sync>;
+}  // namespace model
+
+}  // namespace weave
