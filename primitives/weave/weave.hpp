@@ -12,3 +12,5 @@
 #include "weave/barrier.hpp"
 #include "weave/queue.hpp"
 #include "weave/pipe.hpp"
+#include "weave/spsc_ring.hpp"
+#include "weave/mpmc_ring.hpp"
