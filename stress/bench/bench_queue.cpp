@@ -1,0 +1,163 @@
+// bench_queue — weave::fifo_queue moving items from producers to consumers,
+// against a std::mutex/condition_variable/deque queue, TBB's
+// concurrent_bounded_queue and moodycamel's BlockingConcurrentQueue.
+//
+// BM_transfer<Q>/real_time/threads:T: T/2 producer threads and T/2 consumer
+// threads share one queue of capacity 1024; each iteration moves N = 1<<16
+// items of std::uint64_t with blocking put/get (each producer puts N/producers,
+// each consumer gets exactly N/consumers, so no close is needed inside the
+// timed loop: every thread runs the same number of iterations, so what is put
+// is also got by the end). items_per_second counts items moved (summed over
+// the consumers), over real time. T = 2 (1 producer, 1 consumer) and T = 4
+// (2 and 2).
+//
+// Goals (throughput ratios, above 1 = weave moves more items per second):
+// weave >= 2.0x TBB's concurrent_bounded_queue and >= 1.0x moodycamel's
+// BlockingConcurrentQueue; weave vs the std::deque monitor is reported without
+// a goal (same design: one lock and two conditions).
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "weave/queue.hpp"
+
+#if WEAVE_HAVE_TBB
+#include <tbb/concurrent_queue.h>
+#endif
+#if WEAVE_HAVE_MOODYCAMEL
+#include <blockingconcurrentqueue.h>
+#endif
+
+namespace {
+
+constexpr std::size_t capacity = 1024;
+constexpr std::int64_t items_per_iteration = std::int64_t{1} << 16;
+
+struct weave_fifo {
+  weave::fifo_queue<std::uint64_t> q{capacity};
+  void put(std::uint64_t v) {
+    if (q.put(v) != weave::queue_status::ok) std::abort();
+  }
+  std::uint64_t get() {
+    std::uint64_t v = 0;
+    if (q.get(v) != weave::queue_status::ok) std::abort();
+    return v;
+  }
+};
+
+// The textbook bounded monitor: one std::mutex, two condition variables, a
+// std::deque; notify_one after unlocking.
+struct std_deque {
+  std::mutex m;
+  std::condition_variable not_full, not_empty;
+  std::deque<std::uint64_t> items;
+  void put(std::uint64_t v) {
+    {
+      std::unique_lock<std::mutex> lk(m);
+      not_full.wait(lk, [&] { return items.size() < capacity; });
+      items.push_back(v);
+    }
+    not_empty.notify_one();
+  }
+  std::uint64_t get() {
+    std::uint64_t v = 0;
+    {
+      std::unique_lock<std::mutex> lk(m);
+      not_empty.wait(lk, [&] { return !items.empty(); });
+      v = items.front();
+      items.pop_front();
+    }
+    not_full.notify_one();
+    return v;
+  }
+};
+
+#if WEAVE_HAVE_TBB
+struct tbb_bounded {
+  tbb::concurrent_bounded_queue<std::uint64_t> q;
+  tbb_bounded() { q.set_capacity(capacity); }
+  void put(std::uint64_t v) { q.push(v); }
+  std::uint64_t get() {
+    std::uint64_t v = 0;
+    q.pop(v);
+    return v;
+  }
+};
+#endif
+
+#if WEAVE_HAVE_MOODYCAMEL
+// BlockingConcurrentQueue is unbounded: enqueue never blocks (it allocates
+// more blocks instead), so its producers are never held back at 1024 items as
+// the others are; only its consumers block (wait_dequeue).
+struct moodycamel_blocking {
+  moodycamel::BlockingConcurrentQueue<std::uint64_t> q;
+  void put(std::uint64_t v) {
+    if (!q.enqueue(v)) std::abort();
+  }
+  std::uint64_t get() {
+    std::uint64_t v = 0;
+    q.wait_dequeue(v);
+    return v;
+  }
+};
+#endif
+
+template <class Q>
+void BM_transfer(benchmark::State& state) {
+  // One queue per implementation for the whole program: every run ends with
+  // it empty (all threads run the same number of iterations).
+  static Q q;
+  const int producers = state.threads() / 2;
+  const int consumers = state.threads() - producers;
+  const bool producer = state.thread_index() < producers;
+  const std::int64_t share = items_per_iteration / (producer ? producers : consumers);
+  std::uint64_t next = 0;
+  std::uint64_t sum = 0;
+  for (auto _ : state) {
+    if (producer) {
+      for (std::int64_t i = 0; i < share; ++i) q.put(next++);
+    } else {
+      for (std::int64_t i = 0; i < share; ++i) sum += q.get();
+    }
+  }
+  benchmark::DoNotOptimize(sum);
+  if (!producer) state.SetItemsProcessed(state.iterations() * share);
+}
+
+#define WEAVE_QUEUE_BENCH(Q)                                              \
+  BENCHMARK_TEMPLATE(BM_transfer, Q)->UseRealTime()->Threads(2)->MinTime(0.2); \
+  BENCHMARK_TEMPLATE(BM_transfer, Q)->UseRealTime()->Threads(4)->MinTime(0.2)
+
+WEAVE_QUEUE_BENCH(weave_fifo);
+WEAVE_QUEUE_BENCH(std_deque);
+#if WEAVE_HAVE_TBB
+WEAVE_QUEUE_BENCH(tbb_bounded);
+#endif
+#if WEAVE_HAVE_MOODYCAMEL
+WEAVE_QUEUE_BENCH(moodycamel_blocking);
+#endif
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using weave::bench::metric;
+  const auto name = [](const char* q, int threads) {
+    return std::string("BM_transfer<") + q + ">/min_time:0.200/real_time/threads:" + std::to_string(threads);
+  };
+  std::vector<weave::bench::ratio> ratios;
+  for (const int t : {2, 4}) {
+    const std::string pc = t == 2 ? "1P/1C" : "2P/2C";
+    ratios.push_back({"items/s " + pc + ": weave / std deque+cv", name("weave_fifo", t), name("std_deque", t),
+                      metric::throughput, 0});
+    ratios.push_back({"items/s " + pc + ": weave / TBB bounded", name("weave_fifo", t), name("tbb_bounded", t),
+                      metric::throughput, 2.0});
+    ratios.push_back({"items/s " + pc + ": weave / moodycamel blocking", name("weave_fifo", t),
+                      name("moodycamel_blocking", t), metric::throughput, 1.0});
+  }
+  return weave::bench::run(argc, argv, ratios);
+}
