@@ -9,7 +9,8 @@
 // timed loop: every thread runs the same number of iterations, so what is put
 // is also got by the end). items_per_second counts items moved (summed over
 // the consumers), over real time. T = 2 (1 producer, 1 consumer) and T = 4
-// (2 and 2).
+// (2 and 2). BM_handoff<Q> (weave and std only): the same at capacity 1,
+// 1 producer and 1 consumer, 1<<12 items per iteration, for the record.
 //
 // Goals (throughput ratios, above 1 = weave moves more items per second):
 // weave >= 2.0x TBB's concurrent_bounded_queue and >= 1.0x moodycamel's
@@ -39,7 +40,8 @@ constexpr std::size_t capacity = 1024;
 constexpr std::int64_t items_per_iteration = std::int64_t{1} << 16;
 
 struct weave_fifo {
-  weave::fifo_queue<std::uint64_t> q{capacity};
+  weave::fifo_queue<std::uint64_t> q;
+  explicit weave_fifo(std::size_t cap = capacity) : q(cap) {}
   void put(std::uint64_t v) {
     if (q.put(v) != weave::queue_status::ok) std::abort();
   }
@@ -53,13 +55,15 @@ struct weave_fifo {
 // The textbook bounded monitor: one std::mutex, two condition variables, a
 // std::deque; notify_one after unlocking.
 struct std_deque {
+  std::size_t cap;
   std::mutex m;
   std::condition_variable not_full, not_empty;
   std::deque<std::uint64_t> items;
+  explicit std_deque(std::size_t c = capacity) : cap(c) {}
   void put(std::uint64_t v) {
     {
       std::unique_lock<std::mutex> lk(m);
-      not_full.wait(lk, [&] { return items.size() < capacity; });
+      not_full.wait(lk, [&] { return items.size() < cap; });
       items.push_back(v);
     }
     not_empty.notify_one();
@@ -108,14 +112,11 @@ struct moodycamel_blocking {
 #endif
 
 template <class Q>
-void BM_transfer(benchmark::State& state) {
-  // One queue per implementation for the whole program: every run ends with
-  // it empty (all threads run the same number of iterations).
-  static Q q;
+void transfer(benchmark::State& state, Q& q, std::int64_t items) {
   const int producers = state.threads() / 2;
   const int consumers = state.threads() - producers;
   const bool producer = state.thread_index() < producers;
-  const std::int64_t share = items_per_iteration / (producer ? producers : consumers);
+  const std::int64_t share = items / (producer ? producers : consumers);
   std::uint64_t next = 0;
   std::uint64_t sum = 0;
   for (auto _ : state) {
@@ -129,12 +130,30 @@ void BM_transfer(benchmark::State& state) {
   if (!producer) state.SetItemsProcessed(state.iterations() * share);
 }
 
+template <class Q>
+void BM_transfer(benchmark::State& state) {
+  // One queue per implementation for the whole program: every run ends with
+  // it empty (all threads run the same number of iterations).
+  static Q q;
+  transfer(state, q, items_per_iteration);
+}
+
+// For the record (no goal): capacity 1, one producer and one consumer, so
+// every item is a hand-off that may park and wake a thread on each side.
+template <class Q>
+void BM_handoff(benchmark::State& state) {
+  static Q q(1);
+  transfer(state, q, std::int64_t{1} << 12);
+}
+
 #define WEAVE_QUEUE_BENCH(Q)                                              \
   BENCHMARK_TEMPLATE(BM_transfer, Q)->UseRealTime()->Threads(2)->MinTime(0.2); \
   BENCHMARK_TEMPLATE(BM_transfer, Q)->UseRealTime()->Threads(4)->MinTime(0.2)
 
 WEAVE_QUEUE_BENCH(weave_fifo);
 WEAVE_QUEUE_BENCH(std_deque);
+BENCHMARK_TEMPLATE(BM_handoff, weave_fifo)->UseRealTime()->Threads(2)->MinTime(0.2);
+BENCHMARK_TEMPLATE(BM_handoff, std_deque)->UseRealTime()->Threads(2)->MinTime(0.2);
 #if WEAVE_HAVE_TBB
 WEAVE_QUEUE_BENCH(tbb_bounded);
 #endif
@@ -159,5 +178,8 @@ int main(int argc, char** argv) {
     ratios.push_back({"items/s " + pc + ": weave / moodycamel blocking", name("weave_fifo", t),
                       name("moodycamel_blocking", t), metric::throughput, 1.0});
   }
+  ratios.push_back({"items/s capacity 1, 1P/1C: weave / std deque+cv",
+                    "BM_handoff<weave_fifo>/min_time:0.200/real_time/threads:2",
+                    "BM_handoff<std_deque>/min_time:0.200/real_time/threads:2", metric::throughput, 0});
   return weave::bench::run(argc, argv, ratios);
 }
