@@ -38,7 +38,7 @@
 // the price of one move, and of a wasted construction if the ring is full). If
 // T's move assignment throws in try_pop(T&), the item is destroyed, the slot is
 // freed and the exception propagates: the ring stays consistent, the item is
-// lost. try_pop() (the optional form) never throws.
+// lost. try_pop() (the optional form) never throws on hardware.
 //
 // State: slot i has seq and an item cell; head_ = next position to pop, tail_ =
 // next position to push, both only increase. For the slot s of position p:
@@ -145,14 +145,14 @@ class basic_mpmc_ring {
       basic_mpmc_ring& r;
       slot& s;
       std::size_t p;
-      ~release_slot() { r.vacate(s, p); }
+      ~release_slot() noexcept(on_hardware) { r.vacate(s, p); }
     } guard{*this, *s, p};
     out = std::move(*item(s->data.write()));
     return true;
   }
 
-  /// The oldest available item, or nullopt. Never throws.
-  std::optional<T> try_pop() noexcept {
+  /// The oldest available item, or nullopt. Never throws on hardware.
+  std::optional<T> try_pop() noexcept(on_hardware) {
     std::size_t p = 0;
     slot* s = claim_pop(p);
     if (s == nullptr) return std::nullopt;
@@ -165,7 +165,7 @@ class basic_mpmc_ring {
 
   /// The number of items at some moment near the call, clamped to
   /// [0, capacity()]; claimed but unfinished operations count as done.
-  std::size_t size_approx() const noexcept {
+  std::size_t size_approx() const noexcept(on_hardware) {
     // relaxed: a snapshot; head first, so the later tail is rarely behind it.
     const std::size_t h = head_.v.load(std::memory_order_relaxed);
     // relaxed: as above.
@@ -173,10 +173,14 @@ class basic_mpmc_ring {
     if (t <= h) return 0;
     return t - h > cap_ ? cap_ : t - h;
   }
-  bool empty_approx() const noexcept { return size_approx() == 0; }
+  bool empty_approx() const noexcept(on_hardware) { return size_approx() == 0; }
 
  private:
   static constexpr std::size_t cache_line = 64;
+  // On hardware the operations marked noexcept(on_hardware) never throw. Under
+  // the checker every atomic access is a scheduling point where the checker
+  // may unwind the thread (by an exception), so they are not noexcept there.
+  static constexpr bool on_hardware = std::is_same_v<S, real_sync>;
 
   struct storage {
     alignas(T) unsigned char bytes[sizeof(T)];
@@ -203,7 +207,7 @@ class basic_mpmc_ring {
   static std::ptrdiff_t diff(std::size_t a, std::size_t b) noexcept { return static_cast<std::ptrdiff_t>(a - b); }
 
   // Claims the next push position (into p); nullptr if its slot is not free (full).
-  slot* claim_push(std::size_t& p) noexcept {
+  slot* claim_push(std::size_t& p) noexcept(on_hardware) {
     // relaxed: a guess; the seq check and the CAS decide (M1).
     p = tail_.v.load(std::memory_order_relaxed);
     for (;;) {
@@ -227,7 +231,7 @@ class basic_mpmc_ring {
   }
 
   // Claims the next pop position (into p); nullptr if its item is not there.
-  slot* claim_pop(std::size_t& p) noexcept {
+  slot* claim_pop(std::size_t& p) noexcept(on_hardware) {
     // relaxed: a guess; the seq check and the CAS decide (M1).
     p = head_.v.load(std::memory_order_relaxed);
     for (;;) {
@@ -250,13 +254,13 @@ class basic_mpmc_ring {
   }
 
   template <class... A>
-  static void publish(slot& s, std::size_t p, A&&... args) noexcept {
+  static void publish(slot& s, std::size_t p, A&&... args) noexcept(on_hardware) {
     ::new (static_cast<void*>(s.data.write().bytes)) T(std::forward<A>(args)...);  // nothrow here (M2)
     // release: pairs with the acquire load of seq in claim_pop (M3).
     s.seq.store(2 * p + 1, std::memory_order_release);
   }
 
-  void vacate(slot& s, std::size_t p) noexcept {
+  void vacate(slot& s, std::size_t p) noexcept(on_hardware) {
     item(s.data.write())->~T();
     // release: pairs with the acquire load of seq in claim_push (M4).
     s.seq.store(2 * (p + cap_), std::memory_order_release);

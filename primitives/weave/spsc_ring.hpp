@@ -126,8 +126,8 @@ class basic_spsc_ring {
     return true;
   }
 
-  /// The oldest item, or nullopt if empty. Never throws.
-  std::optional<T> try_pop() noexcept {
+  /// The oldest item, or nullopt if empty. Never throws on hardware.
+  std::optional<T> try_pop() noexcept(on_hardware) {
     // relaxed: only this thread writes head (R1).
     const std::size_t h = cons_.head.load(std::memory_order_relaxed);
     if (!readable(h)) return std::nullopt;
@@ -143,7 +143,7 @@ class basic_spsc_ring {
 
   /// The number of items at some moment during the call (exact when no other
   /// thread is using the ring).
-  std::size_t size_approx() const noexcept {
+  std::size_t size_approx() const noexcept(on_hardware) {
     // relaxed: a snapshot; both indices are in [0, slots_), so the result is in
     // [0, capacity()] whatever mix of old and new values is read.
     const std::size_t h = cons_.head.load(std::memory_order_relaxed);
@@ -151,13 +151,17 @@ class basic_spsc_ring {
     const std::size_t t = prod_.tail.load(std::memory_order_relaxed);
     return t >= h ? t - h : t + slots_ - h;
   }
-  bool empty_approx() const noexcept {
+  bool empty_approx() const noexcept(on_hardware) {
     // relaxed: a snapshot (see size_approx).
     return cons_.head.load(std::memory_order_relaxed) == prod_.tail.load(std::memory_order_relaxed);
   }
 
  private:
   static constexpr std::size_t cache_line = 64;
+  // On hardware the operations marked noexcept(on_hardware) never throw. Under
+  // the checker every atomic access is a scheduling point where the checker
+  // may unwind the thread (by an exception), so they are not noexcept there.
+  static constexpr bool on_hardware = std::is_same_v<S, real_sync>;
 
   // Raw storage for one T; a live T exists only in slots [head_, tail_) (R3).
   struct storage {
@@ -191,7 +195,7 @@ class basic_spsc_ring {
   static T* item(storage& s) noexcept { return std::launder(reinterpret_cast<T*>(s.bytes)); }
 
   // The consumer's emptiness test: the cached tail first, then the real one.
-  bool readable(std::size_t h) noexcept {
+  bool readable(std::size_t h) noexcept(on_hardware) {
     if (h != cons_.tail_cache) return true;
     // acquire: pairs with the release store of tail in try_emplace (R2): the
     // item in slot h was constructed before.

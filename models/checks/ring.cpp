@@ -1,0 +1,277 @@
+// weave::spsc_ring and weave::mpmc_ring under the checker. Every slot access
+// goes through a cell, so an item read before its publication (or a slot
+// refilled before it was emptied) is a data race; the checks add that nothing
+// is lost or duplicated and that order is kept (all of it for the SPSC ring,
+// per producer for the MPMC ring). Capacities 1 and 2 force wrap-arounds and
+// full/empty waits in a handful of steps. Buggy twins: an SPSC ring whose
+// producer publishes with a relaxed store, and an MPMC ring whose producers
+// claim a position by looking at tail and then storing tail + 1 (no CAS).
+#include <cstddef>
+#include <optional>
+
+#include "weave/model.hpp"
+#include "weave/mpmc_ring.hpp"
+#include "weave/spsc_ring.hpp"
+
+namespace {
+
+using weave::model::thread;
+using S = weave::model_sync;
+
+template <class Ring>
+void push_spinning(Ring& r, int v) {
+  while (!r.try_push(v)) S::spin();
+}
+template <class Ring>
+int pop_spinning(Ring& r) {
+  for (;;) {
+    if (std::optional<int> v = r.try_pop()) return *v;
+    S::spin();
+  }
+}
+
+}  // namespace
+
+// 3 items through 2 slots: the producer meets a full ring, the indices wrap
+// around the 3 slots, and the consumer gets 1, 2, 3.
+WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_two, pass) {
+  weave::model::spsc_ring<int> r(2);
+  thread producer([&] {
+    for (int i = 1; i <= 3; ++i) push_spinning(r, i);
+  });
+  thread consumer([&] {
+    for (int i = 1; i <= 3; ++i) WEAVE_CHECK(pop_spinning(r) == i);
+  });
+  producer.join();
+  consumer.join();
+  WEAVE_CHECK(r.empty_approx());
+}
+
+// Capacity 1 (2 slots): every push waits for the previous pop.
+WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_one, pass) {
+  weave::model::spsc_ring<int> r(1);
+  thread producer([&] {
+    for (int i = 1; i <= 3; ++i) push_spinning(r, i);
+  });
+  thread consumer([&] {
+    for (int i = 1; i <= 3; ++i) WEAVE_CHECK(pop_spinning(r) == i);
+  });
+  producer.join();
+  consumer.join();
+}
+
+// Non-blocking attempts racing each other, then the destructor takes what is
+// left: whatever the interleaving, pushed = popped + left, in order.
+WEAVE_MODEL_CHECK(ring_spsc_try_operations_and_leftovers, pass) {
+  weave::model::spsc_ring<int> r(1);
+  int pushed = 0;
+  int popped[2] = {0, 0};
+  int npopped = 0;
+  thread producer([&] {
+    for (int i = 1; i <= 2; ++i)
+      if (r.try_push(i)) pushed = i;
+  });
+  thread consumer([&] {
+    for (int k = 0; k < 2; ++k)
+      if (std::optional<int> v = r.try_pop()) popped[npopped++] = *v;
+  });
+  producer.join();
+  consumer.join();
+  const int left = static_cast<int>(r.size_approx());
+  WEAVE_CHECK(left <= 1);
+  WEAVE_CHECK(npopped + left >= 1 && npopped + left <= 2);
+  for (int k = 1; k < npopped; ++k) WEAVE_CHECK(popped[k - 1] < popped[k]);
+  if (npopped > 0) WEAVE_CHECK(popped[npopped - 1] <= pushed);
+}
+
+// 2 producers x 1 item, one consumer, one slot, exhaustively: one producer
+// finds the slot taken and waits for the consumer.
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_exhaustive, pass) {
+  weave::model::mpmc_ring<int> r(1);
+  thread p1([&] { push_spinning(r, 1); });
+  thread p2([&] { push_spinning(r, 2); });
+  const int a = pop_spinning(r);
+  const int b = pop_spinning(r);
+  WEAVE_CHECK(a + b == 3 && a != b);
+  p1.join();
+  p2.join();
+  WEAVE_CHECK(r.empty_approx());
+}
+
+// 2 producers x 2 items, one consumer, 2 slots: each slot is reused a lap
+// later; the consumer gets all four, each producer's in order. Bounded to 3
+// preemptions (exhaustive: 10 million executions, ~50 s).
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .preemptions = 3) {
+  weave::model::mpmc_ring<int> r(2);
+  auto producer = [&](int id) {
+    for (int k = 1; k <= 2; ++k) push_spinning(r, id * 10 + k);
+  };
+  thread p1([&] { producer(1); });
+  thread p2([&] { producer(2); });
+  int last[3] = {0, 0, 0};
+  for (int n = 0; n < 4; ++n) {  // the main thread consumes
+    const int v = pop_spinning(r);
+    const int id = v / 10, k = v % 10;
+    WEAVE_CHECK(id == 1 || id == 2);
+    WEAVE_CHECK(k == last[id] + 1);
+    last[id] = k;
+  }
+  p1.join();
+  p2.join();
+  WEAVE_CHECK(last[1] == 2 && last[2] == 2);
+}
+
+// 2 items and 1 item from two producers through one slot: the producers wait
+// for each other's items to leave. Bounded to 3 preemptions (exhaustive: 6
+// million executions, ~28 s).
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .preemptions = 3) {
+  weave::model::mpmc_ring<int> r(1);
+  thread p1([&] {
+    push_spinning(r, 11);
+    push_spinning(r, 12);
+  });
+  thread p2([&] { push_spinning(r, 21); });
+  int last[3] = {0, 0, 0};
+  for (int n = 0; n < 3; ++n) {  // the main thread consumes
+    const int v = pop_spinning(r);
+    const int id = v / 10, k = v % 10;
+    WEAVE_CHECK(id == 1 || id == 2);
+    WEAVE_CHECK(k == last[id] + 1);
+    last[id] = k;
+  }
+  p1.join();
+  p2.join();
+  WEAVE_CHECK(last[1] == 2 && last[2] == 1);
+}
+
+// 2 producers x 1 item, 2 consumers x 1 item, one slot: each item to exactly
+// one consumer.
+WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass) {
+  weave::model::mpmc_ring<int> r(1);
+  int got[2] = {0, 0};
+  thread p1([&] { push_spinning(r, 1); });
+  thread p2([&] { push_spinning(r, 2); });
+  thread c1([&] { got[0] = pop_spinning(r); });
+  thread c2([&] { got[1] = pop_spinning(r); });
+  p1.join();
+  p2.join();
+  c1.join();
+  c2.join();
+  WEAVE_CHECK(got[0] + got[1] == 3 && got[0] != got[1]);
+}
+
+// 2 producers x 2 items through 2 slots into 2 consumers x 2 items: a slot is
+// reused a lap later while the other is busy; nothing lost or duplicated, and
+// each consumer sees each producer's items in order. Bounded to 2 preemptions
+// (3 take minutes).
+WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .preemptions = 2) {
+  weave::model::mpmc_ring<int> r(2);
+  int got[2][2] = {{0, 0}, {0, 0}};
+  auto producer = [&](int id) {
+    for (int k = 1; k <= 2; ++k) push_spinning(r, id * 10 + k);
+  };
+  auto consumer = [&](int c) {
+    for (int n = 0; n < 2; ++n) got[c][n] = pop_spinning(r);
+    if (got[c][0] / 10 == got[c][1] / 10) WEAVE_CHECK(got[c][0] < got[c][1]);
+  };
+  thread p1([&] { producer(1); });
+  thread p2([&] { producer(2); });
+  thread c1([&] { consumer(0); });
+  consumer(1);
+  p1.join();
+  p2.join();
+  c1.join();
+  int seen = 0;
+  for (const auto& g : got)
+    for (int v : g) seen |= 1 << ((v / 10 - 1) * 2 + (v % 10 - 1));
+  WEAVE_CHECK(seen == 0xf);
+}
+
+namespace {
+
+// The SPSC twin: weave::spsc_ring's protocol with capacity 2 (3 slots), except
+// that the producer publishes a filled slot with a relaxed store of tail.
+struct relaxed_publish_ring {
+  S::cell<int> slots[3];
+  S::atomic<std::size_t> head{0};
+  S::atomic<std::size_t> tail{0};
+  bool try_push(int v) {
+    const std::size_t t = tail.load(std::memory_order_relaxed);
+    const std::size_t n = (t + 1) % 3;
+    if (n == head.load(std::memory_order_acquire)) return false;
+    slots[t].write() = v;
+    tail.store(n, std::memory_order_relaxed);  // BUG: release needed (R2)
+    return true;
+  }
+  std::optional<int> try_pop() {
+    const std::size_t h = head.load(std::memory_order_relaxed);
+    if (h == tail.load(std::memory_order_acquire)) return std::nullopt;
+    const int v = slots[h].read();
+    head.store((h + 1) % 3, std::memory_order_release);
+    return v;
+  }
+};
+
+// The MPMC twin: weave::mpmc_ring's slots and sequence numbers (capacity 2),
+// but a producer claims its position by loading tail and storing tail + 1, so
+// two producers can claim the same position and fill the same slot.
+struct check_then_claim_ring {
+  struct slot {
+    S::atomic<std::size_t> seq;
+    S::cell<int> data;
+  };
+  slot slots[2];
+  S::atomic<std::size_t> head{0};
+  S::atomic<std::size_t> tail{0};
+  check_then_claim_ring() {
+    for (std::size_t i = 0; i < 2; ++i) slots[i].seq.store(2 * i, std::memory_order_relaxed);
+  }
+  bool try_push(int v) {
+    const std::size_t p = tail.load(std::memory_order_relaxed);
+    slot& s = slots[p % 2];
+    if (s.seq.load(std::memory_order_acquire) != 2 * p) return false;
+    tail.store(p + 1, std::memory_order_relaxed);  // BUG: look, then claim (no CAS)
+    s.data.write() = v;
+    s.seq.store(2 * p + 1, std::memory_order_release);
+    return true;
+  }
+  std::optional<int> try_pop() {
+    std::size_t p = head.load(std::memory_order_relaxed);
+    for (;;) {
+      slot& s = slots[p % 2];
+      if (s.seq.load(std::memory_order_acquire) != 2 * p + 1) return std::nullopt;
+      if (head.compare_exchange_strong(p, p + 1, std::memory_order_relaxed, std::memory_order_relaxed)) {
+        const int v = s.data.read();
+        s.seq.store(2 * (p + 2), std::memory_order_release);
+        return v;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+// The consumer reads a slot that the relaxed store did not publish to it.
+WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish, data_race) {
+  relaxed_publish_ring r;
+  thread producer([&] {
+    for (int i = 1; i <= 2; ++i) push_spinning(r, i);
+  });
+  thread consumer([&] {
+    for (int i = 1; i <= 2; ++i) WEAVE_CHECK(pop_spinning(r) == i);
+  });
+  producer.join();
+  consumer.join();
+}
+
+// Both producers see position 0 free, both claim it and both write slot 0.
+WEAVE_MODEL_CHECK(ring_mpmc_twin_check_then_claim, data_race) {
+  check_then_claim_ring r;
+  thread p1([&] { push_spinning(r, 1); });
+  thread p2([&] { push_spinning(r, 2); });
+  const int a = pop_spinning(r);
+  const int b = pop_spinning(r);
+  WEAVE_CHECK(a + b == 3);
+  p1.join();
+  p2.join();
+}
