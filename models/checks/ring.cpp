@@ -187,6 +187,25 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .preemptions = 2) {
   WEAVE_CHECK(seen == 0xf);
 }
 
+// Non-blocking attempts of two producers and a consumer on one slot, then the
+// destructor takes what is left: pushed = popped + left, nothing twice.
+WEAVE_MODEL_CHECK(ring_mpmc_try_operations_and_leftovers, pass) {
+  weave::model::mpmc_ring<int> r(1);
+  bool pushed[3] = {false, false, false};
+  int popped[2] = {0, 0};
+  thread p1([&] { pushed[1] = r.try_push(1); });
+  thread p2([&] { pushed[2] = r.try_push(2); });
+  for (int& v : popped)
+    if (std::optional<int> got = r.try_pop()) v = *got;
+  p1.join();
+  p2.join();
+  const int in = (pushed[1] ? 1 : 0) + (pushed[2] ? 1 : 0);
+  const int out = (popped[0] != 0 ? 1 : 0) + (popped[1] != 0 ? 1 : 0);
+  WEAVE_CHECK(in >= 1 && in == out + static_cast<int>(r.size_approx()));
+  WEAVE_CHECK(popped[0] == 0 || popped[0] != popped[1]);
+  for (int v : popped) WEAVE_CHECK(v == 0 || pushed[v]);
+}
+
 namespace {
 
 // The SPSC twin: weave::spsc_ring's protocol with capacity 2 (3 slots), except
