@@ -57,7 +57,13 @@
 //       one (and then it only misses it if the flag is clear again) — accepted.
 //   E4  set() is a release and every wait's load an acquire: what the setter did
 //       before set() is visible to a waiter that returns true. clear() is an RMW,
-//       so it continues the release sequence of the set() it follows.
+//       so it continues the release sequence of the set() it follows. Only the
+//       set() that turns the flag on publishes: a set() of an event already set
+//       changes nothing (E1), so a second setter's earlier writes are not
+//       published by it (publish through the set() that a waiter can tell
+//       apart, or through a lock).
+//   E5  the whole state is one 32-bit word and the futex is process-shared: an
+//       event placed in shared memory (MAP_SHARED) works between processes.
 #pragma once
 
 #include <chrono>
@@ -86,7 +92,7 @@ class basic_event {
       // release: pairs with the acquire loads in is_set()/wait (E4).
       if (state_.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) break;
     }
-    if (w & waiters_bit) S::wake_all(state_);  // E2
+    if (w & waiters_bit) S::wake_all(state_, scope::process_shared);  // E2, E5
   }
 
   /// Resets the flag (Python's Event.clear()).
@@ -137,7 +143,7 @@ class basic_event {
         }
         w |= waiters_bit;
       }
-      const wait_result r = S::wait(state_, w, deadline);  // parks only while word == w (E2)
+      const wait_result r = S::wait(state_, w, deadline, scope::process_shared);  // parks only while word == w (E2, E5)
       // acquire: pairs with the release CAS in set() (E4).
       w = state_.load(std::memory_order_acquire);
       if ((w & set_bit) || gen(w) != start) return true;  // E3

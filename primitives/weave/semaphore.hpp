@@ -38,6 +38,9 @@
 //   S5  a timed acquire that times out looks at count_ once more and takes a
 //       permit it finds; either way it returns having taken at most one permit,
 //       and exactly one if it returns true.
+//   S6  all state is two 32-bit words and the futex is process-shared, so a
+//       semaphore placed in shared memory (MAP_SHARED) works between processes,
+//       like weave::mutex (DESIGN §4, process-shared use).
 #pragma once
 
 #include <chrono>
@@ -107,8 +110,8 @@ class basic_semaphore {
     }
     // seq_cst: the other half of S2, after raising the count.
     if (sleepers_.load(std::memory_order_seq_cst) != 0) {
-      if (n == 1) S::wake_one(count_);
-      else S::wake_all(count_);
+      if (n == 1) S::wake_one(count_, scope::process_shared);  // S6
+      else S::wake_all(count_, scope::process_shared);
     }
   }
 
@@ -150,7 +153,7 @@ class basic_semaphore {
         got = count_.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed);
       }
       if (got || timed_out) break;  // S5: a time-out ends after one more look
-      timed_out = S::wait(count_, 0, deadline) == wait_result::timed_out;  // S3
+      timed_out = S::wait(count_, 0, deadline, scope::process_shared) == wait_result::timed_out;  // S3, S6
     }
     // relaxed: only the releasers' wake decision reads it; S2 covers the race,
     // and an overcount until this lands costs a releaser one spare wake.
