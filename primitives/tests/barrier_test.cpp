@@ -15,31 +15,14 @@
 #include <thread>
 #include <vector>
 
+#include "test_helpers.hpp"
 #include "weave/barrier.hpp"
 
 namespace {
+using weave::test::eventually;
+using weave::test::usage_message;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-template <class P>
-bool eventually(P pred) {
-  const auto until = clk::now() + 5s;
-  while (!pred()) {
-    if (clk::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
-template <class F>
-std::string usage_message(F f) {
-  try {
-    f();
-  } catch (const weave::usage_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 template <class F>
 bool throws_broken(F f) {

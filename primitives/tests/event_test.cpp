@@ -8,22 +8,13 @@
 #include <thread>
 #include <vector>
 
+#include "test_helpers.hpp"
 #include "weave/event.hpp"
 
 namespace {
+using weave::test::eventually;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-// Waits (bounded) until pred() holds; false if it never did within 5 s.
-template <class P>
-bool eventually(P pred) {
-  const auto until = clk::now() + 5s;
-  while (!pred()) {
-    if (clk::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 }  // namespace
 
 class event_test : public CppUnit::TestFixture {

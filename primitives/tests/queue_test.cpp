@@ -25,17 +25,6 @@ using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using weave::queue_status;
 
-// Waits (bounded) until pred() holds; false if it never did within 5 s.
-template <class P>
-bool eventually(P pred) {
-  const auto until = clk::now() + 5s;
-  while (!pred()) {
-    if (clk::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
 template <class Q>
 std::vector<int> drain(Q& q) {
   std::vector<int> out;

@@ -9,21 +9,13 @@
 #include <string>
 #include <thread>
 
+#include "test_helpers.hpp"
 #include "weave/recursive_mutex.hpp"
 
 namespace {
+using weave::test::usage_message;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-template <class F>
-std::string usage_message(F f) {
-  try {
-    f();
-  } catch (const weave::usage_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Runs f on another thread and returns what it returned.
 template <class F>
