@@ -14,3 +14,4 @@
 #include "weave/pipe.hpp"
 #include "weave/spsc_ring.hpp"
 #include "weave/mpmc_ring.hpp"
+#include "weave/ring_queue.hpp"

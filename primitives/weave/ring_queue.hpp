@@ -1,0 +1,319 @@
+// weave/ring_queue.hpp — weave::ring_queue<T>, the bounded blocking FIFO queue
+// on the lock-free MPMC ring.
+//
+// The interface and the behaviour are weave::fifo_queue's (queue.hpp: put/
+// put_for/try_put, get/get_for/try_get with weave::queue_status, close with
+// close_mode, task_done/join, snapshots), for a bounded FIFO of items whose
+// moves cannot throw. It exists because that is where a lock pays most: a
+// producer and a consumer of a fifo_queue take the same mutex for every item,
+// here they meet only on the ring's slots and, when one side must wait, on a
+// semaphore. Items whose copy or move may throw, unbounded queues, LIFO and
+// priority orders: use queue.hpp (its monitor gives the strong guarantee).
+//
+// Design: the classic bounded buffer with two counting semaphores (Dijkstra,
+// "Cooperating sequential processes", 1965: `empty` and `full` around the
+// buffer), with weave::basic_mpmc_ring as the buffer instead of a locked array
+// and weave::basic_semaphore as the semaphores (they park through the seam's
+// futex only when a count is zero, so a flowing queue makes no system call).
+//
+//   slots_   free places: a producer takes one before pushing
+//   items_   published items: a consumer takes one before popping
+//   state_   closed bit, immediate bit, and the number of puts in flight
+//            (between their closed check and their push's end)
+//   unfinished_, done_gen_, joiners_   task_done/join
+//
+//   put:   in-flight++ (Q1) → closed? → take a slot permit (blocks/times out)
+//          → closed? → unfinished_++ → push (R1) → release an item permit
+//          → in-flight--
+//   get:   immediate? → take an item permit (blocks/times out) → pop (R2)
+//          → release a slot permit; or, closed with nothing left, closed
+//   close: set closed (+ immediate) once, then release close_permits on both
+//          semaphores: every blocked put and get wakes and sees closed (R3);
+//          an immediate close waits for puts in flight, then drops what is
+//          left and counts each dropped item as done (R4)
+//
+// Invariants:
+//   R1  before close, slot permits + items in the ring (or being pushed or
+//       popped) == capacity: a producer holding a permit has a free slot, or
+//       one that a consumer is vacating (try_push retries with S::spin()).
+//   R2  before close, item permits <= published items not yet claimed: a
+//       consumer holding a permit finds an item, or one a producer is still
+//       publishing at an earlier position (try_pop retries with S::spin()).
+//   R3  after close, both semaphores hold at least close_permits - (threads):
+//       acquires never block again; a get that finds nothing gives its permit
+//       back. A get reports closed only when the ring is empty and no put is in
+//       flight (Q1): an item whose put passed the closed check before close is
+//       drained, never stranded.
+//   R4  unfinished_ >= items in the ring: put adds before pushing; task_done
+//       subtracts only above zero; an immediate close subtracts what it drops.
+//   R5  join: a joiner announces itself (joiners_++) before its last look at
+//       unfinished_, task_done looks at joiners_ after bumping done_gen_; both
+//       seq_cst (Dekker), and the joiner parks on the generation it read first,
+//       so a zero crossing between its look and its park is not lost.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "weave/error.hpp"
+#include "weave/mpmc_ring.hpp"
+#include "weave/queue.hpp"
+#include "weave/semaphore.hpp"
+#include "weave/sync.hpp"
+
+namespace weave {
+
+template <class T, class S = real_sync>
+class basic_ring_queue {
+  static_assert(sync_policy<S>);
+  static_assert(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>,
+                "weave::ring_queue: T's moves must not throw (use weave::fifo_queue, which keeps "
+                "items safe from throwing moves)");
+
+  using deadline_t = typename S::clock::time_point;
+  using sem_t = basic_semaphore<S, false>;
+
+ public:
+  using value_type = T;
+
+  /// The largest capacity (the semaphores count in 31 bits, with room for the
+  /// close permits).
+  static constexpr std::size_t max_capacity = std::size_t{1} << 29;
+
+  /// A queue holding at most capacity items; capacity 0 or above max_capacity
+  /// is a usage_error.
+  explicit basic_ring_queue(std::size_t capacity)
+      : ring_(checked(capacity)), slots_(static_cast<std::ptrdiff_t>(capacity)), items_(0) {}
+
+  basic_ring_queue(const basic_ring_queue&) = delete;
+  basic_ring_queue& operator=(const basic_ring_queue&) = delete;
+
+  // --- put -----------------------------------------------------------------
+
+  [[nodiscard]] queue_status put(const T& item) { return put_impl(T(item), S::forever, true); }
+  [[nodiscard]] queue_status put(T&& item) { return put_impl(std::move(item), S::forever, true); }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d) {
+    return put_impl(T(item), deadline_after<S>(d), true);
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d) {
+    return put_impl(std::move(item), deadline_after<S>(d), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t) {
+    return put_impl(T(item), to_deadline<S>(t), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t) {
+    return put_impl(std::move(item), to_deadline<S>(t), true);
+  }
+  [[nodiscard]] queue_status try_put(const T& item) { return put_impl(T(item), S::forever, false); }
+  [[nodiscard]] queue_status try_put(T&& item) { return put_impl(std::move(item), S::forever, false); }
+
+  // --- get -----------------------------------------------------------------
+
+  [[nodiscard]] queue_status get(T& out) { return get_impl(assign{out}, S::forever, true); }
+  /// The next item, or std::nullopt once the queue is closed and drained.
+  [[nodiscard]] std::optional<T> get() {
+    std::optional<T> r;
+    (void)get_impl([&](T&& v) noexcept { r.emplace(std::move(v)); }, S::forever, true);
+    return r;
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d) {
+    return get_impl(assign{out}, deadline_after<S>(d), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t) {
+    return get_impl(assign{out}, to_deadline<S>(t), true);
+  }
+  [[nodiscard]] queue_status try_get(T& out) { return get_impl(assign{out}, S::forever, false); }
+
+  // --- close ---------------------------------------------------------------
+
+  void close(close_mode mode = close_mode::drain) {
+    const std::uint32_t bits = closed_bit | (mode == close_mode::immediate ? immediate_bit : 0u);
+    // acq_rel: release pairs with the acquire loads of put/get (they see closed
+    // with what came before); acquire orders the drain below after in-flight puts.
+    const std::uint32_t before = state_.fetch_or(bits, std::memory_order_acq_rel);
+    if (!(before & closed_bit)) {  // the first close wakes everyone (R3)
+      items_.release(close_permits);
+      slots_.release(close_permits);
+    }
+    if (mode == close_mode::immediate) {
+      // acquire: pairs with the release fetch_sub at the end of put (Q1): the
+      // pushes of finished puts are visible to the drain.
+      while (in_flight(state_.load(std::memory_order_acquire)) != 0) S::spin();
+      std::size_t dropped = 0;
+      while (ring_.try_pop().has_value()) ++dropped;
+      if (dropped != 0) finish(dropped, false);
+    }
+  }
+
+  bool closed() const {
+    // acquire: pairs with the release half of close()'s fetch_or.
+    return (state_.load(std::memory_order_acquire) & closed_bit) != 0;
+  }
+
+  // --- tasks ---------------------------------------------------------------
+
+  void task_done() { finish(1, true); }
+
+  void join() { (void)join_impl(S::forever); }
+  template <class Rep, class Period>
+  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d) {
+    return join_impl(deadline_after<S>(d));
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return join_impl(to_deadline<S>(t));
+  }
+
+  // --- snapshots -----------------------------------------------------------
+
+  std::size_t size() const { return ring_.size_approx(); }
+  bool empty() const { return size() == 0; }
+  bool full() const { return size() >= capacity(); }
+  std::size_t capacity() const noexcept { return ring_.capacity(); }
+  std::size_t unfinished_tasks() const {
+    // relaxed: a snapshot.
+    return unfinished_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  static constexpr std::uint32_t closed_bit = 1, immediate_bit = 2, put_one = 4;
+  static constexpr std::ptrdiff_t close_permits = std::ptrdiff_t{1} << 30;
+  static constexpr std::uint32_t in_flight(std::uint32_t s) noexcept { return s / put_one; }
+
+  static std::size_t checked(std::size_t capacity) {
+    if (capacity == 0) throw_usage_error("weave::ring_queue", "capacity must be at least 1");
+    if (capacity > max_capacity) throw_usage_error("weave::ring_queue", "capacity above max_capacity");
+    return capacity;
+  }
+
+  template <class Sem>
+  static bool take(Sem& sem, deadline_t deadline, bool block) {
+    if (!block) return sem.try_acquire();
+    if (deadline == S::forever) {
+      sem.acquire();
+      return true;
+    }
+    return sem.try_acquire_until(deadline);
+  }
+
+  queue_status put_impl(T&& item, deadline_t deadline, bool block) {
+    // acq_rel: acquire pairs with close()'s release; release is not needed for
+    // the count itself but keeps the RMW's order with the closed check simple.
+    std::uint32_t s = state_.fetch_add(put_one, std::memory_order_acq_rel);
+    queue_status result = queue_status::ok;
+    if (s & closed_bit) {
+      result = queue_status::closed;
+    } else if (!take(slots_, deadline, block)) {
+      // acquire: pairs with close()'s release.
+      s = state_.load(std::memory_order_acquire);
+      result = (s & closed_bit) ? queue_status::closed : (block ? queue_status::timeout : queue_status::full);
+    } else if (state_.load(std::memory_order_acquire) & closed_bit) {  // acquire: as above
+      slots_.release(1);  // a close permit, or a real one: give it back (R3)
+      result = queue_status::closed;
+    } else {
+      // relaxed: the consumer's task_done reaches it through the ring's
+      // publish/claim pair (release in push, acquire in pop), which orders it.
+      unfinished_.fetch_add(1, std::memory_order_relaxed);  // R4
+      while (!ring_.try_push(std::move(item))) S::spin();  // R1: a slot is ours
+      items_.release(1);
+    }
+    // release: pairs with the acquire load in close(immediate) and get's
+    // closed-and-drained check: our push happens-before their look (Q1).
+    state_.fetch_sub(put_one, std::memory_order_release);
+    return result;
+  }
+
+  struct assign {
+    T& out;
+    void operator()(T&& v) noexcept { out = std::move(v); }  // nothrow (static_assert)
+  };
+
+  template <class Sink>
+  queue_status get_impl(Sink sink, deadline_t deadline, bool block) {
+    // acquire: pairs with close()'s release.
+    if (state_.load(std::memory_order_acquire) & immediate_bit) return queue_status::closed;
+    if (!take(items_, deadline, block)) {
+      // acquire: as above.
+      if (state_.load(std::memory_order_acquire) & closed_bit) return queue_status::closed;
+      return block ? queue_status::timeout : queue_status::empty;
+    }
+    for (;;) {
+      if (std::optional<T> v = ring_.try_pop()) {
+        sink(std::move(*v));
+        slots_.release(1);
+        return queue_status::ok;
+      }
+      // acquire: pairs with put's release fetch_sub (its push is visible) and
+      // with close()'s release.
+      const std::uint32_t s = state_.load(std::memory_order_acquire);
+      if ((s & closed_bit) && in_flight(s) == 0 && ring_.empty_approx()) {
+        items_.release(1);  // give the (close) permit back for the next get (R3)
+        return queue_status::closed;
+      }
+      S::spin();  // R2: an item is being published
+    }
+  }
+
+  // Subtracts n finished tasks; a checked call (task_done) past zero is a
+  // usage_error that changes nothing.
+  void finish(std::size_t n, bool checked_call) {
+    // relaxed: a first look; the CAS decides.
+    std::size_t u = unfinished_.load(std::memory_order_relaxed);
+    std::size_t next = 0;
+    do {
+      if (checked_call && u < n) {
+        throw_usage_error("weave::ring_queue", "task_done() called more times than items were put");
+      }
+      next = u < n ? 0 : u - n;
+      // seq_cst: R5's task_done half (the zero crossing before the generation bump).
+    } while (!unfinished_.compare_exchange_weak(u, next, std::memory_order_seq_cst, std::memory_order_relaxed));
+    if (next != 0) return;
+    // seq_cst: R5 — bump the generation, then look for joiners.
+    done_gen_.fetch_add(1, std::memory_order_seq_cst);
+    if (joiners_.load(std::memory_order_seq_cst) != 0) S::wake_all(done_gen_, scope::process_shared);
+  }
+
+  bool join_impl(deadline_t deadline) {
+    for (;;) {
+      // seq_cst: R5 — the generation first, then the count.
+      const std::uint32_t g = done_gen_.load(std::memory_order_seq_cst);
+      if (unfinished_.load(std::memory_order_seq_cst) == 0) return true;
+      // seq_cst: R5's joiner half: announce, then look again.
+      joiners_.fetch_add(1, std::memory_order_seq_cst);
+      wait_result r = wait_result::woken;
+      if (unfinished_.load(std::memory_order_seq_cst) != 0) {
+        r = S::wait(done_gen_, g, deadline, scope::process_shared);
+      }
+      // relaxed: only task_done's wake decision reads it; R5 covers the race.
+      joiners_.fetch_sub(1, std::memory_order_relaxed);
+      if (r == wait_result::timed_out) return unfinished_.load(std::memory_order_seq_cst) == 0;  // seq_cst: a last look
+    }
+  }
+
+  basic_mpmc_ring<T, S> ring_;
+  sem_t slots_;
+  sem_t items_;
+  typename S::template atomic<std::uint32_t> state_{0};
+  typename S::template atomic<std::size_t> unfinished_{0};
+  typename S::template atomic<std::uint32_t> done_gen_{0};
+  typename S::template atomic<std::uint32_t> joiners_{0};
+};
+
+template <class T>
+using ring_queue = basic_ring_queue<T>;
+namespace model {
+template <class T>
+using ring_queue = basic_ring_queue<T, model_sync>;
+}
+
+}  // namespace weave
