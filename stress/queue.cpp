@@ -1,6 +1,12 @@
-// Stress: weave::fifo_queue, lifo_queue and priority_queue with real threads.
+// Stress: weave::fifo_queue, ring_queue, lifo_queue and priority_queue with
+// real threads.
 //
-//   order      P producers x C consumers over a bounded fifo_queue (capacity 1,
+// The FIFO scenarios (order, shutdown, join) are written once, as templates on
+// the queue type, and run on both FIFO backends: weave::fifo_queue (the
+// monitor, queue.hpp) and weave::ring_queue (the MPMC ring between two
+// semaphores, ring_queue.hpp); each backend gets half of their time.
+//
+//   order      P producers x C consumers over a bounded FIFO queue (capacity 1,
 //              2, 64); items are (producer, sequence number). Every consumer
 //              sees each producer's numbers strictly increasing (one FIFO
 //              queue keeps each producer's order), checksums of what went in
@@ -34,6 +40,7 @@
 #include "common.hpp"
 #include "weave/error.hpp"
 #include "weave/queue.hpp"
+#include "weave/ring_queue.hpp"
 
 namespace {
 
@@ -113,22 +120,42 @@ checksum merged(const std::vector<Log>& logs) {
   return all;
 }
 
+// The FIFO backends under test, by name.
+template <class Queue>
+struct backend;
+template <>
+struct backend<weave::fifo_queue<std::uint64_t>> {
+  static constexpr const char* name = "fifo_queue";
+};
+template <>
+struct backend<weave::ring_queue<std::uint64_t>> {
+  static constexpr const char* name = "ring_queue";
+};
+
+// "<backend> <scenario>", the prefix of every message of a FIFO scenario.
+template <class Queue>
+std::string label(const char* scenario) {
+  return std::string(backend<Queue>::name) + " " + scenario;
+}
+
 // --- order: P x C over a bounded FIFO, close after the producers ------------
 
+template <class Queue>
 void order_run(int producers, int consumers, std::size_t capacity, double fraction) {
   const time_limit lim(fraction);
-  weave::fifo_queue<std::uint64_t> q(capacity);
+  const std::string what = label<Queue>("order");
+  Queue q(capacity);
   std::vector<checksum> in(static_cast<std::size_t>(producers));
   std::vector<consumer_log> out(static_cast<std::size_t>(consumers), consumer_log(producers));
   crew cons(consumers, [&](int c) {
     consumer_log& log = out[static_cast<std::size_t>(c)];
-    while (auto v = q.get()) log.take(*v, "order");
+    while (auto v = q.get()) log.take(*v, what.c_str());
   });
   run_threads(producers, [&](int p) {
     checksum& mine = in[static_cast<std::size_t>(p)];
     for (std::uint64_t s = 0; s < max_items && (s % 64 != 0 || !lim.expired()); ++s) {
       const queue_status st = q.put(encode(p, s));
-      require(st == queue_status::ok, std::string("order: put returned ") + weave::to_string(st));
+      require(st == queue_status::ok, what + ": put returned " + weave::to_string(st));
       mine.add(encode(p, s));
     }
   });
@@ -137,21 +164,23 @@ void order_run(int producers, int consumers, std::size_t capacity, double fracti
   checksum all_in;
   for (const auto& c : in) all_in.merge(c);
   const checksum all_out = merged(out);
-  require(all_in == all_out, "order: put " + all_in.str() + " != got " + all_out.str());
-  require(q.size() == 0 && q.closed(), "order: queue drained and closed");
+  require(all_in == all_out, what + ": put " + all_in.str() + " != got " + all_out.str());
+  require(q.size() == 0 && q.closed(), what + ": queue drained and closed");
   std::uint64_t v = 0;
-  require(q.get(v) == queue_status::closed && q.try_get(v) == queue_status::closed, "order: get after drain");
-  note("order %dx%d cap %zu: %" PRIu64 " items, checksums match, per-producer order kept\n", producers,
-       consumers, capacity, all_in.count);
+  require(q.get(v) == queue_status::closed && q.try_get(v) == queue_status::closed, what + ": get after drain");
+  note("%s %dx%d cap %zu: %" PRIu64 " items, checksums match, per-producer order kept\n", what.c_str(),
+       producers, consumers, capacity, all_in.count);
 }
 
 // --- shutdown: close under traffic --------------------------------------------
 
+template <class Queue>
 void shutdown_run(int producers, int consumers, std::size_t capacity, close_mode mode, double fraction) {
   const time_limit lim(fraction);
   const bool immediate = mode == close_mode::immediate;
-  const char* what = immediate ? "shutdown(immediate)" : "shutdown(drain)";
-  weave::fifo_queue<std::uint64_t> q(capacity);
+  const std::string what_s = label<Queue>(immediate ? "shutdown(immediate)" : "shutdown(drain)");
+  const char* const what = what_s.c_str();
+  Queue q(capacity);
   std::vector<checksum> in(static_cast<std::size_t>(producers));
   std::vector<std::uint64_t> put_count(static_cast<std::size_t>(producers), 0);
   std::vector<consumer_log> out(static_cast<std::size_t>(consumers), consumer_log(producers, immediate));
@@ -250,9 +279,11 @@ void shutdown_run(int producers, int consumers, std::size_t capacity, close_mode
 
 // --- join: task_done / join under traffic ------------------------------------
 
+template <class Queue>
 void join_run(int producers, int consumers, std::size_t capacity, double fraction) {
   const time_limit lim(fraction);
-  weave::fifo_queue<std::uint64_t> q(capacity);
+  const std::string what = label<Queue>("join");
+  Queue q(capacity);
   std::vector<checksum> in(static_cast<std::size_t>(producers));
   std::vector<consumer_log> out(static_cast<std::size_t>(consumers), consumer_log(producers));
   std::atomic<std::uint64_t> processed{0};
@@ -264,31 +295,33 @@ void join_run(int producers, int consumers, std::size_t capacity, double fractio
     std::uint64_t sink = 0;
     std::uint64_t k = 0;
     while (auto v = q.get()) {
-      log.take(*v, "join");
+      log.take(*v, what.c_str());
       // Some processing per item, so the consumers are the slower side and a
       // backlog is left when the producers finish.
       std::uint64_t work = *v;
       for (int i = 0; i < 64; ++i) work = mix(work);
       sink ^= work;
       if (++k % 128 == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
-      // relaxed: task_done below releases the queue's mutex, which join()
-      // acquires; that orders this increment before join returns.
+      // relaxed: task_done below releases the unfinished count that join()
+      // acquires before it returns (fifo_queue: the queue's mutex; ring_queue:
+      // a seq_cst read-modify-write of the count, which join's seq_cst load
+      // reads from its release sequence); that orders this increment first.
       processed.fetch_add(1, std::memory_order_relaxed);
       q.task_done();
     }
-    require(sink != 1, "join: (keeps the processing)");
+    require(sink != 1, what + ": (keeps the processing)");
   });
   crew joiner(1, [&](int) {
     // acquire: pairs with the release store after the producers have joined.
     while (!producers_done.load(std::memory_order_acquire)) std::this_thread::yield();
     q.join();
-    // relaxed: ordered by the queue's mutex (see the consumers).
+    // relaxed: ordered by the queue's count (see the consumers).
     seen_at_join.store(processed.load(std::memory_order_relaxed), std::memory_order_relaxed);
   });
   run_threads(producers, [&](int p) {
     checksum& mine = in[static_cast<std::size_t>(p)];
     for (std::uint64_t s = 0; s < max_items && (s % 64 != 0 || !lim.expired()); ++s) {
-      require(q.put(encode(p, s)) == queue_status::ok, "join: put");
+      require(q.put(encode(p, s)) == queue_status::ok, what + ": put");
       mine.add(encode(p, s));
     }
   });
@@ -299,23 +332,23 @@ void join_run(int producers, int consumers, std::size_t capacity, double fractio
   producers_done.store(true, std::memory_order_release);  // pairs with the joiner's acquire load
   joiner.join();
   require(seen_at_join.load(std::memory_order_relaxed) == put_total.load(std::memory_order_relaxed),
-          "join: join() returned after " + std::to_string(seen_at_join.load()) + " of " +
+          what + ": join() returned after " + std::to_string(seen_at_join.load()) + " of " +
               std::to_string(put_total.load()) + " items processed");
-  require(q.unfinished_tasks() == 0, "join: unfinished tasks after join");
+  require(q.unfinished_tasks() == 0, what + ": unfinished tasks after join");
   q.join();  // returns at once
   q.close();
   cons.join();
   const checksum all_out = merged(out);
-  require(all_in == all_out, "join: put " + all_in.str() + " != got " + all_out.str());
+  require(all_in == all_out, what + ": put " + all_in.str() + " != got " + all_out.str());
   bool threw = false;
   try {
     q.task_done();
   } catch (const weave::usage_error&) {
     threw = true;
   }
-  require(threw, "join: one task_done too many is a usage_error");
-  note("join %dx%d cap %zu: %" PRIu64 " items, join returned at processed == put (backlog %zu at the call)\n",
-       producers, consumers, capacity, all_in.count, backlog);
+  require(threw, what + ": one task_done too many is a usage_error");
+  note("%s %dx%d cap %zu: %" PRIu64 " items, join returned at processed == put (backlog %zu at the call)\n",
+       what.c_str(), producers, consumers, capacity, all_in.count, backlog);
 }
 
 // --- lifo and priority --------------------------------------------------------
@@ -376,22 +409,30 @@ void priority_drain(const char* what, int producers, double fraction) {
   note("%s: %" PRIu64 " items from %d producers drained in order\n", what, a.count, producers);
 }
 
+// Every FIFO scenario on one backend; share is its part of the time budget.
+template <class Queue>
+void fifo_scenarios(double share) {
+  order_run<Queue>(3, 2, 1, 0.12 * share);
+  order_run<Queue>(1, 1, 2, 0.12 * share);
+  order_run<Queue>(2, 3, 64, 0.12 * share);
+
+  shutdown_run<Queue>(3, 1, 2, close_mode::drain, 0.08 * share);
+  shutdown_run<Queue>(1, 3, 2, close_mode::drain, 0.08 * share);
+  shutdown_run<Queue>(3, 2, 8, close_mode::immediate, 0.08 * share);
+  shutdown_run<Queue>(1, 3, 2, close_mode::immediate, 0.08 * share);
+
+  join_run<Queue>(2, 2, 64, 0.12 * share);
+}
+
 }  // namespace
 
 int main() {
   watchdog wd(60);
   const auto t0 = std::chrono::steady_clock::now();
 
-  order_run(3, 2, 1, 0.12);
-  order_run(1, 1, 2, 0.12);
-  order_run(2, 3, 64, 0.12);
-
-  shutdown_run(3, 1, 2, close_mode::drain, 0.08);
-  shutdown_run(1, 3, 2, close_mode::drain, 0.08);
-  shutdown_run(3, 2, 8, close_mode::immediate, 0.08);
-  shutdown_run(1, 3, 2, close_mode::immediate, 0.08);
-
-  join_run(2, 2, 64, 0.12);
+  // Two FIFO backends, each with half the time one had alone.
+  fifo_scenarios<weave::fifo_queue<std::uint64_t>>(0.5);
+  fifo_scenarios<weave::ring_queue<std::uint64_t>>(0.5);
 
   {
     weave::lifo_queue<std::uint64_t> lq(4);
