@@ -1,6 +1,8 @@
-// bench_queue — weave::fifo_queue moving items from producers to consumers,
-// against a std::mutex/condition_variable/deque queue, TBB's
-// concurrent_bounded_queue and moodycamel's BlockingConcurrentQueue.
+// bench_queue — weave's bounded FIFO queues, weave::fifo_queue (the monitor)
+// and weave::ring_queue (the MPMC ring between two semaphores), moving items
+// from producers to consumers, against a std::mutex/condition_variable/deque
+// queue, TBB's concurrent_bounded_queue and moodycamel's
+// BlockingConcurrentQueue.
 //
 // BM_transfer<Q>/real_time/threads:T: T/2 producer threads and T/2 consumer
 // threads share one queue of capacity 1024; each iteration moves N = 1<<16
@@ -9,13 +11,14 @@
 // timed loop: every thread runs the same number of iterations, so what is put
 // is also got by the end). items_per_second counts items moved (summed over
 // the consumers), over real time. T = 2 (1 producer, 1 consumer) and T = 4
-// (2 and 2). BM_handoff<Q> (weave and std only): the same at capacity 1,
+// (2 and 2). BM_handoff<Q> (weave's and std only): the same at capacity 1,
 // 1 producer and 1 consumer, 1<<12 items per iteration, for the record.
 //
-// Goals (throughput ratios, above 1 = weave moves more items per second):
-// weave >= 2.0x TBB's concurrent_bounded_queue and >= 1.0x moodycamel's
-// BlockingConcurrentQueue; weave vs the std::deque monitor is reported without
-// a goal (same design: one lock and two conditions).
+// Goals (throughput ratios, above 1 = weave moves more items per second), for
+// each of fifo_queue and ring_queue: >= 2.0x TBB's concurrent_bounded_queue
+// and >= 1.0x moodycamel's BlockingConcurrentQueue; each vs the std::deque
+// monitor is reported without a goal (for fifo_queue the same design: one lock
+// and two conditions), and ring_queue vs fifo_queue too.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,6 +29,7 @@
 
 #include "common.hpp"
 #include "weave/queue.hpp"
+#include "weave/ring_queue.hpp"
 
 #if WEAVE_HAVE_TBB
 #include <tbb/concurrent_queue.h>
@@ -39,9 +43,11 @@ namespace {
 constexpr std::size_t capacity = 1024;
 constexpr std::int64_t items_per_iteration = std::int64_t{1} << 16;
 
-struct weave_fifo {
-  weave::fifo_queue<std::uint64_t> q;
-  explicit weave_fifo(std::size_t cap = capacity) : q(cap) {}
+// A weave queue: blocking put and get(out), which must succeed (no close).
+template <class Queue>
+struct weave_adapter {
+  Queue q;
+  explicit weave_adapter(std::size_t cap) : q(cap) {}
   void put(std::uint64_t v) {
     if (q.put(v) != weave::queue_status::ok) std::abort();
   }
@@ -50,6 +56,14 @@ struct weave_fifo {
     if (q.get(v) != weave::queue_status::ok) std::abort();
     return v;
   }
+};
+
+struct weave_fifo : weave_adapter<weave::fifo_queue<std::uint64_t>> {
+  explicit weave_fifo(std::size_t cap = capacity) : weave_adapter(cap) {}
+};
+
+struct weave_ring : weave_adapter<weave::ring_queue<std::uint64_t>> {
+  explicit weave_ring(std::size_t cap = capacity) : weave_adapter(cap) {}
 };
 
 // The textbook bounded monitor: one std::mutex, two condition variables, a
@@ -151,8 +165,10 @@ void BM_handoff(benchmark::State& state) {
   BENCHMARK_TEMPLATE(BM_transfer, Q)->UseRealTime()->Threads(4)->MinTime(0.2)
 
 WEAVE_QUEUE_BENCH(weave_fifo);
+WEAVE_QUEUE_BENCH(weave_ring);
 WEAVE_QUEUE_BENCH(std_deque);
 BENCHMARK_TEMPLATE(BM_handoff, weave_fifo)->UseRealTime()->Threads(2)->MinTime(0.2);
+BENCHMARK_TEMPLATE(BM_handoff, weave_ring)->UseRealTime()->Threads(2)->MinTime(0.2);
 BENCHMARK_TEMPLATE(BM_handoff, std_deque)->UseRealTime()->Threads(2)->MinTime(0.2);
 #if WEAVE_HAVE_TBB
 WEAVE_QUEUE_BENCH(tbb_bounded);
@@ -168,18 +184,32 @@ int main(int argc, char** argv) {
   const auto name = [](const char* q, int threads) {
     return std::string("BM_transfer<") + q + ">/min_time:0.200/real_time/threads:" + std::to_string(threads);
   };
+  const auto handoff = [](const char* q) {
+    return std::string("BM_handoff<") + q + ">/min_time:0.200/real_time/threads:2";
+  };
   std::vector<weave::bench::ratio> ratios;
+  for (const char* weave_q : {"weave_fifo", "weave_ring"}) {
+    const std::string who = std::string(weave_q) == "weave_fifo" ? "fifo_queue" : "ring_queue";
+    for (const int t : {2, 4}) {
+      const std::string pc = t == 2 ? "1P/1C" : "2P/2C";
+      ratios.push_back({"items/s " + pc + ": " + who + " / std deque+cv", name(weave_q, t), name("std_deque", t),
+                        metric::throughput, 0});
+      ratios.push_back({"items/s " + pc + ": " + who + " / TBB bounded", name(weave_q, t), name("tbb_bounded", t),
+                        metric::throughput, 2.0});
+      ratios.push_back({"items/s " + pc + ": " + who + " / moodycamel blocking", name(weave_q, t),
+                        name("moodycamel_blocking", t), metric::throughput, 1.0});
+    }
+  }
   for (const int t : {2, 4}) {
     const std::string pc = t == 2 ? "1P/1C" : "2P/2C";
-    ratios.push_back({"items/s " + pc + ": weave / std deque+cv", name("weave_fifo", t), name("std_deque", t),
+    ratios.push_back({"items/s " + pc + ": ring_queue / fifo_queue", name("weave_ring", t), name("weave_fifo", t),
                       metric::throughput, 0});
-    ratios.push_back({"items/s " + pc + ": weave / TBB bounded", name("weave_fifo", t), name("tbb_bounded", t),
-                      metric::throughput, 2.0});
-    ratios.push_back({"items/s " + pc + ": weave / moodycamel blocking", name("weave_fifo", t),
-                      name("moodycamel_blocking", t), metric::throughput, 1.0});
   }
-  ratios.push_back({"items/s capacity 1, 1P/1C: weave / std deque+cv",
-                    "BM_handoff<weave_fifo>/min_time:0.200/real_time/threads:2",
-                    "BM_handoff<std_deque>/min_time:0.200/real_time/threads:2", metric::throughput, 0});
+  ratios.push_back({"items/s capacity 1, 1P/1C: fifo_queue / std deque+cv", handoff("weave_fifo"),
+                    handoff("std_deque"), metric::throughput, 0});
+  ratios.push_back({"items/s capacity 1, 1P/1C: ring_queue / std deque+cv", handoff("weave_ring"),
+                    handoff("std_deque"), metric::throughput, 0});
+  ratios.push_back({"items/s capacity 1, 1P/1C: ring_queue / fifo_queue", handoff("weave_ring"),
+                    handoff("weave_fifo"), metric::throughput, 0});
   return weave::bench::run(argc, argv, ratios);
 }
