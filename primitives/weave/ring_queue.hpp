@@ -248,19 +248,23 @@ class basic_ring_queue {
       return block ? queue_status::timeout : queue_status::empty;
     }
     for (;;) {
+      // acquire: pairs with put's release fetch_sub (the push of every put that
+      // has left is visible to the pop below) and with close()'s release.
+      const std::uint32_t s = state_.load(std::memory_order_acquire);
       if (std::optional<T> v = ring_.try_pop()) {
         sink(std::move(*v));
         slots_.release(1);
         return queue_status::ok;
       }
-      // acquire: pairs with put's release fetch_sub (its push is visible) and
-      // with close()'s release.
-      const std::uint32_t s = state_.load(std::memory_order_acquire);
-      if ((s & closed_bit) && in_flight(s) == 0 && ring_.empty_approx()) {
-        items_.release(1);  // give the (close) permit back for the next get (R3)
+      if ((s & closed_bit) && in_flight(s) == 0) {
+        // Closed before we looked, no put in flight then, and the pop after
+        // found nothing: no item can come any more (R3).
+        items_.release(1);  // give the (close) permit back for the next get
         return queue_status::closed;
       }
-      S::spin();  // R2: an item is being published
+      // R2: an item is being published. The pop is the last look before the
+      // spin, so a publish after it is what ends the spin.
+      S::spin();
     }
   }
 

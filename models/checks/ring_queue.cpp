@@ -1,0 +1,161 @@
+// weave::ring_queue under the checker, 2-3 threads, capacity 1: order kept and
+// close drained, close wakes every blocked consumer, a put racing close is
+// either refused or delivered (never stranded), an immediate close racing a
+// put leaves join and get consistent, join waits for task_done, a timed get
+// takes the item or leaves it. The twin is the bug the in-flight count exists
+// for: a get that reports closed as soon as it sees the flag and an empty ring,
+// while a put that passed its closed check is still pushing.
+#include <optional>
+#include <vector>
+
+#include "weave/model.hpp"
+#include "weave/mpmc_ring.hpp"
+#include "weave/ring_queue.hpp"
+#include "weave/semaphore.hpp"
+
+namespace {
+using weave::queue_status;
+using weave::model::thread;
+using S = weave::model_sync;
+}  // namespace
+
+// One producer puts 1, 2 through one slot, then closes; the consumer gets
+// until closed: exactly 1 then 2.
+// Bounded to 4 preemptions per execution (about 1.5M executions).
+WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .preemptions = 4) {
+  weave::model::ring_queue<int> q(1);
+  std::vector<int> got;
+  thread consumer([&] {
+    while (auto v = q.get()) got.push_back(*v);
+  });
+  WEAVE_CHECK(q.put(1) == queue_status::ok);
+  WEAVE_CHECK(q.put(2) == queue_status::ok);
+  q.close();
+  consumer.join();
+  WEAVE_CHECK((got == std::vector<int>{1, 2}));
+}
+
+// Two consumers blocked on an empty queue; close wakes both.
+// Bounded to 4 preemptions per execution (about 0.9M executions).
+WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .preemptions = 4) {
+  weave::model::ring_queue<int> q(1);
+  auto consumer = [&] {
+    int v = 0;
+    WEAVE_CHECK(q.get(v) == queue_status::closed);
+  };
+  thread a(consumer), b(consumer);
+  q.close();
+  a.join();
+  b.join();
+}
+
+// A put racing close: refused (closed) or delivered to the consumer that
+// drains after close — never accepted and lost.
+WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
+  weave::model::ring_queue<int> q(1);
+  queue_status put_result = queue_status::timeout;
+  int got = 0;
+  queue_status get_result = queue_status::timeout;
+  thread producer([&] { put_result = q.put(7); });
+  thread consumer([&] { get_result = q.get(got); });
+  q.close();
+  producer.join();
+  consumer.join();
+  if (put_result == queue_status::ok) {
+    WEAVE_CHECK(get_result == queue_status::ok && got == 7);
+  } else {
+    WEAVE_CHECK(put_result == queue_status::closed && get_result == queue_status::closed);
+  }
+}
+
+// An immediate close racing a put: whatever happened, nothing is left, a get
+// reports closed and join returns (every accepted item counted done or got).
+WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass) {
+  weave::model::ring_queue<int> q(1);
+  queue_status put_result = queue_status::timeout;
+  thread producer([&] { put_result = q.put(7); });
+  q.close(weave::close_mode::immediate);
+  producer.join();
+  int v = 0;
+  WEAVE_CHECK(q.get(v) == queue_status::closed);
+  WEAVE_CHECK(q.unfinished_tasks() == 0);
+  q.join();
+  WEAVE_CHECK(put_result == queue_status::ok || put_result == queue_status::closed);
+}
+
+// join returns exactly when every task is done (the worker's plain-cell record
+// is visible after join: a data race if join returned early).
+// Bounded to 4 preemptions per execution (about 1.5M executions; 7.4M exhaustive).
+WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .preemptions = 4) {
+  weave::model::ring_queue<int> q(2);
+  S::cell<int> processed(0);
+  thread worker([&] {
+    for (int i = 0; i < 2; ++i) {
+      int v = 0;
+      WEAVE_CHECK(q.get(v) == queue_status::ok);
+      processed.write() += v;
+      q.task_done();
+    }
+  });
+  WEAVE_CHECK(q.put(1) == queue_status::ok);
+  WEAVE_CHECK(q.put(2) == queue_status::ok);
+  q.join();
+  WEAVE_CHECK(processed.read() == 3);
+  worker.join();
+}
+
+// A timed get racing a put: it takes the item, or times out and the item stays.
+WEAVE_MODEL_CHECK(ring_queue_timed_get_keeps_or_takes, pass) {
+  weave::model::ring_queue<int> q(1);
+  int v = 0;
+  queue_status s = queue_status::ok;
+  thread c([&] { s = q.get_for(v, std::chrono::milliseconds(5)); });
+  WEAVE_CHECK(q.put(7) == queue_status::ok);
+  c.join();
+  if (s == queue_status::ok) {
+    WEAVE_CHECK(v == 7 && q.try_get(v) == queue_status::empty);
+  } else {
+    WEAVE_CHECK(s == queue_status::timeout && q.try_get(v) == queue_status::ok && v == 7);
+  }
+}
+
+namespace {
+// The twin: ring_queue's put and get reduced to one slot, with get's closed
+// check as a first try would write it — closed flag and an empty ring, no
+// count of puts in flight.
+struct forgets_puts_in_flight {
+  weave::basic_mpmc_ring<int, S> ring{1};
+  weave::basic_semaphore<S, false> slots{1};
+  S::atomic<bool> closed{false};
+  queue_status put(int v) {
+    if (closed.load(std::memory_order_acquire)) return queue_status::closed;  // acquire: pairs with close()
+    if (!slots.try_acquire()) return queue_status::full;
+    WEAVE_CHECK(ring.try_push(v));
+    return queue_status::ok;
+  }
+  queue_status get(int& out) {
+    for (;;) {
+      if (ring.try_pop(out)) return queue_status::ok;
+      // BUG: a put that passed its closed check may still be pushing
+      if (closed.load(std::memory_order_acquire)) return queue_status::closed;  // acquire: pairs with close()
+      S::spin();
+    }
+  }
+  void close() { closed.store(true, std::memory_order_release); }  // release: pairs with the loads above
+};
+}  // namespace
+
+// Twin: the put is accepted, but the consumer already reported closed: the
+// item is stranded in the queue.
+WEAVE_MODEL_CHECK(ring_queue_twin_get_ignores_puts_in_flight, check_failed) {
+  forgets_puts_in_flight q;
+  queue_status put_result = queue_status::timeout;
+  int got = 0;
+  queue_status get_result = queue_status::timeout;
+  thread producer([&] { put_result = q.put(7); });
+  thread consumer([&] { get_result = q.get(got); });
+  q.close();
+  producer.join();
+  consumer.join();
+  if (put_result == queue_status::ok) WEAVE_CHECK(get_result == queue_status::ok && got == 7);
+}
