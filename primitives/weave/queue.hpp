@@ -44,6 +44,10 @@
 // pre-reserved heap of boxed entries for priority), and get moves the item out
 // before removing it.
 //
+// For a bounded FIFO of items whose moves cannot throw, weave::ring_queue
+// (ring_queue.hpp) has the same interface on the lock-free MPMC ring, without
+// a lock shared by producers and consumers.
+//
 // Design: a monitor (Hoare/Brinch Hansen; Python's queue.Queue has the same
 // shape): one weave::basic_mutex<S> guards the store and the counters, three
 // weave::basic_condition<S> park the threads waiting for "not empty", "not
