@@ -21,8 +21,8 @@ using S = weave::model_sync;
 
 // One producer puts 1, 2 through one slot, then closes; the consumer gets
 // until closed: exactly 1 then 2.
-// Bounded to 4 preemptions per execution (about 1.5M executions).
-WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .preemptions = 4) {
+// Bounded to 3 preemptions per execution (about 0.2M executions).
+WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .preemptions = 3) {
   weave::model::ring_queue<int> q(1);
   std::vector<int> got;
   thread consumer([&] {
@@ -36,7 +36,7 @@ WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .preemptions = 
 }
 
 // Two consumers blocked on an empty queue; close wakes both.
-// Bounded to 4 preemptions per execution (about 0.9M executions).
+// Bounded to 4 preemptions per execution (about 1.7M executions).
 WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .preemptions = 4) {
   weave::model::ring_queue<int> q(1);
   auto consumer = [&] {
@@ -85,8 +85,8 @@ WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass) {
 
 // join returns exactly when every task is done (the worker's plain-cell record
 // is visible after join: a data race if join returned early).
-// Bounded to 4 preemptions per execution (about 1.5M executions; 7.4M exhaustive).
-WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .preemptions = 4) {
+// Bounded to 3 preemptions per execution (about 0.1M executions).
+WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .preemptions = 3) {
   weave::model::ring_queue<int> q(2);
   S::cell<int> processed(0);
   thread worker([&] {

@@ -50,6 +50,12 @@
 //       unfinished_, task_done looks at joiners_ after bumping done_gen_; both
 //       seq_cst (Dekker), and the joiner parks on the generation it read first,
 //       so a zero crossing between its look and its park is not lost.
+//   R6  an immediate close is not one atomic step: while it drops what is
+//       left, a get that took its permit earlier may still pop, so around an
+//       immediate close a later item of a producer can be delivered while an
+//       earlier one is dropped (fifo_queue, which drops under its lock, cannot
+//       do that). Nothing is delivered twice, and every item put is either
+//       delivered or dropped and counted done.
 #pragma once
 
 #include <chrono>
@@ -196,9 +202,17 @@ class basic_ring_queue {
     return capacity;
   }
 
+  // Takes a permit: at once (try_), or after spinning handoff_spin_budget
+  // times (the other side usually answers within microseconds; parking would
+  // cost it a futex wake per item), then parking in the semaphore.
   template <class Sem>
   static bool take(Sem& sem, deadline_t deadline, bool block) {
-    if (!block) return sem.try_acquire();
+    if (sem.try_acquire()) return true;
+    if (!block) return false;
+    for (int i = 0; i < S::handoff_spin_budget; ++i) {
+      S::spin();
+      if (sem.try_acquire()) return true;
+    }
     if (deadline == S::forever) {
       sem.acquire();
       return true;

@@ -32,6 +32,11 @@
 //   S::spin_budget      how many times a primitive may spin before it parks
 //                       (16 on hardware; 2 in the model, enough to explore
 //                       "released while I spun" without long traces).
+//   S::handoff_spin_budget  the same for a primitive whose partner usually
+//                       answers within microseconds (a queue's consumer waiting
+//                       for the next item): 1024 on hardware, where parking
+//                       costs a futex wake per item; in the model the same as
+//                       spin_budget (a spin there waits for a write anyway).
 //   S::fence(order)     std::atomic_thread_fence.
 //   S::clock            the steady clock deadlines are measured on
 //                       (S::clock::time_point, S::clock::now()); S::forever is a
@@ -169,6 +174,7 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   S::wake_all(word, scope::process_private);
   S::spin();
   { S::spin_budget } -> std::convertible_to<int>;
+  { S::handoff_spin_budget } -> std::convertible_to<int>;
   S::fence(order);
   { S::self() } -> std::same_as<typename S::thread_id>;
   S::check(cond, msg);
@@ -270,6 +276,9 @@ struct real_sync {
   // 16: bench_mutex measured 64 spins costing ~30% of 2-thread contended
   // throughput against 16 on these 2-core machines, with no gain elsewhere.
   static constexpr int spin_budget = 16;
+  // 1024 pauses (a few microseconds): bench_queue's ring_queue made one futex
+  // wake per item when its consumer parked after 16.
+  static constexpr int handoff_spin_budget = 1024;
   static void spin() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
