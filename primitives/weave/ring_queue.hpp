@@ -262,14 +262,11 @@ class basic_ring_queue {
       return block ? queue_status::timeout : queue_status::empty;
     }
     for (;;) {
+      if (pop_into(sink)) return queue_status::ok;  // the fast path reads no state_
       // acquire: pairs with put's release fetch_sub (the push of every put that
       // has left is visible to the pop below) and with close()'s release.
       const std::uint32_t s = state_.load(std::memory_order_acquire);
-      if (std::optional<T> v = ring_.try_pop()) {
-        sink(std::move(*v));
-        slots_.release(1);
-        return queue_status::ok;
-      }
+      if (pop_into(sink)) return queue_status::ok;
       if ((s & closed_bit) && in_flight(s) == 0) {
         // Closed before we looked, no put in flight then, and the pop after
         // found nothing: no item can come any more (R3).
@@ -280,6 +277,15 @@ class basic_ring_queue {
       // spin, so a publish after it is what ends the spin.
       S::spin();
     }
+  }
+
+  template <class Sink>
+  bool pop_into(Sink& sink) {
+    std::optional<T> v = ring_.try_pop();
+    if (!v) return false;
+    sink(std::move(*v));
+    slots_.release(1);
+    return true;
   }
 
   // Subtracts n finished tasks; a checked call (task_done) past zero is a
