@@ -49,10 +49,11 @@ WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .preemptions = 4)
   b.join();
 }
 
+namespace {
 // A put racing close: refused (closed) or delivered to the consumer that
 // drains after close — never accepted and lost.
-WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
-  weave::model::ring_queue<int> q(1);
+template <class Q>
+void put_racing_close(Q& q) {
   queue_status put_result = queue_status::timeout;
   int got = 0;
   queue_status get_result = queue_status::timeout;
@@ -66,6 +67,19 @@ WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
   } else {
     WEAVE_CHECK(put_result == queue_status::closed && get_result == queue_status::closed);
   }
+}
+}  // namespace
+
+WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
+  weave::model::ring_queue<int> q(1);
+  put_racing_close(q);
+}
+
+// The same with the fixed-capacity form whose slots live inside the object
+// (shared_ring_queue, the one placed in memory shared between processes).
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass) {
+  weave::model::shared_ring_queue<int, 1> q;
+  put_racing_close(q);
 }
 
 // An immediate close racing a put: whatever happened, nothing is left, a get

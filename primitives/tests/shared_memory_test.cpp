@@ -1,6 +1,6 @@
-// Process-shared use of weave's one-word primitives (DESIGN §4): a semaphore and
-// an event placed in an anonymous MAP_SHARED mapping and used from a forked
-// child. The child parks first, so the parent's release()/set() must wake a
+// Process-shared use (DESIGN §4): a semaphore, an event and a queue
+// (weave::shared_ring_queue) placed in an anonymous MAP_SHARED mapping and used
+// from forked children. The child parks first, so the parent's release()/set() must wake a
 // sleeper in another process: a process-private futex would leave it asleep
 // until its 10 s deadline and the test would fail. weave::mutex has its own
 // cross-process tests (mutex_test, robust_mutex_test: the ticket office).
@@ -15,6 +15,7 @@
 
 #include "fork_helpers.hpp"
 #include "weave/event.hpp"
+#include "weave/ring_queue.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
@@ -59,6 +60,7 @@ class shared_memory_test : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(shared_memory_test);
   CPPUNIT_TEST(semaphore_wakes_a_sleeper_in_another_process);
   CPPUNIT_TEST(event_wakes_a_sleeper_in_another_process);
+  CPPUNIT_TEST(queue_between_processes);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -106,6 +108,50 @@ class shared_memory_test : public CppUnit::TestFixture {
     // deadline (it looks once more): the time tells a wake from a deadline.
     CPPUNIT_ASSERT(clk::now() - t0 < 5s);
     CPPUNIT_ASSERT_EQUAL(0, weave::test::wait_child(child, 20));
+  }
+
+  // Two forked producers put numbered items into a shared_ring_queue of
+  // capacity 4 (so both sides block and wake each other across processes); the
+  // parent gets them all: every item once, each producer's in order, then
+  // closed (the parent closes the queue once both producers say they are done).
+  void queue_between_processes() {
+    if (weave::tsan_build) return skip_note("queue_between_processes");
+    struct shared {
+      weave::shared_ring_queue<std::uint64_t, 4> q;
+      weave::counting_semaphore finished{0};
+    };
+    shared_object<shared> s;
+    constexpr std::uint64_t per = 20000;
+    pid_t kids[2];
+    for (std::uint64_t p = 0; p < 2; ++p) {
+      kids[p] = weave::test::fork_child([&, p]() -> int {
+        for (std::uint64_t i = 0; i < per; ++i) {
+          if (s.obj->q.put(p << 32 | i) != weave::queue_status::ok) return 1;
+        }
+        s.obj->finished.release();
+        return 0;
+      });
+      CPPUNIT_ASSERT(kids[p] > 0);
+    }
+    std::thread closer([&] {
+      // The queue closes once both producers are done; the parent drains.
+      for (int k = 0; k < 2; ++k) (void)s.obj->finished.try_acquire_for(30s);
+      s.obj->q.close();
+    });
+    std::uint64_t next[2] = {0, 0};
+    std::uint64_t got = 0;
+    bool in_order = true;
+    while (auto v = s.obj->q.get()) {
+      const std::uint64_t p = *v >> 32, i = *v & 0xffffffffu;
+      if (p > 1 || i != next[p]) in_order = false;
+      if (p <= 1) next[p] = i + 1;
+      ++got;
+    }
+    closer.join();
+    CPPUNIT_ASSERT_EQUAL(0, weave::test::wait_child(kids[0], 30));
+    CPPUNIT_ASSERT_EQUAL(0, weave::test::wait_child(kids[1], 30));
+    CPPUNIT_ASSERT(in_order);
+    CPPUNIT_ASSERT_EQUAL(2 * per, got);
   }
 };
 

@@ -81,7 +81,11 @@
 
 namespace weave {
 
-template <class T, sync_policy S = real_sync>
+/// N == 0: the capacity is given at run time and the slots live on the heap.
+/// N > 0: the capacity is N and the slots live inside the object, so a ring of
+/// trivially copyable items holds no pointer and can be placed in memory
+/// shared between processes (see weave::shared_ring_queue).
+template <class T, sync_policy S = real_sync, std::size_t N = 0>
 class basic_mpmc_ring {
   static_assert(std::is_nothrow_move_constructible_v<T>,
                 "weave::mpmc_ring<T> requires a nothrow move constructible T (an item is moved "
@@ -91,15 +95,12 @@ class basic_mpmc_ring {
  public:
   using value_type = T;
 
-  explicit basic_mpmc_ring(std::size_t capacity)
-      : cap_(checked(capacity)),
-        pow2_((capacity & (capacity - 1)) == 0),
-        slots_(std::make_unique<slot[]>(capacity)) {
-    for (std::size_t i = 0; i < cap_; ++i) {
-      // relaxed: before any other thread can see the ring.
-      slots_[i].seq.store(2 * i, std::memory_order_relaxed);
-    }
+  explicit basic_mpmc_ring(std::size_t capacity) requires(N == 0)
+      : cap_(checked(capacity)), pow2_((capacity & (capacity - 1)) == 0), slots_(std::make_unique<slot[]>(capacity)) {
+    init();
   }
+  /// A ring of the fixed capacity N.
+  basic_mpmc_ring() requires(N > 0) : cap_(checked(N)), pow2_((N & (N - 1)) == 0) { init(); }
   basic_mpmc_ring(const basic_mpmc_ring&) = delete;
   basic_mpmc_ring& operator=(const basic_mpmc_ring&) = delete;
 
@@ -202,6 +203,12 @@ class basic_mpmc_ring {
       throw_usage_error("weave::mpmc_ring", "capacity too large");
     return capacity;
   }
+  void init() noexcept {
+    for (std::size_t i = 0; i < cap_; ++i) {
+      // relaxed: before any other thread can see the ring.
+      slots_[i].seq.store(2 * i, std::memory_order_relaxed);
+    }
+  }
   std::size_t index(std::size_t p) const noexcept { return pow2_ ? (p & (cap_ - 1)) : p % cap_; }
   static T* item(storage& s) noexcept { return std::launder(reinterpret_cast<T*>(s.bytes)); }
   static std::ptrdiff_t diff(std::size_t a, std::size_t b) noexcept { return static_cast<std::ptrdiff_t>(a - b); }
@@ -269,7 +276,7 @@ class basic_mpmc_ring {
   // Read-only after construction.
   const std::size_t cap_;
   const bool pow2_;  // the capacity is a power of two: p % capacity is a mask
-  const std::unique_ptr<slot[]> slots_;
+  std::conditional_t<N == 0, const std::unique_ptr<slot[]>, slot[N == 0 ? 1 : N]> slots_;
   index_line tail_;
   index_line head_;
 };

@@ -73,9 +73,14 @@
 
 namespace weave {
 
-template <class T, class S = real_sync>
+/// N == 0: the capacity is given at run time (the ring's slots on the heap).
+/// N > 0: the capacity is N and everything lives inside the object (see
+/// shared_ring_queue below).
+template <class T, class S = real_sync, std::size_t N = 0>
 class basic_ring_queue {
   static_assert(sync_policy<S>);
+  static_assert(N == 0 || std::is_trivially_copyable_v<T>,
+                "weave::shared_ring_queue<T, N>: T must be trivially copyable to cross processes");
   static_assert(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>,
                 "weave::ring_queue: T's moves must not throw (use weave::fifo_queue, which keeps "
                 "items safe from throwing moves)");
@@ -92,8 +97,11 @@ class basic_ring_queue {
 
   /// A queue holding at most capacity items; capacity 0 or above max_capacity
   /// is a usage_error.
-  explicit basic_ring_queue(std::size_t capacity)
+  explicit basic_ring_queue(std::size_t capacity) requires(N == 0)
       : ring_(checked(capacity)), slots_(static_cast<std::ptrdiff_t>(capacity)), items_(0) {}
+
+  /// A queue of the fixed capacity N.
+  basic_ring_queue() requires(N > 0) : slots_(static_cast<std::ptrdiff_t>(checked(N))), items_(0) {}
 
   basic_ring_queue(const basic_ring_queue&) = delete;
   basic_ring_queue& operator=(const basic_ring_queue&) = delete;
@@ -324,7 +332,7 @@ class basic_ring_queue {
     }
   }
 
-  basic_mpmc_ring<T, S> ring_;
+  basic_mpmc_ring<T, S, N> ring_;
   sem_t slots_;
   sem_t items_;
   typename S::template atomic<std::uint32_t> state_{0};
@@ -338,6 +346,20 @@ using ring_queue = basic_ring_queue<T>;
 namespace model {
 template <class T>
 using ring_queue = basic_ring_queue<T, model_sync>;
-}
+template <class T, std::size_t N>
+using shared_ring_queue = basic_ring_queue<T, model_sync, N>;
+}  // namespace model
+
+/// A ring_queue of fixed capacity N that can be placed in memory shared
+/// between processes (an anonymous MAP_SHARED mapping made before fork(), or a
+/// shm_open'd one): the ring, the semaphores and the counters are plain words
+/// inside the object, every futex is process-shared, and T must be trivially
+/// copyable (an item is bytes that mean the same in every process). Construct
+/// it once (placement new) before the other processes use it. A process that
+/// dies mid-operation can leave a slot claimed and never published; the
+/// others then wait for it (process death is handled by weave::pipe and
+/// weave::robust_mutex, not here).
+template <class T, std::size_t N>
+using shared_ring_queue = basic_ring_queue<T, real_sync, N>;
 
 }  // namespace weave
