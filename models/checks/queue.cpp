@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "weave/condition.hpp"
+#include "checks/queue_bodies.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
@@ -25,15 +26,7 @@ using S = weave::model_sync;
 // Bounded to 3 preemptions per execution (about 0.7M executions).
 WEAVE_MODEL_CHECK(queue_fifo_capacity_one_order_and_drain, pass, .preemptions = 3) {
   weave::model::fifo_queue<int> q(1);
-  std::vector<int> got;
-  thread consumer([&] {
-    while (auto v = q.get()) got.push_back(*v);
-  });
-  WEAVE_CHECK(q.put(1) == queue_status::ok);
-  WEAVE_CHECK(q.put(2) == queue_status::ok);
-  q.close();
-  consumer.join();
-  WEAVE_CHECK((got == std::vector<int>{1, 2}));
+  weave::model_bodies::order_and_drain(q);
 }
 
 // Two producers, one item each, capacity 1, two consumers (the body is one):
@@ -72,14 +65,7 @@ WEAVE_MODEL_CHECK(queue_priority_order, pass) {
 // Bounded to 2 preemptions per execution (about 0.9M executions).
 WEAVE_MODEL_CHECK(queue_close_wakes_every_consumer, pass, .preemptions = 2) {
   weave::model::fifo_queue<int> q(1);
-  auto consumer = [&] {
-    int v = 0;
-    WEAVE_CHECK(q.get(v) == queue_status::closed);
-  };
-  thread a(consumer), b(consumer);
-  q.close();
-  a.join();
-  b.join();
+  weave::model_bodies::close_wakes_every_consumer(q);
 }
 
 // close() wakes a producer blocked on a full queue; the item put before close
@@ -102,36 +88,14 @@ WEAVE_MODEL_CHECK(queue_close_wakes_blocked_producer, pass) {
 // Bounded to 3 preemptions per execution (about 0.2M executions).
 WEAVE_MODEL_CHECK(queue_join_waits_for_task_done, pass, .preemptions = 3) {
   weave::model::fifo_queue<int> q;
-  S::cell<int> processed(0);
-  thread worker([&] {
-    for (int i = 0; i < 2; ++i) {
-      int v = 0;
-      WEAVE_CHECK(q.get(v) == queue_status::ok);
-      processed.write() += v;
-      q.task_done();
-    }
-  });
-  WEAVE_CHECK(q.put(1) == queue_status::ok);
-  WEAVE_CHECK(q.put(2) == queue_status::ok);
-  q.join();
-  WEAVE_CHECK(processed.read() == 3);  // a data race if join returned early
-  worker.join();
+  weave::model_bodies::join_waits_for_task_done(q);
 }
 
 // A timed get racing a put: it gets the item (ok) or times out and the item
 // stays in the queue — never both, never neither.
 WEAVE_MODEL_CHECK(queue_timed_get_keeps_or_takes, pass) {
   weave::model::fifo_queue<int> q(1);
-  int v = 0;
-  queue_status s = queue_status::ok;
-  thread c([&] { s = q.get_for(v, std::chrono::milliseconds(5)); });
-  WEAVE_CHECK(q.put(7) == queue_status::ok);
-  c.join();
-  if (s == queue_status::ok) {
-    WEAVE_CHECK(v == 7 && q.empty());
-  } else {
-    WEAVE_CHECK(s == queue_status::timeout && q.size() == 1);
-  }
+  weave::model_bodies::timed_get_keeps_or_takes(q);
 }
 
 // Twin: two consumers each do `if (!q.empty()) get` for the one item. Both can

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "checks/queue_bodies.hpp"
 #include "weave/model.hpp"
 #include "weave/mpmc_ring.hpp"
 #include "weave/ring_queue.hpp"
@@ -24,29 +25,14 @@ using S = weave::model_sync;
 // Bounded to 3 preemptions per execution (about 0.2M executions).
 WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .preemptions = 3) {
   weave::model::ring_queue<int> q(1);
-  std::vector<int> got;
-  thread consumer([&] {
-    while (auto v = q.get()) got.push_back(*v);
-  });
-  WEAVE_CHECK(q.put(1) == queue_status::ok);
-  WEAVE_CHECK(q.put(2) == queue_status::ok);
-  q.close();
-  consumer.join();
-  WEAVE_CHECK((got == std::vector<int>{1, 2}));
+  weave::model_bodies::order_and_drain(q);
 }
 
 // Two consumers blocked on an empty queue; close wakes both.
-// Bounded to 4 preemptions per execution (about 1.7M executions).
+// Bounded to 4 preemptions per execution (about 2M executions).
 WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .preemptions = 4) {
   weave::model::ring_queue<int> q(1);
-  auto consumer = [&] {
-    int v = 0;
-    WEAVE_CHECK(q.get(v) == queue_status::closed);
-  };
-  thread a(consumer), b(consumer);
-  q.close();
-  a.join();
-  b.join();
+  weave::model_bodies::close_wakes_every_consumer(q);
 }
 
 namespace {
@@ -102,35 +88,13 @@ WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass) {
 // Bounded to 3 preemptions per execution (about 0.1M executions).
 WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .preemptions = 3) {
   weave::model::ring_queue<int> q(2);
-  S::cell<int> processed(0);
-  thread worker([&] {
-    for (int i = 0; i < 2; ++i) {
-      int v = 0;
-      WEAVE_CHECK(q.get(v) == queue_status::ok);
-      processed.write() += v;
-      q.task_done();
-    }
-  });
-  WEAVE_CHECK(q.put(1) == queue_status::ok);
-  WEAVE_CHECK(q.put(2) == queue_status::ok);
-  q.join();
-  WEAVE_CHECK(processed.read() == 3);
-  worker.join();
+  weave::model_bodies::join_waits_for_task_done(q);
 }
 
 // A timed get racing a put: it takes the item, or times out and the item stays.
 WEAVE_MODEL_CHECK(ring_queue_timed_get_keeps_or_takes, pass) {
   weave::model::ring_queue<int> q(1);
-  int v = 0;
-  queue_status s = queue_status::ok;
-  thread c([&] { s = q.get_for(v, std::chrono::milliseconds(5)); });
-  WEAVE_CHECK(q.put(7) == queue_status::ok);
-  c.join();
-  if (s == queue_status::ok) {
-    WEAVE_CHECK(v == 7 && q.try_get(v) == queue_status::empty);
-  } else {
-    WEAVE_CHECK(s == queue_status::timeout && q.try_get(v) == queue_status::ok && v == 7);
-  }
+  weave::model_bodies::timed_get_keeps_or_takes(q);
 }
 
 namespace {

@@ -23,14 +23,7 @@ namespace {
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using weave::queue_status;
-
-template <class Q>
-std::vector<int> drain(Q& q) {
-  std::vector<int> out;
-  int v = 0;
-  while (q.try_get(v) == queue_status::ok) out.push_back(v);
-  return out;
-}
+using weave::test::queue_contract::drain;
 
 // A value whose copy throws on demand (and counts live instances).
 struct fragile {
