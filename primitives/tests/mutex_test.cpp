@@ -31,9 +31,11 @@
 #include <thread>
 #include <vector>
 
+#include "test_helpers.hpp"
 #include "weave/mutex.hpp"
 
 namespace {
+using weave::test::skip_note;
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
@@ -75,11 +77,6 @@ class bounded_thread {
   std::shared_ptr<std::atomic<bool>> done_;
   std::thread t_;
 };
-
-void skip_note(const char* test, const char* why) {
-  std::printf("\n  [skipped under ThreadSanitizer: %s: %s; see sanitizers/README.md] ", test, why);
-  std::fflush(stdout);
-}
 
 double ms_since(steady::time_point t0) {
   return std::chrono::duration<double, std::milli>(steady::now() - t0).count();
@@ -447,7 +444,7 @@ class mutex_test : public CppUnit::TestFixture {
   }
 
   void works_between_processes_in_shared_memory() {
-    if (weave::tsan_build) return skip_note("works_between_processes_in_shared_memory", "fork() of a process that has run threads is fragile under TSan");
+    if (weave::tsan_build) return skip_note("works_between_processes_in_shared_memory", weave::test::fork_under_tsan);
     struct shared {
       weave::mutex m;
       std::uint64_t counter;  // plain: protected by m, across processes

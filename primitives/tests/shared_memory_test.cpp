@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "fork_helpers.hpp"
+#include "test_helpers.hpp"
 #include "weave/event.hpp"
 #include "weave/ring_queue.hpp"
 #include "weave/semaphore.hpp"
@@ -21,6 +22,7 @@
 namespace {
 using namespace std::chrono_literals;
 using clk = std::chrono::steady_clock;
+using weave::test::skip_note;
 
 // An anonymous shared mapping holding one T, unmapped at scope exit.
 template <class T>
@@ -39,11 +41,6 @@ struct shared_object {
   shared_object(const shared_object&) = delete;
   shared_object& operator=(const shared_object&) = delete;
 };
-
-void skip_note(const char* test) {
-  std::printf("\n  [skipped under ThreadSanitizer: %s: fork() of a process that has run threads is fragile under TSan] ", test);
-  std::fflush(stdout);
-}
 
 struct sem_pair {
   weave::counting_semaphore items{0};
@@ -65,7 +62,7 @@ class shared_memory_test : public CppUnit::TestFixture {
 
  public:
   void semaphore_wakes_a_sleeper_in_another_process() {
-    if (weave::tsan_build) return skip_note("semaphore_wakes_a_sleeper_in_another_process");
+    if (weave::tsan_build) return skip_note("semaphore_wakes_a_sleeper_in_another_process", weave::test::fork_under_tsan);
     shared_object<sem_pair> s;
     constexpr int rounds = 200;
     const pid_t child = weave::test::fork_child([&]() -> int {
@@ -90,7 +87,7 @@ class shared_memory_test : public CppUnit::TestFixture {
   }
 
   void event_wakes_a_sleeper_in_another_process() {
-    if (weave::tsan_build) return skip_note("event_wakes_a_sleeper_in_another_process");
+    if (weave::tsan_build) return skip_note("event_wakes_a_sleeper_in_another_process", weave::test::fork_under_tsan);
     shared_object<event_pair> s;
     const pid_t child = weave::test::fork_child([&]() -> int {
       if (!s.obj->ping.wait_for(10s)) return 1;  // a lost cross-process wake-up
@@ -115,7 +112,7 @@ class shared_memory_test : public CppUnit::TestFixture {
   // parent gets them all: every item once, each producer's in order, then
   // closed (the parent closes the queue once both producers say they are done).
   void queue_between_processes() {
-    if (weave::tsan_build) return skip_note("queue_between_processes");
+    if (weave::tsan_build) return skip_note("queue_between_processes", weave::test::fork_under_tsan);
     struct shared {
       weave::shared_ring_queue<std::uint64_t, 4> q;
       weave::counting_semaphore finished{0};

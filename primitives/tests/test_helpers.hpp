@@ -1,8 +1,10 @@
 // Small helpers the unit fixtures share: waiting (bounded) for a condition that
-// another thread will make true, and capturing a usage_error's message.
+// another thread will make true, capturing a usage_error's message, and the
+// note a case prints when it skips itself under ThreadSanitizer.
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -32,5 +34,14 @@ std::string usage_message(F f) {
   }
   return "";
 }
+
+// Printed by a case that skips itself under ThreadSanitizer, with the reason.
+inline void skip_note(const char* test, const char* why) {
+  std::printf("\n  [skipped under ThreadSanitizer: %s: %s; see sanitizers/README.md] ", test, why);
+  std::fflush(stdout);
+}
+
+// The reason of every fork-based case.
+inline constexpr const char* fork_under_tsan = "fork() of a process that has run threads is fragile under TSan";
 
 }  // namespace weave::test
