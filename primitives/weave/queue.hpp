@@ -226,10 +226,91 @@ class queue_store<T, priority<Compare>> {
   std::uint64_t seq_ = 0;
 };
 
+/// The public face every weave queue shares (std-style put/get, their timed
+/// and try_ forms, join), written once over the three operations a queue Q
+/// implements (and befriends this class for):
+///   put_impl(U&& item, deadline, block)   U is const T& or T
+///   get_impl(sink, deadline, block)       calls sink(T&) to move the item out
+///   join_impl(deadline)                   → true when no task is unfinished
+template <class Q, class T, class S>
+class queue_face {
+  using deadline_t = typename S::clock::time_point;
+
+ public:
+  // --- put -----------------------------------------------------------------
+
+  [[nodiscard]] queue_status put(const T& item) { return self().put_impl(item, S::forever, true); }
+  [[nodiscard]] queue_status put(T&& item) { return self().put_impl(std::move(item), S::forever, true); }
+
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d) {
+    return self().put_impl(item, deadline_after<S>(d), true);
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d) {
+    return self().put_impl(std::move(item), deadline_after<S>(d), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t) {
+    return self().put_impl(item, to_deadline<S>(t), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t) {
+    return self().put_impl(std::move(item), to_deadline<S>(t), true);
+  }
+
+  [[nodiscard]] queue_status try_put(const T& item) { return self().put_impl(item, S::forever, false); }
+  [[nodiscard]] queue_status try_put(T&& item) { return self().put_impl(std::move(item), S::forever, false); }
+
+  // --- get -----------------------------------------------------------------
+
+  [[nodiscard]] queue_status get(T& out) { return self().get_impl(assign{out}, S::forever, true); }
+
+  /// The next item, or std::nullopt once the queue is closed and drained.
+  [[nodiscard]] std::optional<T> get() {
+    std::optional<T> r;
+    (void)self().get_impl([&](T& v) { r.emplace(std::move(v)); }, S::forever, true);
+    return r;
+  }
+
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d) {
+    return self().get_impl(assign{out}, deadline_after<S>(d), true);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t) {
+    return self().get_impl(assign{out}, to_deadline<S>(t), true);
+  }
+
+  [[nodiscard]] queue_status try_get(T& out) { return self().get_impl(assign{out}, S::forever, false); }
+
+  // --- join ----------------------------------------------------------------
+
+  /// Waits until every item put has been marked done (task_done, or dropped
+  /// by an immediate close).
+  void join() { (void)self().join_impl(S::forever); }
+
+  template <class Rep, class Period>
+  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d) {
+    return self().join_impl(deadline_after<S>(d));
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t) {
+    return self().join_impl(to_deadline<S>(t));
+  }
+
+ private:
+  struct assign {
+    T& out;
+    void operator()(T& v) { out = std::move(v); }
+  };
+  Q& self() noexcept { return static_cast<Q&>(*this); }
+};
+
 }  // namespace detail
 
 template <class T, class Order = fifo, class S = real_sync>
-class basic_queue {
+class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   static_assert(sync_policy<S>);
   static_assert(std::is_object_v<T> && !std::is_const_v<T>, "weave::queue: T must be a non-const object type");
   static_assert(std::is_move_constructible_v<T>, "weave::queue: T must be move-constructible");
@@ -258,57 +339,6 @@ class basic_queue {
   basic_queue(const basic_queue&) = delete;
   basic_queue& operator=(const basic_queue&) = delete;
   ~basic_queue() = default;
-
-  // --- put -----------------------------------------------------------------
-
-  [[nodiscard]] queue_status put(const T& item) { return put_impl(item, S::forever, true); }
-  [[nodiscard]] queue_status put(T&& item) { return put_impl(std::move(item), S::forever, true); }
-
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d) {
-    return put_impl(item, deadline_after<S>(d), true);
-  }
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d) {
-    return put_impl(std::move(item), deadline_after<S>(d), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t) {
-    return put_impl(item, to_deadline<S>(t), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t) {
-    return put_impl(std::move(item), to_deadline<S>(t), true);
-  }
-
-  [[nodiscard]] queue_status try_put(const T& item) { return put_impl(item, S::forever, false); }
-  [[nodiscard]] queue_status try_put(T&& item) { return put_impl(std::move(item), S::forever, false); }
-
-  // --- get -----------------------------------------------------------------
-
-  [[nodiscard]] queue_status get(T& out) {
-    return get_impl([&](T& v) { out = std::move(v); }, S::forever, true);
-  }
-
-  /// The next item, or std::nullopt once the queue is closed and drained.
-  [[nodiscard]] std::optional<T> get() {
-    std::optional<T> r;
-    (void)get_impl([&](T& v) { r.emplace(std::move(v)); }, S::forever, true);
-    return r;
-  }
-
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d) {
-    return get_impl([&](T& v) { out = std::move(v); }, deadline_after<S>(d), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t) {
-    return get_impl([&](T& v) { out = std::move(v); }, to_deadline<S>(t), true);
-  }
-
-  [[nodiscard]] queue_status try_get(T& out) {
-    return get_impl([&](T& v) { out = std::move(v); }, S::forever, false);
-  }
 
   // --- close ---------------------------------------------------------------
 
@@ -345,19 +375,6 @@ class basic_queue {
     if (--unfinished_.write() == 0) all_done_.notify_all();  // Q4
   }
 
-  /// Waits until every item put has been marked done (task_done, or dropped
-  /// by an immediate close).
-  void join() { (void)join_impl(S::forever); }
-
-  template <class Rep, class Period>
-  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d) {
-    return join_impl(deadline_after<S>(d));
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return join_impl(to_deadline<S>(t));
-  }
-
   // --- snapshots -----------------------------------------------------------
 
   std::size_t size() const {
@@ -373,6 +390,8 @@ class basic_queue {
   }
 
  private:
+  friend class detail::queue_face<basic_queue, T, S>;
+
   static std::size_t checked(std::size_t capacity) {
     if (capacity == 0) {
       throw_usage_error(store_t::name, "capacity must be at least 1 (weave::unbounded for no limit)");

@@ -77,7 +77,7 @@ namespace weave {
 /// N > 0: the capacity is N and everything lives inside the object (see
 /// shared_ring_queue below).
 template <class T, class S = real_sync, std::size_t N = 0>
-class basic_ring_queue {
+class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T, S> {
   static_assert(sync_policy<S>);
   static_assert(N == 0 || std::is_trivially_copyable_v<T>,
                 "weave::shared_ring_queue<T, N>: T must be trivially copyable to cross processes");
@@ -105,48 +105,6 @@ class basic_ring_queue {
 
   basic_ring_queue(const basic_ring_queue&) = delete;
   basic_ring_queue& operator=(const basic_ring_queue&) = delete;
-
-  // --- put -----------------------------------------------------------------
-
-  [[nodiscard]] queue_status put(const T& item) { return put_impl(T(item), S::forever, true); }
-  [[nodiscard]] queue_status put(T&& item) { return put_impl(std::move(item), S::forever, true); }
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d) {
-    return put_impl(T(item), deadline_after<S>(d), true);
-  }
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d) {
-    return put_impl(std::move(item), deadline_after<S>(d), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t) {
-    return put_impl(T(item), to_deadline<S>(t), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t) {
-    return put_impl(std::move(item), to_deadline<S>(t), true);
-  }
-  [[nodiscard]] queue_status try_put(const T& item) { return put_impl(T(item), S::forever, false); }
-  [[nodiscard]] queue_status try_put(T&& item) { return put_impl(std::move(item), S::forever, false); }
-
-  // --- get -----------------------------------------------------------------
-
-  [[nodiscard]] queue_status get(T& out) { return get_impl(assign{out}, S::forever, true); }
-  /// The next item, or std::nullopt once the queue is closed and drained.
-  [[nodiscard]] std::optional<T> get() {
-    std::optional<T> r;
-    (void)get_impl([&](T&& v) noexcept { r.emplace(std::move(v)); }, S::forever, true);
-    return r;
-  }
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d) {
-    return get_impl(assign{out}, deadline_after<S>(d), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t) {
-    return get_impl(assign{out}, to_deadline<S>(t), true);
-  }
-  [[nodiscard]] queue_status try_get(T& out) { return get_impl(assign{out}, S::forever, false); }
 
   // --- close ---------------------------------------------------------------
 
@@ -177,16 +135,6 @@ class basic_ring_queue {
   // --- tasks ---------------------------------------------------------------
 
   void task_done() { finish(1, true); }
-
-  void join() { (void)join_impl(S::forever); }
-  template <class Rep, class Period>
-  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d) {
-    return join_impl(deadline_after<S>(d));
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return join_impl(to_deadline<S>(t));
-  }
 
   // --- snapshots -----------------------------------------------------------
 
@@ -228,6 +176,13 @@ class basic_ring_queue {
     return sem.try_acquire_until(deadline);
   }
 
+  friend class detail::queue_face<basic_ring_queue, T, S>;
+
+  // put of a const T&: copy it first (may throw: nothing has changed yet),
+  // then put the copy. An rvalue is moved only into a slot it is sure of.
+  queue_status put_impl(const T& item, deadline_t deadline, bool block) {
+    return put_impl(T(item), deadline, block);
+  }
   queue_status put_impl(T&& item, deadline_t deadline, bool block) {
     // acq_rel: acquire pairs with close()'s release; release is not needed for
     // the count itself but keeps the RMW's order with the closed check simple.
@@ -254,11 +209,6 @@ class basic_ring_queue {
     state_.fetch_sub(put_one, std::memory_order_release);
     return result;
   }
-
-  struct assign {
-    T& out;
-    void operator()(T&& v) noexcept { out = std::move(v); }  // nothrow (static_assert)
-  };
 
   template <class Sink>
   queue_status get_impl(Sink sink, deadline_t deadline, bool block) {
@@ -291,7 +241,7 @@ class basic_ring_queue {
   bool pop_into(Sink& sink) {
     std::optional<T> v = ring_.try_pop();
     if (!v) return false;
-    sink(std::move(*v));
+    sink(*v);  // moves the item out; nothrow (static_assert)
     slots_.release(1);
     return true;
   }
