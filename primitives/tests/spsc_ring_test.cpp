@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "ring_contract.hpp"
 #include "weave/error.hpp"
 #include "weave/spsc_ring.hpp"
 
@@ -92,39 +93,11 @@ class spsc_ring_test : public CppUnit::TestFixture {
 
   // Fill levels vary so head and tail meet every slot in every role.
   void fifo_across_many_wrap_arounds() {
-    weave::spsc_ring<std::uint64_t> r(3);
-    std::uint64_t next_in = 0, next_out = 0;
-    for (int round = 0; round < 2000; ++round) {
-      const int pushes = 1 + round % 3;
-      for (int k = 0; k < pushes; ++k)
-        if (r.try_push(next_in)) ++next_in;
-      const int pops = 1 + (round / 3) % 3;
-      for (int k = 0; k < pops; ++k) {
-        std::uint64_t v = 0;
-        if (!r.try_pop(v)) break;
-        CPPUNIT_ASSERT_EQUAL(next_out, v);
-        ++next_out;
-      }
-      CPPUNIT_ASSERT_EQUAL(static_cast<std::size_t>(next_in - next_out), r.size_approx());
-    }
-    CPPUNIT_ASSERT(next_out > 1000);
+    weave::test::ring_contract::fifo_across_wrap_arounds<weave::spsc_ring>(3);
   }
 
   void move_only_items() {
-    weave::spsc_ring<std::unique_ptr<int>> r(2);
-    CPPUNIT_ASSERT(r.try_push(std::make_unique<int>(1)));
-    CPPUNIT_ASSERT(r.try_emplace(new int(2)));
-    auto third = std::make_unique<int>(3);
-    CPPUNIT_ASSERT(!r.try_push(std::move(third)));
-    CPPUNIT_ASSERT(third != nullptr);  // a failed push does not take the item
-    std::unique_ptr<int> out;
-    CPPUNIT_ASSERT(r.try_pop(out));
-    CPPUNIT_ASSERT_EQUAL(1, *out);
-    auto v = r.try_pop();
-    CPPUNIT_ASSERT(v.has_value() && *v != nullptr);
-    CPPUNIT_ASSERT_EQUAL(2, **v);
-    CPPUNIT_ASSERT(r.try_push(std::move(third)));
-    CPPUNIT_ASSERT(third == nullptr);
+    weave::test::ring_contract::move_only_items<weave::spsc_ring>();
   }
 
   void destructor_destroys_remaining_items() {
