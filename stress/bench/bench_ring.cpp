@@ -1,21 +1,19 @@
 // bench_ring — weave's lock-free rings against the libraries people use.
 //
 // Benchmarks (Q is a ring or queue adapter, capacity 1024, 64-bit items):
-//   BM_spsc<Q>   one producer thread pushes, one consumer thread pops; each
-//                thread does the benchmark's iteration count, so the consumer
-//                receives exactly what was pushed. Items/s counts items
+//   BM_transfer<Q>  even-numbered threads push, odd ones pop (threads 2: one
+//                producer and one consumer; threads 4: two of each); each
+//                thread does the benchmark's iteration count, so the consumers
+//                receive exactly what was pushed. Items/s counts items
 //                received. On full/empty both sides spin (a CPU pause) and
 //                yield every 256 failed attempts: pure spinning measured the
 //                scheduler on 2 shared cores (~0.1-1 M items/s for every Q,
 //                each thread spinning out its time slice while the other one
 //                waits to run).
-//                Q: weave::spsc_ring, boost::lockfree::spsc_queue (runtime
-//                capacity), and weave::mpmc_ring for reference.
-//   BM_mpmc<Q>   the same with N producers and N consumers (threads 2 and 4:
-//                even-numbered threads produce, odd ones consume), the same
-//                waiting. Q: weave::mpmc_ring, moodycamel::ConcurrentQueue
-//                (try_enqueue/try_dequeue, implicit producers, preallocated
-//                for 1024 items).
+//                Q at 2 threads: weave::spsc_ring, boost::lockfree::spsc_queue
+//                (runtime capacity); at 2 and 4 threads: weave::mpmc_ring,
+//                moodycamel::ConcurrentQueue (try_enqueue/try_dequeue,
+//                implicit producers, preallocated for 1024 items).
 //
 // Ratios are weave / baseline throughput (above 1: weave moves more items),
 // from medians of 5 repetitions in the same run. Goal (issue 6): the SPSC ring
@@ -91,28 +89,7 @@ class backoff {
 };
 
 template <class Q>
-void BM_spsc(benchmark::State& state) {
-  Q& q = shared_queue<Q>();
-  backoff wait;
-  if (state.thread_index() == 0) {
-    item v = 0;
-    for (auto _ : state) {
-      while (!q.push(v)) wait();
-      ++v;
-    }
-  } else {
-    item v = 0, sum = 0;
-    for (auto _ : state) {
-      while (!q.pop(v)) wait();
-      sum += v;
-    }
-    benchmark::DoNotOptimize(sum);
-    state.SetItemsProcessed(state.iterations());
-  }
-}
-
-template <class Q>
-void BM_mpmc(benchmark::State& state) {
+void BM_transfer(benchmark::State& state) {
   Q& q = shared_queue<Q>();
   backoff wait;
   if (state.thread_index() % 2 == 0) {
@@ -134,26 +111,25 @@ void BM_mpmc(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK_TEMPLATE(BM_spsc, weave_spsc)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_transfer, weave_spsc)->Threads(2)->UseRealTime();
 #if defined(WEAVE_HAVE_BOOST)
-BENCHMARK_TEMPLATE(BM_spsc, boost_spsc)->Threads(2)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_transfer, boost_spsc)->Threads(2)->UseRealTime();
 #endif
-BENCHMARK_TEMPLATE(BM_spsc, weave_mpmc)->Threads(2)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_mpmc, weave_mpmc)->Threads(2)->Threads(4)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_transfer, weave_mpmc)->Threads(2)->Threads(4)->UseRealTime();
 #if defined(WEAVE_HAVE_MOODYCAMEL)
-BENCHMARK_TEMPLATE(BM_mpmc, moodycamel_queue)->Threads(2)->Threads(4)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_transfer, moodycamel_queue)->Threads(2)->Threads(4)->UseRealTime();
 #endif
 
 int main(int argc, char** argv) {
   using weave::bench::metric;
   return weave::bench::run(argc, argv, {
-      {"spsc 1/1: weave::spsc_ring / boost spsc_queue", "BM_spsc<weave_spsc>/real_time/threads:2",
-       "BM_spsc<boost_spsc>/real_time/threads:2", metric::throughput, 1.0},
-      {"spsc 1/1: weave::mpmc_ring / weave::spsc_ring", "BM_spsc<weave_mpmc>/real_time/threads:2",
-       "BM_spsc<weave_spsc>/real_time/threads:2", metric::throughput, 0},
-      {"mpmc 1/1: weave::mpmc_ring / moodycamel", "BM_mpmc<weave_mpmc>/real_time/threads:2",
-       "BM_mpmc<moodycamel_queue>/real_time/threads:2", metric::throughput, 0},
-      {"mpmc 2/2: weave::mpmc_ring / moodycamel", "BM_mpmc<weave_mpmc>/real_time/threads:4",
-       "BM_mpmc<moodycamel_queue>/real_time/threads:4", metric::throughput, 0},
+      {"spsc 1/1: weave::spsc_ring / boost spsc_queue", "BM_transfer<weave_spsc>/real_time/threads:2",
+       "BM_transfer<boost_spsc>/real_time/threads:2", metric::throughput, 1.0},
+      {"spsc 1/1: weave::mpmc_ring / weave::spsc_ring", "BM_transfer<weave_mpmc>/real_time/threads:2",
+       "BM_transfer<weave_spsc>/real_time/threads:2", metric::throughput, 0},
+      {"mpmc 1/1: weave::mpmc_ring / moodycamel", "BM_transfer<weave_mpmc>/real_time/threads:2",
+       "BM_transfer<moodycamel_queue>/real_time/threads:2", metric::throughput, 0},
+      {"mpmc 2/2: weave::mpmc_ring / moodycamel", "BM_transfer<weave_mpmc>/real_time/threads:4",
+       "BM_transfer<moodycamel_queue>/real_time/threads:4", metric::throughput, 0},
   });
 }
