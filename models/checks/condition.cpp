@@ -71,16 +71,18 @@ WEAVE_MODEL_CHECK(condition_timed_wait_returns_predicate, pass) {
   notifier.join();
 }
 
-// The waiter holds a recursive_mutex twice; wait must release both levels so
-// the notifier can get in, then give both back.
-WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass) {
-  weave::model::recursive_mutex rm;
+namespace {
+// The waiter holds rm twice and waits through `lock` (rm itself, or a view of
+// it); the notifier must get rm to set the flag, so the wait has to release
+// both levels, and give both back.
+template <class Lock>
+void wait_holding_twice(weave::model::recursive_mutex& rm, Lock& lock) {
   weave::model::condition cv;
   S::cell<bool> ready(false);
   thread waiter([&] {
     rm.lock();
     rm.lock();
-    cv.wait(rm, [&] { return ready.read(); });
+    cv.wait(lock, [&] { return ready.read(); });
     WEAVE_CHECK(rm.depth() == 2);
     rm.unlock();
     rm.unlock();
@@ -93,6 +95,12 @@ WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass) {
   });
   waiter.join();
   notifier.join();
+}
+}  // namespace
+
+WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass) {
+  weave::model::recursive_mutex rm;
+  wait_holding_twice(rm, rm);
 }
 
 // Twin: `if` instead of `while`. A spurious wake-up (which the checker
@@ -148,22 +156,6 @@ struct one_level {
 // waiter sleeps still holding it, the notifier can never take it.
 WEAVE_MODEL_CHECK(condition_twin_releases_one_level, deadlock) {
   weave::model::recursive_mutex rm;
-  weave::model::condition cv;
-  S::cell<bool> ready(false);
-  thread waiter([&] {
-    rm.lock();
-    rm.lock();
-    one_level l{rm};
-    cv.wait(l, [&] { return ready.read(); });  // BUG: depth 2, one level released
-    rm.unlock();
-    rm.unlock();
-  });
-  thread notifier([&] {
-    rm.lock();
-    ready.write() = true;
-    cv.notify_one();
-    rm.unlock();
-  });
-  waiter.join();
-  notifier.join();
+  one_level l{rm};
+  wait_holding_twice(rm, l);  // BUG: depth 2, one level released
 }
