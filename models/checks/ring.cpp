@@ -30,34 +30,33 @@ int pop_spinning(Ring& r) {
   }
 }
 
+// One producer pushes 1..n, one consumer pops them: it must get 1..n in order.
+template <class Ring>
+void spsc_in_order(Ring& r, int n) {
+  thread producer([&] {
+    for (int i = 1; i <= n; ++i) push_spinning(r, i);
+  });
+  thread consumer([&] {
+    for (int i = 1; i <= n; ++i) WEAVE_CHECK(pop_spinning(r) == i);
+  });
+  producer.join();
+  consumer.join();
+}
+
 }  // namespace
 
 // 3 items through 2 slots: the producer meets a full ring, the indices wrap
 // around the 3 slots, and the consumer gets 1, 2, 3.
 WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_two, pass) {
   weave::model::spsc_ring<int> r(2);
-  thread producer([&] {
-    for (int i = 1; i <= 3; ++i) push_spinning(r, i);
-  });
-  thread consumer([&] {
-    for (int i = 1; i <= 3; ++i) WEAVE_CHECK(pop_spinning(r) == i);
-  });
-  producer.join();
-  consumer.join();
+  spsc_in_order(r, 3);
   WEAVE_CHECK(r.empty_approx());
 }
 
 // Capacity 1 (2 slots): every push waits for the previous pop.
 WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_one, pass) {
   weave::model::spsc_ring<int> r(1);
-  thread producer([&] {
-    for (int i = 1; i <= 3; ++i) push_spinning(r, i);
-  });
-  thread consumer([&] {
-    for (int i = 1; i <= 3; ++i) WEAVE_CHECK(pop_spinning(r) == i);
-  });
-  producer.join();
-  consumer.join();
+  spsc_in_order(r, 3);
 }
 
 // Non-blocking attempts racing each other, then the destructor takes what is
@@ -273,14 +272,7 @@ struct check_then_claim_ring {
 // The consumer reads a slot that the relaxed store did not publish to it.
 WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish, data_race) {
   relaxed_publish_ring r;
-  thread producer([&] {
-    for (int i = 1; i <= 2; ++i) push_spinning(r, i);
-  });
-  thread consumer([&] {
-    for (int i = 1; i <= 2; ++i) WEAVE_CHECK(pop_spinning(r) == i);
-  });
-  producer.join();
-  consumer.join();
+  spsc_in_order(r, 2);
 }
 
 // Both producers see position 0 free, both claim it and both write slot 0.
