@@ -13,13 +13,26 @@
 // Algorithm: the word layout of the kernel's robust futexes (owner tid in the
 // low 30 bits, a waiters bit), with Drepper's "take 3" discipline for the
 // waiters bit; but instead of the kernel's robust list (which glibc owns), a
-// waiter parks in liveness slices of 100 ms and, when a slice ends with the
-// same owner, asks /proc whether that thread still lives (weave/detail/
-// process.hpp). ThreadSanitizer reports a lock taken over from a dead thread as
-// a double lock (its lock annotations cannot express a takeover), so the
-// owner-death tests do not run under TSan. S::self() is the kernel tid on hardware, unique across
+// waiter parks with S::wait_unless_dead(word, v, deadline, owner): a futex wait
+// that also ends (timed_out) once the owner it saw is dead. When it ends so and
+// the word still names that owner, the waiter asks S::alive(owner) and, if the
+// owner is dead, takes the mutex over with a CAS from the dead owner's word.
+//
+// How death is seen: on hardware (real_sync) the wait sleeps in liveness slices
+// of 100 ms and asks /proc at each slice end whether the owner's task still
+// lives (weave/detail/process.hpp); S::self() is the kernel tid, unique across
 // processes. Caveat: tids are recycled; a tid reused before any waiter looks
-// (within a slice) hides a death, as with any tid-based scheme.
+// (within a slice) hides a death, as with any tid-based scheme. In the model
+// (model_sync) a thread dies by returning from its function: one that returns
+// while holding the mutex died holding it. The checker lets the owner's waiters
+// time out from that step on (and at their deadlines, as any timed wait), and
+// explores S::alive on both sides of the death. Seeing a death orders the dead
+// thread's writes before the observer (as a join would), which is what the
+// owner_dead contract promises: the repairer sees the half-done update. The
+// model checks are in models/checks/robust_mutex.cpp.
+// ThreadSanitizer reports a lock taken over from a dead thread as a double lock
+// (its lock annotations cannot express a takeover), so the owner-death tests do
+// not run under TSan.
 //
 // word_ (futex word):
 //   0                 free
@@ -33,7 +46,9 @@
 //
 // Invariants:
 //   R1  a thread holds the mutex iff its own CAS put its tid in word_ (from 0,
-//       or from a dead owner's tid: the takeover); one holder at a time.
+//       or from a dead owner's tid: the takeover); one holder at a time. A
+//       takeover happens only after S::alive(owner) said dead, for the very
+//       word the CAS replaces: a live owner is never robbed.
 //   R2  a thread parks only on a word with the waiters bit set, so the holder's
 //       unlock sees the bit and wakes (no lost wake-up); a thread that parked
 //       keeps the bit set when it acquires (it cannot know who else sleeps).
@@ -42,13 +57,15 @@
 //       previous repairer died as well).
 //   R4  unlock by a thread that does not hold the mutex is a usage error and
 //       changes nothing.
+//   R5  a parked thread's wait ends by a wake (R2), a spurious return, its
+//       deadline, or its owner's death; only the last two return timed_out, and
+//       only then is the owner's liveness asked (S::alive is not free: /proc).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <type_traits>
 
-#include "weave/detail/process.hpp"
 #include "weave/error.hpp"
 #include "weave/sync.hpp"
 
@@ -71,7 +88,6 @@ template <class S = real_sync>
 class basic_robust_mutex {
   static_assert(sync_policy<S>);
   using u32 = std::uint32_t;
-  static constexpr bool hardware = std::is_same_v<S, real_sync>;
 
  public:
   basic_robust_mutex() noexcept { S::mutex_create(this, lock_flag::none); }
@@ -83,7 +99,9 @@ class basic_robust_mutex {
   /// or the mutex is not recoverable (the caller does not hold it).
   [[nodiscard]] lock_status lock() { return lock_until(S::forever, false); }
 
-  /// One attempt: acquired/owner_dead, timeout if held by a live owner.
+  /// One attempt: acquired, not_recoverable, or timeout if held; it does not
+  /// wait, so it never asks whether the holder lives (a timed lock asks, at its
+  /// deadline at the latest).
   [[nodiscard]] lock_status try_lock() { return lock_until(S::clock::now(), true); }
 
   template <class Rep, class Period>
@@ -201,31 +219,20 @@ class basic_robust_mutex {
         return lock_status::timeout;
       }
       parked = true;
-      bool slice_over = false;
-      if constexpr (hardware) {
-        const auto slice = S::clock::now() + std::chrono::milliseconds(100);
-        const bool sliced = slice < deadline;
-        slice_over = S::wait(word_, v, sliced ? slice : deadline, scope::process_shared) == wait_result::timed_out &&
-                     sliced;
-      } else {
-        (void)S::wait(word_, v, deadline, scope::process_shared);
-      }
-      const u32 owner_seen = v & tid_mask;
+      const u32 owner_seen = v & tid_mask;  // nonzero and not us (both handled above)
+      const wait_result r = S::wait_unless_dead(word_, v, deadline, owner_seen, scope::process_shared);  // R5
       // relaxed: re-read; the CASes acquire.
       v = word_.load(std::memory_order_relaxed);
-      if constexpr (hardware) {
-        if (slice_over && (v & tid_mask) == owner_seen && owner_seen != 0 &&
-            !detail::alive(detail::process_identity{owner_seen, 0})) {
-          // The owner died holding the mutex: take it over (R1, R3).
-          // acquire: the dead owner's writes, as far as they reached memory.
-          if (word_.compare_exchange_strong(v, tid | waiters, std::memory_order_acquire,
-                                            std::memory_order_relaxed)) {
-            // relaxed: we hold the mutex; published by our unlock's release.
-            if (state_.load(std::memory_order_relaxed) == consistent_state)
-              state_.store(inconsistent, std::memory_order_relaxed);
-            return acquired_now(flags);
-          }
+      if (r == wait_result::timed_out && (v & tid_mask) == owner_seen && !S::alive(owner_seen)) {
+        // The owner died holding the mutex: take it over (R1, R3).
+        // acquire: the dead owner's writes, as far as they reached memory.
+        if (word_.compare_exchange_strong(v, tid | waiters, std::memory_order_acquire, std::memory_order_relaxed)) {
+          // relaxed: we hold the mutex; published by our unlock's release.
+          if (state_.load(std::memory_order_relaxed) == consistent_state)
+            state_.store(inconsistent, std::memory_order_relaxed);
+          return acquired_now(flags);
         }
+        // v holds the fresh value: another waiter took over first, or the word moved.
       }
     }
   }

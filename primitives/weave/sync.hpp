@@ -25,6 +25,18 @@
 //                       w == expected, until woken or the deadline passes.
 //                       Returns woken, timed_out or value_mismatch; may return
 //                       woken spuriously, so callers re-check their condition.
+//   S::wait_unless_dead(w, expected, deadline, holder, scope)
+//                       S::wait that also returns timed_out once thread holder
+//                       (an S::self() id) is dead, for a primitive whose holder
+//                       may die holding it (weave::robust_mutex). On hardware:
+//                       futex waits in liveness slices of 100 ms, asking /proc at
+//                       each slice end (so a death is seen within a slice). In the
+//                       model: a blocked wait the checker may end with timed_out
+//                       at its deadline or once the holder thread has finished.
+//   S::alive(id)        false once thread id is dead: on hardware /proc says the
+//                       task is gone or a zombie; in the model the thread has
+//                       finished (a model thread that returns while holding a
+//                       robust mutex is a thread that died holding it).
 //   S::wake_one(w, scope), S::wake_all(w, scope)
 //                       wake one / every thread waiting on w.
 //   S::spin()           a CPU pause; in the model, "I make no progress until
@@ -72,6 +84,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "weave/detail/process.hpp"
 #include "weave/error.hpp"
 
 #if defined(__has_feature)
@@ -152,7 +165,7 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
                                std::uint32_t value, std::uint32_t& expected,
                                typename S::clock::time_point deadline,
                                std::memory_order order, bool cond, const char* msg,
-                               const void* lock, unsigned flags) {
+                               const void* lock, unsigned flags, typename S::thread_id id) {
   typename S::template atomic<std::uint32_t>;
   typename S::template cell<int>;
   typename S::thread;
@@ -170,6 +183,8 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   { word.fetch_or(value, order) } -> std::same_as<std::uint32_t>;
   { word.fetch_xor(value, order) } -> std::same_as<std::uint32_t>;
   { S::wait(word, value, deadline, scope::process_private) } -> std::same_as<wait_result>;
+  { S::wait_unless_dead(word, value, deadline, id, scope::process_private) } -> std::same_as<wait_result>;
+  { S::alive(id) } -> std::same_as<bool>;
   S::wake_one(word, scope::process_private);
   S::wake_all(word, scope::process_private);
   S::spin();
@@ -266,6 +281,26 @@ struct real_sync {
       default: return wait_result::woken;  // EINTR: a spurious wake-up
     }
   }
+  /// How often a waiter on a holder that may die asks whether it still lives.
+  static constexpr std::chrono::milliseconds liveness_slice{100};
+
+  /// S::wait in liveness slices: sleeps while word == expected, waking at each
+  /// slice end to ask /proc whether holder lives; returns timed_out at a slice
+  /// end that finds it dead, or at the deadline.
+  static wait_result wait_unless_dead(atomic<std::uint32_t>& word, std::uint32_t expected,
+                                      clock::time_point deadline, std::uint32_t holder,
+                                      scope sc = scope::process_private) noexcept {
+    for (;;) {
+      const auto slice = clock::now() + liveness_slice;
+      const bool sliced = slice < deadline;
+      const wait_result r = wait(word, expected, sliced ? slice : deadline, sc);
+      if (r != wait_result::timed_out || !sliced || !alive(holder)) return r;
+      // The holder lives: sleep another slice (the futex re-compares the word).
+    }
+  }
+  /// False once kernel task id is gone or a zombie (weave/detail/process.hpp).
+  static bool alive(std::uint32_t id) noexcept { return detail::alive(detail::process_identity{id, 0}); }
+
   static void wake_one(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept {
     wake(word, 1, sc);
   }

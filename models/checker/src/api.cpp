@@ -83,9 +83,13 @@ void cell_access(std::uint32_t obj, bool write, source_location loc) {
   if (engine* e = live()) e->cell_access(obj, write, loc);
 }
 wait_result futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected, std::int64_t deadline,
-                       source_location loc) {
-  if (engine* e = live()) return e->futex_wait(obj, word, expected, deadline, loc);
+                       std::int64_t holder, source_location loc) {
+  if (engine* e = live()) return e->futex_wait(obj, word, expected, deadline, holder, loc);
   return wait_result::woken;
+}
+bool alive(std::uint32_t id, source_location loc) {
+  if (engine* e = live()) return e->alive(id, loc);
+  return true;
 }
 void futex_wake(std::uint32_t obj, bool all, source_location loc) {
   if (engine* e = live()) e->futex_wake(obj, all, loc);

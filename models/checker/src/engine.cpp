@@ -317,7 +317,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
 }
 
 wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
-                               std::int64_t deadline, source_location loc) {
+                               std::int64_t deadline, std::int64_t holder, source_location loc) {
   visible(obj, op::wait, loc);
   if (!active() || obj >= nobj_) return wait_result::woken;
   std::uint32_t value;
@@ -341,6 +341,7 @@ wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_
   t.wait_obj = obj;
   t.timed = timed;
   t.deadline = deadline;
+  t.holder = holder;
   objects_[obj].waiters.push_back(static_cast<std::uint8_t>(cur_));
   yield_to_scheduler();
   return threads_[cur_].wres;
@@ -374,6 +375,33 @@ void engine::futex_wake(std::uint32_t obj, bool all, source_location loc) {
 }
 
 void engine::spin(source_location loc) { visible(kNoObj, op::spin, loc); }
+
+// S::alive(id): a read of "T finished" (life_obj), which the thread's last step
+// writes. Seeing the death orders what the dead thread did before it, as a join
+// does: the takeover of a robust mutex then reads what the dead owner wrote.
+bool engine::alive(std::uint32_t id, source_location loc) {
+  const bool known = id >= 1 && id <= threads_.size();
+  visible(known ? life_obj(static_cast<int>(id - 1)) : kNoObj, op::alive, loc);
+  if (!active()) return true;
+  bool lives = false;
+  if (known) {
+    const thread_rec& h = threads_[id - 1];
+    lives = h.st != tstate::finished && h.st != tstate::aborted;
+    if (!lives) threads_[cur_].hb.join(h.hb);
+  }
+  step_rec& s = steps_.back();
+  s.has_value = true;
+  s.value = lives ? 1 : 0;
+  s.aux = id;
+  return lives;
+}
+
+bool engine::holder_dead(const thread_rec& t) const noexcept {
+  if (t.holder == kNoHolder) return false;
+  if (t.holder < 1 || static_cast<std::size_t>(t.holder) > threads_.size()) return true;  // no such thread
+  const tstate s = threads_[static_cast<std::size_t>(t.holder - 1)].st;
+  return s == tstate::finished || s == tstate::aborted;
+}
 
 void engine::fence(std::memory_order o, source_location loc) {
   if (!active()) return;
@@ -464,7 +492,9 @@ tmask engine::real_enabled(tmask* spurious) const {
         }
         break;
       case tstate::blocked:
-        if (t.timed) real |= bit(static_cast<int>(i));
+        // A time-out: at the deadline, or (wait_unless_dead) once the holder
+        // has finished; enabled by that thread's last step, as a join is.
+        if (t.timed || holder_dead(t)) real |= bit(static_cast<int>(i));
         else if (t.spurious_left > 0) spur |= bit(static_cast<int>(i));
         break;
       default: break;
@@ -484,7 +514,8 @@ access access_of(const thread_rec& t) {
   if (t.st == tstate::blocked) return {t.wait_obj, true};  // timeout / spurious return
   if (t.act != action::step) return {};
   switch (t.pend.kind) {
-    case op::load: return {t.pend.obj, false};
+    case op::load:
+    case op::alive: return {t.pend.obj, false};
     case op::store:
     case op::rmw:
     case op::wait:
@@ -588,32 +619,66 @@ void engine::dpor_step(int c, std::int32_t j) {
     t.dpor.join(steps_[t.wake_step].dclk);
   if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::join)
     t.dpor.join(threads_[t.join_target].dpor);
+  if (t.st == tstate::blocked && holder_dead(t) && t.holder >= 1 &&
+      static_cast<std::size_t>(t.holder) <= threads_.size())
+    t.dpor.join(threads_[static_cast<std::size_t>(t.holder - 1)].dpor);
   if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin &&
       t.spin_writes < write_steps_.size())
     t.dpor.join(steps_[write_steps_[t.spin_writes]].dclk);
   const access a = access_of(t);
-  const bool reduce = mode_ == mode::dfs && opt_.reduction;
-  if (a.obj != kNoObj && a.obj < nobj_) {
-    object_rec& o = objects_[a.obj];
-    auto consider = [&](std::int32_t i) {
-      if (i < 0) return;
-      const int q = steps_[i].tid;
-      if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(i + 1) && reduce) add_race_backtrack(i, j);
-    };
-    consider(o.last_write);
-    if (a.write)
-      for (std::int32_t r : o.reads) consider(r);
-    if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
-    if (a.write) {
-      for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
-      o.last_write = j;
-      o.reads.clear();
-    } else {
-      o.reads.push_back(j);
-    }
-  }
+  dpor_access(c, j, a.obj, a.write);
   t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
   steps_[j].dclk = t.dpor;
+}
+
+object_rec* engine::dep_object(std::uint32_t obj) noexcept {
+  if (obj >= kLifeBase && obj < kLifeBase + kMaxThreads) return &life_[obj - kLifeBase];
+  if (obj == kNoObj || obj >= nobj_) return nullptr;
+  return &objects_[obj];
+}
+
+// Step j of thread c accesses obj: races with the unordered earlier accesses
+// that conflict with it, then the dependency edges.
+void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write) {
+  object_rec* op = dep_object(obj);
+  if (op == nullptr) return;
+  thread_rec& t = threads_[c];
+  object_rec& o = *op;
+  const bool reduce = mode_ == mode::dfs && opt_.reduction;
+  auto consider = [&](std::int32_t i) {
+    if (i < 0 || i == j) return;
+    const int q = steps_[i].tid;
+    if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(i + 1) && reduce) add_race_backtrack(i, j);
+  };
+  consider(o.last_write);
+  if (write)
+    for (std::int32_t r : o.reads) consider(r);
+  if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
+  if (write) {
+    for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
+    o.last_write = j;
+    o.reads.clear();
+  } else {
+    o.reads.push_back(j);
+  }
+}
+
+// Thread c finished in step j: that step also writes "T c is alive" (racing
+// with earlier S::alive reads of it), and it wakes, out of the next node's
+// sleep set, every thread whose next step it changes: an S::alive(c) read, and
+// a wait_unless_dead on c whose pending step becomes a time-out.
+void engine::thread_died(int c, std::int32_t j) {
+  thread_rec& t = threads_[c];
+  dpor_access(c, j, life_obj(c), true);
+  steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
+  t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
+  for (std::size_t r = 0; r < threads_.size(); ++r) {
+    const thread_rec& w = threads_[r];
+    const bool waits_on_c = w.st == tstate::blocked && w.holder == c + 1;
+    const bool reads_c = w.st == tstate::runnable && w.act == action::step && w.pend.kind == op::alive &&
+                         w.pend.obj == life_obj(c);
+    if (waits_on_c || reads_c) child_sleep_ &= ~bit(static_cast<int>(r));
+  }
 }
 
 void engine::reset_execution() {
@@ -622,6 +687,7 @@ void engine::reset_execution() {
   objects_[0].reset(false, {});  // kNoObj
   objects_[1].reset(false, {});  // kScFence
   nobj_ = 2;
+  for (object_rec& l : life_) l.reset(false, {});
   steps_.clear();
   write_steps_.clear();
   notes_.clear();
@@ -837,7 +903,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
     s.preempted = preempt;
     s.eager = eager;
     if (t.st == tstate::blocked) {
-      s.act = t.timed ? action::timeout : action::spurious;
+      s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
+      if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
       s.kind = op::wait;
       s.obj = t.wait_obj;
       s.loc = t.pend.loc;
@@ -862,7 +929,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
     if (t.st == tstate::blocked) {
       auto& w = objects_[t.wait_obj].waiters;
       w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
-      if (t.timed) {
+      if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
+        t.wres = wait_result::timed_out;
+      } else if (t.timed) {
         t.wres = wait_result::timed_out;
         t.now = std::max(t.now, t.deadline);
       } else {
@@ -881,6 +950,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     }
     t.act = action::step;
     resume(c);
+    if (threads_[c].st == tstate::finished) thread_died(c, j);
     step_rec& done = steps_[static_cast<std::size_t>(j)];
     done.after = threads_[c].st;
     done.after_kind = threads_[c].pend.kind;

@@ -35,7 +35,8 @@ class engine {
   void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old, std::uint64_t neu);
   void cell_access(std::uint32_t obj, bool write, source_location loc);
   wait_result futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
-                         std::int64_t deadline, source_location loc);
+                         std::int64_t deadline, std::int64_t holder, source_location loc);
+  bool alive(std::uint32_t id, source_location loc);
   void futex_wake(std::uint32_t obj, bool all, source_location loc);
   void spin(source_location loc);
   void fence(std::memory_order o, source_location loc);
@@ -74,6 +75,10 @@ class engine {
   void add_race_backtrack(std::int32_t i, std::int32_t j);
   tmask initials(std::int32_t i, std::int32_t j) const;
   bool independent(int a, int b) const;
+  bool holder_dead(const thread_rec& t) const noexcept;
+  object_rec* dep_object(std::uint32_t obj) noexcept;
+  void dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write);
+  void thread_died(int c, std::int32_t j);
   int pick_default(tmask cands, int prev) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
@@ -108,6 +113,7 @@ class engine {
   // current execution
   std::vector<thread_rec> threads_;
   std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
+  std::array<object_rec, kMaxThreads> life_;  // life_obj(t): "T t is alive"
   std::size_t nobj_ = 0;
   std::vector<step_rec> steps_;
   std::vector<std::int32_t> write_steps_;

@@ -90,7 +90,10 @@ std::string engine::describe(const step_rec& s) const {
   std::string o = obj_name(s.obj);
   std::string text;
   switch (s.act) {
-    case action::timeout: text = "wait " + o + " → timed out"; break;
+    case action::timeout:
+      text = s.aux != 0 ? "wait " + o + " → timed out: its holder T" + std::to_string(s.aux - 1) + " has died"
+                        : "wait " + o + " → timed out";
+      break;
     case action::spurious: text = "wait " + o + " → spurious wake-up"; break;
     case action::wake_return: text = "wait " + o + " → woken"; break;
     case action::spin_return: text = "spin (until a write)"; break;
@@ -111,6 +114,7 @@ std::string engine::describe(const step_rec& s) const {
         case op::join: text = "join T" + std::to_string(s.aux); break;
         case op::fence: text = std::string("fence ") + mo(s.mo); break;
         case op::spin: text = "spin"; break;
+        case op::alive: text = "alive(T" + std::to_string(s.aux - 1) + ") → " + (s.value ? "yes" : "no, it died"); break;
         default: text = "?"; break;
       }
       break;
@@ -128,6 +132,7 @@ std::string engine::deadlock_footer() const {
     if (t.st == tstate::blocked) {
       os << "waits on " << obj_name(t.wait_obj) << " (made at " << where(objects_[t.wait_obj].made) << ") at "
          << where(t.pend.loc);
+      if (t.holder >= 1) os << ", or until T" << t.holder - 1 << " dies";
     } else if (t.act == action::step && t.pend.kind == op::join) {
       os << "joins T" << t.join_target << " at " << where(t.pend.loc) << ", which has not finished";
     } else if (t.act == action::step && t.pend.kind == op::spin) {

@@ -42,6 +42,13 @@ inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the bo
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
 
+/// The pseudo-object "thread t is alive": S::alive(t) reads it and t's last
+/// step (the one it finishes in) writes it, so DPOR orders the two like any
+/// other read and write. Outside the object table: it has no name of its own.
+inline constexpr std::uint32_t kLifeBase = 0xfffff000u;
+inline constexpr std::uint32_t life_obj(int t) { return kLifeBase + static_cast<std::uint32_t>(t); }
+inline constexpr std::int64_t kNoHolder = -1;  // a futex wait no thread's death ends
+
 /// A vector clock over model threads.
 struct vclock {
   std::array<std::uint32_t, kMaxThreads> c{};
@@ -79,6 +86,7 @@ struct thread_rec {
   std::uint32_t wait_obj = 0;
   bool timed = false;
   std::int64_t deadline = 0;
+  std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
   std::uint64_t spin_writes = 0;  // writes seen when it arrived at spin()
   int idle_spins = 0;             // spins that returned with no write since

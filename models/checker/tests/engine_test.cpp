@@ -84,6 +84,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(two_threads_k_increments_is_binomial);
   CPPUNIT_TEST(readers_is_two_to_the_n);
   CPPUNIT_TEST(reduction_keeps_every_outcome);
+  CPPUNIT_TEST(thread_death_is_explored_on_both_sides);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
   CPPUNIT_TEST(deadlock_names_the_cycle);
@@ -214,6 +215,58 @@ class engine_test : public CppUnit::TestFixture {
     weave::model::check(dpor(), hand);
     CPPUNIT_ASSERT(all2 == seen);
     CPPUNIT_ASSERT(all2.count("7") == 1 && all2.count("1") == 1);
+  }
+
+  void thread_death_is_explored_on_both_sides() {
+    // S::wait_unless_dead may time out once its holder thread has finished, and
+    // S::alive reads "finished": with and without DPOR the same outcomes, among
+    // them a liveness query just before and just after the death (the holder's
+    // last step writes "alive", so a sleeping query must wake up).
+    using ms = weave::model_sync;
+    std::set<std::string> seen;
+    for (const bool timed : {false, true}) {
+      std::function<void()> body = [&seen, timed] {
+        atomic<std::uint32_t> word(0), other(0);
+        std::string r;
+        thread holder([&] {  // T1, S::self() id 2; it "dies" after its last store
+          word.store(1, rlx);
+          other.store(1, rlx);
+        });
+        thread waiter([&] {
+          const auto deadline = timed ? ms::clock::now() + std::chrono::milliseconds(1) : ms::forever;
+          const weave::wait_result w = ms::wait_unless_dead(word, 0, deadline, 2);
+          const bool lives = ms::alive(2);
+          r = std::to_string(static_cast<int>(w)) + (lives ? "A" : "D");
+        });
+        thread bystander([&] { other.store(2, rlx); });
+        holder.join();
+        waiter.join();
+        bystander.join();
+        seen.insert(r);
+      };
+      seen.clear();
+      const auto p = weave::model::check(plain(), body);
+      const auto all = seen;
+      seen.clear();
+      const auto r = weave::model::check(dpor(), body);
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, p.found);
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
+      CPPUNIT_ASSERT(all == seen);
+      // 2 = value_mismatch (the store came first), 1 = timed_out (the holder
+      // died, or the deadline passed), then alive or dead when asked.
+      std::set<std::string> want{"2A", "2D", "1D"};
+      if (timed) want.insert("1A");
+      CPPUNIT_ASSERT(all == want);
+    }
+    // A holder that never finishes leaves an untimed waiter blocked: a deadlock
+    // whose report names the holder.
+    const auto d = weave::model::check(dpor(), [] {
+      atomic<std::uint32_t> word(0);
+      thread waiter([&] { (void)ms::wait_unless_dead(word, 0, ms::forever, 1); });  // the body, id 1
+      waiter.join();
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::deadlock, d.found);
+    CPPUNIT_ASSERT(d.report.find("or until T0 dies") != std::string::npos);
   }
 
   void shards_partition_the_search() {

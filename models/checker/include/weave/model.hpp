@@ -2,7 +2,9 @@
 //
 //   weave::model_sync            the model side of the seam (weave/sync.hpp):
 //                                every atomic access, wait, wake, spawn, join,
-//                                spin and fence is a scheduling point.
+//                                spin, fence and liveness query is a
+//                                scheduling point. A thread that returns is
+//                                dead for S::alive and S::wait_unless_dead.
 //   weave::model::thread         mirrors std::thread inside a check.
 //   weave::model::check(o, body) explores body under every relevant
 //                                interleaving; returns a result.
@@ -91,7 +93,7 @@ namespace detail {
 // The private runtime's entry points used by the inline parts of this header.
 enum class op : std::uint8_t {
   load, store, rmw, cas_fail, wait, wake_one, wake_all, spin, fence, spawn, join,
-  cell_read, cell_write, lock_hook,
+  cell_read, cell_write, lock_hook, alive,
 };
 std::uint32_t new_object(const void* addr, bool is_cell, source_location made);
 void forget_object(std::uint32_t id) noexcept;
@@ -102,8 +104,10 @@ void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
 void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
 void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value);
 void cell_access(std::uint32_t obj, bool write, source_location loc);
+// holder: -1, or the S::self() id of a thread whose death also ends the wait.
 wait_result futex_wait(std::uint32_t obj, const void* word_value, std::uint32_t expected,
-                       std::int64_t deadline_ns, source_location loc);
+                       std::int64_t deadline_ns, std::int64_t holder, source_location loc);
+bool alive(std::uint32_t id, source_location loc);
 void futex_wake(std::uint32_t obj, bool all, source_location loc);
 void spin(source_location loc);
 void fence(std::memory_order o, source_location loc);
@@ -299,7 +303,23 @@ struct model_sync {
                           clock::time_point deadline = forever, scope = scope::process_private,
                           source_location l = source_location::current()) {
     return model::detail::futex_wait(word.id_, &word.v_, expected,
-                                     deadline.time_since_epoch().count(), l);
+                                     deadline.time_since_epoch().count(), -1, l);
+  }
+  /// A futex wait that the checker may also end with timed_out once thread
+  /// holder has finished (it "died"), exactly from then on; a liveness slice
+  /// that ends while the holder lives changes nothing and is not explored.
+  static wait_result wait_unless_dead(atomic<std::uint32_t>& word, std::uint32_t expected,
+                                      clock::time_point deadline, std::uint32_t holder,
+                                      scope = scope::process_private,
+                                      source_location l = source_location::current()) {
+    return model::detail::futex_wait(word.id_, &word.v_, expected,
+                                     deadline.time_since_epoch().count(), holder, l);
+  }
+  /// Whether the model thread with S::self() id `id` has not finished: a
+  /// scheduling point that reads "T finished", which that thread's last step
+  /// writes (so the checker explores the read on both sides of the death).
+  static bool alive(std::uint32_t id, source_location l = source_location::current()) {
+    return model::detail::alive(id, l);
   }
   static void wake_one(atomic<std::uint32_t>& word, scope = scope::process_private,
                        source_location l = source_location::current()) {
