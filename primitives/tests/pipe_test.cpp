@@ -82,6 +82,11 @@ class pipe_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(fork_peer_killed_mid_send);
   CPPUNIT_TEST(fork_peer_killed_mid_recv);
   CPPUNIT_TEST(fork_named_pipe);
+  CPPUNIT_TEST(holder_table_slots_reclaim_and_overflow);
+  CPPUNIT_TEST(fork_peer_dies_before_using_its_end);
+  CPPUNIT_TEST(fork_unused_end_closed_by_every_holder_is_end_of_stream);
+  CPPUNIT_TEST(fork_a_kept_copy_of_the_peer_end_keeps_it_held);
+  CPPUNIT_TEST(fork_grandchild_holds_the_end);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -500,6 +505,147 @@ class pipe_test : public CppUnit::TestFixture {
     }
     a.close();
     CPPUNIT_ASSERT_EQUAL(0, wait_child(pid, 30));
+  }
+  // The holder table on its own: one slot per holder, dead holders' slots are
+  // reclaimed, and past the last slot a holder is counted in overflow (H1..H4).
+  void holder_table_slots_reclaim_and_overflow() {
+    using weave::detail::end_record;
+    end_record rec;
+    const std::uint32_t me = static_cast<std::uint32_t>(getpid());
+    CPPUNIT_ASSERT(rec.in_use(me));  // nobody held it yet: a peer waits for it
+    // Impossible ids (above pid_max) stand for dead processes (H4).
+    int first = -1;
+    for (std::uint32_t k = 0; k < end_record::slots; ++k) {
+      const int i = rec.hold(end_record::encode({(1u << 22) + 1 + k, 0}, false));
+      CPPUNIT_ASSERT_EQUAL(static_cast<int>(k), i);
+      if (k == 0) first = i;
+    }
+    CPPUNIT_ASSERT(!rec.any_live(me));
+    CPPUNIT_ASSERT(!rec.in_use(me));  // held, never used, every holder dead: gone
+    // A full table of dead holders: a live one takes a dead one's slot.
+    const std::uint64_t mine = end_record::encode(weave::detail::identity_of(me), false);
+    const int i = rec.hold(mine);
+    CPPUNIT_ASSERT(i >= 0);
+    CPPUNIT_ASSERT(rec.any_live(0));
+    rec.unhold(i, mine);
+    CPPUNIT_ASSERT(!rec.any_live(0));
+    const int other = i == first ? first + 1 : first;  // still a dead holder's
+    rec.unhold(other, 12345);  // not the value there: nothing changes (H2)
+    CPPUNIT_ASSERT(rec.holder[other].load(std::memory_order_relaxed) != 0);
+    // A pending slot counts while its parent lives.
+    const int p = rec.hold(end_record::encode(weave::detail::identity_of(me), true));
+    CPPUNIT_ASSERT(p >= 0);
+    CPPUNIT_ASSERT(rec.any_live(0));
+    rec.unhold(p, end_record::encode(weave::detail::identity_of(me), true));
+    // Live holders in every slot: the next one is counted in overflow, and the
+    // end counts as held for good (H3).
+    for (int k = 0; k < end_record::slots; ++k) rec.holder[k].store(mine, std::memory_order_relaxed);
+    CPPUNIT_ASSERT_EQUAL(-1, rec.hold(end_record::encode({me, 0}, false)));
+    for (int k = 0; k < end_record::slots; ++k) rec.holder[k].store(0, std::memory_order_relaxed);
+    CPPUNIT_ASSERT(rec.any_live(0));
+    // An owner decides once the end was used.
+    rec.owner_pid.store((1u << 22) + 5, std::memory_order_relaxed);
+    CPPUNIT_ASSERT(!rec.in_use(me));
+    rec.owner_pid.store(me, std::memory_order_relaxed);
+    CPPUNIT_ASSERT(rec.in_use(me));
+  }
+
+  // The child dies before it ever touches its end, and the parent closed its
+  // own copy of that end as usual: the parent's blocked recv and send learn
+  // the peer is gone within a liveness slice, as if it had died mid-message.
+  void fork_peer_dies_before_using_its_end() {
+    if (skip_fork("fork_peer_dies_before_using_its_end")) return;
+    auto [a, b] = weave::make_pipe({.capacity = 256});
+    const pid_t pid = fork_child([] {
+      raise(SIGKILL);
+      return 2;
+    });
+    b.close();  // the child's end: the parent only drops its handle
+    std::vector<std::byte> got;
+    const auto t0 = clk::now();
+    const auto r = a.recv_for(got, std::chrono::seconds(5));  // a deadline: fail, never hang
+    CPPUNIT_ASSERT_EQUAL(std::string("peer_gone"), std::string(weave::to_string(r.status)));
+    CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
+    int sent = 0;
+    pipe_status s;
+    while ((s = a.send_for(as_span(message(static_cast<std::uint32_t>(sent), 40)), std::chrono::seconds(5))) ==
+           pipe_status::ok)
+      ++sent;
+    CPPUNIT_ASSERT_EQUAL(std::string("peer_gone"), std::string(weave::to_string(s)));
+    CPPUNIT_ASSERT(sent >= 3 && sent < 100);  // it filled the ring, then noticed
+    CPPUNIT_ASSERT_EQUAL(128 + SIGKILL, wait_child(pid, 10));
+  }
+
+  // Neither the parent nor the child ever uses end b, and both close it: the
+  // last close shuts it, so the parent sees end of stream and a closed peer,
+  // whichever process closed last (pipe(2) after every write end is closed).
+  void fork_unused_end_closed_by_every_holder_is_end_of_stream() {
+    if (skip_fork("fork_unused_end_closed_by_every_holder_is_end_of_stream")) return;
+    for (const bool child_first : {true, false}) {
+      auto [a, b] = weave::make_pipe({.capacity = 256});
+      const pid_t pid = fork_child([&, &bb = b] {
+        if (!child_first) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        bb.close();
+        return 0;
+      });
+      if (child_first) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      b.close();
+      std::vector<std::byte> got;
+      CPPUNIT_ASSERT_EQUAL(std::string("closed"), std::string(weave::to_string(a.recv(got).status)));
+      CPPUNIT_ASSERT(a.send(as_span(message(1, 40))) == pipe_status::closed);
+      CPPUNIT_ASSERT_EQUAL(0, wait_child(pid, 10));
+    }
+  }
+
+  // The parent keeps its copy of the child's end (never closed, never used):
+  // it is then a live holder of that end itself, so a recv waits like a reader
+  // of a pipe(2) whose write end it still holds, until its deadline. Closing
+  // that copy, the last live one, then ends the stream.
+  void fork_a_kept_copy_of_the_peer_end_keeps_it_held() {
+    if (skip_fork("fork_a_kept_copy_of_the_peer_end_keeps_it_held")) return;
+    auto [a, b] = weave::make_pipe({.capacity = 256});
+    const pid_t pid = fork_child([] {
+      raise(SIGKILL);
+      return 2;
+    });
+    CPPUNIT_ASSERT_EQUAL(128 + SIGKILL, wait_child(pid, 10));
+    std::vector<std::byte> got;
+    CPPUNIT_ASSERT(a.recv_for(got, std::chrono::milliseconds(300)).status == pipe_status::timeout);
+    b.close();
+    CPPUNIT_ASSERT(a.recv_for(got, std::chrono::seconds(5)).status == pipe_status::closed);
+  }
+
+  // Holders across two forks: the child forks a grandchild (which inherits end
+  // b), then closes b and exits; the parent closed b too. The grandchild alone
+  // holds b: while it lives the parent's recv waits; once it is killed, without
+  // having used b, the parent learns the peer is gone.
+  void fork_grandchild_holds_the_end() {
+    if (skip_fork("fork_grandchild_holds_the_end")) return;
+    auto* shared = static_cast<std::atomic<pid_t>*>(
+        mmap(nullptr, sizeof(std::atomic<pid_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    CPPUNIT_ASSERT(shared != MAP_FAILED);
+    new (shared) std::atomic<pid_t>(0);
+    auto [a, b] = weave::make_pipe({.capacity = 256});
+    const pid_t pid = fork_child([&, &bb = b] {
+      const pid_t grandchild = fork_child([] {
+        pause();  // holds b until killed
+        return 2;
+      });
+      shared->store(grandchild);
+      bb.close();  // not the last holder: only drops the child's handle
+      return 0;
+    });
+    b.close();
+    CPPUNIT_ASSERT_EQUAL(0, wait_child(pid, 10));
+    const pid_t grandchild = shared->load();
+    CPPUNIT_ASSERT(grandchild > 0);
+    std::vector<std::byte> got;
+    CPPUNIT_ASSERT(a.recv_for(got, std::chrono::milliseconds(300)).status == pipe_status::timeout);
+    kill(grandchild, SIGKILL);
+    const auto t0 = clk::now();
+    CPPUNIT_ASSERT(a.recv_for(got, std::chrono::seconds(5)).status == pipe_status::peer_gone);
+    CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
+    munmap(shared, sizeof(std::atomic<pid_t>));
   }
 };
 CPPUNIT_TEST_SUITE_REGISTRATION(pipe_test);

@@ -37,19 +37,22 @@
 //     index, length and state word read from shared memory is validated before
 //     use, because the peer is not trusted.
 //
-// Ownership across fork(): an end belongs to the process that last used it
-// (initially its creator; after fork() the child takes over an end on its first
-// send/recv/poll, or explicitly with claim()). The peer's liveness is judged by
-// its owner's pid and start time recorded in the header. close() (and the
-// destructor) shut the end for the peer only if this process used the end, or
-// created it and has not forked since; otherwise they just drop this process's
-// handle, as closing an inherited file descriptor does not close the pipe for
-// the other holder. So the usual pattern works: make the pipe, fork, each side
-// closes the end it does not use. Caveat: a process blocked on an end whose
-// peer end is still owned by itself (the peer never used it) waits like a
-// reader of a pipe(2) whose write end it still holds; call claim() first thing
-// in the child to make its death visible at once. One thread at a time per
-// end and direction (as a Connection).
+// Ownership across fork(): an end is held by every process that has a handle
+// to it, as a file descriptor is (a child inherits its parent's handles), and
+// used by the process that last sent, received or polled on it (or called
+// claim()). The shared header records both per end (weave/detail/holders.hpp):
+// a table of holders, kept right across fork() by pthread_atfork handlers,
+// and the last user's pid and start time. The peer is gone when the last user
+// of its end died; or, if nobody used that end yet, when every holder of it
+// died. close() (and the destructor) shut the end for the peer if this process
+// used it or if no other live process holds it; otherwise they only drop this
+// process's handle, as closing an inherited file descriptor does not close the
+// pipe for the other holders. So the usual pattern works: make the pipe, fork,
+// each side closes the end it does not use; a child that dies before it ever
+// touched its end is then noticed like one that died mid-message. A process
+// that keeps a handle to its peer's end (never closed, never used) is itself a
+// live holder of it, and waits like a reader of a pipe(2) whose write end it
+// still holds. One thread at a time per end and direction (as a Connection).
 //
 // Algorithm: per direction a single-producer single-consumer byte ring
 // (Lamport's ring with free-running 32-bit head/tail counters, capacity a power
@@ -91,9 +94,13 @@
 //       epochs and wakes all: a reader that sees the writer-closed bit and then
 //       re-reads head has every message (end of stream only when drained).
 //   P6  On hardware a blocked wait sleeps at most one liveness slice at a time
-//       and then checks the peer's owner process; so a dead peer is noticed
-//       within a slice, never a hang. Under the model there are no processes
-//       and waits are not sliced.
+//       and then asks whether the peer end is still in use (P7); so a dead
+//       peer is noticed within a slice, never a hang. Under the model there
+//       are no processes and waits are not sliced.
+//   P7  Liveness is asked only of a pipe in shared memory (made by make_pipe,
+//       pipe_create or pipe_open): its ends are in the holder tables of H1..H4
+//       in weave/detail/holders.hpp. A pipe in private memory (make_local,
+//       attach) has one process by construction; its peer is never gone.
 #pragma once
 
 #include <algorithm>
@@ -116,6 +123,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "weave/detail/holders.hpp"
 #include "weave/detail/process.hpp"
 #include "weave/error.hpp"
 #include "weave/sync.hpp"
@@ -174,7 +182,7 @@ struct pipe_options {
 namespace detail {
 struct pipe_access;  // tests, model checks and the fuzzer reach the raw region through it
 inline constexpr std::uint32_t pipe_magic = 0x77617665;  // "wave"
-inline constexpr std::uint32_t pipe_version = 1;
+inline constexpr std::uint32_t pipe_version = 2;  // 2: holder tables (P7)
 inline constexpr std::uint32_t pipe_writer_closed = 1, pipe_reader_closed = 2;
 inline constexpr std::size_t pipe_record_header = 4;  // the u32 length prefix
 }  // namespace detail
@@ -199,16 +207,17 @@ class basic_pipe_end {
     atomic_u32 space_epoch{0};
   };
 
+  // Who holds and who last used each end: processes exist only on hardware.
+  struct no_record {};
+  using end_record = std::conditional_t<hardware, detail::end_record, no_record>;
+
   struct control {
     atomic_u32 magic{0};  // stored last (release) when the region is ready
     atomic_u32 version{0};
     atomic_u32 capacity{0};
     atomic_u32 max_message{0};
     atomic_u32 duplex{0};
-    struct owner_t {
-      atomic_u32 pid{0};    // process owning the end (hardware)
-      atomic_u32 start{0};  // its start time, tells a reused pid apart
-    } owner[2];             // of end 0 and end 1
+    end_record ends[2];  // of end 0 and end 1 (weave/detail/holders.hpp)
     direction dirs[2];
   };
 
@@ -241,8 +250,7 @@ class basic_pipe_end {
       send_ring_ = o.send_ring_;
       recv_ring_ = o.recv_ring_;
       claimed_pid_ = o.claimed_pid_;
-      creator_pid_ = o.creator_pid_;
-      creator_forks_ = o.creator_forks_;
+      tracked_ = std::exchange(o.tracked_, false);
       peer_gone_ = o.peer_gone_;
     }
     return *this;
@@ -267,13 +275,6 @@ class basic_pipe_end {
     c->capacity.store(static_cast<u32>(v.capacity), std::memory_order_relaxed);
     c->max_message.store(static_cast<u32>(v.max_message), std::memory_order_relaxed);
     c->duplex.store(v.duplex ? 1 : 0, std::memory_order_relaxed);
-    if constexpr (hardware) {
-      const auto me = detail::identity_of(detail::current_pid());
-      for (int e = 0; e < 2; ++e) {
-        c->owner[e].pid.store(me.id, std::memory_order_relaxed);
-        c->owner[e].start.store(me.start, std::memory_order_relaxed);
-      }
-    }
     // release: pairs with the acquire load of magic in attach().
     c->magic.store(detail::pipe_magic, std::memory_order_release);
   }
@@ -286,10 +287,6 @@ class basic_pipe_end {
     initialize(base, size, o);
     basic_pipe_end a = attach(base, size, 0, keep);
     basic_pipe_end b = attach(base, size, 1, std::move(keep));
-    if constexpr (hardware) {
-      a.creator_pid_ = b.creator_pid_ = detail::current_pid();
-      a.creator_forks_ = b.creator_forks_ = detail::fork_generation();
-    }
     return {std::move(a), std::move(b)};
   }
 
@@ -379,9 +376,9 @@ class basic_pipe_end {
     if constexpr (hardware) {
       const std::uint32_t pid = detail::current_pid();
       const auto me = detail::identity_of(pid);
-      // relaxed: advisory words read only by the peer's liveness check.
-      ctl_->owner[end_].pid.store(me.id, std::memory_order_relaxed);
-      ctl_->owner[end_].start.store(me.start, std::memory_order_relaxed);
+      // relaxed: advisory words read only by the peer's liveness check (H4).
+      ctl_->ends[end_].owner_start.store(me.start, std::memory_order_relaxed);
+      ctl_->ends[end_].owner_pid.store(me.id, std::memory_order_relaxed);
       claimed_pid_ = pid;
     }
   }
@@ -428,16 +425,24 @@ class basic_pipe_end {
 
   /// Closes this end: the peer's recv gets end of stream after draining, its
   /// send gets closed; blocked peers wake (P5). Closing a closed end is a no-op.
-  /// A handle this process neither used nor created before a fork() is only
-  /// dropped (see "Ownership across fork").
+  /// In shared memory the end is shut only if this process used it or no other
+  /// live process holds it; otherwise the handle is just dropped (see
+  /// "Ownership across fork").
   void close() {
     if (ctl_ == nullptr) return;
-    bool owner = true;
+    bool shut_it = true;
     if constexpr (hardware) {
-      const std::uint32_t me = detail::current_pid();
-      owner = claimed_pid_ == me || (creator_pid_ == me && creator_forks_ == detail::fork_generation());
+      if (tracked_) {
+        // Drop our holder slot first, then look for other holders: of two
+        // processes closing at once, the later scan sees neither (H1, P7).
+        detail::end_record& rec = ctl_->ends[end_];
+        detail::holder_registry::get().detach(&rec);
+        tracked_ = false;
+        const std::uint32_t me = detail::current_pid();
+        shut_it = claimed_pid_ == me || !rec.any_live(0);
+      }
     }
-    if (owner) {
+    if (shut_it) {
       if (send_dir_ >= 0) shut(ctl_->dirs[send_dir_], detail::pipe_writer_closed);
       if (recv_dir_ >= 0) shut(ctl_->dirs[recv_dir_], detail::pipe_reader_closed);
     }
@@ -462,6 +467,10 @@ class basic_pipe_end {
   }
 
   void release() noexcept {
+    if constexpr (hardware) {
+      if (tracked_) detail::holder_registry::get().detach(&ctl_->ends[end_]);
+      tracked_ = false;
+    }
     ctl_ = nullptr;
     region_.reset();
     send_dir_ = recv_dir_ = -1;
@@ -490,18 +499,25 @@ class basic_pipe_end {
     S::wake_all(d.space_epoch, scope::process_shared);
   }
 
-  // Is the other end's owner process still there? (P6; always on the model.)
+  // Is the other end still in use by a live process? (P6, P7; always true on
+  // the model and for a pipe in private memory.)
   bool peer_alive() {
     if constexpr (hardware) {
-      if (peer_gone_) return false;
-      // relaxed: advisory words; any value is safe (detail::alive validates).
-      const detail::process_identity peer{ctl_->owner[1 - end_].pid.load(std::memory_order_relaxed),
-                                          ctl_->owner[1 - end_].start.load(std::memory_order_relaxed)};
-      if (peer.id == detail::current_pid()) return true;
-      if (!detail::alive(peer)) peer_gone_ = true;
+      if (!tracked_) return true;
+      if (!peer_gone_ && !ctl_->ends[1 - end_].in_use(detail::current_pid())) peer_gone_ = true;
       return !peer_gone_;
     } else {
       return true;
+    }
+  }
+
+  // Registers this process as a holder of the end (shared memory only), so the
+  // peer can tell an abandoned end from a held one across fork() (P7).
+  void track() {
+    if constexpr (hardware) {
+      if (tracked_ || ctl_ == nullptr) return;
+      detail::holder_registry::get().attach(&ctl_->ends[end_]);
+      tracked_ = true;
     }
   }
 
@@ -693,9 +709,8 @@ class basic_pipe_end {
   u32 seen_head_ = 0;  // reader: last validated head of the peer
   cell_t* send_ring_ = nullptr;
   cell_t* recv_ring_ = nullptr;
-  std::uint32_t claimed_pid_ = 0;   // the process that last used this handle
-  std::uint32_t creator_pid_ = 0;   // the process that made the pipe (create_in)
-  std::uint32_t creator_forks_ = 0; // its fork count then
+  std::uint32_t claimed_pid_ = 0;  // the process that last used this handle
+  bool tracked_ = false;           // counted in the end's holder table (P7)
   bool peer_gone_ = false;
 };
 
@@ -713,6 +728,9 @@ struct pipe_access {
   static auto* send_ring(basic_pipe_end<S>& e) noexcept { return e.send_ring_; }
   template <class S>
   static auto* recv_ring(basic_pipe_end<S>& e) noexcept { return e.recv_ring_; }
+  /// Counts the process as a holder of the end (the shared-memory constructors).
+  template <class S>
+  static void track(basic_pipe_end<S>& e) { e.track(); }
   /// The shutdown half of close() without the wake-up: a broken close.
   template <class S>
   static void close_without_wake(basic_pipe_end<S>& e) {
@@ -755,7 +773,10 @@ inline std::pair<pipe_end, pipe_end> make_pipe(const pipe_options& o = {}) {
   const std::size_t size = pipe_end::region_size(v);
   std::shared_ptr<void> keep = detail::map_shared(-1, size);
   void* base = keep.get();
-  return pipe_end::create_in(base, size, v, std::move(keep));
+  auto ends = pipe_end::create_in(base, size, v, std::move(keep));
+  detail::pipe_access::track(ends.first);
+  detail::pipe_access::track(ends.second);
+  return ends;
 }
 
 /// Creates the named pipe `name` (shm_open: O_CREAT|O_EXCL, mode 0600) and
@@ -786,6 +807,7 @@ inline pipe_end pipe_create(std::string_view name, const pipe_options& o = {}) {
   std::shared_ptr<void> keep(base, [map, n](void*) { ::shm_unlink(n.c_str()); });
   pipe_end::initialize(base, size, v);
   pipe_end e = pipe_end::attach(base, size, 0, std::move(keep));
+  detail::pipe_access::track(e);
   e.claim();
   return e;
 }
@@ -822,6 +844,7 @@ inline pipe_end pipe_open(std::string_view name) {
   ::close(fd);
   void* base = map.get();
   pipe_end e = pipe_end::attach(base, size, 1, std::move(map));
+  detail::pipe_access::track(e);
   e.claim();
   return e;
 }
