@@ -27,6 +27,9 @@
 // right after fork() without the end looking abandoned. Caveat: if fork() fails,
 // its pending slot stays and counts as held while the parent lives (as if the
 // parent held one more copy); a child killed before its handler ran does too.
+// A child that calls exec() stays a holder until it exits, as a descriptor
+// without O_CLOEXEC would (posix_spawn, system and popen run no fork handlers,
+// so the programs they start never become holders).
 //
 // Invariants (cited as H1..H4):
 //   H1  A process owns at most one non-pending slot per end, whatever the number
