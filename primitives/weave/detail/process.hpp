@@ -3,8 +3,9 @@
 // "is that process (or thread) still alive".
 //
 // Not part of the seam: nothing here touches atomics, futexes or clocks. It is
-// used only when the policy is the hardware one (real_sync); under the model
-// checker threads never die and there are no processes.
+// used only on hardware: by real_sync (S::alive, S::wait_unless_dead) and by
+// the pipe's holder tables (weave/detail/holders.hpp). Under the model checker
+// there are no processes, and a thread is dead once it has finished.
 //
 // Liveness: a process killed by SIGKILL stays a zombie until its parent reaps
 // it, and kill(pid, 0) succeeds on a zombie; a parent blocked on its child
@@ -99,25 +100,16 @@ inline bool alive(process_identity who) noexcept {
   return true;
 }
 
-/// The process's pid and how many fork()s it has done or come from, kept by
-/// pthread_atfork handlers (glibc no longer caches getpid(), and the pipe asks
-/// on every operation whether it now runs in a forked child).
-struct process_state {
-  std::uint32_t pid;
-  std::uint32_t forks;
-};
-inline process_state& this_process() noexcept {
-  static process_state st = [] {
-    pthread_atfork(nullptr, [] { ++this_process().forks; },
-                   [] {
-                     this_process().pid = static_cast<std::uint32_t>(::getpid());
-                     ++this_process().forks;
-                   });
-    return process_state{static_cast<std::uint32_t>(::getpid()), 0};
+/// The process's pid, kept by a pthread_atfork child handler (glibc no longer
+/// caches getpid(), and the pipe asks on every operation whether it now runs
+/// in a forked child).
+inline std::uint32_t& cached_pid() noexcept {
+  static std::uint32_t pid = [] {
+    pthread_atfork(nullptr, nullptr, [] { cached_pid() = static_cast<std::uint32_t>(::getpid()); });
+    return static_cast<std::uint32_t>(::getpid());
   }();
-  return st;
+  return pid;
 }
-inline std::uint32_t current_pid() noexcept { return this_process().pid; }
-inline std::uint32_t fork_generation() noexcept { return this_process().forks; }
+inline std::uint32_t current_pid() noexcept { return cached_pid(); }
 
 }  // namespace weave::detail
