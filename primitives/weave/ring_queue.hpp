@@ -158,17 +158,13 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
     return capacity;
   }
 
-  // Takes a permit: at once (try_), or after spinning handoff_spin_budget
-  // times (the other side usually answers within microseconds; parking would
-  // cost it a futex wake per item), then parking in the semaphore.
+  // Takes a permit: at once (try_), or blocking in the semaphore, which spins
+  // handoff_spin_budget times before it parks (S7 in weave/semaphore.hpp: the
+  // other side usually answers within microseconds, and parking would cost it
+  // a futex wake per item).
   template <class Sem>
   static bool take(Sem& sem, deadline_t deadline, bool block) {
-    if (sem.try_acquire()) return true;
-    if (!block) return false;
-    for (int i = 0; i < S::handoff_spin_budget; ++i) {
-      S::spin();
-      if (sem.try_acquire()) return true;
-    }
+    if (!block) return sem.try_acquire();
     if (deadline == S::forever) {
       sem.acquire();
       return true;

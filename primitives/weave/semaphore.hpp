@@ -21,9 +21,10 @@
 // the threads parked on count_).
 //
 //   release(n):  count_ += n (S1); if sleepers_ != 0: wake one (n = 1) or all
-//   acquire:     CAS count_ c -> c-1 while c > 0 (S1); else sleepers_++ (S2),
-//                look at count_ again, park on count_ == 0 (S3), look again
-//                after every return; leave with sleepers_--.
+//   acquire:     CAS count_ c -> c-1 while c > 0 (S1); else spin a while
+//                looking for a permit (S7); else sleepers_++ (S2), look at
+//                count_ again, park on count_ == 0 (S3), look again after
+//                every return; leave with sleepers_--.
 //
 // Invariants:
 //   S1  a permit changes hands only through a CAS count_ -> count_-1 by the
@@ -41,6 +42,13 @@
 //   S6  all state is two 32-bit words and the futex is process-shared, so a
 //       semaphore placed in shared memory (MAP_SHARED) works between processes,
 //       like weave::mutex (DESIGN §4, process-shared use).
+//   S7  before announcing itself a blocking acquirer spins up to
+//       S::handoff_spin_budget times, taking a permit only with try_acquire's
+//       CAS (S1); so the spin changes no state and only spares the releaser a
+//       futex wake and the acquirer a park when the permit comes within
+//       microseconds (a ping-pong; libstdc++'s semaphore spins too). A timed
+//       acquire spins only before its deadline, looking at the clock every 64
+//       spins.
 #pragma once
 
 #include <chrono>
@@ -141,6 +149,16 @@ class basic_semaphore {
   // permit it finds (S5).
   bool acquire_until(typename S::clock::time_point deadline) {
     if (try_acquire()) return true;
+    // S7: spin a while before announcing; the permit usually comes from a
+    // thread that is running right now.
+    if (deadline == S::forever || S::clock::now() < deadline) {
+      for (int i = 1; i <= S::handoff_spin_budget; ++i) {
+        S::spin();
+        // relaxed: a hint; try_acquire's CAS acquires (S1).
+        if (count_.load(std::memory_order_relaxed) > 0 && try_acquire()) return true;
+        if (i % 64 == 0 && deadline != S::forever && S::clock::now() >= deadline) break;
+      }
+    }
     // seq_cst: S2's sleeper half: announce, then look again.
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     bool got = false;
