@@ -77,6 +77,10 @@
 //   C6  an exception between releasing and restoring the user lock (only the
 //       model checker's unwinding of an explored execution raises one) leaves
 //       the lock released and a std::unique_lock disowned (see disown()).
+//   C7  before parking, a waiter spins (spin_for_handoff in sync.hpp) only
+//       looking at its own word; the spin changes nothing C1..C5 rely on, and
+//       spares the notifier a futex wake when the notify comes within
+//       microseconds.
 #pragma once
 
 #include <chrono>
@@ -290,6 +294,10 @@ class basic_condition {
     wait_result r = wait_result::woken;
     bool was_notified = false;
     try {
+      // C7: spin a while before parking; a notify often comes within
+      // microseconds (a queue's other side is running right now).
+      // acquire: pairs with the release store in notify().
+      (void)spin_for_handoff<S>([&] { return w.word.load(std::memory_order_acquire) != waiting_; }, deadline);
       // acquire: pairs with the release store in notify().
       while (w.word.load(std::memory_order_acquire) == waiting_) {
         r = S::wait(w.word, waiting_, deadline);  // parks only while word == 0 (C1)

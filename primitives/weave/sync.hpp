@@ -47,8 +47,11 @@
 //   S::handoff_spin_budget  the same for a primitive whose partner usually
 //                       answers within microseconds (a queue's consumer waiting
 //                       for the next item): 1024 on hardware, where parking
-//                       costs a futex wake per item; in the model the same as
-//                       spin_budget (a spin there waits for a write anyway).
+//                       costs a futex wake per item; 1 in the model (a spin
+//                       there waits for a write anyway, so one explores both
+//                       "it came while I spun" and "I gave up and parked").
+//                       spin_for_handoff<S>(ready, deadline), below, is that
+//                       spin, written once.
 //   S::fence(order)     std::atomic_thread_fence.
 //   S::clock            the steady clock deadlines are measured on
 //                       (S::clock::time_point, S::clock::now()); S::forever is a
@@ -413,6 +416,24 @@ typename S::clock::time_point deadline_after(const std::chrono::duration<Rep, Pe
   const auto room = std::chrono::duration_cast<std::chrono::duration<double>>(S::forever - now);
   if (std::chrono::duration<double>(d) >= room) return S::forever;
   return now + std::chrono::duration_cast<dur>(d);
+}
+
+/// The spin before a park, for a primitive whose partner usually answers
+/// within microseconds: S::spin() up to S::handoff_spin_budget times until
+/// ready() is true (returns true), giving up at the deadline (looked at every
+/// 64 spins) or when the budget is spent (returns false). ready() must only
+/// look or take with the primitive's own fast path, so the spin changes no
+/// state that parking relies on.
+template <class S, class Ready>
+bool spin_for_handoff(Ready ready, typename S::clock::time_point deadline) {
+  const bool timed = deadline != S::forever;
+  if (timed && S::clock::now() >= deadline) return false;
+  for (int i = 1; i <= S::handoff_spin_budget; ++i) {
+    S::spin();
+    if (ready()) return true;
+    if (timed && i % 64 == 0 && S::clock::now() >= deadline) return false;
+  }
+  return false;
 }
 
 }  // namespace weave

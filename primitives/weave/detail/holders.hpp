@@ -50,6 +50,7 @@
 
 #include <pthread.h>
 
+#include "weave/detail/lock.hpp"
 #include "weave/detail/process.hpp"
 #include "weave/mutex.hpp"
 #include "weave/sync.hpp"
@@ -145,7 +146,7 @@ class holder_registry {
 
   /// This process now has one more handle to the end behind rec.
   void attach(end_record* rec) {
-    const std::lock_guard<weave::mutex> g(m_);
+    const unique_hold<weave::mutex> g(m_);
     for (entry& e : entries_)
       if (e.rec == rec) {
         ++e.handles;  // H1
@@ -157,7 +158,7 @@ class holder_registry {
 
   /// One handle fewer; at the last one the process's slot is freed (H1).
   void detach(end_record* rec) noexcept {
-    const std::lock_guard<weave::mutex> g(m_);
+    const unique_hold<weave::mutex> g(m_);
     for (std::size_t k = 0; k < entries_.size(); ++k) {
       entry& e = entries_[k];
       if (e.rec != rec) continue;

@@ -330,7 +330,7 @@ struct model_sync {
     model::detail::futex_wake(word.id_, true, l);
   }
   static constexpr int spin_budget = 2;
-  static constexpr int handoff_spin_budget = spin_budget;  // the model explores a give-up as for spin_budget
+  static constexpr int handoff_spin_budget = 1;  // one spin explores both "it came while I spun" and "gave up"
   static void spin(source_location l = source_location::current()) { model::detail::spin(l); }
   static void fence(std::memory_order o, source_location l = source_location::current()) {
     model::detail::fence(o, l);
