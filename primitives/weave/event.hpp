@@ -64,6 +64,9 @@
 //       apart, or through a lock).
 //   E5  the whole state is one 32-bit word and the futex is process-shared: an
 //       event placed in shared memory (MAP_SHARED) works between processes.
+//   E6  before announcing itself a waiter spins (spin_for_handoff in sync.hpp)
+//       only loading the word, and returns true on what E3 would return true
+//       on; the spin writes nothing, so E1..E3 hold as without it.
 #pragma once
 
 #include <chrono>
@@ -132,6 +135,16 @@ class basic_event {
     std::uint32_t w = state_.load(std::memory_order_acquire);
     if (w & set_bit) return true;
     const std::uint32_t start = gen(w);
+    // E6: spin a while before announcing a sleeper; the setter is often
+    // running right now (a ping-pong).
+    // acquire (in the spin): pairs with the release CAS in set() (E4).
+    if (spin_for_handoff<S>(
+            [&] {
+              w = state_.load(std::memory_order_acquire);
+              return (w & set_bit) || gen(w) != start;
+            },
+            deadline))
+      return true;  // E3
     for (;;) {
       if (!(w & waiters_bit)) {
         // Announce a possible sleeper (E1). acquire: on failure the value may
