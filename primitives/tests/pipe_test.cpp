@@ -53,6 +53,14 @@ std::uint64_t checksum(const std::vector<std::byte>& m) {
 using weave::test::fork_child;
 using weave::test::wait_child;
 
+// A child killed (SIGKILL) at once, before it touches anything it inherited.
+pid_t fork_dying_child() {
+  return fork_child([] {
+    raise(SIGKILL);
+    return 2;
+  });
+}
+
 bool skip_fork(const char* test) {
   if (weave::tsan_build) {
     std::printf("\n  note: %s skipped under ThreadSanitizer (fork-based); its thread variant runs\n", test);
@@ -556,10 +564,7 @@ class pipe_test : public CppUnit::TestFixture {
   void fork_peer_dies_before_using_its_end() {
     if (skip_fork("fork_peer_dies_before_using_its_end")) return;
     auto [a, b] = weave::make_pipe({.capacity = 256});
-    const pid_t pid = fork_child([] {
-      raise(SIGKILL);
-      return 2;
-    });
+    const pid_t pid = fork_dying_child();
     b.close();  // the child's end: the parent only drops its handle
     std::vector<std::byte> got;
     const auto t0 = clk::now();
@@ -604,10 +609,7 @@ class pipe_test : public CppUnit::TestFixture {
   void fork_a_kept_copy_of_the_peer_end_keeps_it_held() {
     if (skip_fork("fork_a_kept_copy_of_the_peer_end_keeps_it_held")) return;
     auto [a, b] = weave::make_pipe({.capacity = 256});
-    const pid_t pid = fork_child([] {
-      raise(SIGKILL);
-      return 2;
-    });
+    const pid_t pid = fork_dying_child();
     CPPUNIT_ASSERT_EQUAL(128 + SIGKILL, wait_child(pid, 10));
     std::vector<std::byte> got;
     CPPUNIT_ASSERT(a.recv_for(got, std::chrono::milliseconds(300)).status == pipe_status::timeout);

@@ -40,6 +40,20 @@ bool skip_fork(const char* test, const char* why = "fork-based") {
   return false;
 }
 
+// Why the takeover tests skip under TSan.
+constexpr const char* takeover_under_tsan = "TSan reports a takeover from a dead thread as a double lock";
+
+// A thread that takes m, runs half_update() and ends holding m: it died
+// holding the mutex.
+template <class F = void (*)()>
+void die_holding(weave::robust_mutex& m, F half_update = [] {}) {
+  std::thread dies([&] {
+    if (m.lock() != lock_status::acquired) std::abort();
+    half_update();
+  });
+  dies.join();
+}
+
 // Shared memory for one object of type T, constructed in place.
 template <class T>
 T* shared_new() {
@@ -130,14 +144,10 @@ class robust_mutex_test : public CppUnit::TestFixture {
   }
 
   void thread_died_holding_it() {
-    if (skip_fork("thread_died_holding_it", "TSan reports a takeover from a dead thread as a double lock")) return;
+    if (skip_fork("thread_died_holding_it", takeover_under_tsan)) return;
     weave::robust_mutex m;
     int data = 0;
-    std::thread dies([&] {
-      if (m.lock() != lock_status::acquired) std::abort();
-      data = 1;  // half an update, then the thread ends holding the lock
-    });
-    dies.join();
+    die_holding(m, [&] { data = 1; });  // half an update, then the thread ends holding the lock
     const auto t0 = clk::now();
     CPPUNIT_ASSERT(m.lock() == lock_status::owner_dead);
     CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(1));
@@ -151,14 +161,9 @@ class robust_mutex_test : public CppUnit::TestFixture {
   }
 
   void unlock_without_consistent_is_not_recoverable() {
-    if (skip_fork("unlock_without_consistent_is_not_recoverable",
-                  "TSan reports a takeover from a dead thread as a double lock"))
-      return;
+    if (skip_fork("unlock_without_consistent_is_not_recoverable", takeover_under_tsan)) return;
     weave::robust_mutex m;
-    std::thread dies([&] {
-      if (m.lock() != lock_status::acquired) std::abort();
-    });
-    dies.join();
+    die_holding(m);
     CPPUNIT_ASSERT(m.lock() == lock_status::owner_dead);
     m.unlock();  // without consistent()
     CPPUNIT_ASSERT(m.lock() == lock_status::not_recoverable);
@@ -182,14 +187,9 @@ class robust_mutex_test : public CppUnit::TestFixture {
   // passes, whether the owner lives: a dead owner's mutex is taken over
   // (owner_dead), not reported as a time-out.
   void timed_lock_takes_over_from_dead_owner() {
-    if (skip_fork("timed_lock_takes_over_from_dead_owner",
-                  "TSan reports a takeover from a dead thread as a double lock"))
-      return;
+    if (skip_fork("timed_lock_takes_over_from_dead_owner", takeover_under_tsan)) return;
     weave::robust_mutex m;
-    std::thread dies([&] {
-      if (m.lock() != lock_status::acquired) std::abort();
-    });
-    dies.join();
+    die_holding(m);
     CPPUNIT_ASSERT(m.try_lock_for(std::chrono::milliseconds(10)) == lock_status::owner_dead);
     m.consistent();
     m.unlock();
