@@ -535,16 +535,16 @@ class pipe_test : public CppUnit::TestFixture {
     const int i = rec.hold(mine);
     CPPUNIT_ASSERT(i >= 0);
     CPPUNIT_ASSERT(rec.any_live(0));
-    rec.unhold(i, mine);
+    rec.replace(i, mine, 0);
     CPPUNIT_ASSERT(!rec.any_live(0));
     const int other = i == first ? first + 1 : first;  // still a dead holder's
-    rec.unhold(other, 12345);  // not the value there: nothing changes (H2)
+    CPPUNIT_ASSERT(!rec.replace(other, 12345, 0));  // not the value there: nothing changes (H2)
     CPPUNIT_ASSERT(rec.holder[other].load(std::memory_order_relaxed) != 0);
     // A pending slot counts while its parent lives.
     const int p = rec.hold(end_record::encode(weave::detail::identity_of(me), true));
     CPPUNIT_ASSERT(p >= 0);
     CPPUNIT_ASSERT(rec.any_live(0));
-    rec.unhold(p, end_record::encode(weave::detail::identity_of(me), true));
+    rec.replace(p, end_record::encode(weave::detail::identity_of(me), true), 0);
     // Live holders in every slot: the next one is counted in overflow, and the
     // end counts as held for good (H3).
     for (int k = 0; k < end_record::slots; ++k) rec.holder[k].store(mine, std::memory_order_relaxed);

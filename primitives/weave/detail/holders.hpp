@@ -75,41 +75,40 @@ struct end_record {
     return {static_cast<std::uint32_t>(v) & ~pending, static_cast<std::uint32_t>(v >> 32)};
   }
 
+  // Memory orders: every slot, overflow and attached access is seq_cst, so
+  // hold()/replace() and a closer's any_live() scan are in one total order (a
+  // closer that dropped its slot and then scans sees every holder that existed
+  // before it: pipe.hpp P7). The owner words are advisory (relaxed, H4).
+
   /// Takes a free slot (or one whose process is gone) for `v`; -1 if the table
   /// is full, in which case the holder is counted in overflow (H3).
   int hold(std::uint64_t v) noexcept {
-    // seq_cst: ordered with close()'s scan of the table (a closer that dropped
-    // its slot and then scans sees every holder that existed before it).
-    attached.store(1, std::memory_order_seq_cst);
+    attached.store(1, std::memory_order_seq_cst);  // seq_cst: see above
     for (int pass = 0; pass < 2; ++pass) {
       for (int i = 0; i < slots; ++i) {
-        // relaxed: a candidate; the CAS below decides (H2).
-        std::uint64_t cur = holder[i].load(std::memory_order_relaxed);
+        const std::uint64_t cur = holder[i].load(std::memory_order_relaxed);  // relaxed: a candidate; replace() decides (H2)
         const bool take = pass == 0 ? cur == 0 : !alive(decode(cur));  // pass 1: reclaim the dead (H4)
-        // seq_cst: see attached above; the partner is the scan in any_live().
-        if (take && holder[i].compare_exchange_strong(cur, v, std::memory_order_seq_cst, std::memory_order_relaxed))
-          return i;
+        if (take && replace(i, cur, v)) return i;
       }
     }
-    // seq_cst: as the slot CAS (H3).
-    overflow.fetch_add(1, std::memory_order_seq_cst);
+    overflow.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see above (H3)
     return -1;
   }
 
-  /// Frees slot i if it still holds v (a hostile peer may have rewritten it: H2).
-  void unhold(int i, std::uint64_t v) noexcept {
-    if (i < 0 || i >= slots) return;
-    // seq_cst: before the closer's scan in any_live() (see hold()).
-    holder[i].compare_exchange_strong(v, 0, std::memory_order_seq_cst, std::memory_order_relaxed);
+  /// Slot i from `from` to `to` if it still holds `from` (a hostile peer may
+  /// have rewritten it: H2). A holder leaves with replace(i, mine, 0).
+  bool replace(int i, std::uint64_t from, std::uint64_t to) noexcept {
+    if (i < 0 || i >= slots) return false;
+    return holder[i].compare_exchange_strong(from, to, std::memory_order_seq_cst,  // seq_cst: see above
+                                             std::memory_order_relaxed);          // relaxed: failure changes nothing
   }
 
   /// Does any live process hold the end? Pending slots count while their parent
   /// lives; overflow counts as held (H3); `me` always counts as alive.
   bool any_live(std::uint32_t me) const noexcept {
-    // seq_cst (all loads): the scan half of hold()/unhold()'s ordering.
-    if (overflow.load(std::memory_order_seq_cst) != 0) return true;
+    if (overflow.load(std::memory_order_seq_cst) != 0) return true;  // seq_cst: see above
     for (int i = 0; i < slots; ++i) {
-      const std::uint64_t v = holder[i].load(std::memory_order_seq_cst);
+      const std::uint64_t v = holder[i].load(std::memory_order_seq_cst);  // seq_cst: see above
       if (v == 0) continue;
       const process_identity who = decode(v);
       if (who.id == me || alive(who)) return true;  // H4: alive() validates the id
@@ -121,12 +120,10 @@ struct end_record {
   /// end was used; before that, its holders; an end nobody held yet (a named
   /// pipe not opened yet) counts as in use, so its peer waits for it.
   bool in_use(std::uint32_t me) const noexcept {
-    // relaxed (all): advisory words; any value is safe (H4).
-    const process_identity owner{owner_pid.load(std::memory_order_relaxed),
-                                 owner_start.load(std::memory_order_relaxed)};
+    const process_identity owner{owner_pid.load(std::memory_order_relaxed),     // relaxed: advisory (H4)
+                                 owner_start.load(std::memory_order_relaxed)};  // relaxed: advisory (H4)
     if (owner.id != 0) return owner.id == me || alive(owner);
-    // seq_cst: with hold()'s store of attached.
-    if (attached.load(std::memory_order_seq_cst) == 0) return true;
+    if (attached.load(std::memory_order_seq_cst) == 0) return true;  // seq_cst: see above
     return any_live(me);
   }
 };
@@ -152,8 +149,8 @@ class holder_registry {
         ++e.handles;  // H1
         return;
       }
-    const std::uint64_t v = end_record::encode(identity_of(current_pid()), false);
-    entries_.push_back(entry{rec, 1, rec->hold(v), v, -1, 0});
+    if (mine_ == 0) mine_ = end_record::encode(identity_of(current_pid()), false);
+    entries_.push_back(entry{rec, 1, rec->hold(mine_), -1});
   }
 
   /// One handle fewer; at the last one the process's slot is freed (H1).
@@ -163,7 +160,7 @@ class holder_registry {
       entry& e = entries_[k];
       if (e.rec != rec) continue;
       if (--e.handles == 0) {
-        rec->unhold(e.slot, e.value);
+        rec->replace(e.slot, mine_, 0);
         entries_[k] = entries_.back();
         entries_.pop_back();
       }
@@ -174,43 +171,39 @@ class holder_registry {
  private:
   struct entry {
     end_record* rec;
-    int handles;            // this process's handles to the end (H1)
-    int slot;               // its slot, -1 if counted in overflow
-    std::uint64_t value;    // what it wrote there
-    int pending_slot;       // during fork(): the child's slot
-    std::uint64_t pending_value;
+    int handles;       // this process's handles to the end (H1)
+    int slot;          // its slot (holding mine_), -1 if counted in overflow
+    int pending_slot;  // during fork(): the child's slot (holding pending_)
   };
 
+  // The handlers do nothing (no /proc read) in a process that holds no end.
   void prepare() {
     m_.lock();  // held across fork(); parent() and child() unlock
-    const std::uint64_t v = end_record::encode(identity_of(current_pid()), true);
-    for (entry& e : entries_) {
-      e.pending_slot = e.rec->hold(v);
-      e.pending_value = v;
-    }
+    if (entries_.empty()) return;
+    pending_ = end_record::encode(identity_of(current_pid()), true);
+    for (entry& e : entries_) e.pending_slot = e.rec->hold(pending_);
   }
   void parent() {
     for (entry& e : entries_) e.pending_slot = -1;  // the child's now
     m_.unlock();
   }
   void child() {
-    // process.hpp's handler may not have run yet: ask the kernel.
-    const std::uint64_t v = end_record::encode(identity_of(static_cast<std::uint32_t>(::getpid())), false);
-    for (entry& e : entries_) {
-      std::uint64_t expect = e.pending_value;
-      // seq_cst: as hold() (H2).
-      if (e.pending_slot >= 0 && e.rec->holder[e.pending_slot].compare_exchange_strong(
-                                     expect, v, std::memory_order_seq_cst, std::memory_order_relaxed)) {
-        e.slot = e.pending_slot;
-      } else {
-        e.slot = e.pending_slot < 0 ? -1 : e.rec->hold(v);  // in overflow, or the slot was overwritten
+    mine_ = 0;  // the parent's; attach() computes it again when needed
+    if (!entries_.empty()) {
+      // process.hpp's handler may not have run yet: ask the kernel.
+      mine_ = end_record::encode(identity_of(static_cast<std::uint32_t>(::getpid())), false);
+      for (entry& e : entries_) {
+        if (e.pending_slot < 0) e.slot = -1;  // counted in overflow (H3)
+        else if (e.rec->replace(e.pending_slot, pending_, mine_)) e.slot = e.pending_slot;
+        else e.slot = e.rec->hold(mine_);  // the pending slot was overwritten (H2)
+        e.pending_slot = -1;
       }
-      e.value = v;
-      e.pending_slot = -1;
     }
     m_.unlock();
   }
 
+  std::uint64_t mine_ = 0;     // this process's slot value (H1)
+  std::uint64_t pending_ = 0;  // during fork(): the child's pending slot value
   weave::mutex m_;
   std::vector<entry> entries_;
 };
