@@ -151,9 +151,7 @@ class basic_semaphore {
     if (try_acquire()) return true;
     // S7: spin a while before announcing; the permit usually comes from a
     // thread that is running right now.
-    // relaxed: a hint; try_acquire's CAS acquires (S1).
-    if (spin_for_handoff<S>([&] { return count_.load(std::memory_order_relaxed) > 0 && try_acquire(); }, deadline))
-      return true;
+    if (spin_for_handoff<S>([&] { return try_acquire(); }, deadline)) return true;
     // seq_cst: S2's sleeper half: announce, then look again.
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     bool got = false;
