@@ -526,7 +526,7 @@ class basic_pipe_end {
   enum class parked : std::uint8_t { woken, slice_over, deadline };
   parked park(atomic_u32& epoch, u32 e, time_point deadline) {
     if constexpr (hardware) {
-      const time_point slice = S::clock::now() + std::chrono::milliseconds(100);
+      const time_point slice = S::clock::now() + real_sync::liveness_slice;
       const bool sliced = slice < deadline;
       if (S::wait(epoch, e, sliced ? slice : deadline, scope::process_shared) != wait_result::timed_out)
         return parked::woken;
@@ -642,13 +642,8 @@ class basic_pipe_end {
         // microseconds, and a futex park/wake pair costs two system calls and
         // a reschedule (the round-trip latency). Not in the model: the
         // protocol is the same with or without the spin.
-        bool arrived = false;
-        for (int i = 0; i < S::spin_budget * 128 && !arrived; ++i) {  // ~2,000 pauses
-          S::spin();
-          // acquire: pairs with the writer's head store (P3).
-          arrived = d.head.load(std::memory_order_acquire) != tail_;
-        }
-        if (arrived) continue;
+        // acquire: pairs with the writer's head store (P3).
+        if (spin_for_handoff<S>([&] { return d.head.load(std::memory_order_acquire) != tail_; }, deadline)) continue;
       }
       // Empty: park on data_epoch (P4).
       // seq_cst (all three): P4, the waiter's half of the Dekker pair.
