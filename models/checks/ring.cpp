@@ -6,6 +6,7 @@
 // full/empty waits in a handful of steps. Buggy twins: an SPSC ring whose
 // producer publishes with a relaxed store, and an MPMC ring whose producers
 // claim a position by looking at tail and then storing tail + 1 (no CAS).
+#include <array>
 #include <cstddef>
 #include <optional>
 
@@ -41,6 +42,23 @@ void spsc_in_order(Ring& r, int n) {
   });
   producer.join();
   consumer.join();
+}
+
+// Pops n items from producers 1 and 2 (item k of producer id is id*10+k),
+// checking that each producer's items come in order; returns the last k seen
+// of each producer (index 1 and 2).
+template <class Ring>
+std::array<int, 3> consume_in_order(Ring& r, int n) {
+  std::array<int, 3> last{0, 0, 0};
+  for (int i = 0; i < n; ++i) {
+    const int v = pop_spinning(r);
+    const auto id = static_cast<std::size_t>(v / 10);
+    const int k = v % 10;
+    WEAVE_CHECK(id == 1 || id == 2);
+    WEAVE_CHECK(k == last[id] + 1);
+    last[id] = k;
+  }
+  return last;
 }
 
 }  // namespace
@@ -107,14 +125,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .pree
   };
   thread p1([&] { producer(1); });
   thread p2([&] { producer(2); });
-  int last[3] = {0, 0, 0};
-  for (int n = 0; n < 4; ++n) {  // the main thread consumes
-    const int v = pop_spinning(r);
-    const int id = v / 10, k = v % 10;
-    WEAVE_CHECK(id == 1 || id == 2);
-    WEAVE_CHECK(k == last[id] + 1);
-    last[id] = k;
-  }
+  const std::array<int, 3> last = consume_in_order(r, 4);  // the main thread consumes
   p1.join();
   p2.join();
   WEAVE_CHECK(last[1] == 2 && last[2] == 2);
@@ -130,14 +141,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .pree
     push_spinning(r, 12);
   });
   thread p2([&] { push_spinning(r, 21); });
-  int last[3] = {0, 0, 0};
-  for (int n = 0; n < 3; ++n) {  // the main thread consumes
-    const int v = pop_spinning(r);
-    const int id = v / 10, k = v % 10;
-    WEAVE_CHECK(id == 1 || id == 2);
-    WEAVE_CHECK(k == last[id] + 1);
-    last[id] = k;
-  }
+  const std::array<int, 3> last = consume_in_order(r, 3);  // the main thread consumes
   p1.join();
   p2.join();
   WEAVE_CHECK(last[1] == 2 && last[2] == 1);
