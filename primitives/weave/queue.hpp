@@ -146,34 +146,24 @@ namespace detail {
 template <class T, class Order>
 class queue_store;
 
-template <class T>
-class queue_store<T, fifo> {
+// FIFO and LIFO: one deque, taken from the front or from the back.
+template <class T, class Order>
+  requires std::is_same_v<Order, fifo> || std::is_same_v<Order, lifo>
+class queue_store<T, Order> {
+  static constexpr bool from_front = std::is_same_v<Order, fifo>;
+
  public:
-  static constexpr const char* name = "weave::fifo_queue";
+  static constexpr const char* name = from_front ? "weave::fifo_queue" : "weave::lifo_queue";
   std::size_t size() const noexcept { return items_.size(); }
   template <class U>
   void push(U&& v) {
     items_.push_back(std::forward<U>(v));  // strong guarantee (std::deque)
   }
-  T& next() noexcept { return items_.front(); }
-  void drop_next() noexcept { items_.pop_front(); }
-  void clear() noexcept { items_.clear(); }
-
- private:
-  std::deque<T> items_;
-};
-
-template <class T>
-class queue_store<T, lifo> {
- public:
-  static constexpr const char* name = "weave::lifo_queue";
-  std::size_t size() const noexcept { return items_.size(); }
-  template <class U>
-  void push(U&& v) {
-    items_.push_back(std::forward<U>(v));  // strong guarantee (std::deque)
+  T& next() noexcept { return from_front ? items_.front() : items_.back(); }
+  void drop_next() noexcept {
+    if constexpr (from_front) items_.pop_front();
+    else items_.pop_back();
   }
-  T& next() noexcept { return items_.back(); }
-  void drop_next() noexcept { items_.pop_back(); }
   void clear() noexcept { items_.clear(); }
 
  private:
