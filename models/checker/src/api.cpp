@@ -38,9 +38,17 @@ result replay(const options& o, const std::function<void()>& body, std::string_v
 }
 
 namespace {
+// The engine of the running check, if the caller is one of its model threads.
+// A call from another OS thread (a std::thread started in the body) is
+// recorded as misuse and otherwise runs unchecked.
 detail::engine* live() noexcept {
   detail::engine* e = detail::engine::current;
-  return (e != nullptr && e->active()) ? e : nullptr;
+  if (e == nullptr || !e->active()) return nullptr;
+  if (!e->on_scheduler_thread()) {
+    e->used_from_foreign_thread();
+    return nullptr;
+  }
+  return e;
 }
 }  // namespace
 
@@ -60,39 +68,39 @@ void check_that(bool cond, const char* what, source_location loc) {
 
 namespace detail {
 
-std::uint32_t new_object(const void*, bool is_cell, source_location made) {
+object_id new_object(const void*, object_kind kind, source_location made) {
   engine* e = live();
-  return e ? e->new_object(is_cell, made) : 0xffffffffu;
+  return e ? e->new_object(kind, made) : object_id{kOutside};
 }
-void forget_object(std::uint32_t id) noexcept {
-  if (engine* e = live()) e->forget_object(id);
+void forget_object(object_id id) noexcept {
+  if (engine* e = live()) e->forget_object(e->index_of(id));
 }
-void visible(std::uint32_t obj, op kind, source_location loc) {
-  if (engine* e = live()) e->visible(obj, kind, loc);
+void visible(object_id obj, op kind, source_location loc) {
+  if (engine* e = live()) e->visible(e->index_of(obj), kind, loc);
 }
-void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
-  if (engine* e = live()) e->load_done(obj, o, v);
+void load_done(object_id obj, std::memory_order o, std::uint64_t v) {
+  if (engine* e = live()) e->load_done(e->index_of(obj), o, v);
 }
-void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
-  if (engine* e = live()) e->store_done(obj, o, v);
+void store_done(object_id obj, std::memory_order o, std::uint64_t v) {
+  if (engine* e = live()) e->store_done(e->index_of(obj), o, v);
 }
-void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value) {
-  if (engine* e = live()) e->rmw_done(obj, o, old_value, new_value);
+void rmw_done(object_id obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value) {
+  if (engine* e = live()) e->rmw_done(e->index_of(obj), o, old_value, new_value);
 }
-void cell_access(std::uint32_t obj, bool write, source_location loc) {
-  if (engine* e = live()) e->cell_access(obj, write, loc);
+void cell_access(object_id obj, bool write, source_location loc) {
+  if (engine* e = live()) e->cell_access(e->index_of(obj), write, loc);
 }
-wait_result futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected, std::int64_t deadline,
+wait_result futex_wait(object_id obj, const void* word, std::uint32_t expected, std::int64_t deadline,
                        std::int64_t holder, source_location loc) {
-  if (engine* e = live()) return e->futex_wait(obj, word, expected, deadline, holder, loc);
+  if (engine* e = live()) return e->futex_wait(e->index_of(obj), word, expected, deadline, holder, loc);
   return wait_result::woken;
 }
 bool alive(std::uint32_t id, source_location loc) {
   if (engine* e = live()) return e->alive(id, loc);
   return true;
 }
-void futex_wake(std::uint32_t obj, bool all, source_location loc) {
-  if (engine* e = live()) e->futex_wake(obj, all, loc);
+void futex_wake(object_id obj, bool all, source_location loc) {
+  if (engine* e = live()) e->futex_wake(e->index_of(obj), all, loc);
 }
 void spin(source_location loc) {
   if (engine* e = live()) e->spin(loc);

@@ -19,8 +19,8 @@ namespace {
 
 constexpr std::uint32_t kNoObj = 0;        // an operation on no object
 constexpr std::uint32_t kScFence = 1;      // the total order of seq_cst fences
-constexpr std::uint32_t kOutside = 0xffffffffu;  // made outside any execution
 constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
+std::uint32_t next_generation = 0;  // executions run in this process (object_id's high half)
 
 bool acquires(std::memory_order o) {
   return o == std::memory_order_acquire || o == std::memory_order_acq_rel ||
@@ -79,16 +79,28 @@ void engine::resume(int t) {
 }
 
 void engine::thread_entry(int t) {
+  // An exception is the first cause: threads its unwinding left unjoined
+  // (engine::unjoined) are its consequence, named in the footer.
+  auto unwound = [this] {
+    if (unwound_unjoined_ == 0) return std::string();
+    std::string who;
+    for (int u = 0; u < kMaxThreads; ++u)
+      if (unwound_unjoined_ & bit(u)) who += (who.empty() ? "T" : ", T") + std::to_string(u);
+    return "The exception unwound past the model::thread of " + who +
+           ", which was never joined (still running; std::thread would call std::terminate).";
+  };
   try {
     threads_[t].fn();
   } catch (const boost::context::detail::forced_unwind&) {
     throw;
   } catch (const weave::usage_error& e) {
-    fail(verdict::usage_error, std::string("T") + std::to_string(t) + " threw weave::usage_error: " + e.what());
+    fail(verdict::usage_error, std::string("T") + std::to_string(t) + " threw weave::usage_error: " + e.what(),
+         unwound());
   } catch (const std::exception& e) {
-    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception: " + e.what());
+    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception: " + e.what(), unwound());
   } catch (...) {
-    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception of unknown type");
+    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception of unknown type",
+         unwound());
   }
   if (threads_[t].st != tstate::aborted) threads_[t].st = tstate::finished;
   threads_[t].fn = nullptr;
@@ -125,6 +137,11 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   c.spawned_at = loc;
   c.hb = threads_[parent].hb;
   c.hb.c[child] = 1;
+  // What the parent does after the spawn (before its next visible step, in
+  // the same step) is not ordered before the child: a new epoch, so a cell
+  // access there is unordered with the child's (Python's t.start(); print(x)).
+  ++threads_[parent].hb.c[parent];
+  saw_model_ = true;
   fresh_pending_ = true;
   c.dpor = threads_[parent].dpor;
   c.now = threads_[parent].now;
@@ -150,6 +167,10 @@ void engine::join(std::uint32_t tid, source_location loc) {
 
 void engine::unjoined(std::uint32_t tid) {
   if (!active()) return;
+  if (std::uncaught_exceptions() > 0 && tid < kMaxThreads) {  // a consequence of the exception: see thread_entry
+    unwound_unjoined_ |= bit(static_cast<int>(tid));
+    return;
+  }
   fail(verdict::unjoined_thread,
        "thread T" + std::to_string(tid) + " was never joined: its model::thread was destroyed while joinable "
        "(std::thread would call std::terminate)");
@@ -170,6 +191,15 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc) {
     yield_to_scheduler();
     return;
   }
+  if (obj == kStale) {
+    fail(verdict::nondeterminism,
+         std::string("a model object used at ") + where(loc) +
+             " was made in an earlier execution: state kept between executions (a static, a global, or an "
+             "object made outside the body). The body is re-run from the start for every execution; make "
+             "every shared object inside it.");
+    yield_to_scheduler();
+    return;
+  }
   if (failed_) {  // a failure recorded without stopping (e.g. unjoined): stop here
     t.st = tstate::aborted;
     yield_to_scheduler();
@@ -178,23 +208,24 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc) {
   t.pend = pending_op{obj, kind, loc};
   t.st = tstate::runnable;
   t.act = action::step;
-  if (kind == op::spin) t.spin_writes = write_steps_.size();
   yield_to_scheduler();
 }
 
-std::uint32_t engine::new_object(bool is_cell, source_location made) {
+object_id engine::new_object(object_kind kind, source_location made) {
   if (!active()) return kOutside;
   const auto id = static_cast<std::uint32_t>(nobj_);
   if (nobj_ == objects_.size()) objects_.emplace_back();
   object_rec& o = objects_[nobj_++];
-  o.reset(is_cell, made);
+  const bool is_cell = kind == object_kind::cell;
+  o.reset(is_cell, made, kind == object_kind::atomic_address);
+  saw_model_ = true;
   if (is_cell && cur_ >= 0) {  // construction is the first write
     o.w_tid = static_cast<std::uint8_t>(cur_);
     o.w_clk = threads_[cur_].hb.c[cur_];
     o.w_step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
     o.w_loc = made;
   }
-  return id;
+  return (static_cast<object_id>(generation_) << 32) | id;
 }
 
 void engine::forget_object(std::uint32_t id) noexcept {
@@ -210,6 +241,7 @@ void engine::load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) 
     if (acquires(o)) t.hb.join(ob.rel);  // synchronizes-with the release head
     else t.acq_fence.join(ob.rel);        // an acquire fence later would
   }
+  note_read(obj);
   step_rec& s = steps_.back();
   if (s.kind == op::rmw) s.kind = op::cas_fail;
   s.mo = o;
@@ -230,7 +262,7 @@ void engine::store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v)
   } else {
     ob.rel_valid = false;
   }
-  write_steps_.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  ob.writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
   step_rec& s = steps_.back();
   s.mo = o;
   s.has_value = true;
@@ -255,7 +287,8 @@ void engine::rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old,
     else ob.rel = t.rel_fence;
     ob.rel_valid = true;
   }
-  write_steps_.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  ob.writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  note_read(obj);  // it read the latest value: stale only after a later write
   step_rec& s = steps_.back();
   s.mo = o;
   s.has_value = s.has_old = true;
@@ -265,8 +298,8 @@ void engine::rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old,
 
 void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   if (!active()) return;
-  if (obj == kOutside) {
-    visible(kOutside, op::cell_read, loc);
+  if (obj == kOutside || obj == kStale) {
+    visible(obj, op::cell_read, loc);
     return;
   }
   if (obj >= nobj_) return;
@@ -322,6 +355,7 @@ wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_
   if (!active() || obj >= nobj_) return wait_result::woken;
   std::uint32_t value;
   std::memcpy(&value, word, sizeof value);
+  note_read(obj);
   step_rec& s = steps_.back();
   s.has_value = true;
   s.value = value;
@@ -370,7 +404,6 @@ void engine::futex_wake(std::uint32_t obj, bool all, source_location loc) {
     wake(o.waiters[pick]);
     o.waiters.erase(o.waiters.begin() + static_cast<std::ptrdiff_t>(pick));
   }
-  write_steps_.push_back(here);
   steps_.back().aux = woken;
 }
 
@@ -383,6 +416,7 @@ bool engine::alive(std::uint32_t id, source_location loc) {
   const bool known = id >= 1 && id <= threads_.size();
   visible(known ? life_obj(static_cast<int>(id - 1)) : kNoObj, op::alive, loc);
   if (!active()) return true;
+  if (known) note_read(life_obj(static_cast<int>(id - 1)));
   bool lives = false;
   if (known) {
     const thread_rec& h = threads_[id - 1];
@@ -482,10 +516,11 @@ tmask engine::real_enabled(tmask* spurious) const {
         if (t.act == action::step && t.pend.kind == op::join) {
           if (threads_[t.join_target].st == tstate::finished) real |= bit(static_cast<int>(i));
         } else if (t.act == action::step && t.pend.kind == op::spin) {
-          // A spinner goes on after another thread writes, or gives up waiting a
-          // bounded number of times (S::spin_budget) so spin-then-park code can
-          // reach its park path while the other thread still holds on.
-          if (write_steps_.size() > t.spin_writes || t.idle_spins < model_sync::spin_budget)
+          // The await rule: a spinner goes on once something it read since its
+          // previous spin has been written since it read it (going round again
+          // can then see something new), or a bounded number of times without
+          // (S::spin_budget) so spin-then-park code reaches its park path.
+          if (stale(t) || t.idle_spins < model_sync::spin_budget)
             real |= bit(static_cast<int>(i));
         } else {
           real |= bit(static_cast<int>(i));
@@ -524,6 +559,12 @@ access access_of(const thread_rec& t) {
     case op::fence: return {t.pend.obj, true};
     default: return {};
   }
+}
+}  // namespace
+
+namespace {
+bool pending_spin(const thread_rec& t) {
+  return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
 }
 }  // namespace
 
@@ -622,16 +663,28 @@ void engine::dpor_step(int c, std::int32_t j) {
   if (t.st == tstate::blocked && holder_dead(t) && t.holder >= 1 &&
       static_cast<std::size_t>(t.holder) <= threads_.size())
     t.dpor.join(threads_[static_cast<std::size_t>(t.holder - 1)].dpor);
-  if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin &&
-      t.spin_writes < write_steps_.size())
-    t.dpor.join(steps_[write_steps_[t.spin_writes]].dclk);
+  // A spin that only the await rule lets go (its idle budget is spent) is
+  // enabled by the first write to something it read: that write happens before
+  // it, as a wake before the woken. Otherwise a spin touches nothing: whether
+  // it comes before or after a write changes no value the program sees.
+  if (pending_spin(t) && t.idle_spins >= model_sync::spin_budget) {
+    std::int32_t first = -1;
+    for (const auto& [obj, seen] : t.spin_reads) {
+      const object_rec* o = dep_object(obj);
+      if (o != nullptr && o->writes.size() > seen) {
+        const std::int32_t w = o->writes[seen];
+        if (first < 0 || w < first) first = w;
+      }
+    }
+    if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
+  }
   const access a = access_of(t);
   dpor_access(c, j, a.obj, a.write);
   t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
   steps_[j].dclk = t.dpor;
 }
 
-object_rec* engine::dep_object(std::uint32_t obj) noexcept {
+const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
   if (obj >= kLifeBase && obj < kLifeBase + kMaxThreads) return &life_[obj - kLifeBase];
   if (obj == kNoObj || obj >= nobj_) return nullptr;
   return &objects_[obj];
@@ -640,7 +693,7 @@ object_rec* engine::dep_object(std::uint32_t obj) noexcept {
 // Step j of thread c accesses obj: races with the unordered earlier accesses
 // that conflict with it, then the dependency edges.
 void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write) {
-  object_rec* op = dep_object(obj);
+  object_rec* op = const_cast<object_rec*>(dep_object(obj));
   if (op == nullptr) return;
   thread_rec& t = threads_[c];
   object_rec& o = *op;
@@ -670,6 +723,7 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write) {
 void engine::thread_died(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
   dpor_access(c, j, life_obj(c), true);
+  life_[static_cast<std::size_t>(c)].writes.push_back(j);
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
   for (std::size_t r = 0; r < threads_.size(); ++r) {
@@ -681,7 +735,35 @@ void engine::thread_died(int c, std::int32_t j) {
   }
 }
 
+// The await rule's bookkeeping: thread cur_ read obj (a load, a failed CAS, an
+// RMW, a futex wait's value check, S::alive) and saw every value written to it so far.
+void engine::note_read(std::uint32_t obj) {
+  const object_rec* o = dep_object(obj);
+  if (o == nullptr || cur_ < 0) return;
+  auto& reads = threads_[cur_].spin_reads;
+  const auto seen = static_cast<std::uint32_t>(o->writes.size());
+  for (auto& r : reads)
+    if (r.first == obj) {
+      r.second = seen;
+      return;
+    }
+  reads.emplace_back(obj, seen);
+}
+
+// Something the thread read since its previous spin has been written since.
+bool engine::stale(const thread_rec& t) const {
+  for (const auto& [obj, seen] : t.spin_reads) {
+    const object_rec* o = dep_object(obj);
+    if (o != nullptr && o->writes.size() > seen) return true;
+  }
+  return false;
+}
+
 void engine::reset_execution() {
+  generation_ = ++next_generation;
+  scheduler_thread_ = std::this_thread::get_id();
+  foreign_use_.store(false, std::memory_order_relaxed);  // written by other OS threads only while we run
+  unwound_unjoined_ = 0;
   threads_.clear();
   while (objects_.size() < 2) objects_.emplace_back();
   objects_[0].reset(false, {});  // kNoObj
@@ -689,7 +771,6 @@ void engine::reset_execution() {
   nobj_ = 2;
   for (object_rec& l : life_) l.reset(false, {});
   steps_.clear();
-  write_steps_.clear();
   notes_.clear();
   in_prefix_ = false;
   locks_.clear();
@@ -943,8 +1024,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
       t.hb.join(t.wake_hb);
     }
     if (t.act == action::step && t.pend.kind == op::spin) {
-      if (write_steps_.size() > t.spin_writes) t.idle_spins = 0;
+      if (stale(t)) t.idle_spins = 0;
       else ++t.idle_spins;
+      t.spin_reads.clear();  // the next spin waits on what the next round reads
     } else if (t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait)) {
       t.idle_spins = 0;
     }
@@ -964,6 +1046,14 @@ run_end engine::run_execution(const std::function<void()>& body) {
   for (std::size_t k = 0; k < steps_.size() && k < nodes_.size() && !crossed; ++k) crossed = !nodes_[k].upper;
   if (mode_ == mode::dfs && opt_.shard_count > 1 && !crossed && end != run_end::not_mine) {
     if (!owns_subtree()) end = run_end::not_mine;
+  }
+  if (foreign_use_.load(std::memory_order_relaxed)) {  // the first cause of whatever else happened
+    failed_ = false;
+    fail(verdict::usage_error,
+         "a model object was used from an OS thread the checker does not run (a std::thread started in the "
+         "body?): the checker sees only model threads. Start threads with weave::model::thread, and use "
+         "weave::model_sync::atomic / cell and weave::model:: primitives only from them.");
+    end = run_end::failed;
   }
   running_ = false;
   teardown();
@@ -1061,9 +1151,17 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   const bool show_progress = opt_.progress && isatty(2);
   std::uint64_t runs = 0;
   bool cut = false;
+  saw_model_ = false;
+  first_token_.clear();
   for (;;) {
     const run_end end = run_execution(body);
     ++runs;
+    if (runs == 1 && end != run_end::not_mine) {  // kept to be run again at the end
+      first_steps_ = steps_;
+      first_token_ = token();
+      first_end_ = end;
+      first_verdict_ = end == run_end::failed ? fail_.v : verdict::pass;
+    }
     if (end == run_end::complete) ++r.executions;
     else if (end == run_end::sleep_blocked) ++r.blocked;
     if (end == run_end::failed) {
@@ -1103,7 +1201,58 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   if (show_progress) std::fprintf(stderr, "\r%70s\r", "");
   r.seconds = seconds_since(t0);
   r.exhaustive = r.found == verdict::pass && !cut && (m == mode::dfs) ;
+  r.saw_nothing = !saw_model_;
   return r;
+}
+
+// State kept between executions (a static, a global, an object made outside
+// the body) makes the same schedule behave differently on a later run. The
+// first execution's schedule is run once more after the search: every step
+// must do the same thing with the same values (addresses excepted), and end
+// the same way.
+void engine::check_first_execution(const std::function<void()>& body, result& r) {
+  if (first_token_.empty() || r.found == verdict::nondeterminism) return;
+  const std::vector<step_rec> first = std::move(first_steps_);
+  const run_end first_end = first_end_;
+  const verdict first_verdict = first_verdict_;
+  const std::string tok = first_token_;
+  const mode saved = mode_;
+  mode_ = mode::replay;
+  if (!parse_token(tok)) return;
+  const run_end end = run_execution(body);
+  mode_ = saved;
+  const verdict now = end == run_end::failed ? fail_.v : verdict::pass;
+  std::string what;
+  const std::size_t n = std::min(first.size(), steps_.size());
+  for (std::size_t k = 0; k < n && what.empty(); ++k) {
+    const step_rec& a = first[k];
+    const step_rec& b = steps_[k];
+    const bool same_op = a.tid == b.tid && a.act == b.act && a.kind == b.kind && a.obj == b.obj;
+    const bool addresses = b.obj < nobj_ && objects_[b.obj].addresses;
+    const bool same_values =
+        addresses || (a.has_value == b.has_value && a.value == b.value && a.has_old == b.has_old && a.old == b.old);
+    if (!same_op || !same_values)
+      what = "step " + std::to_string(k + 1) + " was T" + std::to_string(a.tid) + " \"" + describe(a) +
+             "\" the first time and is T" + std::to_string(b.tid) + " \"" + describe(b) + "\" now";
+  }
+  if (what.empty() && first.size() != steps_.size())
+    what = "it took " + std::to_string(first.size()) + " steps the first time and " + std::to_string(steps_.size()) +
+           " now";
+  if (what.empty() && (first_end == run_end::failed) != (end == run_end::failed || end == run_end::diverged))
+    what = std::string("it ended with ") + to_string(first_verdict) + " the first time and with " + to_string(now) +
+           " now" + (end == run_end::failed ? " (" + fail_.message + ")" : std::string());
+  if (what.empty() && first_verdict != now)
+    what = std::string("it ended with ") + to_string(first_verdict) + " the first time and with " + to_string(now) +
+           " now";
+  if (what.empty()) return;
+  r.found = verdict::nondeterminism;
+  r.exhaustive = false;
+  r.replay = tok;
+  r.report = "══════ weave model check: NONDETERMINISM ══════\n"
+             "The first execution's schedule, run again after the search, did not repeat: " + what +
+             ".\nState kept between executions: a static, a global, or an object made outside the body. The body "
+             "is re-run from the start for every execution, so make every shared object inside it (a thread_local "
+             "there is one variable shared by every model thread).\n";
 }
 
 result engine::explore(const std::function<void()>& body) {
@@ -1112,7 +1261,8 @@ result engine::explore(const std::function<void()>& body) {
                  : opt_.preemptions >= 0         ? mode::bounded_dfs
                                                  : mode::dfs;
   result r = search(body, m, opt_.preemptions);
-  if (r.found == verdict::pass) return r;
+  check_first_execution(body, r);
+  if (r.found == verdict::pass || r.found == verdict::nondeterminism) return r;
   failure best = failure_;
   std::string best_token = r.replay;
   int best_pre = r.preemptions;

@@ -1,11 +1,13 @@
 // The engine: one object holding the search stack and the current execution.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rt.hpp"
@@ -28,7 +30,16 @@ class engine {
   // --- called from model threads (through the detail:: functions) ---
   bool active() const noexcept { return running_ && !tearing_down_; }
   void visible(std::uint32_t obj, op kind, source_location loc);
-  std::uint32_t new_object(bool is_cell, source_location made);
+  object_id new_object(object_kind kind, source_location made);
+  /// The index of a model object in this execution; kOutside (made outside any
+  /// execution) or kStale (made by an earlier one) otherwise.
+  std::uint32_t index_of(object_id id) const noexcept {
+    const auto index = static_cast<std::uint32_t>(id);
+    if (index == kOutside) return kOutside;
+    return (id >> 32) == generation_ ? index : kStale;
+  }
+  bool on_scheduler_thread() const noexcept { return std::this_thread::get_id() == scheduler_thread_; }
+  void used_from_foreign_thread() noexcept { foreign_use_.store(true, std::memory_order_relaxed); }
   void forget_object(std::uint32_t id) noexcept;
   void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v);
   void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v);
@@ -76,9 +87,13 @@ class engine {
   tmask initials(std::int32_t i, std::int32_t j) const;
   bool independent(int a, int b) const;
   bool holder_dead(const thread_rec& t) const noexcept;
-  object_rec* dep_object(std::uint32_t obj) noexcept;
+  const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write);
   void thread_died(int c, std::int32_t j);
+  void note_read(std::uint32_t obj);
+  bool stale(const thread_rec& t) const;
+  std::string spin_objects(const thread_rec& t) const;
+  void check_first_execution(const std::function<void()>& body, result& r);
   int pick_default(tmask cands, int prev) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
@@ -110,18 +125,26 @@ class engine {
   bool owns_subtree();
   int split_levels_ = 0;
 
+  // the first execution, re-run at the end to catch state kept between executions
+  std::vector<step_rec> first_steps_;
+  std::string first_token_;
+  run_end first_end_ = run_end::complete;
+  verdict first_verdict_ = verdict::pass;
+  bool saw_model_ = false;  // some execution made a model object or thread
+
   // current execution
+  std::uint32_t generation_ = 0;            // stamps the objects this execution makes
+  std::thread::id scheduler_thread_;        // the OS thread the fibers run on
+  std::atomic<bool> foreign_use_{false};    // a model object was used from another OS thread
+  tmask unwound_unjoined_ = 0;              // threads left running by an exception unwinding the body
   std::vector<thread_rec> threads_;
   std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
   std::array<object_rec, kMaxThreads> life_;  // life_obj(t): "T t is alive"
   std::size_t nobj_ = 0;
   std::vector<step_rec> steps_;
-  std::vector<std::int32_t> write_steps_;
   std::vector<note> notes_;         // cell accesses, while tracing
   bool in_prefix_ = false;
-  bool fresh_pending_ = false;      // a spawned thread has not been started yet          // running a new thread up to its first step
-  int idle_spins_ = 0;
-  std::size_t idle_mark_ = 0;              // spinners let go with no write in between
+  bool fresh_pending_ = false;      // a spawned thread has not been started yet
   std::vector<const void*> locks_;           // lock names: index+1
   std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
   int cur_ = -1;

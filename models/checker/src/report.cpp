@@ -82,6 +82,7 @@ const char* state_text(tstate s) {
 
 std::string engine::obj_name(std::uint32_t id) const {
   if (id == 1) return "sc-fence order";
+  if (id >= kLifeBase && id < kLifeBase + kMaxThreads) return "\"T" + std::to_string(id - kLifeBase) + " is alive\"";
   if (id < nobj_ && objects_[id].is_cell) return "c" + std::to_string(id - 1);
   return "a" + std::to_string(id - 1);
 }
@@ -137,6 +138,14 @@ std::string engine::deadlock_footer() const {
       os << "joins T" << t.join_target << " at " << where(t.pend.loc) << ", which has not finished";
     } else if (t.act == action::step && t.pend.kind == op::spin) {
       os << "spins at " << where(t.pend.loc) << " waiting for a write that no thread can make";
+      if (t.spin_reads.empty()) {
+        os << " (it read nothing since its previous spin)";
+      } else {
+        os << " to what it read:";
+        for (const auto& [obj, version] : t.spin_reads)
+          os << " " << obj_name(obj)
+             << (obj < nobj_ ? " (made at " + where(objects_[obj].made) + ")" : std::string());
+      }
     } else {
       os << state_text(t.st);
     }

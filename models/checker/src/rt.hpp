@@ -48,6 +48,8 @@ inline constexpr tmask bit(int t) { return tmask(1) << t; }
 inline constexpr std::uint32_t kLifeBase = 0xfffff000u;
 inline constexpr std::uint32_t life_obj(int t) { return kLifeBase + static_cast<std::uint32_t>(t); }
 inline constexpr std::int64_t kNoHolder = -1;  // a futex wait no thread's death ends
+inline constexpr std::uint32_t kOutside = 0xffffffffu;  // object index: made outside any execution
+inline constexpr std::uint32_t kStale = 0xfffffffeu;    // object index: made in an earlier execution
 
 /// A vector clock over model threads.
 struct vclock {
@@ -88,8 +90,11 @@ struct thread_rec {
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
-  std::uint64_t spin_writes = 0;  // writes seen when it arrived at spin()
-  int idle_spins = 0;             // spins that returned with no write since
+  // The await rule: what it read since its previous spin() (object, how many
+  // values had been written to it when it read). A spin is enabled once one
+  // of them has been written since, or while idle_spins < spin_budget.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> spin_reads;
+  int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_left = 0;          // spurious wake-ups this thread may still get
   std::int64_t now = 0;           // this thread's virtual time
   std::uint32_t join_target = 0;
@@ -108,7 +113,9 @@ struct thread_rec {
 
 struct object_rec {
   bool is_cell = false;
+  bool addresses = false;  // its values are addresses (not compared between runs)
   bool alive = false;
+  std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
   source_location made{};
   // dependency tracking
   std::int32_t last_write = -1;
@@ -129,9 +136,11 @@ struct object_rec {
 
   /// Makes a recycled record new again, keeping its vectors' capacity (no heap
   /// traffic per execution).
-  void reset(bool cell, source_location where) {
+  void reset(bool cell, source_location where, bool addrs = false) {
     is_cell = cell;
+    addresses = addrs;
     alive = true;
+    writes.clear();
     made = where;
     last_write = -1;
     reads.clear();

@@ -79,6 +79,8 @@ struct result {
   std::string report;            // the counterexample, readable (empty on pass)
   std::string replay;            // the replay token of the counterexample
   int preemptions = 0;           // preemptions in the counterexample
+  bool saw_nothing = false;      // the body made no model object and no model thread:
+                                 // nothing was checked (plain ints, std::thread, std::mutex)
 };
 
 result check(const options& o, const std::function<void()>& body);
@@ -95,20 +97,25 @@ enum class op : std::uint8_t {
   load, store, rmw, cas_fail, wait, wake_one, wake_all, spin, fence, spawn, join,
   cell_read, cell_write, lock_hook, alive,
 };
-std::uint32_t new_object(const void* addr, bool is_cell, source_location made);
-void forget_object(std::uint32_t id) noexcept;
+/// A model object's identity: the execution that made it (high half) and its
+/// index in that execution (low half), so an object kept from an earlier
+/// execution (a static, a global) is told apart from this execution's.
+using object_id = std::uint64_t;
+enum class object_kind : std::uint8_t { atomic, atomic_address, cell };
+object_id new_object(const void* addr, object_kind kind, source_location made);
+void forget_object(object_id id) noexcept;
 // A scheduling point: returns when this thread is chosen to perform op on obj.
-void visible(std::uint32_t obj, op kind, source_location loc);
+void visible(object_id obj, op kind, source_location loc);
 // After the operation: happens-before bookkeeping and the trace.
-void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
-void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t value);
-void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value);
-void cell_access(std::uint32_t obj, bool write, source_location loc);
+void load_done(object_id obj, std::memory_order o, std::uint64_t value);
+void store_done(object_id obj, std::memory_order o, std::uint64_t value);
+void rmw_done(object_id obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value);
+void cell_access(object_id obj, bool write, source_location loc);
 // holder: -1, or the S::self() id of a thread whose death also ends the wait.
-wait_result futex_wait(std::uint32_t obj, const void* word_value, std::uint32_t expected,
+wait_result futex_wait(object_id obj, const void* word_value, std::uint32_t expected,
                        std::int64_t deadline_ns, std::int64_t holder, source_location loc);
 bool alive(std::uint32_t id, source_location loc);
-void futex_wake(std::uint32_t obj, bool all, source_location loc);
+void futex_wake(object_id obj, bool all, source_location loc);
 void spin(source_location loc);
 void fence(std::memory_order o, source_location loc);
 std::uint32_t self() noexcept;
@@ -183,7 +190,7 @@ struct model_sync {
 
    public:
     explicit atomic(T v = T(), loc_t made = loc_t::current())
-        : v_(v), id_(model::detail::new_object(this, false, made)) {}
+        : v_(v), id_(model::detail::new_object(this, kind, made)) {}
     atomic(const atomic&) = delete;
     atomic& operator=(const atomic&) = delete;
     ~atomic() { model::detail::forget_object(id_); }
@@ -238,6 +245,8 @@ struct model_sync {
 
    private:
     friend struct model_sync;
+    static constexpr auto kind = std::is_pointer_v<T> ? model::detail::object_kind::atomic_address
+                                                      : model::detail::object_kind::atomic;
     template <class F>
     T rmw(F f, std::memory_order o, loc_t l) {
       model::detail::visible(id_, model::detail::op::rmw, l);
@@ -247,7 +256,7 @@ struct model_sync {
       return old;
     }
     T v_;
-    std::uint32_t id_;
+    model::detail::object_id id_;
   };
 
   /// Plain shared data: every read() and write() is checked against
@@ -257,15 +266,16 @@ struct model_sync {
     using loc_t = weave::source_location;
 
    public:
-    explicit cell(loc_t made = loc_t::current()) : v_(), id_(model::detail::new_object(this, true, made)) {}
+    explicit cell(loc_t made = loc_t::current())
+        : v_(), id_(model::detail::new_object(this, model::detail::object_kind::cell, made)) {}
     template <class U>
       requires std::is_constructible_v<T, U&&>
     explicit cell(U&& v, loc_t made = loc_t::current())
-        : v_(std::forward<U>(v)), id_(model::detail::new_object(this, true, made)) {}
+        : v_(std::forward<U>(v)), id_(model::detail::new_object(this, model::detail::object_kind::cell, made)) {}
     template <class A, class B, class... R>
     explicit cell(A&& a, B&& b, R&&... r)
         : v_(std::forward<A>(a), std::forward<B>(b), std::forward<R>(r)...),
-          id_(model::detail::new_object(this, true, loc_t())) {}
+          id_(model::detail::new_object(this, model::detail::object_kind::cell, loc_t())) {}
     cell(const cell&) = delete;
     cell& operator=(const cell&) = delete;
     ~cell() { model::detail::forget_object(id_); }
@@ -280,7 +290,7 @@ struct model_sync {
 
    private:
     T v_;
-    std::uint32_t id_;
+    model::detail::object_id id_;
   };
 
   /// Virtual time: each model thread's clock starts at one second (a spawned
