@@ -212,9 +212,9 @@ WEAVE_MODEL_CHECK(classic_spin_ticket_three_threads, pass) {
   count_under(l, 3);
 }
 
-WEAVE_MODEL_CHECK(classic_spin_mcs, pass) {
+WEAVE_MODEL_CHECK(classic_spin_mcs_three_threads, pass) {
   mcs l;
-  count_under(l, 2);
+  count_under(l, 3);
 }
 
 WEAVE_MODEL_CHECK(classic_spin_sense_barrier_two_phases, pass) { two_phases<false>(); }

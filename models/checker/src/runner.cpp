@@ -69,6 +69,7 @@ void put_result(int fd, const result& r) {
   add(r.report);
   add(r.replay);
   add(std::to_string(r.preemptions));
+  add(r.saw_nothing ? "1" : "0");
   std::size_t off = 0;
   while (off < s.size()) {
     const ssize_t n = write(fd, s.data() + off, s.size() - off);
@@ -94,7 +95,7 @@ bool get_result(int fd, result& r) {
     f.push_back(s.substr(c + 1, len));
     p = c + 1 + len;
   }
-  if (f.size() != 8) return false;
+  if (f.size() != 9) return false;
   r.found = static_cast<verdict>(std::stoi(f[0]));
   r.executions = std::stoull(f[1]);
   r.blocked = std::stoull(f[2]);
@@ -103,6 +104,7 @@ bool get_result(int fd, result& r) {
   r.report = f[5];
   r.replay = f[6];
   r.preemptions = std::stoi(f[7]);
+  r.saw_nothing = f[8] == "1";
   return true;
 }
 
@@ -146,6 +148,7 @@ result run_jobs(const entry& e, options o) {
   }
   result total;
   total.exhaustive = true;
+  total.saw_nothing = true;
   bool have_failure = false;
   for (int k = 0; k < n; ++k) {
     result r;
@@ -161,6 +164,7 @@ result run_jobs(const entry& e, options o) {
     total.blocked += r.blocked;
     total.seconds = std::max(total.seconds, r.seconds);
     total.exhaustive = total.exhaustive && r.exhaustive;
+    total.saw_nothing = total.saw_nothing && r.saw_nothing;
     if (r.found != verdict::pass && !have_failure) {
       have_failure = true;
       total.found = r.found;
@@ -343,10 +347,17 @@ int main(int argc, char** argv) {
     const bool ok = r.found == e->expected;
     if (!ok) ++mismatches;
     std::string search = r.found != verdict::pass ? "found" : r.exhaustive ? "exhaustive" : "bounded";
+    if (r.saw_nothing) search = "NOTHING";  // see the warning below the table
     if (o.shard_count > 1 || o.jobs > 1) search += "*";
     std::printf("%-40s %-15s %-15s %12s  %-10s %7.2fs%s\n", e->name, to_string(e->expected), to_string(r.found),
                 fmt_count(r.executions).c_str(), search.c_str(), r.seconds, ok ? "" : "  << MISMATCH");
     std::fflush(stdout);
+    if (r.saw_nothing) {
+      reports.push_back(std::string(e->name) +
+                        ": warning: this check made no visible step: nothing was checked. The checker sees only "
+                        "model objects and threads: use weave::model_sync::atomic / cell, weave::model:: "
+                        "primitives and weave::model::thread (not int, std::atomic, std::mutex or std::thread).\n");
+    }
     if (r.found != verdict::pass && (verbose || single || !ok)) {
       reports.push_back(std::string(e->name) + (ok ? "" : "  (expected " + std::string(to_string(e->expected)) + ")") +
                         ":\n" + r.report + "replay: weave_models --replay " + e->name + ":" + r.replay + "\n");
