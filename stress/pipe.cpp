@@ -4,10 +4,15 @@
 // every message is checked (number and contents) and totals are compared with
 // checksums: nothing lost, duplicated, torn, merged or reordered. Bounded by
 // count (and a time budget) so it finishes in seconds even under TSan.
+// Last, outside TSan, hand-overs under a liveness poller: an end opened, then
+// taken over back and forth by the parent and a forked child while the peer
+// asks, poll after poll, whether it is still in use; never a false peer_gone.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -65,6 +70,62 @@ bool converse(weave::pipe_end& e, std::uint32_t n, std::uint64_t& got_sum) {
     if (e.send({m.data(), m.size()}) != pipe_status::ok) return false;
   }
   return true;
+}
+
+// One round of the hand-over scenario: a named pipe is created (end 0), and a
+// thread polls end 0 with a 1 us timeout, so every poll that finds nothing
+// asks whether end 1 is in use (P6, P7). Meanwhile this process opens end 1
+// (its first holder: H5 in weave/detail/holders.hpp) and forks; parent and
+// child then take end 1 over from each other (claim) as fast as they can for
+// a few milliseconds (H6), and the child closes it. Both live until that
+// close, so the poller sees timeouts, then end of stream; peer_gone would be
+// a false answer. Returns the number of false answers (-1 if the round itself
+// went wrong); adds the poller's liveness questions and the hand-overs.
+int handover_round(const std::string& name, std::uint64_t& questions, std::uint64_t& handovers) {
+  weave::pipe_end e0 = weave::pipe_create(name, {.capacity = 256});
+  std::atomic<int> false_gone{0}, closed{0};
+  std::thread poller([&] {
+    std::vector<std::byte> got;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < give_up) {
+      const auto r = e0.recv_for(got, std::chrono::microseconds(1));
+      if (r.status == pipe_status::timeout) {
+        ++questions;
+        continue;
+      }
+      // relaxed (both): read after the join.
+      if (r.status == pipe_status::peer_gone) false_gone.fetch_add(1, std::memory_order_relaxed);
+      if (r.status == pipe_status::closed) closed.store(1, std::memory_order_relaxed);
+      break;
+    }
+  });
+  weave::pipe_end e1 = weave::pipe_open(name);  // the first holder of end 1
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+  auto hand_over = [&e1, until] {
+    std::uint64_t n = 0;
+    do {
+      e1.claim();
+      ++n;
+    } while (std::chrono::steady_clock::now() < until);
+    return n;
+  };
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    (void)hand_over();
+    e1.close();  // the child claimed it: shuts end 1, the poller sees end of stream
+    _exit(0);
+  }
+  handovers += hand_over();
+  poller.join();
+  int st = 0;
+  waitpid(pid, &st, 0);
+  const bool ok = closed.load(std::memory_order_relaxed) == 1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  if (!ok)
+    std::printf("pipe stress (hand-overs): end of stream seen %d, child status %#x\n",
+                closed.load(std::memory_order_relaxed), st);
+  const int wrong = false_gone.load(std::memory_order_relaxed);
+  return ok || wrong != 0 ? wrong : -1;
 }
 
 }  // namespace
@@ -141,6 +202,29 @@ int main() {
       return 1;
     }
     std::printf("pipe stress (processes): %u messages each way, checksums match\n", n);
+  }
+
+  if (weave::tsan_build) {
+    std::printf("pipe stress (hand-overs under a liveness poller): skipped under ThreadSanitizer (fork-based)\n");
+  } else {
+    const auto t1 = std::chrono::steady_clock::now();
+    const std::string base = "/weave-stress-handover-" + std::to_string(getpid()) + "-";
+    int rounds = 0, false_gone = 0;
+    std::uint64_t questions = 0, handovers = 0;
+    while (rounds < 500 && std::chrono::steady_clock::now() - t1 < std::chrono::seconds(2)) {
+      const int wrong = handover_round(base + std::to_string(rounds), questions, handovers);
+      ++rounds;
+      if (wrong < 0) {
+        std::printf("pipe stress (hand-overs): FAILED: round %d went wrong\n", rounds);
+        return 1;
+      }
+      false_gone += wrong;
+    }
+    std::printf("pipe stress (hand-overs under a liveness poller): %d rounds, %llu liveness questions, "
+                "%llu hand-overs by the parent, %d false peer_gone\n",
+                rounds, static_cast<unsigned long long>(questions), static_cast<unsigned long long>(handovers),
+                false_gone);
+    if (false_gone != 0) return 1;
   }
   std::printf("%.2f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return 0;

@@ -552,10 +552,17 @@ class pipe_test : public CppUnit::TestFixture {
     for (int k = 0; k < end_record::slots; ++k) rec.holder[k].store(0, std::memory_order_relaxed);
     CPPUNIT_ASSERT(rec.any_live(0));
     // An owner decides once the end was used.
-    rec.owner_pid.store((1u << 22) + 5, std::memory_order_relaxed);
+    rec.claim({(1u << 22) + 5, 0});
     CPPUNIT_ASSERT(!rec.in_use(me));
-    rec.owner_pid.store(me, std::memory_order_relaxed);
+    rec.claim({me, 0});
     CPPUNIT_ASSERT(rec.in_use(me));
+    // The owner word carries its start time: this pid with another start is
+    // a reused pid, a dead owner (H6).
+    const weave::detail::process_identity now = weave::detail::identity_of(me);
+    rec.claim({me, now.start + 1});
+    CPPUNIT_ASSERT(!rec.in_use(0));
+    rec.claim(now);
+    CPPUNIT_ASSERT(rec.in_use(0));
   }
 
   // The child dies before it ever touches its end, and the parent closed its

@@ -42,7 +42,7 @@
 // used by the process that last sent, received or polled on it (or called
 // claim()). The shared header records both per end (weave/detail/holders.hpp):
 // a table of holders, kept right across fork() by pthread_atfork handlers,
-// and the last user's pid and start time. The peer is gone when the last user
+// and the last user's pid and start time (one word). The peer is gone when the last user
 // of its end died; or, if nobody used that end yet, when every holder of it
 // died. close() (and the destructor) shut the end for the peer if this process
 // used it or if no other live process holds it; otherwise they only drop this
@@ -98,7 +98,7 @@
 //       peer is noticed within a slice, never a hang. Under the model there
 //       are no processes and waits are not sliced.
 //   P7  Liveness is asked only of a pipe in shared memory (made by make_pipe,
-//       pipe_create or pipe_open): its ends are in the holder tables of H1..H4
+//       pipe_create or pipe_open): its ends are in the holder tables of H1..H6
 //       in weave/detail/holders.hpp. A pipe in private memory (make_local,
 //       attach) has one process by construction; its peer is never gone.
 #pragma once
@@ -182,7 +182,7 @@ struct pipe_options {
 namespace detail {
 struct pipe_access;  // tests, model checks and the fuzzer reach the raw region through it
 inline constexpr std::uint32_t pipe_magic = 0x77617665;  // "wave"
-inline constexpr std::uint32_t pipe_version = 2;  // 2: holder tables (P7)
+inline constexpr std::uint32_t pipe_version = 3;  // 2: holder tables (P7); 3: one owner word (H6)
 inline constexpr std::uint32_t pipe_writer_closed = 1, pipe_reader_closed = 2;
 inline constexpr std::size_t pipe_record_header = 4;  // the u32 length prefix
 }  // namespace detail
@@ -207,7 +207,8 @@ class basic_pipe_end {
     atomic_u32 space_epoch{0};
   };
 
-  // Who holds and who last used each end: processes exist only on hardware.
+  // Who holds and who last used each end: processes exist only on hardware
+  // (the record's protocol is model-checked on its own: models/checks/holders.cpp).
   struct no_record {};
   using end_record = std::conditional_t<hardware, detail::end_record, no_record>;
 
@@ -375,10 +376,7 @@ class basic_pipe_end {
     require_open();
     if constexpr (hardware) {
       const std::uint32_t pid = detail::current_pid();
-      const auto me = detail::identity_of(pid);
-      // relaxed: advisory words read only by the peer's liveness check (H4).
-      ctl_->ends[end_].owner_start.store(me.start, std::memory_order_relaxed);
-      ctl_->ends[end_].owner_pid.store(me.id, std::memory_order_relaxed);
+      ctl_->ends[end_].claim(detail::identity_of(pid));  // pid and start time in one word (H6)
       claimed_pid_ = pid;
     }
   }

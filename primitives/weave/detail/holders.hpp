@@ -1,21 +1,42 @@
 // weave/detail/holders.hpp — which processes hold an end of a weave::pipe: the
-// shared-memory analogue of a file descriptor's reference count (hardware only).
+// shared-memory analogue of a file descriptor's reference count.
 //
 // A pipe end made before fork() is inherited by the child, as a file descriptor
 // is. pipe(2) knows how many processes hold each end (the descriptor's
 // reference count), so a reader sees end of file once every holder of the
 // write end closed or died. weave::pipe keeps the same knowledge in its shared
 // header: per end, a table of holder slots, one per process that holds a
-// handle to the end.
+// handle to the end, and the end's owner (the process that last used it).
 //
-//   slot value                      meaning
-//   0                               free
-//   pid | start << 32               process pid (start time `start`) holds the end
-//   (pid | pending) | start << 32   process pid is forking: its child holds the
-//                                   end but has not written its own identity yet
+//   word           value                            meaning
+//   holder[i]      0                                free
+//                  pid | start << 32                process pid (start time `start`) holds the end
+//                  (pid | pending) | start << 32    process pid is forking: its child holds the
+//                                                   end but has not written its own identity yet
+//   owner          0                                nobody used the end yet
+//                  pid | start << 32                process pid last used the end (claim)
+//   attached       1                                some process held the end (hold)
+//   overflow       n                                holders not in the table (H3)
 //
-// The process-wide registry below knows every end this process holds, and
-// pthread_atfork handlers keep the tables right across fork():
+// Two layers, so that the shared-memory protocol can be model-checked:
+//   basic_end_record<S>   the protocol (hold, release, claim, in_use, any_live),
+//                         written once against the policy S: every word is an
+//                         S::atomic, and "who am I / does that holder live" is
+//                         asked of holder_identity<S>.
+//   holder_identity<S>    what a holder is. On hardware (real_sync) a process:
+//                         its pid and start time, and liveness from /proc
+//                         (weave/detail/process.hpp). Under any other policy
+//                         (the model) a thread stands for a process: its id is
+//                         S::self(), its liveness S::alive(id) (a model thread
+//                         that returned is dead), and since the checker never
+//                         reuses an id its "start time" is the id itself, so
+//                         an identity that pairs one thread's id with another's
+//                         start reads as a reused id, dead, as on hardware.
+//   holder_registry       hardware only: the ends this process holds, and the
+//                         pthread_atfork handlers that keep their tables right
+//                         across fork() (there is no fork in the model).
+//
+// The registry's handlers:
 //   prepare (parent, before fork)  lock the registry; add one pending slot per
 //                                  held end, for the child about to exist
 //   child   (child, after fork)    turn each pending slot into the child's own
@@ -31,7 +52,7 @@
 // without O_CLOEXEC would (posix_spawn, system and popen run no fork handlers,
 // so the programs they start never become holders).
 //
-// Invariants (cited as H1..H4):
+// Invariants (cited as H1..H6):
 //   H1  A process owns at most one non-pending slot per end, whatever the number
 //       of its handles to that end (the registry counts them); it frees that
 //       slot when its last handle goes.
@@ -40,9 +61,19 @@
 //   H3  When every slot is taken (more than `slots` holders), a holder is
 //       counted in `overflow`, which is never decremented: the end then counts
 //       as held for good (liveness unknown; waits end at their deadline).
-//   H4  Every value read from the table comes from an untrusted process: it is
-//       used only as an identity to ask /proc about (detail::alive rejects
-//       impossible ids), never as an index or a size.
+//   H4  Every value read from the record comes from an untrusted process: it is
+//       used only as an identity to ask about (detail::alive rejects impossible
+//       ids), never as an index or a size.
+//   H5  hold() sets `attached` only after its slot CAS (or its overflow count)
+//       succeeded, all seq_cst: whoever reads attached == 1 and then scans the
+//       table finds that holder (or a later state in which it left). Before
+//       attached is set the end counts as "not held yet", which is in use.
+//   H6  The owner is one 64-bit word (the slot packing), written by one store and
+//       read by one load: a reader never pairs one process's pid with another's
+//       start time. A reader that finds the owner dead re-reads the word and
+//       answers "not in use" only if it is unchanged (the owner it read may have
+//       handed the end over, then died); if the word keeps changing, the end
+//       counts as in use and is asked about again at the next liveness slice.
 #pragma once
 
 #include <cstdint>
@@ -57,61 +88,105 @@
 
 namespace weave::detail {
 
+/// What a holder is under policy S (see the top of this file): a model thread
+/// standing for a process. id() is the caller's id, as in_use() takes it;
+/// self() its identity with a start time, as a slot or the owner records it.
+template <class S>
+struct holder_identity {
+  static std::uint32_t id() { return static_cast<std::uint32_t>(S::self()); }
+  static process_identity self() { return {id(), id()}; }
+  static bool alive(process_identity who) {
+    if (who.start != 0 && who.start != who.id) return false;  // another thread's start: a reused id
+    return S::alive(who.id);
+  }
+};
+
+/// On hardware a holder is a process: pid, start time, /proc.
+template <>
+struct holder_identity<real_sync> {
+  static std::uint32_t id() noexcept { return current_pid(); }
+  static process_identity self() noexcept { return identity_of(current_pid()); }
+  static bool alive(process_identity who) noexcept { return detail::alive(who); }
+};
+
 /// The shared record of one pipe end (lives in the pipe's header).
-struct end_record {
+template <sync_policy S = real_sync>
+struct basic_end_record {
+  using u32 = std::uint32_t;
+  using u64 = std::uint64_t;
+  using identity = holder_identity<S>;
   static constexpr int slots = 16;
-  static constexpr std::uint32_t pending = 0x80000000u;  // above any pid (pid_max <= 2^22)
+  static constexpr u32 pending = 0x80000000u;  // above any pid (pid_max <= 2^22)
+  static constexpr int owner_looks = 4;        // in_use(): owner reads before "it keeps changing" (H6)
 
-  real_sync::atomic<std::uint32_t> owner_pid{0};    // the process that last used the end; 0: none yet
-  real_sync::atomic<std::uint32_t> owner_start{0};  // its start time
-  real_sync::atomic<std::uint32_t> attached{0};     // 1 once any process held the end
-  real_sync::atomic<std::uint32_t> overflow{0};     // holders not in the table (H3)
-  real_sync::atomic<std::uint64_t> holder[slots];   // the table above; zero-initialized
+  typename S::template atomic<u64> owner{0};     // the process that last used the end; 0: none yet (H6)
+  typename S::template atomic<u32> attached{0};  // 1 once any process held the end (H5)
+  typename S::template atomic<u32> overflow{0};  // holders not in the table (H3)
+  typename S::template atomic<u64> holder[slots];  // the table above; zero-initialized
 
-  static std::uint64_t encode(process_identity who, bool is_pending) noexcept {
-    return (who.id | (is_pending ? pending : 0u)) | (std::uint64_t{who.start} << 32);
+  static u64 encode(process_identity who, bool is_pending) noexcept {
+    return (who.id | (is_pending ? pending : 0u)) | (u64{who.start} << 32);
   }
-  static process_identity decode(std::uint64_t v) noexcept {
-    return {static_cast<std::uint32_t>(v) & ~pending, static_cast<std::uint32_t>(v >> 32)};
+  static process_identity decode(u64 v) noexcept {
+    return {static_cast<u32>(v) & ~pending, static_cast<u32>(v >> 32)};
   }
 
-  // Memory orders: every slot, overflow and attached access is seq_cst, so
-  // hold()/replace() and a closer's any_live() scan are in one total order (a
-  // closer that dropped its slot and then scans sees every holder that existed
-  // before it: pipe.hpp P7). The owner words are advisory (relaxed, H4).
+  // Memory orders: every slot, overflow, attached and owner access is seq_cst,
+  // so hold()/replace()/claim() and a reader's in_use()/any_live() are in one
+  // total order (H5; a closer that dropped its slot and then scans sees every
+  // holder that existed before it: pipe.hpp P7). On hardware a seq_cst store
+  // is also a full barrier: a claim is visible to every later load before its
+  // process goes on (and may die), which H6's re-read relies on.
 
-  /// Takes a free slot (or one whose process is gone) for `v`; -1 if the table
-  /// is full, in which case the holder is counted in overflow (H3).
-  int hold(std::uint64_t v) noexcept {
-    attached.store(1, std::memory_order_seq_cst);  // seq_cst: see above
+  /// Takes a slot for `v` (a free one, or one whose process is gone) and only
+  /// then marks the end attached (H5). Returns the slot, or -1 if the table is
+  /// full and the holder is counted in overflow (H3).
+  int hold(u64 v) {
+    const int i = take(v);
+    attached.store(1, std::memory_order_seq_cst);  // seq_cst: after take()'s CAS or add, before in_use()'s load (H5)
+    return i;
+  }
+
+  /// The table half of hold(): the slot it took, or -1 (counted in overflow).
+  /// It does not mark the end attached; hold() does, afterwards (H5).
+  int take(u64 v) {
     for (int pass = 0; pass < 2; ++pass) {
       for (int i = 0; i < slots; ++i) {
-        const std::uint64_t cur = holder[i].load(std::memory_order_relaxed);  // relaxed: a candidate; replace() decides (H2)
-        const bool take = pass == 0 ? cur == 0 : !alive(decode(cur));  // pass 1: reclaim the dead (H4)
-        if (take && replace(i, cur, v)) return i;
+        const u64 cur = holder[i].load(std::memory_order_relaxed);  // relaxed: a candidate; replace() decides (H2)
+        const bool take_it = pass == 0 ? cur == 0 : !identity::alive(decode(cur));  // pass 1: reclaim the dead (H4)
+        if (take_it && replace(i, cur, v)) return i;
       }
     }
-    overflow.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see above (H3)
+    overflow.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: before hold()'s attached store (H3, H5)
     return -1;
   }
 
   /// Slot i from `from` to `to` if it still holds `from` (a hostile peer may
-  /// have rewritten it: H2). A holder leaves with replace(i, mine, 0).
-  bool replace(int i, std::uint64_t from, std::uint64_t to) noexcept {
+  /// have rewritten it: H2).
+  bool replace(int i, u64 from, u64 to) {
     if (i < 0 || i >= slots) return false;
-    return holder[i].compare_exchange_strong(from, to, std::memory_order_seq_cst,  // seq_cst: see above
-                                             std::memory_order_relaxed);          // relaxed: failure changes nothing
+    // seq_cst: in the one order with hold()'s attached store and the readers' scans (H5, P7).
+    return holder[i].compare_exchange_strong(from, to, std::memory_order_seq_cst,
+                                             std::memory_order_relaxed);  // relaxed: failure changes nothing
+  }
+
+  /// The holder of slot i (value v, from hold()) leaves (H1).
+  void release(int i, u64 v) { (void)replace(i, v, 0); }
+
+  /// `who` now owns the end (it used it): one store of the whole identity (H6).
+  void claim(process_identity who) {
+    owner.store(encode(who, false), std::memory_order_seq_cst);  // seq_cst: pairs with in_use()'s loads (H6)
   }
 
   /// Does any live process hold the end? Pending slots count while their parent
   /// lives; overflow counts as held (H3); `me` always counts as alive.
-  bool any_live(std::uint32_t me) const noexcept {
-    if (overflow.load(std::memory_order_seq_cst) != 0) return true;  // seq_cst: see above
+  bool any_live(u32 me) const {
+    if (overflow.load(std::memory_order_seq_cst) != 0) return true;  // seq_cst: after take()'s add (H3)
     for (int i = 0; i < slots; ++i) {
-      const std::uint64_t v = holder[i].load(std::memory_order_seq_cst);  // seq_cst: see above
+      const u64 v = holder[i].load(std::memory_order_seq_cst);  // seq_cst: after hold()'s CAS (H5)
       if (v == 0) continue;
       const process_identity who = decode(v);
-      if (who.id == me || alive(who)) return true;  // H4: alive() validates the id
+      if (who.id == me || identity::alive(who)) return true;  // H4: alive() validates the id
     }
     return false;
   }
@@ -119,14 +194,24 @@ struct end_record {
   /// Is the end (still) in use by some live process? The owner decides once the
   /// end was used; before that, its holders; an end nobody held yet (a named
   /// pipe not opened yet) counts as in use, so its peer waits for it.
-  bool in_use(std::uint32_t me) const noexcept {
-    const process_identity owner{owner_pid.load(std::memory_order_relaxed),     // relaxed: advisory (H4)
-                                 owner_start.load(std::memory_order_relaxed)};  // relaxed: advisory (H4)
-    if (owner.id != 0) return owner.id == me || alive(owner);
-    if (attached.load(std::memory_order_seq_cst) == 0) return true;  // seq_cst: see above
+  bool in_use(u32 me) const {
+    u64 seen = owner.load(std::memory_order_seq_cst);  // seq_cst: pairs with claim() (H6)
+    for (int look = 1; seen != 0; ++look) {
+      const process_identity who = decode(seen);
+      if (who.id == me || identity::alive(who)) return true;  // H4: alive() validates the id
+      const u64 again = owner.load(std::memory_order_seq_cst);  // seq_cst: pairs with claim() (H6)
+      if (again == seen) return false;  // the owner found dead still owns the end
+      if (look == owner_looks) return true;  // hand-overs under way: ask again later (H6)
+      seen = again;
+    }
+    if (attached.load(std::memory_order_seq_cst) == 0) return true;  // seq_cst: after hold()'s slot (H5)
     return any_live(me);
   }
 };
+
+/// The record of a pipe end on hardware.
+using end_record = basic_end_record<>;
+static_assert(sizeof(real_sync::atomic<std::uint64_t>) == 8, "the owner is one 64-bit word (H6)");
 
 /// The ends this process holds, and the fork handlers that keep their tables
 /// right (see the top of this file).
@@ -149,7 +234,7 @@ class holder_registry {
         ++e.handles;  // H1
         return;
       }
-    if (mine_ == 0) mine_ = end_record::encode(identity_of(current_pid()), false);
+    if (mine_ == 0) mine_ = end_record::encode(holder_identity<real_sync>::self(), false);
     entries_.push_back(entry{rec, 1, rec->hold(mine_), -1});
   }
 
@@ -160,7 +245,7 @@ class holder_registry {
       entry& e = entries_[k];
       if (e.rec != rec) continue;
       if (--e.handles == 0) {
-        rec->replace(e.slot, mine_, 0);
+        rec->release(e.slot, mine_);
         entries_[k] = entries_.back();
         entries_.pop_back();
       }
@@ -180,7 +265,7 @@ class holder_registry {
   void prepare() {
     m_.lock();  // held across fork(); parent() and child() unlock
     if (entries_.empty()) return;
-    pending_ = end_record::encode(identity_of(current_pid()), true);
+    pending_ = end_record::encode(holder_identity<real_sync>::self(), true);
     for (entry& e : entries_) e.pending_slot = e.rec->hold(pending_);
   }
   void parent() {
