@@ -49,9 +49,9 @@
 //       drained, never stranded. This holds for every get, blocking, timed or
 //       try_: close sets the closed bit before it releases its permits, so a
 //       take can fail after the bit is set; such a get waits for the permits
-//       (at most close's two releases away) and then for the puts in flight,
-//       past its deadline if need be, rather than report closed early or
-//       empty/timeout on a closed queue (fifo_queue never reports those
+//       (close releases them right after the bit) and then for the puts in
+//       flight, past its deadline if need be, rather than report closed early
+//       or empty/timeout on a closed queue (fifo_queue never reports those
 //       either once closed: one contract).
 //   R4  unfinished_ >= items in the ring: put adds before pushing; task_done
 //       subtracts only above zero; an immediate close subtracts what it drops.
