@@ -1,10 +1,12 @@
 // weave's blocking queues under the checker, 2-3 threads, capacity 1-2: no item
 // lost or duplicated, FIFO order per producer, priority order, close wakes
 // every waiter (producers and consumers), join returns exactly when every task
-// is done, a timed get either gets the item or leaves it in the queue. The
+// is done, a timed get either gets the item or leaves it in the queue, a put
+// racing close is refused or delivered whichever get the consumer uses. The
 // twins are the producer/consumer bugs every course shows: `if (!q.empty())
-// q.get()` with two consumers, a consumer loop nobody ends, and a close that
-// wakes only one of the blocked consumers.
+// q.get()` with two consumers, a consumer loop nobody ends, a close that
+// wakes only one of the blocked consumers, and a get that decides closed from
+// two looks.
 #include <optional>
 #include <vector>
 
@@ -17,6 +19,11 @@
 namespace {
 using weave::queue_status;
 using weave::model::thread;
+using weave::model_bodies::by_get_for;
+using weave::model_bodies::by_get_until;
+using weave::model_bodies::by_try_get;
+using weave::model_bodies::closed_after_two_looks;
+using weave::model_bodies::put_racing_close;
 using S = weave::model_sync;
 }  // namespace
 
@@ -96,6 +103,45 @@ WEAVE_MODEL_CHECK(queue_join_waits_for_task_done, pass, .preemptions = 3) {
 WEAVE_MODEL_CHECK(queue_timed_get_keeps_or_takes, pass) {
   weave::model::fifo_queue<int> q(1);
   weave::model_bodies::timed_get_keeps_or_takes(q);
+}
+
+// A put racing close, the consumer asking with try_get, get_for or get_until
+// (then get() on empty or timeout): the put is refused and the consumer told
+// closed, or the put is accepted and the consumer gets the item (the body
+// ring_queue runs too: one contract).
+// Bounded to 2 preemptions per execution (0.2M-0.5M executions each); the
+// twins below run under the same bound.
+WEAVE_MODEL_CHECK(queue_try_get_racing_close_is_never_stranded, pass, .preemptions = 2) {
+  weave::model::fifo_queue<int> q(1);
+  put_racing_close<by_try_get>(q);
+}
+
+WEAVE_MODEL_CHECK(queue_get_for_racing_close_is_never_stranded, pass, .preemptions = 2) {
+  weave::model::fifo_queue<int> q(1);
+  put_racing_close<by_get_for>(q);
+}
+
+WEAVE_MODEL_CHECK(queue_get_until_racing_close_is_never_stranded, pass, .preemptions = 2) {
+  weave::model::fifo_queue<int> q(1);
+  put_racing_close<by_get_until>(q);
+}
+
+// Twins: the consumer's first get decides closed from two looks (empty, then
+// the flag); the whole put and the close fit between them, and the item the
+// put left is never got.
+WEAVE_MODEL_CHECK(queue_twin_try_get_closed_after_two_looks, check_failed, .preemptions = 2) {
+  closed_after_two_looks<weave::model::fifo_queue<int>> q(1);
+  put_racing_close<by_try_get>(q);
+}
+
+WEAVE_MODEL_CHECK(queue_twin_get_for_closed_after_two_looks, check_failed, .preemptions = 2) {
+  closed_after_two_looks<weave::model::fifo_queue<int>> q(1);
+  put_racing_close<by_get_for>(q);
+}
+
+WEAVE_MODEL_CHECK(queue_twin_get_until_closed_after_two_looks, check_failed, .preemptions = 2) {
+  closed_after_two_looks<weave::model::fifo_queue<int>> q(1);
+  put_racing_close<by_get_until>(q);
 }
 
 // Twin: two consumers each do `if (!q.empty()) get` for the one item. Both can

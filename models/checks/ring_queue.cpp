@@ -1,10 +1,12 @@
 // weave::ring_queue under the checker, 2-3 threads, capacity 1: order kept and
 // close drained, close wakes every blocked consumer, a put racing close is
-// either refused or delivered (never stranded), an immediate close racing a
-// put leaves join and get consistent, join waits for task_done, a timed get
-// takes the item or leaves it. The twin is the bug the in-flight count exists
-// for: a get that reports closed as soon as it sees the flag and an empty ring,
-// while a put that passed its closed check is still pushing.
+// either refused or delivered (never stranded) whether the consumer asks with
+// get, try_get, get_for or get_until, an immediate close racing a put leaves
+// join and get consistent, join waits for task_done, a timed get takes the
+// item or leaves it. The twins are the bug the in-flight count exists for: a
+// get that reports closed as soon as it sees the flag and an empty ring, while
+// a put that passed its closed check is still pushing; for the try_ and timed
+// gets, the same decision made from two looks (closed_after_two_looks).
 #include <optional>
 #include <vector>
 
@@ -17,6 +19,11 @@
 namespace {
 using weave::queue_status;
 using weave::model::thread;
+using weave::model_bodies::by_get_for;
+using weave::model_bodies::by_get_until;
+using weave::model_bodies::by_try_get;
+using weave::model_bodies::closed_after_two_looks;
+using weave::model_bodies::put_racing_close;
 using S = weave::model_sync;
 }  // namespace
 
@@ -35,27 +42,8 @@ WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .preemptions = 4)
   weave::model_bodies::close_wakes_every_consumer(q);
 }
 
-namespace {
 // A put racing close: refused (closed) or delivered to the consumer that
 // drains after close — never accepted and lost.
-template <class Q>
-void put_racing_close(Q& q) {
-  queue_status put_result = queue_status::timeout;
-  int got = 0;
-  queue_status get_result = queue_status::timeout;
-  thread producer([&] { put_result = q.put(7); });
-  thread consumer([&] { get_result = q.get(got); });
-  q.close();
-  producer.join();
-  consumer.join();
-  if (put_result == queue_status::ok) {
-    WEAVE_CHECK(get_result == queue_status::ok && got == 7);
-  } else {
-    WEAVE_CHECK(put_result == queue_status::closed && get_result == queue_status::closed);
-  }
-}
-}  // namespace
-
 WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
   weave::model::ring_queue<int> q(1);
   put_racing_close(q);
@@ -66,6 +54,39 @@ WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
 WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close(q);
+}
+
+// The same race with a consumer that asks with try_get, get_for or get_until
+// (then get() on empty or timeout): one that looks while close() is between
+// its closed flag and its permits must not report closed (R3).
+WEAVE_MODEL_CHECK(ring_queue_try_get_racing_close_is_never_stranded, pass) {
+  weave::model::ring_queue<int> q(1);
+  put_racing_close<by_try_get>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_get_for_racing_close_is_never_stranded, pass) {
+  weave::model::ring_queue<int> q(1);
+  put_racing_close<by_get_for>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_get_until_racing_close_is_never_stranded, pass) {
+  weave::model::ring_queue<int> q(1);
+  put_racing_close<by_get_until>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_try_get_racing_close, pass) {
+  weave::model::shared_ring_queue<int, 1> q;
+  put_racing_close<by_try_get>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_for_racing_close, pass) {
+  weave::model::shared_ring_queue<int, 1> q;
+  put_racing_close<by_get_for>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_until_racing_close, pass) {
+  weave::model::shared_ring_queue<int, 1> q;
+  put_racing_close<by_get_until>(q);
 }
 
 // An immediate close racing a put: whatever happened, nothing is left, a get
@@ -128,4 +149,37 @@ struct forgets_puts_in_flight {
 WEAVE_MODEL_CHECK(ring_queue_twin_get_ignores_puts_in_flight, check_failed) {
   forgets_puts_in_flight q;
   put_racing_close(q);  // the passing checks' body, on the buggy queue
+}
+
+// Twins of the try_get, get_for and get_until checks: the consumer's first
+// get reports closed from two looks (nothing to take, then the flag) while
+// the accepted put's item is still to come, and stops.
+WEAVE_MODEL_CHECK(ring_queue_twin_try_get_closed_after_two_looks, check_failed) {
+  closed_after_two_looks<weave::model::ring_queue<int>> q(1);
+  put_racing_close<by_try_get>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_twin_get_for_closed_after_two_looks, check_failed) {
+  closed_after_two_looks<weave::model::ring_queue<int>> q(1);
+  put_racing_close<by_get_for>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_twin_get_until_closed_after_two_looks, check_failed) {
+  closed_after_two_looks<weave::model::ring_queue<int>> q(1);
+  put_racing_close<by_get_until>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_try_get_closed_after_two_looks, check_failed) {
+  closed_after_two_looks<weave::model::shared_ring_queue<int, 1>> q;
+  put_racing_close<by_try_get>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_get_for_closed_after_two_looks, check_failed) {
+  closed_after_two_looks<weave::model::shared_ring_queue<int, 1>> q;
+  put_racing_close<by_get_for>(q);
+}
+
+WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_get_until_closed_after_two_looks, check_failed) {
+  closed_after_two_looks<weave::model::shared_ring_queue<int, 1>> q;
+  put_racing_close<by_get_until>(q);
 }

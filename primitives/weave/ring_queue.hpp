@@ -26,7 +26,10 @@
 //          → closed? → unfinished_++ → push (R1) → release an item permit
 //          → in-flight--
 //   get:   immediate? → take an item permit (blocks/times out) → pop (R2)
-//          → release a slot permit; or, closed with nothing left, closed
+//          → release a slot permit; or, closed with nothing left, closed.
+//          A take that fails (try_, or the deadline passed) reports empty or
+//          timeout only while the queue is open; once closed is set it waits
+//          for close's permits and goes on as above (R3)
 //   close: set closed (+ immediate) once, then release close_permits on both
 //          semaphores: every blocked put and get wakes and sees closed (R3);
 //          an immediate close waits for puts in flight, then drops what is
@@ -43,7 +46,13 @@
 //       acquires never block again; a get that finds nothing gives its permit
 //       back. A get reports closed only when the ring is empty and no put is in
 //       flight (Q1): an item whose put passed the closed check before close is
-//       drained, never stranded.
+//       drained, never stranded. This holds for every get, blocking, timed or
+//       try_: close sets the closed bit before it releases its permits, so a
+//       take can fail after the bit is set; such a get waits for the permits
+//       (close releases them right after the bit) and then for the puts in
+//       flight, past its deadline if need be, rather than report closed early
+//       or empty/timeout on a closed queue (fifo_queue never reports those
+//       either once closed: one contract).
 //   R4  unfinished_ >= items in the ring: put adds before pushing; task_done
 //       subtracts only above zero; an immediate close subtracts what it drops.
 //   R5  join: a joiner announces itself (joiners_++) before its last look at
@@ -212,8 +221,13 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
     if (state_.load(std::memory_order_acquire) & immediate_bit) return queue_status::closed;
     if (!take(items_, deadline, block)) {
       // acquire: as above.
-      if (state_.load(std::memory_order_acquire) & closed_bit) return queue_status::closed;
-      return block ? queue_status::timeout : queue_status::empty;
+      if (!(state_.load(std::memory_order_acquire) & closed_bit)) {
+        return block ? queue_status::timeout : queue_status::empty;
+      }
+      // R3: closed, yet no permit: close() is between its closed bit and its
+      // permits, and a put may be in flight. Wait for the permits (they come
+      // next, and for good), then decide as every get does below.
+      items_.acquire();
     }
     for (;;) {
       if (pop_into(sink)) return queue_status::ok;  // the fast path reads no state_
