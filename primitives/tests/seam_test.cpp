@@ -9,10 +9,13 @@
 #include <sstream>
 #include <string>
 
+#include "weave/sync.hpp"
+
 class seam_test : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(seam_test);
   CPPUNIT_TEST(only_sync_hpp_names_the_hardware);
   CPPUNIT_TEST(the_scan_catches_a_violation);
+  CPPUNIT_TEST(handoff_tuner_follows_what_spins_bought);
   CPPUNIT_TEST_SUITE_END();
 
   // Returns the first forbidden name in text (comments stripped), or "".
@@ -49,5 +52,43 @@ class seam_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string(), forbidden_name("// std::atomic in a comment is fine\nint x;"));
     CPPUNIT_ASSERT_EQUAL(std::string(), forbidden_name("typename S::template atomic<int> a;"));
   }
+
+  // The hand-off spin's budget (detail::handoff_tuner, T1..T3 in sync.hpp).
+  void handoff_tuner_follows_what_spins_bought() {
+    weave::detail::handoff_tuner t(1024);
+    CPPUNIT_ASSERT_EQUAL(1024, t.next());
+    t.spun(5, true);  // T1: answered quickly: keep spinning in full
+    CPPUNIT_ASSERT_EQUAL(1024, t.next());
+    int spins = 0;
+    for (int b = t.next(); b > 16; b = t.next()) {  // T2: halves down to min
+      t.spun(b, false);
+      ++spins;
+    }
+    CPPUNIT_ASSERT_EQUAL(6, spins);  // 1024 -> 512 -> ... -> 16
+    CPPUNIT_ASSERT_EQUAL(16, t.next());
+    t.spun(16, false);                  // a miss at min
+    CPPUNIT_ASSERT_EQUAL(1024, t.next());  // T3: the probe (every 2^0)
+    t.spun(1024, false);                // unanswered: probe every 2nd miss now
+    CPPUNIT_ASSERT_EQUAL(16, t.next());
+    t.spun(16, false);
+    CPPUNIT_ASSERT_EQUAL(16, t.next());
+    t.spun(16, false);
+    CPPUNIT_ASSERT_EQUAL(1024, t.next());
+    t.spun(300, true);  // answered probe: budget twice what the answer took
+    CPPUNIT_ASSERT_EQUAL(600, t.next());
+    t.spun(400, true);  // T1: raised, never above max
+    CPPUNIT_ASSERT_EQUAL(800, t.next());
+    t.spun(1000, true);
+    CPPUNIT_ASSERT_EQUAL(1024, t.next());
+    for (int i = 0; i < 2000; ++i) t.spun(t.next(), false);  // a busy machine: the interval grows to 2^8
+    int probes = 0;
+    for (int i = 0; i < 4 * 257; ++i) {
+      const int b = t.next();
+      probes += b == 1024;
+      t.spun(b, false);
+    }
+    CPPUNIT_ASSERT_EQUAL(4, probes);  // one full spin per 256 misses at min
+  }
 };
+
 CPPUNIT_TEST_SUITE_REGISTRATION(seam_test);

@@ -52,6 +52,14 @@
 //                       "it came while I spun" and "I gave up and parked").
 //                       spin_for_handoff<S>(ready, deadline), below, is that
 //                       spin, written once.
+//   S::handoff_spins(), S::handoff_spun(spins, answered)
+//                       the budget of the next hand-off spin (at most
+//                       handoff_spin_budget), and what a spin bought: on
+//                       hardware a per-thread tuner (handoff_tuner, below)
+//                       shrinks the budget while spins go unanswered (the
+//                       partner is waiting for a CPU: threads outnumber
+//                       cores) and restores it when they are answered again;
+//                       in the model the budget is fixed.
 //   S::fence(order)     std::atomic_thread_fence.
 //   S::clock            the steady clock deadlines are measured on
 //                       (S::clock::time_point, S::clock::now()); S::forever is a
@@ -193,6 +201,8 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   S::spin();
   { S::spin_budget } -> std::convertible_to<int>;
   { S::handoff_spin_budget } -> std::convertible_to<int>;
+  { S::handoff_spins() } -> std::convertible_to<int>;
+  S::handoff_spun(1, true);
   S::fence(order);
   { S::self() } -> std::same_as<typename S::thread_id>;
   S::check(cond, msg);
@@ -203,6 +213,54 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   S::mutex_pre_unlock(lock, flags);
   S::mutex_post_unlock(lock, flags);
 };
+
+namespace detail {
+/// What a thread's hand-off spins have bought lately (real_sync's
+/// handoff_spins/handoff_spun). A spin before a park pays when the partner is
+/// running and answers within microseconds; when threads outnumber cores the
+/// partner is waiting for this core, and every pause delays the answer it
+/// spins for (bench_event's ping-pong went from 0.006x to 10x std's round trip
+/// with two busy loops on two cores). The rule, after glibc's adaptive mutex
+/// and Go's sync.Mutex, which also bound spinning by what it recently bought:
+///   T1  an answered spin keeps the budget, or raises it to twice what the
+///       answer took (up to max): an idle machine keeps spinning in full;
+///   T2  an unanswered spin halves the budget, down to min (a park comes
+///       sooner, as std's does);
+///   T3  at min, every 2^shift-th unanswered spin is a probe with the full
+///       budget; an answered probe restores the budget (T1) and shift = 0,
+///       an unanswered one doubles the interval (shift + 1, up to 8): a
+///       machine that went idle again is noticed at a cost of at most one
+///       full spin per 256 hand-offs while it stays busy.
+struct handoff_tuner {
+  static constexpr int min = 16;
+  int max;
+  int budget;
+  int misses = 0;  // unanswered spins at min since the last probe (T3)
+  int shift = 0;
+  bool probing = false;
+
+  constexpr explicit handoff_tuner(int full) noexcept : max(full), budget(full) {}
+  int next() noexcept {
+    probing = budget == min && misses >= (1 << shift);  // T3
+    return probing ? max : budget;
+  }
+  void spun(int spins, bool answered) noexcept {
+    if (answered) {
+      const int wanted = spins * 2 < max ? spins * 2 : max;
+      budget = probing ? (wanted > min ? wanted : min) : (wanted > budget ? wanted : budget);  // T1
+      if (probing) shift = 0, misses = 0;
+    } else if (probing) {
+      shift = shift < 8 ? shift + 1 : 8;  // T3
+      misses = 0;
+    } else if (budget > min) {
+      budget = budget / 2 > min ? budget / 2 : min;  // T2
+    } else {
+      ++misses;
+    }
+    probing = false;
+  }
+};
+}  // namespace detail
 
 // ---------------------------------------------------------------------------
 // real_sync: the hardware side of the seam.
@@ -317,6 +375,10 @@ struct real_sync {
   // 1024 pauses (a few microseconds): bench_queue's ring_queue made one futex
   // wake per item when its consumer parked after 16.
   static constexpr int handoff_spin_budget = 1024;
+  /// The next hand-off spin's budget and its outcome: detail::handoff_tuner,
+  /// one per thread (T1..T3).
+  static int handoff_spins() noexcept { return tuner().next(); }
+  static void handoff_spun(int spins, bool answered) noexcept { tuner().spun(spins, answered); }
   static void spin() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -326,6 +388,13 @@ struct real_sync {
   }
   static void fence(std::memory_order o) noexcept { std::atomic_thread_fence(o); }
 
+ private:
+  static detail::handoff_tuner& tuner() noexcept {
+    thread_local detail::handoff_tuner t(handoff_spin_budget);
+    return t;
+  }
+
+ public:
   /// The kernel thread id (gettid): nonzero, unique among live threads of all
   /// processes, so it also identifies an owner in process-shared memory.
   using thread_id = std::uint32_t;
@@ -419,20 +488,26 @@ typename S::clock::time_point deadline_after(const std::chrono::duration<Rep, Pe
 }
 
 /// The spin before a park, for a primitive whose partner usually answers
-/// within microseconds: S::spin() up to S::handoff_spin_budget times until
-/// ready() is true (returns true), giving up at the deadline (looked at every
-/// 64 spins) or when the budget is spent (returns false). ready() must only
-/// look or take with the primitive's own fast path, so the spin changes no
-/// state that parking relies on.
+/// within microseconds: S::spin() up to S::handoff_spins() times (at most
+/// S::handoff_spin_budget; fewer while spins go unanswered, see
+/// detail::handoff_tuner) until ready() is true (returns true), giving up at
+/// the deadline (looked at every 64 spins) or when the budget is spent
+/// (returns false). ready() must only look or take with the primitive's own
+/// fast path, so the spin changes no state that parking relies on.
 template <class S, class Ready>
 bool spin_for_handoff(Ready ready, typename S::clock::time_point deadline) {
   const bool timed = deadline != S::forever;
   if (timed && S::clock::now() >= deadline) return false;
-  for (int i = 1; i <= S::handoff_spin_budget; ++i) {
+  const int budget = S::handoff_spins();
+  for (int i = 1; i <= budget; ++i) {
     S::spin();
-    if (ready()) return true;
-    if (timed && i % 64 == 0 && S::clock::now() >= deadline) return false;
+    if (ready()) {
+      S::handoff_spun(i, true);
+      return true;
+    }
+    if (timed && i % 64 == 0 && S::clock::now() >= deadline) return false;  // the deadline, not the partner: no lesson
   }
+  S::handoff_spun(budget, false);
   return false;
 }
 

@@ -217,7 +217,7 @@ object_id engine::new_object(object_kind kind, source_location made) {
   if (nobj_ == objects_.size()) objects_.emplace_back();
   object_rec& o = objects_[nobj_++];
   const bool is_cell = kind == object_kind::cell;
-  o.reset(is_cell, made, kind == object_kind::atomic_address);
+  o.reset(is_cell, made, kind == object_kind::atomic_opaque);
   saw_model_ = true;
   if (is_cell && cur_ >= 0) {  // construction is the first write
     o.w_tid = static_cast<std::uint8_t>(cur_);
@@ -1208,7 +1208,8 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
 // State kept between executions (a static, a global, an object made outside
 // the body) makes the same schedule behave differently on a later run. The
 // first execution's schedule is run once more after the search: every step
-// must do the same thing with the same values (addresses excepted), and end
+// must do the same thing with the same values (those of integer and enum
+// atomics: addresses and padding bytes may differ), and end
 // the same way.
 void engine::check_first_execution(const std::function<void()>& body, result& r) {
   if (first_token_.empty() || r.found == verdict::nondeterminism) return;
@@ -1228,9 +1229,9 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
     const step_rec& a = first[k];
     const step_rec& b = steps_[k];
     const bool same_op = a.tid == b.tid && a.act == b.act && a.kind == b.kind && a.obj == b.obj;
-    const bool addresses = b.obj < nobj_ && objects_[b.obj].addresses;
+    const bool opaque = b.obj < nobj_ && objects_[b.obj].opaque_values;
     const bool same_values =
-        addresses || (a.has_value == b.has_value && a.value == b.value && a.has_old == b.has_old && a.old == b.old);
+        opaque || (a.has_value == b.has_value && a.value == b.value && a.has_old == b.has_old && a.old == b.old);
     if (!same_op || !same_values)
       what = "step " + std::to_string(k + 1) + " was T" + std::to_string(a.tid) + " \"" + describe(a) +
              "\" the first time and is T" + std::to_string(b.tid) + " \"" + describe(b) + "\" now";

@@ -113,7 +113,7 @@ struct thread_rec {
 
 struct object_rec {
   bool is_cell = false;
-  bool addresses = false;  // its values are addresses (not compared between runs)
+  bool opaque_values = false;  // its values are not compared between runs (object_kind::atomic_opaque)
   bool alive = false;
   std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
   source_location made{};
@@ -136,9 +136,9 @@ struct object_rec {
 
   /// Makes a recycled record new again, keeping its vectors' capacity (no heap
   /// traffic per execution).
-  void reset(bool cell, source_location where, bool addrs = false) {
+  void reset(bool cell, source_location where, bool opaque = false) {
     is_cell = cell;
-    addresses = addrs;
+    opaque_values = opaque;
     alive = true;
     writes.clear();
     made = where;

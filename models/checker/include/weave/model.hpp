@@ -101,7 +101,9 @@ enum class op : std::uint8_t {
 /// index in that execution (low half), so an object kept from an earlier
 /// execution (a static, a global) is told apart from this execution's.
 using object_id = std::uint64_t;
-enum class object_kind : std::uint8_t { atomic, atomic_address, cell };
+/// atomic_opaque: an atomic whose values are not compared between two runs of
+/// one schedule (addresses, structs whose padding bytes may differ).
+enum class object_kind : std::uint8_t { atomic, atomic_opaque, cell };
 object_id new_object(const void* addr, object_kind kind, source_location made);
 void forget_object(object_id id) noexcept;
 // A scheduling point: returns when this thread is chosen to perform op on obj.
@@ -245,8 +247,9 @@ struct model_sync {
 
    private:
     friend struct model_sync;
-    static constexpr auto kind = std::is_pointer_v<T> ? model::detail::object_kind::atomic_address
-                                                      : model::detail::object_kind::atomic;
+    static constexpr auto kind = std::is_integral_v<T> || std::is_enum_v<T>
+                                     ? model::detail::object_kind::atomic
+                                     : model::detail::object_kind::atomic_opaque;
     template <class F>
     T rmw(F f, std::memory_order o, loc_t l) {
       model::detail::visible(id_, model::detail::op::rmw, l);
@@ -341,6 +344,8 @@ struct model_sync {
   }
   static constexpr int spin_budget = 2;
   static constexpr int handoff_spin_budget = 1;  // one spin explores both "it came while I spun" and "gave up"
+  static int handoff_spins() noexcept { return handoff_spin_budget; }  // fixed: nothing to learn in a model
+  static void handoff_spun(int, bool) noexcept {}
   static void spin(source_location l = source_location::current()) { model::detail::spin(l); }
   static void fence(std::memory_order o, source_location l = source_location::current()) {
     model::detail::fence(o, l);
