@@ -15,7 +15,7 @@ DEPS := build-essential cmake ninja-build pkgconf clang libclang-rt-14-dev \
         libbenchmark-dev libtbb-dev libconcurrentqueue-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help deps check check-models stress tsan asan ubsan bench fuzz clean
+.PHONY: help deps check check-models stress tsan asan ubsan bench fuzz package clean
 
 help:
 	@echo "weave — checked synchronization primitives for C++20"
@@ -30,6 +30,8 @@ help:
 	@echo "  make ubsan         unit + stress under UndefinedBehaviorSanitizer"
 	@echo "  make bench         benchmarks against std, TBB, moodycamel, boost, ..."
 	@echo "  make fuzz          the pipe reader under libFuzzer for 5 minutes (check runs 20 s)"
+	@echo "  make package       build/package/: a .deb (libweave-dev) and a .tar.gz of the"
+	@echo "                     primitives and the checker, for find_package(weave) or pkg-config"
 	@echo "  make clean         remove build/"
 	@echo
 	@echo "Build trees live in build/<preset> (see CMakePresets.json)."
@@ -92,6 +94,11 @@ bench: deps
 fuzz: deps
 	$(call build,tsan)
 	$(CMAKE) --build --preset tsan --target fuzz-pipe_reader-long
+
+package: deps
+	$(call build,package)
+	cd build/package && cpack
+	@ls -1 build/package/*.deb build/package/*.tar.gz
 
 clean:
 	rm -rf build

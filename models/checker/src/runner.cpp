@@ -1,20 +1,26 @@
-// The runner: every WEAVE_MODEL_CHECK, its declared verdict, and one table.
+// The runner: every WEAVE_MODEL_CHECK, its declared verdict, and one table;
+// --json / --junit result files, and --merge of the shards of one search.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include "engine.hpp"
+#include "jobs.hpp"
+#include "results.hpp"
 
 namespace weave::model {
 namespace {
+
+// Exit codes (also in --help and the README).
+constexpr int kAsDeclared = 0;  // every verdict as declared
+constexpr int kMismatch = 1;    // some verdict differs from its declaration
+constexpr int kUsage = 2;       // bad arguments, or a result file unreadable or unwritable
 
 struct entry {
   const char* name;
@@ -32,9 +38,9 @@ std::vector<entry>& registry() {
 void usage(std::FILE* f) {
   std::fputs(
       "usage: weave_models [options]\n"
+      "       weave_models --merge FILE... [--json FILE] [--junit FILE] [--verbose]\n"
       "Runs every registered model check and prints one table: check, expected verdict,\n"
-      "verdict, executions, exhaustive or bounded, time. Exit status 1 if any verdict\n"
-      "differs from the check's declared one.\n\n"
+      "verdict, executions, exhaustive or bounded, time.\n\n"
       "  --list              list the checks with their expected verdicts\n"
       "  --filter REGEX      run only the checks whose name matches\n"
       "  --replay NAME:TOKEN re-run one schedule of check NAME with full tracing\n"
@@ -47,135 +53,119 @@ void usage(std::FILE* f) {
       "  --jobs N            split each check across N local worker processes\n"
       "  --shard K/N         explore only slice K (1-based) of N of each check\n"
       "  --no-reduction      plain DFS without partial-order reduction\n"
+      "  --json FILE         also write the results as JSON (one record per check)\n"
+      "  --junit FILE        also write the results as JUnit XML (one testcase per check)\n"
+      "  --merge FILE...     combine the --json files of every shard K/N of one search:\n"
+      "                      prints the table of the whole search (run nothing)\n"
       "  --progress          one updating progress line on a terminal\n"
       "  --verbose           print the counterexample of every failing check\n"
-      "  --help              this text\n",
+      "  --help              this text\n\n"
+      "Exit status: 0 every verdict as declared, 1 a verdict differs from its declared\n"
+      "one, 2 usage error (bad arguments, no check matches the filter, a shard missing\n"
+      "from --merge, a result file that cannot be read or written).\n",
       f);
 }
 
-// Serialises a result through a pipe (for --jobs).
-void put_result(int fd, const result& r) {
-  std::string s;
-  auto add = [&](const std::string& x) {
-    s += std::to_string(x.size());
-    s += ':';
-    s += x;
-  };
-  add(std::to_string(static_cast<int>(r.found)));
-  add(std::to_string(r.executions));
-  add(std::to_string(r.blocked));
-  add(r.exhaustive ? "1" : "0");
-  add(std::to_string(r.seconds));
-  add(r.report);
-  add(r.replay);
-  add(std::to_string(r.preemptions));
-  add(r.saw_nothing ? "1" : "0");
-  std::size_t off = 0;
-  while (off < s.size()) {
-    const ssize_t n = write(fd, s.data() + off, s.size() - off);
-    if (n <= 0) break;
-    off += static_cast<std::size_t>(n);
-  }
+// The command line. The set_* flags say which options override each check's own.
+struct cli_args {
+  std::string filter, replay, json, junit;
+  std::vector<std::string> merge;
+  bool list = false, verbose = false;
+  options o;
+  bool set_strategy = false, set_pre = false, set_exec = false, set_iter = false, set_seed = false,
+       set_time = false, set_reduction = false;
+};
+
+strategy parse_strategy(const std::string& s) {
+  if (s == "dfs") return strategy::dfs;
+  if (s == "random") return strategy::random;
+  if (s == "pct") return strategy::pct;
+  throw std::invalid_argument("strategy");
 }
 
-bool get_result(int fd, result& r) {
-  std::string s;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    s.append(buf, static_cast<std::size_t>(n));
-  }
-  std::vector<std::string> f;
-  std::size_t p = 0;
-  while (p < s.size()) {
-    const std::size_t c = s.find(':', p);
-    if (c == std::string::npos) return false;
-    const std::size_t len = std::stoul(s.substr(p, c - p));
-    f.push_back(s.substr(c + 1, len));
-    p = c + 1 + len;
-  }
-  if (f.size() != 9) return false;
-  r.found = static_cast<verdict>(std::stoi(f[0]));
-  r.executions = std::stoull(f[1]);
-  r.blocked = std::stoull(f[2]);
-  r.exhaustive = f[3] == "1";
-  r.seconds = std::stod(f[4]);
-  r.report = f[5];
-  r.replay = f[6];
-  r.preemptions = std::stoi(f[7]);
-  r.saw_nothing = f[8] == "1";
+void parse_shard(const std::string& s, options& o) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos) throw std::invalid_argument("shard");
+  o.shard_index = std::stoi(s.substr(0, slash)) - 1;
+  o.shard_count = std::stoi(s.substr(slash + 1));
+  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) throw std::invalid_argument("shard");
+}
+
+// Options that take a value; false if a is none of them.
+bool value_option(const std::string& a, const std::function<std::string()>& next, cli_args& c) {
+  options& o = c.o;
+  if (a == "--filter") c.filter = next();
+  else if (a == "--replay") c.replay = next();
+  else if (a == "--json") c.json = next();
+  else if (a == "--junit") c.junit = next();
+  else if (a == "--strategy") o.search = parse_strategy(next()), c.set_strategy = true;
+  else if (a == "--preemptions") o.preemptions = std::stoi(next()), c.set_pre = true;
+  else if (a == "--executions") o.max_executions = std::stoull(next()), c.set_exec = true;
+  else if (a == "--iterations") o.iterations = std::stoull(next()), c.set_iter = true;
+  else if (a == "--seed") o.seed = std::stoull(next()), c.set_seed = true;
+  else if (a == "--time") o.time_budget = std::stod(next()), c.set_time = true;
+  else if (a == "--jobs") o.jobs = std::max(1, std::stoi(next()));
+  else if (a == "--shard") parse_shard(next(), o);
+  else return false;
   return true;
 }
 
-result run_jobs(const entry& e, options o) {
-  const int n = o.jobs;
-  // Workers claim subtrees first-come-first-served through this shared table.
-  constexpr std::size_t kClaims = 1 << 20;
-  void* table = mmap(nullptr, kClaims, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (table == MAP_FAILED) {
-    std::perror("mmap");
-    std::exit(2);
-  }
-  std::vector<pid_t> pids;
-  std::vector<int> fds;
-  for (int k = 0; k < n; ++k) {
-    int p[2];
-    if (pipe(p) != 0) {
-      std::perror("pipe");
-      std::exit(2);
-    }
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(p[0]);
-      options mine = o;
-      mine.jobs = 1;
-      mine.shard_index = k;
-      mine.shard_count = n * std::max(1, o.shard_count);
-      if (o.shard_count > 1) mine.shard_index = o.shard_index * n + k;
-      mine.progress = false;
-      detail::engine eng(mine);
-      if (o.shard_count <= 1) eng.use_claims(static_cast<unsigned char*>(table), kClaims);
-      const result r = eng.explore(e.body);
-      put_result(p[1], r);
-      close(p[1]);
-      _exit(0);
-    }
-    close(p[1]);
-    pids.push_back(pid);
-    fds.push_back(p[0]);
-  }
-  result total;
-  total.exhaustive = true;
-  total.saw_nothing = true;
-  bool have_failure = false;
-  for (int k = 0; k < n; ++k) {
-    result r;
-    const bool ok = get_result(fds[k], r);
-    close(fds[k]);
-    int status = 0;
-    waitpid(pids[k], &status, 0);
-    if (!ok) {
-      r.found = verdict::exception;
-      r.report = "worker process " + std::to_string(k) + " died without a result";
-    }
-    total.executions += r.executions;
-    total.blocked += r.blocked;
-    total.seconds = std::max(total.seconds, r.seconds);
-    total.exhaustive = total.exhaustive && r.exhaustive;
-    total.saw_nothing = total.saw_nothing && r.saw_nothing;
-    if (r.found != verdict::pass && !have_failure) {
-      have_failure = true;
-      total.found = r.found;
-      total.report = r.report;
-      total.replay = r.replay;
-      total.preemptions = r.preemptions;
+// Fills c from argv; returns -1 to go on, or the exit code to stop with.
+int parse_args(int argc, char** argv, cli_args& c) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::out_of_range(a + " needs a value");
+      return argv[++i];
+    };
+    try {
+      if (a == "--help" || a == "-h") {
+        usage(stdout);
+        return kAsDeclared;
+      } else if (a == "--merge") {
+        while (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) c.merge.push_back(argv[++i]);
+        if (c.merge.empty()) throw std::out_of_range("--merge needs at least one file");
+      } else if (a == "--list") {
+        c.list = true;
+      } else if (a == "--no-reduction") {
+        c.o.reduction = false, c.set_reduction = true;
+      } else if (a == "--progress") {
+        c.o.progress = true;
+      } else if (a == "--verbose" || a == "-v") {
+        c.verbose = true;
+      } else if (!value_option(a, next, c)) {
+        std::fprintf(stderr, "weave_models: unknown option %s\n\n", a.c_str());
+        usage(stderr);
+        return kUsage;
+      }
+    } catch (const std::out_of_range& e) {
+      std::fprintf(stderr, "weave_models: %s\n", e.what());
+      return kUsage;
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "weave_models: bad value for %s\n", a.c_str());
+      return kUsage;
     }
   }
-  if (have_failure) total.exhaustive = false;
-  munmap(table, kClaims);
-  return total;
+  return -1;
+}
+
+// A check's options with the command line's overrides.
+options options_for(const entry& e, const cli_args& c) {
+  options o = e.opts;
+  if (c.set_strategy) o.search = c.o.search;
+  if (c.set_pre) o.preemptions = c.o.preemptions;
+  if (c.set_exec) o.max_executions = c.o.max_executions;
+  if (c.set_iter) o.iterations = c.o.iterations;
+  if (c.set_seed) o.seed = c.o.seed;
+  if (c.set_time) o.time_budget = c.o.time_budget;
+  if (c.set_reduction) o.reduction = c.o.reduction;
+  o.progress = c.o.progress;
+  o.jobs = c.o.jobs;
+  if (c.o.shard_count > 1) {
+    o.shard_index = c.o.shard_index;
+    o.shard_count = c.o.shard_count;
+  }
+  return o;
 }
 
 std::string fmt_count(std::uint64_t n) {
@@ -186,6 +176,124 @@ std::string fmt_count(std::uint64_t n) {
     s += digits[i];
   }
   return s;
+}
+
+void print_header() {
+  std::printf("%-40s %-15s %-15s %12s  %-10s %8s\n", "check", "expected", "verdict", "executions", "search",
+              "time");
+  std::printf("%s\n", std::string(106, '-').c_str());
+}
+
+// One row; split marks a result that is one slice of the search.
+void print_row(const detail::record& c, bool split) {
+  const result& r = c.r;
+  std::string search = r.found != verdict::pass ? "found" : r.exhaustive ? "exhaustive" : "bounded";
+  if (r.saw_nothing) search = "NOTHING";  // see the warning below the table
+  if (split) search += "*";
+  std::printf("%-40s %-15s %-15s %12s  %-10s %7.2fs%s\n", c.name.c_str(), to_string(c.expected), to_string(r.found),
+              fmt_count(r.executions).c_str(), search.c_str(), r.seconds, c.as_declared() ? "" : "  << MISMATCH");
+  std::fflush(stdout);
+}
+
+// What is printed below the table about one check (may be empty).
+std::string note(const detail::record& c, bool verbose, bool single) {
+  const result& r = c.r;
+  std::string s;
+  if (r.saw_nothing)
+    s += c.name +
+         ": warning: this check made no visible step: nothing was checked. The checker sees only "
+         "model objects and threads: use weave::model_sync::atomic / cell, weave::model:: "
+         "primitives and weave::model::thread (not int, std::atomic, std::mutex or std::thread).\n";
+  if (c.partial && r.found == verdict::pass && c.expected != verdict::pass)
+    s += c.name + ": no " + to_string(c.expected) + " in this slice; --merge the shards for the whole search\n";
+  else if (r.found != verdict::pass && (verbose || single || !c.as_declared()))
+    s += c.name + (c.as_declared() ? "" : "  (expected " + std::string(to_string(c.expected)) + ")") + ":\n" +
+         r.report + "replay: weave_models --replay " + c.name + ":" + r.replay + "\n";
+  else if (!c.as_declared())
+    s += c.name + ": expected " + to_string(c.expected) + " but every explored execution passed (" +
+         (r.exhaustive ? "exhaustively" : "bounded") + ")\n";
+  return s;
+}
+
+// The table's last line, the notes and the result files; returns the exit code.
+int finish(const detail::run_results& run, const cli_args& c, const char* remark) {
+  int mismatches = 0;
+  double total_time = 0;
+  for (const detail::record& r : run.checks) {
+    mismatches += r.as_declared() ? 0 : 1;
+    total_time += r.r.seconds;
+  }
+  std::printf("%s\n", std::string(106, '-').c_str());
+  std::printf("%zu checks, %d mismatch%s, %.2fs%s\n", run.checks.size(), mismatches, mismatches == 1 ? "" : "es",
+              total_time, remark);
+  for (const detail::record& r : run.checks) {
+    const std::string s = note(r, c.verbose, run.checks.size() == 1);
+    if (!s.empty()) std::printf("\n%s", s.c_str());
+  }
+  std::fflush(stdout);
+  if (!c.json.empty() && !detail::write_json(c.json, run)) {
+    std::fprintf(stderr, "weave_models: cannot write %s: %s\n", c.json.c_str(), std::strerror(errno));
+    return kUsage;
+  }
+  if (!c.junit.empty() && !detail::write_junit(c.junit, run.checks)) {
+    std::fprintf(stderr, "weave_models: cannot write %s: %s\n", c.junit.c_str(), std::strerror(errno));
+    return kUsage;
+  }
+  return mismatches == 0 ? kAsDeclared : kMismatch;
+}
+
+int run_replay(const std::vector<entry>& checks, const std::string& arg) {
+  const auto colon = arg.find(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "weave_models: --replay wants NAME:TOKEN\n");
+    return kUsage;
+  }
+  const std::string name = arg.substr(0, colon);
+  for (const entry& e : checks) {
+    if (name != e.name) continue;
+    const result r = replay(e.opts, e.body, arg.substr(colon + 1));
+    std::printf("%s\n", r.report.c_str());
+    std::printf("verdict: %s (declared: %s)\n", to_string(r.found), to_string(e.expected));
+    return r.found == e.expected ? kAsDeclared : kMismatch;
+  }
+  std::fprintf(stderr, "weave_models: no check named %s\n", name.c_str());
+  return kUsage;
+}
+
+int run_merge(const cli_args& c) {
+  std::vector<detail::run_results> shards(c.merge.size());
+  std::string error;
+  for (std::size_t i = 0; i < c.merge.size(); ++i) {
+    if (!detail::read_json(c.merge[i], shards[i], error)) {
+      std::fprintf(stderr, "weave_models: %s\n", error.c_str());
+      return kUsage;
+    }
+  }
+  detail::run_results merged;
+  if (!detail::merge(std::move(shards), merged, error)) {
+    std::fprintf(stderr, "weave_models: --merge: %s\n", error.c_str());
+    return kUsage;
+  }
+  print_header();
+  for (const detail::record& r : merged.checks) print_row(r, false);
+  const std::string remark = "  (merged from " + std::to_string(c.merge.size()) + " shards)";
+  return finish(merged, c, remark.c_str());
+}
+
+int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
+  const bool split = c.o.jobs > 1 || c.o.shard_count > 1;
+  detail::run_results run;
+  run.shard_index = c.o.shard_count > 1 ? c.o.shard_index : 0;
+  run.shard_count = std::max(1, c.o.shard_count);
+  print_header();
+  for (const entry* e : selected) {
+    const options o = options_for(*e, c);
+    detail::record rec{e->name, e->expected, o.jobs > 1 ? detail::run_jobs(e->body, o) : check(o, e->body)};
+    rec.partial = run.shard_count > 1;
+    print_row(rec, split);
+    run.checks.push_back(std::move(rec));
+  }
+  return finish(run, c, split ? "  (* split across workers/shards)" : "");
 }
 
 }  // namespace
@@ -203,174 +311,33 @@ registrar::registrar(const char* name, verdict expected, const options& o, void 
 }  // namespace detail
 
 int main(int argc, char** argv) {
-  std::string filter, replay_arg;
-  bool list = false, verbose = false;
-  options cli;
-  bool set_strategy = false, set_pre = false, set_exec = false, set_iter = false, set_seed = false,
-       set_time = false, set_reduction = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "weave_models: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    try {
-      if (a == "--help" || a == "-h") {
-        usage(stdout);
-        return 0;
-      } else if (a == "--list") {
-        list = true;
-      } else if (a == "--filter") {
-        filter = next();
-      } else if (a == "--replay") {
-        replay_arg = next();
-      } else if (a == "--strategy") {
-        const std::string s = next();
-        set_strategy = true;
-        if (s == "dfs") cli.search = strategy::dfs;
-        else if (s == "random") cli.search = strategy::random;
-        else if (s == "pct") cli.search = strategy::pct;
-        else throw std::invalid_argument("strategy");
-      } else if (a == "--preemptions") {
-        cli.preemptions = std::stoi(next());
-        set_pre = true;
-      } else if (a == "--executions") {
-        cli.max_executions = std::stoull(next());
-        set_exec = true;
-      } else if (a == "--iterations") {
-        cli.iterations = std::stoull(next());
-        set_iter = true;
-      } else if (a == "--seed") {
-        cli.seed = std::stoull(next());
-        set_seed = true;
-      } else if (a == "--time") {
-        cli.time_budget = std::stod(next());
-        set_time = true;
-      } else if (a == "--jobs") {
-        cli.jobs = std::max(1, std::stoi(next()));
-      } else if (a == "--shard") {
-        const std::string s = next();
-        const auto slash = s.find('/');
-        if (slash == std::string::npos) throw std::invalid_argument("shard");
-        cli.shard_index = std::stoi(s.substr(0, slash)) - 1;
-        cli.shard_count = std::stoi(s.substr(slash + 1));
-        if (cli.shard_count < 1 || cli.shard_index < 0 || cli.shard_index >= cli.shard_count)
-          throw std::invalid_argument("shard");
-      } else if (a == "--no-reduction") {
-        cli.reduction = false;
-        set_reduction = true;
-      } else if (a == "--progress") {
-        cli.progress = true;
-      } else if (a == "--verbose" || a == "-v") {
-        verbose = true;
-      } else {
-        std::fprintf(stderr, "weave_models: unknown option %s\n\n", a.c_str());
-        usage(stderr);
-        return 2;
-      }
-    } catch (const std::exception&) {
-      std::fprintf(stderr, "weave_models: bad value for %s\n", a.c_str());
-      return 2;
-    }
-  }
+  cli_args c;
+  if (const int stop = parse_args(argc, argv, c); stop >= 0) return stop;
+  if (!c.merge.empty()) return run_merge(c);
 
   std::vector<entry> checks = registry();
-  std::sort(checks.begin(), checks.end(), [](const entry& x, const entry& y) {
-    return std::strcmp(x.name, y.name) < 0;
-  });
-
-  if (!replay_arg.empty()) {
-    const auto colon = replay_arg.find(':');
-    if (colon == std::string::npos) {
-      std::fprintf(stderr, "weave_models: --replay wants NAME:TOKEN\n");
-      return 2;
-    }
-    const std::string name = replay_arg.substr(0, colon);
-    for (const entry& e : checks) {
-      if (name != e.name) continue;
-      const result r = replay(e.opts, e.body, replay_arg.substr(colon + 1));
-      std::printf("%s\n", r.report.c_str());
-      std::printf("verdict: %s (declared: %s)\n", to_string(r.found), to_string(e.expected));
-      return r.found == e.expected ? 0 : 1;
-    }
-    std::fprintf(stderr, "weave_models: no check named %s\n", name.c_str());
-    return 2;
-  }
+  std::sort(checks.begin(), checks.end(), [](const entry& x, const entry& y) { return std::strcmp(x.name, y.name) < 0; });
+  if (!c.replay.empty()) return run_replay(checks, c.replay);
 
   std::regex re;
   try {
-    re = std::regex(filter.empty() ? std::string(".*") : filter);
+    re = std::regex(c.filter.empty() ? std::string(".*") : c.filter);
   } catch (const std::regex_error&) {
     std::fprintf(stderr, "weave_models: bad --filter regex\n");
-    return 2;
+    return kUsage;
   }
   std::vector<const entry*> selected;
   for (const entry& e : checks)
     if (std::regex_search(e.name, re)) selected.push_back(&e);
-
-  if (list) {
+  if (c.list) {
     for (const entry* e : selected) std::printf("%-44s %s\n", e->name, to_string(e->expected));
-    return 0;
+    return kAsDeclared;
   }
   if (selected.empty()) {
-    std::printf("weave_models: no model checks %s\n", filter.empty() ? "registered yet" : "match the filter");
-    return filter.empty() ? 0 : 2;
+    std::printf("weave_models: no model checks %s\n", c.filter.empty() ? "registered yet" : "match the filter");
+    return c.filter.empty() ? kAsDeclared : kUsage;
   }
-  const bool single = selected.size() == 1;
-
-  std::printf("%-40s %-15s %-15s %12s  %-10s %8s\n", "check", "expected", "verdict", "executions", "search",
-              "time");
-  std::printf("%s\n", std::string(106, '-').c_str());
-  int mismatches = 0;
-  double total_time = 0;
-  std::vector<std::string> reports;
-  for (const entry* e : selected) {
-    options o = e->opts;
-    if (set_strategy) o.search = cli.search;
-    if (set_pre) o.preemptions = cli.preemptions;
-    if (set_exec) o.max_executions = cli.max_executions;
-    if (set_iter) o.iterations = cli.iterations;
-    if (set_seed) o.seed = cli.seed;
-    if (set_time) o.time_budget = cli.time_budget;
-    if (set_reduction) o.reduction = cli.reduction;
-    o.progress = cli.progress;
-    o.jobs = cli.jobs;
-    if (cli.shard_count > 1) {
-      o.shard_index = cli.shard_index;
-      o.shard_count = cli.shard_count;
-    }
-    const result r = o.jobs > 1 ? run_jobs(*e, o) : check(o, e->body);
-    total_time += r.seconds;
-    const bool ok = r.found == e->expected;
-    if (!ok) ++mismatches;
-    std::string search = r.found != verdict::pass ? "found" : r.exhaustive ? "exhaustive" : "bounded";
-    if (r.saw_nothing) search = "NOTHING";  // see the warning below the table
-    if (o.shard_count > 1 || o.jobs > 1) search += "*";
-    std::printf("%-40s %-15s %-15s %12s  %-10s %7.2fs%s\n", e->name, to_string(e->expected), to_string(r.found),
-                fmt_count(r.executions).c_str(), search.c_str(), r.seconds, ok ? "" : "  << MISMATCH");
-    std::fflush(stdout);
-    if (r.saw_nothing) {
-      reports.push_back(std::string(e->name) +
-                        ": warning: this check made no visible step: nothing was checked. The checker sees only "
-                        "model objects and threads: use weave::model_sync::atomic / cell, weave::model:: "
-                        "primitives and weave::model::thread (not int, std::atomic, std::mutex or std::thread).\n");
-    }
-    if (r.found != verdict::pass && (verbose || single || !ok)) {
-      reports.push_back(std::string(e->name) + (ok ? "" : "  (expected " + std::string(to_string(e->expected)) + ")") +
-                        ":\n" + r.report + "replay: weave_models --replay " + e->name + ":" + r.replay + "\n");
-    } else if (!ok) {
-      reports.push_back(std::string(e->name) + ": expected " + to_string(e->expected) +
-                        " but every explored execution passed (" + (r.exhaustive ? "exhaustively" : "bounded") + ")\n");
-    }
-  }
-  std::printf("%s\n", std::string(106, '-').c_str());
-  std::printf("%zu checks, %d mismatch%s, %.2fs%s\n", selected.size(), mismatches, mismatches == 1 ? "" : "es",
-              total_time, (cli.jobs > 1 || cli.shard_count > 1) ? "  (* split across workers/shards)" : "");
-  for (const std::string& s : reports) std::printf("\n%s", s.c_str());
-  return mismatches == 0 ? 0 : 1;
+  return run_checks(selected, c);
 }
 
 }  // namespace weave::model
