@@ -28,8 +28,8 @@
 //   get:   immediate? → take an item permit (blocks/times out) → pop (R2)
 //          → release a slot permit; or, closed with nothing left, closed.
 //          A take that fails (try_, or the deadline passed) reports empty or
-//          timeout only while the queue is open; once closed is set it waits
-//          for close's permits and goes on as above (R3)
+//          timeout only while the queue is open; once closed is set it goes
+//          on as above without a permit (R3)
 //   close: set closed (+ immediate) once, then release close_permits on both
 //          semaphores: every blocked put and get wakes and sees closed (R3);
 //          an immediate close waits for puts in flight, then drops what is
@@ -48,11 +48,14 @@
 //       flight (Q1): an item whose put passed the closed check before close is
 //       drained, never stranded. This holds for every get, blocking, timed or
 //       try_: close sets the closed bit before it releases its permits, so a
-//       take can fail after the bit is set; such a get waits for the permits
-//       (close releases them right after the bit) and then for the puts in
-//       flight, past its deadline if need be, rather than report closed early
-//       or empty/timeout on a closed queue (fifo_queue never reports those
-//       either once closed: one contract).
+//       take can fail after the bit is set; such a get goes on without a
+//       permit (drain_or_closed) and waits for the puts in flight, past its
+//       deadline if need be, rather than report closed early or empty/timeout
+//       on a closed queue (fifo_queue never reports those either once closed:
+//       one contract). It does not wait for close's permits, so a closer that
+//       dies between its bit and its permits strands no get. An item it pops
+//       has a permit left behind; after close that permit only lets a later
+//       get look once more and find closed.
 //   R4  unfinished_ >= items in the ring: put adds before pushing; task_done
 //       subtracts only above zero; an immediate close subtracts what it drops.
 //   R5  join: a joiner announces itself (joiners_++) before its last look at
@@ -225,10 +228,19 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
         return block ? queue_status::timeout : queue_status::empty;
       }
       // R3: closed, yet no permit: close() is between its closed bit and its
-      // permits, and a put may be in flight. Wait for the permits (they come
-      // next, and for good), then decide as every get does below.
-      items_.acquire();
+      // permits, and a put may be in flight. Decide as every get does, without
+      // a permit (nothing waits for close's next step).
+      return drain_or_closed(sink, false);
     }
+    return drain_or_closed(sink, true);
+  }
+
+  // The end of every get (R3): an item, or closed once the ring is empty and
+  // no put is in flight. With a permit (the take succeeded) it is given back
+  // on closed, for the next get; without one (the take failed on a closed
+  // queue) there is none to give.
+  template <class Sink>
+  queue_status drain_or_closed(Sink& sink, bool holding_permit) {
     for (;;) {
       if (pop_into(sink)) return queue_status::ok;  // the fast path reads no state_
       // acquire: pairs with put's release fetch_sub (the push of every put that
@@ -238,7 +250,7 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
       if ((s & closed_bit) && in_flight(s) == 0) {
         // Closed before we looked, no put in flight then, and the pop after
         // found nothing: no item can come any more (R3).
-        items_.release(1);  // give the (close) permit back for the next get
+        if (holding_permit) items_.release(1);  // give the (close) permit back for the next get
         return queue_status::closed;
       }
       // R2: an item is being published. The pop is the last look before the
