@@ -7,9 +7,11 @@
 #include <thread>
 #include <vector>
 
+#include "test_helpers.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
+using weave::test::usage_message;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 }  // namespace
@@ -23,19 +25,35 @@ class semaphore_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(misuse_is_a_usage_error);
   CPPUNIT_TEST(bounded_over_release_changes_nothing);
   CPPUNIT_TEST(holders_never_exceed_permits);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
   CPPUNIT_TEST_SUITE_END();
 
-  template <class F>
-  static std::string usage_message(F f) {
-    try {
-      f();
-    } catch (const weave::usage_error& e) {
-      return e.what();
-    }
-    return "";
+ public:
+  // A deadline at the far end of a coarse clock waits for a release(); one in
+  // the past is a single try_acquire. Both kinds of semaphore.
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::counting_semaphore s(0);
+      weave::test::waits_until_released("counting_semaphore::try_acquire_until(" + at + ")",
+                                        [&] { return s.try_acquire_until(t); }, [&] { s.release(); });
+      weave::bounded_semaphore b(1);
+      b.acquire();
+      weave::test::waits_until_released("bounded_semaphore::try_acquire_until(" + at + ")",
+                                        [&] { return b.try_acquire_until(t); }, [&] { b.release(); });
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::counting_semaphore s(0);
+      weave::test::tries_once("counting_semaphore::try_acquire_until(" + at + ")",
+                              [&] { return s.try_acquire_until(t); }, [&] { s.release(); });
+      s.release();
+      CPPUNIT_ASSERT(s.try_acquire_until(t));  // a permit there is taken by the try
+      weave::bounded_semaphore b(1);
+      b.acquire();
+      weave::test::tries_once("bounded_semaphore::try_acquire_until(" + at + ")",
+                              [&] { return b.try_acquire_until(t); }, [&] { b.release(); });
+    });
   }
 
- public:
   void acquire_and_release_count_permits() {
     weave::counting_semaphore s(2);
     CPPUNIT_ASSERT(s.try_acquire());
