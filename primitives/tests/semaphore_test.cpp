@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "test_helpers.hpp"
@@ -26,6 +27,7 @@ class semaphore_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(bounded_over_release_changes_nothing);
   CPPUNIT_TEST(holders_never_exceed_permits);
   CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
+  CPPUNIT_TEST(defaults_and_release_of_zero);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -62,7 +64,7 @@ class semaphore_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(0), s.available());
     s.release(2);
     CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(2), s.available());
-    weave::counting_semaphore zero;
+    weave::counting_semaphore zero(0);
     CPPUNIT_ASSERT(!zero.try_acquire());
   }
 
@@ -117,6 +119,26 @@ class semaphore_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("weave::counting_semaphore: release of a negative number of permits"),
                          usage_message([&] { s.release(-1); }));
     CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), s.available());
+  }
+
+  // counting_semaphore has no default count (as std); bounded_semaphore{} has
+  // bound 1 (as Python). release(0) changes nothing, even at the bound; a
+  // negative release is a usage_error naming the semaphore, and changes nothing.
+  void defaults_and_release_of_zero() {
+    static_assert(!std::is_default_constructible_v<weave::counting_semaphore>);
+    weave::bounded_semaphore b;
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.bound());
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.available());
+    b.release(0);
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.available());
+    CPPUNIT_ASSERT_EQUAL(std::string("weave::bounded_semaphore: release of a negative number of permits"),
+                         usage_message([&] { b.release(-2); }));
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.available());
+    CPPUNIT_ASSERT(b.try_acquire() && !b.try_acquire());
+    weave::counting_semaphore c(0);
+    c.release(0);
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(0), c.available());
+    CPPUNIT_ASSERT(!c.try_acquire());
   }
 
   void bounded_over_release_changes_nothing() {
