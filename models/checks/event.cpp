@@ -1,13 +1,24 @@
 // weave::event under the checker: a set() racing a wait() is never lost, and a
 // waiter that returns true sees what the setter wrote before set(), even when
-// the setter clears the event again at once. The twin is the hand-rolled event
-// every course warns about: a plain bool polled in a loop (a data race).
+// the setter clears the event again at once; a deadline at the far end of a
+// coarse clock never times out, and one in the past is a single look. The
+// twins are the hand-rolled event every course warns about, a plain bool
+// polled in a loop (a data race), and a far deadline nobody sets (a deadlock:
+// such a wait really is untimed).
+#include <chrono>
+
 #include "weave/event.hpp"
 #include "weave/model.hpp"
 
 namespace {
 using weave::model::thread;
 using S = weave::model_sync;
+template <class Clock, class Duration>
+using at = std::chrono::time_point<Clock, Duration>;
+using std::chrono::hours;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
 }  // namespace
 
 // No lost wake-up between set() and concurrent wait()s: two untimed waiters
@@ -66,4 +77,37 @@ WEAVE_MODEL_CHECK(event_twin_polled_plain_bool, data_race) {
   });
   waiter.join();
   setter.join();
+}
+
+// wait_until at the max() of a coarse steady clock and of a coarse system
+// clock (both overflow nanoseconds unless the conversion saturates): the
+// checker never explores a time-out, only the set().
+WEAVE_MODEL_CHECK(event_wait_until_coarse_max_never_times_out, pass) {
+  weave::model::event e;
+  thread a([&] { WEAVE_CHECK(e.wait_until(at<steady_clock, seconds>::max())); });
+  thread b([&] { WEAVE_CHECK(e.wait_until(at<system_clock, hours>::max())); });
+  thread setter([&] { e.set(); });
+  a.join();
+  b.join();
+  setter.join();
+}
+
+// A deadline in the past (any min()) is one look at the flag: false while it
+// is clear (blocking here would be a deadlock), true once it is set.
+WEAVE_MODEL_CHECK(event_wait_until_min_is_one_look, pass) {
+  weave::model::event e;
+  WEAVE_CHECK(!e.wait_until(at<steady_clock, seconds>::min()));
+  WEAVE_CHECK(!e.wait_until(at<system_clock, hours>::min()));
+  WEAVE_CHECK(!e.wait_until(system_clock::time_point::min()));
+  e.set();
+  WEAVE_CHECK(e.wait_until(at<steady_clock, seconds>::min()));
+}
+
+// The twin: the same far deadline with nobody to set the event. Had the
+// deadline been turned into a finite one, the checker would time the wait out;
+// it is untimed, so the waiter blocks for good: a deadlock.
+WEAVE_MODEL_CHECK(event_twin_coarse_max_nobody_sets, deadlock) {
+  weave::model::event e;
+  thread a([&] { (void)e.wait_until(at<system_clock, hours>::max()); });
+  a.join();
 }

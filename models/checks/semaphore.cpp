@@ -1,13 +1,23 @@
 // weave::counting_semaphore / bounded_semaphore under the checker: never more
 // holders than permits; a timed acquire that times out conserves the permits;
-// over-releasing a bounded semaphore is a usage error. The twin is the classic
-// hand-off semaphore whose timed-out waiter loses the permit handed to it.
+// over-releasing a bounded semaphore is a usage error; a deadline at the far
+// end of a coarse clock never times out, one in the past is a single try. The
+// twins are the classic hand-off semaphore whose timed-out waiter loses the
+// permit handed to it, and a far deadline with no release (a deadlock).
+#include <chrono>
+
 #include "weave/model.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
 using weave::model::thread;
 using S = weave::model_sync;
+template <class Clock, class Duration>
+using at = std::chrono::time_point<Clock, Duration>;
+using std::chrono::hours;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
 }  // namespace
 
 // 3 threads, 2 permits: at most 2 inside at once, and every thread gets in
@@ -132,4 +142,36 @@ WEAVE_MODEL_CHECK(semaphore_twin_check_then_take, check_failed) {
   thread a(worker), b(worker);
   a.join();
   b.join();
+}
+
+// try_acquire_until at the max() of a coarse clock (steady seconds, system
+// hours) racing a release: never a time-out, so the permit always moves.
+WEAVE_MODEL_CHECK(semaphore_acquire_until_coarse_max_never_times_out, pass) {
+  weave::model::counting_semaphore sem(0);
+  thread a([&] { WEAVE_CHECK(sem.try_acquire_until(at<steady_clock, seconds>::max())); });
+  thread b([&] { WEAVE_CHECK(sem.try_acquire_until(at<system_clock, hours>::max())); });
+  thread releaser([&] { sem.release(2); });
+  a.join();
+  b.join();
+  releaser.join();
+  WEAVE_CHECK(sem.available() == 0);
+}
+
+// A deadline in the past (any min()) is one try: false with no permit (blocking
+// here would be a deadlock), true when there is one.
+WEAVE_MODEL_CHECK(semaphore_acquire_until_min_is_one_try, pass) {
+  weave::model::counting_semaphore sem(0);
+  WEAVE_CHECK(!sem.try_acquire_until(at<steady_clock, seconds>::min()));
+  WEAVE_CHECK(!sem.try_acquire_until(system_clock::time_point::min()));
+  sem.release();
+  WEAVE_CHECK(sem.try_acquire_until(at<system_clock, hours>::min()));
+  WEAVE_CHECK(sem.available() == 0);
+}
+
+// The twin: a far deadline and no release. The wait is untimed, so the
+// acquirer blocks for good: a deadlock (a finite deadline would time out).
+WEAVE_MODEL_CHECK(semaphore_twin_coarse_max_no_release, deadlock) {
+  weave::model::counting_semaphore sem(0);
+  thread a([&] { (void)sem.try_acquire_until(at<steady_clock, seconds>::max()); });
+  a.join();
 }

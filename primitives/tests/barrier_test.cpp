@@ -46,9 +46,32 @@ class barrier_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(timeout_is_a_status_and_breaks_for_others);
   CPPUNIT_TEST(timed_wait_succeeds_when_all_arrive);
   CPPUNIT_TEST(bad_parties_is_usage_error);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // A deadline at the far end of a coarse clock waits for the other party;
+  // one in the past times out at once (and, as any timeout, breaks the barrier).
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::barrier b(2);
+      weave::test::waits_until_released("barrier::wait_until(" + at + ")",
+                                        [&] { return b.wait_until(t).has_value(); },
+                                        [&] {
+                                          try {
+                                            (void)b.wait();
+                                          } catch (const weave::broken_barrier&) {  // the waiter gave up early
+                                          }
+                                        });
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::barrier b(2);
+      weave::test::tries_once("barrier::wait_until(" + at + ")", [&] { return b.wait_until(t).has_value(); },
+                              [&] { b.abort(); });
+      CPPUNIT_ASSERT(b.broken());
+    });
+  }
+
   void indices_are_distinct_per_phase() {
     constexpr int parties = 4, phases = 50;
     weave::barrier b(parties);

@@ -42,9 +42,66 @@ class condition_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(recursive_mutex_released_completely_and_restored);
   CPPUNIT_TEST(wait_without_lock_is_usage_error);
   CPPUNIT_TEST(negative_notify_is_usage_error);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // A deadline at the far end of a coarse clock waits for the notify (no
+  // timeout is reported, in either form); one in the past returns at once
+  // with the predicate's value / timeout.
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::mutex m;
+      weave::condition cv;
+      bool ready = false;  // under m
+      const auto notify = [&] {
+        m.lock();
+        ready = true;
+        cv.notify_all();
+        m.unlock();
+      };
+      weave::test::waits_until_released("condition::wait_until(lock, " + at + ", pred)",
+                                        [&] {
+                                          std::unique_lock<weave::mutex> lk(m);
+                                          return cv.wait_until(lk, t, [&] { return ready; });
+                                        },
+                                        notify);
+      ready = false;
+      weave::test::waits_until_released("condition::wait_until(lock, " + at + ")",
+                                        [&] {
+                                          std::unique_lock<weave::mutex> lk(m);
+                                          while (!ready)
+                                            if (cv.wait_until(lk, t) == weave::cv_status::timeout) return false;
+                                          return true;
+                                        },
+                                        notify);
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::mutex m;
+      weave::condition cv;
+      std::atomic<bool> ready{false};
+      const auto notify = [&] {
+        m.lock();
+        ready = true;
+        cv.notify_all();
+        m.unlock();
+      };
+      weave::test::tries_once("condition::wait_until(lock, " + at + ", pred)",
+                              [&] {
+                                std::unique_lock<weave::mutex> lk(m);
+                                return cv.wait_until(lk, t, [&] { return ready.load(); });
+                              },
+                              notify);
+      ready = false;
+      weave::test::tries_once("condition::wait_until(lock, " + at + ")",
+                              [&] {
+                                std::unique_lock<weave::mutex> lk(m);
+                                return cv.wait_until(lk, t) == weave::cv_status::no_timeout;
+                              },
+                              notify);
+    });
+  }
+
   void notify_one_wakes_a_waiter() {
     weave::mutex m;
     weave::condition cv;

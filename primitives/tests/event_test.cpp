@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,9 +30,26 @@ class event_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(timed_wait_succeeds_when_set);
   CPPUNIT_TEST(publishes_data_written_before_set);
   CPPUNIT_TEST(reusable_across_rounds);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // A deadline at the far end of a coarse clock waits for set(); one in the
+  // past is a single look at the flag.
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::event e;
+      weave::test::waits_until_released("event::wait_until(" + at + ")", [&] { return e.wait_until(t); },
+                                        [&] { e.set(); });
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::event e;
+      weave::test::tries_once("event::wait_until(" + at + ")", [&] { return e.wait_until(t); }, [&] { e.set(); });
+      e.set();
+      CPPUNIT_ASSERT(e.wait_until(t));  // a try that finds the flag set succeeds
+    });
+  }
+
   void starts_clear() {
     weave::event e;
     CPPUNIT_ASSERT(!e.is_set());

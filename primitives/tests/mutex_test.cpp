@@ -101,9 +101,36 @@ class mutex_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(scoped_lock_over_two_mutexes_avoids_deadlock);
   CPPUNIT_TEST(is_one_32_bit_word);
   CPPUNIT_TEST(works_between_processes_in_shared_memory);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // A deadline at the far end of a coarse clock waits for the holder's
+  // unlock (as std::timed_mutex::try_lock_until does); one in the past is a
+  // single try_lock.
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::mutex m;
+      m.lock();
+      weave::test::waits_until_released("mutex::try_lock_until(" + at + ")",
+                                        [&] {
+                                          const bool ok = m.try_lock_until(t);
+                                          if (ok) m.unlock();
+                                          return ok;
+                                        },
+                                        [&] { m.unlock(); });
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::mutex m;
+      m.lock();
+      weave::test::tries_once("mutex::try_lock_until(" + at + ")", [&] { return m.try_lock_until(t); },
+                              [&] { m.unlock(); });
+      if (m.is_locked()) m.unlock();
+      CPPUNIT_ASSERT(m.try_lock_until(t));  // a free mutex is taken by the try
+      m.unlock();
+    });
+  }
+
   void lock_then_unlock() {
     weave::mutex m;
     CPPUNIT_ASSERT(!m.is_locked());

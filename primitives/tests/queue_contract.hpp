@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "test_helpers.hpp"
 #include "weave/error.hpp"
 #include "weave/queue.hpp"
 
@@ -259,6 +260,42 @@ void producers_consumers_checksum() {
   CPPUNIT_ASSERT_EQUAL(n * (n - 1) / 2, sum.load());
 }
 
+// get_until, put_until and join_until at the far end of a coarse clock wait
+// for the item, the room, the task_done; at a past deadline they are one try.
+template <template <class> class Q>
+void until_at_the_ends_of_coarse_clocks() {
+  using weave::test::tries_once;
+  using weave::test::waits_until_released;
+  weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+    Q<int> q(1);
+    int v = 0;
+    waits_until_released("get_until(" + at + ")", [&] { return q.get_until(v, t) == queue_status::ok; },
+                         [&] { (void)q.put(1); });
+    CPPUNIT_ASSERT_EQUAL(1, v);
+    CPPUNIT_ASSERT(q.put(2) == queue_status::ok);
+    waits_until_released("put_until(" + at + ")", [&] { return q.put_until(3, t) == queue_status::ok; },
+                         [&] { (void)q.get(v); });
+    waits_until_released("join_until(" + at + ")", [&] { return q.join_until(t); },
+                         [&] {
+                           q.task_done();  // 1
+                           q.task_done();  // 2
+                           (void)q.get(v);
+                           q.task_done();  // 3
+                         });
+  });
+  weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+    Q<int> q(1);
+    int v = 0;
+    tries_once("get_until(" + at + ")", [&] { return q.get_until(v, t) == queue_status::ok; },
+               [&] { q.close(); });
+    CPPUNIT_ASSERT(q.put(1) == queue_status::ok);
+    tries_once("put_until(" + at + ")", [&] { return q.put_until(2, t) == queue_status::ok; },
+               [&] { q.close(); });
+    tries_once("join_until(" + at + ")", [&] { return q.join_until(t); }, [&] { q.close(weave::close_mode::immediate); });
+    CPPUNIT_ASSERT(q.get_until(v, t) == queue_status::ok && v == 1);  // an item there is taken by the try
+  });
+}
+
 }  // namespace weave::test::queue_contract
 
 // Registers every contract case in the enclosing CPPUNIT_TEST_SUITE; the
@@ -274,7 +311,8 @@ void producers_consumers_checksum() {
   CPPUNIT_TEST(contract_task_done_and_join);                     \
   CPPUNIT_TEST(contract_task_done_past_zero_is_usage_error);     \
   CPPUNIT_TEST(contract_move_only_items);                        \
-  CPPUNIT_TEST(contract_producers_consumers_checksum)
+  CPPUNIT_TEST(contract_producers_consumers_checksum);           \
+  CPPUNIT_TEST(contract_until_at_the_ends_of_coarse_clocks)
 
 // The fixture's methods for the macro above, for queue alias template Q whose
 // usage errors are named `name`.
@@ -299,4 +337,7 @@ void producers_consumers_checksum() {
     weave::test::queue_contract::task_done_past_zero_is_usage_error<Q>(name);                                   \
   }                                                                                                              \
   void contract_move_only_items() { weave::test::queue_contract::move_only_items<Q>(); }                        \
-  void contract_producers_consumers_checksum() { weave::test::queue_contract::producers_consumers_checksum<Q>(); }
+  void contract_producers_consumers_checksum() { weave::test::queue_contract::producers_consumers_checksum<Q>(); } \
+  void contract_until_at_the_ends_of_coarse_clocks() {                                                          \
+    weave::test::queue_contract::until_at_the_ends_of_coarse_clocks<Q>();                                       \
+  }

@@ -40,9 +40,41 @@ class recursive_mutex_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(unlock_all_and_lock_restore);
   CPPUNIT_TEST(unlock_all_and_lock_restore_misuse);
   CPPUNIT_TEST(blocked_locker_gets_it_after_full_release);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // A deadline at the far end of a coarse clock waits for the owner's last
+  // unlock; one in the past is a single try.
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::recursive_mutex m;
+      m.lock();
+      weave::test::waits_until_released("recursive_mutex::try_lock_until(" + at + ")",
+                                        [&] {
+                                          const bool ok = m.try_lock_until(t);
+                                          if (ok) m.unlock();
+                                          return ok;
+                                        },
+                                        [&] { m.unlock(); });
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::recursive_mutex m;
+      std::atomic<bool> held{true};
+      m.lock();
+      weave::test::tries_once("recursive_mutex::try_lock_until(" + at + ")", [&] { return m.try_lock_until(t); },
+                              [&] {
+                                m.unlock();
+                                held = false;
+                              });
+      if (held) m.unlock();
+      CPPUNIT_ASSERT(m.try_lock_until(t));  // a free mutex is taken by the try
+      CPPUNIT_ASSERT(m.try_lock_until(t));  // and the owner's re-lock never waits
+      m.unlock();
+      m.unlock();
+    });
+  }
+
   void reentry_counts_depth() {
     weave::recursive_mutex m;
     CPPUNIT_ASSERT(!m.is_locked());

@@ -1,8 +1,12 @@
 // The seam rule (DESIGN.md §2): only weave/sync.hpp may name std::atomic,
 // std::thread, std::mutex, a futex or a clock. Every other header under
-// primitives/weave goes through its policy S.
+// primitives/weave goes through its policy S. Also the seam's deadline
+// conversion (to_deadline, deadline_after): exact where a value fits,
+// saturating where it does not.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -15,6 +19,7 @@ class seam_test : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(seam_test);
   CPPUNIT_TEST(only_sync_hpp_names_the_hardware);
   CPPUNIT_TEST(the_scan_catches_a_violation);
+  CPPUNIT_TEST(deadlines_are_exact_where_they_fit_and_saturate_elsewhere);
   CPPUNIT_TEST(handoff_tuner_follows_what_spins_bought);
   CPPUNIT_TEST_SUITE_END();
 
@@ -51,6 +56,40 @@ class seam_test : public CppUnit::TestFixture {
                          forbidden_name("auto t = std::chrono::steady_clock::now();"));
     CPPUNIT_ASSERT_EQUAL(std::string(), forbidden_name("// std::atomic in a comment is fine\nint x;"));
     CPPUNIT_ASSERT_EQUAL(std::string(), forbidden_name("typename S::template atomic<int> a;"));
+  }
+  void deadlines_are_exact_where_they_fit_and_saturate_elsewhere() {
+    using namespace std::chrono;
+    using S = weave::real_sync;
+    using weave::deadline_after;
+    using weave::to_deadline;
+    // Exact where the value fits; a finer tick is rounded up, never down.
+    const auto now = steady_clock::now();
+    CPPUNIT_ASSERT(to_deadline<S>(now + nanoseconds(12345)) == now + nanoseconds(12345));
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<steady_clock, seconds>(seconds(1000))).time_since_epoch() == seconds(1000));
+    using pico = duration<long long, std::pico>;
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<steady_clock, pico>(pico(1001))).time_since_epoch() == nanoseconds(2));
+    // Saturating at both ends, on the policy's clock and on another one.
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<steady_clock, seconds>::max()) == S::forever);
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<steady_clock, hours>::max()) == S::forever);
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<system_clock, hours>::max()) == S::forever);
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<steady_clock, seconds>::min()) < now);
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<system_clock, hours>::min()) < now);
+    CPPUNIT_ASSERT(to_deadline<S>(system_clock::time_point::min()) < now);
+    CPPUNIT_ASSERT(to_deadline<S>(time_point<steady_clock, duration<double>>(duration<double>(NAN))) < now);
+    // Another clock's deadline lands where its distance from now says (give
+    // or take a second: the system clock may be stepped meanwhile).
+    const auto hour_deadline = to_deadline<S>(system_clock::now() + hours(1));
+    const auto in_an_hour = hour_deadline - steady_clock::now();
+    CPPUNIT_ASSERT(in_an_hour > minutes(59) && in_an_hour < hours(1) + seconds(1));
+    // Relative timeouts.
+    CPPUNIT_ASSERT(deadline_after<S>(hours::max()) == S::forever);
+    CPPUNIT_ASSERT(deadline_after<S>(duration<double>(INFINITY)) == S::forever);
+    const auto long_ago = deadline_after<S>(hours::min());
+    const auto just_now = deadline_after<S>(seconds(0));
+    CPPUNIT_ASSERT(long_ago < just_now && just_now <= steady_clock::now());
+    const auto minute_deadline = deadline_after<S>(minutes(1));
+    const auto in_a_minute = minute_deadline - steady_clock::now();
+    CPPUNIT_ASSERT(in_a_minute > seconds(59) && in_a_minute <= minutes(1));
   }
 
   // The hand-off spin's budget (detail::handoff_tuner, T1..T3 in sync.hpp).

@@ -5,11 +5,14 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
+#include "test_helpers.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
+using weave::test::usage_message;
 using clk = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 }  // namespace
@@ -23,19 +26,36 @@ class semaphore_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(misuse_is_a_usage_error);
   CPPUNIT_TEST(bounded_over_release_changes_nothing);
   CPPUNIT_TEST(holders_never_exceed_permits);
+  CPPUNIT_TEST(until_at_the_ends_of_coarse_clocks);
+  CPPUNIT_TEST(defaults_and_release_of_zero);
   CPPUNIT_TEST_SUITE_END();
 
-  template <class F>
-  static std::string usage_message(F f) {
-    try {
-      f();
-    } catch (const weave::usage_error& e) {
-      return e.what();
-    }
-    return "";
+ public:
+  // A deadline at the far end of a coarse clock waits for a release(); one in
+  // the past is a single try_acquire. Both kinds of semaphore.
+  void until_at_the_ends_of_coarse_clocks() {
+    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
+      weave::counting_semaphore s(0);
+      weave::test::waits_until_released("counting_semaphore::try_acquire_until(" + at + ")",
+                                        [&] { return s.try_acquire_until(t); }, [&] { s.release(); });
+      weave::bounded_semaphore b(1);
+      b.acquire();
+      weave::test::waits_until_released("bounded_semaphore::try_acquire_until(" + at + ")",
+                                        [&] { return b.try_acquire_until(t); }, [&] { b.release(); });
+    });
+    weave::test::for_each_past_deadline([](const std::string& at, auto t) {
+      weave::counting_semaphore s(0);
+      weave::test::tries_once("counting_semaphore::try_acquire_until(" + at + ")",
+                              [&] { return s.try_acquire_until(t); }, [&] { s.release(); });
+      s.release();
+      CPPUNIT_ASSERT(s.try_acquire_until(t));  // a permit there is taken by the try
+      weave::bounded_semaphore b(1);
+      b.acquire();
+      weave::test::tries_once("bounded_semaphore::try_acquire_until(" + at + ")",
+                              [&] { return b.try_acquire_until(t); }, [&] { b.release(); });
+    });
   }
 
- public:
   void acquire_and_release_count_permits() {
     weave::counting_semaphore s(2);
     CPPUNIT_ASSERT(s.try_acquire());
@@ -44,7 +64,7 @@ class semaphore_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(0), s.available());
     s.release(2);
     CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(2), s.available());
-    weave::counting_semaphore zero;
+    weave::counting_semaphore zero(0);
     CPPUNIT_ASSERT(!zero.try_acquire());
   }
 
@@ -99,6 +119,26 @@ class semaphore_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::string("weave::counting_semaphore: release of a negative number of permits"),
                          usage_message([&] { s.release(-1); }));
     CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), s.available());
+  }
+
+  // counting_semaphore has no default count (as std); bounded_semaphore{} has
+  // bound 1 (as Python). release(0) changes nothing, even at the bound; a
+  // negative release is a usage_error naming the semaphore, and changes nothing.
+  void defaults_and_release_of_zero() {
+    static_assert(!std::is_default_constructible_v<weave::counting_semaphore>);
+    weave::bounded_semaphore b;
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.bound());
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.available());
+    b.release(0);
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.available());
+    CPPUNIT_ASSERT_EQUAL(std::string("weave::bounded_semaphore: release of a negative number of permits"),
+                         usage_message([&] { b.release(-2); }));
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(1), b.available());
+    CPPUNIT_ASSERT(b.try_acquire() && !b.try_acquire());
+    weave::counting_semaphore c(0);
+    c.release(0);
+    CPPUNIT_ASSERT_EQUAL(std::ptrdiff_t(0), c.available());
+    CPPUNIT_ASSERT(!c.try_acquire());
   }
 
   void bounded_over_release_changes_nothing() {

@@ -29,6 +29,21 @@
 // not an exception: the party that timed out gets std::nullopt; the others,
 // still waiting or arriving later, get broken_barrier until reset().
 //
+// Differences from Python, and why:
+//   - The party that times out gets std::nullopt, not BrokenBarrierError (a
+//     timeout is a status in weave, see above); the others get broken_barrier.
+//   - No default timeout: Python's Barrier(parties, action, timeout) applies
+//     `timeout` to every wait() that passes none. weave's plain wait() never
+//     times out: a default would make it either throw on a timeout (weave
+//     never does) or return an optional that every untimed caller must unwrap.
+//     A caller that wants one bound for every wait passes it to wait_for, at
+//     the call site where a reader sees it.
+//   - Timeouts are std durations and time points on any clock. One too large
+//     to represent waits forever (saturating; Python raises OverflowError past
+//     threading.TIMEOUT_MAX); a negative timeout or a deadline in the past is
+//     one try (and, being a timeout, breaks the barrier).
+//   - parties < 1 is weave::usage_error.
+//
 // Design: Python's Barrier state machine (Lib/threading.py, Kristján Valur
 // Jónsson's implementation) on weave's own basic_mutex<S> and
 // basic_condition<S>: the count of threads inside wait() and a state, both

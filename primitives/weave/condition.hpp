@@ -16,9 +16,20 @@
 //     lock") where the lock can tell: std::unique_lock (owns_lock()),
 //     weave::recursive_mutex (is_owned()), weave::mutex (is_locked(): a mutex
 //     held by another thread cannot be told apart).
-// Unlike Python, and like std::condition_variable_any, the predicate-less
-// wait(lock) may return spuriously (the futex may); callers re-check their
-// condition in a loop, or use the predicate forms, which do.
+// Differences from Python, and why:
+//   - Unlike Python, and like std::condition_variable_any, the predicate-less
+//     wait(lock) may return spuriously (the futex may); callers re-check their
+//     condition in a loop, or use the predicate forms, which do.
+//   - The predicate-less timed waits return weave::cv_status (std's shape)
+//     where Python's wait(timeout) returns False on timeout; the predicate
+//     forms return the predicate's last value, as Python's wait_for does.
+//   - Timeouts are std durations and time points on any clock. One too large
+//     to represent waits forever (saturating; Python raises OverflowError past
+//     threading.TIMEOUT_MAX); a negative timeout or a deadline in the past is
+//     one try (as Python's Condition.wait does with a
+//     negative timeout).
+//   - Misuse (waiting without the lock, notify(n) with n < 0) is
+//     weave::usage_error (Python: RuntimeError, ValueError).
 //
 // The lock may be std::unique_lock<M> for any lockable M, or a lockable itself
 // (weave::mutex, weave::recursive_mutex, anything with lock()/unlock()).

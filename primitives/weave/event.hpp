@@ -16,6 +16,17 @@
 // cleared in between only because its notify is tied to that Condition; here
 // the guarantee comes from a generation count in the futex word).
 //
+// Differences from Python, and why:
+//   - wait(timeout) is split into wait / wait_for / wait_until (std's shape);
+//     the timed forms return false on timeout, as Python's wait does.
+//   - Timeouts are std durations and time points on any clock. One too large
+//     to represent waits forever (saturating; Python raises OverflowError past
+//     threading.TIMEOUT_MAX); a negative timeout or a deadline in the past is
+//     one try (Python's Event.wait also treats a negative
+//     timeout as "do not block").
+//   - It also works between processes when placed in shared memory (Python
+//     needs multiprocessing.Event for that).
+//
 // Design: a single 32-bit futex word, after the "eventcount" idea (Vyukov's
 // eventcount; the generation half of Drepper's "Futexes Are Tricky" §4 barrier/
 // condvar sequence counters): the flag, a "someone may sleep" bit, and a

@@ -1,8 +1,10 @@
 // weave/mpmc_ring.hpp — weave::mpmc_ring<T>, a bounded lock-free ring for any
 // number of producer and consumer threads.
 //
-// There is no std item; the interface is weave::spsc_ring's (and
-// boost::lockfree::queue's try-operations with std names):
+// There is no std item and no Python counterpart (it never blocks; the
+// blocking queues are queue.hpp and ring_queue.hpp); the interface is
+// weave::spsc_ring's (and boost::lockfree::queue's try-operations with std
+// names):
 //
 //   weave::mpmc_ring<T> r(capacity);     // capacity >= 1, exact, fixed
 //   r.try_push(v) / r.try_emplace(args...)   -> false if full

@@ -6,6 +6,20 @@
 // mutex that is not locked is an error (weave::usage_error, where Python raises
 // RuntimeError).
 //
+// Differences from Python, and why:
+//   - Lock.acquire(blocking, timeout) is split into lock / try_lock /
+//     try_lock_for / try_lock_until (std's TimedLockable names, so std's lock
+//     helpers work).
+//   - Timeouts are std durations and time points on any clock. One too large
+//     to represent waits forever (saturating; Python raises OverflowError past
+//     threading.TIMEOUT_MAX); a negative timeout or a deadline in the past is
+//     one try (Python raises ValueError for a negative timeout
+//     other than -1).
+//   - Misuse is weave::usage_error, a std::logic_error (Python: RuntimeError):
+//     it is a bug in the caller, not a condition to handle.
+//   - It also works between processes when placed in shared memory (Python
+//     needs multiprocessing.Lock for that).
+//
 // Algorithm: Ulrich Drepper, "Futexes Are Tricky" (2011), mutex "take 3", with
 // a short spin before parking. The word is always used with process-shared
 // futex calls, so a mutex placed in shared memory works between processes.

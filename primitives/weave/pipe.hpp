@@ -37,6 +37,21 @@
 //     index, length and state word read from shared memory is validated before
 //     use, because the peer is not trusted.
 //
+// Differences from Python, and why:
+//   - Messages are bytes, not pickled objects: the caller serialises (a pipe
+//     between processes that do not trust each other must not unpickle), and a
+//     message is at most max_message bytes (an option; the ring lives in a
+//     fixed shared region).
+//   - Outcomes are statuses (closed, peer_gone, timeout, too_small) where
+//     Python raises EOFError, BrokenPipeError or BufferTooShort; only the
+//     convenience recv() throws (weave::pipe_closed, as EOFError).
+//   - send and recv have timed forms (send_for, recv_for); Python has only
+//     poll(timeout). A timeout too large to represent waits forever
+//     (saturating), a negative one is one try.
+//   - A peer end whose last user dies is reported (peer_gone), even if
+//     another process still holds a handle to it; an OS pipe (Python's
+//     Connection) reports end of file only once every holder has closed it.
+//
 // Ownership across fork(): an end is held by every process that has a handle
 // to it, as a file descriptor is (a child inherits its parent's handles), and
 // used by the process that last sent, received or polled on it (or called

@@ -37,6 +37,23 @@
 //                                 answer before the caller acts on it (use
 //                                 try_get/try_put, never `if (!empty()) get()`)
 //
+// Differences from Python, and why:
+//   - Full, Empty and ShutDown are statuses (queue_status::full, empty,
+//     timeout, closed), not exceptions: they are outcomes a caller handles,
+//     not errors. Misuse (capacity 0, task_done past zero) is usage_error
+//     (Python: ValueError for task_done).
+//   - Capacity 0 is an error, not "unbounded" (Python's maxsize <= 0): an
+//     unbounded queue is the default-constructed one, so a computed capacity
+//     that drops to 0 is caught instead of silently removing the bound.
+//   - priority_queue is stable among equal priorities and takes a comparator
+//     (Python's PriorityQueue compares whole items: equal priorities fall
+//     through to the next field, and must be comparable).
+//   - join has timed forms (join_for / join_until); Python's join has none.
+//   - Timeouts are std durations and time points on any clock. One too large
+//     to represent waits forever (saturating); a negative timeout or a
+//     deadline in the past is one try (Python raises ValueError for a
+//     negative timeout).
+//
 // A timeout is a status, never an exception. Items may be move-only. A copy or
 // move that throws, in put or get, leaves the queue as it was and the item
 // where it was (in the caller's hands for put, in the queue for get): put

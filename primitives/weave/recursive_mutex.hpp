@@ -8,6 +8,17 @@
 // it, is an error (weave::usage_error, where Python raises RuntimeError
 // "cannot release un-acquired lock").
 //
+// Differences from Python, and why:
+//   - RLock.acquire(blocking, timeout) is split into lock / try_lock /
+//     try_lock_for / try_lock_until, as for weave::mutex (std's names).
+//   - Timeouts are std durations and time points on any clock. One too large
+//     to represent waits forever (saturating; Python raises OverflowError past
+//     threading.TIMEOUT_MAX); a negative timeout or a deadline in the past is
+//     one try (Python raises ValueError for a negative timeout
+//     other than -1).
+//   - Misuse is weave::usage_error (Python: RuntimeError), and so is locking
+//     past 0xffffffff levels (R3; Python's count does not overflow).
+//
 // Design: the classic owner + count construction (glibc's
 // PTHREAD_MUTEX_RECURSIVE_NP; CPython's RLock in Lib/threading.py) on top of
 // weave::basic_mutex<S>, which does all the waiting (Drepper's futex mutex,

@@ -10,6 +10,10 @@
 // semaphore. Items whose copy or move may throw, unbounded queues, LIFO and
 // priority orders: use queue.hpp (its monitor gives the strong guarantee).
 //
+// Differences from Python: those of weave::fifo_queue (queue.hpp), plus: the
+// queue is always bounded, items' moves must not throw, and an immediate close
+// may deliver a later item of a producer while dropping an earlier one (R6).
+//
 // Design: the classic bounded buffer with two counting semaphores (Dijkstra,
 // "Cooperating sequential processes", 1965: `empty` and `full` around the
 // buffer), with weave::basic_mpmc_ring as the buffer instead of a locked array

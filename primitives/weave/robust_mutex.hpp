@@ -10,6 +10,11 @@
 // without consistent(), the mutex becomes not recoverable: every later lock
 // returns lock_status::not_recoverable (as ENOTRECOVERABLE).
 //
+// Differences from Python: Python has no robust lock (a multiprocessing.Lock
+// whose holder dies stays locked, and its waiters hang), so the contract is
+// POSIX's. Timed locking is try_lock_for only; a timeout too large to
+// represent waits forever (saturating), a negative one is one try.
+//
 // Algorithm: the word layout of the kernel's robust futexes (owner tid in the
 // low 30 bits, a waiters bit), with Drepper's "take 3" discipline for the
 // waiters bit; but instead of the kernel's robust list (which glibc owns), a

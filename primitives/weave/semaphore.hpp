@@ -6,6 +6,24 @@
 // weave::usage_error here), and releasing a bounded semaphore above its bound
 // is an error that changes nothing.
 //
+// Differences from Python, and why:
+//   - counting_semaphore has no default count: it must be given, as
+//     std::counting_semaphore requires. Python's Semaphore() starts with 1,
+//     while a semaphore used as a signal starts at 0; no default suits both,
+//     and a wrong one would compile silently.
+//     bounded_semaphore{} starts with 1, as Python's BoundedSemaphore(): its
+//     bound is its initial count, and a bound of 0 is of no use.
+//   - release(0) changes nothing and is no error, as std::counting_semaphore
+//     allows it (Python raises ValueError for n < 1); release(n) with n < 0 is
+//     a usage_error ("release of a negative number of permits") and changes
+//     nothing.
+//   - acquire(blocking, timeout) is split into acquire / try_acquire /
+//     try_acquire_for / try_acquire_until (std's names). A timeout too large to
+//     represent waits forever (Python raises OverflowError), a negative one or
+//     a deadline in the past is one try.
+//   - release(n) with n > 1 wakes every sleeper, which race for the n permits
+//     (Python notifies n); none is lost either way (S1).
+//
 // Design: a futex word holding the number of free permits, plus a count of
 // threads that may be asleep, after glibc's NPTL semaphore (nptl/
 // sem_waitcommon.c, T. Riegel's 2015 rewrite: value plus nwaiters; sem_post
@@ -55,6 +73,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "weave/error.hpp"
 #include "weave/sync.hpp"
@@ -68,9 +87,13 @@ class basic_semaphore {
  public:
   static constexpr std::ptrdiff_t max() noexcept { return std::numeric_limits<std::int32_t>::max(); }
 
-  /// initial permits; for a bounded semaphore the bound is the initial value.
-  explicit basic_semaphore(std::ptrdiff_t initial = Bounded ? 1 : 0)
+  /// initial permits, 0 ≤ initial ≤ max() (usage_error otherwise); for a
+  /// bounded semaphore the bound is the initial value.
+  explicit basic_semaphore(std::ptrdiff_t initial)
       : bound_(checked(initial)), count_(static_cast<std::uint32_t>(bound_)) {}
+  /// A bounded semaphore of bound 1 (Python's BoundedSemaphore()). A counting
+  /// semaphore has no default: its count must be given.
+  basic_semaphore() requires Bounded : basic_semaphore(1) {}
   basic_semaphore(const basic_semaphore&) = delete;
   basic_semaphore& operator=(const basic_semaphore&) = delete;
 
@@ -97,6 +120,9 @@ class basic_semaphore {
     return acquire_until(to_deadline<S>(t));
   }
 
+  /// Adds n permits, waking sleepers. n == 0 changes nothing (as in std);
+  /// n < 0, past the bound (bounded) or past max() (counting) is a usage_error
+  /// that changes nothing.
   void release(std::ptrdiff_t n = 1) {
     if (n < 0) throw_usage_error(name(), "release of a negative number of permits");
     if (n == 0) return;
@@ -190,5 +216,9 @@ using bounded_semaphore = basic_bounded_semaphore<model_sync>;
 }  // namespace model
 
 static_assert(sizeof(counting_semaphore) <= 16);
+static_assert(!std::is_default_constructible_v<counting_semaphore>,
+              "weave::counting_semaphore needs its initial count, as std::counting_semaphore does");
+static_assert(std::is_default_constructible_v<bounded_semaphore>,
+              "weave::bounded_semaphore{} has bound 1, as Python's BoundedSemaphore()");
 
 }  // namespace weave

@@ -1,8 +1,9 @@
 // weave/spsc_ring.hpp — weave::spsc_ring<T>, a bounded lock-free ring between
 // one producer thread and one consumer thread.
 //
-// There is no std item; the interface mirrors boost::lockfree::spsc_queue's
-// try-operations with std names:
+// There is no std item and no Python counterpart (it never blocks; the
+// blocking queues are queue.hpp and ring_queue.hpp); the interface mirrors
+// boost::lockfree::spsc_queue's try-operations with std names:
 //
 //   weave::spsc_ring<T> r(capacity);     // capacity >= 1, fixed at construction
 //   r.try_push(v) / r.try_emplace(args...)   -> false if full

@@ -63,7 +63,10 @@
 //   S::fence(order)     std::atomic_thread_fence.
 //   S::clock            the steady clock deadlines are measured on
 //                       (S::clock::time_point, S::clock::now()); S::forever is a
-//                       deadline that never passes.
+//                       deadline that never passes. to_deadline<S>(t) and
+//                       deadline_after<S>(d), below, turn a time point on any
+//                       clock or a timeout into such a deadline, saturating at
+//                       S::forever and at "passed" instead of overflowing.
 //   S::self()           a nonzero id of the calling thread (S::thread_id),
 //                       unique among live threads, for ownership checks.
 //   S::thread           spawn/join, mirrors std::thread (for tests, executors).
@@ -80,12 +83,14 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -463,28 +468,72 @@ struct real_sync {
 static_assert(sync_policy<real_sync>);
 static_assert(sizeof(real_sync::atomic<std::uint32_t>) == 4);
 
-/// Converts a deadline on any clock to a deadline on S::clock (TimedLockable
-/// accepts any clock, as std::timed_mutex does).
+namespace detail {
+
+// Deadline arithmetic is done in long double ticks of the target clock: its
+// range (±1e4932) holds any duration of any clock, and its 64-bit mantissa
+// holds every 64-bit tick count exactly, so a value that fits converts back
+// without rounding.
+static_assert(std::numeric_limits<long double>::digits >= 64,
+              "weave's deadline arithmetic needs a long double that holds 64-bit integers exactly");
+
+/// d in ticks of To, rounded up (a deadline is never brought forward) and
+/// saturating at To::min() / To::max() instead of overflowing; a NaN counts as
+/// To::min(), a deadline that has passed.
+template <class To, class Rep, class Period>
+constexpr To saturating_ceil(const std::chrono::duration<Rep, Period>& d) noexcept {
+  static_assert(std::is_integral_v<typename To::rep>);
+  using wide = std::chrono::duration<long double, typename To::period>;
+  const wide w = std::chrono::duration_cast<wide>(d);  // floating: cannot overflow
+  if (!(w > wide(To::min()))) return To::min();
+  if (w >= wide(To::max())) return To::max();
+  return To(static_cast<typename To::rep>(std::ceil(w.count())));
+}
+
+/// now + d on S::clock, without overflow: at or beyond S::forever it is
+/// S::forever (never passes), below the clock's range it is
+/// S::clock::time_point::min() (long passed: a waiter makes one try).
+template <class S, class Rep, class Period>
+typename S::clock::time_point saturating_after(typename S::clock::time_point now,
+                                               const std::chrono::duration<Rep, Period>& d) noexcept {
+  using tp = typename S::clock::time_point;
+  using dur = typename S::clock::duration;
+  using wide = std::chrono::duration<long double, typename dur::period>;
+  const wide target = std::chrono::duration_cast<wide>(now.time_since_epoch()) + std::chrono::duration_cast<wide>(d);
+  const tp t(saturating_ceil<dur>(target));
+  return t < S::forever ? t : S::forever;
+}
+
+}  // namespace detail
+
+/// Converts a deadline on any clock and of any duration to a deadline on
+/// S::clock (TimedLockable accepts any clock, as std::timed_mutex does),
+/// saturating instead of overflowing: a deadline no S::clock time point can
+/// reach (time_point<steady_clock, hours>::max()) is S::forever, one below its
+/// range (any clock's min()) has passed, and a waiter makes one try. A
+/// deadline on another clock is measured from that clock's now() and the
+/// difference added to S::clock::now(), both in long double ticks, so
+/// system_clock's max() or min() cannot overflow on the way either.
 template <class S, class Clock, class Duration>
 typename S::clock::time_point to_deadline(const std::chrono::time_point<Clock, Duration>& t) {
+  using tp = typename S::clock::time_point;
+  using dur = typename S::clock::duration;
   if constexpr (std::is_same_v<Clock, typename S::clock>) {
-    return std::chrono::time_point_cast<typename S::clock::duration>(t);
+    const tp d(detail::saturating_ceil<dur>(t.time_since_epoch()));
+    return d < S::forever ? d : S::forever;
   } else {
-    return S::clock::now() +
-           std::chrono::duration_cast<typename S::clock::duration>(t - Clock::now());
+    using wide = std::chrono::duration<long double, typename dur::period>;
+    const wide left = std::chrono::duration_cast<wide>(t.time_since_epoch()) -
+                      std::chrono::duration_cast<wide>(Clock::now().time_since_epoch());
+    return detail::saturating_after<S>(S::clock::now(), left);
   }
 }
 
-/// A relative timeout as a deadline on S::clock, saturating instead of
-/// overflowing for huge durations.
+/// A relative timeout as a deadline on S::clock, saturating as to_deadline
+/// does: hours::max() is S::forever, a zero or negative timeout one try.
 template <class S, class Rep, class Period>
 typename S::clock::time_point deadline_after(const std::chrono::duration<Rep, Period>& d) {
-  using dur = typename S::clock::duration;
-  const auto now = S::clock::now();
-  if (d <= d.zero()) return now;
-  const auto room = std::chrono::duration_cast<std::chrono::duration<double>>(S::forever - now);
-  if (std::chrono::duration<double>(d) >= room) return S::forever;
-  return now + std::chrono::duration_cast<dur>(d);
+  return detail::saturating_after<S>(S::clock::now(), d);
 }
 
 /// The spin before a park, for a primitive whose partner usually answers
