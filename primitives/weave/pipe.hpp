@@ -107,7 +107,9 @@
 //       catches the waiter).
 //   P5  close() sets its state bit after its last publish, then bumps both
 //       epochs and wakes all: a reader that sees the writer-closed bit and then
-//       re-reads head has every message (end of stream only when drained).
+//       re-reads head has every message (end of stream only when drained). A
+//       duplex end shuts its receiving direction first, so a peer that saw end
+//       of stream also sees reader-closed: its next send says closed.
 //   P6  On hardware a blocked wait sleeps at most one liveness slice at a time
 //       and then asks whether the peer end is still in use (P7); so a dead
 //       peer is noticed within a slice, never a hang. Under the model there
@@ -456,8 +458,10 @@ class basic_pipe_end {
       }
     }
     if (shut_it) {
-      if (send_dir_ >= 0) shut(ctl_->dirs[send_dir_], detail::pipe_writer_closed);
+      // The receiving direction first (P5): both fetch_ors are seq_cst, so a
+      // peer whose load sees our writer_closed sees our reader_closed too.
       if (recv_dir_ >= 0) shut(ctl_->dirs[recv_dir_], detail::pipe_reader_closed);
+      if (send_dir_ >= 0) shut(ctl_->dirs[send_dir_], detail::pipe_writer_closed);
     }
     release();
   }
