@@ -60,5 +60,5 @@ int main(int argc, char** argv) {
       {"investigation: std::mutex+weave::condition / std",
        "BM_ping_pong<std::mutex, weave::condition>/real_time/threads:2",
        "BM_ping_pong<std::mutex, std_cv>/real_time/threads:2", metric::time, 0},
-  });
+  }, "^BM_ping_pong<");
 }

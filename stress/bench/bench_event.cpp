@@ -108,5 +108,5 @@ int main(int argc, char** argv) {
        "BM_ping_pong<std_event>/real_time/threads:2", metric::time, 0},
       {"set+wait+clear, nobody asleep: weave / std", "BM_set_wait_clear<weave::event>",
        "BM_set_wait_clear<std_event>", metric::time, 0},
-  });
+  }, "^BM_ping_pong<");
 }

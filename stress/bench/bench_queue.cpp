@@ -211,5 +211,5 @@ int main(int argc, char** argv) {
                     handoff("std_deque"), metric::throughput, 0});
   ratios.push_back({"items/s capacity 1, 1P/1C: ring_queue / fifo_queue", handoff("weave_ring"),
                     handoff("weave_fifo"), metric::throughput, 0});
-  return weave::bench::run(argc, argv, ratios);
+  return weave::bench::run(argc, argv, ratios, "^BM_(transfer|handoff)<");
 }

@@ -131,5 +131,5 @@ int main(int argc, char** argv) {
        "BM_transfer<moodycamel_queue>/real_time/threads:2", metric::throughput, 0},
       {"mpmc 2/2: weave::mpmc_ring / moodycamel", "BM_transfer<weave_mpmc>/real_time/threads:4",
        "BM_transfer<moodycamel_queue>/real_time/threads:4", metric::throughput, 0},
-  });
+  }, "^BM_transfer<");
 }

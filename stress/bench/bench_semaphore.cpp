@@ -110,5 +110,5 @@ int main(int argc, char** argv) {
        "BM_ping_pong<std_semaphore>/real_time/threads:2", metric::time, 0},
       {"contended, 2 threads: weave / std", "BM_contended<weave::counting_semaphore>/real_time/threads:2",
        "BM_contended<std_semaphore>/real_time/threads:2", metric::throughput, 0},
-  });
+  }, "^BM_ping_pong<");
 }

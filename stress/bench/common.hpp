@@ -32,14 +32,25 @@
 // unless the command line sets them; every other Google Benchmark flag works
 // (--benchmark_filter, --benchmark_min_time, ...). With a single repetition the
 // ratio uses that one measurement.
+//
+// Oversubscribed: hand-offs behave differently when threads outnumber cores
+// (a partner that spins may be spinning while the thread it waits for is
+// descheduled). run(argc, argv, ratios, "regex") measures the benchmarks the
+// regex selects a second time with background_spinners running (one busy
+// thread per hardware thread, so the benchmark's own threads compete for
+// every core), and prints the same ratios again from those figures, under
+// their own heading. The second phase ignores --benchmark_filter (the regex
+// replaces it, see session::run).
 #pragma once
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace weave::bench {
@@ -91,14 +102,50 @@ class median_reporter : public benchmark::ConsoleReporter {
   std::map<std::string, figure> figures_;
 };
 
-/// Prints the ratio table from the collected medians. Returns the number of
-/// ratios whose benchmarks were not both found (e.g. filtered out).
-inline int print_ratios(const median_reporter& rep, const std::vector<ratio>& ratios) {
+/// Busy threads for the oversubscribed figures: from construction to
+/// destruction, one thread per hardware thread (std::thread::
+/// hardware_concurrency()) spins in a loop that makes no system call, so
+/// every core is contended and the benchmark's own threads get descheduled
+/// as on a loaded machine.
+class background_spinners {
+ public:
+  background_spinners() : count_(std::thread::hardware_concurrency() == 0 ? 1 : std::thread::hardware_concurrency()) {
+    for (unsigned i = 0; i < count_; ++i) {
+      threads_.emplace_back([this] {
+        unsigned long spins = 0;
+        // relaxed: a stop flag; the join in the destructor orders the rest.
+        while (!stop_.load(std::memory_order_relaxed)) benchmark::DoNotOptimize(++spins);
+      });
+    }
+  }
+  ~background_spinners() {
+    // relaxed: see the loop; the spinners only need to see it eventually.
+    stop_.store(true, std::memory_order_relaxed);
+    for (std::thread& t : threads_) t.join();
+  }
+  background_spinners(const background_spinners&) = delete;
+  background_spinners& operator=(const background_spinners&) = delete;
+
+  unsigned count() const noexcept { return count_; }
+
+ private:
+  const unsigned count_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+/// Prints the ratio table from the collected medians, under title. Returns the
+/// number of ratios whose benchmarks were not both found (e.g. filtered out);
+/// with only_measured, such ratios are left out silently.
+inline int print_ratios(const median_reporter& rep, const std::vector<ratio>& ratios,
+                        const std::string& title = "medians of repetitions, measured in this run",
+                        bool only_measured = false) {
   int missing = 0;
-  std::printf("\nweave ratios (medians of repetitions, measured in this run):\n");
+  std::printf("\nweave ratios (%s):\n", title.c_str());
   for (const ratio& q : ratios) {
     const figure* n = rep.find(q.numerator);
     const figure* d = rep.find(q.denominator);
+    if (only_measured && (n == nullptr || d == nullptr)) continue;
     if (n == nullptr || d == nullptr) {
       std::printf("  %-48s  n/a (not measured: %s)\n", q.label.c_str(),
                   (n == nullptr ? q.numerator : q.denominator).c_str());
@@ -187,11 +234,27 @@ class session {
     }
   }
 
-  /// Prints the ratio table; returns main's exit status (2 on a bad command line).
+  /// As run(spec), with background_spinners running for the whole phase. Its
+  /// figures are kept apart; finish() prints the ratios again from them.
+  void run_oversubscribed(const std::string& spec) {
+    if (!ok_) return;
+    const background_spinners load;
+    spinners_ = load.count();
+    std::printf("\noversubscribed: the same benchmarks with %u background spinning threads\n", spinners_);
+    std::fflush(stdout);
+    benchmark::RunSpecifiedBenchmarks(&loaded_, spec);
+  }
+
+  /// Prints the ratio table (and the oversubscribed one, if measured); returns
+  /// main's exit status (2 on a bad command line).
   int finish(const std::vector<ratio>& ratios) {
     benchmark::Shutdown();
     if (!ok_) return 2;
     print_ratios(rep_, ratios);
+    if (!loaded_.figures().empty()) {
+      print_ratios(loaded_, ratios,
+                   "oversubscribed: " + std::to_string(spinners_) + " background spinning threads, medians", true);
+    }
     return 0;
   }
 
@@ -201,14 +264,20 @@ class session {
   std::vector<std::string> extra_;  // owns the added flags args_ points to
   std::vector<char*> args_;
   median_reporter rep_;
+  median_reporter loaded_;  // run_oversubscribed's figures
+  unsigned spinners_ = 0;
   bool ok_ = true;
 };
 
 /// Runs every registered benchmark (honouring the command line) in one phase
-/// and prints the ratio table. Returns main's exit status.
-inline int run(int argc, char** argv, const std::vector<ratio>& ratios, int repetitions = 5) {
+/// and prints the ratio table; then, if oversubscribed is a regex, runs the
+/// benchmarks it selects again with background_spinners and prints the same
+/// ratios from those figures. Returns main's exit status.
+inline int run(int argc, char** argv, const std::vector<ratio>& ratios, const std::string& oversubscribed = "",
+               int repetitions = 5) {
   session s(argc, argv, repetitions);
   s.run();
+  if (!oversubscribed.empty()) s.run_oversubscribed(oversubscribed);
   return s.finish(ratios);
 }
 
