@@ -115,9 +115,11 @@ class seam_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(1024, t.next());
     t.spun(300, true);  // answered probe: budget twice what the answer took
     CPPUNIT_ASSERT_EQUAL(600, t.next());
-    t.spun(400, true);  // T1: raised, never above max
-    CPPUNIT_ASSERT_EQUAL(800, t.next());
-    t.spun(1000, true);
+    t.spun(300, false);  // T2 and T1 balance: one miss, one answer
+    CPPUNIT_ASSERT_EQUAL(300, t.next());
+    t.spun(10, true);  // T1: doubled
+    CPPUNIT_ASSERT_EQUAL(600, t.next());
+    t.spun(10, true);  // never above max
     CPPUNIT_ASSERT_EQUAL(1024, t.next());
     for (int i = 0; i < 2000; ++i) t.spun(t.next(), false);  // a busy machine: the interval grows to 2^8
     int probes = 0;

@@ -227,10 +227,11 @@ namespace detail {
 /// spins for (bench_event's ping-pong went from 0.006x to 10x std's round trip
 /// with two busy loops on two cores). The rule, after glibc's adaptive mutex
 /// and Go's sync.Mutex, which also bound spinning by what it recently bought:
-///   T1  an answered spin keeps the budget, or raises it to twice what the
-///       answer took (up to max): an idle machine keeps spinning in full;
+///   T1  an answered spin doubles the budget (at least to twice what the
+///       answer took; up to max): an idle machine keeps spinning in full;
 ///   T2  an unanswered spin halves the budget, down to min (a park comes
-///       sooner, as std's does);
+///       sooner, as std's does). So the budget stays high while spins are
+///       answered about as often as not, and falls when most go unanswered;
 ///   T3  at min, every 2^shift-th unanswered spin is a probe with the full
 ///       budget; an answered probe restores the budget (T1) and shift = 0,
 ///       an unanswered one doubles the interval (shift + 1, up to 8): a
@@ -251,8 +252,8 @@ struct handoff_tuner {
   }
   void spun(int spins, bool answered) noexcept {
     if (answered) {
-      const int wanted = spins * 2 < max ? spins * 2 : max;
-      budget = probing ? (wanted > min ? wanted : min) : (wanted > budget ? wanted : budget);  // T1
+      const int wanted = (spins > budget ? spins : budget) * 2;
+      budget = wanted < max ? wanted : max;  // T1
       if (probing) shift = 0, misses = 0;
     } else if (probing) {
       shift = shift < 8 ? shift + 1 : 8;  // T3
