@@ -378,11 +378,21 @@ namespace detail {
 template <class R>
 using future_policy_t = typename std::ranges::range_value_t<R>::policy;
 
-// Waits until count futures of fs are done (1 = any, all = every one) or the
-// deadline: one event on this stack, watched by every pending future (F5).
+template <class R>
+std::size_t size_of(R& fs) {
+  std::size_t n = 0;
+  for (auto& f : fs) (void)f, ++n;
+  return n;
+}
+
+// Waits until count futures of fs are done (1 = any, all = every one; at
+// most all: an empty fs is ready at once) or the deadline: one event on this
+// stack, watched by every pending future (F5).
 template <class R>
 bool wait_some(R& fs, std::size_t count, typename future_policy_t<R>::clock::time_point deadline) {
   using S = future_policy_t<R>;
+  const std::size_t n = size_of(fs);
+  if (count > n) count = n;
   for (;;) {
     basic_event<S> ev;
     std::size_t done = 0;
@@ -401,12 +411,6 @@ bool wait_some(R& fs, std::size_t count, typename future_policy_t<R>::clock::tim
     if (enough) return true;
     if (!woke) return false;
   }
-}
-template <class R>
-std::size_t size_of(R& fs) {
-  std::size_t n = 0;
-  for (auto& f : fs) (void)f, ++n;
-  return n;
 }
 }  // namespace detail
 
