@@ -1,8 +1,9 @@
 // stress.timer — weave::timer on real threads, bounded in count and time.
 //
-// Rounds of 8 timers with delays of 0..1500 µs; 2 cancellers race to cancel
-// them after random pauses of the same order, so cancels land before, during
-// and after the fire. Per timer: the function ran at most once; every cancel()
+// Rounds of 8 timers with delays of 0..1500 µs (every 4th: 20 ms, so that
+// cancels also land well before the fire when thread start-up is slow, as
+// under TSan); 2 cancellers race to cancel them after random pauses of up to
+// 300 µs, so cancels land before, during and after the fire. Per timer: the function ran at most once; every cancel()
 // that returned cancelled means it never ran, every one that returned fired
 // means it ran (T1, T2); after join() its status is fired iff it ran. Totals:
 // fired + cancelled == timers, and the checksum of the ids the functions ran
@@ -43,7 +44,7 @@ int main() {
     weave::mutex ran_m;
     for (int i = 0; i < per_round; ++i) {
       const std::uint64_t id = (static_cast<std::uint64_t>(r) << 8) | static_cast<std::uint64_t>(i);
-      ts.push_back(std::make_unique<weave::timer>(std::chrono::microseconds(rng() % 1500), [&, i, id] {
+      ts.push_back(std::make_unique<weave::timer>(std::chrono::microseconds(i % 4 == 0 ? 20'000 : rng() % 1500), [&, i, id] {
         runs[static_cast<std::size_t>(i)].fetch_add(1);
         ran_m.lock();
         ran_here.add(id);

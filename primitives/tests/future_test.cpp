@@ -187,6 +187,8 @@ class future_test : public CppUnit::TestFixture {
     std::vector<weave::future<int>> fs;
     for (auto& p : ps) fs.push_back(p.get_future());
     CPPUNIT_ASSERT(weave::wait_any_for(fs, 5ms) == weave::future_status::timeout);
+    CPPUNIT_ASSERT(weave::wait_any_until(fs, std::chrono::system_clock::now() + 2ms) == weave::future_status::timeout);
+    CPPUNIT_ASSERT(weave::wait_all_until(fs, std::chrono::steady_clock::now()) == weave::future_status::timeout);
     std::thread t([&] {
       std::this_thread::sleep_for(5ms);
       ps[1].set_value(1);

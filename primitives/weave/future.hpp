@@ -27,9 +27,10 @@
 //                        fn(f) or fn() runs exactly once: at once in the
 //                        caller if f is already done, else in the thread that
 //                        finishes or cancels f
-//   wait_all(fs[, d]) / wait_any(fs[, d])
-//                        Python's wait(fs, return_when=ALL_COMPLETED /
-//                        FIRST_COMPLETED): ready or timeout
+//   wait_all(fs), wait_all_for(fs, d), wait_all_until(fs, t); the same for
+//   wait_any             Python's wait(fs, return_when=ALL_COMPLETED /
+//                        FIRST_COMPLETED); the timed forms return ready or
+//                        timeout; an empty fs is ready at once
 //   as_completed<S>      the futures' indices in the order they finish
 //                        (Python's as_completed), next() / next_for(d)
 //
@@ -425,6 +426,12 @@ future_status wait_all_for(R& fs, const std::chrono::duration<Rep, Period>& d) {
   return detail::wait_some(fs, detail::size_of(fs), deadline_after<S>(d)) ? future_status::ready
                                                                           : future_status::timeout;
 }
+template <std::ranges::range R, class Clock, class Duration>
+future_status wait_all_until(R& fs, const std::chrono::time_point<Clock, Duration>& t) {
+  using S = detail::future_policy_t<R>;
+  return detail::wait_some(fs, detail::size_of(fs), to_deadline<S>(t)) ? future_status::ready
+                                                                       : future_status::timeout;
+}
 /// Waits until at least one future in fs is done (Python's
 /// wait(FIRST_COMPLETED)); an empty fs is ready at once.
 template <std::ranges::range R>
@@ -435,6 +442,11 @@ template <std::ranges::range R, class Rep, class Period>
 future_status wait_any_for(R& fs, const std::chrono::duration<Rep, Period>& d) {
   using S = detail::future_policy_t<R>;
   return detail::wait_some(fs, 1, deadline_after<S>(d)) ? future_status::ready : future_status::timeout;
+}
+template <std::ranges::range R, class Clock, class Duration>
+future_status wait_any_until(R& fs, const std::chrono::time_point<Clock, Duration>& t) {
+  using S = detail::future_policy_t<R>;
+  return detail::wait_some(fs, 1, to_deadline<S>(t)) ? future_status::ready : future_status::timeout;
 }
 
 /// The indices of futures in the order they finish (Python's as_completed).

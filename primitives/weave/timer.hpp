@@ -75,8 +75,9 @@ class basic_timer {
 
   void start() {
     std::uint32_t s = idle;
-    // acq_rel: the thread reads fn_ and delay_; its spawn orders them anyway.
-    if (!state_.compare_exchange_strong(s, waiting, std::memory_order_acq_rel, std::memory_order_acquire)) {
+    // relaxed: an RMW on the word cancel() and run() also RMW (T1 needs only
+    // that); it publishes nothing: the spawn below orders fn_ for the thread.
+    if (!state_.compare_exchange_strong(s, waiting, std::memory_order_relaxed, std::memory_order_relaxed)) {
       if (s == cancelled) return;  // cancelled before start: fn never runs
       throw_usage_error("weave::timer", "start called twice");
     }
@@ -87,8 +88,8 @@ class basic_timer {
 
   /// Stops the timer unless it has fired; says which happened (T1, T2).
   timer_status cancel() {
-    // acquire: pairs with the release CAS in run(), so a caller told "fired"
-    // sees what fn's start published (nothing yet: fn runs after it).
+    // acquire: pairs with the acq_rel CAS in run() (T2: "fired" is read from
+    // it).
     std::uint32_t s = state_.load(std::memory_order_acquire);
     while (s == idle || s == waiting) {
       // acq_rel: pairs with the CAS in run() (T1).
