@@ -28,6 +28,7 @@ class thread_pool_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(shutdown_runs_every_accepted_task);
   CPPUNIT_TEST(shutdown_cancel_pending);
   CPPUNIT_TEST(submit_after_shutdown_is_usage_error);
+  CPPUNIT_TEST(shutdown_from_a_task_is_usage_error);
   CPPUNIT_TEST(sizes);
   CPPUNIT_TEST_SUITE_END();
 
@@ -111,6 +112,13 @@ class thread_pool_test : public CppUnit::TestFixture {
     pool.shutdown();
     CPPUNIT_ASSERT_EQUAL(std::string("weave::thread_pool: submit after shutdown"),
                          usage_message([&] { (void)pool.submit([] { return 1; }); }));
+  }
+
+  void shutdown_from_a_task_is_usage_error() {
+    weave::thread_pool pool(2);
+    auto f = pool.submit([&] { return usage_message([&] { pool.shutdown(); }); });
+    CPPUNIT_ASSERT_EQUAL(std::string("weave::thread_pool: shutdown(wait = true) from one of its own tasks"), f.get());
+    CPPUNIT_ASSERT(!usage_message([&] { (void)pool.submit([] { return 1; }); }).empty());  // it did close
   }
 
   void sizes() {

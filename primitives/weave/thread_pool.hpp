@@ -23,8 +23,8 @@
 // Where weave differs from Python, and why: the default size is the number of
 // hardware threads, not min(32, cpus + 4) (weave's tasks are CPU work more
 // often than I/O); map() runs eagerly and returns a vector, not a lazy
-// iterator; shutdown(wait = true) from inside a task is a deadlock (the worker
-// would join itself), as it is in Python.
+// iterator. shutdown(wait = true) from inside a task is a usage_error (P5);
+// the queue is closed first, so the pool still shuts down.
 //
 // Design: a weave::basic_fifo_queue<std::unique_ptr<task>, S> (unbounded)
 // carries tasks to the workers; each task owns the weave::basic_promise of its
@@ -50,6 +50,10 @@
 //   P4  the workers are joined exactly once, under join_m_; shutdown(wait)
 //       returns after every worker has ended, hence after every accepted task
 //       is finished or cancelled (P2, P3).
+//   P5  each worker records its S::self() id under ids_m_ before it takes a
+//       task, so shutdown(wait = true) called from a task finds its own id
+//       and throws usage_error instead of joining itself (Python raises
+//       RuntimeError "cannot join current thread" there).
 #pragma once
 
 #include <cstddef>
@@ -171,10 +175,20 @@ class basic_thread_pool {
   };
 
   void work() {
+    {
+      detail::unique_hold<basic_mutex<S>> h(ids_m_);  // P5
+      worker_ids_.write().push_back(S::self());
+    }
     while (auto t = q_.get()) (*t)->run();  // ends when closed and drained (P2)
   }
 
   void join_workers() {
+    {
+      detail::unique_hold<basic_mutex<S>> ids(ids_m_);  // P5
+      for (const auto id : worker_ids_.read()) {
+        if (id == S::self()) throw_usage_error("weave::thread_pool", "shutdown(wait = true) from one of its own tasks");
+      }
+    }
     detail::unique_hold<basic_mutex<S>> h(join_m_);  // P4
     for (auto& w : workers_.write()) {
       if (w.joinable()) w.join();
@@ -184,6 +198,8 @@ class basic_thread_pool {
   basic_fifo_queue<std::unique_ptr<task_base>, S> q_;
   basic_mutex<S> join_m_;
   typename S::template cell<std::vector<typename S::thread>> workers_;
+  basic_mutex<S> ids_m_;  // not join_m_: a worker registers while shutdown may hold join_m_ to join it
+  typename S::template cell<std::vector<typename S::thread_id>> worker_ids_;  // under ids_m_ (P5)
   std::size_t n_workers_ = 0;
 };
 
