@@ -69,7 +69,9 @@
 //                       S::forever and at "passed" instead of overflowing.
 //   S::self()           a nonzero id of the calling thread (S::thread_id),
 //                       unique among live threads, for ownership checks.
-//   S::thread           spawn/join, mirrors std::thread (for tests, executors).
+//   S::thread           spawn/join, mirrors std::thread (for tests, executors);
+//                       real_sync's also has hardware_concurrency() (optional:
+//                       weave::thread_pool's default size, 2 without it).
 //   S::check(cond, msg) an invariant: a bug report in the model, an abort with
 //                       the message on hardware.
 //   S::mutex_create/destroy/pre_lock/post_lock/pre_unlock/post_unlock(p, flags)
@@ -420,6 +422,9 @@ struct real_sync {
     explicit thread(F&& f) : t_(std::forward<F>(f)) {}
     void join() { t_.join(); }
     bool joinable() const noexcept { return t_.joinable(); }
+    /// Mirrors std::thread::hardware_concurrency (0 if unknown); optional in
+    /// a policy (weave::thread_pool's default size asks for it).
+    static unsigned hardware_concurrency() noexcept { return std::thread::hardware_concurrency(); }
 
    private:
     std::thread t_;

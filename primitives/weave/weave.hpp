@@ -15,3 +15,6 @@
 #include "weave/spsc_ring.hpp"
 #include "weave/mpmc_ring.hpp"
 #include "weave/ring_queue.hpp"
+#include "weave/future.hpp"
+#include "weave/timer.hpp"
+#include "weave/thread_pool.hpp"
