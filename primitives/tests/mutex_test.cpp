@@ -109,17 +109,7 @@ class mutex_test : public CppUnit::TestFixture {
   // unlock (as std::timed_mutex::try_lock_until does); one in the past is a
   // single try_lock.
   void until_at_the_ends_of_coarse_clocks() {
-    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
-      weave::mutex m;
-      m.lock();
-      weave::test::waits_until_released("mutex::try_lock_until(" + at + ")",
-                                        [&] {
-                                          const bool ok = m.try_lock_until(t);
-                                          if (ok) m.unlock();
-                                          return ok;
-                                        },
-                                        [&] { m.unlock(); });
-    });
+    weave::test::try_lock_until_waits_for_unlock<weave::mutex>("mutex");
     weave::test::for_each_past_deadline([](const std::string& at, auto t) {
       weave::mutex m;
       m.lock();

@@ -47,17 +47,7 @@ class recursive_mutex_test : public CppUnit::TestFixture {
   // A deadline at the far end of a coarse clock waits for the owner's last
   // unlock; one in the past is a single try.
   void until_at_the_ends_of_coarse_clocks() {
-    weave::test::for_each_far_deadline([](const std::string& at, auto t) {
-      weave::recursive_mutex m;
-      m.lock();
-      weave::test::waits_until_released("recursive_mutex::try_lock_until(" + at + ")",
-                                        [&] {
-                                          const bool ok = m.try_lock_until(t);
-                                          if (ok) m.unlock();
-                                          return ok;
-                                        },
-                                        [&] { m.unlock(); });
-    });
+    weave::test::try_lock_until_waits_for_unlock<weave::recursive_mutex>("recursive_mutex");
     weave::test::for_each_past_deadline([](const std::string& at, auto t) {
       weave::recursive_mutex m;
       std::atomic<bool> held{true};

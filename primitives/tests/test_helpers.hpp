@@ -157,4 +157,23 @@ void tries_once(const std::string& what, Wait wait, Release release) {
   CPPUNIT_ASSERT_MESSAGE(what + ": a try with nothing to take did not return false", outcome == background_call::failed);
 }
 
+// A TimedLockable held by this thread: try_lock_until(t) from another thread,
+// with t at the far end of a coarse clock, waits for the unlock (as
+// std::timed_mutex::try_lock_until does). For weave::mutex and
+// weave::recursive_mutex alike.
+template <class M>
+void try_lock_until_waits_for_unlock(const std::string& name) {
+  for_each_far_deadline([&name](const std::string& at, auto t) {
+    M m;
+    m.lock();
+    waits_until_released(name + "::try_lock_until(" + at + ")",
+                         [&] {
+                           const bool ok = m.try_lock_until(t);
+                           if (ok) m.unlock();
+                           return ok;
+                         },
+                         [&] { m.unlock(); });
+  });
+}
+
 }  // namespace weave::test
