@@ -634,13 +634,25 @@ class pipe_test : public CppUnit::TestFixture {
         mmap(nullptr, sizeof(std::atomic<pid_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     CPPUNIT_ASSERT(shared != MAP_FAILED);
     new (shared) std::atomic<pid_t>(0);
+    struct reaper {  // a failed assertion must not leave the grandchild paused forever
+      std::atomic<pid_t>* pid;
+      ~reaper() {
+        if (const pid_t g = pid->load(); g > 0) kill(g, SIGKILL);
+        munmap(pid, sizeof(std::atomic<pid_t>));
+      }
+    } reap{shared};
     auto [a, b] = weave::make_pipe({.capacity = 256});
     const pid_t pid = fork_child([&, &bb = b] {
-      const pid_t grandchild = fork_child([] {
-        pause();  // holds b until killed
+      (void)fork_child([&] {
+        shared->store(getpid());  // after fork's child handler took the slot over
+        pause();                  // holds b until killed
         return 2;
       });
-      shared->store(grandchild);
+      // The child leaves only once the grandchild holds its own slot: a
+      // pending slot counts while its parent lives (holders.hpp), so a parent
+      // that exits before its child ran the fork handler leaves the end
+      // looking abandoned for that instant.
+      while (shared->load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       bb.close();  // not the last holder: only drops the child's handle
       return 0;
     });
@@ -654,7 +666,6 @@ class pipe_test : public CppUnit::TestFixture {
     const auto t0 = clk::now();
     CPPUNIT_ASSERT(a.recv_for(got, std::chrono::seconds(5)).status == pipe_status::peer_gone);
     CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
-    munmap(shared, sizeof(std::atomic<pid_t>));
   }
 };
 CPPUNIT_TEST_SUITE_REGISTRATION(pipe_test);

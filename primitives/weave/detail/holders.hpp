@@ -48,6 +48,9 @@
 // right after fork() without the end looking abandoned. Caveat: if fork() fails,
 // its pending slot stays and counts as held while the parent lives (as if the
 // parent held one more copy); a child killed before its handler ran does too.
+// And a parent that exits before its child ran the child handler (the first
+// microseconds after fork()) leaves that child uncounted until it does: a peer
+// asking at that instant may see the end abandoned (peer_gone).
 // A child that calls exec() stays a holder until it exits, as a descriptor
 // without O_CLOEXEC would (posix_spawn, system and popen run no fork handlers,
 // so the programs they start never become holders).
