@@ -289,10 +289,10 @@ class basic_pipe_end {
     auto* ring = reinterpret_cast<cell_t*>(static_cast<unsigned char*>(base) + ring_offset);
     for (std::size_t i = 0; i < ndirs * v.capacity; ++i) new (ring + i) cell_t(static_cast<unsigned char>(0));
     // relaxed: published by the release store of magic below.
-    c->version.store(detail::pipe_version, std::memory_order_relaxed);
-    c->capacity.store(static_cast<u32>(v.capacity), std::memory_order_relaxed);
-    c->max_message.store(static_cast<u32>(v.max_message), std::memory_order_relaxed);
-    c->duplex.store(v.duplex ? 1 : 0, std::memory_order_relaxed);
+    c->version.store(detail::pipe_version, std::memory_order_relaxed);            // relaxed: magic's release publishes it
+    c->capacity.store(static_cast<u32>(v.capacity), std::memory_order_relaxed);     // relaxed: as above
+    c->max_message.store(static_cast<u32>(v.max_message), std::memory_order_relaxed);  // relaxed: as above
+    c->duplex.store(v.duplex ? 1 : 0, std::memory_order_relaxed);                  // relaxed: as above
     // release: pairs with the acquire load of magic in attach().
     c->magic.store(detail::pipe_magic, std::memory_order_release);
   }
@@ -335,10 +335,10 @@ class basic_pipe_end {
     // acquire: pairs with the release store of magic in create_in().
     if (c->magic.load(std::memory_order_acquire) != detail::pipe_magic) corrupted("bad magic");
     // relaxed (all four): ordered by the acquire load of magic; validated below (P1).
-    if (c->version.load(std::memory_order_relaxed) != detail::pipe_version) corrupted("unknown version");
-    const u32 cap = c->capacity.load(std::memory_order_relaxed);
-    const u32 max = c->max_message.load(std::memory_order_relaxed);
-    const u32 duplex = c->duplex.load(std::memory_order_relaxed);
+    if (c->version.load(std::memory_order_relaxed) != detail::pipe_version) corrupted("unknown version");  // relaxed: after magic's acquire
+    const u32 cap = c->capacity.load(std::memory_order_relaxed);        // relaxed: after magic's acquire
+    const u32 max = c->max_message.load(std::memory_order_relaxed);     // relaxed: after magic's acquire
+    const u32 duplex = c->duplex.load(std::memory_order_relaxed);       // relaxed: after magic's acquire
     if (cap < 16 || cap > (1u << 30) || (cap & (cap - 1)) != 0) corrupted("capacity not a power of two in 16..2^30");
     if (max == 0 || max > cap - detail::pipe_record_header) corrupted("max_message does not fit the ring");
     if (duplex > 1) corrupted("bad duplex word");
@@ -366,14 +366,14 @@ class basic_pipe_end {
     // acquire: pairs with the release stores of head/tail by whoever used them last.
     if (p.send_dir_ >= 0) {
       direction& d = c->dirs[p.send_dir_];
-      p.head_ = d.head.load(std::memory_order_acquire);
-      p.seen_tail_ = d.tail.load(std::memory_order_acquire);
+      p.head_ = d.head.load(std::memory_order_acquire);       // pairs with the last sender's release of head
+      p.seen_tail_ = d.tail.load(std::memory_order_acquire);  // pairs with the reader's release of tail
       if (p.head_ - p.seen_tail_ > cap) corrupted("send ring indices out of range");
     }
     if (p.recv_dir_ >= 0) {
       direction& d = c->dirs[p.recv_dir_];
-      p.tail_ = d.tail.load(std::memory_order_acquire);
-      p.seen_head_ = d.head.load(std::memory_order_acquire);
+      p.tail_ = d.tail.load(std::memory_order_acquire);       // pairs with the last reader's release of tail
+      p.seen_head_ = d.head.load(std::memory_order_acquire);  // pairs with the sender's release of head
       if (p.seen_head_ - p.tail_ > cap) corrupted("receive ring indices out of range");
     }
     return p;
@@ -747,9 +747,9 @@ struct pipe_access {
   template <class S>
   static void close_without_wake(basic_pipe_end<S>& e) {
     if (e.send_dir_ >= 0)
-      e.ctl_->dirs[e.send_dir_].state.fetch_or(pipe_writer_closed, std::memory_order_seq_cst);
+      e.ctl_->dirs[e.send_dir_].state.fetch_or(pipe_writer_closed, std::memory_order_seq_cst);  // seq_cst: as shut()'s (P4, P5)
     if (e.recv_dir_ >= 0)
-      e.ctl_->dirs[e.recv_dir_].state.fetch_or(pipe_reader_closed, std::memory_order_seq_cst);
+      e.ctl_->dirs[e.recv_dir_].state.fetch_or(pipe_reader_closed, std::memory_order_seq_cst);  // seq_cst: as shut()'s (P4, P5)
     e.release();
   }
 };
