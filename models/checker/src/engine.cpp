@@ -51,6 +51,10 @@ struct access {
   bool write = false;
 };
 
+bool pending_spin(const thread_rec& t) {
+  return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
+}
+
 }  // namespace
 
 engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)), rng_(o.seed) {
@@ -515,7 +519,7 @@ tmask engine::real_enabled(tmask* spurious) const {
       case tstate::runnable:
         if (t.act == action::step && t.pend.kind == op::join) {
           if (threads_[t.join_target].st == tstate::finished) real |= bit(static_cast<int>(i));
-        } else if (t.act == action::step && t.pend.kind == op::spin) {
+        } else if (pending_spin(t)) {
           // The await rule: a spinner goes on once something it read since its
           // previous spin has been written since it read it (going round again
           // can then see something new), or a bounded number of times without
@@ -559,12 +563,6 @@ access access_of(const thread_rec& t) {
     case op::fence: return {t.pend.obj, true};
     default: return {};
   }
-}
-}  // namespace
-
-namespace {
-bool pending_spin(const thread_rec& t) {
-  return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
 }
 }  // namespace
 
@@ -1159,7 +1157,6 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     if (runs == 1 && end != run_end::not_mine) {  // kept to be run again at the end
       first_steps_ = steps_;
       first_token_ = token();
-      first_end_ = end;
       first_verdict_ = end == run_end::failed ? fail_.v : verdict::pass;
     }
     if (end == run_end::complete) ++r.executions;
@@ -1214,12 +1211,11 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
 void engine::check_first_execution(const std::function<void()>& body, result& r) {
   if (first_token_.empty() || r.found == verdict::nondeterminism) return;
   const std::vector<step_rec> first = std::move(first_steps_);
-  const run_end first_end = first_end_;
   const verdict first_verdict = first_verdict_;
   const std::string tok = first_token_;
+  if (!parse_token(tok)) return;
   const mode saved = mode_;
   mode_ = mode::replay;
-  if (!parse_token(tok)) return;
   const run_end end = run_execution(body);
   mode_ = saved;
   const verdict now = end == run_end::failed ? fail_.v : verdict::pass;
@@ -1239,12 +1235,9 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
   if (what.empty() && first.size() != steps_.size())
     what = "it took " + std::to_string(first.size()) + " steps the first time and " + std::to_string(steps_.size()) +
            " now";
-  if (what.empty() && (first_end == run_end::failed) != (end == run_end::failed || end == run_end::diverged))
-    what = std::string("it ended with ") + to_string(first_verdict) + " the first time and with " + to_string(now) +
-           " now" + (end == run_end::failed ? " (" + fail_.message + ")" : std::string());
   if (what.empty() && first_verdict != now)
     what = std::string("it ended with ") + to_string(first_verdict) + " the first time and with " + to_string(now) +
-           " now";
+           " now" + (now != verdict::pass ? " (" + fail_.message + ")" : std::string());
   if (what.empty()) return;
   r.found = verdict::nondeterminism;
   r.exhaustive = false;

@@ -128,7 +128,6 @@ class engine {
   // the first execution, re-run at the end to catch state kept between executions
   std::vector<step_rec> first_steps_;
   std::string first_token_;
-  run_end first_end_ = run_end::complete;
   verdict first_verdict_ = verdict::pass;
   bool saw_model_ = false;  // some execution made a model object or thread
 

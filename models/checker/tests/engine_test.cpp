@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "known_bodies.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 
@@ -39,18 +40,9 @@ std::uint64_t binom(unsigned n, unsigned k) {
   return r;
 }
 
-// k increments by each of n threads on one atomic.
+// k increments by each of n threads on one atomic (known_bodies.hpp).
 std::function<void()> increments(int n, int k) {
-  return [n, k] {
-    atomic<int> x(0);
-    std::vector<thread> ts;
-    for (int i = 0; i < n; ++i)
-      ts.emplace_back([&x, k] {
-        for (int j = 0; j < k; ++j) x.fetch_add(1, rlx);
-      });
-    for (auto& t : ts) t.join();
-    WEAVE_CHECK(x.load(rlx) == n * k);
-  };
+  return [n, k] { weave::model::test::increments(n, k); };
 }
 
 // lastzero(N): thread 0 scans a[N..0] for the last zero; thread i writes

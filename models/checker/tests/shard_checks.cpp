@@ -1,6 +1,7 @@
 // The checks checker.shard_merge runs (shard_merge_test.cmake): one with a
 // known count, one with a planted bug, and one declared wrongly on purpose so
 // the runner's exit status and its JUnit <failure> can be seen.
+#include "known_bodies.hpp"
 #include "weave/model.hpp"
 
 namespace {
@@ -9,19 +10,6 @@ template <class T>
 using atomic = weave::model_sync::atomic<T>;
 using weave::model::thread;
 constexpr auto rlx = std::memory_order_relaxed;  // counts only: nothing is published
-
-// n threads, each k relaxed fetch_adds on one atomic; every pair conflicts, so
-// each of the (n*k)! / (k!)^n orders is one execution.
-void increments(int n, int k) {
-  atomic<int> x(0);
-  std::vector<thread> ts;
-  for (int i = 0; i < n; ++i)
-    ts.emplace_back([&x, k] {
-      for (int j = 0; j < k; ++j) x.fetch_add(1, rlx);
-    });
-  for (auto& t : ts) t.join();
-  WEAVE_CHECK(x.load(rlx) == n * k);
-}
 
 // Two read-then-write increments: one can overwrite the other.
 int lost_update() {
@@ -36,7 +24,7 @@ int lost_update() {
 }  // namespace
 
 // 6! / (2! 2! 2!) = 90 executions.
-WEAVE_MODEL_CHECK(shard_count_three_by_two, pass, .spurious_wakeups = 0) { increments(3, 2); }
+WEAVE_MODEL_CHECK(shard_count_three_by_two, pass, .spurious_wakeups = 0) { weave::model::test::increments(3, 2); }
 
 WEAVE_MODEL_CHECK(shard_lost_update, check_failed) { WEAVE_CHECK(lost_update() == 2); }
 
