@@ -27,6 +27,8 @@ const char* to_string(verdict v) noexcept {
   return "?";
 }
 
+const char* to_string(memory_model m) noexcept { return m == memory_model::sc ? "sc" : "rc11"; }
+
 result check(const options& o, const std::function<void()>& body) {
   detail::engine e(o);
   return e.explore(body);

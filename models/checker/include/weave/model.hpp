@@ -48,9 +48,20 @@ const char* to_string(verdict v) noexcept;
 
 enum class strategy : std::uint8_t { dfs, random, pct };
 
+/// The memory model the checker explores (--memory-model on the runner).
+enum class memory_model : std::uint8_t {
+  rc11,  // C++20 as repaired by RC11 (Lahav et al., PLDI 2017): a load may read
+         // any store coherence allows, stores take any allowed place in the
+         // modification order, seq_cst through RC11's partial SC order
+  sc,    // sequential consistency: interleavings only, every load reads the
+         // latest store (faster; a check that needs it says why)
+};
+const char* to_string(memory_model m) noexcept;
+
 /// How to explore. Designated initializers in WEAVE_MODEL_CHECK set these.
 struct options {
   strategy search = strategy::dfs;     // dfs is exhaustive (with reduction)
+  memory_model memory = memory_model::rc11;  // rc11 (weak memory) or sc (interleavings)
   int preemptions = -1;                // bound on preemptions; -1 = none
   std::uint64_t max_executions = 0;    // stop after this many; 0 = no limit
   std::uint64_t max_steps = 10000;     // per execution; hitting it = livelock
