@@ -70,9 +70,9 @@ void check_that(bool cond, const char* what, source_location loc) {
 
 namespace detail {
 
-object_id new_object(const void*, object_kind kind, source_location made) {
+object_id new_object(const void*, object_kind kind, source_location made, std::uint64_t initial) {
   engine* e = live();
-  return e ? e->new_object(kind, made) : object_id{kOutside};
+  return e ? e->new_object(kind, made, initial) : object_id{kOutside};
 }
 void forget_object(object_id id) noexcept {
   if (engine* e = live()) e->forget_object(e->index_of(id));
@@ -80,14 +80,25 @@ void forget_object(object_id id) noexcept {
 void visible(object_id obj, op kind, source_location loc) {
   if (engine* e = live()) e->visible(e->index_of(obj), kind, loc);
 }
-void load_done(object_id obj, std::memory_order o, std::uint64_t v) {
-  if (engine* e = live()) e->load_done(e->index_of(obj), o, v);
+bool atomic_load(object_id obj, std::memory_order o, source_location loc, std::uint64_t& value) {
+  engine* e = live();
+  return e != nullptr && e->atomic_load(e->index_of(obj), o, loc, value);
 }
-void store_done(object_id obj, std::memory_order o, std::uint64_t v) {
-  if (engine* e = live()) e->store_done(e->index_of(obj), o, v);
+bool atomic_store(object_id obj, std::memory_order o, std::uint64_t value, source_location loc) {
+  engine* e = live();
+  return e != nullptr && e->atomic_store(e->index_of(obj), o, value, loc);
 }
-void rmw_done(object_id obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value) {
-  if (engine* e = live()) e->rmw_done(e->index_of(obj), o, old_value, new_value);
+bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value) {
+  engine* e = live();
+  return e != nullptr && e->atomic_rmw(e->index_of(obj), o, loc, old_value);
+}
+void atomic_rmw_write(object_id obj, std::uint64_t new_value) {
+  if (engine* e = live()) e->atomic_rmw_write(e->index_of(obj), new_value);
+}
+int atomic_cas(object_id obj, std::memory_order success, std::memory_order failure, bool weak, std::uint64_t expected,
+               std::uint64_t desired, source_location loc, std::uint64_t& old_value) {
+  engine* e = live();
+  return e == nullptr ? -1 : e->atomic_cas(e->index_of(obj), success, failure, weak, expected, desired, loc, old_value);
 }
 void cell_access(object_id obj, bool write, source_location loc) {
   if (engine* e = live()) e->cell_access(e->index_of(obj), write, loc);

@@ -17,8 +17,6 @@ engine* engine::current = nullptr;
 
 namespace {
 
-constexpr std::uint32_t kNoObj = 0;        // an operation on no object
-constexpr std::uint32_t kScFence = 1;      // the total order of seq_cst fences
 constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
 std::uint32_t next_generation = 0;  // executions run in this process (object_id's high half)
 
@@ -40,15 +38,20 @@ std::string where(source_location l) {
   return std::string(base_name(l.file_name())) + ":" + std::to_string(l.line());
 }
 char choice_char(int c) { return static_cast<char>(c < 10 ? '0' + c : 'a' + (c - 10)); }
+constexpr int kBase = 36;  // a token's digits: 0-9a-z
 int choice_value(char ch) {
   if (ch >= '0' && ch <= '9') return ch - '0';
   if (ch >= 'a' && ch <= 'z') return ch - 'a' + 10;
   return -1;
 }
 
+// How a step touches its object, for the dependency relation: reads commute
+// with reads; under RC11 plain stores commute with plain stores (each takes its
+// place in mo by a choice); everything else conflicts.
+enum class touch : std::uint8_t { read, store, write };
 struct access {
   std::uint32_t obj = kNoObj;
-  bool write = false;
+  touch kind = touch::read;
 };
 
 bool pending_spin(const thread_rec& t) {
@@ -149,7 +152,7 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   fresh_pending_ = true;
   c.dpor = threads_[parent].dpor;
   c.now = threads_[parent].now;
-  c.spurious_left = opt_.spurious_wakeups;
+  c.spurious_left = c.spurious_cas_left = opt_.spurious_wakeups;
   if (mode_ == mode::replay)
     notes_.push_back(note{in_prefix_ ? 0 : steps_.size(), static_cast<std::uint8_t>(parent),
                           "spawn T" + std::to_string(child) + "  " + where(loc)});
@@ -185,7 +188,17 @@ void engine::unjoined(std::uint32_t tid) {
 // ---------------------------------------------------------------------------
 
 void engine::visible(std::uint32_t obj, op kind, source_location loc) {
+  pending_op p;
+  p.obj = obj;
+  p.kind = kind;
+  p.loc = loc;
+  visible(p);
+}
+
+void engine::visible(const pending_op& p) {
   if (!active()) return;
+  const std::uint32_t obj = p.obj;
+  const source_location loc = p.loc;
   thread_rec& t = threads_[cur_];
   if (obj == kOutside) {
     fail(verdict::usage_error,
@@ -209,13 +222,13 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc) {
     yield_to_scheduler();
     return;
   }
-  t.pend = pending_op{obj, kind, loc};
+  t.pend = p;
   t.st = tstate::runnable;
   t.act = action::step;
   yield_to_scheduler();
 }
 
-object_id engine::new_object(object_kind kind, source_location made) {
+object_id engine::new_object(object_kind kind, source_location made, std::uint64_t initial) {
   if (!active()) return kOutside;
   const auto id = static_cast<std::uint32_t>(nobj_);
   if (nobj_ == objects_.size()) objects_.emplace_back();
@@ -223,6 +236,10 @@ object_id engine::new_object(object_kind kind, source_location made) {
   const bool is_cell = kind == object_kind::cell;
   o.reset(is_cell, made, kind == object_kind::atomic_opaque);
   saw_model_ = true;
+  if (!is_cell) {  // the initial value: the first message of its modification order
+    static const thread_rec nobody;
+    new_message(id, initial, 0, cur_ >= 0 ? threads_[cur_] : nobody, std::memory_order_relaxed, nullptr);
+  }
   if (is_cell && cur_ >= 0) {  // construction is the first write
     o.w_tid = static_cast<std::uint8_t>(cur_);
     o.w_clk = threads_[cur_].hb.c[cur_];
@@ -235,69 +252,6 @@ object_id engine::new_object(object_kind kind, source_location made) {
 void engine::forget_object(std::uint32_t id) noexcept {
   if (!running_ || id >= nobj_) return;
   objects_[id].alive = false;
-}
-
-void engine::load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
-  if (!active() || obj >= nobj_) return;
-  thread_rec& t = threads_[cur_];
-  object_rec& ob = objects_[obj];
-  if (ob.rel_valid) {
-    if (acquires(o)) t.hb.join(ob.rel);  // synchronizes-with the release head
-    else t.acq_fence.join(ob.rel);        // an acquire fence later would
-  }
-  note_read(obj);
-  step_rec& s = steps_.back();
-  if (s.kind == op::rmw) s.kind = op::cas_fail;
-  s.mo = o;
-  s.has_value = true;
-  s.value = v;
-}
-
-void engine::store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v) {
-  if (!active() || obj >= nobj_) return;
-  thread_rec& t = threads_[cur_];
-  object_rec& ob = objects_[obj];
-  if (releases(o)) {  // a new release sequence headed by this store
-    ob.rel = t.hb;
-    ob.rel_valid = true;
-  } else if (t.has_rel_fence) {  // a release fence before a relaxed store
-    ob.rel = t.rel_fence;
-    ob.rel_valid = true;
-  } else {
-    ob.rel_valid = false;
-  }
-  ob.writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
-  step_rec& s = steps_.back();
-  s.mo = o;
-  s.has_value = true;
-  s.value = v;
-}
-
-void engine::rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old, std::uint64_t neu) {
-  if (!active() || obj >= nobj_) return;
-  thread_rec& t = threads_[cur_];
-  object_rec& ob = objects_[obj];
-  if (ob.rel_valid) {
-    if (acquires(o)) t.hb.join(ob.rel);
-    else t.acq_fence.join(ob.rel);
-  }
-  // An RMW continues the release sequence it reads from (C++20 [intro.races]).
-  if (releases(o)) {
-    if (ob.rel_valid) ob.rel.join(t.hb);
-    else ob.rel = t.hb;
-    ob.rel_valid = true;
-  } else if (t.has_rel_fence) {
-    if (ob.rel_valid) ob.rel.join(t.rel_fence);
-    else ob.rel = t.rel_fence;
-    ob.rel_valid = true;
-  }
-  ob.writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
-  note_read(obj);  // it read the latest value: stale only after a later write
-  step_rec& s = steps_.back();
-  s.mo = o;
-  s.has_value = s.has_old = true;
-  s.old = old;
-  s.value = neu;
 }
 
 void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
@@ -357,9 +311,17 @@ wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_
                                std::int64_t deadline, std::int64_t holder, source_location loc) {
   visible(obj, op::wait, loc);
   if (!active() || obj >= nobj_) return wait_result::woken;
+  // The kernel compares the word's latest value in modification order.
   std::uint32_t value;
   std::memcpy(&value, word, sizeof value);
-  note_read(obj);
+  if (!objects_[obj].mo.empty()) {
+    const std::uint32_t latest = objects_[obj].mo.back();
+    value = static_cast<std::uint32_t>(msgs_[latest].value);
+    record_event(obj, latest, kNoMsg, false, false);
+    note_read(obj, latest);
+  } else {
+    note_read(obj);
+  }
   step_rec& s = steps_.back();
   s.has_value = true;
   s.value = value;
@@ -446,16 +408,17 @@ void engine::fence(std::memory_order o, source_location loc) {
   if (o == std::memory_order_seq_cst) visible(kScFence, op::fence, loc);
   if (!active()) return;
   thread_rec& t = threads_[cur_];
+  // A seq_cst fence orders through RC11's SC order only (memory.cpp); like
+  // every fence it creates no happens-before by itself.
   if (acquires(o)) t.hb.join(t.acq_fence);
-  if (o == std::memory_order_seq_cst) {
-    t.hb.join(sc_clock_);
-    sc_clock_ = t.hb;
-  }
   if (releases(o)) {
     t.rel_fence = t.hb;
     t.has_rel_fence = true;
   }
-  if (o == std::memory_order_seq_cst && !steps_.empty()) steps_.back().mo = o;
+  if (o == std::memory_order_seq_cst && !steps_.empty()) {
+    steps_.back().mo = o;
+    record_event(kNoObj, kNoMsg, kNoMsg, true, true);  // a step of its own: the SC order sees it
+  }
 }
 
 void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
@@ -543,41 +506,42 @@ tmask engine::real_enabled(tmask* spurious) const {
   return real;
 }
 
-bool engine::is_write_like(op k) const noexcept {
-  return k == op::store || k == op::rmw || k == op::cas_fail || k == op::wait || k == op::wake_one ||
-         k == op::wake_all || k == op::fence;
-}
-
 namespace {
-access access_of(const thread_rec& t) {
-  if (t.st == tstate::blocked) return {t.wait_obj, true};  // timeout / spurious return
+access access_of(const thread_rec& t, bool rc11) {
+  if (t.st == tstate::blocked) return {t.wait_obj, touch::write};  // timeout / spurious return
   if (t.act != action::step) return {};
   switch (t.pend.kind) {
     case op::load:
-    case op::alive: return {t.pend.obj, false};
-    case op::store:
+    case op::alive: return {t.pend.obj, touch::read};
+    case op::store: return {t.pend.obj, rc11 ? touch::store : touch::write};
     case op::rmw:
     case op::wait:
     case op::wake_one:
     case op::wake_all:
-    case op::fence: return {t.pend.obj, true};
+    case op::fence: return {t.pend.obj, touch::write};
     default: return {};
   }
 }
 }  // namespace
 
 bool engine::independent(int a, int b) const {
-  const access x = access_of(threads_[a]), y = access_of(threads_[b]);
+  const access x = access_of(threads_[a], rc11()), y = access_of(threads_[b], rc11());
   if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
-  return !x.write && !y.write;
+  return x.kind == y.kind && x.kind != touch::write;
 }
 
-std::uint8_t engine::data_alts_for(int t) const {
+// The data choices of thread t's next step: which sleeper a wake_one wakes, or
+// what an atomic access reads or where it stores (memory.cpp, into choices_).
+std::uint16_t engine::data_alts_for(int t) {
   const thread_rec& r = threads_[t];
   if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::wake_one &&
       r.pend.obj < nobj_) {
     const std::size_t n = objects_[r.pend.obj].waiters.size();
-    return static_cast<std::uint8_t>(n > 1 ? std::min<std::size_t>(n, 255) : 1);
+    return static_cast<std::uint16_t>(n > 1 ? n : 1);
+  }
+  if (mem_pending(r)) {
+    list_choices(t);
+    return static_cast<std::uint16_t>(std::min<std::size_t>(choices_.size(), kMaxChoices));
   }
   return 1;
 }
@@ -667,17 +631,14 @@ void engine::dpor_step(int c, std::int32_t j) {
   // it comes before or after a write changes no value the program sees.
   if (pending_spin(t) && t.idle_spins >= model_sync::spin_budget) {
     std::int32_t first = -1;
-    for (const auto& [obj, seen] : t.spin_reads) {
-      const object_rec* o = dep_object(obj);
-      if (o != nullptr && o->writes.size() > seen) {
-        const std::int32_t w = o->writes[seen];
-        if (first < 0 || w < first) first = w;
-      }
+    for (const spin_read& r : t.spin_reads) {
+      const std::int32_t w = first_newer_write(r);
+      if (w >= 0 && (first < 0 || w < first)) first = w;
     }
     if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
-  const access a = access_of(t);
-  dpor_access(c, j, a.obj, a.write);
+  const access a = access_of(t, rc11());
+  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
   t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
   steps_[j].dclk = t.dpor;
 }
@@ -690,7 +651,8 @@ const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
 
 // Step j of thread c accesses obj: races with the unordered earlier accesses
 // that conflict with it, then the dependency edges.
-void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write) {
+void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how) {
+  const auto kind = static_cast<touch>(how);
   object_rec* op = const_cast<object_rec*>(dep_object(obj));
   if (op == nullptr) return;
   thread_rec& t = threads_[c];
@@ -702,15 +664,23 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write) {
     if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(i + 1) && reduce) add_race_backtrack(i, j);
   };
   consider(o.last_write);
-  if (write)
+  if (kind != touch::read)
     for (std::int32_t r : o.reads) consider(r);
+  if (kind != touch::store)
+    for (std::int32_t w : o.stores) consider(w);
   if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
-  if (write) {
+  if (kind != touch::read)
     for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
+  if (kind != touch::store)
+    for (std::int32_t w : o.stores) t.dpor.join(steps_[w].dclk);
+  if (kind == touch::write) {
     o.last_write = j;
     o.reads.clear();
-  } else {
+    o.stores.clear();
+  } else if (kind == touch::read) {
     o.reads.push_back(j);
+  } else {
+    o.stores.push_back(j);
   }
 }
 
@@ -720,7 +690,7 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write) {
 // a wait_unless_dead on c whose pending step becomes a time-out.
 void engine::thread_died(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
-  dpor_access(c, j, life_obj(c), true);
+  dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
   life_[static_cast<std::size_t>(c)].writes.push_back(j);
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
@@ -734,27 +704,43 @@ void engine::thread_died(int c, std::int32_t j) {
 }
 
 // The await rule's bookkeeping: thread cur_ read obj (a load, a failed CAS, an
-// RMW, a futex wait's value check, S::alive) and saw every value written to it so far.
-void engine::note_read(std::uint32_t obj) {
+// RMW, a futex wait's value check, S::alive): message msg of an atomic, and
+// (under sc, the latest) every value written to it so far.
+void engine::note_read(std::uint32_t obj, std::uint32_t msg) {
   const object_rec* o = dep_object(obj);
   if (o == nullptr || cur_ < 0) return;
   auto& reads = threads_[cur_].spin_reads;
   const auto seen = static_cast<std::uint32_t>(o->writes.size());
   for (auto& r : reads)
-    if (r.first == obj) {
-      r.second = seen;
+    if (r.obj == obj) {
+      r.seen = seen;
+      r.msg = msg;
       return;
     }
-  reads.emplace_back(obj, seen);
+  reads.push_back(spin_read{obj, seen, msg});
 }
 
-// Something the thread read since its previous spin has been written since.
+// Something the thread read since its previous spin has something newer to
+// read: under RC11 a message after the one read in mo; otherwise a write since.
 bool engine::stale(const thread_rec& t) const {
-  for (const auto& [obj, seen] : t.spin_reads) {
-    const object_rec* o = dep_object(obj);
-    if (o != nullptr && o->writes.size() > seen) return true;
+  for (const spin_read& r : t.spin_reads) {
+    const object_rec* o = dep_object(r.obj);
+    if (o == nullptr) continue;
+    if (rc11() && r.msg != kNoMsg ? newer_than(r.msg) : o->writes.size() > r.seen) return true;
   }
   return false;
+}
+
+// The first step that gave r's object something newer than what r read.
+std::int32_t engine::first_newer_write(const spin_read& r) const {
+  const object_rec* o = dep_object(r.obj);
+  if (o == nullptr) return -1;
+  if (!rc11() || r.msg == kNoMsg) return o->writes.size() > r.seen ? o->writes[r.seen] : -1;
+  for (const std::int32_t w : o->writes) {
+    const std::uint32_t m = steps_[static_cast<std::size_t>(w)].wr;
+    if (m != kNoMsg && msgs_[m].pos > msgs_[r.msg].pos) return w;
+  }
+  return -1;
 }
 
 void engine::reset_execution() {
@@ -776,7 +762,11 @@ void engine::reset_execution() {
   cur_ = -1;
   prev_ = -1;
   data_choice_ = 0;
-  sc_clock_.clear();
+  msgs_.clear();
+  mev_.clear();
+  choices_.clear();
+  rmw_read_ = kNoMsg;
+  sc_events_ = sc_fences_ = 0;
   child_sleep_ = 0;
   preemptions_ = 0;
   fail_ = failure{};
@@ -803,7 +793,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   threads_[0].hb.c[0] = 1;
   fresh_pending_ = true;
   threads_[0].now = kStartTime;
-  threads_[0].spurious_left = opt_.spurious_wakeups;
+  threads_[0].spurious_left = threads_[0].spurious_cas_left = opt_.spurious_wakeups;
   if (mode_ == mode::pct) {
     const int k = std::max(1, opt_.pct_depth);
     for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng_() % 1000);
@@ -950,17 +940,18 @@ run_end engine::run_execution(const std::function<void()>& body) {
         break;
       }
     }
-    const std::uint8_t alts = data_alts_for(c);
-    if (n->data_choice == 0) n->data_alts = alts;
-    else if (n->data_alts != alts) {
+    const std::uint16_t alts = data_alts_for(c);
+    if (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts)) {
       fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
-                                        ": a different number of sleepers to choose from.");
+                                        ": a different number of choices (sleepers to wake, stores to read).");
       end = run_end::diverged;
       break;
     }
+    n->data_alts = alts;
     if (mode_ == mode::random || mode_ == mode::pct)
-      n->data_choice = static_cast<std::uint8_t>(alts > 1 ? rng_() % alts : 0);
+      n->data_choice = static_cast<std::uint16_t>(alts > 1 ? rng_() % alts : 0);
     data_choice_ = n->data_choice;
+    if (mem_pending(threads_[c])) chosen_ = choices_[data_choice_];
     // Sleep set of the child (Godefroid): sleepers and explored siblings that
     // commute with the chosen step stay asleep.
     child_sleep_ = 0;
@@ -1022,6 +1013,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
       t.hb.join(t.wake_hb);
     }
     if (t.act == action::step && t.pend.kind == op::spin) {
+      if (rc11()) {  // rounds that read the same stores again (see list_choices)
+        t.repeats = t.spin_reads == t.last_round ? t.repeats + 1 : 0;
+        t.last_round = t.spin_reads;
+      }
       if (stale(t)) t.idle_spins = 0;
       else ++t.idle_spins;
       t.spin_reads.clear();  // the next spin waits on what the next round reads
@@ -1103,9 +1098,14 @@ std::string engine::token() const {
   s.reserve(steps_.size() * 2);
   for (const step_rec& st : steps_) {
     s += choice_char(st.tid);
-    if (st.data_alts > 1) {
-      s += '.';
-      s += choice_char(st.data_choice);
+    if (st.data_alts > 1) {  // '.' and one digit, or ':' and two
+      if (st.data_choice < kBase) {
+        s += '.';
+      } else {
+        s += ':';
+        s += choice_char(st.data_choice / kBase);
+      }
+      s += choice_char(st.data_choice % kBase);
     }
   }
   return s;
@@ -1118,13 +1118,18 @@ bool engine::parse_token(std::string_view tok) {
     if (c < 0 || c >= kMaxThreads) return false;
     node n;
     n.chosen = static_cast<std::uint8_t>(c);
-    if (i + 2 < tok.size() + 1 && i + 1 < tok.size() && tok[i + 1] == '.') {
-      if (i + 2 >= tok.size()) return false;
-      const int d = choice_value(tok[i + 2]);
-      if (d < 0) return false;
-      n.data_choice = static_cast<std::uint8_t>(d);
-      n.data_alts = static_cast<std::uint8_t>(d + 1);
-      i += 2;
+    if (i + 1 < tok.size() && (tok[i + 1] == '.' || tok[i + 1] == ':')) {
+      const std::size_t digits = tok[i + 1] == '.' ? 1 : 2;
+      if (i + 1 + digits >= tok.size()) return false;
+      int d = 0;
+      for (std::size_t k = 0; k < digits; ++k) {
+        const int v = choice_value(tok[i + 2 + k]);
+        if (v < 0 || v >= kBase) return false;
+        d = d * kBase + v;
+      }
+      n.data_choice = static_cast<std::uint16_t>(d);
+      n.data_alts = static_cast<std::uint16_t>(d + 1);
+      i += 1 + digits;
     }
     nodes_.push_back(n);
   }

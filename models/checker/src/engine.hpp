@@ -17,6 +17,8 @@ namespace weave::model::detail {
 
 enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, diverged };
 
+inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data choice
+
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
 class engine {
@@ -30,7 +32,8 @@ class engine {
   // --- called from model threads (through the detail:: functions) ---
   bool active() const noexcept { return running_ && !tearing_down_; }
   void visible(std::uint32_t obj, op kind, source_location loc);
-  object_id new_object(object_kind kind, source_location made);
+  void visible(const pending_op& p);
+  object_id new_object(object_kind kind, source_location made, std::uint64_t initial);
   /// The index of a model object in this execution; kOutside (made outside any
   /// execution) or kStale (made by an earlier one) otherwise.
   std::uint32_t index_of(object_id id) const noexcept {
@@ -41,10 +44,13 @@ class engine {
   bool on_scheduler_thread() const noexcept { return std::this_thread::get_id() == scheduler_thread_; }
   void used_from_foreign_thread() noexcept { foreign_use_.store(true, std::memory_order_relaxed); }
   void forget_object(std::uint32_t id) noexcept;
-  void load_done(std::uint32_t obj, std::memory_order o, std::uint64_t v);
-  void store_done(std::uint32_t obj, std::memory_order o, std::uint64_t v);
-  void rmw_done(std::uint32_t obj, std::memory_order o, std::uint64_t old, std::uint64_t neu);
-  void cell_access(std::uint32_t obj, bool write, source_location loc);
+  // atomic accesses (memory.cpp); false: not running (the caller uses its own value)
+  bool atomic_load(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& value);
+  bool atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t v, source_location loc);
+  bool atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old);
+  void atomic_rmw_write(std::uint32_t obj, std::uint64_t neu);
+  int atomic_cas(std::uint32_t obj, std::memory_order s, std::memory_order f, bool weak, std::uint64_t expected,
+                 std::uint64_t desired, source_location loc, std::uint64_t& old);  void cell_access(std::uint32_t obj, bool write, source_location loc);
   wait_result futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
                          std::int64_t deadline, std::int64_t holder, source_location loc);
   bool alive(std::uint32_t id, source_location loc);
@@ -81,23 +87,22 @@ class engine {
   void yield_to_scheduler();
   void thread_entry(int t);
   tmask real_enabled(tmask* spurious) const;
-  bool is_write_like(op k) const noexcept;
   void dpor_step(int t, std::int32_t j);
   void add_race_backtrack(std::int32_t i, std::int32_t j);
   tmask initials(std::int32_t i, std::int32_t j) const;
   bool independent(int a, int b) const;
   bool holder_dead(const thread_rec& t) const noexcept;
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
-  void dpor_access(int c, std::int32_t j, std::uint32_t obj, bool write);
+  void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void thread_died(int c, std::int32_t j);
-  void note_read(std::uint32_t obj);
+  void note_read(std::uint32_t obj, std::uint32_t msg = kNoMsg);
   bool stale(const thread_rec& t) const;
   std::string spin_objects(const thread_rec& t) const;
   void check_first_execution(const std::function<void()>& body, result& r);
   int pick_default(tmask cands, int prev) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
-  std::uint8_t data_alts_for(int t) const;
+  std::uint16_t data_alts_for(int t);
   void perform(int t, node& n);
   bool backtrack();
   std::string token() const;
@@ -106,6 +111,27 @@ class engine {
   std::string deadlock_footer() const;
   std::string obj_name(std::uint32_t id) const;
   std::string describe(const step_rec& s) const;
+  std::string message_text(std::uint32_t id) const;
+  std::string weak_note(const step_rec& s) const;
+
+  // --- the memory model (memory.cpp) ---
+  bool rc11() const noexcept { return opt_.memory == memory_model::rc11; }
+  bool mem_pending(const thread_rec& t) const noexcept;
+  void list_choices(int t);
+  std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
+  std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
+                            std::memory_order o, const message* continues);
+  void remove_message(std::uint32_t id);
+  void record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence);
+  void read_message(thread_rec& t, const message& m, std::memory_order o);
+  void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
+  bool psc_consistent() const;
+  bool tentative_ok(int t, const mem_choice& c);
+  bool newer_than(std::uint32_t msg) const;
+  std::int32_t first_newer_write(const spin_read& r) const;
+  void begin_access(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
+                    std::memory_order fail = std::memory_order_relaxed, bool cas = false, bool weak = false,
+                    std::uint64_t expected = 0);
   result search(const std::function<void()>& body, mode m, int bound);
 
   options opt_;
@@ -148,8 +174,14 @@ class engine {
   std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
   int cur_ = -1;
   int prev_ = -1;
-  std::uint8_t data_choice_ = 0;
-  vclock sc_clock_;
+  std::uint16_t data_choice_ = 0;
+  // RC11 memory (memory.cpp)
+  std::vector<message> msgs_;          // every store of this execution
+  std::vector<mem_event> mev_;         // every atomic access and fence, in execution order
+  std::vector<mem_choice> choices_;    // the choices of the thread about to step
+  mem_choice chosen_;                  // the one taken
+  std::uint32_t rmw_read_ = kNoMsg;    // between atomic_rmw and atomic_rmw_write
+  int sc_events_ = 0, sc_fences_ = 0;
   tmask child_sleep_ = 0;
   std::uint16_t preemptions_ = 0;
   failure fail_;

@@ -87,6 +87,26 @@ std::string engine::obj_name(std::uint32_t id) const {
   return "a" + std::to_string(id - 1);
 }
 
+// A message named for a student: "the initial value" or "the store of 1 by T2 at step 3".
+std::string engine::message_text(std::uint32_t id) const {
+  const message& m = msgs_[id];
+  if (m.step < 0) return "the initial value";
+  return "the store of " + num(m.value) + " by T" + std::to_string(m.tid) + " at step " + std::to_string(m.step + 1);
+}
+
+// Weak memory, said in the trace: a read of a message that is not the latest,
+// and a store placed before a store already made.
+std::string engine::weak_note(const step_rec& s) const {
+  if (s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size())
+    return "  (reads " + message_text(s.rf) + "; " + message_text(s.newer) + " is not visible to it)";
+  if (s.kind == op::store && s.wr != kNoMsg && s.wr < msgs_.size()) {
+    const message& m = msgs_[s.wr];
+    const auto& mo = objects_[m.obj].mo;
+    if (m.pos + 1 < mo.size()) return "  (goes before " + message_text(mo[m.pos + 1]) + " in modification order)";
+  }
+  return {};
+}
+
 std::string engine::describe(const step_rec& s) const {
   std::string o = obj_name(s.obj);
   std::string text;
@@ -103,7 +123,9 @@ std::string engine::describe(const step_rec& s) const {
         case op::load: text = "load " + o + " → " + num(s.value) + " " + mo(s.mo); break;
         case op::store: text = "store " + o + " ← " + num(s.value) + " " + mo(s.mo); break;
         case op::rmw: text = "rmw " + o + " " + num(s.old) + "→" + num(s.value) + " " + mo(s.mo); break;
-        case op::cas_fail: text = "cas " + o + " fails, sees " + num(s.value); break;
+        case op::cas_fail:
+          text = "cas " + o + (s.aux == 1 ? " fails spuriously, sees " : " fails, sees ") + num(s.value) + " " + mo(s.mo);
+          break;
         case op::wait:
           if (s.aux == 100) text = "wait " + o + " (=" + num(s.value) + "): sleeps";
           else if (s.aux == static_cast<std::uint32_t>(wait_result::timed_out)) text = "wait " + o + ": deadline passed";
@@ -120,7 +142,7 @@ std::string engine::describe(const step_rec& s) const {
       }
       break;
   }
-  return text + "  " + where(s.loc);
+  return text + "  " + where(s.loc) + weak_note(s);
 }
 
 std::string engine::deadlock_footer() const {
@@ -142,9 +164,9 @@ std::string engine::deadlock_footer() const {
         os << " (it read nothing since its previous spin)";
       } else {
         os << " to what it read:";
-        for (const auto& [obj, version] : t.spin_reads)
-          os << " " << obj_name(obj)
-             << (obj < nobj_ ? " (made at " + where(objects_[obj].made) + ")" : std::string());
+        for (const spin_read& r : t.spin_reads)
+          os << " " << obj_name(r.obj)
+             << (r.obj < nobj_ ? " (made at " + where(objects_[r.obj].made) + ")" : std::string());
       }
     } else {
       os << state_text(t.st);

@@ -20,8 +20,11 @@
 // the dependency happens-before add the initials of the reversed order to the
 // backtrack set of the earlier step's node.
 //
-// Memory model: vector clocks give the C++ happens-before relation (release/
-// acquire on atomics incl. release sequences through RMWs, fences, spawn, join,
+// Memory model (memory.cpp): RC11. Every store is a message in its location's
+// modification order; a load's reads-from and a store's place in mo are choices
+// of the search, restricted to what coherence, RMW atomicity and RC11's partial
+// SC order allow. Vector clocks give happens-before (release/acquire through
+// the message read, C++20 release sequences through RMWs, fences, spawn, join,
 // wake -> woken); cells are checked against it (FastTrack-style epochs).
 #pragma once
 
@@ -50,6 +53,9 @@ inline constexpr std::uint32_t life_obj(int t) { return kLifeBase + static_cast<
 inline constexpr std::int64_t kNoHolder = -1;  // a futex wait no thread's death ends
 inline constexpr std::uint32_t kOutside = 0xffffffffu;  // object index: made outside any execution
 inline constexpr std::uint32_t kStale = 0xfffffffeu;    // object index: made in an earlier execution
+inline constexpr std::uint32_t kNoObj = 0;    // object index: an operation on no object
+inline constexpr std::uint32_t kScFence = 1;  // object index: what seq_cst fences all touch
+inline constexpr std::uint32_t kNoMsg = 0xffffffffu;    // no message (memory.cpp)
 
 /// A vector clock over model threads.
 struct vclock {
@@ -77,6 +83,20 @@ struct pending_op {
   std::uint32_t obj = 0;
   op kind = op::fence;
   source_location loc{};
+  // atomic accesses: what the checker needs to list the choices before the step
+  std::memory_order order = std::memory_order_seq_cst;
+  std::memory_order order_fail = std::memory_order_seq_cst;  // compare_exchange's failure order
+  bool cas = false, weak = false;
+  std::uint64_t expected = 0;  // compare_exchange
+};
+
+/// What a thread read since its previous spin (the await rule): the object,
+/// how many stores it had when read, and the message read (kNoMsg: not an atomic).
+struct spin_read {
+  std::uint32_t obj;
+  std::uint32_t seen;
+  std::uint32_t msg;
+  bool operator==(const spin_read& o) const noexcept { return obj == o.obj && msg == o.msg; }
 };
 
 struct thread_rec {
@@ -90,11 +110,14 @@ struct thread_rec {
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
-  // The await rule: what it read since its previous spin() (object, how many
-  // values had been written to it when it read). A spin is enabled once one
-  // of them has been written since, or while idle_spins < spin_budget.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> spin_reads;
+  // The await rule: what it read since its previous spin(). A spin is enabled
+  // once one of them has something newer to read, or while idle_spins < spin_budget.
+  std::vector<spin_read> spin_reads;
+  std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
+  int repeats = 0;                // rounds in a row that read the same stores as the one before (RC11)
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
+  int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
+  std::vector<std::uint32_t> mevs;  // its memory events (indices into engine::mev_), in program order
   int spurious_left = 0;          // spurious wake-ups this thread may still get
   std::int64_t now = 0;           // this thread's virtual time
   std::uint32_t join_target = 0;
@@ -111,20 +134,64 @@ struct thread_rec {
   const void* acquiring = nullptr;   // between pre_lock and post_lock
 };
 
+/// A store: one entry of its location's modification order (RC11).
+struct message {
+  std::uint64_t value = 0;
+  std::uint32_t obj = 0;
+  std::uint32_t pos = 0;      // its index in objects_[obj].mo
+  std::int32_t step = -1;     // the step that wrote it; -1 = the initial value
+  std::uint8_t tid = 0;
+  bool taken = false;         // an RMW read it: nothing may come between them in mo
+  bool rel_valid = false;     // it heads or continues a release sequence:
+  vclock rel;                 //   what an acquire that reads it synchronizes with
+};
+
+/// An access to a location by a thread at an epoch, and the message it read or
+/// wrote: a later access by a thread it happens before cannot read, or place a
+/// store, before that message in mo (coherence).
+struct access_rec {
+  std::uint8_t tid;
+  std::uint32_t epoch;
+  std::uint32_t msg;
+};
+
+/// One memory event (atomic access or fence), kept for RC11's SC order.
+struct mem_event {
+  std::int32_t step = -1;
+  std::uint8_t tid = 0;
+  std::uint32_t epoch = 0;
+  std::uint32_t obj = 0;          // kNoObj (0) for a fence
+  std::uint32_t rf = kNoMsg;      // the message it read
+  std::uint32_t wr = kNoMsg;      // the message it wrote
+  bool sc = false;                // seq_cst access or fence
+  bool fence = false;
+  vclock clk;                     // its thread's happens-before clock after it
+};
+
+/// A choice the search makes for an atomic access.
+enum class pick : std::uint8_t { read, insert_after, rmw_after, cas_fail, cas_spurious };
+struct mem_choice {
+  pick kind = pick::read;
+  std::uint32_t msg = kNoMsg;  // the message read (or inserted after)
+};
+
 struct object_rec {
   bool is_cell = false;
   bool opaque_values = false;  // its values are not compared between runs (object_kind::atomic_opaque)
   bool alive = false;
   std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
   source_location made{};
-  // dependency tracking
+  // RC11: the modification order (message ids) and who accessed what when
+  std::vector<std::uint32_t> mo;
+  std::vector<access_rec> acc;
+  // dependency tracking: the last step that conflicts with everything, and the
+  // reads and the plain stores since (under RC11 two stores commute: the
+  // search places each in mo)
   std::int32_t last_write = -1;
   std::vector<std::int32_t> reads;
+  std::vector<std::int32_t> stores;
   // futex
   std::vector<std::uint8_t> waiters;
-  // happens-before
-  vclock rel;
-  bool rel_valid = false;
   // cells: last write epoch and per-thread read epochs
   std::uint32_t w_clk = 0;
   std::uint8_t w_tid = 0;
@@ -142,10 +209,12 @@ struct object_rec {
     alive = true;
     writes.clear();
     made = where;
+    mo.clear();
+    acc.clear();
     last_write = -1;
     reads.clear();
+    stores.clear();
     waiters.clear();
-    rel_valid = false;
     w_clk = 0;
     w_tid = 0;
     w_step = -1;
@@ -164,7 +233,10 @@ struct step_rec {
   bool has_value = false, has_old = false;
   std::uint64_t value = 0, old = 0;
   std::uint32_t aux = 0;  // wait result, woken count, spawned/joined thread
-  std::uint8_t data_choice = 0, data_alts = 1;
+  std::uint16_t data_choice = 0, data_alts = 1;
+  std::uint32_t rf = kNoMsg;     // RC11: the message it read
+  std::uint32_t wr = kNoMsg;     //   and the one it wrote
+  std::uint32_t newer = kNoMsg;  //   the latest message of that location it did not read (a stale read)
   bool preempted = false;  // the previous thread could have gone on
   bool eager = false;      // a forced step (an enabled join), not a choice
   tstate after = tstate::runnable;  // the thread's state when the step ended
@@ -176,8 +248,8 @@ struct step_rec {
 /// A node of the search stack: the state before one step.
 struct node {
   std::uint8_t chosen = 0;
-  std::uint8_t data_choice = 0;
-  std::uint8_t data_alts = 1;
+  std::uint16_t data_choice = 0;  // which sleeper a wake_one wakes, or an atomic access's mem_choice
+  std::uint16_t data_alts = 1;
   tmask enabled = 0;    // threads that could be chosen here
   tmask backtrack = 0;  // threads that must be explored here
   tmask done = 0;       // threads explored here

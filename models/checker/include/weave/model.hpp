@@ -115,14 +115,24 @@ using object_id = std::uint64_t;
 /// atomic_opaque: an atomic whose values are not compared between two runs of
 /// one schedule (addresses, structs whose padding bytes may differ).
 enum class object_kind : std::uint8_t { atomic, atomic_opaque, cell };
-object_id new_object(const void* addr, object_kind kind, source_location made);
+/// initial: an atomic's initial value (its first store in modification order).
+object_id new_object(const void* addr, object_kind kind, source_location made, std::uint64_t initial = 0);
 void forget_object(object_id id) noexcept;
 // A scheduling point: returns when this thread is chosen to perform op on obj.
 void visible(object_id obj, op kind, source_location loc);
-// After the operation: happens-before bookkeeping and the trace.
-void load_done(object_id obj, std::memory_order o, std::uint64_t value);
-void store_done(object_id obj, std::memory_order o, std::uint64_t value);
-void rmw_done(object_id obj, std::memory_order o, std::uint64_t old_value, std::uint64_t new_value);
+// Atomic accesses: each is a scheduling point at which the checker also chooses
+// which store a read reads from and where a store goes in the modification
+// order. Each returns false outside a running check (the caller then uses its
+// own copy of the value).
+bool atomic_load(object_id obj, std::memory_order o, source_location loc, std::uint64_t& value);
+bool atomic_store(object_id obj, std::memory_order o, std::uint64_t value, source_location loc);
+/// A read-modify-write: atomic_rmw returns the value read, then the caller
+/// computes the new value and hands it to atomic_rmw_write.
+bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value);
+void atomic_rmw_write(object_id obj, std::uint64_t new_value);
+/// compare_exchange: -1 outside a check, 1 success (old_value == expected), 0 failure.
+int atomic_cas(object_id obj, std::memory_order success, std::memory_order failure, bool weak,
+               std::uint64_t expected, std::uint64_t desired, source_location loc, std::uint64_t& old_value);
 void cell_access(object_id obj, bool write, source_location loc);
 // holder: -1, or the S::self() id of a thread whose death also ends the wait.
 wait_result futex_wait(object_id obj, const void* word_value, std::uint32_t expected,
@@ -151,6 +161,18 @@ std::uint64_t bits(const T& v) noexcept {
     std::uint64_t r = 0;
     std::memcpy(&r, &v, sizeof(T) < 8 ? sizeof(T) : 8);
     return r;
+  }
+}
+template <class T>
+T from_bits(std::uint64_t b) noexcept {
+  if constexpr (std::is_pointer_v<T>) {
+    return reinterpret_cast<T>(static_cast<std::uintptr_t>(b));
+  } else if constexpr (std::is_enum_v<T> || std::is_integral_v<T>) {
+    return static_cast<T>(b);
+  } else {
+    T v;
+    std::memcpy(&v, &b, sizeof(T));
+    return v;
   }
 }
 struct registrar {
@@ -196,49 +218,42 @@ int main(int argc, char** argv);
 // ---------------------------------------------------------------------------
 struct model_sync {
   /// Mirrors std::atomic<T>; each call is a scheduling point and records its
-  /// memory order (for happens-before), its value and its file:line.
+  /// memory order (for happens-before), its value and its file:line. The
+  /// values live in the checker (every store of the execution, in modification
+  /// order): under RC11 a load returns whichever store the checker chose for it.
   template <class T>
   class atomic {
     using loc_t = weave::source_location;
+    static_assert(sizeof(T) <= 8, "weave::model_sync::atomic<T> holds values of at most 8 bytes");
+    static_assert(std::is_trivially_copyable_v<T>, "weave::model_sync::atomic<T> needs a trivially copyable T");
 
    public:
     explicit atomic(T v = T(), loc_t made = loc_t::current())
-        : v_(v), id_(model::detail::new_object(this, kind, made)) {}
+        : v_(v), id_(model::detail::new_object(this, kind, made, model::detail::bits(v))) {}
     atomic(const atomic&) = delete;
     atomic& operator=(const atomic&) = delete;
     ~atomic() { model::detail::forget_object(id_); }
 
     T load(std::memory_order o, loc_t l = loc_t::current()) const {
-      model::detail::visible(id_, model::detail::op::load, l);
-      T v = v_;
-      model::detail::load_done(id_, o, model::detail::bits(v));
-      return v;
+      std::uint64_t b = 0;
+      if (model::detail::atomic_load(id_, o, l, b)) return model::detail::from_bits<T>(b);
+      return v_;  // outside a check: a plain variable
     }
     void store(T v, std::memory_order o, loc_t l = loc_t::current()) {
-      model::detail::visible(id_, model::detail::op::store, l);
       v_ = v;
-      model::detail::store_done(id_, o, model::detail::bits(v));
+      model::detail::atomic_store(id_, o, model::detail::bits(v), l);
     }
     T exchange(T v, std::memory_order o, loc_t l = loc_t::current()) {
       return rmw([&](T) { return v; }, o, l);
     }
     bool compare_exchange_strong(T& e, T d, std::memory_order s, std::memory_order f,
                                  loc_t l = loc_t::current()) {
-      model::detail::visible(id_, model::detail::op::rmw, l);
-      if (std::memcmp(&v_, &e, sizeof(T)) == 0) {
-        const T old = v_;
-        v_ = d;
-        model::detail::rmw_done(id_, s, model::detail::bits(old), model::detail::bits(d));
-        return true;
-      }
-      e = v_;
-      model::detail::load_done(id_, f, model::detail::bits(e));
-      return false;
+      return cas(e, d, s, f, false, l);
     }
-    /// The model never fails a weak CAS spuriously (that is a later step).
+    /// May fail spuriously under RC11 (explored, bounded like spurious wake-ups).
     bool compare_exchange_weak(T& e, T d, std::memory_order s, std::memory_order f,
                                loc_t l = loc_t::current()) {
-      return compare_exchange_strong(e, d, s, f, l);
+      return cas(e, d, s, f, true, l);
     }
     T fetch_add(T v, std::memory_order o, loc_t l = loc_t::current()) requires std::is_integral_v<T> {
       return rmw([&](T x) { return static_cast<T>(x + v); }, o, l);
@@ -263,13 +278,33 @@ struct model_sync {
                                      : model::detail::object_kind::atomic_opaque;
     template <class F>
     T rmw(F f, std::memory_order o, loc_t l) {
-      model::detail::visible(id_, model::detail::op::rmw, l);
-      const T old = v_;
+      std::uint64_t b = 0;
+      if (!model::detail::atomic_rmw(id_, o, l, b)) {  // outside a check
+        const T old = v_;
+        v_ = f(old);
+        return old;
+      }
+      const T old = model::detail::from_bits<T>(b);
       v_ = f(old);
-      model::detail::rmw_done(id_, o, model::detail::bits(old), model::detail::bits(v_));
+      model::detail::atomic_rmw_write(id_, model::detail::bits(v_));
       return old;
     }
-    T v_;
+    bool cas(T& e, T d, std::memory_order s, std::memory_order f, bool weak, loc_t l) {
+      std::uint64_t b = 0;
+      const int r = model::detail::atomic_cas(id_, s, f, weak, model::detail::bits(e), model::detail::bits(d), l, b);
+      if (r < 0) {  // outside a check
+        if (std::memcmp(&v_, &e, sizeof(T)) == 0) {
+          v_ = d;
+          return true;
+        }
+        e = v_;
+        return false;
+      }
+      if (r == 1) return true;
+      e = model::detail::from_bits<T>(b);
+      return false;
+    }
+    T v_;  // the value outside a check; inside one the checker holds the values
     model::detail::object_id id_;
   };
 
@@ -327,7 +362,7 @@ struct model_sync {
                           clock::time_point deadline = forever, scope = scope::process_private,
                           source_location l = source_location::current()) {
     return model::detail::futex_wait(word.id_, &word.v_, expected,
-                                     deadline.time_since_epoch().count(), -1, l);
+                                     deadline.time_since_epoch().count(), -1, l);  // compares the latest store in mo
   }
   /// A futex wait that the checker may also end with timed_out once thread
   /// holder has finished (it "died"), exactly from then on; a liveness slice

@@ -1,0 +1,441 @@
+// The memory model: RC11 (Lahav, Vafeiadis, Kang, Hur, Dreyer, "Repairing
+// Sequential Consistency in C/C++11", PLDI 2017) with C++20's release sequences.
+//
+// What an execution holds. Every store is a message in its location's
+// modification order (object_rec::mo, initial value first). Every atomic access
+// and fence is a mem_event with its thread's happens-before clock.
+//
+// How it is explored. Executions are generated in an order consistent with
+// po ∪ rf (a thread's steps in program order; a load reads only a store
+// already made), so po ∪ rf is acyclic by construction: no out-of-thin-air
+// value is ever produced. At each atomic access the search chooses, as a data
+// choice of the step (node::data_choice, replayed by the token like a
+// wake_one's sleeper):
+//   - a load: the message it reads — any message not before the thread's
+//     coherence floor (floor_pos: the mo-latest message that an access which
+//     happens before this one read or wrote; this is exactly "hb ; eco? is
+//     irreflexive" for the new event, since nothing happens after it yet);
+//   - a store: the message it goes right after in mo — anywhere after the floor,
+//     but never between a message and the RMW that read it (atomicity);
+//   - an RMW: the message it reads, which must not be read by another RMW
+//     already; it goes right after that message in mo (rmw ∩ fr;mo = ∅);
+//   - a compare_exchange: the message it reads; equal to expected and not
+//     taken is a success (an RMW), different is a failure (a load with the
+//     failure order); a weak one may also fail spuriously on an equal value,
+//     at most options::spurious_wakeups times per thread per execution.
+// The first choice is always the mo-latest message (the interleaving's value),
+// so the first execution is the sequentially consistent one.
+// seq_cst: a choice is kept only if RC11's partial SC order stays acyclic
+// (psc_consistent, computed from the definitions over the execution so far).
+// Reading the mo-latest message, or storing at the end of mo, never closes a
+// psc cycle (the new event then has no outgoing psc edge), so every access has
+// at least one choice and no execution is abandoned half-way.
+//
+// Why this is complete: every RC11-consistent execution graph G has a
+// linearization of po ∪ rf, and every prefix of G closed under po ∪ rf is
+// consistent; at each step the choices above are exactly those that keep the
+// prefix consistent, so replaying that linearization with G's choices is
+// possible. The scheduling search (source-DPOR, engine.cpp) explores at least
+// one schedule per class of schedules that differ only in the order of
+// independent steps; a load and a store of one location are dependent (the
+// store must come first for the load to read it), two loads are not, and under
+// RC11 two plain stores are not either (each takes its place in mo by choice,
+// whichever runs first). The oracle test (checker/tests/oracle_test.cpp)
+// compares the outcomes with a brute-force enumeration of RC11's axioms.
+//
+// Under memory_model::sc every load reads the mo-latest message and every store
+// goes at the end: sequential consistency, the same code with one choice each.
+#include <algorithm>
+
+#include "engine.hpp"
+
+namespace weave::model::detail {
+namespace {
+
+bool acquires(std::memory_order o) {
+  return o == std::memory_order_acquire || o == std::memory_order_acq_rel ||
+         o == std::memory_order_seq_cst || o == std::memory_order_consume;
+}
+bool releases(std::memory_order o) {
+  return o == std::memory_order_release || o == std::memory_order_acq_rel || o == std::memory_order_seq_cst;
+}
+constexpr auto kSc = std::memory_order_seq_cst;
+
+}  // namespace
+
+bool engine::mem_pending(const thread_rec& t) const noexcept {
+  if (t.st != tstate::runnable || t.act != action::step) return false;
+  if (t.pend.kind != op::load && t.pend.kind != op::store && t.pend.kind != op::rmw) return false;
+  return t.pend.obj >= 2 && t.pend.obj < nobj_ && !objects_[t.pend.obj].is_cell;
+}
+
+// The mo position below which the thread may neither read nor store: the
+// latest message that an access happening before this point read or wrote.
+std::uint32_t engine::floor_pos(const object_rec& o, const vclock& hb) const {
+  std::uint32_t f = 0;
+  for (const access_rec& a : o.acc)
+    if (hb.c[a.tid] >= a.epoch) f = std::max(f, msgs_[a.msg].pos);
+  return f;
+}
+
+bool engine::newer_than(std::uint32_t msg) const {
+  const message& m = msgs_[msg];
+  return m.pos + 1 < objects_[m.obj].mo.size();
+}
+
+// The choices of thread t's pending atomic access, latest message first.
+void engine::list_choices(int t) {
+  const thread_rec& th = threads_[t];
+  const pending_op& p = th.pend;
+  const object_rec& o = objects_[p.obj];
+  choices_.clear();
+  const bool reads = p.kind != op::store;
+  std::uint32_t lo = static_cast<std::uint32_t>(o.mo.size()) - 1;  // sc: the latest only
+  if (rc11()) {
+    lo = floor_pos(o, th.hb);
+    // The await rule under weak memory: after spin_budget rounds of a spin loop
+    // that read the same stores, a round reads something newer when there is
+    // something (re-reading the old value is the same no-progress round again).
+    if (reads && th.repeats >= model_sync::spin_budget)
+      for (const spin_read& r : th.last_round)
+        if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
+  }
+  for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
+    const std::uint32_t id = o.mo[i];
+    const message& m = msgs_[id];
+    if (p.kind == op::load) {
+      choices_.push_back({pick::read, id});
+    } else if (p.kind == op::store) {
+      if (!m.taken) choices_.push_back({pick::insert_after, id});
+    } else if (!p.cas) {
+      if (!m.taken) choices_.push_back({pick::rmw_after, id});
+    } else if (m.value != p.expected) {
+      choices_.push_back({pick::cas_fail, id});
+    } else {
+      if (!m.taken) choices_.push_back({pick::rmw_after, id});
+      if (p.weak && rc11() && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
+    }
+  }
+  // RC11's SC order: keep the choices under which psc stays acyclic.
+  const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
+  if (rc11() && choices_.size() > 1 && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < choices_.size(); ++i)
+      if (i == 0 || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
+    choices_.resize(k);
+  }
+}
+
+// A new message of obj at mo position `at`. Its release clock: a release store
+// heads a release sequence; a relaxed store after a release fence carries the
+// fence's clock (C++20 [atomics.fences]); an RMW continues the release sequence
+// of the message it read (C++20 [intro.races]: release sequences go through
+// RMWs only, not through later stores of the same thread).
+std::uint32_t engine::new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
+                                  std::memory_order o, const message* continues) {
+  message m;
+  m.value = value;
+  m.obj = obj;
+  m.step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
+  m.tid = static_cast<std::uint8_t>(cur_ < 0 ? 0 : cur_);
+  if (releases(o)) {
+    m.rel = t.hb;
+    m.rel_valid = true;
+  } else if (t.has_rel_fence) {
+    m.rel = t.rel_fence;
+    m.rel_valid = true;
+  }
+  if (continues != nullptr && continues->rel_valid) {
+    if (m.rel_valid) m.rel.join(continues->rel);
+    else m.rel = continues->rel;
+    m.rel_valid = true;
+  }
+  const auto id = static_cast<std::uint32_t>(msgs_.size());
+  msgs_.push_back(m);
+  auto& mo = objects_[obj].mo;
+  mo.insert(mo.begin() + at, id);
+  for (std::size_t k = at; k < mo.size(); ++k) msgs_[mo[k]].pos = static_cast<std::uint32_t>(k);
+  return id;
+}
+
+// Undoes the latest new_message (a tentative choice).
+void engine::remove_message(std::uint32_t id) {
+  auto& mo = objects_[msgs_[id].obj].mo;
+  const std::uint32_t at = msgs_[id].pos;
+  mo.erase(mo.begin() + at);
+  for (std::size_t k = at; k < mo.size(); ++k) msgs_[mo[k]].pos = static_cast<std::uint32_t>(k);
+  msgs_.pop_back();
+}
+
+// Synchronization through the message read: an acquire synchronizes with its
+// release sequence; a weaker read leaves it for a later acquire fence.
+void engine::read_message(thread_rec& t, const message& m, std::memory_order o) {
+  if (m.rel_valid) {
+    if (acquires(o)) t.hb.join(m.rel);
+    else t.acq_fence.join(m.rel);
+  }
+}
+
+void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence) {
+  thread_rec& t = threads_[cur_];
+  if (obj >= 2 && obj < nobj_) {
+    object_rec& o = objects_[obj];
+    if (rf != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], rf});
+    if (wr != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], wr});
+  }
+  if (!rc11()) return;  // the SC order needs the events only under RC11
+  mem_event e;
+  e.step = static_cast<std::int32_t>(steps_.size()) - 1;
+  e.tid = static_cast<std::uint8_t>(cur_);
+  e.epoch = t.hb.c[cur_];
+  e.obj = fence ? kNoObj : obj;
+  e.rf = rf;
+  e.wr = wr;
+  e.sc = sc;
+  e.fence = fence;
+  e.clk = t.hb;
+  t.mevs.push_back(static_cast<std::uint32_t>(mev_.size()));
+  mev_.push_back(e);
+  if (sc) ++sc_events_;
+  if (sc && fence) ++sc_fences_;
+}
+
+void engine::trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg) {
+  s.rf = msg;
+  const auto& mo = objects_[obj].mo;
+  s.newer = mo.back() != msg ? mo.back() : kNoMsg;
+}
+
+// Whether thread t's pending access with choice c keeps psc acyclic: the
+// choice is applied to the execution, judged and undone.
+bool engine::tentative_ok(int t, const mem_choice& c) {
+  const thread_rec& th = threads_[t];
+  const pending_op& p = th.pend;
+  mem_event e;
+  e.step = static_cast<std::int32_t>(steps_.size());
+  e.tid = static_cast<std::uint8_t>(t);
+  e.epoch = th.hb.c[t] + 1;
+  e.obj = p.obj;
+  e.clk = th.hb;
+  e.clk.c[t] = e.epoch;
+  std::uint32_t added = kNoMsg;
+  const message read = msgs_[c.msg];
+  const bool fails = c.kind == pick::cas_fail || c.kind == pick::cas_spurious;
+  const std::memory_order o = fails ? p.order_fail : p.order;
+  e.sc = o == kSc;
+  if (c.kind != pick::insert_after) {
+    e.rf = c.msg;
+    if (read.rel_valid && acquires(o)) e.clk.join(read.rel);
+  }
+  if (c.kind == pick::insert_after || c.kind == pick::rmw_after) {
+    added = new_message(p.obj, 0, read.pos + 1, th, std::memory_order_relaxed, nullptr);
+    e.wr = added;
+  }
+  mev_.push_back(e);
+  const bool ok = psc_consistent();
+  mev_.pop_back();
+  if (added != kNoMsg) remove_message(added);
+  return ok;
+}
+
+// RC11's SC condition over the events so far: psc = psc_base ∪ psc_F is acyclic,
+// where scb = po ∪ po|≠loc;hb;po|≠loc ∪ hb|loc ∪ mo ∪ fr,
+// psc_base = ([E_sc] ∪ [F_sc];hb?) ; scb ; ([E_sc] ∪ hb?;[F_sc]) and
+// psc_F = [F_sc] ; (hb ∪ hb;eco;hb) ; [F_sc]. Cell accesses are not events here:
+// po|≠loc's first and last steps are taken between atomic accesses and fences.
+bool engine::psc_consistent() const {
+  const auto n = static_cast<std::uint32_t>(mev_.size());
+  std::vector<std::uint32_t> sc;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (mev_[i].sc) sc.push_back(i);
+  if (sc.size() < 2) return true;
+  // next_diff[i] / prev_diff[i]: the first later / last earlier event of i's
+  // thread at another location (a fence is at none), or n.
+  std::vector<std::uint32_t> next_diff(n, n), prev_diff(n, n);
+  std::array<std::vector<std::uint32_t>, kMaxThreads> per;
+  for (std::uint32_t i = 0; i < n; ++i) per[mev_[i].tid].push_back(i);
+  auto differ = [&](std::uint32_t a, std::uint32_t b) {
+    return mev_[a].fence || mev_[b].fence || mev_[a].obj != mev_[b].obj;
+  };
+  for (const auto& list : per)
+    for (std::size_t x = 0; x < list.size(); ++x) {
+      for (std::size_t y = x + 1; y < list.size() && next_diff[list[x]] == n; ++y)
+        if (differ(list[x], list[y])) next_diff[list[x]] = list[y];
+      for (std::size_t y = x; y-- > 0 && prev_diff[list[x]] == n;)
+        if (differ(list[x], list[y])) prev_diff[list[x]] = list[y];
+    }
+  auto hb = [&](std::uint32_t a, std::uint32_t b) {
+    return a != b && mev_[b].clk.c[mev_[a].tid] >= mev_[a].epoch;
+  };
+  auto mo_lt = [&](std::uint32_t m1, std::uint32_t m2) {
+    return m1 != kNoMsg && m2 != kNoMsg && msgs_[m1].obj == msgs_[m2].obj && msgs_[m1].pos < msgs_[m2].pos;
+  };
+  auto same_loc = [&](std::uint32_t a, std::uint32_t b) {
+    return !mev_[a].fence && !mev_[b].fence && mev_[a].obj == mev_[b].obj;
+  };
+  auto scb = [&](std::uint32_t a, std::uint32_t b) {
+    if (a == b) return false;
+    const mem_event &x = mev_[a], &y = mev_[b];
+    if (x.tid == y.tid) return x.epoch < y.epoch;  // po
+    if (same_loc(a, b)) {
+      if (hb(a, b)) return true;                                  // hb|loc
+      if (mo_lt(x.wr, y.wr) || mo_lt(x.rf, y.wr)) return true;   // mo, fr
+      return false;
+    }
+    const std::uint32_t c = next_diff[a], d = prev_diff[b];     // po|≠loc ; hb ; po|≠loc
+    return c != n && d != n && hb(c, d);
+  };
+  auto eco = [&](std::uint32_t a, std::uint32_t b) {
+    if (a == b || !same_loc(a, b)) return false;
+    const mem_event &x = mev_[a], &y = mev_[b];
+    const bool w2w = mo_lt(x.wr, y.wr), w2r = x.wr != kNoMsg && (x.wr == y.rf || mo_lt(x.wr, y.rf));
+    return w2w || w2r || mo_lt(x.rf, y.wr) || mo_lt(x.rf, y.rf);
+  };
+  auto psc = [&](std::uint32_t a, std::uint32_t b) {
+    const bool fa = mev_[a].fence, fb = mev_[b].fence;
+    for (std::uint32_t x = 0; x < n; ++x) {
+      if (!(x == a || (fa && hb(a, x)))) continue;
+      for (std::uint32_t y = 0; y < n; ++y)
+        if ((y == b || (fb && hb(y, b))) && scb(x, y)) return true;
+    }
+    if (!(fa && fb)) return false;
+    if (hb(a, b)) return true;
+    for (std::uint32_t x = 0; x < n; ++x)
+      if (hb(a, x))
+        for (std::uint32_t y = 0; y < n; ++y)
+          if (hb(y, b) && eco(x, y)) return true;
+    return false;
+  };
+  const std::size_t k = sc.size();
+  std::vector<std::uint8_t> edge(k * k, 0);
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j < k; ++j) edge[i * k + j] = psc(sc[i], sc[j]) ? 1 : 0;
+  // acyclic: repeatedly remove nodes without incoming edges (Kahn)
+  std::vector<int> indeg(k, 0);
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j < k; ++j) indeg[j] += edge[i * k + j];
+  std::vector<std::size_t> ready;
+  for (std::size_t j = 0; j < k; ++j)
+    if (indeg[j] == 0) ready.push_back(j);
+  std::size_t removed = 0;
+  while (!ready.empty()) {
+    const std::size_t i = ready.back();
+    ready.pop_back();
+    ++removed;
+    for (std::size_t j = 0; j < k; ++j)
+      if (edge[i * k + j] && --indeg[j] == 0) ready.push_back(j);
+  }
+  return removed == k;
+}
+
+// ---------------------------------------------------------------------------
+// The atomic accesses (run on a model thread's fiber)
+// ---------------------------------------------------------------------------
+
+void engine::begin_access(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
+                          std::memory_order fail, bool cas, bool weak, std::uint64_t expected) {
+  pending_op p;
+  p.obj = obj;
+  p.kind = kind;
+  p.loc = loc;
+  p.order = o;
+  p.order_fail = fail;
+  p.cas = cas;
+  p.weak = weak;
+  p.expected = expected;
+  visible(p);
+}
+
+bool engine::atomic_load(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& value) {
+  if (!active()) return false;
+  begin_access(obj, op::load, loc, o);
+  if (!active() || obj >= nobj_) return false;
+  thread_rec& t = threads_[cur_];
+  const std::uint32_t id = chosen_.msg;
+  read_message(t, msgs_[id], o);
+  record_event(obj, id, kNoMsg, o == kSc, false);
+  note_read(obj, id);
+  step_rec& s = steps_.back();
+  s.mo = o;
+  s.has_value = true;
+  s.value = value = msgs_[id].value;
+  trace_read(s, obj, id);
+  return true;
+}
+
+bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t v, source_location loc) {
+  if (!active()) return false;
+  begin_access(obj, op::store, loc, o);
+  if (!active() || obj >= nobj_) return false;
+  thread_rec& t = threads_[cur_];
+  const std::uint32_t id = new_message(obj, v, msgs_[chosen_.msg].pos + 1, t, o, nullptr);
+  record_event(obj, kNoMsg, id, o == kSc, false);
+  objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  step_rec& s = steps_.back();
+  s.mo = o;
+  s.has_value = true;
+  s.value = v;
+  s.wr = id;
+  return true;
+}
+
+bool engine::atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old) {
+  if (!active()) return false;
+  begin_access(obj, op::rmw, loc, o);
+  if (!active() || obj >= nobj_) return false;
+  rmw_read_ = chosen_.msg;
+  read_message(threads_[cur_], msgs_[rmw_read_], o);
+  old = msgs_[rmw_read_].value;
+  return true;
+}
+
+void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
+  if (!active() || obj >= nobj_ || rmw_read_ == kNoMsg) return;
+  thread_rec& t = threads_[cur_];
+  const std::uint32_t read = std::exchange(rmw_read_, kNoMsg);
+  msgs_[read].taken = true;
+  const message before = msgs_[read];
+  const std::memory_order o = t.pend.order;
+  const std::uint32_t id = new_message(obj, neu, before.pos + 1, t, o, &before);
+  record_event(obj, read, id, o == kSc, false);
+  objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  note_read(obj, id);  // it read up to its own write: stale once something newer exists
+  step_rec& s = steps_.back();
+  s.mo = o;
+  s.has_value = s.has_old = true;
+  s.old = before.value;
+  s.value = neu;
+  s.wr = id;
+  trace_read(s, obj, read);
+  s.newer = before.pos + 2 < objects_[obj].mo.size() ? objects_[obj].mo.back() : kNoMsg;
+}
+
+int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_order fo, bool weak,
+                       std::uint64_t expected, std::uint64_t desired, source_location loc, std::uint64_t& old) {
+  if (!active()) return -1;
+  begin_access(obj, op::rmw, loc, so, fo, true, weak, expected);
+  if (!active() || obj >= nobj_) return -1;
+  thread_rec& t = threads_[cur_];
+  const mem_choice c = chosen_;
+  old = msgs_[c.msg].value;
+  if (c.kind == pick::rmw_after) {
+    rmw_read_ = c.msg;
+    read_message(t, msgs_[c.msg], so);
+    atomic_rmw_write(obj, desired);
+    return 1;
+  }
+  if (c.kind == pick::cas_spurious) --t.spurious_cas_left;
+  read_message(t, msgs_[c.msg], fo);
+  record_event(obj, c.msg, kNoMsg, fo == kSc, false);
+  note_read(obj, c.msg);
+  step_rec& s = steps_.back();
+  s.kind = op::cas_fail;
+  s.mo = fo;
+  s.has_value = true;
+  s.value = old;
+  s.aux = c.kind == pick::cas_spurious ? 1 : 0;
+  trace_read(s, obj, c.msg);
+  return 0;
+}
+
+}  // namespace weave::model::detail
