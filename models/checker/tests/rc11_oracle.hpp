@@ -48,8 +48,8 @@ struct verdicts {
   int registers = 0;             // outcomes hold these registers, then the final values
   /// Whether some consistent execution has every register and final value
   /// named: regs as {register, value}, finals as {location, value}.
-  bool allows(std::initializer_list<std::pair<int, std::uint32_t>> regs,
-              std::initializer_list<std::pair<int, std::uint32_t>> finals = {}) const;
+  using assignment = std::vector<std::pair<int, std::uint32_t>>;
+  bool allows(const assignment& regs, const assignment& finals) const;
 };
 
 /// One event of a candidate execution. Initial writes are events 0..L-1.
@@ -138,8 +138,7 @@ inline relation fixed_part::other_loc(const relation& a) const {
   return out;
 }
 
-inline bool verdicts::allows(std::initializer_list<std::pair<int, std::uint32_t>> regs,
-                             std::initializer_list<std::pair<int, std::uint32_t>> finals) const {
+inline bool verdicts::allows(const assignment& regs, const assignment& finals) const {
   return std::any_of(outcomes.begin(), outcomes.end(), [&](const outcome& o) {
     bool all = true;
     for (auto [i, v] : regs) all = all && o.at(static_cast<std::size_t>(i)) == v;
@@ -182,7 +181,10 @@ inline double search_size(const program& p) {
 
 class explorer {
  public:
-  explorer(const program& p, memory m);
+  /// prune = false judges every candidate by the axioms alone (no cuts, no
+  /// pre-filters; only a po ∪ rf cycle is still dropped, by evaluate, as its
+  /// values are undefined): slow, and the test's check that the cuts lose nothing.
+  explorer(const program& p, memory m, bool prune = true);
   verdicts run() {
     choose(0);
     return out_;
@@ -209,6 +211,7 @@ class explorer {
 
   const program& p_;
   memory m_;
+  bool prune_;
   std::vector<slot> flat_;                  // every instruction, thread-major (= register order)
   std::vector<int> reads_;                  // the reading instructions' flat indices
   std::vector<std::vector<int>> sources_;   // per read: -1 (initial write) or a flat index
@@ -217,7 +220,7 @@ class explorer {
   verdicts out_;
 };
 
-inline explorer::explorer(const program& p, memory m) : p_(p), m_(m) {
+inline explorer::explorer(const program& p, memory m, bool prune) : p_(p), m_(m), prune_(prune) {
   for (std::size_t t = 0; t < p.threads.size(); ++t)
     for (std::size_t k = 0; k < p.threads[t].size(); ++k)
       flat_.push_back({static_cast<int>(t), static_cast<int>(k), p.threads[t][k]});
@@ -234,7 +237,7 @@ inline explorer::explorer(const program& p, memory m) : p_(p), m_(m) {
     for (int w = 0; w < n; ++w) {
       const slot& ws = flat_[static_cast<std::size_t>(w)];
       const bool later_or_self = ws.thread == s.thread && ws.pos >= s.pos;  // a po ∪ rf cycle
-      if (ws.in.may_write() && ws.in.loc == s.in.loc && !later_or_self) from.push_back(w);
+      if (ws.in.may_write() && ws.in.loc == s.in.loc && !(prune && later_or_self)) from.push_back(w);
     }
     sources_.push_back(std::move(from));
   }
@@ -258,7 +261,7 @@ inline void explorer::choose(std::size_t k) {
   for (int src : sources_[k]) {
     rf_[static_cast<std::size_t>(r)] = src;
     if (src >= 0) rf_i_.add(src, r);
-    if (acyclic(po_i_ | rf_i_)) choose(k + 1);
+    if (!prune_ || acyclic(po_i_ | rf_i_)) choose(k + 1);
     if (src >= 0) rf_i_.row[relation::idx(src)] &= ~(mask(1) << r);
   }
 }
@@ -286,7 +289,7 @@ inline bool explorer::evaluate(values& v) const {
       done[a] = true;
       --left;
     }
-    if (left == before) return false;  // unreachable: po ∪ rf is acyclic
+    if (left == before) return false;  // a po ∪ rf cycle (only when not pruning)
   }
   return true;
 }
@@ -360,7 +363,7 @@ inline std::vector<std::vector<int>> explorer::orders_of(const fixed_part& g, in
       const mask read_by = inverse(g.rmw).row[relation::idx(full[i])];  // the RMW's read, if any
       if (read_by != 0) ok = ok && into.has(std::countr_zero(read_by), full[i - 1]);
     }
-    if (ok) orders.push_back(full);
+    if (ok || !prune_) orders.push_back(full);
   } while (std::next_permutation(ws.begin(), ws.end()));
   return orders;
 }
@@ -401,6 +404,6 @@ inline void explorer::record(const fixed_part& g,
 }
 
 /// The oracle's entry point.
-inline verdicts enumerate(const program& p, memory m) { return explorer(p, m).run(); }
+inline verdicts enumerate(const program& p, memory m, bool prune = true) { return explorer(p, m, prune).run(); }
 
 }  // namespace weave::model::test::oracle
