@@ -121,9 +121,12 @@ namespace {
 // ---------------------------------------------------------------------------
 
 /// A litmus program with its weak outcome (the one SC forbids) and that
-/// outcome's RC11 verdict. Sources: the paper (Lahav et al. 2017, sections 2–3)
-/// and herd7's rc11.cat results for the same shapes; where the paper's C++11
-/// release sequence and C++20's differ, C++20's verdict (see RS+same-thread).
+/// outcome's RC11 verdict. The verdicts are the classic ones for these shapes
+/// under RC11 (Lahav et al. 2017 discuss SB and IRIW with sc accesses and sc
+/// fences, LB and no-thin-air, and the release-acquire shapes); each group's
+/// comment names the axiom that decides it, derived by hand from the paper's
+/// section 3. herd7 was not run to produce them. Where the paper's C++11
+/// release sequence and C++20's differ, the verdict is C++20's.
 struct litmus_case {
   program p;
   oracle::verdicts::assignment regs, finals;  // the weak outcome: {register, value}, {location, value}
@@ -142,16 +145,20 @@ std::vector<litmus_case> litmus_catalogue() {
   auto co = coherence();
   auto races = rmw_races();
   return {
+      // SB: nothing orders a store before the other thread's load unless psc
+      // does: all sc (scb = po, fr), sc fences on both sides (psc_F), or mixed.
       {sb("rlx", rlx, rlx), SB, {}, true},
       {sb("rel+acq", rel, acq), SB, {}, true},
       {sb("sc", sc, sc), SB, {}, false},
       {sb("rlx+F_sc", rlx, rlx, sc, sc), SB, {}, false},
       {sb("rlx+one-F_sc", rlx, rlx, sc), SB, {}, true},
-      // RC11's strengthened SC (paper, section 2): sc accesses on one side, an
-      // sc fence between relaxed accesses on the other; psc_base has a cycle.
+      // sc accesses on one side, an sc fence between relaxed accesses on the
+      // other: psc_base cycle r0 fr;po F1, F1 po;fr W_x, W_x po r0.
       {{"SB+sc+F_sc-mixed", 2, {{oracle::store(x, 1, sc), oracle::load(y, sc)},
                                 {oracle::store(y, 2, rlx), oracle::fence(sc), oracle::load(x, rlx)}}},
        SB, {}, false},
+      // MP: release (store or fence) to acquire (load or fence) is sw, so the
+      // data store is hb-before the data load, and reading 0 is hb;fr (Coherence).
       {mp("rlx", rlx, rlx, rlx, rlx), MP, {}, true},
       {mp("rel+acq", rlx, rel, acq, rlx), MP, {}, false},
       {mp("rel+rlx", rlx, rel, rlx, rlx), MP, {}, true},
@@ -162,14 +169,20 @@ std::vector<litmus_case> litmus_catalogue() {
       // LB: allowed by C11 and herd's c11.cat, forbidden by RC11's po ∪ rf acyclicity.
       {lb("rlx", rlx, rlx), {{0, 2}, {1, 1}}, {}, false},
       {lb("rel+acq", rel, acq), {{0, 2}, {1, 1}}, {}, false},
+      // IRIW: release-acquire does not order independent writes; sc accesses
+      // (scb = po, fr, hb|loc) or sc fences between the reads (psc_F) do.
       {iriw("rel+acq", rel, acq), IRIW, {}, true},
       {iriw("sc", sc, sc), IRIW, {}, false},
       {iriw("rlx+F_sc", rlx, rlx, sc), IRIW, {}, false},
+      // WRC, ISA2, S: hb is transitive, so a chain of sw edges makes the
+      // stale read (hb;fr) or the reversed write (hb;mo) a Coherence cycle.
       {wrc("rlx", rlx, rlx), WRC, {}, true},
       {wrc("rel+acq", rel, acq), WRC, {}, false},
       {wrc("sc", sc, sc), WRC, {}, false},
       {isa2("rlx", rlx, rlx), {{0, 2}, {1, 3}, {2, 0}}, {}, true},
       {isa2("rel+acq", rel, acq), {{0, 2}, {1, 3}, {2, 0}}, {}, false},
+      // RWC, 2+2W, R: only psc orders a write before another thread's read
+      // of the other location (or its write), as in SB.
       {rwc("rel+acq", rel, acq), RWC, {}, true},
       {rwc("sc", sc, sc), RWC, {}, false},
       {rwc("rlx+F_sc", rlx, rlx, sc), RWC, {}, false},
@@ -182,11 +195,14 @@ std::vector<litmus_case> litmus_catalogue() {
       {r_shape("rlx+F_sc", rlx, rlx, sc), {{0, 0}}, {{y, 3}}, false},
       {s_shape("rlx", rlx, rlx), {{0, 2}}, {{x, 1}}, true},
       {s_shape("rel+acq", rel, acq), {{0, 2}}, {{x, 1}}, false},
+      // Co*: hb; eco? irreflexive on one location (Coherence).
       {co[0], {{0, 1}, {1, 0}}, {}, false},
       {co[1], {{0, 1}, {1, 2}, {2, 2}, {3, 1}}, {}, false},
       {co[2], {{0, 0}}, {}, false},
       {co[3], {{0, 2}}, {{x, 2}}, false},
       {co[4], {}, {{x, 1}}, false},
+      // The RMW's write is in the release sequence of y=2 (rf; rmw), so the
+      // acquire load that reads it synchronises with T0; a relaxed head has none.
       {release_sequence("fetch_add", rel, false), RS, {}, false},
       {release_sequence("exchange", rel, true), RS, {}, false},
       {release_sequence("rlx-head", rlx, false), RS, {}, true},

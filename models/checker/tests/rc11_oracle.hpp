@@ -7,7 +7,20 @@
 //
 // The IR (rc11_program.hpp) is shared with the interpreter that runs the same
 // program under weave's checker (oracle_test.cpp), so the two can be compared
-// outcome for outcome.
+// outcome for outcome; the relation algebra is rc11_relation.hpp, the litmus
+// shapes rc11_litmus.hpp.
+//
+// Modelling choices where the paper leaves a detail to the reader:
+//   - initial writes are po-before (hence hb-before) every other event and are
+//     neither release nor seq_cst;
+//   - an RMW of order o is a read and a write linked by rmw, the read acquire
+//     iff o is acquire, acq_rel or seq_cst, the write release iff o is
+//     release, acq_rel or seq_cst, both in E_sc iff o is seq_cst; a failed CAS
+//     is a read with the failure order;
+//   - rs is C++20's [W]; (rf; rmw)* (the paper's C++11 rs also took later
+//     same-thread writes);
+//   - po|loc and hb|loc relate accesses to one location only, and po|≠loc is
+//     po minus po|loc, so it keeps every pair with a fence (herd's po \ loc).
 //
 // How the enumeration goes (explorer below):
 //   1. every reading instruction (load, RMW, CAS) picks the instruction it
