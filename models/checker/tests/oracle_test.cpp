@@ -314,7 +314,7 @@ void compare_all(memory_model m, bool assert_ratio) {
 
 class oracle_test : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(oracle_test);
-  CPPUNIT_TEST(oracle_gives_the_published_litmus_verdicts);
+  CPPUNIT_TEST(oracle_gives_the_known_litmus_verdicts);
   CPPUNIT_TEST(oracle_sc_is_stronger_than_its_rc11);
   CPPUNIT_TEST(oracle_cuts_lose_no_execution);
   CPPUNIT_TEST(checker_matches_the_oracle_under_sc);
@@ -324,7 +324,7 @@ class oracle_test : public CppUnit::TestFixture {
  public:
   // Each shape's weak outcome: SC forbids it (that is what makes it a litmus
   // test), RC11 allows or forbids it as litmus_catalogue records.
-  void oracle_gives_the_published_litmus_verdicts() {
+  void oracle_gives_the_known_litmus_verdicts() {
     std::string wrong;
     for (const litmus_case& c : litmus_catalogue()) {
       const auto rc11 = oracle::enumerate(c.p, oracle::memory::rc11);
@@ -333,7 +333,7 @@ class oracle_test : public CppUnit::TestFixture {
         wrong += "  rc11 " + std::string(c.rc11_allows ? "forbids" : "allows") + " the weak outcome of " + oracle::to_text(c.p);
       if (sc.allows(c.regs, c.finals)) wrong += "  sc allows the weak outcome of " + oracle::to_text(c.p);
     }
-    CPPUNIT_ASSERT_MESSAGE("the oracle disagrees with the published verdicts:\n" + wrong, wrong.empty());
+    CPPUNIT_ASSERT_MESSAGE("the oracle disagrees with the known verdicts:\n" + wrong, wrong.empty());
   }
 
   // Every SC execution is an RC11 execution (the paper, section 3): on every
