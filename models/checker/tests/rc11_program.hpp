@@ -116,38 +116,44 @@ inline std::string to_text(const outcome& o, const program& p) {
 // Random programs (valid C++ orders only).
 // ---------------------------------------------------------------------------
 
+/// One random instruction on location l (stored[l]: the values written to l so
+/// far, so a CAS can expect one of them; next: the next unused value).
+inline instr random_instr(std::mt19937& rng, int l, std::vector<std::uint32_t>& stored,
+                          std::uint32_t& next) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto one_of = [&](std::initializer_list<order> os) {
+    return os.begin()[pick(0, static_cast<int>(os.size()) - 1)];
+  };
+  const order load_order = one_of({order::rlx, order::acq, order::sc});
+  const order store_order = one_of({order::rlx, order::rel, order::sc});
+  const order rmw_order = one_of({order::rlx, order::acq, order::rel, order::acq_rel, order::sc});
+  const int kind = pick(0, 9);  // 3 in 10 stores, 3 loads, 1 of each RMW, 1 fence
+  if (kind == 9) return fence(one_of({order::acq, order::rel, order::acq_rel, order::sc}));
+  if (kind >= 3 && kind <= 5) return load(l, load_order);
+  if (kind == 6) return fetch_add(l, 10 * static_cast<std::uint32_t>(pick(1, 3)), rmw_order);
+  const std::uint32_t expected =
+      stored.empty() || pick(0, 1) == 0 ? 0 : stored[static_cast<std::size_t>(pick(0, static_cast<int>(stored.size()) - 1))];
+  stored.push_back(next);
+  if (kind < 3) return store(l, next++, store_order);
+  if (kind == 7) return exchange(l, next++, rmw_order);
+  return cas(l, expected, next++, rmw_order, load_order);  // the failure order is a load's
+}
+
 /// Random program number `id`: 2–4 threads, 1–3 locations, 1–3 instructions a
-/// thread, mixed kinds and orders. Store and exchange values are distinct;
-/// a CAS expects 0 or a value some store of its location writes.
+/// thread, mixed kinds and orders. Store, exchange and CAS values are distinct.
 inline program random_program(std::mt19937& rng, int id) {
   auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  auto any_of = [&](std::initializer_list<order> os) { return os.begin()[pick(0, static_cast<int>(os.size()) - 1)]; };
   program p;
   p.name = "random" + std::to_string(id);
   p.locations = pick(1, 3);
   p.threads.resize(static_cast<std::size_t>(pick(2, 4)));
   std::uint32_t next = 1;
   std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
-  for (auto& t : p.threads) {
+  for (auto& t : p.threads)
     for (int k = pick(1, 3); k > 0; --k) {
       const int l = pick(0, p.locations - 1);
-      auto& vals = stored[static_cast<std::size_t>(l)];
-      const order any = any_of({order::rlx, order::acq, order::rel, order::acq_rel, order::sc});
-      switch (pick(0, 9)) {
-        case 0: case 1: case 2: vals.push_back(next); t.push_back(store(l, next++, any_of({order::rlx, order::rel, order::sc}))); break;
-        case 3: case 4: case 5: t.push_back(load(l, any_of({order::rlx, order::acq, order::sc}))); break;
-        case 6: t.push_back(fetch_add(l, 10 * static_cast<std::uint32_t>(pick(1, 3)), any)); break;
-        case 7: vals.push_back(next); t.push_back(exchange(l, next++, any)); break;
-        case 8: {
-          const std::uint32_t e = vals.empty() || pick(0, 1) == 0 ? 0 : vals[static_cast<std::size_t>(pick(0, static_cast<int>(vals.size()) - 1))];
-          vals.push_back(next);
-          t.push_back(cas(l, e, next++, any, any_of({order::rlx, order::acq, order::sc})));
-          break;
-        }
-        default: t.push_back(fence(any_of({order::acq, order::rel, order::acq_rel, order::sc}))); break;
-      }
+      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
     }
-  }
   return p;
 }
 
