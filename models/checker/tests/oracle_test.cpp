@@ -217,7 +217,7 @@ std::vector<litmus_case> litmus_catalogue() {
 
 /// Random programs from a fixed seed. A program whose plain search
 /// (oracle::search_size) exceeds 1e9 candidates is skipped: the pruned search
-/// judges far fewer (the largest kept, 12 RMWs and loads on one location,
+/// judges far fewer (the largest kept, 12 instructions on one location,
 /// about 3e5), and the checker explores each program twice.
 std::vector<program> random_programs(int count) {
   std::mt19937 rng(20170618);  // fixed: the same programs every run (PLDI 2017's first day)
