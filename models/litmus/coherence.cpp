@@ -1,6 +1,6 @@
 // Coherence: on each single location every thread agrees with one modification
-// order (mo), and happens-before never runs against it. The four classic
-// shapes, one location x, and the atomicity of read-modify-writes:
+// order (mo), and happens-before never runs against it. The classic shapes
+// on one location x, and the atomicity of read-modify-writes:
 //
 //   CoRR   T1: x = 1            T2: r1 = x; r2 = x            weak: r1 == 1 && r2 == 0
 //   CoRR2  T1: x = 1   T2: x = 2   T3: r1 = x; r2 = x   T4: r3 = x; r4 = x
@@ -11,10 +11,11 @@
 //   RMW    T1: a = x++          T2: b = x++                   weak: a == 0 && b == 0
 //
 // Every weak outcome above is forbidden in every variant, so each is checked
-// relaxed only: stronger orders only add hb and psc edges, and RC11 is
-// monotone (strengthening an access never allows a new outcome). "x at the
-// end" is a relaxed load in the body after the joins: every store happens
-// before it, so by Coherence it reads the last store in mo.
+// relaxed only: stronger orders only add sw, hb and psc edges, and every RC11
+// axiom only gets harder to meet as those grow, so a stronger variant can
+// only forbid more. "x at the end" is a relaxed load in the body after the
+// joins: every store happens before it, so by Coherence it reads the last
+// store in mo.
 //
 // Sources: Lahav, Vafeiadis, Kang, Hur, Dreyer, "Repairing Sequential
 // Consistency in C/C++11" (PLDI 2017): the Coherence axiom (hb ; eco?

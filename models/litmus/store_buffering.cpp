@@ -4,9 +4,10 @@
 //
 // Both loads miss both stores: each store was still "in a buffer" when the
 // other thread loaded. No interleaving gives it; release/acquire does not
-// forbid it (it orders a store only before later stores, and a load only
-// before later accesses); only seq_cst accesses (RC11's psc) or a seq_cst
-// fence in each thread between its store and its load (psc_F) do.
+// forbid it (a release store is ordered only after the accesses before it, an
+// acquire load only before the accesses after it, so a store followed by a
+// load stays unordered); only seq_cst accesses (RC11's psc) or a seq_cst fence
+// in each thread between its store and its load (psc_F) do.
 //
 // Sources: Lahav, Vafeiadis, Kang, Hur, Dreyer, "Repairing Sequential
 // Consistency in C/C++11" (PLDI 2017): the RC11 consistency axioms, here the SC
