@@ -1,0 +1,422 @@
+// An oracle that keeps the checker honest: a tiny IR for small loop-free
+// programs over atomics, and a brute-force enumerator of their executions that
+// keeps the ones RC11 (Lahav, Vafeiadis, Kang, Hur, Dreyer, "Repairing
+// Sequential Consistency in C/C++11", PLDI 2017, section 3) calls consistent,
+// or, in sc mode, the ones sequential consistency allows (Shasha and Snir:
+// po ∪ rf ∪ mo ∪ fr acyclic, with every RMW atomic).
+//
+// The IR (rc11_program.hpp) is shared with the interpreter that runs the same
+// program under weave's checker (oracle_test.cpp), so the two can be compared
+// outcome for outcome; the relation algebra is rc11_relation.hpp, the litmus
+// shapes rc11_litmus.hpp.
+//
+// Modelling choices where the paper leaves a detail to the reader:
+//   - initial writes are po-before (hence hb-before) every other event and are
+//     neither release nor seq_cst;
+//   - an RMW of order o is a read and a write linked by rmw, the read acquire
+//     iff o is acquire, acq_rel or seq_cst, the write release iff o is
+//     release, acq_rel or seq_cst, both in E_sc iff o is seq_cst; a failed CAS
+//     is a read with the failure order;
+//   - rs is C++20's [W]; (rf; rmw)* (the paper's C++11 rs also took later
+//     same-thread writes);
+//   - po|loc and hb|loc relate accesses to one location only, and po|≠loc is
+//     po minus po|loc, so it keeps every pair with a fence (herd's po \ loc).
+//
+// How the enumeration goes (explorer below):
+//   1. every reading instruction (load, RMW, CAS) picks the instruction it
+//      reads from: the initial write or any instruction that may write its
+//      location; a choice that closes a po ∪ rf cycle is cut at once (RC11's
+//      no-thin-air axiom), so the search never builds it;
+//   2. with reads-from fixed and acyclic, every value follows in po ∪ rf order
+//      (a CAS succeeds iff it read its expected value; a choice that reads from
+//      a CAS which then failed is dropped: that CAS wrote nothing);
+//   3. the events are laid out (an RMW is a read and a write linked by rmw, as
+//      in the paper), happens-before is computed once (it does not depend on
+//      mo), and every modification order per location is tried (initial write
+//      first), each location's orders pre-filtered by two consequences of the
+//      axioms that need no other location (CoWW and atomicity);
+//   4. every candidate left is judged by the full axioms.
+// An execution is one (rf, mo) pair; the outcome of a consistent one is every
+// register (the value each reading instruction read, in thread-major program
+// order) followed by each location's final value (its mo-last write).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "rc11_program.hpp"
+#include "rc11_relation.hpp"
+
+namespace weave::model::test::oracle {
+
+enum class memory { rc11, sc };
+
+/// What the oracle found for one program under one memory model.
+struct verdicts {
+  std::uint64_t consistent = 0;  // distinct consistent (rf, mo) pairs
+  std::uint64_t candidates = 0;  // (rf, mo) pairs judged by the full axioms
+  std::set<outcome> outcomes;
+  int registers = 0;             // outcomes hold these registers, then the final values
+  /// Whether some consistent execution has every register and final value
+  /// named: regs as {register, value}, finals as {location, value}.
+  using assignment = std::vector<std::pair<int, std::uint32_t>>;
+  bool allows(const assignment& regs, const assignment& finals) const;
+};
+
+/// One event of a candidate execution. Initial writes are events 0..L-1.
+struct event {
+  enum kind_t : std::uint8_t { read, write, fence } kind;
+  int thread;  // -1 for an initial write
+  int loc;     // -1 for a fence
+  std::uint32_t value;
+  order mode;
+};
+
+/// The relations of a candidate that do not depend on mo: built once per
+/// reads-from choice, then reused for every modification order.
+struct fixed_part {
+  std::vector<event> events;
+  relation po, rf, rmw, hb;
+  mask w = 0, r = 0, f = 0, sc = 0, fsc = 0;
+  std::vector<mask> at;  // at[l]: the accesses to location l
+  /// po|loc's and hb|loc's location filter: a's row keeps b iff both access one location.
+  relation same_loc(const relation& a) const;
+  relation other_loc(const relation& a) const;
+};
+
+// ---------------------------------------------------------------------------
+// The axioms.
+// ---------------------------------------------------------------------------
+
+/// sw = [E⊒rel]; ([F]; po)?; rs; rf; [R⊒rlx]; (po; [F])?; [E⊒acq], with C++20's
+/// release sequence rs = [W]; (rf; rmw)* (no same-thread stores since P0982R1).
+inline relation synchronises_with(const fixed_part& g, mask rel, mask acq) {
+  const int n = g.rf.n;
+  const relation rs = restrict_dom(g.w, opt(plus(seq(g.rf, g.rmw))));
+  const relation head = identity(n, rel) | seq(identity(n, rel & g.f), g.po);
+  const relation tail = identity(n, g.r) | seq(restrict_cod(g.po, g.f), identity(n, g.f));
+  return restrict_cod(seq(seq(seq(head, rs), restrict_cod(g.rf, g.r)), tail), acq);
+}
+
+/// RC11's SC axiom: psc = psc_base ∪ psc_F acyclic, where
+/// scb = po ∪ po|≠loc; hb; po|≠loc ∪ hb|loc ∪ mo ∪ fr,
+/// psc_base = ([E_sc] ∪ [F_sc]; hb?); scb; ([E_sc] ∪ hb?; [F_sc]),
+/// psc_F = [F_sc]; (hb ∪ hb; eco; hb); [F_sc].
+inline bool psc_acyclic(const fixed_part& g, const relation& mo, const relation& fr,
+                        const relation& eco) {
+  const int n = g.po.n;
+  const relation& hb = g.hb;
+  const relation po_other = g.other_loc(g.po);
+  const relation scb = g.po | seq(seq(po_other, hb), po_other) | g.same_loc(hb) | mo | fr;
+  const relation left = identity(n, g.sc) | seq(identity(n, g.fsc), opt(hb));
+  const relation right = identity(n, g.sc) | seq(opt(hb), identity(n, g.fsc));
+  const relation base = seq(seq(left, scb), right);
+  const relation around = hb | seq(seq(hb, eco), hb);
+  const relation fences = restrict_cod(restrict_dom(g.fsc, around), g.fsc);
+  return acyclic(base | fences);
+}
+
+/// Whether the candidate (g with modification order mo) is consistent.
+inline bool consistent(const fixed_part& g, const relation& mo, memory m) {
+  const relation fr = seq(inverse(g.rf), mo);
+  // Atomicity: rmw ∩ (fr; mo) = ∅ (no write lands between an RMW's read and write).
+  if (!empty(g.rmw & seq(fr, mo))) return false;
+  if (m == memory::sc) return acyclic(g.po | g.rf | mo | fr);  // Shasha–Snir
+  const relation eco = plus(g.rf | mo | fr);
+  // Coherence: hb; eco? irreflexive.
+  if (!irreflexive(g.hb) || !irreflexive(seq(g.hb, eco))) return false;
+  // No thin air: po ∪ rf acyclic (the search already cut every cycle; kept as the axiom).
+  if (!acyclic(g.po | g.rf)) return false;
+  return psc_acyclic(g, mo, fr, eco);
+}
+
+inline relation fixed_part::same_loc(const relation& a) const {
+  relation out = a;
+  for (int i = 0; i < a.n; ++i) {
+    const int l = events[static_cast<std::size_t>(i)].loc;
+    out.row[static_cast<std::size_t>(i)] &= l < 0 ? 0 : at[static_cast<std::size_t>(l)];
+  }
+  return out;
+}
+
+inline relation fixed_part::other_loc(const relation& a) const {
+  // Herd's po \ loc: every pair not on one location, fences included.
+  relation out = a;
+  for (int i = 0; i < a.n; ++i) {
+    const int l = events[static_cast<std::size_t>(i)].loc;
+    out.row[static_cast<std::size_t>(i)] &= l < 0 ? ~mask(0) : ~at[static_cast<std::size_t>(l)];
+  }
+  return out;
+}
+
+inline bool verdicts::allows(const assignment& regs, const assignment& finals) const {
+  return std::any_of(outcomes.begin(), outcomes.end(), [&](const outcome& o) {
+    bool all = true;
+    for (auto [i, v] : regs) all = all && o.at(static_cast<std::size_t>(i)) == v;
+    for (auto [l, v] : finals) all = all && o.at(static_cast<std::size_t>(registers + l)) == v;
+    return all;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The enumerator.
+// ---------------------------------------------------------------------------
+
+/// The mode of an RMW's read and write parts (the paper's mapping: acq_rel
+/// reads acquire and writes release; acquire writes and release reads relaxed).
+inline order read_part(order o) {
+  return o == order::rel ? order::rlx : o == order::acq_rel ? order::acq : o;
+}
+inline order write_part(order o) {
+  return o == order::acq ? order::rlx : o == order::acq_rel ? order::rel : o;
+}
+inline bool at_least_rel(order o) { return o == order::rel || o == order::acq_rel || o == order::sc; }
+inline bool at_least_acq(order o) { return o == order::acq || o == order::acq_rel || o == order::sc; }
+
+/// How many (rf, mo) candidates a plain enumeration would judge: the product of
+/// each read's possible sources and each location's writes' orders. The test's
+/// generator keeps programs whose search stays small.
+inline double search_size(const program& p) {
+  std::vector<int> writers(static_cast<std::size_t>(p.locations), 0);
+  for (const auto& t : p.threads)
+    for (const instr& i : t)
+      if (i.may_write()) ++writers[static_cast<std::size_t>(i.loc)];
+  double size = 1;
+  for (const auto& t : p.threads)
+    for (const instr& i : t)
+      if (i.reads()) size *= 1 + writers[static_cast<std::size_t>(i.loc)];
+  for (int w : writers)
+    for (int k = 2; k <= w; ++k) size *= k;
+  return size;
+}
+
+class explorer {
+ public:
+  /// prune = false judges every candidate by the axioms alone (no cuts, no
+  /// pre-filters; only a po ∪ rf cycle is still dropped, by evaluate, as its
+  /// values are undefined): slow, and the test's check that the cuts lose nothing.
+  explorer(const program& p, memory m, bool prune = true);
+  verdicts run() {
+    choose(0);
+    return out_;
+  }
+
+ private:
+  struct slot {
+    int thread, pos;
+    instr in;
+  };
+  /// Each instruction's values once reads-from is fixed.
+  struct values {
+    std::vector<std::uint32_t> read, written;
+    std::vector<bool> wrote;
+  };
+  void choose(std::size_t k);
+  bool evaluate(values& v) const;
+  fixed_part lay_out(const values& v, std::vector<int>& wevent) const;
+  std::vector<std::vector<int>> orders_of(const fixed_part& g, int loc) const;
+  void try_orders(const fixed_part& g, const std::vector<std::vector<std::vector<int>>>& per_loc,
+                  std::vector<int>& chosen, const values& v);
+  void record(const fixed_part& g, const std::vector<std::vector<std::vector<int>>>& per_loc,
+              const std::vector<int>& chosen, const values& v);
+
+  const program& p_;
+  memory m_;
+  bool prune_;
+  std::vector<slot> flat_;                  // every instruction, thread-major (= register order)
+  std::vector<int> reads_;                  // the reading instructions' flat indices
+  std::vector<std::vector<int>> sources_;   // per read: -1 (initial write) or a flat index
+  std::vector<int> rf_;                     // per flat index: the chosen source (reads only)
+  relation po_i_, rf_i_;                    // instruction-level po and rf, for the thin-air cut
+  verdicts out_;
+};
+
+inline explorer::explorer(const program& p, memory m, bool prune) : p_(p), m_(m), prune_(prune) {
+  for (std::size_t t = 0; t < p.threads.size(); ++t)
+    for (std::size_t k = 0; k < p.threads[t].size(); ++k)
+      flat_.push_back({static_cast<int>(t), static_cast<int>(k), p.threads[t][k]});
+  const int n = static_cast<int>(flat_.size());
+  po_i_.n = rf_i_.n = n;
+  rf_.assign(flat_.size(), -1);
+  for (int a = 0; a < n; ++a) {
+    const slot& s = flat_[static_cast<std::size_t>(a)];
+    for (int b = a + 1; b < n; ++b)
+      if (flat_[static_cast<std::size_t>(b)].thread == s.thread) po_i_.add(a, b);
+    if (!s.in.reads()) continue;
+    reads_.push_back(a);
+    std::vector<int> from{-1};
+    for (int w = 0; w < n; ++w) {
+      const slot& ws = flat_[static_cast<std::size_t>(w)];
+      const bool later_or_self = ws.thread == s.thread && ws.pos >= s.pos;  // a po ∪ rf cycle
+      if (ws.in.may_write() && ws.in.loc == s.in.loc && !(prune && later_or_self)) from.push_back(w);
+    }
+    sources_.push_back(std::move(from));
+  }
+  out_.registers = static_cast<int>(reads_.size());
+}
+
+/// Step 1: read k picks its source; a choice closing a po ∪ rf cycle is cut.
+inline void explorer::choose(std::size_t k) {
+  if (k == reads_.size()) {
+    values v;
+    if (!evaluate(v)) return;
+    std::vector<int> wevent;
+    const fixed_part g = lay_out(v, wevent);
+    std::vector<std::vector<std::vector<int>>> per_loc;
+    for (int l = 0; l < p_.locations; ++l) per_loc.push_back(orders_of(g, l));
+    std::vector<int> chosen;
+    try_orders(g, per_loc, chosen, v);
+    return;
+  }
+  const int r = reads_[k];
+  for (int src : sources_[k]) {
+    rf_[static_cast<std::size_t>(r)] = src;
+    if (src >= 0) rf_i_.add(src, r);
+    if (!prune_ || acyclic(po_i_ | rf_i_)) choose(k + 1);
+    if (src >= 0) rf_i_.row[relation::idx(src)] &= ~(mask(1) << r);
+  }
+}
+
+/// Step 2: every value, in po ∪ rf order. False if a read reads from a CAS
+/// that failed (it wrote nothing, so that rf names no write).
+inline bool explorer::evaluate(values& v) const {
+  const std::size_t n = flat_.size();
+  v.read.assign(n, 0);
+  v.written.assign(n, 0);
+  v.wrote.assign(n, false);
+  std::vector<bool> done(n, false);
+  for (std::size_t left = n; left > 0;) {
+    const std::size_t before = left;
+    for (std::size_t a = 0; a < n; ++a) {
+      const bool po_ready = a == 0 || flat_[a - 1].thread != flat_[a].thread || done[a - 1];
+      const int src = rf_[a];
+      if (done[a] || !po_ready || (src >= 0 && !done[static_cast<std::size_t>(src)])) continue;
+      if (src >= 0 && !v.wrote[static_cast<std::size_t>(src)]) return false;
+      const instr& i = flat_[a].in;
+      const std::uint32_t old = src >= 0 ? v.written[static_cast<std::size_t>(src)] : 0;
+      v.read[a] = old;
+      v.wrote[a] = i.kind != op::load && i.kind != op::fence && (i.kind != op::cas || old == i.expected);
+      v.written[a] = i.kind == op::fetch_add ? old + i.value : i.value;
+      done[a] = true;
+      --left;
+    }
+    if (left == before) return false;  // a po ∪ rf cycle (only when not pruning)
+  }
+  return true;
+}
+
+/// Step 3a: the events (initial writes 0..L-1, then each thread's in po
+/// order), po (initial writes before every other event), rf, rmw, and hb.
+/// wevent[a] is the write event of instruction a (-1 if it wrote nothing).
+inline fixed_part explorer::lay_out(const values& v, std::vector<int>& wevent) const {
+  fixed_part g;
+  for (int l = 0; l < p_.locations; ++l) g.events.push_back({event::write, -1, l, 0, order::rlx});
+  std::vector<int> revent(flat_.size(), -1);
+  wevent.assign(flat_.size(), -1);
+  for (std::size_t a = 0; a < flat_.size(); ++a) {
+    const instr& i = flat_[a].in;
+    const int t = flat_[a].thread;
+    if (i.kind == op::fence) g.events.push_back({event::fence, t, -1, 0, i.ord});
+    if (!i.reads() && i.kind != op::fence) {
+      wevent[a] = static_cast<int>(g.events.size());
+      g.events.push_back({event::write, t, i.loc, i.value, i.ord});
+    }
+    if (!i.reads()) continue;
+    const bool rmw = v.wrote[a];
+    revent[a] = static_cast<int>(g.events.size());
+    g.events.push_back({event::read, t, i.loc, v.read[a], rmw ? read_part(i.ord) : i.kind == op::cas ? i.fail : i.ord});
+    if (!rmw) continue;
+    wevent[a] = static_cast<int>(g.events.size());
+    g.events.push_back({event::write, t, i.loc, v.written[a], write_part(i.ord)});
+  }
+  const int n = static_cast<int>(g.events.size());
+  g.po.n = g.rf.n = g.rmw.n = n;
+  g.at.assign(static_cast<std::size_t>(p_.locations), 0);
+  mask rel = 0, acq = 0;
+  for (int e = 0; e < n; ++e) {
+    const event& ev = g.events[static_cast<std::size_t>(e)];
+    const mask bit = mask(1) << e;
+    (ev.kind == event::write ? g.w : ev.kind == event::read ? g.r : g.f) |= bit;
+    if (ev.loc >= 0) g.at[static_cast<std::size_t>(ev.loc)] |= bit;
+    if (ev.thread >= 0 && ev.mode == order::sc) g.sc |= bit;
+    if (ev.thread >= 0 && at_least_rel(ev.mode)) rel |= bit;
+    if (ev.thread >= 0 && at_least_acq(ev.mode)) acq |= bit;
+    for (int later = e + 1; later < n; ++later)
+      if (ev.thread < 0 || ev.thread == g.events[static_cast<std::size_t>(later)].thread) g.po.add(e, later);
+  }
+  g.po = restrict_cod(g.po, ~((mask(1) << p_.locations) - 1));  // nothing is po-before an initial write
+  g.fsc = g.f & g.sc;
+  for (std::size_t a = 0; a < flat_.size(); ++a) {
+    if (revent[a] < 0) continue;
+    const int src = rf_[a];
+    g.rf.add(src < 0 ? flat_[a].in.loc : wevent[static_cast<std::size_t>(src)], revent[a]);
+    if (wevent[a] >= 0) g.rmw.add(revent[a], wevent[a]);
+  }
+  g.hb = plus(g.po | synchronises_with(g, rel, acq));
+  return g;
+}
+
+/// Step 3b: location l's modification orders (its writes after the initial
+/// one) that keep CoWW (a write po-before another is mo-before it) and
+/// atomicity (an RMW's write comes right after the write its read read).
+inline std::vector<std::vector<int>> explorer::orders_of(const fixed_part& g, int loc) const {
+  std::vector<int> ws;
+  for (int e = p_.locations; e < g.po.n; ++e)
+    if (((g.w & g.at[static_cast<std::size_t>(loc)]) >> e) & 1u) ws.push_back(e);
+  const relation into = inverse(g.rf);
+  std::vector<std::vector<int>> orders;
+  do {
+    std::vector<int> full{loc};
+    full.insert(full.end(), ws.begin(), ws.end());
+    bool ok = true;
+    for (std::size_t i = 1; i < full.size() && ok; ++i) {
+      for (std::size_t j = i + 1; j < full.size(); ++j) ok = ok && !g.po.has(full[j], full[i]);
+      const mask read_by = inverse(g.rmw).row[relation::idx(full[i])];  // the RMW's read, if any
+      if (read_by != 0) ok = ok && into.has(std::countr_zero(read_by), full[i - 1]);
+    }
+    if (ok || !prune_) orders.push_back(full);
+  } while (std::next_permutation(ws.begin(), ws.end()));
+  return orders;
+}
+
+/// Step 4: every combination of the locations' orders, judged by the axioms.
+inline void explorer::try_orders(const fixed_part& g,
+                                 const std::vector<std::vector<std::vector<int>>>& per_loc,
+                                 std::vector<int>& chosen, const values& v) {
+  if (chosen.size() == per_loc.size()) {
+    record(g, per_loc, chosen, v);
+    return;
+  }
+  const auto& mine = per_loc[chosen.size()];
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    chosen.push_back(static_cast<int>(k));
+    try_orders(g, per_loc, chosen, v);
+    chosen.pop_back();
+  }
+}
+
+inline void explorer::record(const fixed_part& g,
+                             const std::vector<std::vector<std::vector<int>>>& per_loc,
+                             const std::vector<int>& chosen, const values& v) {
+  relation mo;
+  mo.n = g.po.n;
+  outcome o;
+  for (int a : reads_) o.push_back(v.read[static_cast<std::size_t>(a)]);
+  for (std::size_t l = 0; l < per_loc.size(); ++l) {
+    const std::vector<int>& order_l = per_loc[l][static_cast<std::size_t>(chosen[l])];
+    for (std::size_t i = 0; i < order_l.size(); ++i)
+      for (std::size_t j = i + 1; j < order_l.size(); ++j) mo.add(order_l[i], order_l[j]);
+    o.push_back(g.events[static_cast<std::size_t>(order_l.back())].value);
+  }
+  ++out_.candidates;
+  if (!consistent(g, mo, m_)) return;
+  ++out_.consistent;
+  out_.outcomes.insert(o);
+}
+
+/// The oracle's entry point.
+inline verdicts enumerate(const program& p, memory m, bool prune = true) { return explorer(p, m, prune).run(); }
+
+}  // namespace weave::model::test::oracle

@@ -1,0 +1,164 @@
+// Orders between stores: the shapes where a store's place in the modification
+// order (mo) of its location, rather than a load, witnesses the weak outcome.
+// "x at the end" is a relaxed load in the body after the joins: every store
+// happens before it, so by Coherence it reads the last store in mo.
+//
+//   2+2W  T1: x = 1; y = 2     T2: y = 1; x = 2      weak: x == 1 && y == 1 at the end
+//   R     T1: x = 1; y = 1     T2: y = 2; r1 = x     weak: y == 2 at the end && r1 == 0
+//   S     T1: x = 2; y = 1     T2: r1 = y; x = 1     weak: r1 == 1 && x == 2 at the end
+//
+// 2+2W and R end each thread's cycle in a store→store (mo) or store→load (rb)
+// edge between threads that no load reads, so release/acquire makes no sw and
+// only seq_cst (psc) forbids them; in S the load reads the release store, and
+// release/acquire forbids it.
+//
+// Sources: Lahav, Vafeiadis, Kang, Hur, Dreyer, "Repairing Sequential
+// Consistency in C/C++11" (PLDI 2017): the RC11 consistency axioms (litmus.hpp),
+// under which 2+2W with release stores stays allowed (its Coherence axiom is
+// "hb ; eco? irreflexive", not "hb ∪ mo acyclic"); the shapes'
+// names are the herd7 catalogues'. Each verdict below is derived by hand from
+// those axioms.
+#include <optional>
+#include <utility>
+
+#include "litmus/litmus.hpp"
+
+using namespace weave::litmus;
+
+namespace {
+
+// One run of each shape: the given store and load orders for every access;
+// a fence, when given, sits between each thread's two accesses.
+struct orders {
+  std::memory_order store = rlx;
+  std::memory_order load = rlx;
+  std::optional<std::memory_order> fence = std::nullopt;
+};
+
+void between(const orders& o) {
+  if (o.fence) S::fence(*o.fence);
+}
+
+// 2+2W. Returns (x, y) at the end.
+std::pair<int, int> two_plus_two_writes(const orders& o) {
+  location x, y;
+  thread t1([&] {
+    x.store(1, o.store);
+    between(o);
+    y.store(2, o.store);
+  });
+  thread t2([&] {
+    y.store(1, o.store);
+    between(o);
+    x.store(2, o.store);
+  });
+  t1.join();
+  t2.join();
+  return {x.load(rlx), y.load(rlx)};  // relaxed: after the joins every store happens before them
+}
+
+// R. Returns (y at the end, r1).
+std::pair<int, int> r_shape(const orders& o) {
+  location x, y;
+  int r1 = -1;
+  thread t1([&] {
+    x.store(1, o.store);
+    between(o);
+    y.store(1, o.store);
+  });
+  thread t2([&] {
+    y.store(2, o.store);
+    between(o);
+    r1 = x.load(o.load);
+  });
+  t1.join();
+  t2.join();
+  return {y.load(rlx), r1};  // relaxed: after the joins every store happens before it
+}
+
+// S. Returns (r1, x at the end).
+std::pair<int, int> s_shape(const orders& o) {
+  location x, y;
+  int r1 = -1;
+  thread t1([&] {
+    x.store(2, o.store);
+    between(o);
+    y.store(1, o.store);
+  });
+  thread t2([&] {
+    r1 = y.load(o.load);
+    between(o);
+    x.store(1, o.store);
+  });
+  t1.join();
+  t2.join();
+  return {r1, x.load(rlx)};  // relaxed: after the joins every store happens before it
+}
+
+}  // namespace
+
+// 2+2W+rlx: allowed — nothing orders two stores of different threads.
+WEAVE_MODEL_CHECK(litmus_2plus2w_relaxed_weak_found, check_failed) {
+  auto [x, y] = two_plus_two_writes({});
+  WEAVE_CHECK(!(x == 1 && y == 1));
+}
+
+// 2+2W+rel: allowed in RC11 — no load, so no sw; hb is po and the cycle po ; mo ; po ; mo is not hb ; eco?.
+WEAVE_MODEL_CHECK(litmus_2plus2w_rel_weak_found, check_failed) {
+  auto [x, y] = two_plus_two_writes({.store = rel});
+  WEAVE_CHECK(!(x == 1 && y == 1));
+}
+
+// 2+2W+sc: forbidden — psc: Wx1 →po Wy2 →mo Wy1 →po Wx2 →mo Wx1.
+WEAVE_MODEL_CHECK(litmus_2plus2w_sc_forbidden, pass) {
+  auto [x, y] = two_plus_two_writes({.store = sc});
+  WEAVE_CHECK(!(x == 1 && y == 1));
+}
+
+// 2+2W+rlx+fence_sc: forbidden — psc_F: F1 →po Wy2 →mo Wy1 →po F2 and F2 →po Wx2 →mo Wx1 →po F1.
+WEAVE_MODEL_CHECK(litmus_2plus2w_fence_sc_forbidden, pass) {
+  auto [x, y] = two_plus_two_writes({.fence = sc});
+  WEAVE_CHECK(!(x == 1 && y == 1));
+}
+
+// R+rlx: allowed — nothing orders T2's store before its load.
+WEAVE_MODEL_CHECK(litmus_r_relaxed_weak_found, check_failed) {
+  auto [y, r1] = r_shape({});
+  WEAVE_CHECK(!(y == 2 && r1 == 0));
+}
+
+// R+rel+acq: allowed — no load reads another thread's store, so no sw; release/acquire gives no store→load order.
+WEAVE_MODEL_CHECK(litmus_r_rel_acq_weak_found, check_failed) {
+  auto [y, r1] = r_shape({.store = rel, .load = acq});
+  WEAVE_CHECK(!(y == 2 && r1 == 0));
+}
+
+// R+sc: forbidden — psc: Wx →po Wy1 →mo Wy2 →po Rx →rb Wx.
+WEAVE_MODEL_CHECK(litmus_r_sc_forbidden, pass) {
+  auto [y, r1] = r_shape({.store = sc, .load = sc});
+  WEAVE_CHECK(!(y == 2 && r1 == 0));
+}
+
+// R+rlx+fence_sc: forbidden — psc_F: F1 →po Wy1 →mo Wy2 →po F2 and F2 →po Rx →rb Wx →po F1.
+WEAVE_MODEL_CHECK(litmus_r_fence_sc_forbidden, pass) {
+  auto [y, r1] = r_shape({.fence = sc});
+  WEAVE_CHECK(!(y == 2 && r1 == 0));
+}
+
+// S+rlx: allowed — no sw, so T1's store of x need not precede T2's in mo.
+WEAVE_MODEL_CHECK(litmus_s_relaxed_weak_found, check_failed) {
+  auto [r1, x] = s_shape({});
+  WEAVE_CHECK(!(r1 == 1 && x == 2));
+}
+
+// S+rel+acq: forbidden — Wx2 →po Wy →sw Ry →po Wx1 makes Wx2 hb Wx1, against Wx1 →mo Wx2 (Coherence).
+WEAVE_MODEL_CHECK(litmus_s_rel_acq_forbidden, pass) {
+  auto [r1, x] = s_shape({.store = rel, .load = acq});
+  WEAVE_CHECK(!(r1 == 1 && x == 2));
+}
+
+// S+rel+rlx: allowed — a release store read by a relaxed load synchronises with nothing.
+WEAVE_MODEL_CHECK(litmus_s_rel_rlx_weak_found, check_failed) {
+  auto [r1, x] = s_shape({.store = rel});
+  WEAVE_CHECK(!(r1 == 1 && x == 2));
+}
