@@ -91,6 +91,8 @@ class engine {
   void add_race_backtrack(std::int32_t i, std::int32_t j);
   tmask initials(std::int32_t i, std::int32_t j) const;
   bool independent(int a, int b) const;
+  enum class wake_kind : std::uint8_t { no, yes, to_read_newer };
+  wake_kind wakes(int r, int c) const;
   bool holder_dead(const thread_rec& t) const noexcept;
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
@@ -124,6 +126,7 @@ class engine {
   void remove_message(std::uint32_t id);
   void record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence);
   void read_message(thread_rec& t, const message& m, std::memory_order o);
+  void published(thread_rec& t, std::memory_order o);
   void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
   bool psc_consistent() const;
   bool tentative_ok(int t, const mem_choice& c);
@@ -182,6 +185,8 @@ class engine {
   mem_choice chosen_;                  // the one taken
   std::uint32_t rmw_read_ = kNoMsg;    // between atomic_rmw and atomic_rmw_write
   int sc_events_ = 0, sc_fences_ = 0;
+  std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep
+  std::array<std::uint32_t, kMaxThreads> read_mark_{};   // its next read reads a message made since (0: any)
   tmask child_sleep_ = 0;
   std::uint16_t preemptions_ = 0;
   failure fail_;

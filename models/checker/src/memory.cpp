@@ -100,9 +100,11 @@ void engine::list_choices(int t) {
       for (const spin_read& r : th.last_round)
         if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
   }
+  const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     const message& m = msgs_[id];
+    if (reads && id < mark) continue;
     if (p.kind == op::load) {
       choices_.push_back({pick::read, id});
     } else if (p.kind == op::store) {
@@ -118,10 +120,10 @@ void engine::list_choices(int t) {
   }
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
-  if (rc11() && choices_.size() > 1 && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
+  if (rc11() && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
     std::size_t k = 0;
     for (std::size_t i = 0; i < choices_.size(); ++i)
-      if (i == 0 || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
+      if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
     choices_.resize(k);
   }
 }
@@ -198,6 +200,13 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
   mev_.push_back(e);
   if (sc) ++sc_events_;
   if (sc && fence) ++sc_fences_;
+}
+
+// After a store that publishes the thread's clock (release, or relaxed after a
+// release fence) the thread starts a new epoch: what it does next in the same
+// step (a cell write) is not covered by what it published.
+void engine::published(thread_rec& t, std::memory_order o) {
+  if (releases(o) || t.has_rel_fence) ++t.hb.c[cur_];
 }
 
 void engine::trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg) {
@@ -371,6 +380,7 @@ bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t 
   const std::uint32_t id = new_message(obj, v, msgs_[chosen_.msg].pos + 1, t, o, nullptr);
   record_event(obj, kNoMsg, id, o == kSc, false);
   objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  published(t, o);
   step_rec& s = steps_.back();
   s.mo = o;
   s.has_value = true;
@@ -399,6 +409,7 @@ void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
   const std::uint32_t id = new_message(obj, neu, before.pos + 1, t, o, &before);
   record_event(obj, read, id, o == kSc, false);
   objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  published(t, o);
   note_read(obj, id);  // it read up to its own write: stale once something newer exists
   step_rec& s = steps_.back();
   s.mo = o;
