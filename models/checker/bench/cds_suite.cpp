@@ -410,8 +410,10 @@ struct chase_lev {
 };
 
 // The owner pushes 1 and 2 (the second push grows the array from 1 slot to 2)
-// and takes once; one thief steals once. Then the owner drains the rest:
-// every item comes out exactly once.
+// and takes twice; one thief steals once. The second take can race the thief
+// for the last item, the case take's and steal's seq_cst fences and CASes on
+// top exist for. Then the owner drains the rest: every item comes out exactly
+// once.
 template <bool ReleasePublish>
 void chase_lev_push_push_take_steal() {
   chase_lev<ReleasePublish> d;
@@ -420,6 +422,7 @@ void chase_lev_push_push_take_steal() {
   d.push(1);
   d.push(2);
   std::vector<int> out = {d.take()};
+  out.push_back(d.take());
   thief.join();
   out.push_back(stolen);
   for (int x = d.take(); x != d.empty; x = d.take()) out.push_back(x);
