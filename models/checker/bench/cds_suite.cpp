@@ -62,7 +62,7 @@ struct dekker_lock {
         S::spin();
         continue;
       }
-      wants[me].store(0, rlx);  // back off until it is my turn
+      wants[me].store(0, rlx);  // back off until it is my turn; relaxed: the other's loads need no data from us
       while (turn.load(rlx) != me) S::spin();  // relaxed: as above
       wants[me].store(1, rlx);  // relaxed: ordered by the fence below
       S::fence(sc);  // KEY ORDER: as above
@@ -72,7 +72,7 @@ struct dekker_lock {
   void unlock(int me) {
     turn.store(1 - me, rlx);  // relaxed: a hint to the other, published by the fence below
     S::fence(rel);  // KEY ORDER: pairs with the acquire fence at the end of the other's lock
-    wants[me].store(0, rlx);
+    wants[me].store(0, rlx);  // relaxed: the fence above releases it
   }
 };
 
@@ -221,7 +221,9 @@ void mpmc_2p1c() {
 //    linked list with a dummy head; enqueue links at the tail with a CAS on
 //    the last node's next and then swings the tail; anyone who finds the tail
 //    lagging swings it forward. Nodes come from a preallocated array and are
-//    never reused, so there is no ABA and no reclamation to model.
+//    never reused, so there is no ABA and no reclamation to model. Every
+//    CAS's failure order is relaxed: a failed CAS only sends the loop round
+//    again, nothing is read through its value.
 // ---------------------------------------------------------------------------
 struct ms_queue {
   struct qnode {
@@ -258,7 +260,7 @@ struct ms_queue {
       if (first != head.load(rlx)) continue;  // relaxed: a consistency re-check only
       if (next == nullptr) return false;  // empty
       if (first == last) {
-        tail.compare_exchange_strong(last, next, rel, rlx);  // the tail lags: help it
+        tail.compare_exchange_strong(last, next, rel, rlx);  // the tail lags: help it; release: as in enqueue
         continue;
       }
       v = next->value.read();  // safe before the CAS: nodes are never freed or reused
@@ -598,6 +600,9 @@ int main(int argc, char** argv) {
                 weave::model::to_string(r.found), static_cast<unsigned long long>(r.executions),
                 r.exhaustive ? "yes" : "no", r.seconds, ok ? "" : "   <-- MISMATCH");
     std::fflush(stdout);
+    if (!ok && rc11 && r.found == p.under_sc && p.under_sc != p.under_rc11)
+      reports += std::string("\n== ") + p.name + ": found what sequential consistency allows, not the" +
+                 " weak-memory bug; is the engine exploring RC11?\n";
     if ((verbose || !ok) && !r.report.empty()) reports += std::string("\n== ") + p.name + "\n" + r.report;
   }
   if (!reports.empty()) std::printf("%s", reports.c_str());
