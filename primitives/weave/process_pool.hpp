@@ -116,7 +116,8 @@
 //       end's liveness is its owner's (holders.hpp H6).
 //   W4  Every forked worker is reaped exactly once, by the thread that forked
 //       it or by its slot's shepherd: after its death (kill then waitpid: a
-//       zombie keeps its pid, so the kill cannot hit another process) or after
+//       zombie keeps its pid, so the kill cannot hit another process; or the
+//       waitpid(WNOHANG) of W8 that found it ended while idle) or after
 //       its end was closed at retirement (waitpid; the worker is idle and sees
 //       end of stream at once). shutdown(wait) joins the shepherds, so it
 //       returns after every worker was reaped; the destructor calls it.
@@ -131,6 +132,11 @@
 //   W7  Each shepherd records its S::self() id under ids_m_ before it takes a
 //       task, so shutdown(wait = true) from a done-callback (run on a
 //       shepherd) throws usage_error instead of joining itself.
+//   W8  Before each send the shepherd asks waitpid(WNOHANG) whether its
+//       worker has ended while idle; if so it is reaped and replaced first, so
+//       broken_pool goes only to a task that was sent to a worker that then
+//       died (or died at the instant of the send). A slot's pid is cleared
+//       before the worker is reaped, so worker_pids() never shows a freed pid.
 #pragma once
 
 #include <algorithm>
@@ -386,6 +392,7 @@ class process_pool {
   void shepherd(std::size_t i);
   void run(worker_slot& s, task_base& t, std::vector<std::byte>& reply);
   void worker_lost(worker_slot& s, task_base& t);
+  void reap_if_exited(worker_slot& s);
   void retire(worker_slot& s) noexcept;
   static int reap(int pid, bool kill_first) noexcept;
   static std::string how_it_ended(int pid, int status);
@@ -476,6 +483,7 @@ inline void process_pool::shepherd(std::size_t i) {
 
 // One task on slot s's worker (W3); a vacant slot is refilled first.
 inline void process_pool::run(worker_slot& s, task_base& t, std::vector<std::byte>& reply) {
+  if (s.pid.load(std::memory_order_relaxed) != 0) reap_if_exited(s);  // relaxed: only this shepherd writes it
   if (s.pid.load(std::memory_order_relaxed) == 0) {  // relaxed: only this shepherd writes it
     try {
       start_worker(s);
@@ -492,12 +500,22 @@ inline void process_pool::run(worker_slot& s, task_base& t, std::vector<std::byt
   worker_lost(s, t);  // peer_gone or closed: the worker is dead or exiting (W3)
 }
 
+// W8: a worker that died while idle is reaped (and its slot left vacant)
+// before a task is sent to it, so that task goes to its replacement instead.
+inline void process_pool::reap_if_exited(worker_slot& s) {
+  const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: only this shepherd writes it
+  int st = 0;
+  if (::waitpid(pid, &st, WNOHANG) != pid) return;  // alive (or not yet a zombie: W3 catches it)
+  s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot for worker_pids
+  s.end.close();
+}
+
 // The worker of slot s died holding t: reap it (W4), fail t, start another.
 inline void process_pool::worker_lost(worker_slot& s, task_base& t) {
   const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: only this shepherd writes it
+  s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot; cleared before the pid is freed (W4)
   s.end.close();
   const int st = reap(pid, true);
-  s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot for worker_pids
   t.fail(std::make_exception_ptr(broken_pool("weave::process_pool: worker " + std::to_string(pid) + " " +
                                              how_it_ended(pid, st) + " while running a task")));
   try {
@@ -511,9 +529,9 @@ inline void process_pool::worker_lost(worker_slot& s, task_base& t) {
 // reaps the worker (W4).
 inline void process_pool::retire(worker_slot& s) noexcept {
   const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: only the slot's owner writes it
+  s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot; cleared before the pid is freed (W4)
   s.end.close();
   if (pid != 0) (void)reap(pid, false);
-  s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot for worker_pids
 }
 
 // waitpid for our own child, after SIGKILL if kill_first (W4). Returns the wait
