@@ -253,6 +253,7 @@ class process_pool_test : public CppUnit::TestFixture {
       const std::string what = e.what();
       CPPUNIT_ASSERT_MESSAGE(what, what.find(std::to_string(victim)) != std::string::npos);
       CPPUNIT_ASSERT_MESSAGE(what, what.find("signal 9") != std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(what, what.find("process_pool_test.hang") != std::string::npos);
     }
     // The pool replaced the worker and still works, on both slots.
     std::vector<int> in{1, 2, 3, 4, 5, 6, 7, 8};

@@ -359,16 +359,17 @@ class process_pool {
     virtual void finish(std::span<const std::byte> reply) = 0;  // the worker answered
     virtual void fail(std::exception_ptr e) = 0;
     virtual void cancel() = 0;
+    explicit task_base(const std::string& fn_name) : name(fn_name) {}
     std::vector<std::byte> request;
+    const std::string& name;  // in the pool's snapshot (W6), which outlives every task
   };
   template <class R>
   struct task final : task_base {
-    explicit task(const std::string& fn_name) : name(fn_name) {}
+    explicit task(const std::string& fn_name) : task_base(fn_name) {}
     bool start() override { return p.set_running_or_notify_cancel(); }
     void finish(std::span<const std::byte> reply) override;
     void fail(std::exception_ptr e) override { (void)p.set_exception(std::move(e)); }
     void cancel() override { (void)f.cancel(); }
-    const std::string& name;  // in the pool's snapshot (W6), which outlives every task
     promise<R> p;
     future<R> f;  // for cancel()
   };
@@ -395,7 +396,7 @@ class process_pool {
   void reap_if_exited(worker_slot& s);
   void retire(worker_slot& s) noexcept;
   static int reap(int pid, bool kill_first) noexcept;
-  static std::string how_it_ended(int pid, int status);
+  static std::string how_it_ended(int status);
   void join_shepherds();
 
   std::vector<detail::process_entry_ptr> functions_;  // W6: fixed before the first fork
@@ -460,7 +461,7 @@ inline void process_pool::start_worker(worker_slot& s) {
   if (r.status == pipe_status::ok && hello.size() == 4) std::memcpy(&word, hello.data(), 4);
   if (word != hello_word) {
     const int st = reap(pid, true);  // W4
-    throw broken_pool("weave::process_pool: a new worker did not start: " + how_it_ended(pid, st));
+    throw broken_pool("weave::process_pool: a new worker did not start: " + how_it_ended(st));
   }
   s.end = std::move(mine);
   s.pid.store(pid, std::memory_order_relaxed);  // relaxed: read only as a snapshot (worker_pids)
@@ -487,8 +488,9 @@ inline void process_pool::run(worker_slot& s, task_base& t, std::vector<std::byt
   if (s.pid.load(std::memory_order_relaxed) == 0) {  // relaxed: only this shepherd writes it
     try {
       start_worker(s);
-    } catch (...) {
-      t.fail(std::make_exception_ptr(broken_pool("weave::process_pool: no worker for the task: could not start one")));
+    } catch (const std::exception& e) {
+      t.fail(std::make_exception_ptr(
+          broken_pool(std::string("weave::process_pool: no worker for the task: could not start one: ") + e.what())));
       return;
     }
   }
@@ -517,7 +519,7 @@ inline void process_pool::worker_lost(worker_slot& s, task_base& t) {
   s.end.close();
   const int st = reap(pid, true);
   t.fail(std::make_exception_ptr(broken_pool("weave::process_pool: worker " + std::to_string(pid) + " " +
-                                             how_it_ended(pid, st) + " while running a task")));
+                                             how_it_ended(st) + " while running '" + t.name + "'")));
   try {
     start_worker(s);
   } catch (...) {
@@ -545,8 +547,7 @@ inline int process_pool::reap(int pid, bool kill_first) noexcept {
   return st;
 }
 
-inline std::string process_pool::how_it_ended(int pid, int status) {
-  (void)pid;
+inline std::string process_pool::how_it_ended(int status) {
   if (status == -1) return "ended (reaped elsewhere)";
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -588,9 +589,9 @@ void process_pool::task<R>::finish(std::span<const std::byte> reply) {
   }
   const std::string text(reinterpret_cast<const char*>(body.data()), body.size());
   if (kind == reply_error) {
-    fail(std::make_exception_ptr(process_task_error("weave::process_pool: '" + name + "' threw: " + text)));
+    fail(std::make_exception_ptr(process_task_error("weave::process_pool: '" + this->name + "' threw: " + text)));
   } else {
-    fail(std::make_exception_ptr(process_task_error("weave::process_pool: '" + name + "': bad reply from the worker" +
+    fail(std::make_exception_ptr(process_task_error("weave::process_pool: '" + this->name + "': bad reply from the worker" +
                                                     (text.empty() ? std::string() : ": " + text))));
   }
 }
