@@ -5,9 +5,10 @@
 //   BM_empty_tasks<lib>   N empty tasks submitted, then every future waited
 //                         (TBB's task_group has no per-task futures: its
 //                         wait() for the group); N = --tasks=N or
-//                         WEAVE_BENCH_POOL_TASKS, default 200000 (the issue's
-//                         1,000,000 takes ~5 s per repetition here: pass
-//                         --tasks=1000000). Items/s; workers: hardware threads.
+//                         WEAVE_BENCH_POOL_TASKS, default 1,000,000 (the
+//                         whole program then takes about a minute on 2 cores;
+//                         asio's batches are the slow part). Items/s;
+//                         workers: hardware threads.
 //   BM_idle_latency<lib>  submit-to-run latency on an idle pool: the pool
 //                         rests 2 ms (its workers park), then the time from
 //                         just before submit to the start of the task (manual
@@ -55,7 +56,7 @@ namespace {
 
 using clk = std::chrono::steady_clock;
 
-std::size_t tasks = 200000;  // set in main from --tasks=N / WEAVE_BENCH_POOL_TASKS
+std::size_t tasks = 1000000;  // set in main from --tasks=N / WEAVE_BENCH_POOL_TASKS
 
 unsigned workers() {
   const unsigned n = std::thread::hardware_concurrency();
