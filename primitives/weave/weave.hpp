@@ -18,3 +18,4 @@
 #include "weave/future.hpp"
 #include "weave/timer.hpp"
 #include "weave/thread_pool.hpp"
+#include "weave/process_pool.hpp"
