@@ -45,7 +45,11 @@ namespace {
 // recorded as misuse and otherwise runs unchecked.
 detail::engine* live() noexcept {
   detail::engine* e = detail::engine::current;
-  if (e == nullptr || !e->active()) return nullptr;
+  if (e == nullptr) return nullptr;
+  if (!e->active()) {
+    if (e->on_scheduler_thread()) e->drain_tick();
+    return nullptr;
+  }
   if (!e->on_scheduler_thread()) {
     e->used_from_foreign_thread();
     return nullptr;
@@ -57,6 +61,7 @@ detail::engine* live() noexcept {
 void check_that(bool cond, const char* what, source_location loc) {
   if (cond) return;
   detail::engine* e = live();
+  if (e == nullptr && detail::engine::current != nullptr) return;  // an execution being torn down
   if (e == nullptr) {
     std::fprintf(stderr, "WEAVE_CHECK(%s) failed at %s:%u outside a model check\n", what, loc.file_name(),
                  static_cast<unsigned>(loc.line()));
@@ -70,9 +75,9 @@ void check_that(bool cond, const char* what, source_location loc) {
 
 namespace detail {
 
-object_id new_object(const void*, object_kind kind, source_location made, std::uint64_t initial) {
+object_id new_object(void* addr, object_kind kind, source_location made, std::uint64_t initial, std::size_t size) {
   engine* e = live();
-  return e ? e->new_object(kind, made, initial) : object_id{kOutside};
+  return e ? e->new_object(kind, made, initial, addr, size) : object_id{kOutside};
 }
 void forget_object(object_id id) noexcept {
   if (engine* e = live()) e->forget_object(e->index_of(id));
@@ -132,6 +137,7 @@ std::int64_t now_ns() noexcept {
 void invariant(bool cond, const char* msg, source_location loc) {
   if (cond) return;
   engine* e = live();
+  if (e == nullptr && engine::current != nullptr) return;  // an execution being torn down
   if (e == nullptr) {
     std::fprintf(stderr, "weave: invariant violated: %s (%s:%u)\n", msg, loc.file_name(),
                  static_cast<unsigned>(loc.line()));
@@ -146,6 +152,7 @@ void lock_hook(const void* lock, int what, unsigned flags) noexcept {
 }
 std::uint32_t spawn(std::function<void()> fn, source_location loc) {
   engine* e = live();
+  if (e == nullptr && engine::current != nullptr) return 0;  // an execution being torn down: it never runs
   if (e == nullptr) throw weave::usage_error("weave::model::thread: created outside a model check");
   return e->spawn(std::move(fn), loc);
 }

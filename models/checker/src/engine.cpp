@@ -228,13 +228,16 @@ void engine::visible(const pending_op& p) {
   yield_to_scheduler();
 }
 
-object_id engine::new_object(object_kind kind, source_location made, std::uint64_t initial) {
+object_id engine::new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
+                             std::size_t size) {
   if (!active()) return kOutside;
   const auto id = static_cast<std::uint32_t>(nobj_);
   if (nobj_ == objects_.size()) objects_.emplace_back();
   object_rec& o = objects_[nobj_++];
   const bool is_cell = kind == object_kind::cell;
   o.reset(is_cell, made, kind == object_kind::atomic_opaque);
+  o.shadow = is_cell ? nullptr : shadow;
+  o.shadow_size = static_cast<std::uint8_t>(std::min<std::size_t>(size, sizeof(std::uint64_t)));
   saw_model_ = true;
   if (!is_cell) {  // the initial value: the first message of its modification order
     static const thread_rec nobody;
@@ -795,14 +798,33 @@ void engine::reset_execution() {
   diverged_ = false;
 }
 
+// An execution cut short (a failure, a sleep-blocked or pruned branch) leaves
+// fibers suspended at a visible operation, maybe inside a destructor or another
+// noexcept function, through which a forced unwind would call std::terminate.
+// So each is first drained: resumed with the checker off (atomics act as
+// plain variables holding their latest value in mo, waits and spins return at
+// once) until it returns; one that does not within kDrainOps operations (it
+// waits for something no thread will do) is unwound where it then stands,
+// which is a loop, not a destructor. Children first, T0 (the body) last: the
+// body's frame owns the shared objects the other threads still touch.
 void engine::teardown() {
   tearing_down_ = true;
-  // Children first, T0 (the body) last: the body's frame owns the shared
-  // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
+    if (!t->fib) continue;
+    draining_ = true;
+    drain_ops_ = 0;
+    t->fib = std::move(t->fib).resume();
+    draining_ = false;
     if (t->fib) t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
   tearing_down_ = false;
+}
+
+void engine::drain_tick() {
+  if (draining_ && ++drain_ops_ > kDrainOps) {
+    drain_ops_ = 0;
+    yield_to_scheduler();
+  }
 }
 
 run_end engine::run_execution(const std::function<void()>& body) {

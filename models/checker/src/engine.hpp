@@ -31,9 +31,12 @@ class engine {
 
   // --- called from model threads (through the detail:: functions) ---
   bool active() const noexcept { return running_ && !tearing_down_; }
+  /// Tearing down: an operation of a fiber being drained (see teardown()).
+  void drain_tick();
   void visible(std::uint32_t obj, op kind, source_location loc);
   void visible(const pending_op& p);
-  object_id new_object(object_kind kind, source_location made, std::uint64_t initial);
+  object_id new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
+                       std::size_t size);
   /// The index of a model object in this execution; kOutside (made outside any
   /// execution) or kStale (made by an earlier one) otherwise.
   std::uint32_t index_of(object_id id) const noexcept {
@@ -143,6 +146,9 @@ class engine {
   int bound_ = -1;
   bool running_ = false;
   bool tearing_down_ = false;
+  bool draining_ = false;
+  std::uint32_t drain_ops_ = 0;
+  static constexpr std::uint32_t kDrainOps = 100000;
   bool tracing_ = false;
 
   // search stack
@@ -185,6 +191,7 @@ class engine {
   mem_choice chosen_;                  // the one taken
   std::uint32_t rmw_read_ = kNoMsg;    // between atomic_rmw and atomic_rmw_write
   int sc_events_ = 0, sc_fences_ = 0;
+  bool tentative_ = false;             // a choice being judged (its message is undone)
   std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep
   std::array<std::uint32_t, kMaxThreads> read_mark_{};   // its next read reads a message made since (0: any)
   tmask child_sleep_ = 0;

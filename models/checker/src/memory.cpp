@@ -46,6 +46,7 @@
 // Under memory_model::sc every load reads the mo-latest message and every store
 // goes at the end: sequential consistency, the same code with one choice each.
 #include <algorithm>
+#include <cstring>
 
 #include "engine.hpp"
 
@@ -157,6 +158,8 @@ std::uint32_t engine::new_message(std::uint32_t obj, std::uint64_t value, std::u
   auto& mo = objects_[obj].mo;
   mo.insert(mo.begin() + at, id);
   for (std::size_t k = at; k < mo.size(); ++k) msgs_[mo[k]].pos = static_cast<std::uint32_t>(k);
+  const object_rec& rec = objects_[obj];
+  if (at + 1 == mo.size() && rec.shadow != nullptr && !tentative_) std::memcpy(rec.shadow, &value, rec.shadow_size);
   return id;
 }
 
@@ -237,7 +240,9 @@ bool engine::tentative_ok(int t, const mem_choice& c) {
     if (read.rel_valid && acquires(o)) e.clk.join(read.rel);
   }
   if (c.kind == pick::insert_after || c.kind == pick::rmw_after) {
+    tentative_ = true;
     added = new_message(p.obj, 0, read.pos + 1, th, std::memory_order_relaxed, nullptr);
+    tentative_ = false;
     e.wr = added;
   }
   mev_.push_back(e);

@@ -14,7 +14,7 @@ struct record {
   std::string name;
   verdict expected = verdict::pass;
   result r;
-  std::string memory_model = "sc";  // sequentially consistent interleavings
+  std::string memory_model = "rc11";  // the memory model explored: rc11 or sc
   bool partial = false;             // r covers one slice (--shard K/N, N > 1)
 
   /// The verdict is the declared one; in one slice of a search, a bug the

@@ -184,6 +184,8 @@ struct object_rec {
   // RC11: the modification order (message ids) and who accessed what when
   std::vector<std::uint32_t> mo;
   std::vector<access_rec> acc;
+  void* shadow = nullptr;        // the atomic's own copy of its latest value
+  std::uint8_t shadow_size = 0;
   // dependency tracking: the last step that conflicts with everything, and the
   // reads and the plain stores since (under RC11 two stores commute: the
   // search places each in mo)

@@ -40,11 +40,13 @@ void usage(std::FILE* f) {
       "usage: weave_models [options]\n"
       "       weave_models --merge FILE... [--json FILE] [--junit FILE] [--verbose]\n"
       "Runs every registered model check and prints one table: check, expected verdict,\n"
-      "verdict, executions, exhaustive or bounded, time.\n\n"
+      "verdict, executions, exhaustive or bounded, memory model, time.\n\n"
       "  --list              list the checks with their expected verdicts\n"
       "  --filter REGEX      run only the checks whose name matches\n"
       "  --replay NAME:TOKEN re-run one schedule of check NAME with full tracing\n"
       "  --strategy S        dfs (exhaustive, default), random or pct\n"
+      "  --memory-model M    rc11 (C++ weak memory; each check's default unless it\n"
+      "                      says sc) or sc (interleavings only)\n"
       "  --preemptions N     bound the preemptions per execution (dfs)\n"
       "  --executions N      stop after N executions\n"
       "  --iterations N      executions for random and pct\n"
@@ -73,8 +75,14 @@ struct cli_args {
   bool list = false, verbose = false;
   options o;
   bool set_strategy = false, set_pre = false, set_exec = false, set_iter = false, set_seed = false,
-       set_time = false, set_reduction = false;
+       set_time = false, set_reduction = false, set_memory = false;
 };
+
+memory_model parse_memory(const std::string& s) {
+  if (s == "rc11") return memory_model::rc11;
+  if (s == "sc") return memory_model::sc;
+  throw std::invalid_argument("memory model");
+}
 
 strategy parse_strategy(const std::string& s) {
   if (s == "dfs") return strategy::dfs;
@@ -99,6 +107,7 @@ bool value_option(const std::string& a, const std::function<std::string()>& next
   else if (a == "--json") c.json = next();
   else if (a == "--junit") c.junit = next();
   else if (a == "--strategy") o.search = parse_strategy(next()), c.set_strategy = true;
+  else if (a == "--memory-model") o.memory = parse_memory(next()), c.set_memory = true;
   else if (a == "--preemptions") o.preemptions = std::stoi(next()), c.set_pre = true;
   else if (a == "--executions") o.max_executions = std::stoull(next()), c.set_exec = true;
   else if (a == "--iterations") o.iterations = std::stoull(next()), c.set_iter = true;
@@ -159,6 +168,7 @@ options options_for(const entry& e, const cli_args& c) {
   if (c.set_seed) o.seed = c.o.seed;
   if (c.set_time) o.time_budget = c.o.time_budget;
   if (c.set_reduction) o.reduction = c.o.reduction;
+  if (c.set_memory) o.memory = c.o.memory;
   o.progress = c.o.progress;
   o.jobs = c.o.jobs;
   if (c.o.shard_count > 1) {
@@ -179,9 +189,9 @@ std::string fmt_count(std::uint64_t n) {
 }
 
 void print_header() {
-  std::printf("%-40s %-15s %-15s %12s  %-10s %8s\n", "check", "expected", "verdict", "executions", "search",
-              "time");
-  std::printf("%s\n", std::string(106, '-').c_str());
+  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %8s\n", "check", "expected", "verdict", "executions", "search",
+              "memory", "time");
+  std::printf("%s\n", std::string(113, '-').c_str());
 }
 
 // One row; split marks a result that is one slice of the search.
@@ -190,8 +200,9 @@ void print_row(const detail::record& c, bool split) {
   std::string search = r.found != verdict::pass ? "found" : r.exhaustive ? "exhaustive" : "bounded";
   if (r.saw_nothing) search = "NOTHING";  // see the warning below the table
   if (split) search += "*";
-  std::printf("%-40s %-15s %-15s %12s  %-10s %7.2fs%s\n", c.name.c_str(), to_string(c.expected), to_string(r.found),
-              fmt_count(r.executions).c_str(), search.c_str(), r.seconds, c.as_declared() ? "" : "  << MISMATCH");
+  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %7.2fs%s\n", c.name.c_str(), to_string(c.expected),
+              to_string(r.found), fmt_count(r.executions).c_str(), search.c_str(), c.memory_model.c_str(), r.seconds,
+              c.as_declared() ? "" : "  << MISMATCH");
   std::fflush(stdout);
 }
 
@@ -223,7 +234,7 @@ int finish(const detail::run_results& run, const cli_args& c, const char* remark
     mismatches += r.as_declared() ? 0 : 1;
     total_time += r.r.seconds;
   }
-  std::printf("%s\n", std::string(106, '-').c_str());
+  std::printf("%s\n", std::string(113, '-').c_str());
   std::printf("%zu checks, %d mismatch%s, %.2fs%s\n", run.checks.size(), mismatches, mismatches == 1 ? "" : "es",
               total_time, remark);
   for (const detail::record& r : run.checks) {
@@ -242,7 +253,7 @@ int finish(const detail::run_results& run, const cli_args& c, const char* remark
   return mismatches == 0 ? kAsDeclared : kMismatch;
 }
 
-int run_replay(const std::vector<entry>& checks, const std::string& arg) {
+int run_replay(const std::vector<entry>& checks, const std::string& arg, const cli_args& c) {
   const auto colon = arg.find(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "weave_models: --replay wants NAME:TOKEN\n");
@@ -251,7 +262,7 @@ int run_replay(const std::vector<entry>& checks, const std::string& arg) {
   const std::string name = arg.substr(0, colon);
   for (const entry& e : checks) {
     if (name != e.name) continue;
-    const result r = replay(e.opts, e.body, arg.substr(colon + 1));
+    const result r = replay(options_for(e, c), e.body, arg.substr(colon + 1));
     std::printf("%s\n", r.report.c_str());
     std::printf("verdict: %s (declared: %s)\n", to_string(r.found), to_string(e.expected));
     return r.found == e.expected ? kAsDeclared : kMismatch;
@@ -288,7 +299,8 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
   print_header();
   for (const entry* e : selected) {
     const options o = options_for(*e, c);
-    detail::record rec{e->name, e->expected, o.jobs > 1 ? detail::run_jobs(e->body, o) : check(o, e->body)};
+    detail::record rec{e->name, e->expected, o.jobs > 1 ? detail::run_jobs(e->body, o) : check(o, e->body),
+                       to_string(o.memory)};
     rec.partial = run.shard_count > 1;
     print_row(rec, split);
     run.checks.push_back(std::move(rec));
@@ -317,7 +329,7 @@ int main(int argc, char** argv) {
 
   std::vector<entry> checks = registry();
   std::sort(checks.begin(), checks.end(), [](const entry& x, const entry& y) { return std::strcmp(x.name, y.name) < 0; });
-  if (!c.replay.empty()) return run_replay(checks, c.replay);
+  if (!c.replay.empty()) return run_replay(checks, c.replay, c);
 
   std::regex re;
   try {

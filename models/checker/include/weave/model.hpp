@@ -115,8 +115,11 @@ using object_id = std::uint64_t;
 /// atomic_opaque: an atomic whose values are not compared between two runs of
 /// one schedule (addresses, structs whose padding bytes may differ).
 enum class object_kind : std::uint8_t { atomic, atomic_opaque, cell };
-/// initial: an atomic's initial value (its first store in modification order).
-object_id new_object(const void* addr, object_kind kind, source_location made, std::uint64_t initial = 0);
+/// initial: an atomic's initial value (its first store in modification order);
+/// the checker keeps the latest value in mo in the size bytes at addr (what
+/// the atomic returns when no check runs, e.g. while a cut-short execution unwinds).
+object_id new_object(void* addr, object_kind kind, source_location made, std::uint64_t initial = 0,
+                     std::size_t size = 0);
 void forget_object(object_id id) noexcept;
 // A scheduling point: returns when this thread is chosen to perform op on obj.
 void visible(object_id obj, op kind, source_location loc);
@@ -229,7 +232,7 @@ struct model_sync {
 
    public:
     explicit atomic(T v = T(), loc_t made = loc_t::current())
-        : v_(v), id_(model::detail::new_object(this, kind, made, model::detail::bits(v))) {}
+        : v_(v), id_(model::detail::new_object(&v_, kind, made, model::detail::bits(v), sizeof(T))) {}
     atomic(const atomic&) = delete;
     atomic& operator=(const atomic&) = delete;
     ~atomic() { model::detail::forget_object(id_); }
@@ -240,8 +243,7 @@ struct model_sync {
       return v_;  // outside a check: a plain variable
     }
     void store(T v, std::memory_order o, loc_t l = loc_t::current()) {
-      v_ = v;
-      model::detail::atomic_store(id_, o, model::detail::bits(v), l);
+      if (!model::detail::atomic_store(id_, o, model::detail::bits(v), l)) v_ = v;
     }
     T exchange(T v, std::memory_order o, loc_t l = loc_t::current()) {
       return rmw([&](T) { return v; }, o, l);
@@ -285,8 +287,7 @@ struct model_sync {
         return old;
       }
       const T old = model::detail::from_bits<T>(b);
-      v_ = f(old);
-      model::detail::atomic_rmw_write(id_, model::detail::bits(v_));
+      model::detail::atomic_rmw_write(id_, model::detail::bits(f(old)));
       return old;
     }
     bool cas(T& e, T d, std::memory_order s, std::memory_order f, bool weak, loc_t l) {
@@ -304,7 +305,7 @@ struct model_sync {
       e = model::detail::from_bits<T>(b);
       return false;
     }
-    T v_;  // the value outside a check; inside one the checker holds the values
+    T v_;  // the value outside a check; inside one, the latest in mo (the checker holds every store)
     model::detail::object_id id_;
   };
 
@@ -316,15 +317,15 @@ struct model_sync {
 
    public:
     explicit cell(loc_t made = loc_t::current())
-        : v_(), id_(model::detail::new_object(this, model::detail::object_kind::cell, made)) {}
+        : v_(), id_(model::detail::new_object(&v_, model::detail::object_kind::cell, made)) {}
     template <class U>
       requires std::is_constructible_v<T, U&&>
     explicit cell(U&& v, loc_t made = loc_t::current())
-        : v_(std::forward<U>(v)), id_(model::detail::new_object(this, model::detail::object_kind::cell, made)) {}
+        : v_(std::forward<U>(v)), id_(model::detail::new_object(&v_, model::detail::object_kind::cell, made)) {}
     template <class A, class B, class... R>
     explicit cell(A&& a, B&& b, R&&... r)
         : v_(std::forward<A>(a), std::forward<B>(b), std::forward<R>(r)...),
-          id_(model::detail::new_object(this, model::detail::object_kind::cell, loc_t())) {}
+          id_(model::detail::new_object(&v_, model::detail::object_kind::cell, loc_t())) {}
     cell(const cell&) = delete;
     cell& operator=(const cell&) = delete;
     ~cell() { model::detail::forget_object(id_); }
