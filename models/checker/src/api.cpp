@@ -34,6 +34,11 @@ result check(const options& o, const std::function<void()>& body) {
   return e.explore(body);
 }
 
+bool counted() noexcept {
+  const detail::engine* e = detail::engine::current;
+  return e == nullptr || e->counted();
+}
+
 result replay(const options& o, const std::function<void()>& body, std::string_view token) {
   detail::engine e(o);
   return e.replay(body, token);
@@ -52,20 +57,12 @@ detail::engine* live() noexcept {
   }
   return e;
 }
-// live() for an operation that may stop the calling fiber: while an execution
-// is torn down, a fiber being drained stops after too many operations
-// (engine::teardown). Not noexcept: the fiber is unwound from here.
-detail::engine* live_op() {
-  detail::engine* e = detail::engine::current;
-  if (e != nullptr && !e->active() && e->on_scheduler_thread()) e->drain_tick();
-  return live();
-}
 }  // namespace
 
 void check_that(bool cond, const char* what, source_location loc) {
   if (cond) return;
   detail::engine* e = live();
-  if (e == nullptr && detail::engine::current != nullptr) return;  // an execution being torn down
+  if (e == nullptr && detail::engine::current != nullptr) return;  // an execution being unwound
   if (e == nullptr) {
     std::fprintf(stderr, "WEAVE_CHECK(%s) failed at %s:%u outside a model check\n", what, loc.file_name(),
                  static_cast<unsigned>(loc.line()));
@@ -87,18 +84,18 @@ void forget_object(object_id id) noexcept {
   if (engine* e = live()) e->forget_object(e->index_of(id));
 }
 void visible(object_id obj, op kind, source_location loc) {
-  if (engine* e = live_op()) e->visible(e->index_of(obj), kind, loc);
+  if (engine* e = live()) e->visible(e->index_of(obj), kind, loc);
 }
 bool atomic_load(object_id obj, std::memory_order o, source_location loc, std::uint64_t& value) {
-  engine* e = live_op();
+  engine* e = live();
   return e != nullptr && e->atomic_load(e->index_of(obj), o, loc, value);
 }
 bool atomic_store(object_id obj, std::memory_order o, std::uint64_t value, source_location loc) {
-  engine* e = live_op();
+  engine* e = live();
   return e != nullptr && e->atomic_store(e->index_of(obj), o, value, loc);
 }
 bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value) {
-  engine* e = live_op();
+  engine* e = live();
   return e != nullptr && e->atomic_rmw(e->index_of(obj), o, loc, old_value);
 }
 void atomic_rmw_write(object_id obj, std::uint64_t new_value) {
@@ -106,29 +103,29 @@ void atomic_rmw_write(object_id obj, std::uint64_t new_value) {
 }
 int atomic_cas(object_id obj, std::memory_order success, std::memory_order failure, bool weak, std::uint64_t expected,
                std::uint64_t desired, source_location loc, std::uint64_t& old_value) {
-  engine* e = live_op();
+  engine* e = live();
   return e == nullptr ? -1 : e->atomic_cas(e->index_of(obj), success, failure, weak, expected, desired, loc, old_value);
 }
 void cell_access(object_id obj, bool write, source_location loc) {
-  if (engine* e = live_op()) e->cell_access(e->index_of(obj), write, loc);
+  if (engine* e = live()) e->cell_access(e->index_of(obj), write, loc);
 }
 wait_result futex_wait(object_id obj, const void* word, std::uint32_t expected, std::int64_t deadline,
                        std::int64_t holder, source_location loc) {
-  if (engine* e = live_op()) return e->futex_wait(e->index_of(obj), word, expected, deadline, holder, loc);
+  if (engine* e = live()) return e->futex_wait(e->index_of(obj), word, expected, deadline, holder, loc);
   return wait_result::woken;
 }
 bool alive(std::uint32_t id, source_location loc) {
-  if (engine* e = live_op()) return e->alive(id, loc);
+  if (engine* e = live()) return e->alive(id, loc);
   return true;
 }
 void futex_wake(object_id obj, bool all, source_location loc) {
-  if (engine* e = live_op()) e->futex_wake(e->index_of(obj), all, loc);
+  if (engine* e = live()) e->futex_wake(e->index_of(obj), all, loc);
 }
 void spin(source_location loc) {
-  if (engine* e = live_op()) e->spin(loc);
+  if (engine* e = live()) e->spin(loc);
 }
 void fence(std::memory_order o, source_location loc) {
-  if (engine* e = live_op()) e->fence(o, loc);
+  if (engine* e = live()) e->fence(o, loc);
 }
 std::uint32_t self() noexcept {
   engine* e = live();
@@ -141,7 +138,7 @@ std::int64_t now_ns() noexcept {
 void invariant(bool cond, const char* msg, source_location loc) {
   if (cond) return;
   engine* e = live();
-  if (e == nullptr && engine::current != nullptr) return;  // an execution being torn down
+  if (e == nullptr && engine::current != nullptr) return;  // an execution being unwound
   if (e == nullptr) {
     std::fprintf(stderr, "weave: invariant violated: %s (%s:%u)\n", msg, loc.file_name(),
                  static_cast<unsigned>(loc.line()));
@@ -156,12 +153,12 @@ void lock_hook(const void* lock, int what, unsigned flags) noexcept {
 }
 std::uint32_t spawn(std::function<void()> fn, source_location loc) {
   engine* e = live();
-  if (e == nullptr && engine::current != nullptr) return 0;  // an execution being torn down: it never runs
+  if (e == nullptr && engine::current != nullptr) return 0;  // an execution being unwound: it never runs
   if (e == nullptr) throw weave::usage_error("weave::model::thread: created outside a model check");
   return e->spawn(std::move(fn), loc);
 }
 void join(std::uint32_t tid, source_location loc) {
-  if (engine* e = live_op()) e->join(tid, loc);
+  if (engine* e = live()) e->join(tid, loc);
 }
 void unjoined(std::uint32_t tid) noexcept {
   if (engine* e = live()) e->unjoined(tid);

@@ -217,7 +217,7 @@ void engine::visible(const pending_op& p) {
     yield_to_scheduler();
     return;
   }
-  if (failed_) {  // a failure recorded without stopping (e.g. unjoined): stop here
+  if (failed_ && !silent_) {  // a failure recorded without stopping (e.g. unjoined): stop here
     t.st = tstate::aborted;
     yield_to_scheduler();
     return;
@@ -272,6 +272,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
     notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
                           std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
   auto race = [&](int other, std::int32_t other_step, source_location other_loc, bool other_write) {
+    if (silent_) return;  // run on to the end: nothing more is reported
     std::ostringstream os;
     os << "data race on " << obj_name(obj) << " (a cell made at " << where(o.made) << "):\n"
        << "    T" << other << (other_write ? " wrote" : " read") << " it at " << where(other_loc)
@@ -468,7 +469,7 @@ void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
 }
 
 void engine::fail(verdict v, std::string message, std::string footer) {
-  if (!running_ || tearing_down_ || failed_) return;
+  if (!running_ || tearing_down_ || failed_ || silent_) return;
   failed_ = true;
   fail_.v = v;
   fail_.message = std::move(message);
@@ -530,7 +531,16 @@ access access_of(const thread_rec& t, bool weak) {
 }
 }  // namespace
 
+// Whether thread a's next step reads "thread b is alive" (S::alive(b), or a
+// wait that b's death ends): any step of b may be its last, which writes that.
+bool engine::asks_after(int a, int b) const {
+  const thread_rec& t = threads_[a];
+  if (t.st == tstate::blocked) return t.holder == b + 1;
+  return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::alive && t.pend.obj == life_obj(b);
+}
+
 bool engine::independent(int a, int b) const {
+  if (asks_after(a, b) || asks_after(b, a)) return false;
   const access x = access_of(threads_[a], rc11()), y = access_of(threads_[b], rc11());
   if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
   return x.kind == y.kind && x.kind != touch::write;
@@ -798,33 +808,37 @@ void engine::reset_execution() {
   diverged_ = false;
 }
 
-// An execution cut short (a failure, a sleep-blocked or pruned branch) leaves
-// fibers suspended at a visible operation, maybe inside a destructor or another
-// noexcept function, through which a forced unwind would call std::terminate.
-// So each is first drained: resumed with the checker off (atomics act as
-// plain variables holding their latest value in mo, waits and spins return at
-// once) until it returns; one that does not within kDrainOps operations (it
-// waits for something no thread will do) is unwound where it then stands,
-// which is a loop, not a destructor. Children first, T0 (the body) last: the
-// body's frame owns the shared objects the other threads still touch.
+// Fibers still suspended here are blocked for good (a deadlock) or stopped
+// by the step bound: an execution cut short was first run to its end
+// (finish_silently in run_execution), so no fiber is left inside a destructor.
 void engine::teardown() {
   tearing_down_ = true;
+  // Children first, T0 (the body) last: the body's frame owns the shared
+  // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
-    if (!t->fib) continue;
-    draining_ = true;
-    drain_ops_ = 0;
-    t->fib = std::move(t->fib).resume();
-    draining_ = false;
     if (t->fib) t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
   tearing_down_ = false;
 }
 
-void engine::drain_tick() {
-  if (draining_ && ++drain_ops_ > kDrainOps) {
-    drain_ops_ = 0;
-    yield_to_scheduler();
-  }
+// An execution the search stops early (a failure, a sleep-blocked or pruned
+// branch) leaves fibers suspended at visible operations, maybe inside a
+// destructor or another noexcept function, through which a forced unwind
+// would call std::terminate. So it is run on to its end first, silently: the
+// default schedule, the latest store for every read (always consistent),
+// failures ignored, nothing recorded for the search. Returns false if there
+// is nothing to run.
+bool engine::go_silent() {
+  if (silent_) return false;
+  bool live = false;
+  for (const thread_rec& t : threads_) live = live || static_cast<bool>(t.fib);
+  if (!live) return false;
+  silent_ = true;
+  silent_from_ = steps_.size();
+  read_mark_.fill(0);
+  for (thread_rec& t : threads_)
+    if (t.st == tstate::aborted && t.fib) t.st = tstate::runnable;  // stopped by the failure: goes on
+  return true;
 }
 
 run_end engine::run_execution(const std::function<void()>& body) {
@@ -851,8 +865,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
       for (std::size_t t = 0; t < threads_.size(); ++t)
         if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
     }
-    if (failed_) {
+    if (failed_ && !silent_) {
       end = run_end::failed;
+      if (go_silent()) continue;
       break;
     }
     tmask spur = 0;
@@ -860,6 +875,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     bool all_finished = real == 0 && spur == 0;
     for (std::size_t t = 0; all_finished && t < threads_.size(); ++t)
       if (threads_[t].st != tstate::finished) all_finished = false;
+    if (all_finished && silent_) break;
     if (all_finished) {
       for (std::size_t t = 1; t < threads_.size(); ++t) {
         if (!threads_[t].joined) {
@@ -870,12 +886,14 @@ run_end engine::run_execution(const std::function<void()>& body) {
       end = failed_ ? run_end::failed : run_end::complete;
       break;
     }
+    if (real == 0 && silent_) break;
     if (real == 0) {
       fail(verdict::deadlock, "every live thread is blocked", deadlock_footer());
       end = run_end::failed;
       break;
     }
     const auto j = static_cast<std::int32_t>(steps_.size());
+    if (static_cast<std::uint64_t>(j) >= opt_.max_steps && silent_) break;
     if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
       fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
                                   " steps (livelock or non-termination; raise .max_steps if the model is just long)");
@@ -896,7 +914,12 @@ run_end engine::run_execution(const std::function<void()>& body) {
       }
     }
     node* n;
-    if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
+    node scratch;  // silent steps are no choices of the search
+    if (silent_) {
+      scratch.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
+      scratch.enabled = cands;
+      n = &scratch;
+    } else if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
       n = &nodes_[j];
       if ((cands & bit(n->chosen)) == 0) {
         fail(verdict::nondeterminism,
@@ -927,6 +950,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
       const tmask avail = fresh.enabled & ~fresh.sleep;
       if (avail == 0) {
         end = run_end::sleep_blocked;
+        if (go_silent()) continue;
         break;
       }
       if (mode_ == mode::random) {
@@ -959,6 +983,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
             fresh.done = fresh.enabled;  // nothing here is ours
             nodes_.push_back(fresh);
             end = run_end::not_mine;
+            if (go_silent()) continue;
             break;
           }
         }
@@ -987,9 +1012,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
     if (alts == 0) {  // every store it may read was covered where it fell asleep
       n->data_alts = 1;
       end = run_end::sleep_blocked;
+      if (go_silent()) continue;
       break;
     }
-    if (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts)) {
+    if (!silent_ && (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts))) {
       fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
                                         ": a different number of choices (sleepers to wake, stores to read).");
       end = run_end::diverged;
@@ -1003,7 +1029,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     // Sleep set of the child (Godefroid): sleepers and explored siblings that
     // commute with the chosen step stay asleep.
     child_sleep_ = 0;
-    if (mode_ == mode::dfs && opt_.reduction) {
+    if (mode_ == mode::dfs && opt_.reduction && !silent_) {
       const tmask carry = (n->sleep | n->done) & ~bit(c);
       for (tmask m = carry; m != 0; m &= m - 1) {
         const int r = lowest(m);
@@ -1018,7 +1044,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     }
     const bool preempt = !eager && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
                          threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
-    if (preempt) ++preemptions_;
+    if (preempt && !silent_) ++preemptions_;
     thread_rec& t = threads_[c];
     step_rec s;
     s.tid = static_cast<std::uint8_t>(c);
@@ -1047,7 +1073,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
         (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.pend.obj < nobj_) {
       for (std::uint8_t w : objects_[t.pend.obj].waiters) n->backtrack |= bit(w) & n->enabled;
     }
-    dpor_step(c, j);
+    if (!silent_) dpor_step(c, j);
     ++t.hb.c[c];  // a new epoch for this step
     // Perform: blocked threads leave their wait here; everything else runs on its fiber.
     if (t.st == tstate::blocked) {
@@ -1087,6 +1113,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
     done.after_target = threads_[c].join_target;
     prev_ = c;
     if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
+  }
+  if (silent_) {  // what ran silently is no part of this execution
+    steps_.resize(silent_from_);
+    silent_ = false;
   }
   // An execution that ended inside the fully expanded prefix belongs to one
   // shard too (every shard walks the prefix the same way).
@@ -1228,6 +1258,8 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       r.preemptions = preemptions_;
       r.report = fail_.message;  // replaced by the full report later
       failure_ = fail_;
+      stale_reads_ = 0;
+      for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
       break;
     }
     if ((runs & 255) == 0) {
@@ -1320,8 +1352,27 @@ result engine::explore(const std::function<void()>& body) {
   failure best = failure_;
   std::string best_token = r.replay;
   int best_pre = r.preemptions;
+  const options original = opt_;
+  // A counterexample without stale reads is the easier one to read: if
+  // sequential consistency has the bug too (within two more preemptions), the
+  // one it has is printed; its token replays the same under RC11, where the
+  // first choice of every access is the latest store.
+  if (opt_.minimize && rc11() && stale_reads_ > 0) {
+    opt_.memory = memory_model::sc;
+    opt_.max_executions = 200000;
+    opt_.time_budget = 20;
+    opt_.progress = false;
+    const result rs = search(body, mode::bounded_dfs, best_pre + 2);
+    opt_ = original;
+    if (rs.found == r.found) {
+      best = failure_;
+      best_token = rs.replay;
+      best_pre = rs.preemptions;
+      opt_.memory = memory_model::sc;
+    }
+  }
   // Iterative preemption bounding: the counterexample with the fewest preemptions.
-  if (opt_.minimize && r.preemptions > 0 && r.found != verdict::nondeterminism) {
+  if (opt_.minimize && best_pre > 0 && r.found != verdict::nondeterminism) {
     const options saved = opt_;
     for (int b = 0; b < best_pre; ++b) {
       opt_.max_executions = 200000;
@@ -1339,6 +1390,7 @@ result engine::explore(const std::function<void()>& body) {
   }
   // Re-run the chosen schedule by itself with full tracing.
   result traced = replay(body, best_token);
+  opt_ = original;
   r.replay = best_token;
   r.preemptions = best_pre;
   if (traced.found != r.found) {

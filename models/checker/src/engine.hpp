@@ -31,8 +31,8 @@ class engine {
 
   // --- called from model threads (through the detail:: functions) ---
   bool active() const noexcept { return running_ && !tearing_down_; }
-  /// Tearing down: an operation of a fiber being drained (see teardown()).
-  void drain_tick();
+  /// False while an execution the search stopped early is run on to its end.
+  bool counted() const noexcept { return !silent_; }
   void visible(std::uint32_t obj, op kind, source_location loc);
   void visible(const pending_op& p);
   object_id new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
@@ -85,6 +85,7 @@ class engine {
   run_end run_execution(const std::function<void()>& body);
   void reset_execution();
   void teardown();
+  bool go_silent();
   void start_thread(int t);
   void resume(int t);
   void yield_to_scheduler();
@@ -94,6 +95,7 @@ class engine {
   void add_race_backtrack(std::int32_t i, std::int32_t j);
   tmask initials(std::int32_t i, std::int32_t j) const;
   bool independent(int a, int b) const;
+  bool asks_after(int a, int b) const;
   enum class wake_kind : std::uint8_t { no, yes, to_read_newer };
   wake_kind wakes(int r, int c) const;
   bool holder_dead(const thread_rec& t) const noexcept;
@@ -146,9 +148,8 @@ class engine {
   int bound_ = -1;
   bool running_ = false;
   bool tearing_down_ = false;
-  bool draining_ = false;
-  std::uint32_t drain_ops_ = 0;
-  static constexpr std::uint32_t kDrainOps = 100000;
+  bool silent_ = false;           // running a stopped execution on to its end (go_silent)
+  std::size_t silent_from_ = 0;   // steps_ before it
   bool tracing_ = false;
 
   // search stack
@@ -198,6 +199,7 @@ class engine {
   std::uint16_t preemptions_ = 0;
   failure fail_;
   failure failure_;  // the failure a search stopped at
+  int stale_reads_ = 0;  // in its execution: reads of a store other than the latest
   bool failed_ = false;
   bool diverged_ = false;
   boost::context::fiber sched_;

@@ -391,6 +391,8 @@ bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t 
   s.has_value = true;
   s.value = v;
   s.wr = id;
+  const auto& mo = objects_[obj].mo;
+  s.newer = msgs_[id].pos + 1 < mo.size() ? mo[msgs_[id].pos + 1] : kNoMsg;  // placed before a store already made
   return true;
 }
 

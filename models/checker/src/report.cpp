@@ -97,13 +97,10 @@ std::string engine::message_text(std::uint32_t id) const {
 // Weak memory, said in the trace: a read of a message that is not the latest,
 // and a store placed before a store already made.
 std::string engine::weak_note(const step_rec& s) const {
-  if (s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size())
+  if (s.kind != op::store && s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size())
     return "  (reads " + message_text(s.rf) + "; " + message_text(s.newer) + " is not visible to it)";
-  if (s.kind == op::store && s.wr != kNoMsg && s.wr < msgs_.size()) {
-    const message& m = msgs_[s.wr];
-    const auto& mo = objects_[m.obj].mo;
-    if (m.pos + 1 < mo.size()) return "  (goes before " + message_text(mo[m.pos + 1]) + " in modification order)";
-  }
+  if (s.kind == op::store && s.newer != kNoMsg && s.newer < msgs_.size())
+    return "  (goes before " + message_text(s.newer) + " in modification order)";
   return {};
 }
 

@@ -91,9 +91,9 @@ void interpret() {
   oracle::outcome o = regs;
   // Relaxed: the joins order every store before these loads.
   for (auto& a : at) o.push_back(a->load(std::memory_order_relaxed));
-  // Only an execution the checker explores counts: one cut short (a pruned
-  // branch) is drained to its end with the checker off (self() is then 0).
-  if (weave::model_sync::self() != 0) seen_outcomes->insert(o);
+  // Only an execution the checker explores counts: one it stopped early (a
+  // pruned branch) is run on to its end, not counted.
+  if (weave::model::counted()) seen_outcomes->insert(o);
 }
 
 struct checker_run {

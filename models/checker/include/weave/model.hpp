@@ -98,6 +98,12 @@ result check(const options& o, const std::function<void()>& body);
 /// Re-runs one schedule (a token from result::replay) with full tracing.
 result replay(const options& o, const std::function<void()>& body, std::string_view token);
 
+/// Inside a check body: false while the checker runs an execution that the
+/// search has stopped (a pruned branch, or after a failure) on to its end, so
+/// that no fiber is left inside a destructor. Code that records results
+/// outside the model (a test collecting outcomes) records only when counted().
+bool counted() noexcept;
+
 /// WEAVE_CHECK's function: fails the execution with verdict check_failed.
 void check_that(bool cond, const char* what,
                 source_location loc = source_location::current());
