@@ -9,6 +9,7 @@
 
 #include "weave/barrier.hpp"
 #include "weave/model.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::model::thread;
@@ -19,7 +20,7 @@ using S = weave::model_sync;
 // and a party released from phase k has seen completion k (a plain cell, so an
 // unordered completion would also be a data race).
 // Bounded to 3 preemptions per execution (about 0.9M executions).
-WEAVE_MODEL_CHECK(barrier_two_parties_two_phases, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(barrier_two_parties_two_phases, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   S::cell<int> completions(0);
   weave::model::barrier b(2, [&] { completions.write() += 1; });
   std::size_t idx[2][2] = {};
@@ -43,7 +44,7 @@ WEAVE_MODEL_CHECK(barrier_two_parties_two_phases, pass, .preemptions = 3) {
 // 3 parties, one phase: indices are a permutation of {0, 1, 2}, the completion
 // runs once, in the party that got index 2 (the last arriver).
 // Bounded to 3 preemptions per execution (about 0.5M executions).
-WEAVE_MODEL_CHECK(barrier_three_parties, pass, .preemptions = 3, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(barrier_three_parties, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3, .spurious_wakeups = 0) {
   S::cell<int> completions(0);
   S::cell<int> runner(-1);
   weave::model::barrier b(3, [&] { completions.write() += 1; });
@@ -65,7 +66,7 @@ WEAVE_MODEL_CHECK(barrier_three_parties, pass, .preemptions = 3, .spurious_wakeu
 // A timed wait racing the other party: either both get through with distinct
 // indices, or the timed one times out (a status) and the other sees
 // broken_barrier; never one stuck, never a half-completed phase.
-WEAVE_MODEL_CHECK(barrier_timeout_breaks_or_completes, pass) {
+WEAVE_MODEL_CHECK(barrier_timeout_breaks_or_completes, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::barrier b(2);
   std::optional<std::size_t> timed;
   int other = -1;  // index, or -2 for broken_barrier

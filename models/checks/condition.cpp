@@ -11,6 +11,7 @@
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/recursive_mutex.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::model::thread;
@@ -22,7 +23,7 @@ using lock_t = std::unique_lock<weave::model::mutex>;
 // the slot (a plain cell) is only touched under the mutex. Bounded to 3
 // preemptions per execution (about 0.6M executions; the full space is too
 // large for make check-models).
-WEAVE_MODEL_CHECK(condition_producer_consumer_handshake, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(condition_producer_consumer_handshake, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::mutex m;
   weave::model::condition cv;
   S::cell<bool> full(false);
@@ -98,7 +99,7 @@ void wait_holding_twice(weave::model::recursive_mutex& rm, Lock& lock) {
 }
 }  // namespace
 
-WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass) {
+WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::recursive_mutex rm;
   wait_holding_twice(rm, rm);
 }

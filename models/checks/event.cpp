@@ -9,6 +9,7 @@
 
 #include "weave/event.hpp"
 #include "weave/model.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::model::thread;
@@ -23,7 +24,7 @@ using std::chrono::system_clock;
 
 // No lost wake-up between set() and concurrent wait()s: two untimed waiters
 // return (a lost wake-up would be a deadlock), with the data published.
-WEAVE_MODEL_CHECK(event_set_wakes_concurrent_waiter, pass) {
+WEAVE_MODEL_CHECK(event_set_wakes_concurrent_waiter, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::event e;
   S::cell<int> data(0);
   auto waiter = [&] {
@@ -82,7 +83,7 @@ WEAVE_MODEL_CHECK(event_twin_polled_plain_bool, data_race) {
 // wait_until at the max() of a coarse steady clock and of a coarse system
 // clock (both overflow nanoseconds unless the conversion saturates): the
 // checker never explores a time-out, only the set().
-WEAVE_MODEL_CHECK(event_wait_until_coarse_max_never_times_out, pass) {
+WEAVE_MODEL_CHECK(event_wait_until_coarse_max_never_times_out, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::event e;
   thread a([&] { WEAVE_CHECK(e.wait_until(at<steady_clock, seconds>::max())); });
   thread b([&] { WEAVE_CHECK(e.wait_until(at<system_clock, hours>::max())); });

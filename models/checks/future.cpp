@@ -7,6 +7,7 @@
 
 #include "weave/future.hpp"
 #include "weave/model.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::model::thread;
@@ -93,7 +94,7 @@ WEAVE_MODEL_CHECK(future_twin_cancel_after_look_both_win, check_failed) {
 
 // F5: wait_any returns once one future finishes, and a promise dropped unset
 // finishes its future (broken_promise): a wait_all never hangs on it.
-WEAVE_MODEL_CHECK(future_wait_any_then_broken_promise, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(future_wait_any_then_broken_promise, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::promise<int> p1, p2;
   weave::model::future<int> fs[2] = {p1.get_future(), p2.get_future()};
   thread producer([&] {

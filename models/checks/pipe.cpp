@@ -13,6 +13,7 @@
 
 #include "weave/model.hpp"
 #include "weave/pipe.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 
@@ -51,7 +52,7 @@ void publish_hostile_record(end_t& w) {
 // ring: the second does not fit until the reader frees the first (the writer
 // may block), and then wraps around the ring's end (bytes 9..19 mod 16).
 // Nothing torn, merged or reordered; end of stream after the close.
-WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass) {
+WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass, .memory = weave::model_checks::interleavings_only) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   const std::string msgs[2] = {"abcde", "fghijkl"};
   thread writer([&] {
@@ -69,7 +70,7 @@ WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass) {
 
 // The writer closes right after its sends while the reader may be parked:
 // the reader gets every message, in order, then end of stream, never a hang.
-WEAVE_MODEL_CHECK(pipe_close_races_recv, pass) {
+WEAVE_MODEL_CHECK(pipe_close_races_recv, pass, .memory = weave::model_checks::interleavings_only) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   thread writer([&] {
     WEAVE_CHECK(w.send(std::string_view("one")) == pipe_status::ok);

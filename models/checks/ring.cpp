@@ -13,6 +13,7 @@
 #include "weave/model.hpp"
 #include "weave/mpmc_ring.hpp"
 #include "weave/spsc_ring.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 
@@ -118,7 +119,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_exhaustive, pass) {
 // 2 producers x 2 items, one consumer, 2 slots: each slot is reused a lap
 // later; the consumer gets all four, each producer's in order. Bounded to 3
 // preemptions (exhaustive: 10 million executions, ~50 s).
-WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::mpmc_ring<int> r(2);
   auto producer = [&](int id) {
     for (int k = 1; k <= 2; ++k) push_spinning(r, id * 10 + k);
@@ -134,7 +135,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .pree
 // 2 items and 1 item from two producers through one slot: the producers wait
 // for each other's items to leave. Bounded to 3 preemptions (exhaustive: 6
 // million executions, ~28 s).
-WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::mpmc_ring<int> r(1);
   thread p1([&] {
     push_spinning(r, 11);
@@ -149,7 +150,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .pree
 
 // 2 producers x 1 item, 2 consumers x 1 item, one slot: each item to exactly
 // one consumer.
-WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::mpmc_ring<int> r(1);
   int got[2] = {0, 0};
   thread p1([&] { push_spinning(r, 1); });
@@ -167,7 +168,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass) {
 // reused a lap later while the other is busy; nothing lost or duplicated, and
 // each consumer sees each producer's items in order. Bounded to 2 preemptions
 // (3 take minutes).
-WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .preemptions = 2) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   weave::model::mpmc_ring<int> r(2);
   int got[2][2] = {{0, 0}, {0, 0}};
   auto producer = [&](int id) {

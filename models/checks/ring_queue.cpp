@@ -15,6 +15,7 @@
 #include "weave/mpmc_ring.hpp"
 #include "weave/ring_queue.hpp"
 #include "weave/semaphore.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::queue_status;
@@ -30,28 +31,28 @@ using S = weave::model_sync;
 // One producer puts 1, 2 through one slot, then closes; the consumer gets
 // until closed: exactly 1 then 2.
 // Bounded to 3 preemptions per execution (about 0.2M executions).
-WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::order_and_drain(q);
 }
 
 // Two consumers blocked on an empty queue; close wakes both.
 // Bounded to 4 preemptions per execution (about 2M executions).
-WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .preemptions = 4) {
+WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 4) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::close_wakes_every_consumer(q);
 }
 
 // A put racing close: refused (closed) or delivered to the consumer that
 // drains after close — never accepted and lost.
-WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass) {
+WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close(q);
 }
 
 // The same with the fixed-capacity form whose slots live inside the object
 // (shared_ring_queue, the one placed in memory shared between processes).
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close(q);
 }
@@ -59,32 +60,32 @@ WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass) {
 // The same race with a consumer that asks with try_get, get_for or get_until
 // (then get() on empty or timeout): one that looks while close() is between
 // its closed flag and its permits must not report closed (R3).
-WEAVE_MODEL_CHECK(ring_queue_try_get_racing_close_is_never_stranded, pass) {
+WEAVE_MODEL_CHECK(ring_queue_try_get_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_get_for_racing_close_is_never_stranded, pass) {
+WEAVE_MODEL_CHECK(ring_queue_get_for_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_get_until_racing_close_is_never_stranded, pass) {
+WEAVE_MODEL_CHECK(ring_queue_get_until_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close<by_get_until>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_try_get_racing_close, pass) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_try_get_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_for_racing_close, pass) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_for_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_until_racing_close, pass) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_until_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close<by_get_until>(q);
 }
@@ -107,7 +108,7 @@ WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass) {
 // join returns exactly when every task is done (the worker's plain-cell record
 // is visible after join: a data race if join returned early).
 // Bounded to 3 preemptions per execution (about 0.1M executions).
-WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::ring_queue<int> q(2);
   weave::model_bodies::join_waits_for_task_done(q);
 }

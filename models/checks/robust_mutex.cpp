@@ -10,6 +10,7 @@
 // owner_dead (the repairer never learns the data are half-updated).
 #include "weave/model.hpp"
 #include "weave/robust_mutex.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 
@@ -206,9 +207,9 @@ WEAVE_MODEL_CHECK(robust_mutex_owner_dead_then_repaired, pass) { owner_dies_then
 
 WEAVE_MODEL_CHECK(robust_mutex_owner_dies_while_waiter_parked, pass) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(1); }
 
-WEAVE_MODEL_CHECK(robust_mutex_owner_dies_under_two_waiters, pass, .spurious_wakeups = 0) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(2); }
+WEAVE_MODEL_CHECK(robust_mutex_owner_dies_under_two_waiters, pass, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(2); }
 
-WEAVE_MODEL_CHECK(robust_mutex_unlock_without_consistent_not_recoverable, pass) { unlock_without_consistent_breaks_it(); }
+WEAVE_MODEL_CHECK(robust_mutex_unlock_without_consistent_not_recoverable, pass, .memory = weave::model_checks::interleavings_only) { unlock_without_consistent_breaks_it(); }
 
 WEAVE_MODEL_CHECK(robust_mutex_live_owner_no_false_takeover, pass) { live_owners_count<weave::model::robust_mutex>(); }
 

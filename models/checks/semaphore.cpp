@@ -8,6 +8,7 @@
 
 #include "weave/model.hpp"
 #include "weave/semaphore.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::model::thread;
@@ -22,7 +23,7 @@ using std::chrono::system_clock;
 
 // 3 threads, 2 permits: at most 2 inside at once, and every thread gets in
 // (the joins return) with both permits back at the end.
-WEAVE_MODEL_CHECK(semaphore_holders_never_exceed_permits, pass, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(semaphore_holders_never_exceed_permits, pass, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) {
   weave::model::counting_semaphore sem(2);
   S::atomic<int> inside(0);
   auto worker = [&] {
@@ -146,7 +147,7 @@ WEAVE_MODEL_CHECK(semaphore_twin_check_then_take, check_failed) {
 
 // try_acquire_until at the max() of a coarse clock (steady seconds, system
 // hours) racing a release: never a time-out, so the permit always moves.
-WEAVE_MODEL_CHECK(semaphore_acquire_until_coarse_max_never_times_out, pass) {
+WEAVE_MODEL_CHECK(semaphore_acquire_until_coarse_max_never_times_out, pass, .memory = weave::model_checks::interleavings_only) {
   weave::model::counting_semaphore sem(0);
   thread a([&] { WEAVE_CHECK(sem.try_acquire_until(at<steady_clock, seconds>::max())); });
   thread b([&] { WEAVE_CHECK(sem.try_acquire_until(at<system_clock, hours>::max())); });

@@ -8,6 +8,7 @@
 
 #include "weave/model.hpp"
 #include "weave/thread_pool.hpp"
+#include "checks/interleavings.hpp"
 
 namespace {
 using weave::model::thread;
@@ -54,14 +55,14 @@ void shutdown_racing_submit(bool cancel_pending) {
 }
 }  // namespace
 
-WEAVE_MODEL_CHECK(thread_pool_shutdown_racing_submit_drains, pass, .preemptions = 2) {
+WEAVE_MODEL_CHECK(thread_pool_shutdown_racing_submit_drains, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   shutdown_racing_submit<weave::model::thread_pool>(false);
 }
 
-WEAVE_MODEL_CHECK(thread_pool_shutdown_cancel_pending_racing_submit, pass, .preemptions = 2) {
+WEAVE_MODEL_CHECK(thread_pool_shutdown_cancel_pending_racing_submit, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   shutdown_racing_submit<weave::model::thread_pool>(true);
 }
 
-WEAVE_MODEL_CHECK(thread_pool_twin_shutdown_drops_queue, check_failed, .preemptions = 2) {
+WEAVE_MODEL_CHECK(thread_pool_twin_shutdown_drops_queue, check_failed, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   shutdown_racing_submit<dropping_pool>(false);
 }
