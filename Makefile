@@ -65,7 +65,7 @@ check: deps
 
 check-models: deps
 	$(call build,model,weave_models)
-	build/model/models/weave_models
+	build/model/models/weave_models --jobs $(JOBS)
 
 stress: deps
 	$(call build,dev)

@@ -94,13 +94,16 @@ std::string engine::message_text(std::uint32_t id) const {
   return "the store of " + num(m.value) + " by T" + std::to_string(m.tid) + " at step " + std::to_string(m.step + 1);
 }
 
-// Weak memory, said in the trace: a read of a message that is not the latest,
-// and a store placed before a store already made.
+// Weak memory, said in the trace under the step: a read of a store other than
+// the latest, and a store placed before a store already made.
 std::string engine::weak_note(const step_rec& s) const {
+  const std::string who = "T" + std::to_string(s.tid);
   if (s.kind != op::store && s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size())
-    return "  (reads " + message_text(s.rf) + "; " + message_text(s.newer) + " is not visible to it)";
+    return who + " reads " + message_text(s.rf) + " of " + obj_name(s.obj) + "; " + message_text(s.newer) +
+           " is not visible to it (weak memory)";
   if (s.kind == op::store && s.newer != kNoMsg && s.newer < msgs_.size())
-    return "  (goes before " + message_text(s.newer) + " in modification order)";
+    return who + "'s store goes before " + message_text(s.newer) + " in " + obj_name(s.obj) +
+           "'s modification order (weak memory)";
   return {};
 }
 
@@ -139,7 +142,7 @@ std::string engine::describe(const step_rec& s) const {
       }
       break;
   }
-  return text + "  " + where(s.loc) + weak_note(s);
+  return text + "  " + where(s.loc);
 }
 
 std::string engine::deadlock_footer() const {
@@ -300,6 +303,7 @@ std::string engine::render(const failure& f) const {
       os << "      ┆ ↳ " << why << "\n";
     }
     os << row(std::string(4 - std::min<std::size_t>(4, std::to_string(i + 1).size()), ' ') + std::to_string(i + 1), s.tid, cells[i]);
+    if (const std::string weak = weak_note(s); !weak.empty()) os << "      ┆   " << weak << "\n";
     for (const note& nn : notes_)
       if (nn.pos == i + 1) os << row("", nn.tid, "  · " + clip(nn.text, kMaxCol - 4));
   }
