@@ -379,6 +379,21 @@ namespace detail {
 template <class R>
 using future_policy_t = typename std::ranges::range_value_t<R>::policy;
 
+/// The results of fs in order (a pool's map): on the first failure, the
+/// futures not yet run are cancelled and the failure is rethrown.
+template <class T, class S>
+std::vector<T> get_in_order(std::vector<basic_future<T, S>>& fs) {
+  std::vector<T> out;
+  out.reserve(fs.size());
+  try {
+    for (auto& f : fs) out.push_back(f.get());
+  } catch (...) {
+    for (auto& f : fs) (void)f.cancel();
+    throw;
+  }
+  return out;
+}
+
 template <class R>
 std::size_t size_of(R& fs) {
   std::size_t n = 0;

@@ -316,15 +316,7 @@ class process_pool {
     static_assert(!std::is_void_v<R>, "weave::process_pool::map: the function must return a value");
     std::vector<future<R>> fs;
     for (auto&& x : range) fs.push_back(submit(fn, x));
-    std::vector<R> out;
-    out.reserve(fs.size());
-    try {
-      for (auto& fu : fs) out.push_back(fu.get());
-    } catch (...) {
-      for (auto& fu : fs) (void)fu.cancel();
-      throw;
-    }
-    return out;
+    return detail::get_in_order(fs);
   }
 
   /// Python's shutdown(wait, cancel_futures): see the table above (W2, W4).

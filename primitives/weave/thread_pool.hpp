@@ -123,15 +123,7 @@ class basic_thread_pool {
     static_assert(!std::is_void_v<R>, "weave::thread_pool::map: f must return a value");
     std::vector<basic_future<R, S>> fs;
     for (auto&& x : range) fs.push_back(submit(f, x));
-    std::vector<R> out;
-    out.reserve(fs.size());
-    try {
-      for (auto& fu : fs) out.push_back(fu.get());
-    } catch (...) {
-      for (auto& fu : fs) (void)fu.cancel();
-      throw;
-    }
-    return out;
+    return detail::get_in_order(fs);
   }
 
   /// Python's shutdown(wait, cancel_futures): see the table above (P2, P4).
