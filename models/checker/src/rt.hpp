@@ -16,9 +16,16 @@
 // Reduction: source-DPOR (Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic
 // Partial Order Reduction", POPL 2014, Algorithm 1) with sleep sets (Godefroid,
 // 1996). Steps are dependent when they are by the same thread or touch the same
-// object and one of them writes; races between dependent steps not ordered by
-// the dependency happens-before add the initials of the reversed order to the
-// backtrack set of the earlier step's node.
+// object and one of them writes (under RC11 two plain stores, and two seq_cst
+// fences, commute: see memory.cpp; a step that asks after a thread's life
+// depends on every step of that thread, any of which may be its last); races
+// between dependent steps not ordered by the dependency happens-before add the
+// initials of the reversed order to the backtrack set of the earlier step's
+// node. Sleep sets under RC11 go by reads-from (engine::wakes).
+//
+// An execution the search stops early (a failure, a sleep-blocked or pruned
+// branch) is run on silently to its end before its fibers are destroyed
+// (engine::go_silent), so no fiber is unwound from inside a destructor.
 //
 // Memory model (memory.cpp): RC11. Every store is a message in its location's
 // modification order; a load's reads-from and a store's place in mo are choices
