@@ -75,11 +75,11 @@ WEAVE_MODEL_CHECK(thread_pool_twin_shutdown_drops_queue, check_failed, .preempti
 // Not exhaustive within seconds even at this size: the worker's id
 // registration, the queue's mutex and condition, the future's state and the
 // shutdown's joins ran 26 million executions in 10 minutes under RC11 without
-// spurious wake-ups and were not done (spurious wake-ups multiply it). Bounded to 0 preemptions (threads switch only
-// where they block or end) and no spurious wake-ups: every load still reads
-// from every store RC11 allows, which is what a missing release/acquire
-// between the task and get() needs; the pool's interleavings are explored by
-// the checks above.
+// spurious wake-ups and were not done (spurious wake-ups multiply it). Bounded
+// to 0 preemptions (threads switch only where they block or end) and no
+// spurious wake-ups: every load still reads from every store RC11 allows,
+// which is what a missing release/acquire between the task and get() needs;
+// the pool's interleavings are explored by the checks above.
 WEAVE_MODEL_CHECK(thread_pool_get_orders_task_writes, pass, .preemptions = 0, .spurious_wakeups = 0) {
   S::cell<int> out(0);
   weave::model::thread_pool pool(1);
