@@ -4,8 +4,12 @@
 // coarse clock never times out, and one in the past is a single look. The
 // twins are the hand-rolled event every course warns about, a plain bool
 // polled in a loop (a data race), and a far deadline nobody sets (a deadlock:
-// such a wait really is untimed).
+// such a wait really is untimed). A third twin only weak memory shows: a
+// futex flag set with a relaxed store while the payload is an atomic read
+// relaxed, so the waiter sees the flag but an old payload (under RC11 only).
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 #include "weave/event.hpp"
 #include "weave/model.hpp"
@@ -111,4 +115,58 @@ WEAVE_MODEL_CHECK(event_twin_coarse_max_nobody_sets, deadlock) {
   weave::model::event e;
   thread a([&] { (void)e.wait_until(at<system_clock, hours>::max()); });
   a.join();
+}
+
+namespace {
+// weave::event's set/wait protocol reduced to its flag (no generation, no
+// waiters bit: set() always wakes), with the order of the set a parameter:
+// release is the correct event (E4 in event.hpp), relaxed is the weak-memory
+// twin.
+template <std::memory_order Set>
+struct flag_event {
+  S::atomic<std::uint32_t> flag{0};
+  void set() {
+    // Set = release: pairs with the acquire load in wait().
+    // Set = relaxed (the twin's BUG): pairs with nothing; what the setter wrote
+    // before set() may still be invisible to a waiter that sees the flag.
+    flag.store(1, Set);
+    S::wake_all(flag);
+  }
+  void wait() {
+    // acquire: pairs with the store in set() (Set).
+    while (flag.load(std::memory_order_acquire) == 0) S::wait(flag, 0);  // parks only while 0
+  }
+};
+
+// The setter writes the payload (an atomic, relaxed: no cell race to report),
+// then sets the event; the waiter must read the payload after its wait.
+template <class Event>
+void payload_through(Event& e) {
+  S::atomic<int> payload(0);
+  thread waiter([&] {
+    e.wait();
+    WEAVE_CHECK(payload.load(std::memory_order_relaxed) == 1);  // relaxed: ordered by the event
+  });
+  thread setter([&] {
+    payload.store(1, std::memory_order_relaxed);  // relaxed: published by set()
+    e.set();
+  });
+  waiter.join();
+  setter.join();
+}
+}  // namespace
+
+// The weak-memory twin's correct counterpart: a release set passes under RC11.
+WEAVE_MODEL_CHECK(event_release_set_atomic_payload, pass) {
+  flag_event<std::memory_order_release> e;
+  payload_through(e);
+}
+
+// The twin: the waiter's acquire load reads the relaxed flag store, which does
+// not synchronize, so its relaxed payload load may still read 0. Under
+// --memory-model sc every load reads the latest store and this check passes:
+// only weak memory finds it.
+WEAVE_MODEL_CHECK(event_twin_relaxed_set_atomic_payload, check_failed) {
+  flag_event<std::memory_order_relaxed> e;
+  payload_through(e);
 }

@@ -6,7 +6,11 @@
 // full/empty waits in a handful of steps. Buggy twins: an SPSC ring whose
 // producer publishes with a relaxed store, and an MPMC ring whose producers
 // claim a position by looking at tail and then storing tail + 1 (no CAS).
+// A third twin only weak memory shows: the same relaxed publication with
+// atomic slots read relaxed, so no cell race is left to report; the consumer
+// sees the new tail but the slot's old value (a failed check under RC11).
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <optional>
 
@@ -290,4 +294,58 @@ WEAVE_MODEL_CHECK(ring_mpmc_twin_check_then_claim, data_race) {
   WEAVE_CHECK(a + b == 3);
   p1.join();
   p2.join();
+}
+
+namespace {
+
+// Lamport's single-producer single-consumer ring (weave::spsc_ring's protocol,
+// capacity 1: 2 slots), with atomic slots accessed relaxed instead of cells,
+// and the order of the tail store a parameter: release is the correct ring,
+// relaxed is the weak-memory twin. Slots hold 0 until first filled; items are
+// 1, 2, so a stale slot shows as a wrong item.
+template <std::memory_order Publish>
+struct atomic_slot_ring {
+  S::atomic<int> slots[2]{S::atomic<int>(0), S::atomic<int>(0)};
+  S::atomic<std::size_t> head{0};
+  S::atomic<std::size_t> tail{0};
+  bool try_push(int v) {
+    const std::size_t t = tail.load(std::memory_order_relaxed);  // relaxed: only the producer writes tail
+    const std::size_t n = (t + 1) % 2;
+    // acquire: pairs with the release store of head in try_pop (the slot was emptied).
+    if (n == head.load(std::memory_order_acquire)) return false;
+    slots[t].store(v, std::memory_order_relaxed);  // relaxed: published by the tail store below
+    // Publish = release: pairs with the acquire load of tail in try_pop.
+    // Publish = relaxed (the twin's BUG): pairs with nothing; the slot's store
+    // may still be invisible to a consumer that sees the new tail.
+    tail.store(n, Publish);
+    return true;
+  }
+  std::optional<int> try_pop() {
+    const std::size_t h = head.load(std::memory_order_relaxed);  // relaxed: only the consumer writes head
+    // acquire: pairs with the tail store in try_push (Publish).
+    if (h == tail.load(std::memory_order_acquire)) return std::nullopt;
+    const int v = slots[h].load(std::memory_order_relaxed);  // relaxed: ordered by the tail load above
+    // release: pairs with the acquire load of head in try_push.
+    head.store((h + 1) % 2, std::memory_order_release);
+    return v;
+  }
+};
+
+}  // namespace
+
+// The weak-memory twin's correct counterpart: release publication, 2 items
+// through capacity 1 (the second reuses no slot but waits for the first pop),
+// passes under RC11.
+WEAVE_MODEL_CHECK(ring_spsc_release_publish_atomic_slots, pass) {
+  atomic_slot_ring<std::memory_order_release> r;
+  spsc_in_order(r, 2);
+}
+
+// The twin: the consumer's acquire load reads the relaxed tail store, which
+// does not synchronize, so its relaxed slot load may still read the slot's
+// initial 0 instead of 1. Under --memory-model sc every load reads the latest
+// store and this check passes: only weak memory finds it.
+WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish_atomic_slots, check_failed) {
+  atomic_slot_ring<std::memory_order_relaxed> r;
+  spsc_in_order(r, 2);
 }
