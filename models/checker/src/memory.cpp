@@ -183,12 +183,12 @@ void engine::read_message(thread_rec& t, const message& m, std::memory_order o) 
 
 void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence) {
   thread_rec& t = threads_[cur_];
+  if (!rc11()) return;  // floors and the SC order are RC11's: sc reads the latest
   if (obj >= 2 && obj < nobj_) {
     object_rec& o = objects_[obj];
     if (rf != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], rf});
     if (wr != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], wr});
   }
-  if (!rc11()) return;  // the SC order needs the events only under RC11
   mem_event e;
   e.step = static_cast<std::int32_t>(steps_.size()) - 1;
   e.tid = static_cast<std::uint8_t>(cur_);
