@@ -109,9 +109,9 @@ int atomic_cas(object_id obj, std::memory_order success, std::memory_order failu
 void cell_access(object_id obj, bool write, source_location loc) {
   if (engine* e = live()) e->cell_access(e->index_of(obj), write, loc);
 }
-wait_result futex_wait(object_id obj, const void* word, std::uint32_t expected, std::int64_t deadline,
+wait_result futex_wait(object_id obj, const void*, std::uint32_t expected, std::int64_t deadline,
                        std::int64_t holder, source_location loc) {
-  if (engine* e = live()) return e->futex_wait(e->index_of(obj), word, expected, deadline, holder, loc);
+  if (engine* e = live()) return e->futex_wait(e->index_of(obj), expected, deadline, holder, loc);
   return wait_result::woken;
 }
 bool alive(std::uint32_t id, source_location loc) {

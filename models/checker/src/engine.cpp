@@ -311,21 +311,15 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   }
 }
 
-wait_result engine::futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
+wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
                                std::int64_t deadline, std::int64_t holder, source_location loc) {
   visible(obj, op::wait, loc);
   if (!active() || obj >= nobj_) return wait_result::woken;
   // The kernel compares the word's latest value in modification order.
-  std::uint32_t value;
-  std::memcpy(&value, word, sizeof value);
-  if (!objects_[obj].mo.empty()) {
-    const std::uint32_t latest = objects_[obj].mo.back();
-    value = static_cast<std::uint32_t>(msgs_[latest].value);
-    record_event(obj, latest, kNoMsg, false, false);
-    note_read(obj, latest);
-  } else {
-    note_read(obj);
-  }
+  const std::uint32_t latest = objects_[obj].mo.back();
+  const auto value = static_cast<std::uint32_t>(msgs_[latest].value);
+  record_event(obj, latest, kNoMsg, false, false);
+  note_read(obj, latest);
   step_rec& s = steps_.back();
   s.has_value = true;
   s.value = value;
@@ -375,7 +369,7 @@ void engine::futex_wake(std::uint32_t obj, bool all, source_location loc) {
     o.waiters.erase(o.waiters.begin() + static_cast<std::ptrdiff_t>(pick));
   }
   steps_.back().aux = woken;
-  if (woken != 0) ++threads_[cur_].hb.c[cur_];  // the woken see what came before the wake only
+  if (woken != 0) published(threads_[cur_], std::memory_order_release);  // the woken see what came before it
 }
 
 void engine::spin(source_location loc) { visible(kNoObj, op::spin, loc); }
@@ -423,7 +417,7 @@ void engine::fence(std::memory_order o, source_location loc) {
   if (releases(o)) {
     t.rel_fence = t.hb;
     t.has_rel_fence = true;
-    ++t.hb.c[cur_];  // what follows the fence is not covered by it
+    published(t, o);
   }
 }
 
@@ -573,7 +567,13 @@ std::uint16_t engine::data_alts_for(int t) {
   }
   if (mem_pending(r)) {
     list_choices(t);
-    return static_cast<std::uint16_t>(std::min<std::size_t>(choices_.size(), kMaxChoices));
+    if (choices_.size() > kMaxChoices) {  // a token holds two digits: never drop a choice silently
+      fail(verdict::usage_error, "an atomic access has " + std::to_string(choices_.size()) +
+                                     " stores to choose from (at most " + std::to_string(kMaxChoices) +
+                                     "): keep models small");
+      return 1;
+    }
+    return static_cast<std::uint16_t>(choices_.size());
   }
   return 1;
 }
@@ -875,7 +875,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     bool all_finished = real == 0 && spur == 0;
     for (std::size_t t = 0; all_finished && t < threads_.size(); ++t)
       if (threads_[t].st != tstate::finished) all_finished = false;
-    if (all_finished && silent_) break;
+    if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) break;  // ran on as far as it goes
     if (all_finished) {
       for (std::size_t t = 1; t < threads_.size(); ++t) {
         if (!threads_[t].joined) {
@@ -886,14 +886,12 @@ run_end engine::run_execution(const std::function<void()>& body) {
       end = failed_ ? run_end::failed : run_end::complete;
       break;
     }
-    if (real == 0 && silent_) break;
     if (real == 0) {
       fail(verdict::deadlock, "every live thread is blocked", deadlock_footer());
       end = run_end::failed;
       break;
     }
     const auto j = static_cast<std::int32_t>(steps_.size());
-    if (static_cast<std::uint64_t>(j) >= opt_.max_steps && silent_) break;
     if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
       fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
                                   " steps (livelock or non-termination; raise .max_steps if the model is just long)");

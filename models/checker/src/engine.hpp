@@ -54,7 +54,7 @@ class engine {
   void atomic_rmw_write(std::uint32_t obj, std::uint64_t neu);
   int atomic_cas(std::uint32_t obj, std::memory_order s, std::memory_order f, bool weak, std::uint64_t expected,
                  std::uint64_t desired, source_location loc, std::uint64_t& old);  void cell_access(std::uint32_t obj, bool write, source_location loc);
-  wait_result futex_wait(std::uint32_t obj, const void* word, std::uint32_t expected,
+  wait_result futex_wait(std::uint32_t obj, std::uint32_t expected,
                          std::int64_t deadline, std::int64_t holder, source_location loc);
   bool alive(std::uint32_t id, source_location loc);
   void futex_wake(std::uint32_t obj, bool all, source_location loc);
@@ -133,6 +133,7 @@ class engine {
   void read_message(thread_rec& t, const message& m, std::memory_order o);
   void published(thread_rec& t, std::memory_order o);
   void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
+  step_rec& read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o);
   bool psc_consistent() const;
   bool tentative_ok(int t, const mem_choice& c);
   bool newer_than(std::uint32_t msg) const;

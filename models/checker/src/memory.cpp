@@ -218,6 +218,20 @@ void engine::trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg) {
   s.newer = mo.back() != msg ? mo.back() : kNoMsg;
 }
 
+// The current step reads message id of obj with order o (a load, or a failed
+// compare_exchange): synchronization, the memory event, the await rule, the trace.
+step_rec& engine::read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o) {
+  read_message(threads_[cur_], msgs_[id], o);
+  record_event(obj, id, kNoMsg, o == kSc, false);
+  note_read(obj, id);
+  step_rec& s = steps_.back();
+  s.mo = o;
+  s.has_value = true;
+  s.value = msgs_[id].value;
+  trace_read(s, obj, id);
+  return s;
+}
+
 // Whether thread t's pending access with choice c keeps psc acyclic: the
 // choice is applied to the execution, judged and undone.
 bool engine::tentative_ok(int t, const mem_choice& c) {
@@ -364,16 +378,8 @@ bool engine::atomic_load(std::uint32_t obj, std::memory_order o, source_location
   if (!active()) return false;
   begin_access(obj, op::load, loc, o);
   if (!active() || obj >= nobj_) return false;
-  thread_rec& t = threads_[cur_];
-  const std::uint32_t id = chosen_.msg;
-  read_message(t, msgs_[id], o);
-  record_event(obj, id, kNoMsg, o == kSc, false);
-  note_read(obj, id);
-  step_rec& s = steps_.back();
-  s.mo = o;
-  s.has_value = true;
-  s.value = value = msgs_[id].value;
-  trace_read(s, obj, id);
+  value = msgs_[chosen_.msg].value;
+  read_step(obj, chosen_.msg, o);
   return true;
 }
 
@@ -443,16 +449,9 @@ int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_orde
     return 1;
   }
   if (c.kind == pick::cas_spurious) --t.spurious_cas_left;
-  read_message(t, msgs_[c.msg], fo);
-  record_event(obj, c.msg, kNoMsg, fo == kSc, false);
-  note_read(obj, c.msg);
-  step_rec& s = steps_.back();
+  step_rec& s = read_step(obj, c.msg, fo);
   s.kind = op::cas_fail;
-  s.mo = fo;
-  s.has_value = true;
-  s.value = old;
   s.aux = c.kind == pick::cas_spurious ? 1 : 0;
-  trace_read(s, obj, c.msg);
   return 0;
 }
 
