@@ -74,6 +74,20 @@
 //                       weave::thread_pool's default size, 2 without it).
 //   S::check(cond, msg) an invariant: a bug report in the model, an abort with
 //                       the message on hardware.
+//   S::object           how a primitive shows itself to the checker: its
+//                       address, its kind ("mutex", "queue") and the name the
+//                       user gave it (nullptr: a short default name). A primitive holds one
+//                       as its last member ([[no_unique_address]]: on hardware
+//                       it is empty and costs no byte). obj.enter("lock", loc)
+//                       opens one public operation (a call) until the returned
+//                       guard dies: call.arg(v) shows an argument, call.note(t)
+//                       says why it is about to block ("queue empty") or what it
+//                       returns. In the model, a call is one step of the user's
+//                       program when primitives are opaque (the default outside
+//                       weave's own checks); on hardware all of it is nothing.
+//   S::user_code        a guard a primitive holds around code of its user that
+//                       it runs inside a call (a callback, a predicate, a task):
+//                       that code is the user's again, step by step.
 //   S::mutex_create/destroy/pre_lock/post_lock/pre_unlock/post_unlock(p, flags)
 //                       lock annotations, mirroring ThreadSanitizer's
 //                       __tsan_mutex_* interface: TSan sees weave locks as locks
@@ -219,6 +233,8 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   S::mutex_post_lock(lock, flags);
   S::mutex_pre_unlock(lock, flags);
   S::mutex_post_unlock(lock, flags);
+  typename S::object;
+  typename S::user_code;
 };
 
 namespace detail {
@@ -438,6 +454,25 @@ struct real_sync {
       std::abort();
     }
   }
+
+  /// A primitive as the model checker sees it (see the table above): nothing on
+  /// hardware. Names and call sites cost no byte and no instruction here.
+  class object {
+   public:
+    class call {
+     public:
+      template <class T>
+      constexpr void arg(const T&) const noexcept {}
+      constexpr void note(const char*) const noexcept {}
+    };
+    constexpr object(const void* /*self*/, const char* /*kind*/, const char* /*name*/) noexcept {}
+    [[nodiscard]] constexpr call enter(const char* /*operation*/, source_location = source_location::current()) const noexcept {
+      return {};
+    }
+  };
+  struct user_code {
+    constexpr user_code() noexcept {}
+  };
 
 #if defined(WEAVE_TSAN)
   static void mutex_create(const void* m, unsigned f) noexcept { __tsan_mutex_create(const_cast<void*>(m), f); }

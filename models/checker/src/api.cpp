@@ -151,6 +151,35 @@ void invariant(bool cond, const char* msg, source_location loc) {
 void lock_hook(const void* lock, int what, unsigned flags) noexcept {
   if (engine* e = live()) e->lock_hook(lock, what, flags);
 }
+prim_id new_primitive(const void* self, const char* kind, const char* name) noexcept {
+  engine* e = live();
+  return e ? e->new_primitive(self, kind, name) : prim_id{kOutside};
+}
+void forget_primitive(prim_id id) noexcept {
+  if (engine* e = live()) e->forget_primitive(e->index_of(id));
+}
+bool call_begin(prim_id id, const char* what, source_location loc) noexcept {
+  engine* e = live();
+  return e != nullptr && e->call_begin(e->index_of(id), what, loc);
+}
+void call_end() noexcept {
+  if (engine* e = live()) e->call_end();
+}
+void call_arg(const std::string& text) noexcept {
+  if (engine* e = live()) e->call_arg(text);
+}
+void call_note(const char* text) noexcept {
+  if (engine* e = live()) e->call_note(text);
+}
+void user_code(bool enter) noexcept {
+  if (engine* e = live()) e->user_code(enter);
+}
+void name_object(object_id id, const char* name) noexcept {
+  if (engine* e = live()) e->name_object(e->index_of(id), name);
+}
+void name_thread(std::uint32_t tid, const char* name) noexcept {
+  if (engine* e = live()) e->name_thread(tid, name);
+}
 std::uint32_t spawn(std::function<void()> fn, source_location loc) {
   engine* e = live();
   if (e == nullptr && engine::current != nullptr) return 0;  // an execution being unwound: it never runs

@@ -789,6 +789,8 @@ void engine::reset_execution() {
   steps_.clear();
   notes_.clear();
   in_prefix_ = false;
+  nprim_ = 0;
+  calls_.clear();
   locks_.clear();
   lock_holder_.clear();
   cur_ = -1;

@@ -64,6 +64,16 @@ class engine {
   std::int64_t now() const noexcept { return cur_ >= 0 ? threads_[cur_].now : 0; }
   void fail(verdict v, std::string message, std::string footer = {});
   void lock_hook(const void* lock, int what, unsigned flags) noexcept;
+  // names and calls (calls.cpp)
+  prim_id new_primitive(const void* self, const char* kind, const char* name);
+  void forget_primitive(std::uint32_t id) noexcept;
+  bool call_begin(std::uint32_t prim, const char* what, source_location loc);
+  void call_end() noexcept;
+  void call_arg(const std::string& text);
+  void call_note(const char* text) noexcept;
+  void user_code(bool enter);
+  void name_object(std::uint32_t id, const char* name);
+  void name_thread(std::uint32_t tid, const char* name);
   std::uint32_t spawn(std::function<void()> fn, source_location loc);
   void join(std::uint32_t tid, source_location loc);
   void unjoined(std::uint32_t tid);
@@ -120,6 +130,18 @@ class engine {
   std::string describe(const step_rec& s) const;
   std::string message_text(std::uint32_t id) const;
   std::string weak_note(const step_rec& s) const;
+
+  // --- opaque primitives and the user's view (calls.cpp) ---
+  /// Thread t is inside a call of an opaque primitive: its steps run without
+  /// preemption, read the latest store, and get no spurious wake-up.
+  bool opaque(const thread_rec& t) const noexcept {
+    return opt_.primitives == primitive_mode::opaque && t.call >= 0;
+  }
+  bool continues_call(int t) const noexcept;
+  std::string thread_name(int t) const;
+  std::string prim_name(std::uint32_t p) const;
+  std::string call_text(std::int32_t call) const;
+  std::string lock_name(const void* lock) const;
 
   // --- the memory model (memory.cpp) ---
   bool rc11() const noexcept { return opt_.memory == memory_model::rc11; }
@@ -181,6 +203,9 @@ class engine {
   std::vector<note> notes_;         // cell accesses, while tracing
   bool in_prefix_ = false;
   bool fresh_pending_ = false;      // a spawned thread has not been started yet
+  std::vector<prim_rec> prims_;     // this execution's primitives ([0, nprim_) in use)
+  std::size_t nprim_ = 0;
+  std::vector<call_rec> calls_;     // this execution's outermost calls, in the order they began
   std::vector<const void*> locks_;           // lock names: index+1
   std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
   int cur_ = -1;

@@ -106,8 +106,29 @@ struct spin_read {
   bool operator==(const spin_read& o) const noexcept { return obj == o.obj && msg == o.msg; }
 };
 
+/// A weave primitive of this execution (model_sync::object), for the trace.
+struct prim_rec {
+  const void* addr = nullptr;
+  const char* kind = "";
+  std::string name;  // the user's; empty: a default (kind and number) when first shown
+  bool alive = false;
+};
+
+/// A thread's outermost call of a primitive's public operation.
+struct call_rec {
+  std::uint32_t prim = 0;
+  std::uint8_t tid = 0;
+  const char* what = "";
+  source_location loc{};
+  std::string args;
+  const char* note = nullptr;  // why it blocks / what it returned, said by the primitive
+};
+
 struct thread_rec {
   boost::context::fiber fib;
+  std::string name;             // the user's (model::thread{"Tom", fn}); empty: T<n>
+  std::int32_t call = -1;       // its open outermost call (index into engine::calls_), or -1
+  std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
   std::function<void()> fn;
   tstate st = tstate::fresh;
   action act = action::step;
@@ -188,6 +209,7 @@ struct object_rec {
   bool alive = false;
   std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
   source_location made{};
+  std::string name;  // the user's (atomic{v, "name"}, cell{v, "name"}); empty: a1, c1, ...
   // RC11: the modification order (message ids) and who accessed what when
   std::vector<std::uint32_t> mo;
   std::vector<access_rec> acc;
@@ -218,6 +240,7 @@ struct object_rec {
     alive = true;
     writes.clear();
     made = where;
+    name.clear();
     mo.clear();
     acc.clear();
     last_write = -1;
@@ -248,10 +271,19 @@ struct step_rec {
   std::uint32_t newer = kNoMsg;  //   the latest message of that location it did not read (a stale read)
   bool preempted = false;  // the previous thread could have gone on
   bool eager = false;      // a forced step (an enabled join), not a choice
+  bool forced = false;     // the next step of an opaque call (no choice)
+  std::int32_t call = -1;  // the outermost call it belongs to
+  std::int32_t seg = -1;   // the first step of its segment (itself unless forced)
   tstate after = tstate::runnable;  // the thread's state when the step ended
   op after_kind = op::fence;         // and its next operation
   std::uint32_t after_target = 0;    // the thread it joins next, if it does
   vclock dclk;
+};
+
+struct footprint_item {
+  std::uint8_t tid;
+  std::uint8_t kind;  // engine.cpp's touch
+  std::uint32_t obj;
 };
 
 /// A node of the search stack: the state before one step.
@@ -266,6 +298,9 @@ struct node {
   bool upper = false;   // fully expanded (sharding prefix)
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   std::uint16_t preemptions = 0;  // before this node
+  /// Opaque primitives: what each thread explored here touched in its whole
+  /// segment (its call up to where it returned or blocked), for the sleep sets.
+  std::vector<footprint_item> fp;
 };
 
 /// A cell access recorded while tracing (shown between the steps).

@@ -59,7 +59,18 @@ enum class memory_model : std::uint8_t {
 const char* to_string(memory_model m) noexcept;
 
 /// How to explore. Designated initializers in WEAVE_MODEL_CHECK set these.
+/// How weave's own primitives run under the checker (--internals on the runner).
+enum class primitive_mode : std::uint8_t {
+  opaque,       // each public operation is one step, yielding only where it
+                // blocks: checks of code that uses weave's primitives
+  transparent,  // every internal step is a scheduling point: the checks of
+                // the primitives themselves (models/checks/)
+};
+inline constexpr primitive_mode opaque = primitive_mode::opaque;
+inline constexpr primitive_mode transparent = primitive_mode::transparent;
+
 struct options {
+  primitive_mode primitives = primitive_mode::opaque;  // opaque or transparent (see above)
   strategy search = strategy::dfs;     // dfs is exhaustive (with reduction)
   memory_model memory = memory_model::rc11;  // rc11 (weak memory) or sc (interleavings)
   int preemptions = -1;                // bound on preemptions; -1 = none
@@ -154,6 +165,35 @@ std::uint32_t self() noexcept;
 std::int64_t now_ns() noexcept;
 void invariant(bool cond, const char* msg, source_location loc);
 void lock_hook(const void* lock, int what, unsigned flags) noexcept;
+// Names and calls (model_sync::object, user_code; the trace in the user's words).
+using prim_id = std::uint64_t;  // generation-stamped, as object_id
+prim_id new_primitive(const void* self, const char* kind, const char* name) noexcept;
+void forget_primitive(prim_id id) noexcept;
+/// Opens a call of operation `what` on a primitive; returns true if it is the
+/// thread's outermost call (the one the trace shows), which call_end closes.
+bool call_begin(prim_id id, const char* what, source_location loc) noexcept;
+void call_end() noexcept;
+void call_arg(const std::string& text) noexcept;
+void call_note(const char* text) noexcept;
+void user_code(bool enter) noexcept;
+void name_object(object_id id, const char* name) noexcept;
+void name_thread(std::uint32_t tid, const char* name) noexcept;
+template <class T>
+std::string arg_text(const T& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v ? "true" : "false";
+  } else if constexpr (std::is_integral_v<T>) {
+    return std::to_string(v);
+  } else if constexpr (std::is_enum_v<T>) {
+    return std::to_string(static_cast<std::underlying_type_t<T>>(v));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    return "\"" + std::string(std::string_view(v)) + "\"";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return std::to_string(v);
+  } else {
+    return "…";
+  }
+}
 // Threads.
 std::uint32_t spawn(std::function<void()> fn, source_location loc);
 void join(std::uint32_t tid, source_location loc);
@@ -197,6 +237,12 @@ class thread {
   template <class F>
   explicit thread(F&& f, source_location loc = source_location::current())
       : id_(detail::spawn(std::function<void()>(std::forward<F>(f)), loc)) {}
+  /// A named thread: the trace's column and every footer call it `name`.
+  template <class F>
+  thread(const char* name, F&& f, source_location loc = source_location::current())
+      : id_(detail::spawn(std::function<void()>(std::forward<F>(f)), loc)) {
+    detail::name_thread(id_, name);
+  }
   thread(thread&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
   thread& operator=(thread&& o) noexcept {
     if (id_ != 0) detail::unjoined(id_);
@@ -239,6 +285,10 @@ struct model_sync {
    public:
     explicit atomic(T v = T(), loc_t made = loc_t::current())
         : v_(v), id_(model::detail::new_object(&v_, kind, made, model::detail::bits(v), sizeof(T))) {}
+    /// A named atomic: the trace calls it `name` (the default is a1, a2, ...).
+    atomic(T v, const char* name, loc_t made = loc_t::current()) : atomic(v, made) {
+      model::detail::name_object(id_, name);
+    }
     atomic(const atomic&) = delete;
     atomic& operator=(const atomic&) = delete;
     ~atomic() { model::detail::forget_object(id_); }
@@ -328,7 +378,14 @@ struct model_sync {
       requires std::is_constructible_v<T, U&&>
     explicit cell(U&& v, loc_t made = loc_t::current())
         : v_(std::forward<U>(v)), id_(model::detail::new_object(&v_, model::detail::object_kind::cell, made)) {}
+    /// A named cell: the trace and race reports call it `name` (the default is c1, c2, ...).
+    template <class U>
+      requires std::is_constructible_v<T, U&&>
+    cell(U&& v, const char* name, loc_t made = loc_t::current()) : cell(std::forward<U>(v), made) {
+      model::detail::name_object(id_, name);
+    }
     template <class A, class B, class... R>
+      requires(sizeof...(R) > 0 || !std::is_convertible_v<B, const char*>)
     explicit cell(A&& a, B&& b, R&&... r)
         : v_(std::forward<A>(a), std::forward<B>(b), std::forward<R>(r)...),
           id_(model::detail::new_object(&v_, model::detail::object_kind::cell, loc_t())) {}
@@ -347,6 +404,52 @@ struct model_sync {
    private:
     T v_;
     model::detail::object_id id_;
+  };
+
+  /// A weave primitive as the checker sees it: its kind and name, and each
+  /// public operation as a call (see weave/sync.hpp). With opaque primitives
+  /// (options::primitives, the default outside weave's own checks) a call is
+  /// one step of the user's program.
+  class object {
+   public:
+    class call {
+     public:
+      call(const call&) = delete;
+      call& operator=(const call&) = delete;
+      ~call() {
+        if (outer_) model::detail::call_end();
+      }
+      template <class T>
+      void arg(const T& v) const {
+        if (outer_) model::detail::call_arg(model::detail::arg_text(v));
+      }
+      void note(const char* text) const noexcept {
+        if (outer_) model::detail::call_note(text);
+      }
+
+     private:
+      friend class object;
+      explicit call(bool outer) noexcept : outer_(outer) {}
+      bool outer_;
+    };
+    object(const void* self, const char* kind, const char* name) noexcept
+        : id_(model::detail::new_primitive(self, kind, name)) {}
+    object(const object&) = delete;
+    object& operator=(const object&) = delete;
+    ~object() { model::detail::forget_primitive(id_); }
+    [[nodiscard]] call enter(const char* what, source_location loc = source_location::current()) const noexcept {
+      return call(model::detail::call_begin(id_, what, loc));
+    }
+
+   private:
+    model::detail::prim_id id_;
+  };
+  /// Around user code a primitive runs inside a call (a callback, a predicate).
+  struct user_code {
+    user_code() noexcept { model::detail::user_code(true); }
+    ~user_code() { model::detail::user_code(false); }
+    user_code(const user_code&) = delete;
+    user_code& operator=(const user_code&) = delete;
   };
 
   /// Virtual time: each model thread's clock starts at one second (a spawned

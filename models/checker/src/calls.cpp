@@ -1,0 +1,143 @@
+// The user's view of an execution: named objects and threads, and weave's
+// primitives as calls (model_sync::object).
+//
+// Opaque primitives (options::primitives, the default outside weave's own
+// checks). A thread inside the outermost call of a primitive's public
+// operation runs its steps one after another with no other thread between
+// them (engine::continues_call: the scheduler forces them), until the call
+// returns or blocks (a futex wait that sleeps, a spin that waits for a
+// write). Those forced steps read the latest store, place stores last in
+// modification order, and get no spurious wake-up. The reduction sees the
+// segment as one event: a race with any of its steps is reversed at its first
+// step, and a thread asleep after exploring a segment wakes on anything that
+// conflicts with any step of it (node::fp).
+//
+// Why this is sound: each primitive's own checks (models/checks/, run
+// transparent: every internal step a scheduling point, every value RC11
+// allows) show its operations linearizable with respect to each other, with
+// spurious wake-ups and spinning explored; so a call behaves as an atomic
+// step at some point between its invocation and its return, and the only
+// interleavings a user's program can tell apart are those of whole calls and
+// of what the call waits for. Opaque exploration runs exactly those: a
+// call's effect at the point where it runs unpreempted, a blocking call
+// split where it sleeps, time-outs and owner death explored at the call.
+// What it gives up: an operation whose documented contract is weaker than
+// linearizable (a snapshot such as is_locked(), qsize()) is seen at its
+// latest value only.
+#include <algorithm>
+#include <cstring>
+
+#include "engine.hpp"
+
+namespace weave::model::detail {
+
+prim_id engine::new_primitive(const void* self, const char* kind, const char* name) {
+  if (!active()) return kOutside;
+  const auto id = static_cast<std::uint32_t>(nprim_);
+  if (nprim_ == prims_.size()) prims_.emplace_back();
+  prim_rec& p = prims_[nprim_++];
+  p.addr = self;
+  p.kind = kind;
+  p.name = name != nullptr ? name : "";
+  p.alive = true;
+  return (static_cast<prim_id>(generation_) << 32) | id;
+}
+
+void engine::forget_primitive(std::uint32_t id) noexcept {
+  if (!running_ || id >= nprim_) return;
+  prims_[id].alive = false;
+}
+
+bool engine::call_begin(std::uint32_t prim, const char* what, source_location loc) {
+  if (!active() || cur_ < 0 || prim >= nprim_) return false;
+  thread_rec& t = threads_[cur_];
+  if (t.call >= 0) return false;  // a call inside a call: part of the outer one
+  t.call = static_cast<std::int32_t>(calls_.size());
+  calls_.push_back(call_rec{prim, static_cast<std::uint8_t>(cur_), what, loc, {}, nullptr});
+  return true;
+}
+
+void engine::call_end() noexcept {
+  if (!active() || cur_ < 0) return;
+  threads_[cur_].call = -1;
+}
+
+void engine::call_arg(const std::string& text) {
+  if (!active() || cur_ < 0 || threads_[cur_].call < 0) return;
+  std::string& a = calls_[static_cast<std::size_t>(threads_[cur_].call)].args;
+  if (!a.empty()) a += ", ";
+  a += text;
+}
+
+void engine::call_note(const char* text) noexcept {
+  if (!active() || cur_ < 0 || threads_[cur_].call < 0) return;
+  calls_[static_cast<std::size_t>(threads_[cur_].call)].note = text;
+}
+
+// User code run by a primitive inside a call (a callback, a predicate, a
+// task) is the user's again: the call is suspended around it.
+void engine::user_code(bool enter) {
+  if (!active() || cur_ < 0) return;
+  thread_rec& t = threads_[cur_];
+  if (enter) {
+    t.user_saved.push_back(t.call);
+    t.call = -1;
+  } else if (!t.user_saved.empty()) {
+    t.call = t.user_saved.back();
+    t.user_saved.pop_back();
+  }
+}
+
+void engine::name_object(std::uint32_t id, const char* name) {
+  if (!active() || id >= nobj_ || name == nullptr) return;
+  objects_[id].name = name;
+}
+
+void engine::name_thread(std::uint32_t tid, const char* name) {
+  if (!active() || tid >= threads_.size() || name == nullptr) return;
+  threads_[tid].name = name;
+}
+
+// Thread t's pending step continues the opaque call its previous step (the
+// execution's latest) made: the scheduler runs it at once.
+bool engine::continues_call(int t) const noexcept {
+  const thread_rec& r = threads_[static_cast<std::size_t>(t)];
+  return opaque(r) && r.st == tstate::runnable && r.act == action::step && !steps_.empty() &&
+         steps_.back().tid == t && steps_.back().call == r.call;
+}
+
+std::string engine::thread_name(int t) const {
+  if (t >= 0 && static_cast<std::size_t>(t) < threads_.size() && !threads_[static_cast<std::size_t>(t)].name.empty())
+    return threads_[static_cast<std::size_t>(t)].name;
+  return "T" + std::to_string(t);
+}
+
+// A primitive's name: the user's, or its kind and its number among the
+// primitives of that kind (mutex1, queue2).
+std::string engine::prim_name(std::uint32_t p) const {
+  if (p >= nprim_) return "?";
+  const prim_rec& r = prims_[p];
+  if (!r.name.empty()) return r.name;
+  int n = 0;
+  for (std::uint32_t i = 0; i <= p; ++i)
+    if (std::strcmp(prims_[i].kind, r.kind) == 0) ++n;
+  return std::string(r.kind) + std::to_string(n);
+}
+
+std::string engine::call_text(std::int32_t call) const {
+  if (call < 0 || static_cast<std::size_t>(call) >= calls_.size()) return {};
+  const call_rec& c = calls_[static_cast<std::size_t>(call)];
+  return prim_name(c.prim) + "." + c.what + "(" + c.args + ")";
+}
+
+// A lock (from the lock annotations) by the primitive registered at its
+// address first: a primitive whose first member is a lock shares its address,
+// and the lock's own record is made before the outer one's.
+std::string engine::lock_name(const void* lock) const {
+  for (std::uint32_t i = 0; i < nprim_; ++i)
+    if (prims_[i].addr == lock) return prim_name(i);
+  const auto idx = std::find(locks_.begin(), locks_.end(), lock) - locks_.begin();
+  return "L" + std::to_string(idx + 1);
+}
+
+}  // namespace weave::model::detail
