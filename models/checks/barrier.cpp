@@ -24,7 +24,7 @@ using S = weave::model_sync;
 // and a party released from phase k has seen completion k (a plain cell, so an
 // unordered completion would also be a data race).
 // Bounded to 3 preemptions per execution (about 0.9M executions).
-WEAVE_MODEL_CHECK(barrier_two_parties_two_phases, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(barrier_two_parties_two_phases, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   S::cell<int> completions(0);
   weave::model::barrier b(2, [&] { completions.write() += 1; });
   std::size_t idx[2][2] = {};
@@ -48,7 +48,7 @@ WEAVE_MODEL_CHECK(barrier_two_parties_two_phases, pass, .memory = weave::model_c
 // 3 parties, one phase: indices are a permutation of {0, 1, 2}, the completion
 // runs once, in the party that got index 2 (the last arriver).
 // Bounded to 3 preemptions per execution (about 0.5M executions).
-WEAVE_MODEL_CHECK(barrier_three_parties, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(barrier_three_parties, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3, .spurious_wakeups = 0) {
   S::cell<int> completions(0);
   S::cell<int> runner(-1);
   weave::model::barrier b(3, [&] { completions.write() += 1; });
@@ -70,7 +70,7 @@ WEAVE_MODEL_CHECK(barrier_three_parties, pass, .memory = weave::model_checks::in
 // A timed wait racing the other party: either both get through with distinct
 // indices, or the timed one times out (a status) and the other sees
 // broken_barrier; never one stuck, never a half-completed phase.
-WEAVE_MODEL_CHECK(barrier_timeout_breaks_or_completes, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(barrier_timeout_breaks_or_completes, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::barrier b(2);
   std::optional<std::size_t> timed;
   int other = -1;  // index, or -2 for broken_barrier
@@ -118,7 +118,7 @@ struct racy_barrier {
 };
 }  // namespace
 
-WEAVE_MODEL_CHECK(barrier_twin_reset_races_next_phase, check_failed) {
+WEAVE_MODEL_CHECK(barrier_twin_reset_races_next_phase, check_failed, .primitives = weave::model::transparent) {
   racy_barrier b(2);
   auto party = [&] {
     for (int phase = 0; phase < 2; ++phase) (void)b.wait();
@@ -177,13 +177,13 @@ struct counting_barrier {
 // spurious wake-ups; barrier_two_parties_two_phases and
 // barrier_timeout_breaks_or_completes explore those (with them this check
 // runs past a million executions).
-WEAVE_MODEL_CHECK(barrier_orders_cells_across_wait, pass, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(barrier_orders_cells_across_wait, pass, .primitives = weave::model::transparent, .spurious_wakeups = 0) {
   weave::model::barrier b(2);
   exchange_across(b);
 }
 
 // The hand-rolled barrier with the right orders passes too ...
-WEAVE_MODEL_CHECK(barrier_counting_acq_rel_orders_cells, pass) {
+WEAVE_MODEL_CHECK(barrier_counting_acq_rel_orders_cells, pass, .primitives = weave::model::transparent) {
   counting_barrier<std::memory_order_acq_rel, std::memory_order_acquire> b(2);
   exchange_across(b);
 }
@@ -192,7 +192,7 @@ WEAVE_MODEL_CHECK(barrier_counting_acq_rel_orders_cells, pass) {
 // interleaving is fine) but nothing orders the cells: a data race. The checker
 // derives happens-before from the memory orders in both modes, so
 // --memory-model sc reports the same race.
-WEAVE_MODEL_CHECK(barrier_twin_relaxed_arrival, data_race) {
+WEAVE_MODEL_CHECK(barrier_twin_relaxed_arrival, data_race, .primitives = weave::model::transparent) {
   counting_barrier<std::memory_order_relaxed, std::memory_order_relaxed> b(2);
   exchange_across(b);
 }

@@ -23,7 +23,7 @@ using lock_t = std::unique_lock<weave::model::mutex>;
 // the slot (a plain cell) is only touched under the mutex. Bounded to 3
 // preemptions per execution (about 0.6M executions; the full space is too
 // large for make check-models).
-WEAVE_MODEL_CHECK(condition_producer_consumer_handshake, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(condition_producer_consumer_handshake, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::mutex m;
   weave::model::condition cv;
   S::cell<bool> full(false);
@@ -54,7 +54,7 @@ WEAVE_MODEL_CHECK(condition_producer_consumer_handshake, pass, .memory = weave::
 
 // A timed waiter racing a notifier: it either sees the flag (predicate true)
 // or times out with the predicate false; never true-without-flag.
-WEAVE_MODEL_CHECK(condition_timed_wait_returns_predicate, pass) {
+WEAVE_MODEL_CHECK(condition_timed_wait_returns_predicate, pass, .primitives = weave::model::transparent) {
   weave::model::mutex m;
   weave::model::condition cv;
   S::cell<bool> ready(false);
@@ -99,14 +99,14 @@ void wait_holding_twice(weave::model::recursive_mutex& rm, Lock& lock) {
 }
 }  // namespace
 
-WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(condition_recursive_mutex_depth_restored, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::recursive_mutex rm;
   wait_holding_twice(rm, rm);
 }
 
 // Twin: `if` instead of `while`. A spurious wake-up (which the checker
 // explores, as real futexes produce them) returns with the slot still empty.
-WEAVE_MODEL_CHECK(condition_twin_if_instead_of_while, check_failed) {
+WEAVE_MODEL_CHECK(condition_twin_if_instead_of_while, check_failed, .primitives = weave::model::transparent) {
   weave::model::mutex m;
   weave::model::condition cv;
   S::cell<bool> full(false);
@@ -128,7 +128,7 @@ WEAVE_MODEL_CHECK(condition_twin_if_instead_of_while, check_failed) {
 // notify runs before the waiter registered, nothing remembers it: the waiter
 // sleeps forever (spurious wake-ups off: they would only hide the bug in some
 // executions, it is found either way).
-WEAVE_MODEL_CHECK(condition_twin_notify_before_wait, deadlock, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(condition_twin_notify_before_wait, deadlock, .primitives = weave::model::transparent, .spurious_wakeups = 0) {
   weave::model::mutex m;
   weave::model::condition cv;
   thread waiter([&] {
@@ -155,7 +155,7 @@ struct one_level {
 
 // Twin: a condition that releases one level of a recursive lock held twice: the
 // waiter sleeps still holding it, the notifier can never take it.
-WEAVE_MODEL_CHECK(condition_twin_releases_one_level, deadlock) {
+WEAVE_MODEL_CHECK(condition_twin_releases_one_level, deadlock, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex rm;
   one_level l{rm};
   wait_holding_twice(rm, l);  // BUG: depth 2, one level released

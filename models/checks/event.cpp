@@ -28,7 +28,7 @@ using std::chrono::system_clock;
 
 // No lost wake-up between set() and concurrent wait()s: two untimed waiters
 // return (a lost wake-up would be a deadlock), with the data published.
-WEAVE_MODEL_CHECK(event_set_wakes_concurrent_waiter, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(event_set_wakes_concurrent_waiter, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::event e;
   S::cell<int> data(0);
   auto waiter = [&] {
@@ -49,7 +49,7 @@ WEAVE_MODEL_CHECK(event_set_wakes_concurrent_waiter, pass, .memory = weave::mode
 // set() then clear() at once: a timed waiter may time out (explored), but if it
 // returns true the set happened and its data is visible, although the flag
 // may be clear again by the time it runs.
-WEAVE_MODEL_CHECK(event_set_then_clear_still_counts, pass) {
+WEAVE_MODEL_CHECK(event_set_then_clear_still_counts, pass, .primitives = weave::model::transparent) {
   weave::model::event e;
   S::cell<int> data(0);
   bool got_a = false;
@@ -69,7 +69,7 @@ WEAVE_MODEL_CHECK(event_set_then_clear_still_counts, pass) {
 
 // The twin: a plain bool written by one thread and polled by another. Nothing
 // orders the accesses: the checker reports the data race.
-WEAVE_MODEL_CHECK(event_twin_polled_plain_bool, data_race) {
+WEAVE_MODEL_CHECK(event_twin_polled_plain_bool, data_race, .primitives = weave::model::transparent) {
   S::cell<bool> flag(false);
   S::cell<int> data(0);
   thread waiter([&] {
@@ -87,7 +87,7 @@ WEAVE_MODEL_CHECK(event_twin_polled_plain_bool, data_race) {
 // wait_until at the max() of a coarse steady clock and of a coarse system
 // clock (both overflow nanoseconds unless the conversion saturates): the
 // checker never explores a time-out, only the set().
-WEAVE_MODEL_CHECK(event_wait_until_coarse_max_never_times_out, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(event_wait_until_coarse_max_never_times_out, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::event e;
   thread a([&] { WEAVE_CHECK(e.wait_until(at<steady_clock, seconds>::max())); });
   thread b([&] { WEAVE_CHECK(e.wait_until(at<system_clock, hours>::max())); });
@@ -99,7 +99,7 @@ WEAVE_MODEL_CHECK(event_wait_until_coarse_max_never_times_out, pass, .memory = w
 
 // A deadline in the past (any min()) is one look at the flag: false while it
 // is clear (blocking here would be a deadlock), true once it is set.
-WEAVE_MODEL_CHECK(event_wait_until_min_is_one_look, pass) {
+WEAVE_MODEL_CHECK(event_wait_until_min_is_one_look, pass, .primitives = weave::model::transparent) {
   weave::model::event e;
   WEAVE_CHECK(!e.wait_until(at<steady_clock, seconds>::min()));
   WEAVE_CHECK(!e.wait_until(at<system_clock, hours>::min()));
@@ -111,7 +111,7 @@ WEAVE_MODEL_CHECK(event_wait_until_min_is_one_look, pass) {
 // The twin: the same far deadline with nobody to set the event. Had the
 // deadline been turned into a finite one, the checker would time the wait out;
 // it is untimed, so the waiter blocks for good: a deadlock.
-WEAVE_MODEL_CHECK(event_twin_coarse_max_nobody_sets, deadlock) {
+WEAVE_MODEL_CHECK(event_twin_coarse_max_nobody_sets, deadlock, .primitives = weave::model::transparent) {
   weave::model::event e;
   thread a([&] { (void)e.wait_until(at<system_clock, hours>::max()); });
   a.join();
@@ -157,7 +157,7 @@ void payload_through(Event& e) {
 }  // namespace
 
 // The weak-memory twin's correct counterpart: a release set passes under RC11.
-WEAVE_MODEL_CHECK(event_release_set_atomic_payload, pass) {
+WEAVE_MODEL_CHECK(event_release_set_atomic_payload, pass, .primitives = weave::model::transparent) {
   flag_event<std::memory_order_release> e;
   payload_through(e);
 }
@@ -166,7 +166,7 @@ WEAVE_MODEL_CHECK(event_release_set_atomic_payload, pass) {
 // not synchronize, so its relaxed payload load may still read 0. Under
 // --memory-model sc every load reads the latest store and this check passes:
 // only weak memory finds it.
-WEAVE_MODEL_CHECK(event_twin_relaxed_set_atomic_payload, check_failed) {
+WEAVE_MODEL_CHECK(event_twin_relaxed_set_atomic_payload, check_failed, .primitives = weave::model::transparent) {
   flag_event<std::memory_order_relaxed> e;
   payload_through(e);
 }

@@ -39,7 +39,7 @@ struct look_then_act_state : weave::detail::future_state<int, S> {
 
 // F3: the callback runs once, in whichever thread comes second, and sees the
 // value (a missing happens-before would be reported by get()'s cells).
-WEAVE_MODEL_CHECK(future_callback_added_while_completing_runs_once, pass) {
+WEAVE_MODEL_CHECK(future_callback_added_while_completing_runs_once, pass, .primitives = weave::model::transparent) {
   weave::model::promise<int> p;
   weave::model::future<int> f = p.get_future();
   S::atomic<int> runs(0);
@@ -52,7 +52,7 @@ WEAVE_MODEL_CHECK(future_callback_added_while_completing_runs_once, pass) {
   WEAVE_CHECK(runs.load(std::memory_order_relaxed) == 1);  // relaxed: after join
 }
 
-WEAVE_MODEL_CHECK(future_twin_done_then_register_loses_callback, check_failed) {
+WEAVE_MODEL_CHECK(future_twin_done_then_register_loses_callback, check_failed, .primitives = weave::model::transparent) {
   look_then_act_state st;
   S::atomic<int> runs(0);
   thread completer([&] { (void)st.set_value(7); });
@@ -63,7 +63,7 @@ WEAVE_MODEL_CHECK(future_twin_done_then_register_loses_callback, check_failed) {
 
 // F1: cancel() against set_running_or_notify_cancel(): exactly one wins; a
 // future not cancelled carries the executor's value.
-WEAVE_MODEL_CHECK(future_cancel_racing_start_one_wins, pass) {
+WEAVE_MODEL_CHECK(future_cancel_racing_start_one_wins, pass, .primitives = weave::model::transparent) {
   weave::model::promise<int> p;
   weave::model::future<int> f = p.get_future();
   S::atomic<int> ran(0);
@@ -79,7 +79,7 @@ WEAVE_MODEL_CHECK(future_cancel_racing_start_one_wins, pass) {
   if (!cancelled) WEAVE_CHECK(f.get() == 1);
 }
 
-WEAVE_MODEL_CHECK(future_twin_cancel_after_look_both_win, check_failed) {
+WEAVE_MODEL_CHECK(future_twin_cancel_after_look_both_win, check_failed, .primitives = weave::model::transparent) {
   look_then_act_state st;
   S::atomic<int> ran(0);
   thread executor([&] {
@@ -94,7 +94,7 @@ WEAVE_MODEL_CHECK(future_twin_cancel_after_look_both_win, check_failed) {
 
 // F5: wait_any returns once one future finishes, and a promise dropped unset
 // finishes its future (broken_promise): a wait_all never hangs on it.
-WEAVE_MODEL_CHECK(future_wait_any_then_broken_promise, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(future_wait_any_then_broken_promise, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::promise<int> p1, p2;
   weave::model::future<int> fs[2] = {p1.get_future(), p2.get_future()};
   thread producer([&] {
@@ -116,7 +116,7 @@ WEAVE_MODEL_CHECK(future_wait_any_then_broken_promise, pass, .memory = weave::mo
 
 // The twin: the unset promise is kept alive (not dropped) by the waiting
 // thread's own scope: nobody will ever finish it, and wait_all hangs.
-WEAVE_MODEL_CHECK(future_twin_unset_promise_kept_alive, deadlock, .preemptions = 2) {
+WEAVE_MODEL_CHECK(future_twin_unset_promise_kept_alive, deadlock, .primitives = weave::model::transparent, .preemptions = 2) {
   weave::model::promise<int> p1, p2;
   weave::model::future<int> fs[2] = {p1.get_future(), p2.get_future()};
   thread producer([&] { (void)p1.set_value(1); });

@@ -136,16 +136,16 @@ struct owner_read_once_record : record {
 
 }  // namespace
 
-WEAVE_MODEL_CHECK(holders_attach_races_in_use, pass) { attach_races_in_use<record>(); }
+WEAVE_MODEL_CHECK(holders_attach_races_in_use, pass, .primitives = weave::model::transparent) { attach_races_in_use<record>(); }
 
-WEAVE_MODEL_CHECK(holders_handover_between_live_owners, pass) { handover_races_in_use<record>(false); }
+WEAVE_MODEL_CHECK(holders_handover_between_live_owners, pass, .primitives = weave::model::transparent) { handover_races_in_use<record>(false); }
 
-WEAVE_MODEL_CHECK(holders_handover_then_first_owner_dies, pass) { handover_races_in_use<record>(true); }
+WEAVE_MODEL_CHECK(holders_handover_then_first_owner_dies, pass, .primitives = weave::model::transparent) { handover_races_in_use<record>(true); }
 
-WEAVE_MODEL_CHECK(holders_dead_ends_not_in_use, pass) { dead_holder_and_dead_owner_not_in_use(); }
+WEAVE_MODEL_CHECK(holders_dead_ends_not_in_use, pass, .primitives = weave::model::transparent) { dead_holder_and_dead_owner_not_in_use(); }
 
-WEAVE_MODEL_CHECK(holders_twin_attached_before_slot, check_failed) { attach_races_in_use<attached_first_record>(); }
+WEAVE_MODEL_CHECK(holders_twin_attached_before_slot, check_failed, .primitives = weave::model::transparent) { attach_races_in_use<attached_first_record>(); }
 
-WEAVE_MODEL_CHECK(holders_twin_owner_in_two_words, check_failed) { handover_races_in_use<two_word_owner_record>(false); }
+WEAVE_MODEL_CHECK(holders_twin_owner_in_two_words, check_failed, .primitives = weave::model::transparent) { handover_races_in_use<two_word_owner_record>(false); }
 
-WEAVE_MODEL_CHECK(holders_twin_owner_read_once, check_failed) { handover_races_in_use<owner_read_once_record>(true); }
+WEAVE_MODEL_CHECK(holders_twin_owner_read_once, check_failed, .primitives = weave::model::transparent) { handover_races_in_use<owner_read_once_record>(true); }

@@ -107,12 +107,12 @@ void relaxed_counter_under(Lock& m) {
 
 }  // namespace
 
-WEAVE_MODEL_CHECK(mutex_two_threads, pass) {
+WEAVE_MODEL_CHECK(mutex_two_threads, pass, .primitives = weave::model::transparent) {
   weave::model::mutex m;
   counter_under(m, 2);
 }
 
-WEAVE_MODEL_CHECK(mutex_three_threads, pass, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(mutex_three_threads, pass, .primitives = weave::model::transparent, .spurious_wakeups = 0) {
   weave::model::mutex m;
   counter_under(m, 3);
 }
@@ -120,7 +120,7 @@ WEAVE_MODEL_CHECK(mutex_three_threads, pass, .spurious_wakeups = 0) {
 // A timed lock that may time out while another thread holds the mutex: either
 // it gets the lock (and the count shows it) or it times out and the mutex is
 // still usable afterwards.
-WEAVE_MODEL_CHECK(mutex_timed_lock, pass) {
+WEAVE_MODEL_CHECK(mutex_timed_lock, pass, .primitives = weave::model::transparent) {
   weave::model::mutex m;
   S::cell<int> count(0);
   thread holder([&] {
@@ -142,7 +142,7 @@ WEAVE_MODEL_CHECK(mutex_timed_lock, pass) {
 }
 
 // The std adapters and cross-thread unlock (allowed, like Python's Lock).
-WEAVE_MODEL_CHECK(mutex_cross_thread_unlock, pass) {
+WEAVE_MODEL_CHECK(mutex_cross_thread_unlock, pass, .primitives = weave::model::transparent) {
   weave::model::mutex m;
   atomic<std::uint32_t> locked(0);
   m.lock();
@@ -153,26 +153,26 @@ WEAVE_MODEL_CHECK(mutex_cross_thread_unlock, pass) {
   (void)locked;
 }
 
-WEAVE_MODEL_CHECK(mutex_unlock_unlocked_is_usage_error, usage_error) {
+WEAVE_MODEL_CHECK(mutex_unlock_unlocked_is_usage_error, usage_error, .primitives = weave::model::transparent) {
   weave::model::mutex m;
   m.lock();
   m.unlock();
   m.unlock();
 }
 
-WEAVE_MODEL_CHECK(mutex_twin_check_then_set, data_race) {
+WEAVE_MODEL_CHECK(mutex_twin_check_then_set, data_race, .primitives = weave::model::transparent) {
   check_then_set_lock m;
   counter_under(m, 2);
 }
 
-WEAVE_MODEL_CHECK(mutex_twin_lost_wakeup, deadlock) {
+WEAVE_MODEL_CHECK(mutex_twin_lost_wakeup, deadlock, .primitives = weave::model::transparent) {
   lost_wakeup_lock m;
   counter_under(m, 2);
 }
 
 // The weak-memory twin's correct counterpart: the same mutex and counter with a
 // release unlock pass under RC11.
-WEAVE_MODEL_CHECK(mutex_drepper_release_unlock_relaxed_counter, pass) {
+WEAVE_MODEL_CHECK(mutex_drepper_release_unlock_relaxed_counter, pass, .primitives = weave::model::transparent) {
   drepper_mutex<std::memory_order_release> m;
   relaxed_counter_under(m);
 }
@@ -181,7 +181,7 @@ WEAVE_MODEL_CHECK(mutex_drepper_release_unlock_relaxed_counter, pass) {
 // the first one wrote but does not synchronize with it, so its relaxed load may
 // read the counter's initial 0: both store 1. Under --memory-model sc every
 // load reads the latest store and this check passes: only weak memory finds it.
-WEAVE_MODEL_CHECK(mutex_twin_relaxed_unlock, check_failed) {
+WEAVE_MODEL_CHECK(mutex_twin_relaxed_unlock, check_failed, .primitives = weave::model::transparent) {
   drepper_mutex<std::memory_order_relaxed> m;
   relaxed_counter_under(m);
 }

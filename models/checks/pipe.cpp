@@ -52,7 +52,7 @@ void publish_hostile_record(end_t& w) {
 // ring: the second does not fit until the reader frees the first (the writer
 // may block), and then wraps around the ring's end (bytes 9..19 mod 16).
 // Nothing torn, merged or reordered; end of stream after the close.
-WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   const std::string msgs[2] = {"abcde", "fghijkl"};
   thread writer([&] {
@@ -70,7 +70,7 @@ WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass, .memory = weave::model_checks::int
 
 // The writer closes right after its sends while the reader may be parked:
 // the reader gets every message, in order, then end of stream, never a hang.
-WEAVE_MODEL_CHECK(pipe_close_races_recv, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(pipe_close_races_recv, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   thread writer([&] {
     WEAVE_CHECK(w.send(std::string_view("one")) == pipe_status::ok);
@@ -87,7 +87,7 @@ WEAVE_MODEL_CHECK(pipe_close_races_recv, pass, .memory = weave::model_checks::in
 // The reader closes while the writer fills the ring (and may be parked on a
 // full ring): every send returns ok or closed, once closed always closed, and
 // the writer never hangs.
-WEAVE_MODEL_CHECK(pipe_close_races_send, pass) {
+WEAVE_MODEL_CHECK(pipe_close_races_send, pass, .primitives = weave::model::transparent) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   thread writer([&] {
     bool was_closed = false;
@@ -105,7 +105,7 @@ WEAVE_MODEL_CHECK(pipe_close_races_send, pass) {
 }
 
 // Duplex: a request and its reply cross in the two directions.
-WEAVE_MODEL_CHECK(pipe_duplex_ping_pong, pass) {
+WEAVE_MODEL_CHECK(pipe_duplex_ping_pong, pass, .primitives = weave::model::transparent) {
   auto [a, b] = end_t::make_local({.capacity = 16});
   thread peer([&] {
     std::vector<std::byte> got;
@@ -121,7 +121,7 @@ WEAVE_MODEL_CHECK(pipe_duplex_ping_pong, pass) {
 // A hostile peer publishes a record whose length exceeds the ring: the real
 // reader validates it (P3) and reports a corrupted region; it never indexes
 // past the ring.
-WEAVE_MODEL_CHECK(pipe_reader_rejects_hostile_length, pass) {
+WEAVE_MODEL_CHECK(pipe_reader_rejects_hostile_length, pass, .primitives = weave::model::transparent) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   thread hostile([&] { publish_hostile_record(w); });
   bool rejected = false;
@@ -138,7 +138,7 @@ WEAVE_MODEL_CHECK(pipe_reader_rejects_hostile_length, pass) {
 // Buggy twin: a reader that trusts the length field and copies that many
 // bytes from the ring. Its index leaves the ring (caught here by WEAVE_CHECK,
 // which stands in for the out-of-bounds access).
-WEAVE_MODEL_CHECK(pipe_buggy_trusting_reader, check_failed) {
+WEAVE_MODEL_CHECK(pipe_buggy_trusting_reader, check_failed, .primitives = weave::model::transparent) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   thread hostile([&] { publish_hostile_record(w); });
   auto& d = access::recv_direction(r);
@@ -160,7 +160,7 @@ WEAVE_MODEL_CHECK(pipe_buggy_trusting_reader, check_failed) {
 
 // Buggy twin: a close that sets the closed bit but neither bumps the epoch nor
 // wakes: a reader already parked on the empty ring sleeps forever.
-WEAVE_MODEL_CHECK(pipe_buggy_close_without_wake, deadlock) {
+WEAVE_MODEL_CHECK(pipe_buggy_close_without_wake, deadlock, .primitives = weave::model::transparent) {
   auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
   thread closer([&] { access::close_without_wake(w); });
   std::vector<std::byte> got;

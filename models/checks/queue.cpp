@@ -32,7 +32,7 @@ using S = weave::model_sync;
 // gets until closed: exactly 1 then 2 (order kept, nothing lost or doubled,
 // and close drains before it reports closed).
 // Bounded to 3 preemptions per execution (about 0.7M executions).
-WEAVE_MODEL_CHECK(queue_fifo_capacity_one_order_and_drain, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(queue_fifo_capacity_one_order_and_drain, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::fifo_queue<int> q(1);
   weave::model_bodies::order_and_drain(q);
 }
@@ -40,7 +40,7 @@ WEAVE_MODEL_CHECK(queue_fifo_capacity_one_order_and_drain, pass, .memory = weave
 // Two producers, one item each, capacity 1, two consumers (the body is one):
 // every item got exactly once.
 // Bounded to 2 preemptions, spurious wake-ups off (about 0.5M executions).
-WEAVE_MODEL_CHECK(queue_two_producers_two_consumers, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(queue_two_producers_two_consumers, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2, .spurious_wakeups = 0) {
   weave::model::fifo_queue<int> q(1);
   int got_a = 0;
   thread pa([&] { WEAVE_CHECK(q.put(1) == queue_status::ok); });
@@ -57,7 +57,7 @@ WEAVE_MODEL_CHECK(queue_two_producers_two_consumers, pass, .memory = weave::mode
 // Priority: two producers race to put 2 and 1; once both are in, gets come
 // out smallest first; a LIFO check rides along (its store is the same
 // monitor, only the end differs).
-WEAVE_MODEL_CHECK(queue_priority_order, pass) {
+WEAVE_MODEL_CHECK(queue_priority_order, pass, .primitives = weave::model::transparent) {
   weave::model::priority_queue<int> q(2);
   thread a([&] { WEAVE_CHECK(q.put(2) == queue_status::ok); });
   thread b([&] { WEAVE_CHECK(q.put(1) == queue_status::ok); });
@@ -71,14 +71,14 @@ WEAVE_MODEL_CHECK(queue_priority_order, pass) {
 // close() wakes every blocked consumer: two consumers wait on an empty queue,
 // the body closes it; both return closed (a missed one is a deadlock).
 // Bounded to 2 preemptions per execution (about 0.9M executions).
-WEAVE_MODEL_CHECK(queue_close_wakes_every_consumer, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_close_wakes_every_consumer, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   weave::model::fifo_queue<int> q(1);
   weave::model_bodies::close_wakes_every_consumer(q);
 }
 
 // close() wakes a producer blocked on a full queue; the item put before close
 // is still delivered (drain), the blocked one is refused.
-WEAVE_MODEL_CHECK(queue_close_wakes_blocked_producer, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(queue_close_wakes_blocked_producer, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::fifo_queue<int> q(1);
   WEAVE_CHECK(q.put(1) == queue_status::ok);
   queue_status second = queue_status::ok;
@@ -94,14 +94,14 @@ WEAVE_MODEL_CHECK(queue_close_wakes_blocked_producer, pass, .memory = weave::mod
 // join() returns exactly when every task is done: the worker records its work
 // in a plain cell before task_done(); join's return must see both.
 // Bounded to 3 preemptions per execution (about 0.2M executions).
-WEAVE_MODEL_CHECK(queue_join_waits_for_task_done, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(queue_join_waits_for_task_done, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::fifo_queue<int> q;
   weave::model_bodies::join_waits_for_task_done(q);
 }
 
 // A timed get racing a put: it gets the item (ok) or times out and the item
 // stays in the queue — never both, never neither.
-WEAVE_MODEL_CHECK(queue_timed_get_keeps_or_takes, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(queue_timed_get_keeps_or_takes, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::fifo_queue<int> q(1);
   weave::model_bodies::timed_get_keeps_or_takes(q);
 }
@@ -112,17 +112,17 @@ WEAVE_MODEL_CHECK(queue_timed_get_keeps_or_takes, pass, .memory = weave::model_c
 // ring_queue runs too: one contract).
 // Bounded to 2 preemptions per execution (0.2M-0.5M executions each); the
 // twins below run under the same bound.
-WEAVE_MODEL_CHECK(queue_try_get_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_try_get_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   weave::model::fifo_queue<int> q(1);
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(queue_get_for_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_get_for_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   weave::model::fifo_queue<int> q(1);
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(queue_get_until_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_get_until_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   weave::model::fifo_queue<int> q(1);
   put_racing_close<by_get_until>(q);
 }
@@ -130,24 +130,24 @@ WEAVE_MODEL_CHECK(queue_get_until_racing_close_is_never_stranded, pass, .memory 
 // Twins: the consumer's first get decides closed from two looks (empty, then
 // the flag); the whole put and the close fit between them, and the item the
 // put left is never got.
-WEAVE_MODEL_CHECK(queue_twin_try_get_closed_after_two_looks, check_failed, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_twin_try_get_closed_after_two_looks, check_failed, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   closed_after_two_looks<weave::model::fifo_queue<int>> q(1);
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(queue_twin_get_for_closed_after_two_looks, check_failed, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_twin_get_for_closed_after_two_looks, check_failed, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   closed_after_two_looks<weave::model::fifo_queue<int>> q(1);
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(queue_twin_get_until_closed_after_two_looks, check_failed, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(queue_twin_get_until_closed_after_two_looks, check_failed, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   closed_after_two_looks<weave::model::fifo_queue<int>> q(1);
   put_racing_close<by_get_until>(q);
 }
 
 // Twin: two consumers each do `if (!q.empty()) get` for the one item. Both can
 // see "not empty" before either gets; the second get then blocks forever.
-WEAVE_MODEL_CHECK(queue_twin_empty_then_get, deadlock) {
+WEAVE_MODEL_CHECK(queue_twin_empty_then_get, deadlock, .primitives = weave::model::transparent) {
   weave::model::fifo_queue<int> q(2);
   WEAVE_CHECK(q.put(1) == queue_status::ok);
   auto consumer = [&] {
@@ -163,7 +163,7 @@ WEAVE_MODEL_CHECK(queue_twin_empty_then_get, deadlock) {
 
 // Twin: the consumer that never ends. Its loop stops only when the queue is
 // closed (or on a sentinel); the producer does neither.
-WEAVE_MODEL_CHECK(queue_twin_consumer_never_ends, deadlock) {
+WEAVE_MODEL_CHECK(queue_twin_consumer_never_ends, deadlock, .primitives = weave::model::transparent) {
   weave::model::fifo_queue<int> q(1);
   int sum = 0;
   thread consumer([&] {
@@ -200,7 +200,7 @@ struct close_wakes_one {
 // Twin: close wakes one of two blocked consumers; the other sleeps forever
 // (spurious wake-ups off: one would rescue it in some executions; the bug is
 // found either way, this keeps the counterexample short).
-WEAVE_MODEL_CHECK(queue_twin_close_wakes_one, deadlock, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(queue_twin_close_wakes_one, deadlock, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) {
   close_wakes_one q;
   auto consumer = [&] { WEAVE_CHECK(q.get() == queue_status::closed); };
   thread a(consumer), b(consumer);

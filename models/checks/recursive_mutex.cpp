@@ -108,15 +108,15 @@ struct forgetful_timed_recursive_mutex {
 
 }  // namespace
 
-WEAVE_MODEL_CHECK(recursive_mutex_reentry, pass) {
+WEAVE_MODEL_CHECK(recursive_mutex_reentry, pass, .primitives = weave::model::transparent) {
   reentry_body<weave::model::recursive_mutex>();
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_twin_plain_mutex_self_deadlock, deadlock) {
+WEAVE_MODEL_CHECK(recursive_mutex_twin_plain_mutex_self_deadlock, deadlock, .primitives = weave::model::transparent) {
   reentry_body<weave::model::mutex>();
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_two_threads, pass) {
+WEAVE_MODEL_CHECK(recursive_mutex_two_threads, pass, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex m;
   S::cell<int> count(0);
   auto worker = [&] { bump_reentering(m, count); };
@@ -127,7 +127,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_two_threads, pass) {
   WEAVE_CHECK(!m.is_locked());
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_twin_plain_owner, data_race) {
+WEAVE_MODEL_CHECK(recursive_mutex_twin_plain_owner, data_race, .primitives = weave::model::transparent) {
   plain_owner_recursive_mutex m;
   S::cell<int> count(0);
   auto worker = [&] { bump_reentering(m, count); };
@@ -140,7 +140,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_twin_plain_owner, data_race) {
 // A timed lock against a holder at depth 2: it either gets the mutex (and can
 // re-enter it with a timed lock that does not wait) or times out; either way the
 // mutex is free and usable at the end.
-WEAVE_MODEL_CHECK(recursive_mutex_timed_lock, pass) {
+WEAVE_MODEL_CHECK(recursive_mutex_timed_lock, pass, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex m;
   S::cell<int> count(0);
   thread holder([&] { bump_reentering(m, count); });
@@ -159,7 +159,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_timed_lock, pass) {
   WEAVE_CHECK(count.read() == 2 || count.read() == 12);
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_twin_unlocked_timed_path, check_failed) {
+WEAVE_MODEL_CHECK(recursive_mutex_twin_unlocked_timed_path, check_failed, .primitives = weave::model::transparent) {
   forgetful_timed_recursive_mutex m;
   if (m.try_lock_for_10ms()) {
     WEAVE_CHECK(m.try_lock_for_10ms());  // fails: it waits for itself and times out
@@ -168,7 +168,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_twin_unlocked_timed_path, check_failed) {
 
 // What a condition variable does with a recursive mutex: release it completely
 // (remembering the depth), let another thread in, take it back at that depth.
-WEAVE_MODEL_CHECK(recursive_mutex_unlock_all_restore, pass) {
+WEAVE_MODEL_CHECK(recursive_mutex_unlock_all_restore, pass, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex m;
   S::cell<int> count(0);
   m.lock();
@@ -191,7 +191,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_unlock_all_restore, pass) {
   WEAVE_CHECK(!m.is_locked());
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_twin_restore_loses_depth, usage_error) {
+WEAVE_MODEL_CHECK(recursive_mutex_twin_restore_loses_depth, usage_error, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex m;
   m.lock();
   m.lock();
@@ -202,7 +202,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_twin_restore_loses_depth, usage_error) {
   m.unlock();  // the caller believes it still holds one level
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_unlock_by_non_owner_is_usage_error, usage_error) {
+WEAVE_MODEL_CHECK(recursive_mutex_unlock_by_non_owner_is_usage_error, usage_error, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex m;
   m.lock();
   thread other([&] { m.unlock(); });
@@ -210,7 +210,7 @@ WEAVE_MODEL_CHECK(recursive_mutex_unlock_by_non_owner_is_usage_error, usage_erro
   m.unlock();
 }
 
-WEAVE_MODEL_CHECK(recursive_mutex_unlock_unlocked_is_usage_error, usage_error) {
+WEAVE_MODEL_CHECK(recursive_mutex_unlock_unlocked_is_usage_error, usage_error, .primitives = weave::model::transparent) {
   weave::model::recursive_mutex m;
   m.lock();
   m.unlock();

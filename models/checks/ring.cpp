@@ -70,21 +70,21 @@ std::array<int, 3> consume_in_order(Ring& r, int n) {
 
 // 3 items through 2 slots: the producer meets a full ring, the indices wrap
 // around the 3 slots, and the consumer gets 1, 2, 3.
-WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_two, pass) {
+WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_two, pass, .primitives = weave::model::transparent) {
   weave::model::spsc_ring<int> r(2);
   spsc_in_order(r, 3);
   WEAVE_CHECK(r.empty_approx());
 }
 
 // Capacity 1 (2 slots): every push waits for the previous pop.
-WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_one, pass) {
+WEAVE_MODEL_CHECK(ring_spsc_three_items_capacity_one, pass, .primitives = weave::model::transparent) {
   weave::model::spsc_ring<int> r(1);
   spsc_in_order(r, 3);
 }
 
 // Non-blocking attempts racing each other, then the destructor takes what is
 // left: whatever the interleaving, pushed = popped + left, in order.
-WEAVE_MODEL_CHECK(ring_spsc_try_operations_and_leftovers, pass) {
+WEAVE_MODEL_CHECK(ring_spsc_try_operations_and_leftovers, pass, .primitives = weave::model::transparent) {
   weave::model::spsc_ring<int> r(1);
   int pushed = 0;
   int popped[2] = {0, 0};
@@ -108,7 +108,7 @@ WEAVE_MODEL_CHECK(ring_spsc_try_operations_and_leftovers, pass) {
 
 // 2 producers x 1 item, one consumer, one slot, exhaustively: one producer
 // finds the slot taken and waits for the consumer.
-WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_exhaustive, pass) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_exhaustive, pass, .primitives = weave::model::transparent) {
   weave::model::mpmc_ring<int> r(1);
   thread p1([&] { push_spinning(r, 1); });
   thread p2([&] { push_spinning(r, 2); });
@@ -123,7 +123,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_exhaustive, pass) {
 // 2 producers x 2 items, one consumer, 2 slots: each slot is reused a lap
 // later; the consumer gets all four, each producer's in order. Bounded to 3
 // preemptions (exhaustive: 10 million executions, ~50 s).
-WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::mpmc_ring<int> r(2);
   auto producer = [&](int id) {
     for (int k = 1; k <= 2; ++k) push_spinning(r, id * 10 + k);
@@ -139,7 +139,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_two, pass, .memo
 // 2 items and 1 item from two producers through one slot: the producers wait
 // for each other's items to leave. Bounded to 3 preemptions (exhaustive: 6
 // million executions, ~28 s).
-WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::mpmc_ring<int> r(1);
   thread p1([&] {
     push_spinning(r, 11);
@@ -154,7 +154,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_producers_one_consumer_capacity_one, pass, .memo
 
 // 2 producers x 1 item, 2 consumers x 1 item, one slot: each item to exactly
 // one consumer.
-WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::mpmc_ring<int> r(1);
   int got[2] = {0, 0};
   thread p1([&] { push_spinning(r, 1); });
@@ -172,7 +172,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_one, pass, .memory = weave::mode
 // reused a lap later while the other is busy; nothing lost or duplicated, and
 // each consumer sees each producer's items in order. Bounded to 2 preemptions
 // (3 take minutes).
-WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   weave::model::mpmc_ring<int> r(2);
   int got[2][2] = {{0, 0}, {0, 0}};
   auto producer = [&](int id) {
@@ -197,7 +197,7 @@ WEAVE_MODEL_CHECK(ring_mpmc_two_by_two_capacity_two, pass, .memory = weave::mode
 
 // Non-blocking attempts of two producers and a consumer on one slot, then the
 // destructor takes what is left: pushed = popped + left, nothing twice.
-WEAVE_MODEL_CHECK(ring_mpmc_try_operations_and_leftovers, pass) {
+WEAVE_MODEL_CHECK(ring_mpmc_try_operations_and_leftovers, pass, .primitives = weave::model::transparent) {
   weave::model::mpmc_ring<int> r(1);
   bool pushed[3] = {false, false, false};
   int popped[2] = {0, 0};
@@ -279,13 +279,13 @@ struct check_then_claim_ring {
 }  // namespace
 
 // The consumer reads a slot that the relaxed store did not publish to it.
-WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish, data_race) {
+WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish, data_race, .primitives = weave::model::transparent) {
   relaxed_publish_ring r;
   spsc_in_order(r, 2);
 }
 
 // Both producers see position 0 free, both claim it and both write slot 0.
-WEAVE_MODEL_CHECK(ring_mpmc_twin_check_then_claim, data_race) {
+WEAVE_MODEL_CHECK(ring_mpmc_twin_check_then_claim, data_race, .primitives = weave::model::transparent) {
   check_then_claim_ring r;
   thread p1([&] { push_spinning(r, 1); });
   thread p2([&] { push_spinning(r, 2); });
@@ -336,7 +336,7 @@ struct atomic_slot_ring {
 // The weak-memory twin's correct counterpart: release publication, 2 items
 // through capacity 1 (the second reuses no slot but waits for the first pop),
 // passes under RC11.
-WEAVE_MODEL_CHECK(ring_spsc_release_publish_atomic_slots, pass) {
+WEAVE_MODEL_CHECK(ring_spsc_release_publish_atomic_slots, pass, .primitives = weave::model::transparent) {
   atomic_slot_ring<std::memory_order_release> r;
   spsc_in_order(r, 2);
 }
@@ -345,7 +345,7 @@ WEAVE_MODEL_CHECK(ring_spsc_release_publish_atomic_slots, pass) {
 // does not synchronize, so its relaxed slot load may still read the slot's
 // initial 0 instead of 1. Under --memory-model sc every load reads the latest
 // store and this check passes: only weak memory finds it.
-WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish_atomic_slots, check_failed) {
+WEAVE_MODEL_CHECK(ring_spsc_twin_relaxed_publish_atomic_slots, check_failed, .primitives = weave::model::transparent) {
   atomic_slot_ring<std::memory_order_relaxed> r;
   spsc_in_order(r, 2);
 }

@@ -31,28 +31,28 @@ using S = weave::model_sync;
 // One producer puts 1, 2 through one slot, then closes; the consumer gets
 // until closed: exactly 1 then 2.
 // Bounded to 3 preemptions per execution (about 0.2M executions).
-WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::order_and_drain(q);
 }
 
 // Two consumers blocked on an empty queue; close wakes both.
 // Bounded to 4 preemptions per execution (about 2M executions).
-WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 4) {
+WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 4) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::close_wakes_every_consumer(q);
 }
 
 // A put racing close: refused (closed) or delivered to the consumer that
 // drains after close — never accepted and lost.
-WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_put_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close(q);
 }
 
 // The same with the fixed-capacity form whose slots live inside the object
 // (shared_ring_queue, the one placed in memory shared between processes).
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close(q);
 }
@@ -60,39 +60,39 @@ WEAVE_MODEL_CHECK(ring_queue_inline_slots_put_racing_close, pass, .memory = weav
 // The same race with a consumer that asks with try_get, get_for or get_until
 // (then get() on empty or timeout): one that looks while close() is between
 // its closed flag and its permits must not report closed (R3).
-WEAVE_MODEL_CHECK(ring_queue_try_get_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_try_get_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_get_for_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_get_for_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_get_until_racing_close_is_never_stranded, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_get_until_racing_close_is_never_stranded, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   put_racing_close<by_get_until>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_try_get_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_try_get_racing_close, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_for_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_for_racing_close, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_until_racing_close, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(ring_queue_inline_slots_get_until_racing_close, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::shared_ring_queue<int, 1> q;
   put_racing_close<by_get_until>(q);
 }
 
 // An immediate close racing a put: whatever happened, nothing is left, a get
 // reports closed and join returns (every accepted item counted done or got).
-WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass) {
+WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass, .primitives = weave::model::transparent) {
   weave::model::ring_queue<int> q(1);
   queue_status put_result = queue_status::timeout;
   thread producer([&] { put_result = q.put(7); });
@@ -108,13 +108,13 @@ WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass) {
 // join returns exactly when every task is done (the worker's plain-cell record
 // is visible after join: a data race if join returned early).
 // Bounded to 3 preemptions per execution (about 0.1M executions).
-WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
   weave::model::ring_queue<int> q(2);
   weave::model_bodies::join_waits_for_task_done(q);
 }
 
 // A timed get racing a put: it takes the item, or times out and the item stays.
-WEAVE_MODEL_CHECK(ring_queue_timed_get_keeps_or_takes, pass) {
+WEAVE_MODEL_CHECK(ring_queue_timed_get_keeps_or_takes, pass, .primitives = weave::model::transparent) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::timed_get_keeps_or_takes(q);
 }
@@ -147,7 +147,7 @@ struct forgets_puts_in_flight {
 
 // Twin: the put is accepted, but the consumer already reported closed: the
 // item is stranded in the queue.
-WEAVE_MODEL_CHECK(ring_queue_twin_get_ignores_puts_in_flight, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_get_ignores_puts_in_flight, check_failed, .primitives = weave::model::transparent) {
   forgets_puts_in_flight q;
   put_racing_close(q);  // the passing checks' body, on the buggy queue
 }
@@ -155,32 +155,32 @@ WEAVE_MODEL_CHECK(ring_queue_twin_get_ignores_puts_in_flight, check_failed) {
 // Twins of the try_get, get_for and get_until checks: the consumer's first
 // get reports closed from two looks (nothing to take, then the flag) while
 // the accepted put's item is still to come, and stops.
-WEAVE_MODEL_CHECK(ring_queue_twin_try_get_closed_after_two_looks, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_try_get_closed_after_two_looks, check_failed, .primitives = weave::model::transparent) {
   closed_after_two_looks<weave::model::ring_queue<int>> q(1);
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_twin_get_for_closed_after_two_looks, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_get_for_closed_after_two_looks, check_failed, .primitives = weave::model::transparent) {
   closed_after_two_looks<weave::model::ring_queue<int>> q(1);
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_twin_get_until_closed_after_two_looks, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_get_until_closed_after_two_looks, check_failed, .primitives = weave::model::transparent) {
   closed_after_two_looks<weave::model::ring_queue<int>> q(1);
   put_racing_close<by_get_until>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_try_get_closed_after_two_looks, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_try_get_closed_after_two_looks, check_failed, .primitives = weave::model::transparent) {
   closed_after_two_looks<weave::model::shared_ring_queue<int, 1>> q;
   put_racing_close<by_try_get>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_get_for_closed_after_two_looks, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_get_for_closed_after_two_looks, check_failed, .primitives = weave::model::transparent) {
   closed_after_two_looks<weave::model::shared_ring_queue<int, 1>> q;
   put_racing_close<by_get_for>(q);
 }
 
-WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_get_until_closed_after_two_looks, check_failed) {
+WEAVE_MODEL_CHECK(ring_queue_twin_inline_slots_get_until_closed_after_two_looks, check_failed, .primitives = weave::model::transparent) {
   closed_after_two_looks<weave::model::shared_ring_queue<int, 1>> q;
   put_racing_close<by_get_until>(q);
 }

@@ -203,16 +203,16 @@ struct unmarked_takeover_lock {
 
 }  // namespace
 
-WEAVE_MODEL_CHECK(robust_mutex_owner_dead_then_repaired, pass) { owner_dies_then_next_repairs<weave::model::robust_mutex>(); }
+WEAVE_MODEL_CHECK(robust_mutex_owner_dead_then_repaired, pass, .primitives = weave::model::transparent) { owner_dies_then_next_repairs<weave::model::robust_mutex>(); }
 
-WEAVE_MODEL_CHECK(robust_mutex_owner_dies_while_waiter_parked, pass) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(1); }
+WEAVE_MODEL_CHECK(robust_mutex_owner_dies_while_waiter_parked, pass, .primitives = weave::model::transparent) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(1); }
 
-WEAVE_MODEL_CHECK(robust_mutex_owner_dies_under_two_waiters, pass, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(2); }
+WEAVE_MODEL_CHECK(robust_mutex_owner_dies_under_two_waiters, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) { owner_dies_under_parked_waiters<weave::model::robust_mutex>(2); }
 
-WEAVE_MODEL_CHECK(robust_mutex_unlock_without_consistent_not_recoverable, pass, .memory = weave::model_checks::interleavings_only) { unlock_without_consistent_breaks_it(); }
+WEAVE_MODEL_CHECK(robust_mutex_unlock_without_consistent_not_recoverable, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) { unlock_without_consistent_breaks_it(); }
 
-WEAVE_MODEL_CHECK(robust_mutex_live_owner_no_false_takeover, pass) { live_owners_count<weave::model::robust_mutex>(); }
+WEAVE_MODEL_CHECK(robust_mutex_live_owner_no_false_takeover, pass, .primitives = weave::model::transparent) { live_owners_count<weave::model::robust_mutex>(); }
 
-WEAVE_MODEL_CHECK(robust_mutex_twin_takeover_without_liveness_check, check_failed) { live_owners_count<liveness_blind_mutex>(); }
+WEAVE_MODEL_CHECK(robust_mutex_twin_takeover_without_liveness_check, check_failed, .primitives = weave::model::transparent) { live_owners_count<liveness_blind_mutex>(); }
 
-WEAVE_MODEL_CHECK(robust_mutex_twin_takeover_reports_acquired, check_failed) { owner_dies_under_parked_waiters<unmarked_takeover_lock>(1); }
+WEAVE_MODEL_CHECK(robust_mutex_twin_takeover_reports_acquired, check_failed, .primitives = weave::model::transparent) { owner_dies_under_parked_waiters<unmarked_takeover_lock>(1); }

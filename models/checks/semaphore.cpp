@@ -23,7 +23,7 @@ using std::chrono::system_clock;
 
 // 3 threads, 2 permits: at most 2 inside at once, and every thread gets in
 // (the joins return) with both permits back at the end.
-WEAVE_MODEL_CHECK(semaphore_holders_never_exceed_permits, pass, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(semaphore_holders_never_exceed_permits, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .spurious_wakeups = 0) {
   weave::model::counting_semaphore sem(2);
   S::atomic<int> inside(0);
   auto worker = [&] {
@@ -40,7 +40,7 @@ WEAVE_MODEL_CHECK(semaphore_holders_never_exceed_permits, pass, .memory = weave:
 }
 
 // The same with one permit and two threads, spurious wake-ups explored.
-WEAVE_MODEL_CHECK(semaphore_one_permit_is_a_lock, pass) {
+WEAVE_MODEL_CHECK(semaphore_one_permit_is_a_lock, pass, .primitives = weave::model::transparent) {
   weave::model::counting_semaphore sem(1);
   S::cell<int> n(0);
   auto worker = [&] {
@@ -55,7 +55,7 @@ WEAVE_MODEL_CHECK(semaphore_one_permit_is_a_lock, pass) {
 }
 
 // A timed acquire racing a release: whichever way it goes, no permit is lost.
-WEAVE_MODEL_CHECK(semaphore_timed_acquire_conserves_permits, pass) {
+WEAVE_MODEL_CHECK(semaphore_timed_acquire_conserves_permits, pass, .primitives = weave::model::transparent) {
   weave::model::counting_semaphore sem(0);
   bool got = false;
   thread waiter([&] { got = sem.try_acquire_for(std::chrono::milliseconds(5)); });
@@ -65,7 +65,7 @@ WEAVE_MODEL_CHECK(semaphore_timed_acquire_conserves_permits, pass) {
   WEAVE_CHECK(sem.available() + (got ? 1 : 0) == 1);
 }
 
-WEAVE_MODEL_CHECK(semaphore_bounded_over_release_is_usage_error, usage_error) {
+WEAVE_MODEL_CHECK(semaphore_bounded_over_release_is_usage_error, usage_error, .primitives = weave::model::transparent) {
   weave::model::bounded_semaphore sem(1);
   sem.acquire();
   sem.release();
@@ -108,7 +108,7 @@ struct handoff_semaphore {
 };
 }  // namespace
 
-WEAVE_MODEL_CHECK(semaphore_twin_handoff_loses_permit, check_failed) {
+WEAVE_MODEL_CHECK(semaphore_twin_handoff_loses_permit, check_failed, .primitives = weave::model::transparent) {
   handoff_semaphore sem;
   bool got = false;
   thread waiter([&] { got = sem.try_acquire_for_ms(); });
@@ -131,7 +131,7 @@ struct check_then_take_semaphore {
 };
 }  // namespace
 
-WEAVE_MODEL_CHECK(semaphore_twin_check_then_take, check_failed) {
+WEAVE_MODEL_CHECK(semaphore_twin_check_then_take, check_failed, .primitives = weave::model::transparent) {
   check_then_take_semaphore sem;
   S::atomic<int> inside(0);
   auto worker = [&] {
@@ -147,7 +147,7 @@ WEAVE_MODEL_CHECK(semaphore_twin_check_then_take, check_failed) {
 
 // try_acquire_until at the max() of a coarse clock (steady seconds, system
 // hours) racing a release: never a time-out, so the permit always moves.
-WEAVE_MODEL_CHECK(semaphore_acquire_until_coarse_max_never_times_out, pass, .memory = weave::model_checks::interleavings_only) {
+WEAVE_MODEL_CHECK(semaphore_acquire_until_coarse_max_never_times_out, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::counting_semaphore sem(0);
   thread a([&] { WEAVE_CHECK(sem.try_acquire_until(at<steady_clock, seconds>::max())); });
   thread b([&] { WEAVE_CHECK(sem.try_acquire_until(at<system_clock, hours>::max())); });
@@ -160,7 +160,7 @@ WEAVE_MODEL_CHECK(semaphore_acquire_until_coarse_max_never_times_out, pass, .mem
 
 // A deadline in the past (any min()) is one try: false with no permit (blocking
 // here would be a deadlock), true when there is one.
-WEAVE_MODEL_CHECK(semaphore_acquire_until_min_is_one_try, pass) {
+WEAVE_MODEL_CHECK(semaphore_acquire_until_min_is_one_try, pass, .primitives = weave::model::transparent) {
   weave::model::counting_semaphore sem(0);
   WEAVE_CHECK(!sem.try_acquire_until(at<steady_clock, seconds>::min()));
   WEAVE_CHECK(!sem.try_acquire_until(system_clock::time_point::min()));
@@ -171,7 +171,7 @@ WEAVE_MODEL_CHECK(semaphore_acquire_until_min_is_one_try, pass) {
 
 // The twin: a far deadline and no release. The wait is untimed, so the
 // acquirer blocks for good: a deadlock (a finite deadline would time out).
-WEAVE_MODEL_CHECK(semaphore_twin_coarse_max_no_release, deadlock) {
+WEAVE_MODEL_CHECK(semaphore_twin_coarse_max_no_release, deadlock, .primitives = weave::model::transparent) {
   weave::model::counting_semaphore sem(0);
   thread a([&] { (void)sem.try_acquire_until(at<steady_clock, seconds>::max()); });
   a.join();

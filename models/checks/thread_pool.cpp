@@ -59,15 +59,15 @@ void shutdown_racing_submit(bool cancel_pending) {
 }
 }  // namespace
 
-WEAVE_MODEL_CHECK(thread_pool_shutdown_racing_submit_drains, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(thread_pool_shutdown_racing_submit_drains, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   shutdown_racing_submit<weave::model::thread_pool>(false);
 }
 
-WEAVE_MODEL_CHECK(thread_pool_shutdown_cancel_pending_racing_submit, pass, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(thread_pool_shutdown_cancel_pending_racing_submit, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   shutdown_racing_submit<weave::model::thread_pool>(true);
 }
 
-WEAVE_MODEL_CHECK(thread_pool_twin_shutdown_drops_queue, check_failed, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+WEAVE_MODEL_CHECK(thread_pool_twin_shutdown_drops_queue, check_failed, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
   shutdown_racing_submit<dropping_pool>(false);
 }
 
@@ -81,7 +81,7 @@ WEAVE_MODEL_CHECK(thread_pool_twin_shutdown_drops_queue, check_failed, .memory =
 // spurious wake-ups: every load still reads from every store RC11 allows,
 // which is what a missing release/acquire between the task and get() needs;
 // the pool's interleavings are explored by the checks above.
-WEAVE_MODEL_CHECK(thread_pool_get_orders_task_writes, pass, .preemptions = 0, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(thread_pool_get_orders_task_writes, pass, .primitives = weave::model::transparent, .preemptions = 0, .spurious_wakeups = 0) {
   S::cell<int> out(0);
   weave::model::thread_pool pool(1);
   weave::model::future<int> fut = pool.submit([&] {
@@ -113,13 +113,13 @@ void done_flag_after_task() {
 }  // namespace
 
 // The twin's correct counterpart, bounded as above.
-WEAVE_MODEL_CHECK(thread_pool_release_done_flag_orders_task_writes, pass, .preemptions = 0, .spurious_wakeups = 0) {
+WEAVE_MODEL_CHECK(thread_pool_release_done_flag_orders_task_writes, pass, .primitives = weave::model::transparent, .preemptions = 0, .spurious_wakeups = 0) {
   done_flag_after_task<std::memory_order_release, std::memory_order_acquire>();
 }
 
 // The twin: the caller sees the flag but the cell write is not ordered before
 // its read: a data race (in both memory modes: the checker derives
 // happens-before from the memory orders under --memory-model sc as well).
-WEAVE_MODEL_CHECK(thread_pool_twin_relaxed_done_flag, data_race) {
+WEAVE_MODEL_CHECK(thread_pool_twin_relaxed_done_flag, data_race, .primitives = weave::model::transparent) {
   done_flag_after_task<std::memory_order_relaxed, std::memory_order_relaxed>();
 }

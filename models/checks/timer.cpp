@@ -32,10 +32,10 @@ void cancel_racing_fire(Cancel cancel) {
 }
 }  // namespace
 
-WEAVE_MODEL_CHECK(timer_cancel_racing_fire_one_wins, pass) {
+WEAVE_MODEL_CHECK(timer_cancel_racing_fire_one_wins, pass, .primitives = weave::model::transparent) {
   cancel_racing_fire<weave::model::timer>([](weave::model::timer& t) { return t.cancel(); });
 }
 
-WEAVE_MODEL_CHECK(timer_twin_cancel_after_look, check_failed) {
+WEAVE_MODEL_CHECK(timer_twin_cancel_after_look, check_failed, .primitives = weave::model::transparent) {
   cancel_racing_fire<look_then_cancel_timer>([](look_then_cancel_timer& t) { return t.cancel_after_look(); });
 }
