@@ -54,6 +54,11 @@ struct access {
   touch kind = touch::read;
 };
 
+bool commute(const access& x, const access& y) {
+  if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
+  return x.kind == y.kind && x.kind != touch::write;
+}
+
 bool pending_spin(const thread_rec& t) {
   return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
 }
@@ -268,22 +273,22 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   const int t = cur_;
   const vclock& hb = threads_[t].hb;
   const auto step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
-  if (mode_ == mode::replay)
+  if (mode_ == mode::replay && !opaque(threads_[t]))  // a call's own cells are not the user's
     notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
                           std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
   auto race = [&](int other, std::int32_t other_step, source_location other_loc, bool other_write) {
     if (silent_) return;  // run on to the end: nothing more is reported
     std::ostringstream os;
     os << "data race on " << obj_name(obj) << " (a cell made at " << where(o.made) << "):\n"
-       << "    T" << other << (other_write ? " wrote" : " read") << " it at " << where(other_loc)
+       << "    " << thread_name(other) << (other_write ? " wrote" : " read") << " it at " << where(other_loc)
        << (other_step >= 0 ? " (step " + std::to_string(other_step + 1) + ")" : std::string(" (before its first step)"))
-       << "\n    T" << t << (write ? " writes" : " reads") << " it at " << where(loc)
+       << "\n    " << thread_name(t) << (write ? " writes" : " reads") << " it at " << where(loc)
        << (step >= 0 ? " (step " + std::to_string(step + 1) + ")" : std::string())
        << "\n  and nothing orders the two: no release/acquire pair, lock, spawn or join\n"
        << "  makes one happen before the other.";
     fail(verdict::data_race,
-         "data race on " + obj_name(obj) + ": T" + std::to_string(other) + " " + where(other_loc) + " vs T" +
-             std::to_string(t) + " " + where(loc),
+         "data race on " + obj_name(obj) + ": " + thread_name(other) + " " + where(other_loc) + " vs " +
+             thread_name(t) + " " + where(loc),
          os.str());
     threads_[t].st = tstate::aborted;
     yield_to_scheduler();
@@ -497,7 +502,7 @@ tmask engine::real_enabled(tmask* spurious) const {
         // A time-out: at the deadline, or (wait_unless_dead) once the holder
         // has finished; enabled by that thread's last step, as a join is.
         if (t.timed || holder_dead(t)) real |= bit(static_cast<int>(i));
-        else if (t.spurious_left > 0) spur |= bit(static_cast<int>(i));
+        else if (t.spurious_left > 0 && !opaque(t)) spur |= bit(static_cast<int>(i));  // a call re-checks: not the user's to see
         break;
       default: break;
     }
@@ -535,9 +540,8 @@ bool engine::asks_after(int a, int b) const {
 
 bool engine::independent(int a, int b) const {
   if (asks_after(a, b) || asks_after(b, a)) return false;
-  const access x = access_of(threads_[a], rc11()), y = access_of(threads_[b], rc11());
-  if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
-  return x.kind == y.kind && x.kind != touch::write;
+  const access x = access_of(threads_[a], weak_rules(threads_[a])), y = access_of(threads_[b], weak_rules(threads_[b]));
+  return commute(x, y);
 }
 
 // Whether sleeper r (its step is explored from the node where it fell asleep)
@@ -549,8 +553,20 @@ bool engine::independent(int a, int b) const {
 // the same execution as reading it where it fell asleep). The oracle test
 // found that an RMW woken the same way loses executions: it wakes fully.
 engine::wake_kind engine::wakes(int r, int c) const {
+  const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
+  if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
+    if (asks_after(r, c) || asks_after(c, r)) return wake_kind::yes;
+    const access y = access_of(threads_[c], weak_rules(threads_[c]));
+    for (const footprint_item& f : fp)
+      if (!commute(access{f.obj, static_cast<touch>(f.kind)}, y)) return wake_kind::yes;
+    return wake_kind::no;
+  }
   if (independent(r, c)) return wake_kind::no;
-  if (!rc11() || !mem_pending(threads_[r]) || !mem_pending(threads_[c])) return wake_kind::yes;
+  // The reads-from rules below assume each step may read any store coherence
+  // allows; a step inside an opaque call reads the latest only.
+  if (!rc11() || !mem_pending(threads_[r]) || !mem_pending(threads_[c]) || opaque(threads_[r]) ||
+      opaque(threads_[c]))
+    return wake_kind::yes;
   const op mine = threads_[r].pend.kind, theirs = threads_[c].pend.kind;
   if (mine == op::store || theirs == op::load) return wake_kind::no;
   return mine == op::load ? wake_kind::to_read_newer : wake_kind::yes;
@@ -669,8 +685,18 @@ void engine::dpor_step(int c, std::int32_t j) {
     }
     if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
-  const access a = access_of(t, rc11());
+  const access a = access_of(t, weak_rules(t));
   dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
+  // Opaque primitives: what this segment touches, kept at its first node for
+  // the sleep sets (a union over the runs of that node: each data choice's).
+  if (opaque(t) && mode_ == mode::dfs && opt_.reduction && a.obj != kNoObj) {
+    const auto seg = static_cast<std::size_t>(steps_[static_cast<std::size_t>(j)].seg);
+    const footprint_item f{static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(a.kind), a.obj};
+    if (seg < nodes_.size()) {
+      auto& fp = nodes_[seg].fp;
+      if (std::find(fp.begin(), fp.end(), f) == fp.end()) fp.push_back(f);
+    }
+  }
   t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
   steps_[j].dclk = t.dpor;
 }
@@ -690,10 +716,13 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
   thread_rec& t = threads_[c];
   object_rec& o = *op;
   const bool reduce = mode_ == mode::dfs && opt_.reduction;
+  // A race with a step of an opaque call is a race with its whole segment:
+  // reversed at the segment's first step (the only one that was a choice).
   auto consider = [&](std::int32_t i) {
     if (i < 0 || i == j) return;
     const int q = steps_[i].tid;
-    if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(i + 1) && reduce) add_race_backtrack(i, j);
+    const std::int32_t b = steps_[i].seg;
+    if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(b + 1) && reduce) add_race_backtrack(b, j);
   };
   consider(o.last_write);
   if (kind != touch::read)
@@ -804,6 +833,7 @@ void engine::reset_execution() {
   rmw_read_ = kNoMsg;
   sc_events_ = sc_fences_ = 0;
   child_sleep_ = 0;
+  for (auto& fp : sleep_fp_) fp.clear();
   preemptions_ = 0;
   fail_ = failure{};
   failed_ = false;
@@ -913,6 +943,14 @@ run_end engine::run_execution(const std::function<void()>& body) {
         eager = true;
       }
     }
+    // Opaque primitives: the next step of a call the previous step was in runs
+    // at once, as a step of that segment (calls.cpp).
+    bool forced = false;
+    if (!eager && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
+      cands = bit(prev_);
+      forced = true;
+    }
+    const std::int32_t seg = forced ? steps_.back().seg : j;
     node* n;
     node scratch;  // silent steps are no choices of the search
     if (silent_) {
@@ -1034,7 +1072,13 @@ run_end engine::run_execution(const std::function<void()>& body) {
       for (tmask m = carry; m != 0; m &= m - 1) {
         const int r = lowest(m);
         if (static_cast<std::size_t>(r) >= threads_.size()) continue;
-        if (!(n->sleep & bit(r))) sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());  // falls asleep here
+        if (!(n->sleep & bit(r))) {  // falls asleep here
+          sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
+          auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
+          fp.clear();
+          for (const footprint_item& f : n->fp)
+            if (f.tid == r) fp.push_back(f);
+        }
         switch (wakes(r, c)) {
           case wake_kind::no: child_sleep_ |= bit(r); break;
           case wake_kind::to_read_newer: read_mark_[r] = sleep_mark_[r]; break;
@@ -1042,7 +1086,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
         }
       }
     }
-    const bool preempt = !eager && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
+    const bool preempt = !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
                          threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
     if (preempt && !silent_) ++preemptions_;
     thread_rec& t = threads_[c];
@@ -1052,6 +1096,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
     s.data_alts = n->data_alts;
     s.preempted = preempt;
     s.eager = eager;
+    s.forced = forced;
+    s.seg = seg;
+    s.call = t.call;
     if (t.st == tstate::blocked) {
       s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
       if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
@@ -1069,9 +1116,12 @@ run_end engine::run_execution(const std::function<void()>& body) {
     // A wake disables its sleepers' pending time-out or spurious return, and a
     // disabled step never appears as a race: explore "it fired just before this
     // wake" explicitly (the classic DPOR rule for disabling transitions).
-    if (mode_ == mode::dfs && opt_.reduction && !n->upper && t.st == tstate::runnable && t.act == action::step &&
+    // (Inside an opaque call: before its segment, the last choice.)
+    if (mode_ == mode::dfs && opt_.reduction && !silent_ && static_cast<std::size_t>(seg) < nodes_.size() &&
+        !nodes_[static_cast<std::size_t>(seg)].upper && t.st == tstate::runnable && t.act == action::step &&
         (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.pend.obj < nobj_) {
-      for (std::uint8_t w : objects_[t.pend.obj].waiters) n->backtrack |= bit(w) & n->enabled;
+      node& b = nodes_[static_cast<std::size_t>(seg)];
+      for (std::uint8_t w : objects_[t.pend.obj].waiters) b.backtrack |= bit(w) & b.enabled;
     }
     if (!silent_) dpor_step(c, j);
     ++t.hb.c[c];  // a new epoch for this step
@@ -1111,6 +1161,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     done.after = threads_[c].st;
     done.after_kind = threads_[c].pend.kind;
     done.after_target = threads_[c].join_target;
+    if (done.call >= 0) done.note = calls_[static_cast<std::size_t>(done.call)].note;
     prev_ = c;
     if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
   }

@@ -128,6 +128,7 @@ class engine {
   std::string deadlock_footer() const;
   std::string obj_name(std::uint32_t id) const;
   std::string describe(const step_rec& s) const;
+  std::string segment_text(std::size_t first, std::size_t last) const;
   std::string message_text(std::uint32_t id) const;
   std::string weak_note(const step_rec& s) const;
 
@@ -138,6 +139,8 @@ class engine {
     return opt_.primitives == primitive_mode::opaque && t.call >= 0;
   }
   bool continues_call(int t) const noexcept;
+  /// Whether RC11's reads-from reduction rules apply to t's next step.
+  bool weak_rules(const thread_rec& t) const noexcept { return rc11() && !opaque(t); }
   std::string thread_name(int t) const;
   std::string prim_name(std::uint32_t p) const;
   std::string call_text(std::int32_t call) const;
@@ -222,6 +225,7 @@ class engine {
   std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep
   std::array<std::uint32_t, kMaxThreads> read_mark_{};   // its next read reads a message made since (0: any)
   tmask child_sleep_ = 0;
+  std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::uint16_t preemptions_ = 0;
   failure fail_;
   failure failure_;  // the failure a search stopped at

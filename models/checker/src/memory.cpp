@@ -91,8 +91,9 @@ void engine::list_choices(int t) {
   const object_rec& o = objects_[p.obj];
   choices_.clear();
   const bool reads = p.kind != op::store;
-  std::uint32_t lo = static_cast<std::uint32_t>(o.mo.size()) - 1;  // sc: the latest only
-  if (rc11()) {
+  std::uint32_t lo = static_cast<std::uint32_t>(o.mo.size()) - 1;  // sc, or inside an opaque call: the latest only
+  const bool weak = weak_rules(th);
+  if (weak) {
     lo = floor_pos(o, th.hb);
     // The await rule under weak memory: after spin_budget rounds of a spin loop
     // that read the same stores, a round reads something newer when there is
@@ -116,12 +117,12 @@ void engine::list_choices(int t) {
       choices_.push_back({pick::cas_fail, id});
     } else {
       if (!m.taken) choices_.push_back({pick::rmw_after, id});
-      if (p.weak && rc11() && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
+      if (p.weak && weak && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
     }
   }
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
-  if (rc11() && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
+  if (weak && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
     std::size_t k = 0;
     for (std::size_t i = 0; i < choices_.size(); ++i)
       if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is

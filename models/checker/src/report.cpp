@@ -82,7 +82,8 @@ const char* state_text(tstate s) {
 
 std::string engine::obj_name(std::uint32_t id) const {
   if (id == 1) return "sc-fence order";
-  if (id >= kLifeBase && id < kLifeBase + kMaxThreads) return "\"T" + std::to_string(id - kLifeBase) + " is alive\"";
+  if (id >= kLifeBase && id < kLifeBase + kMaxThreads) return "\"" + thread_name(static_cast<int>(id - kLifeBase)) + " is alive\"";
+  if (id < nobj_ && !objects_[id].name.empty()) return objects_[id].name;
   if (id < nobj_ && objects_[id].is_cell) return "c" + std::to_string(id - 1);
   return "a" + std::to_string(id - 1);
 }
@@ -91,13 +92,13 @@ std::string engine::obj_name(std::uint32_t id) const {
 std::string engine::message_text(std::uint32_t id) const {
   const message& m = msgs_[id];
   if (m.step < 0) return "the initial value";
-  return "the store of " + num(m.value) + " by T" + std::to_string(m.tid) + " at step " + std::to_string(m.step + 1);
+  return "the store of " + num(m.value) + " by " + thread_name(m.tid) + " at step " + std::to_string(m.step + 1);
 }
 
 // Weak memory, said in the trace under the step: a read of a store other than
 // the latest, and a store placed before a store already made.
 std::string engine::weak_note(const step_rec& s) const {
-  const std::string who = "T" + std::to_string(s.tid);
+  const std::string who = thread_name(s.tid);
   if (s.kind != op::store && s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size())
     return who + " reads " + message_text(s.rf) + " of " + obj_name(s.obj) + "; " + message_text(s.newer) +
            " is not visible to it (weak memory)";
@@ -151,13 +152,25 @@ std::string engine::deadlock_footer() const {
   for (std::size_t i = 0; i < threads_.size(); ++i) {
     const thread_rec& t = threads_[i];
     if (t.st == tstate::finished) continue;
-    os << "  T" << i << ": ";
+    const std::string who = thread_name(static_cast<int>(i));
+    if (t.call >= 0 && (t.st == tstate::blocked || (t.act == action::step && t.pend.kind == op::spin))) {
+      // In the user's terms: the call it is blocked in, why, and what it holds.
+      const call_rec& c = calls_[static_cast<std::size_t>(t.call)];
+      os << "  " << who << " is blocked in " << call_text(t.call) << " at " << where(c.loc);
+      if (c.note != nullptr) os << ": " << c.note;
+      std::string held;
+      for (const void* l : t.holding) held += (held.empty() ? "" : ", ") + lock_name(l);
+      if (!held.empty()) os << (c.note != nullptr ? "; it" : " and") << " holds " << held;
+      os << ".\n";
+      continue;
+    }
+    os << "  " << who << ": ";
     if (t.st == tstate::blocked) {
       os << "waits on " << obj_name(t.wait_obj) << " (made at " << where(objects_[t.wait_obj].made) << ") at "
          << where(t.pend.loc);
-      if (t.holder >= 1) os << ", or until T" << t.holder - 1 << " dies";
+      if (t.holder >= 1) os << ", or until " << thread_name(static_cast<int>(t.holder - 1)) << " dies";
     } else if (t.act == action::step && t.pend.kind == op::join) {
-      os << "joins T" << t.join_target << " at " << where(t.pend.loc) << ", which has not finished";
+      os << "joins " << thread_name(static_cast<int>(t.join_target)) << " at " << where(t.pend.loc) << ", which has not finished";
     } else if (t.act == action::step && t.pend.kind == op::spin) {
       os << "spins at " << where(t.pend.loc) << " waiting for a write that no thread can make";
       if (t.spin_reads.empty()) {
@@ -172,15 +185,12 @@ std::string engine::deadlock_footer() const {
       os << state_text(t.st);
     }
     os << "\n";
-    for (const void* l : t.holding) {
-      const auto idx = std::find(locks_.begin(), locks_.end(), l) - locks_.begin();
-      os << "      holds lock L" << idx + 1 << "\n";
-    }
+    for (const void* l : t.holding) os << "      holds lock " << lock_name(l) << "\n";
     if (t.acquiring != nullptr) {
       const auto idx = std::find(locks_.begin(), locks_.end(), t.acquiring) - locks_.begin();
       const int h = static_cast<std::size_t>(idx) < lock_holder_.size() ? lock_holder_[idx] - 1 : -1;
-      os << "      wants lock L" << idx + 1;
-      if (h >= 0) os << ", held by T" << h;
+      os << "      wants lock " << lock_name(t.acquiring);
+      if (h >= 0) os << ", held by " << thread_name(h);
       os << "\n";
     }
   }
@@ -200,112 +210,165 @@ std::string engine::deadlock_footer() const {
     }
     if (t >= 0 && t == static_cast<int>(start)) {
       os << "Wait-for cycle: ";
-      for (int p : path) {
-        const auto idx = std::find(locks_.begin(), locks_.end(), threads_[p].acquiring) - locks_.begin();
-        os << "T" << p << " waits for L" << idx + 1 << " held by ";
-      }
-      os << "T" << start << ".\n";
+      for (int p : path) os << thread_name(p) << " waits for " << lock_name(threads_[p].acquiring) << " held by ";
+      os << thread_name(static_cast<int>(start)) << ".\n";
       break;
     }
   }
   return os.str();
 }
 
-namespace {
-std::size_t nt_max(const note&) { return kMaxThreads; }
-}  // namespace
+// Made inside one of weave's own headers (a primitive's internal atomic or
+// cell): with opaque primitives the trace shows the primitive instead.
+static bool internal_object(source_location made) {
+  const std::string_view f = made.file_name();
+  return f.size() > 4 && f.substr(f.size() - 4) == ".hpp" && f.find("weave/") != std::string_view::npos;
+}
+
+std::string engine::segment_text(std::size_t a, std::size_t b) const {
+  const step_rec& s = steps_[a];
+  if (opt_.primitives != primitive_mode::opaque || s.call < 0) return describe(s);
+  const call_rec& c = calls_[static_cast<std::size_t>(s.call)];
+  std::string text = call_text(s.call);
+  if (s.act == action::wake_return) text += " ← woken";
+  if (s.act == action::timeout)
+    text += s.aux != 0 ? " → timed out: its holder " + thread_name(static_cast<int>(s.aux - 1)) + " died"
+                       : " → timed out";
+  const step_rec& e = steps_[b];
+  if (e.after == tstate::blocked) {
+    text += " → blocks";
+    if (e.note != nullptr) text += std::string(": ") + e.note;
+  } else if (e.after == tstate::runnable && e.after_kind == op::spin && threads_[e.tid].call == e.call &&
+             b + 1 < steps_.size() && steps_[b + 1].tid != e.tid) {
+    text += " → waits";
+    if (e.note != nullptr) text += std::string(": ") + e.note;
+  }
+  return text + "  " + where(c.loc);
+}
 
 std::string engine::render(const failure& f) const {
   static const char* names[] = {"PASS", "DEADLOCK", "CHECK FAILED", "EXCEPTION", "USAGE ERROR",
                                 "DATA RACE", "LIVELOCK", "UNJOINED THREAD", "NONDETERMINISM"};
+  const bool opaque_view = opt_.primitives == primitive_mode::opaque;
+  // Rows: a step, or (opaque primitives) a whole segment of a call.
+  struct row_rec {
+    std::size_t first, last;
+    std::string text;
+  };
+  std::vector<row_rec> rows;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    if (!rows.empty() && steps_[i].forced) {
+      rows.back().last = i;
+      continue;
+    }
+    rows.push_back(row_rec{i, i, {}});
+  }
+  constexpr std::size_t kMaxCol = 46;
+  for (row_rec& r : rows) r.text = clip(segment_text(r.first, r.last), kMaxCol);
+
   std::ostringstream os;
   os << "══════ weave model check: " << names[static_cast<int>(f.v)] << " ══════\n";
   os << f.message << "\n";
-  os << "Schedule: " << steps_.size() << " steps, " << preemptions_ << " preemption"
-     << (preemptions_ == 1 ? "" : "s") << ".\n\n";
-  os << "Threads:\n  T0  the check body\n";
+  os << "Schedule: " << steps_.size() << " steps";
+  if (rows.size() != steps_.size()) os << " in " << rows.size() << " rows (a call of a weave primitive is one row)";
+  os << ", " << preemptions_ << " preemption" << (preemptions_ == 1 ? "" : "s") << ".\n\n";
+  os << "Threads:\n  " << thread_name(0) << (threads_[0].name.empty() ? "  the check body" : "") << "\n";
   for (std::size_t t = 1; t < threads_.size(); ++t)
-    os << "  T" << t << "  spawned at " << where(threads_[t].spawned_at) << "\n";
+    os << "  " << thread_name(static_cast<int>(t)) << "  spawned at " << where(threads_[t].spawned_at) << "\n";
   os << "Objects:\n";
-  for (std::size_t i = 2; i < nobj_; ++i)
+  if (opaque_view) {
+    std::vector<bool> shown(nprim_, false);
+    for (const call_rec& c : calls_) {
+      if (c.prim >= nprim_ || shown[c.prim]) continue;
+      shown[c.prim] = true;
+      os << "  " << prim_name(c.prim) << "  " << prims_[c.prim].kind << "\n";
+    }
+  }
+  for (std::size_t i = 2; i < nobj_; ++i) {
+    if (opaque_view && internal_object(objects_[i].made)) continue;
     os << "  " << obj_name(static_cast<std::uint32_t>(i)) << (objects_[i].is_cell ? "  cell" : "  atomic")
        << " made at " << where(objects_[i].made) << "\n";
+  }
   os << "\n";
   const std::size_t nt = threads_.size();
-  constexpr std::size_t kMaxCol = 46;
   std::vector<std::size_t> w(nt, 4);
-  std::vector<std::string> cells(steps_.size());
-  for (std::size_t i = 0; i < steps_.size(); ++i) {
-    cells[i] = clip(describe(steps_[i]), kMaxCol);
-    w[steps_[i].tid] = std::max(w[steps_[i].tid], width(cells[i]));
-  }
+  for (std::size_t t = 0; t < nt; ++t) w[t] = std::max(w[t], width(thread_name(static_cast<int>(t))));
+  for (const row_rec& r : rows) w[steps_[r.first].tid] = std::max(w[steps_[r.first].tid], width(r.text));
   for (const note& nn : notes_)
-    if (nn.tid < nt_max(nn)) w[nn.tid] = std::max(w[nn.tid], width("  · " + clip(nn.text, kMaxCol - 4)));
-  auto row = [&](const std::string& first, std::size_t col, const std::string& text) {
-    std::string line = pad(first, 5) + " │";
-    for (std::size_t t = 0; t < nt; ++t) line += " " + pad(t == col ? text : "", w[t]) + " │";
-    while (!line.empty() && (line.back() == ' ')) line.pop_back();
-    return line + "\n";
+    if (nn.tid < nt) w[nn.tid] = std::max(w[nn.tid], width("  · " + clip(nn.text, kMaxCol - 4)));
+  auto line = [&](const std::string& first, std::size_t col, const std::string& text) {
+    std::string l = pad(first, 5) + " │";
+    for (std::size_t t = 0; t < nt; ++t) l += " " + pad(t == col ? text : "", w[t]) + " │";
+    while (!l.empty() && (l.back() == ' ')) l.pop_back();
+    return l + "\n";
   };
   std::string header = pad(" step", 5) + " │";
-  for (std::size_t t = 0; t < nt; ++t) header += " " + pad("T" + std::to_string(t), w[t]) + " │";
+  for (std::size_t t = 0; t < nt; ++t) header += " " + pad(thread_name(static_cast<int>(t)), w[t]) + " │";
   os << header << "\n";
   std::string rule;
   for (std::size_t i = 0; i < width(header); ++i) rule += "─";
   os << rule << "\n";
   for (const note& nn : notes_)
-    if (nn.pos == 0) os << row("", nn.tid, "  · " + clip(nn.text, kMaxCol - 4));
-  // Fold a thread's repeated rounds (a spin loop) into one line.
-  auto same = [&](std::size_t a, std::size_t b) {
-    return steps_[a].tid == steps_[b].tid && cells[a] == cells[b] && steps_[a].act == steps_[b].act;
-  };
-  auto has_notes = [&](std::size_t i) {
+    if (nn.pos == 0) os << line("", nn.tid, "  · " + clip(nn.text, kMaxCol - 4));
+  auto has_notes = [&](const row_rec& r) {
     for (const note& nn : notes_)
-      if (nn.pos == i + 1) return true;
+      if (nn.pos > r.first && nn.pos <= r.last + 1) return true;
     return false;
   };
-  for (std::size_t i = 0; i < steps_.size(); ++i) {
+  // Fold a thread's repeated rounds (a spin loop) into one line.
+  auto same = [&](std::size_t a, std::size_t b) {
+    const step_rec& x = steps_[rows[a].first];
+    const step_rec& y = steps_[rows[b].first];
+    return x.tid == y.tid && rows[a].text == rows[b].text && x.act == y.act;
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     bool folded = false;
+    const int tid = steps_[rows[i].first].tid;
     for (std::size_t period = 1; period <= 2 && !folded; ++period) {
       std::size_t k = i;
-      while (k + 2 * period <= steps_.size()) {
+      while (k + 2 * period <= rows.size()) {
         bool eq = true;
         for (std::size_t q = 0; q < period && eq; ++q)
-          eq = same(k + q, k + period + q) && steps_[k + q].tid == steps_[i].tid && !has_notes(k + q) &&
-               !steps_[k + period + q].preempted;
+          eq = same(k + q, k + period + q) && steps_[rows[k + q].first].tid == tid && !has_notes(rows[k + q]) &&
+               !steps_[rows[k + period + q].first].preempted;
         if (!eq) break;
         k += period;
       }
       const std::size_t rounds = (k - i) / period;
-      if (rounds >= 2 && (i == 0 || steps_[i - 1].tid == steps_[i].tid)) {
-        os << "      ┆ … T" << int(steps_[i].tid) << " repeats the next " << period << " step"
-           << (period == 1 ? "" : "s") << " " << rounds + 1 << " times (steps " << i + 1 << "–" << k + period
-           << "), shown once\n";
+      if (rounds >= 2 && (i == 0 || steps_[rows[i - 1].first].tid == tid)) {
+        os << "      ┆ … " << thread_name(tid) << " repeats the next " << period << " row"
+           << (period == 1 ? "" : "s") << " " << rounds + 1 << " times (steps " << rows[i].first + 1 << "–"
+           << rows[k + period - 1].last + 1 << "), shown once\n";
         i = k;
         folded = true;
       }
     }
-    const step_rec& s = steps_[i];
-    if (i > 0 && steps_[i - 1].tid != s.tid) {
-      const step_rec& p = steps_[i - 1];
+    const row_rec& r = rows[i];
+    const step_rec& s = steps_[r.first];
+    if (i > 0 && steps_[rows[i - 1].first].tid != s.tid) {
+      const step_rec& p = steps_[rows[i - 1].last];
+      const std::string pn = thread_name(p.tid), sn = thread_name(s.tid);
       std::string why;
-      if (s.preempted) why = "T" + std::to_string(p.tid) + " preempted";
-      else if (p.after == tstate::blocked) why = "T" + std::to_string(p.tid) + " blocked";
-      else if (p.after == tstate::finished) why = "T" + std::to_string(p.tid) + " finished";
-      else if (p.after == tstate::aborted) why = "T" + std::to_string(p.tid) + " stopped";
-      else if (p.after_kind == op::join) why = "T" + std::to_string(p.tid) + " waits to join T" + std::to_string(p.after_target);
-      else if (p.after_kind == op::spin) why = "T" + std::to_string(p.tid) + " spins until another thread writes";
-      else why = "T" + std::to_string(p.tid) + " cannot go on";
-      if (s.act == action::wake_return) why += "; T" + std::to_string(s.tid) + " woke";
-      else if (s.act == action::timeout) why += "; T" + std::to_string(s.tid) + "'s wait timed out";
-      else if (s.act == action::spurious) why += "; T" + std::to_string(s.tid) + " woke spuriously";
-      else why += "; T" + std::to_string(s.tid) + " runs";
+      if (s.preempted) why = pn + " preempted";
+      else if (p.after == tstate::blocked) why = pn + " blocked";
+      else if (p.after == tstate::finished) why = pn + " finished";
+      else if (p.after == tstate::aborted) why = pn + " stopped";
+      else if (p.after_kind == op::join) why = pn + " waits to join " + thread_name(static_cast<int>(p.after_target));
+      else if (p.after_kind == op::spin) why = pn + " spins until another thread writes";
+      else why = pn + " cannot go on";
+      if (s.act == action::wake_return) why += "; " + sn + " woke";
+      else if (s.act == action::timeout) why += "; " + sn + "'s wait timed out";
+      else if (s.act == action::spurious) why += "; " + sn + " woke spuriously";
+      else why += "; " + sn + " runs";
       os << "      ┆ ↳ " << why << "\n";
     }
-    os << row(std::string(4 - std::min<std::size_t>(4, std::to_string(i + 1).size()), ' ') + std::to_string(i + 1), s.tid, cells[i]);
-    if (const std::string weak = weak_note(s); !weak.empty()) os << "      ┆   " << weak << "\n";
+    os << line(std::string(4 - std::min<std::size_t>(4, std::to_string(r.first + 1).size()), ' ') +
+                   std::to_string(r.first + 1),
+               s.tid, r.text);
+    for (std::size_t k = r.first; k <= r.last; ++k)
+      if (const std::string weak = weak_note(steps_[k]); !weak.empty()) os << "      ┆   " << weak << "\n";
     for (const note& nn : notes_)
-      if (nn.pos == i + 1) os << row("", nn.tid, "  · " + clip(nn.text, kMaxCol - 4));
+      if (nn.pos > r.first && nn.pos <= r.last + 1) os << line("", nn.tid, "  · " + clip(nn.text, kMaxCol - 4));
   }
   os << "\n";
   if (!f.footer.empty()) os << f.footer << (f.footer.back() == '\n' ? "" : "\n");

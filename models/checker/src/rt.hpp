@@ -274,6 +274,7 @@ struct step_rec {
   bool forced = false;     // the next step of an opaque call (no choice)
   std::int32_t call = -1;  // the outermost call it belongs to
   std::int32_t seg = -1;   // the first step of its segment (itself unless forced)
+  const char* note = nullptr;  // its call's note when the step ended (why it blocks)
   tstate after = tstate::runnable;  // the thread's state when the step ended
   op after_kind = op::fence;         // and its next operation
   std::uint32_t after_target = 0;    // the thread it joins next, if it does
@@ -284,6 +285,7 @@ struct footprint_item {
   std::uint8_t tid;
   std::uint8_t kind;  // engine.cpp's touch
   std::uint32_t obj;
+  bool operator==(const footprint_item&) const = default;
 };
 
 /// A node of the search stack: the state before one step.
