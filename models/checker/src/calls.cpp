@@ -96,6 +96,9 @@ void engine::name_object(std::uint32_t id, const char* name) {
 void engine::name_thread(std::uint32_t tid, const char* name) {
   if (!active() || tid >= threads_.size() || name == nullptr) return;
   threads_[tid].name = name;
+  const std::string said = "spawn T" + std::to_string(tid) + "  ";  // the trace's note, made before the name
+  for (note& n : notes_)
+    if (n.text.compare(0, said.size(), said) == 0) n.text = "spawn " + threads_[tid].name + n.text.substr(said.size() - 2);
 }
 
 // Thread t's pending step continues the opaque call its previous step (the

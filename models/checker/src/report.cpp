@@ -157,10 +157,13 @@ std::string engine::deadlock_footer() const {
       // In the user's terms: the call it is blocked in, why, and what it holds.
       const call_rec& c = calls_[static_cast<std::size_t>(t.call)];
       os << "  " << who << " is blocked in " << call_text(t.call) << " at " << where(c.loc);
-      if (c.note != nullptr) os << ": " << c.note;
       std::string held;
       for (const void* l : t.holding) held += (held.empty() ? "" : ", ") + lock_name(l);
-      if (!held.empty()) os << (c.note != nullptr ? "; it" : " and") << " holds " << held;
+      if (!held.empty()) os << " and holds " << held;
+      const auto idx = std::find(locks_.begin(), locks_.end(), t.acquiring) - locks_.begin();
+      const int h = t.acquiring != nullptr && static_cast<std::size_t>(idx) < lock_holder_.size() ? lock_holder_[idx] - 1 : -1;
+      if (h >= 0) os << "; " << lock_name(t.acquiring) << " is held by " << thread_name(h);
+      else if (c.note != nullptr) os << ": " << c.note;
       os << ".\n";
       continue;
     }
@@ -263,7 +266,7 @@ std::string engine::render(const failure& f) const {
     }
     rows.push_back(row_rec{i, i, {}});
   }
-  constexpr std::size_t kMaxCol = 46;
+  const std::size_t kMaxCol = opaque_view ? 60 : 46;
   for (row_rec& r : rows) r.text = clip(segment_text(r.first, r.last), kMaxCol);
 
   std::ostringstream os;
