@@ -931,10 +931,17 @@ run_end engine::run_execution(const std::function<void()>& body) {
       break;
     }
     tmask cands = real | spur;
+    // Opaque primitives: the next step of a call the previous step was in runs
+    // at once, as a step of that segment (calls.cpp).
+    bool forced = false;
+    if (prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
+      cands = bit(prev_);
+      forced = true;
+    }
     // An enabled join only reads "T finished", which never changes again: it
     // commutes with everything, so it runs at once instead of being a choice.
     bool eager = false;
-    for (tmask m = real; m != 0 && !eager; m &= m - 1) {
+    for (tmask m = forced ? 0 : real; m != 0 && !eager; m &= m - 1) {
       const auto t = static_cast<std::size_t>(lowest(m));
       const thread_rec& r = threads_[t];
       if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::join &&
@@ -942,13 +949,6 @@ run_end engine::run_execution(const std::function<void()>& body) {
         cands = bit(static_cast<int>(t));
         eager = true;
       }
-    }
-    // Opaque primitives: the next step of a call the previous step was in runs
-    // at once, as a step of that segment (calls.cpp).
-    bool forced = false;
-    if (!eager && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
-      cands = bit(prev_);
-      forced = true;
     }
     const std::int32_t seg = forced ? steps_.back().seg : j;
     node* n;
@@ -1322,9 +1322,12 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       if (show_progress && now - last_progress > std::chrono::milliseconds(250)) {
         last_progress = now;
         const double el = std::chrono::duration<double>(now - t0).count();
-        std::fprintf(stderr, "\r  %llu executions, %.0f/s, %.1fs elapsed, shard %d/%d   ",
+        // A search that explodes: suggest a bound (a bounded pass is no proof, but it answers).
+        const bool big = m == mode::dfs && r.executions >= 1'000'000;
+        std::fprintf(stderr, "\r  %llu executions, %.0f/s, %.1fs elapsed, shard %d/%d%s   ",
                      static_cast<unsigned long long>(r.executions), r.executions / std::max(el, 1e-9), el,
-                     opt_.shard_index + 1, opt_.shard_count);
+                     opt_.shard_index + 1, opt_.shard_count,
+                     big ? "; large: try --preemptions 2 (bugs need few preemptions)" : "");
       }
     }
     if (opt_.max_executions != 0 && r.executions >= opt_.max_executions) {
@@ -1398,6 +1401,7 @@ result engine::explore(const std::function<void()>& body) {
                  : opt_.preemptions >= 0         ? mode::bounded_dfs
                                                  : mode::dfs;
   result r = search(body, m, opt_.preemptions);
+  if (m == mode::bounded_dfs) r.preemption_bound = opt_.preemptions;
   check_first_execution(body, r);
   if (r.found == verdict::pass || r.found == verdict::nondeterminism) return r;
   failure best = failure_;

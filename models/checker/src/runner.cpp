@@ -59,6 +59,9 @@ void usage(std::FILE* f) {
       "  --junit FILE        also write the results as JUnit XML (one testcase per check)\n"
       "  --merge FILE...     combine the --json files of every shard K/N of one search:\n"
       "                      prints the table of the whole search (run nothing)\n"
+      "  --internals         run weave's primitives transparent: every internal step a\n"
+      "                      choice (each check's default is opaque, one step per call,\n"
+      "                      except weave's own checks of its primitives)\n"
       "  --progress          one updating progress line on a terminal\n"
       "  --verbose           print the counterexample of every failing check\n"
       "  --help              this text\n\n"
@@ -75,7 +78,7 @@ struct cli_args {
   bool list = false, verbose = false;
   options o;
   bool set_strategy = false, set_pre = false, set_exec = false, set_iter = false, set_seed = false,
-       set_time = false, set_reduction = false, set_memory = false;
+       set_time = false, set_reduction = false, set_memory = false, set_internals = false;
 };
 
 memory_model parse_memory(const std::string& s) {
@@ -138,6 +141,8 @@ int parse_args(int argc, char** argv, cli_args& c) {
         c.list = true;
       } else if (a == "--no-reduction") {
         c.o.reduction = false, c.set_reduction = true;
+      } else if (a == "--internals") {
+        c.o.primitives = primitive_mode::transparent, c.set_internals = true;
       } else if (a == "--progress") {
         c.o.progress = true;
       } else if (a == "--verbose" || a == "-v") {
@@ -169,6 +174,7 @@ options options_for(const entry& e, const cli_args& c) {
   if (c.set_time) o.time_budget = c.o.time_budget;
   if (c.set_reduction) o.reduction = c.o.reduction;
   if (c.set_memory) o.memory = c.o.memory;
+  if (c.set_internals) o.primitives = c.o.primitives;
   o.progress = c.o.progress;
   o.jobs = c.o.jobs;
   if (c.o.shard_count > 1) {
@@ -223,6 +229,12 @@ std::string note(const detail::record& c, bool verbose, bool single) {
   else if (!c.as_declared())
     s += c.name + ": expected " + to_string(c.expected) + " but every explored execution passed (" +
          (r.exhaustive ? "exhaustively" : "bounded") + ")\n";
+  if (r.found == verdict::pass && !r.exhaustive && !c.partial && !r.saw_nothing)
+    s += c.name + ": " +
+         (r.preemption_bound >= 0 ? "no bug within " + std::to_string(r.preemption_bound) + " preemption" +
+                                        (r.preemption_bound == 1 ? "" : "s")
+                                  : "no bug in " + fmt_count(r.executions) + " executions") +
+         "; not a proof (a bounded search)\n";
   return s;
 }
 

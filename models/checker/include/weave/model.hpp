@@ -101,6 +101,7 @@ struct result {
   std::string report;            // the counterexample, readable (empty on pass)
   std::string replay;            // the replay token of the counterexample
   int preemptions = 0;           // preemptions in the counterexample
+  int preemption_bound = -1;     // the bound a bounded search kept to (-1: none)
   bool saw_nothing = false;      // the body made no model object and no model thread:
                                  // nothing was checked (plain ints, std::thread, std::mutex)
 };
