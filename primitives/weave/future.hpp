@@ -120,7 +120,8 @@ class future_core {
  public:
   enum : std::uint32_t { pending = 0, running = 1, finished = 2, cancelled = 3 };
 
-  future_core() = default;
+  /// name: what the model checker's traces call the future (nothing on hardware).
+  explicit future_core(const char* name = nullptr) : obj_{this, "future", name} {}
   future_core(const future_core&) = delete;
   future_core& operator=(const future_core&) = delete;
 
@@ -180,8 +181,9 @@ class future_core {
     }
   }
 
-  bool wait_until(typename S::clock::time_point deadline) {
+  bool wait_until(typename S::clock::time_point deadline, const typename S::object::call& call) {
     if (done()) return true;
+    call.note("the result is not ready");
     return done_.wait_until(deadline);  // F4
   }
 
@@ -214,6 +216,7 @@ class future_core {
 
   static void run_one(std::function<void()>& fn) noexcept {
     try {
+      [[maybe_unused]] typename S::user_code user;
       fn();
     } catch (...) {  // dropped: see "Where weave differs from Python"
     }
@@ -224,6 +227,10 @@ class future_core {
   basic_event<S> done_;
   typename S::template cell<std::vector<std::function<void()>>> callbacks_;
   typename S::template cell<std::vector<basic_event<S>*>> watchers_;
+
+ public:
+  /// The future as the checker sees it (its handles' calls open here).
+  [[no_unique_address]] typename S::object obj_;
 };
 
 /// The shared state of future<T>: the core plus the result (F2).
@@ -232,6 +239,8 @@ class future_state : public future_core<S> {
   using value_t = std::conditional_t<std::is_void_v<T>, bool, T>;
 
  public:
+  using future_core<S>::future_core;
+
   template <class... A>
   bool set_value(A&&... a) {
     return this->finish([&] {
@@ -283,8 +292,9 @@ class basic_future {
   bool valid() const noexcept { return st_ != nullptr; }
 
   /// Waits, then returns the value or rethrows the task's exception.
-  decltype(auto) get() const {
-    wait();
+  decltype(auto) get(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("get", loc);
+    (void)st().wait_until(S::forever, call);
     if constexpr (std::is_void_v<T>) {
       (void)st().result();
     } else {
@@ -292,24 +302,42 @@ class basic_future {
     }
   }
 
-  void wait() const { (void)st().wait_until(S::forever); }
+  void wait(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("wait", loc);
+    (void)st().wait_until(S::forever, call);
+  }
   template <class Rep, class Period>
-  future_status wait_for(const std::chrono::duration<Rep, Period>& d) const {
-    return st().wait_until(deadline_after<S>(d)) ? future_status::ready : future_status::timeout;
+  future_status wait_for(const std::chrono::duration<Rep, Period>& d, source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("wait_for", loc);
+    return st().wait_until(deadline_after<S>(d), call) ? future_status::ready : future_status::timeout;
   }
   template <class Clock, class Duration>
-  future_status wait_until(const std::chrono::time_point<Clock, Duration>& t) const {
-    return st().wait_until(to_deadline<S>(t)) ? future_status::ready : future_status::timeout;
+  future_status wait_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("wait_until", loc);
+    return st().wait_until(to_deadline<S>(t), call) ? future_status::ready : future_status::timeout;
   }
 
-  bool done() const { return st().done(); }
-  bool running() const { return st().state() == state_t::running; }
-  bool cancelled() const { return st().state() == state_t::cancelled; }
-  bool cancel() const { return st().cancel(); }
+  bool done(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("done", loc);
+    return st().done();
+  }
+  bool running(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("running", loc);
+    return st().state() == state_t::running;
+  }
+  bool cancelled(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("cancelled", loc);
+    return st().state() == state_t::cancelled;
+  }
+  bool cancel(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("cancel", loc);
+    return st().cancel();
+  }
 
   /// fn(*this) or fn() runs exactly once (F3).
   template <class F>
-  void add_done_callback(F fn) const {
+  void add_done_callback(F fn, source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("add_done_callback", loc);
     if constexpr (std::is_invocable_v<F&, const basic_future&>) {
       st().add_callback([fn = std::move(fn), self = *this]() mutable { fn(self); });
     } else {
@@ -336,7 +364,8 @@ class basic_promise {
   using state_t = detail::future_state<T, S>;
 
  public:
-  basic_promise() : st_(std::make_shared<state_t>()) {}
+  /// name: what the model checker's traces call its future (nothing on hardware).
+  explicit basic_promise(const char* name = nullptr) : st_(std::make_shared<state_t>(name)) {}
   basic_promise(basic_promise&& o) noexcept = default;
   basic_promise& operator=(basic_promise&& o) noexcept {
     if (this != &o) {
@@ -357,10 +386,18 @@ class basic_promise {
 
   template <class... A>
   bool set_value(A&&... a) {
+    [[maybe_unused]] const auto call = state().obj_.enter("set_value");
+    (call.arg(a), ...);
     return state().set_value(std::forward<A>(a)...);
   }
-  bool set_exception(std::exception_ptr e) { return state().set_exception(std::move(e)); }
-  bool set_running_or_notify_cancel() { return state().set_running_or_notify_cancel(); }
+  bool set_exception(std::exception_ptr e, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = state().obj_.enter("set_exception", loc);
+    return state().set_exception(std::move(e));
+  }
+  bool set_running_or_notify_cancel(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = state().obj_.enter("set_running_or_notify_cancel", loc);
+    return state().set_running_or_notify_cancel();
+  }
 
  private:
   state_t& state() {
@@ -368,7 +405,10 @@ class basic_promise {
     return *st_;
   }
   void release() {
-    if (st_) st_->abandon();
+    if (st_) {
+      [[maybe_unused]] const auto call = st_->obj_.enter("abandon");
+      st_->abandon();
+    }
     st_.reset();
   }
   std::shared_ptr<state_t> st_;
