@@ -222,8 +222,10 @@ class future_core {
     }
   }
 
-  basic_mutex<S> m_;
+  // state_ before m_: m_'s own S::object lies at m_'s address, so obj_ (the
+  // same empty type) can share offset 0 only if m_ does not start there.
   typename S::template atomic<std::uint32_t> state_{pending};
+  basic_mutex<S> m_;
   basic_event<S> done_;
   typename S::template cell<std::vector<std::function<void()>>> callbacks_;
   typename S::template cell<std::vector<basic_event<S>*>> watchers_;

@@ -202,12 +202,14 @@ class basic_thread_pool {
     }
   }
 
+  // n_workers_ first: q_'s own S::object lies at q_'s address, so obj_ (the
+  // same empty type) can share offset 0 only if q_ does not start there.
+  std::size_t n_workers_ = 0;
   basic_fifo_queue<std::unique_ptr<task_base>, S> q_;
   basic_mutex<S> join_m_;
   typename S::template cell<std::vector<typename S::thread>> workers_;
   basic_mutex<S> ids_m_;  // not join_m_: a worker registers while shutdown may hold join_m_ to join it
   typename S::template cell<std::vector<typename S::thread_id>> worker_ids_;  // under ids_m_ (P5)
-  std::size_t n_workers_ = 0;
   [[no_unique_address]] typename S::object obj_;
 };
 
