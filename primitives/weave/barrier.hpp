@@ -126,13 +126,15 @@ class basic_barrier {
   /// As wait(), with a deadline: std::nullopt on timeout (which breaks the
   /// barrier for the other parties).
   template <class Rep, class Period>
-  std::optional<std::size_t> wait_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
+  std::optional<std::size_t> wait_for(const std::chrono::duration<Rep, Period>& timeout,
+                                      source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
     return wait_until_deadline(deadline_after<S>(timeout), call);
   }
 
   template <class Clock, class Duration>
-  std::optional<std::size_t> wait_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  std::optional<std::size_t> wait_until(const std::chrono::time_point<Clock, Duration>& t,
+                                        source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
     return wait_until_deadline(to_deadline<S>(t), call);
   }

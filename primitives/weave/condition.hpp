@@ -173,13 +173,15 @@ class basic_condition {
   }
 
   template <class Lock, class Rep, class Period>
-  cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
+  cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout,
+                     source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
     return wait_until_deadline(lock, deadline_after<S>(timeout), call);
   }
 
   template <class Lock, class Clock, class Duration>
-  cv_status wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  cv_status wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t,
+                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
     return wait_until_deadline(lock, to_deadline<S>(t), call);
   }
@@ -187,12 +189,14 @@ class basic_condition {
   /// Waits until pred() or the timeout; returns pred()'s last value (Python's
   /// Condition.wait_for).
   template <class Lock, class Rep, class Period, class Pred>
-  bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout, Pred pred, source_location loc = source_location::current()) {
+  bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout, Pred pred,
+                source_location loc = source_location::current()) {
     return wait_pred(lock, deadline_after<S>(timeout), std::move(pred), "wait_for", loc);
   }
 
   template <class Lock, class Clock, class Duration, class Pred>
-  bool wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, Pred pred, source_location loc = source_location::current()) {
+  bool wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, Pred pred,
+                  source_location loc = source_location::current()) {
     return wait_pred(lock, to_deadline<S>(t), std::move(pred), "wait_until", loc);
   }
 

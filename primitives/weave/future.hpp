@@ -309,12 +309,14 @@ class basic_future {
     (void)st().wait_until(S::forever, call);
   }
   template <class Rep, class Period>
-  future_status wait_for(const std::chrono::duration<Rep, Period>& d, source_location loc = source_location::current()) const {
+  future_status wait_for(const std::chrono::duration<Rep, Period>& d,
+                         source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = st().obj_.enter("wait_for", loc);
     return st().wait_until(deadline_after<S>(d), call) ? future_status::ready : future_status::timeout;
   }
   template <class Clock, class Duration>
-  future_status wait_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) const {
+  future_status wait_until(const std::chrono::time_point<Clock, Duration>& t,
+                           source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = st().obj_.enter("wait_until", loc);
     return st().wait_until(to_deadline<S>(t), call) ? future_status::ready : future_status::timeout;
   }

@@ -413,7 +413,8 @@ class basic_pipe_end {
     return send(std::as_bytes(std::span(msg.data(), msg.size())), loc);
   }
   template <class Rep, class Period>
-  pipe_status send_for(std::span<const std::byte> msg, const std::chrono::duration<Rep, Period>& t, source_location loc = source_location::current()) {
+  pipe_status send_for(std::span<const std::byte> msg, const std::chrono::duration<Rep, Period>& t,
+                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("send_for", loc);
     return send_until(msg, deadline_after<S>(t), call);
   }
@@ -425,7 +426,8 @@ class basic_pipe_end {
     return recv_until(&buf, nullptr, S::forever, call);
   }
   template <class Rep, class Period>
-  recv_result recv_into_for(std::span<std::byte> buf, const std::chrono::duration<Rep, Period>& t, source_location loc = source_location::current()) {
+  recv_result recv_into_for(std::span<std::byte> buf, const std::chrono::duration<Rep, Period>& t,
+                            source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("recv_into_for", loc);
     return recv_until(&buf, nullptr, deadline_after<S>(t), call);
   }
@@ -434,7 +436,8 @@ class basic_pipe_end {
     return recv_until(nullptr, &out, S::forever, call);
   }
   template <class Rep, class Period>
-  recv_result recv_for(std::vector<std::byte>& out, const std::chrono::duration<Rep, Period>& t, source_location loc = source_location::current()) {
+  recv_result recv_for(std::vector<std::byte>& out, const std::chrono::duration<Rep, Period>& t,
+                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("recv_for", loc);
     return recv_until(nullptr, &out, deadline_after<S>(t), call);
   }
@@ -661,7 +664,8 @@ class basic_pipe_end {
   }
 
   // buf: recv_into; out: recv into a vector; neither: poll (only look).
-  recv_result recv_until(std::span<std::byte>* buf, std::vector<std::byte>* out, time_point deadline, const typename S::object::call& call) {
+  recv_result recv_until(std::span<std::byte>* buf, std::vector<std::byte>* out, time_point deadline,
+                         const typename S::object::call& call) {
     enter();
     if (recv_dir_ < 0) throw_usage_error("weave::pipe", "recv on a send-only end");
     direction& d = ctl_->dirs[recv_dir_];

@@ -258,25 +258,29 @@ class queue_face {
   }
 
   template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d, source_location loc = source_location::current()) {
+  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d,
+                                     source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("put_for", loc);
     call.arg(item);
     return self().put_impl(item, deadline_after<S>(d), true, call);
   }
   template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d, source_location loc = source_location::current()) {
+  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d,
+                                     source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("put_for", loc);
     call.arg(item);
     return self().put_impl(std::move(item), deadline_after<S>(d), true, call);
   }
   template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t,
+                                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("put_until", loc);
     call.arg(item);
     return self().put_impl(item, to_deadline<S>(t), true, call);
   }
   template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t,
+                                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("put_until", loc);
     call.arg(item);
     return self().put_impl(std::move(item), to_deadline<S>(t), true, call);
@@ -309,12 +313,14 @@ class queue_face {
   }
 
   template <class Rep, class Period>
-  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d, source_location loc = source_location::current()) {
+  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d,
+                                     source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("get_for", loc);
     return self().get_impl(assign{out}, deadline_after<S>(d), true, call);
   }
   template <class Clock, class Duration>
-  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t,
+                                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("get_until", loc);
     return self().get_impl(assign{out}, to_deadline<S>(t), true, call);
   }
@@ -334,12 +340,14 @@ class queue_face {
   }
 
   template <class Rep, class Period>
-  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d, source_location loc = source_location::current()) {
+  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d,
+                              source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("join_for", loc);
     return self().join_impl(deadline_after<S>(d), call);
   }
   template <class Clock, class Duration>
-  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t,
+                                source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("join_until", loc);
     return self().join_impl(to_deadline<S>(t), call);
   }

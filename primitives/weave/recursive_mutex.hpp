@@ -123,7 +123,8 @@ class basic_recursive_mutex {
   }
 
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
+                    source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
     if (owns(S::self())) {  // re-entry never waits: no deadline to compute
       reenter();
@@ -134,7 +135,8 @@ class basic_recursive_mutex {
   }
 
   template <class Clock, class Duration>
-  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t,
+                      source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock_until", loc);
     if (owns(S::self())) {
       reenter();

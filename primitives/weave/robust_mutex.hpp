@@ -119,7 +119,8 @@ class basic_robust_mutex {
   }
 
   template <class Rep, class Period>
-  [[nodiscard]] lock_status try_lock_for(const std::chrono::duration<Rep, Period>& t, source_location loc = source_location::current()) {
+  [[nodiscard]] lock_status try_lock_for(const std::chrono::duration<Rep, Period>& t,
+                                         source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
     return lock_until(deadline_after<S>(t), true, call);
   }

@@ -122,13 +122,15 @@ class basic_semaphore {
   }
 
   template <class Rep, class Period>
-  bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
+  bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout,
+                       source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_acquire_for", loc);
     return acquire_until(deadline_after<S>(timeout), call);
   }
 
   template <class Clock, class Duration>
-  bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+  bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& t,
+                         source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_acquire_until", loc);
     return acquire_until(to_deadline<S>(t), call);
   }
