@@ -4,6 +4,7 @@
 // Behaviour follows Python's threading.Barrier; names follow std::barrier where
 // they fit (the completion function, max()):
 //   barrier(parties, completion = {})   parties ≥ 1 (else weave::usage_error)
+//   barrier(parties[, completion], name)  name: what the model checker's traces call it (nothing on hardware)
 //   wait()          blocks until `parties` threads have called wait() in this
 //                   phase; returns this thread's arrival index, distinct in
 //                   [0, parties) within a phase (the first arriver gets 0, the

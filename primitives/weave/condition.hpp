@@ -152,7 +152,8 @@ class basic_condition {
 
  public:
   /// name: what the model checker's traces call it (nothing on hardware).
-  explicit basic_condition(const char* name = nullptr) : obj_{this, "condition", name} {}
+  basic_condition() : basic_condition(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_condition(const char* name) : obj_{this, "condition", name} {}
   basic_condition(const basic_condition&) = delete;
   basic_condition& operator=(const basic_condition&) = delete;
   ~basic_condition() = default;

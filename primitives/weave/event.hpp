@@ -93,7 +93,8 @@ class basic_event {
 
  public:
   /// name: what the model checker's traces call it (nothing on hardware).
-  explicit basic_event(const char* name = nullptr) noexcept : obj_{this, "event", name} {}
+  basic_event() noexcept : basic_event(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_event(const char* name) noexcept : obj_{this, "event", name} {}
   basic_event(const basic_event&) = delete;
   basic_event& operator=(const basic_event&) = delete;
 

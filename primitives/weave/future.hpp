@@ -6,6 +6,8 @@
 // std::future / std::promise where one exists:
 //
 //   promise<T> p; future<T> f = p.get_future();   (a second get_future: usage_error)
+//   promise<T> p{name}   name: what the model checker's traces call the future
+//                        (nothing on hardware)
 //   p.set_value(v) / p.set_exception(e)  finish the future (Python's
 //                        set_result / set_exception); setting a finished
 //                        future again is a usage_error
@@ -369,7 +371,8 @@ class basic_promise {
 
  public:
   /// name: what the model checker's traces call its future (nothing on hardware).
-  explicit basic_promise(const char* name = nullptr) : st_(std::make_shared<state_t>(name)) {}
+  basic_promise() : basic_promise(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_promise(const char* name) : st_(std::make_shared<state_t>(name)) {}
   basic_promise(basic_promise&& o) noexcept = default;
   basic_promise& operator=(basic_promise&& o) noexcept {
     if (this != &o) {
@@ -517,23 +520,29 @@ class basic_as_completed {
 
  public:
   template <std::ranges::range R>
-  explicit basic_as_completed(R& fs) : q_(std::make_shared<queue_t>()) {
+  explicit basic_as_completed(R& fs, const char* name = nullptr)
+      : q_(std::make_shared<queue_t>()), obj_{this, "as_completed", name} {
     for (auto& f : fs) {
       f.add_done_callback([q = q_, i = left_]() { (void)q->put(i); });
       ++left_;
     }
   }
   /// The next index to finish; nullopt once every one was returned.
-  std::optional<std::size_t> next() {
+  std::optional<std::size_t> next(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("next", loc);
     if (left_ == 0) return std::nullopt;
     --left_;
-    return q_->get();
+    call.note("no future has finished yet");
+    return q_->get(loc);
   }
   /// The same, or nullopt on timeout (remaining() tells the two apart).
   template <class Rep, class Period>
-  std::optional<std::size_t> next_for(const std::chrono::duration<Rep, Period>& d) {
+  std::optional<std::size_t> next_for(const std::chrono::duration<Rep, Period>& d,
+                                      source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("next_for", loc);
+    call.note("no future has finished yet");
     std::size_t i = 0;
-    if (left_ == 0 || q_->get_for(i, d) != queue_status::ok) return std::nullopt;
+    if (left_ == 0 || q_->get_for(i, d, loc) != queue_status::ok) return std::nullopt;
     --left_;
     return i;
   }
@@ -542,6 +551,7 @@ class basic_as_completed {
  private:
   std::shared_ptr<queue_t> q_;
   std::size_t left_ = 0;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 template <class T>

@@ -106,7 +106,8 @@ class basic_mpmc_ring {
     init();
   }
   /// A ring of the fixed capacity N.
-  explicit basic_mpmc_ring(const char* name = nullptr) requires(N > 0)
+  basic_mpmc_ring() requires(N > 0) : basic_mpmc_ring(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_mpmc_ring(const char* name) requires(N > 0)
       : cap_(checked(N)), pow2_((N & (N - 1)) == 0), obj_{this, "mpmc_ring", name} {
     init();
   }

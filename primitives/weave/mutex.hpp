@@ -61,7 +61,8 @@ class basic_mutex {
 
  public:
   /// name: what the model checker's traces call it (nothing on hardware).
-  explicit basic_mutex(const char* name = nullptr) noexcept : obj_{this, "mutex", name} {
+  basic_mutex() noexcept : basic_mutex(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_mutex(const char* name) noexcept : obj_{this, "mutex", name} {
     S::mutex_create(this, lock_flag::none);
   }
   ~basic_mutex() { S::mutex_destroy(this, lock_flag::none); }

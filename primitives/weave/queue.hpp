@@ -13,6 +13,7 @@
 //
 //   basic_queue()                 unbounded
 //   basic_queue(capacity[, cmp])  bounded; capacity 0 is a usage_error
+//   ...(..., name), (name)        name: what the model checker's traces call it (nothing on hardware)
 //   put(item)                     blocks while full → ok | closed
 //   put_for(item, d) / put_until  → ok | timeout | closed
 //   try_put(item)                 → ok | full | closed

@@ -87,7 +87,8 @@ class basic_recursive_mutex {
 
  public:
   /// name: what the model checker's traces call it (nothing on hardware).
-  explicit basic_recursive_mutex(const char* name = nullptr) noexcept : obj_{this, "recursive_mutex", name} {
+  basic_recursive_mutex() noexcept : basic_recursive_mutex(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_recursive_mutex(const char* name) noexcept : obj_{this, "recursive_mutex", name} {
     S::mutex_create(this, lock_flag::write_reentrant);
   }
   ~basic_recursive_mutex() { S::mutex_destroy(this, lock_flag::write_reentrant); }

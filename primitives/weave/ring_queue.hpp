@@ -131,7 +131,8 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
         obj_{this, "ring_queue", name} {}
 
   /// A queue of the fixed capacity N.
-  explicit basic_ring_queue(const char* name = nullptr) requires(N > 0)
+  basic_ring_queue() requires(N > 0) : basic_ring_queue(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_ring_queue(const char* name) requires(N > 0)
       : slots_(static_cast<std::ptrdiff_t>(checked(N))), items_(0), obj_{this, "ring_queue", name} {}
 
   basic_ring_queue(const basic_ring_queue&) = delete;

@@ -96,7 +96,8 @@ class basic_robust_mutex {
 
  public:
   /// name: what the model checker's traces call it (nothing on hardware).
-  explicit basic_robust_mutex(const char* name = nullptr) noexcept : obj_{this, "robust_mutex", name} {
+  basic_robust_mutex() noexcept : basic_robust_mutex(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_robust_mutex(const char* name) noexcept : obj_{this, "robust_mutex", name} {
     S::mutex_create(this, lock_flag::none);
   }
   ~basic_robust_mutex() { S::mutex_destroy(this, lock_flag::none); }

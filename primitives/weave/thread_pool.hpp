@@ -6,6 +6,7 @@
 //   thread_pool p(n)       n workers (S::thread); default: the hardware
 //                          threads (S::thread::hardware_concurrency(), 2 if the
 //                          policy cannot tell); n = 0 is a usage_error
+//   thread_pool p(n, name), p(name)   name: what the model checker's traces call it (nothing on hardware)
 //   p.submit(f, args...)   → future<R>, R = f(args...)'s type; f runs once on a
 //                          worker; a task that throws fails its future, never
 //                          the pool; after shutdown: usage_error (Python:

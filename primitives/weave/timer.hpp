@@ -4,6 +4,7 @@
 // Behaviour follows Python's threading.Timer:
 //
 //   timer t(d, fn)   a timer that will call fn() d after start()
+//   timer t(d, fn, name)   name: what the model checker's traces call it (nothing on hardware)
 //   t.start()        starts its thread (S::thread); a second start() is a
 //                    usage_error (Python: RuntimeError)
 //   t.cancel()       stops the timer if it has not fired yet; returns which of
