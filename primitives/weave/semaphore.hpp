@@ -168,10 +168,7 @@ class basic_semaphore {
 
   /// The bound of a bounded semaphore (its initial count, as in Python's
   /// BoundedSemaphore): release() past it is a usage_error.
-  std::ptrdiff_t bound(source_location loc = source_location::current()) const noexcept requires Bounded {
-    [[maybe_unused]] const auto call = obj_.enter("bound", loc);
-    return bound_;
-  }
+  std::ptrdiff_t bound() const noexcept requires Bounded { return bound_; }
 
   /// A snapshot, for tests and assertions only.
   std::ptrdiff_t available(source_location loc = source_location::current()) const noexcept {
