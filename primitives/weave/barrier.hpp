@@ -4,6 +4,7 @@
 // Behaviour follows Python's threading.Barrier; names follow std::barrier where
 // they fit (the completion function, max()):
 //   barrier(parties, completion = {})   parties ≥ 1 (else weave::usage_error)
+//   barrier(parties[, completion], name)  name: what the model checker's traces call it (nothing on hardware)
 //   wait()          blocks until `parties` threads have called wait() in this
 //                   phase; returns this thread's arrival index, distinct in
 //                   [0, parties) within a phase (the first arriver gets 0, the
@@ -106,9 +107,11 @@ class basic_barrier {
 
  public:
   /// parties ≥ 1 (usage_error otherwise); completion runs once per phase, in the
-  /// last arriver, before the phase's parties are released.
-  explicit basic_barrier(std::ptrdiff_t parties, std::function<void()> completion = {})
-      : parties_(checked(parties)), completion_(std::move(completion)) {}
+  /// last arriver, before the phase's parties are released. name: what the
+  /// model checker's traces call it (nothing on hardware).
+  explicit basic_barrier(std::ptrdiff_t parties, std::function<void()> completion = {}, const char* name = nullptr)
+      : parties_(checked(parties)), completion_(std::move(completion)), obj_{this, "barrier", name} {}
+  basic_barrier(std::ptrdiff_t parties, const char* name) : basic_barrier(parties, {}, name) {}
   basic_barrier(const basic_barrier&) = delete;
   basic_barrier& operator=(const basic_barrier&) = delete;
 
@@ -116,29 +119,38 @@ class basic_barrier {
 
   /// Arrives and waits for the phase to complete; returns the arrival index.
   /// Throws broken_barrier if the barrier is or becomes broken.
-  std::size_t wait() { return *wait_until_deadline(S::forever); }
+  std::size_t wait(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait", loc);
+    return *wait_until_deadline(S::forever, call);
+  }
 
   /// As wait(), with a deadline: std::nullopt on timeout (which breaks the
   /// barrier for the other parties).
   template <class Rep, class Period>
-  std::optional<std::size_t> wait_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return wait_until_deadline(deadline_after<S>(timeout));
+  std::optional<std::size_t> wait_for(const std::chrono::duration<Rep, Period>& timeout,
+                                      source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
+    return wait_until_deadline(deadline_after<S>(timeout), call);
   }
 
   template <class Clock, class Duration>
-  std::optional<std::size_t> wait_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return wait_until_deadline(to_deadline<S>(t));
+  std::optional<std::size_t> wait_until(const std::chrono::time_point<Clock, Duration>& t,
+                                        source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
+    return wait_until_deadline(to_deadline<S>(t), call);
   }
 
   /// Breaks the barrier: current and later waits throw broken_barrier until reset().
-  void abort() {
+  void abort(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("abort", loc);
     m_.lock();
     break_locked();
     m_.unlock();
   }
 
   /// Back to the initial state; parties waiting now get broken_barrier.
-  void reset() {
+  void reset(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("reset", loc);
     m_.lock();
     if (count_.read() > 0) {
       // Waiters of this phase (or a broken one) leave with broken_barrier; the
@@ -152,7 +164,8 @@ class basic_barrier {
     m_.unlock();
   }
 
-  bool broken() {
+  bool broken(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("broken", loc);
     m_.lock();
     const bool b = state_.read() == broken_st;
     m_.unlock();
@@ -162,7 +175,8 @@ class basic_barrier {
   std::ptrdiff_t parties() const noexcept { return parties_; }
 
   /// Threads currently waiting in the filling phase (Python's n_waiting).
-  std::ptrdiff_t n_waiting() {
+  std::ptrdiff_t n_waiting(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("n_waiting", loc);
     m_.lock();
     const std::ptrdiff_t n = state_.read() == filling ? count_.read() : 0;
     m_.unlock();
@@ -195,11 +209,15 @@ class basic_barrier {
     }
   }
 
-  std::optional<std::size_t> wait_until_deadline(typename S::clock::time_point deadline) {
+  std::optional<std::size_t> wait_until_deadline(typename S::clock::time_point deadline,
+                                                 const typename S::object::call& call) {
     hold h(m_);
     // B2: wait for the previous phase to drain (it is short: its parties are
     // only leaving), as Python's Barrier._enter does.
-    while (state_.read() == draining || state_.read() == resetting) cond_.wait(h);
+    while (state_.read() == draining || state_.read() == resetting) {
+      call.note("the previous phase is still leaving");
+      cond_.wait(h);
+    }
     if (state_.read() == broken_st) throw broken_barrier();
 
     const std::ptrdiff_t index = count_.read();
@@ -208,6 +226,7 @@ class basic_barrier {
       // The last arriver completes the phase (B3).
       if (completion_) {
         try {
+          [[maybe_unused]] typename S::user_code user;
           completion_();
         } catch (...) {
           break_locked();
@@ -223,6 +242,7 @@ class basic_barrier {
 
     // Wait until the state leaves filling (completed, broken or reset).
     while (state_.read() == filling) {
+      call.note("waiting for the other parties");
       if (cond_.wait_until(h, deadline) == cv_status::timeout && state_.read() == filling) {
         // Timed out in a phase that did not complete: break it, report a status.
         break_locked();
@@ -242,6 +262,7 @@ class basic_barrier {
   basic_condition<S> cond_;
   typename S::template cell<std::ptrdiff_t> count_{0};    // threads inside wait() (B1)
   typename S::template cell<state_t> state_{filling};     // B1
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using barrier = basic_barrier<>;

@@ -151,7 +151,9 @@ class basic_condition {
   static_assert(sync_policy<S>);
 
  public:
-  basic_condition() = default;
+  /// name: what the model checker's traces call it (nothing on hardware).
+  basic_condition() : basic_condition(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_condition(const char* name) : obj_{this, "condition", name} {}
   basic_condition(const basic_condition&) = delete;
   basic_condition& operator=(const basic_condition&) = delete;
   ~basic_condition() = default;
@@ -159,43 +161,52 @@ class basic_condition {
   /// Releases lock, waits for a notification (or a spurious wake-up), and
   /// re-acquires lock before returning.
   template <class Lock>
-  void wait(Lock& lock) {
-    (void)wait_until_deadline(lock, S::forever);
+  void wait(Lock& lock, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait", loc);
+    (void)wait_until_deadline(lock, S::forever, call);
   }
 
   /// Waits until pred() is true (checked with the lock held); returns at once
-  /// if it already is.
+  /// if it already is. pred runs outside the calls: each wait is one call.
   template <class Lock, class Pred>
-  void wait(Lock& lock, Pred pred) {
-    while (!pred()) (void)wait_until_deadline(lock, S::forever);
+  void wait(Lock& lock, Pred pred, source_location loc = source_location::current()) {
+    while (!pred()) wait(lock, loc);
   }
 
   template <class Lock, class Rep, class Period>
-  cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout) {
-    return wait_until_deadline(lock, deadline_after<S>(timeout));
+  cv_status wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout,
+                     source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
+    return wait_until_deadline(lock, deadline_after<S>(timeout), call);
   }
 
   template <class Lock, class Clock, class Duration>
-  cv_status wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t) {
-    return wait_until_deadline(lock, to_deadline<S>(t));
+  cv_status wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t,
+                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
+    return wait_until_deadline(lock, to_deadline<S>(t), call);
   }
 
   /// Waits until pred() or the timeout; returns pred()'s last value (Python's
   /// Condition.wait_for).
   template <class Lock, class Rep, class Period, class Pred>
-  bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout, Pred pred) {
-    return wait_pred(lock, deadline_after<S>(timeout), std::move(pred));
+  bool wait_for(Lock& lock, const std::chrono::duration<Rep, Period>& timeout, Pred pred,
+                source_location loc = source_location::current()) {
+    return wait_pred(lock, deadline_after<S>(timeout), std::move(pred), "wait_for", loc);
   }
 
   template <class Lock, class Clock, class Duration, class Pred>
-  bool wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, Pred pred) {
-    return wait_pred(lock, to_deadline<S>(t), std::move(pred));
+  bool wait_until(Lock& lock, const std::chrono::time_point<Clock, Duration>& t, Pred pred,
+                  source_location loc = source_location::current()) {
+    return wait_pred(lock, to_deadline<S>(t), std::move(pred), "wait_until", loc);
   }
 
   /// Wakes at most n threads among those waiting at the time of the call, the
   /// longest-waiting first (Python's Condition.notify(n)). n < 0 is a
   /// usage_error.
-  void notify(std::ptrdiff_t n = 1) {
+  void notify(std::ptrdiff_t n = 1, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("notify", loc);
+    call.arg(n);
     if (n < 0) throw_usage_error("weave::condition", "notify of a negative number of waiters");
     if (n == 0) return;
     // relaxed: C3 — a waiter that matters registered before the caller's
@@ -217,16 +228,21 @@ class basic_condition {
     m_.unlock();
   }
 
-  void notify_one() { notify(1); }
+  void notify_one(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("notify_one", loc);
+    notify(1, loc);
+  }
 
   /// Wakes every thread waiting at the time of the call.
-  void notify_all() {
+  void notify_all(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("notify_all", loc);
     if (queued_.load(std::memory_order_relaxed) == 0) return;  // relaxed: C3
-    notify(static_cast<std::ptrdiff_t>(0x7fffffff));
+    notify(static_cast<std::ptrdiff_t>(0x7fffffff), loc);
   }
 
   /// The number of threads waiting and not yet notified: a snapshot, for tests.
-  std::size_t waiting() const noexcept {
+  std::size_t waiting(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("waiting", loc);
     // relaxed: a snapshot.
     return queued_.load(std::memory_order_relaxed);
   }
@@ -240,10 +256,17 @@ class basic_condition {
     typename S::template cell<waiter*> next{nullptr};
   };
 
+  // pred runs outside the calls (it is the user's code): each wait is one call.
   template <class Lock, class Pred>
-  bool wait_pred(Lock& lock, typename S::clock::time_point deadline, Pred pred) {
+  bool wait_pred(Lock& lock, typename S::clock::time_point deadline, Pred pred, const char* what,
+                 source_location loc) {
     while (!pred()) {
-      if (wait_until_deadline(lock, deadline) == cv_status::timeout) return pred();
+      cv_status st;
+      {
+        [[maybe_unused]] const auto call = obj_.enter(what, loc);
+        st = wait_until_deadline(lock, deadline, call);
+      }
+      if (st == cv_status::timeout) return pred();
     }
     return true;
   }
@@ -293,7 +316,8 @@ class basic_condition {
   }
 
   template <class Lock>
-  cv_status wait_until_deadline(Lock& lock, typename S::clock::time_point deadline) {
+  cv_status wait_until_deadline(Lock& lock, typename S::clock::time_point deadline,
+                                const typename S::object::call& call) {
     require_held(lock);  // before any state changes
     waiter w;
     m_.lock();
@@ -311,6 +335,7 @@ class basic_condition {
       (void)spin_for_handoff<S>([&] { return w.word.load(std::memory_order_acquire) != waiting_; }, deadline);
       // acquire: pairs with the release store in notify().
       while (w.word.load(std::memory_order_acquire) == waiting_) {
+        call.note("waiting for a notify");
         r = S::wait(w.word, waiting_, deadline);  // parks only while word == 0 (C1)
         if (r != wait_result::value_mismatch) break;  // woken (maybe spuriously) or timed out
       }
@@ -328,6 +353,7 @@ class basic_condition {
       throw;
     }
 
+    call.note("waiting to lock the lock again");
     restore(lock, depth);
     if (was_notified) return cv_status::no_timeout;
     return r == wait_result::timed_out ? cv_status::timeout : cv_status::no_timeout;
@@ -373,10 +399,13 @@ class basic_condition {
     }
   }
 
-  basic_mutex<S> m_;
+  // queued_ before m_: m_'s own S::object lies at m_'s address, so obj_ (the
+  // same empty type) can share offset 0 only if m_ does not start there.
   typename S::template atomic<std::uint32_t> queued_{0};
+  basic_mutex<S> m_;
   typename S::template cell<waiter*> head_{nullptr};
   typename S::template cell<waiter*> tail_{nullptr};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using condition = basic_condition<>;

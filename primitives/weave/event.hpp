@@ -92,12 +92,15 @@ class basic_event {
   static_assert(sync_policy<S>);
 
  public:
-  basic_event() noexcept = default;
+  /// name: what the model checker's traces call it (nothing on hardware).
+  basic_event() noexcept : basic_event(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_event(const char* name) noexcept : obj_{this, "event", name} {}
   basic_event(const basic_event&) = delete;
   basic_event& operator=(const basic_event&) = delete;
 
   /// Sets the flag and wakes every waiter (Python's Event.set()).
-  void set() {
+  void set(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("set", loc);
     // relaxed: a first look; the CAS below publishes.
     std::uint32_t w = state_.load(std::memory_order_relaxed);
     for (;;) {
@@ -110,38 +113,45 @@ class basic_event {
   }
 
   /// Resets the flag (Python's Event.clear()).
-  void clear() {
+  void clear(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("clear", loc);
     // relaxed: clearing publishes nothing; as an RMW it keeps the release
     // sequence of the preceding set() intact for later acquirers (E4).
     state_.fetch_and(~set_bit, std::memory_order_relaxed);
   }
 
   /// The flag (Python's Event.is_set()).
-  bool is_set() const {
+  bool is_set(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("is_set", loc);
     // acquire: pairs with the release CAS in set() (E4).
     return (state_.load(std::memory_order_acquire) & set_bit) != 0;
   }
 
   /// Blocks until the event is set; returns true (as Python's Event.wait()).
-  bool wait() { return wait_until_deadline(S::forever); }
+  bool wait(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait", loc);
+    return wait_until_deadline(S::forever, call);
+  }
 
   /// True if the event was set before the timeout passed, false on timeout.
   template <class Rep, class Period>
-  bool wait_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return wait_until_deadline(deadline_after<S>(timeout));
+  bool wait_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
+    return wait_until_deadline(deadline_after<S>(timeout), call);
   }
 
   /// True if the event was set before t, false on timeout.
   template <class Clock, class Duration>
-  bool wait_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return wait_until_deadline(to_deadline<S>(t));
+  bool wait_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
+    return wait_until_deadline(to_deadline<S>(t), call);
   }
 
  private:
   static constexpr std::uint32_t set_bit = 1u, waiters_bit = 2u, gen_one = 4u;
   static constexpr std::uint32_t gen(std::uint32_t w) noexcept { return w >> 2; }
 
-  bool wait_until_deadline(typename S::clock::time_point deadline) {
+  bool wait_until_deadline(typename S::clock::time_point deadline, const typename S::object::call& call) {
     // acquire: pairs with the release CAS in set() (E4).
     std::uint32_t w = state_.load(std::memory_order_acquire);
     if (w & set_bit) return true;
@@ -167,6 +177,7 @@ class basic_event {
         }
         w |= waiters_bit;
       }
+      call.note("the event is not set");
       const wait_result r = S::wait(state_, w, deadline, scope::process_shared);  // parks only while word == w (E2, E5)
       // acquire: pairs with the release CAS in set() (E4).
       w = state_.load(std::memory_order_acquire);
@@ -176,6 +187,7 @@ class basic_event {
   }
 
   typename S::template atomic<std::uint32_t> state_{0};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using event = basic_event<>;

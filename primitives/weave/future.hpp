@@ -6,6 +6,8 @@
 // std::future / std::promise where one exists:
 //
 //   promise<T> p; future<T> f = p.get_future();   (a second get_future: usage_error)
+//   promise<T> p{name}   name: what the model checker's traces call the future
+//                        (nothing on hardware)
 //   p.set_value(v) / p.set_exception(e)  finish the future (Python's
 //                        set_result / set_exception); setting a finished
 //                        future again is a usage_error
@@ -120,7 +122,8 @@ class future_core {
  public:
   enum : std::uint32_t { pending = 0, running = 1, finished = 2, cancelled = 3 };
 
-  future_core() = default;
+  /// name: what the model checker's traces call the future (nothing on hardware).
+  explicit future_core(const char* name = nullptr) : obj_{this, "future", name} {}
   future_core(const future_core&) = delete;
   future_core& operator=(const future_core&) = delete;
 
@@ -180,8 +183,9 @@ class future_core {
     }
   }
 
-  bool wait_until(typename S::clock::time_point deadline) {
+  bool wait_until(typename S::clock::time_point deadline, const typename S::object::call& call) {
     if (done()) return true;
+    call.note("the result is not ready");
     return done_.wait_until(deadline);  // F4
   }
 
@@ -214,16 +218,23 @@ class future_core {
 
   static void run_one(std::function<void()>& fn) noexcept {
     try {
+      [[maybe_unused]] typename S::user_code user;
       fn();
     } catch (...) {  // dropped: see "Where weave differs from Python"
     }
   }
 
-  basic_mutex<S> m_;
+  // state_ before m_: m_'s own S::object lies at m_'s address, so obj_ (the
+  // same empty type) can share offset 0 only if m_ does not start there.
   typename S::template atomic<std::uint32_t> state_{pending};
+  basic_mutex<S> m_;
   basic_event<S> done_;
   typename S::template cell<std::vector<std::function<void()>>> callbacks_;
   typename S::template cell<std::vector<basic_event<S>*>> watchers_;
+
+ public:
+  /// The future as the checker sees it (its handles' calls open here).
+  [[no_unique_address]] typename S::object obj_;
 };
 
 /// The shared state of future<T>: the core plus the result (F2).
@@ -232,6 +243,8 @@ class future_state : public future_core<S> {
   using value_t = std::conditional_t<std::is_void_v<T>, bool, T>;
 
  public:
+  using future_core<S>::future_core;
+
   template <class... A>
   bool set_value(A&&... a) {
     return this->finish([&] {
@@ -283,8 +296,9 @@ class basic_future {
   bool valid() const noexcept { return st_ != nullptr; }
 
   /// Waits, then returns the value or rethrows the task's exception.
-  decltype(auto) get() const {
-    wait();
+  decltype(auto) get(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("get", loc);
+    (void)st().wait_until(S::forever, call);
     if constexpr (std::is_void_v<T>) {
       (void)st().result();
     } else {
@@ -292,24 +306,44 @@ class basic_future {
     }
   }
 
-  void wait() const { (void)st().wait_until(S::forever); }
+  void wait(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("wait", loc);
+    (void)st().wait_until(S::forever, call);
+  }
   template <class Rep, class Period>
-  future_status wait_for(const std::chrono::duration<Rep, Period>& d) const {
-    return st().wait_until(deadline_after<S>(d)) ? future_status::ready : future_status::timeout;
+  future_status wait_for(const std::chrono::duration<Rep, Period>& d,
+                         source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("wait_for", loc);
+    return st().wait_until(deadline_after<S>(d), call) ? future_status::ready : future_status::timeout;
   }
   template <class Clock, class Duration>
-  future_status wait_until(const std::chrono::time_point<Clock, Duration>& t) const {
-    return st().wait_until(to_deadline<S>(t)) ? future_status::ready : future_status::timeout;
+  future_status wait_until(const std::chrono::time_point<Clock, Duration>& t,
+                           source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("wait_until", loc);
+    return st().wait_until(to_deadline<S>(t), call) ? future_status::ready : future_status::timeout;
   }
 
-  bool done() const { return st().done(); }
-  bool running() const { return st().state() == state_t::running; }
-  bool cancelled() const { return st().state() == state_t::cancelled; }
-  bool cancel() const { return st().cancel(); }
+  bool done(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("done", loc);
+    return st().done();
+  }
+  bool running(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("running", loc);
+    return st().state() == state_t::running;
+  }
+  bool cancelled(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("cancelled", loc);
+    return st().state() == state_t::cancelled;
+  }
+  bool cancel(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("cancel", loc);
+    return st().cancel();
+  }
 
   /// fn(*this) or fn() runs exactly once (F3).
   template <class F>
-  void add_done_callback(F fn) const {
+  void add_done_callback(F fn, source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = st().obj_.enter("add_done_callback", loc);
     if constexpr (std::is_invocable_v<F&, const basic_future&>) {
       st().add_callback([fn = std::move(fn), self = *this]() mutable { fn(self); });
     } else {
@@ -336,7 +370,9 @@ class basic_promise {
   using state_t = detail::future_state<T, S>;
 
  public:
-  basic_promise() : st_(std::make_shared<state_t>()) {}
+  /// name: what the model checker's traces call its future (nothing on hardware).
+  basic_promise() : basic_promise(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_promise(const char* name) : st_(std::make_shared<state_t>(name)) {}
   basic_promise(basic_promise&& o) noexcept = default;
   basic_promise& operator=(basic_promise&& o) noexcept {
     if (this != &o) {
@@ -357,10 +393,18 @@ class basic_promise {
 
   template <class... A>
   bool set_value(A&&... a) {
+    [[maybe_unused]] const auto call = state().obj_.enter("set_value");
+    (call.arg(a), ...);
     return state().set_value(std::forward<A>(a)...);
   }
-  bool set_exception(std::exception_ptr e) { return state().set_exception(std::move(e)); }
-  bool set_running_or_notify_cancel() { return state().set_running_or_notify_cancel(); }
+  bool set_exception(std::exception_ptr e, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = state().obj_.enter("set_exception", loc);
+    return state().set_exception(std::move(e));
+  }
+  bool set_running_or_notify_cancel(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = state().obj_.enter("set_running_or_notify_cancel", loc);
+    return state().set_running_or_notify_cancel();
+  }
 
  private:
   state_t& state() {
@@ -368,7 +412,10 @@ class basic_promise {
     return *st_;
   }
   void release() {
-    if (st_) st_->abandon();
+    if (st_) {
+      [[maybe_unused]] const auto call = st_->obj_.enter("abandon");
+      st_->abandon();
+    }
     st_.reset();
   }
   std::shared_ptr<state_t> st_;
@@ -473,23 +520,29 @@ class basic_as_completed {
 
  public:
   template <std::ranges::range R>
-  explicit basic_as_completed(R& fs) : q_(std::make_shared<queue_t>()) {
+  explicit basic_as_completed(R& fs, const char* name = nullptr)
+      : q_(std::make_shared<queue_t>()), obj_{this, "as_completed", name} {
     for (auto& f : fs) {
       f.add_done_callback([q = q_, i = left_]() { (void)q->put(i); });
       ++left_;
     }
   }
   /// The next index to finish; nullopt once every one was returned.
-  std::optional<std::size_t> next() {
+  std::optional<std::size_t> next(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("next", loc);
     if (left_ == 0) return std::nullopt;
     --left_;
-    return q_->get();
+    call.note("no future has finished yet");
+    return q_->get(loc);
   }
   /// The same, or nullopt on timeout (remaining() tells the two apart).
   template <class Rep, class Period>
-  std::optional<std::size_t> next_for(const std::chrono::duration<Rep, Period>& d) {
+  std::optional<std::size_t> next_for(const std::chrono::duration<Rep, Period>& d,
+                                      source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("next_for", loc);
+    call.note("no future has finished yet");
     std::size_t i = 0;
-    if (left_ == 0 || q_->get_for(i, d) != queue_status::ok) return std::nullopt;
+    if (left_ == 0 || q_->get_for(i, d, loc) != queue_status::ok) return std::nullopt;
     --left_;
     return i;
   }
@@ -498,6 +551,7 @@ class basic_as_completed {
  private:
   std::shared_ptr<queue_t> q_;
   std::size_t left_ = 0;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 template <class T>

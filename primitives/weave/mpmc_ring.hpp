@@ -97,12 +97,20 @@ class basic_mpmc_ring {
  public:
   using value_type = T;
 
-  explicit basic_mpmc_ring(std::size_t capacity) requires(N == 0)
-      : cap_(checked(capacity)), pow2_((capacity & (capacity - 1)) == 0), slots_(std::make_unique<slot[]>(capacity)) {
+  /// name: what the model checker's traces call it (nothing on hardware).
+  explicit basic_mpmc_ring(std::size_t capacity, const char* name = nullptr) requires(N == 0)
+      : cap_(checked(capacity)),
+        pow2_((capacity & (capacity - 1)) == 0),
+        slots_(std::make_unique<slot[]>(capacity)),
+        obj_{this, "mpmc_ring", name} {
     init();
   }
   /// A ring of the fixed capacity N.
-  basic_mpmc_ring() requires(N > 0) : cap_(checked(N)), pow2_((N & (N - 1)) == 0) { init(); }
+  basic_mpmc_ring() requires(N > 0) : basic_mpmc_ring(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_mpmc_ring(const char* name) requires(N > 0)
+      : cap_(checked(N)), pow2_((N & (N - 1)) == 0), obj_{this, "mpmc_ring", name} {
+    init();
+  }
   basic_mpmc_ring(const basic_mpmc_ring&) = delete;
   basic_mpmc_ring& operator=(const basic_mpmc_ring&) = delete;
 
@@ -115,13 +123,22 @@ class basic_mpmc_ring {
       item(slots_[index(p)].data.write())->~T();
   }
 
-  bool try_push(const T& v) { return try_emplace(v); }
-  bool try_push(T&& v) { return try_emplace(std::move(v)); }
+  bool try_push(const T& v, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_push", loc);
+    call.arg(v);
+    return try_emplace(v);
+  }
+  bool try_push(T&& v, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_push", loc);
+    call.arg(v);
+    return try_emplace(std::move(v));
+  }
 
   /// Constructs an item from args; false (nothing constructed, or the
   /// temporary discarded) if full.
   template <class... A>
   bool try_emplace(A&&... args) {
+    [[maybe_unused]] const auto call = obj_.enter("try_emplace");
     static_assert(std::is_constructible_v<T, A&&...>, "weave::mpmc_ring<T>::try_emplace: T is not constructible from these arguments");
     if constexpr (std::is_nothrow_constructible_v<T, A&&...>) {
       std::size_t p = 0;
@@ -139,7 +156,8 @@ class basic_mpmc_ring {
   }
 
   /// Moves the oldest available item into out; false (out untouched) if none.
-  bool try_pop(T& out) {
+  bool try_pop(T& out, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_pop", loc);
     std::size_t p = 0;
     slot* s = claim_pop(p);
     if (s == nullptr) return false;
@@ -155,7 +173,8 @@ class basic_mpmc_ring {
   }
 
   /// The oldest available item, or nullopt. Never throws on hardware.
-  std::optional<T> try_pop() noexcept(on_hardware) {
+  std::optional<T> try_pop(source_location loc = source_location::current()) noexcept(on_hardware) {
+    [[maybe_unused]] const auto call = obj_.enter("try_pop", loc);
     std::size_t p = 0;
     slot* s = claim_pop(p);
     if (s == nullptr) return std::nullopt;
@@ -168,7 +187,8 @@ class basic_mpmc_ring {
 
   /// The number of items at some moment near the call, clamped to
   /// [0, capacity()]; claimed but unfinished operations count as done.
-  std::size_t size_approx() const noexcept(on_hardware) {
+  std::size_t size_approx(source_location loc = source_location::current()) const noexcept(on_hardware) {
+    [[maybe_unused]] const auto call = obj_.enter("size_approx", loc);
     // relaxed: a snapshot; head first, so the later tail is rarely behind it.
     const std::size_t h = head_.v.load(std::memory_order_relaxed);
     // relaxed: as above.
@@ -176,7 +196,10 @@ class basic_mpmc_ring {
     if (t <= h) return 0;
     return t - h > cap_ ? cap_ : t - h;
   }
-  bool empty_approx() const noexcept(on_hardware) { return size_approx() == 0; }
+  bool empty_approx(source_location loc = source_location::current()) const noexcept(on_hardware) {
+    [[maybe_unused]] const auto call = obj_.enter("empty_approx", loc);
+    return size_approx(loc) == 0;
+  }
 
  private:
   static constexpr std::size_t cache_line = 64;
@@ -281,6 +304,7 @@ class basic_mpmc_ring {
   std::conditional_t<N == 0, const std::unique_ptr<slot[]>, slot[N == 0 ? 1 : N]> slots_;
   index_line tail_;
   index_line head_;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 /// The hardware ring.

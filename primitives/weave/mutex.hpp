@@ -60,23 +60,30 @@ class basic_mutex {
   static_assert(sync_policy<S>);
 
  public:
-  basic_mutex() noexcept { S::mutex_create(this, lock_flag::none); }
+  /// name: what the model checker's traces call it (nothing on hardware).
+  basic_mutex() noexcept : basic_mutex(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_mutex(const char* name) noexcept : obj_{this, "mutex", name} {
+    S::mutex_create(this, lock_flag::none);
+  }
   ~basic_mutex() { S::mutex_destroy(this, lock_flag::none); }
   basic_mutex(const basic_mutex&) = delete;
   basic_mutex& operator=(const basic_mutex&) = delete;
 
-  void lock() {
+  void lock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("lock", loc);
     S::mutex_pre_lock(this, lock_flag::none);
     std::uint32_t c = unlocked;
     // acquire: pairs with the release exchange in unlock() (I1).
     if (!state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
                                         std::memory_order_relaxed)) [[unlikely]] {
+      call.note("the lock is held");
       lock_slow(c, S::forever);
     }
     S::mutex_post_lock(this, lock_flag::none);
   }
 
-  bool try_lock() {
+  bool try_lock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
     S::mutex_pre_lock(this, lock_flag::try_lock);
     std::uint32_t c = unlocked;
     // acquire: pairs with the release exchange in unlock().
@@ -87,16 +94,21 @@ class basic_mutex {
   }
 
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return try_lock_until_deadline(deadline_after<S>(timeout));
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
+                    source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
+    return try_lock_until_deadline(deadline_after<S>(timeout), call);
   }
 
   template <class Clock, class Duration>
-  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return try_lock_until_deadline(to_deadline<S>(t));
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t,
+                      source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock_until", loc);
+    return try_lock_until_deadline(to_deadline<S>(t), call);
   }
 
-  void unlock() {
+  void unlock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("unlock", loc);
     S::mutex_pre_unlock(this, lock_flag::none);
     // release: pairs with the acquire CAS/exchange of the next locker (I1).
     const std::uint32_t prev = state_.exchange(unlocked, std::memory_order_release);
@@ -108,7 +120,8 @@ class basic_mutex {
   }
 
   /// A snapshot, for tests and assertions only.
-  bool is_locked() const noexcept {
+  bool is_locked(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("is_locked", loc);
     // relaxed: a snapshot that orders nothing.
     return state_.load(std::memory_order_relaxed) != unlocked;
   }
@@ -116,13 +129,18 @@ class basic_mutex {
  private:
   static constexpr std::uint32_t unlocked = 0, locked = 1, contended = 2;
 
-  bool try_lock_until_deadline(typename S::clock::time_point deadline) {
+  using call_type = typename S::object::call;
+
+  bool try_lock_until_deadline(typename S::clock::time_point deadline, const call_type& call) {
     S::mutex_pre_lock(this, lock_flag::try_lock);
     std::uint32_t c = unlocked;
     // acquire: pairs with the release exchange in unlock().
     bool ok = state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
                                              std::memory_order_relaxed);
-    if (!ok) ok = lock_slow(c, deadline);
+    if (!ok) {
+      call.note("the lock is held");
+      ok = lock_slow(c, deadline);
+    }
     S::mutex_post_lock(this, ok ? lock_flag::try_lock : lock_flag::try_lock | lock_flag::try_lock_failed);
     return ok;
   }
@@ -157,6 +175,7 @@ class basic_mutex {
   }
 
   typename S::template atomic<std::uint32_t> state_{unlocked};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using mutex = basic_mutex<>;

@@ -248,8 +248,10 @@ class basic_pipe_end {
     return ring_offset + (o.duplex ? 2 : 1) * o.capacity * sizeof(cell_t);
   }
 
-  basic_pipe_end() = default;  // an empty (closed) handle
-  basic_pipe_end(basic_pipe_end&& o) noexcept { *this = std::move(o); }
+  // An empty (closed) handle. A handle is moved about (attach, make_local), so
+  // it has no name: the checker's traces call it pipe1, pipe2...
+  basic_pipe_end() noexcept : obj_{this, "pipe", nullptr} {}
+  basic_pipe_end(basic_pipe_end&& o) noexcept : obj_{this, "pipe", nullptr} { *this = std::move(o); }
   basic_pipe_end& operator=(basic_pipe_end&& o) noexcept {
     if (this != &o) {
       release();
@@ -389,7 +391,8 @@ class basic_pipe_end {
   int end_index() const noexcept { return end_; }
 
   /// Takes this end over for the calling process (see "Ownership across fork").
-  void claim() {
+  void claim(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("claim", loc);
     require_open();
     if constexpr (hardware) {
       const std::uint32_t pid = detail::current_pid();
@@ -400,30 +403,50 @@ class basic_pipe_end {
 
   // ---- send -----------------------------------------------------------------
 
-  pipe_status send(std::span<const std::byte> msg) { return send_until(msg, S::forever); }
-  pipe_status send(std::string_view msg) { return send(std::as_bytes(std::span(msg.data(), msg.size()))); }
+  pipe_status send(std::span<const std::byte> msg, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("send", loc);
+    return send_until(msg, S::forever, call);
+  }
+  pipe_status send(std::string_view msg, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("send", loc);
+    call.arg(msg);
+    return send(std::as_bytes(std::span(msg.data(), msg.size())), loc);
+  }
   template <class Rep, class Period>
-  pipe_status send_for(std::span<const std::byte> msg, const std::chrono::duration<Rep, Period>& t) {
-    return send_until(msg, deadline_after<S>(t));
+  pipe_status send_for(std::span<const std::byte> msg, const std::chrono::duration<Rep, Period>& t,
+                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("send_for", loc);
+    return send_until(msg, deadline_after<S>(t), call);
   }
 
   // ---- receive --------------------------------------------------------------
 
-  recv_result recv_into(std::span<std::byte> buf) { return recv_until(&buf, nullptr, S::forever); }
-  template <class Rep, class Period>
-  recv_result recv_into_for(std::span<std::byte> buf, const std::chrono::duration<Rep, Period>& t) {
-    return recv_until(&buf, nullptr, deadline_after<S>(t));
+  recv_result recv_into(std::span<std::byte> buf, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("recv_into", loc);
+    return recv_until(&buf, nullptr, S::forever, call);
   }
-  recv_result recv(std::vector<std::byte>& out) { return recv_until(nullptr, &out, S::forever); }
   template <class Rep, class Period>
-  recv_result recv_for(std::vector<std::byte>& out, const std::chrono::duration<Rep, Period>& t) {
-    return recv_until(nullptr, &out, deadline_after<S>(t));
+  recv_result recv_into_for(std::span<std::byte> buf, const std::chrono::duration<Rep, Period>& t,
+                            source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("recv_into_for", loc);
+    return recv_until(&buf, nullptr, deadline_after<S>(t), call);
+  }
+  recv_result recv(std::vector<std::byte>& out, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("recv", loc);
+    return recv_until(nullptr, &out, S::forever, call);
+  }
+  template <class Rep, class Period>
+  recv_result recv_for(std::vector<std::byte>& out, const std::chrono::duration<Rep, Period>& t,
+                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("recv_for", loc);
+    return recv_until(nullptr, &out, deadline_after<S>(t), call);
   }
   /// The next whole message; throws weave::pipe_closed at end of stream or when
   /// the peer is gone (Python's Connection.recv raises EOFError).
-  std::vector<std::byte> recv() {
+  std::vector<std::byte> recv(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("recv", loc);
     std::vector<std::byte> out;
-    const recv_result r = recv(out);
+    const recv_result r = recv(out, loc);
     if (r.status != pipe_status::ok) throw pipe_closed(r.status);
     return out;
   }
@@ -431,10 +454,14 @@ class basic_pipe_end {
   /// True if a recv would not block: a message is waiting, the stream ended or
   /// the peer is gone. Waits up to t (zero: just look).
   template <class Rep, class Period>
-  bool poll(const std::chrono::duration<Rep, Period>& t) {
-    return recv_until(nullptr, nullptr, deadline_after<S>(t)).status != pipe_status::timeout;
+  bool poll(const std::chrono::duration<Rep, Period>& t, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("poll", loc);
+    return recv_until(nullptr, nullptr, deadline_after<S>(t), call).status != pipe_status::timeout;
   }
-  bool poll() { return poll(std::chrono::nanoseconds(0)); }
+  bool poll(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("poll", loc);
+    return poll(std::chrono::nanoseconds(0), loc);
+  }
 
   // ---- close ----------------------------------------------------------------
 
@@ -443,7 +470,8 @@ class basic_pipe_end {
   /// In shared memory the end is shut only if this process used it or no other
   /// live process holds it; otherwise the handle is just dropped (see
   /// "Ownership across fork").
-  void close() {
+  void close(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("close", loc);
     if (ctl_ == nullptr) return;
     bool shut_it = true;
     if constexpr (hardware) {
@@ -582,7 +610,7 @@ class basic_pipe_end {
     }
   }
 
-  pipe_status send_until(std::span<const std::byte> msg, time_point deadline) {
+  pipe_status send_until(std::span<const std::byte> msg, time_point deadline, const typename S::object::call& call) {
     enter();
     if (send_dir_ < 0) throw_usage_error("weave::pipe", "send on a receive-only end");
     if (msg.size() > max_) throw_usage_error("weave::pipe", "message larger than max_message");
@@ -624,7 +652,10 @@ class basic_pipe_end {
       const bool room = cap_ - (head_ - seen_tail_) >= need;
       const bool shut_down = (d.state.load(std::memory_order_seq_cst) & detail::pipe_reader_closed) != 0;
       parked how = parked::woken;
-      if (!room && !shut_down) how = park(d.space_epoch, e, deadline);
+      if (!room && !shut_down) {
+        call.note("the pipe is full");
+        how = park(d.space_epoch, e, deadline);
+      }
       // relaxed: a hint; a stale 1 costs the reader one spare wake.
       d.writer_parked.store(0, std::memory_order_relaxed);
       if (how != parked::woken && !peer_alive()) return pipe_status::peer_gone;  // P6
@@ -633,7 +664,8 @@ class basic_pipe_end {
   }
 
   // buf: recv_into; out: recv into a vector; neither: poll (only look).
-  recv_result recv_until(std::span<std::byte>* buf, std::vector<std::byte>* out, time_point deadline) {
+  recv_result recv_until(std::span<std::byte>* buf, std::vector<std::byte>* out, time_point deadline,
+                         const typename S::object::call& call) {
     enter();
     if (recv_dir_ < 0) throw_usage_error("weave::pipe", "recv on a send-only end");
     direction& d = ctl_->dirs[recv_dir_];
@@ -671,7 +703,10 @@ class basic_pipe_end {
       const bool data = seen_head_ != tail_;
       const bool shut_down = (d.state.load(std::memory_order_seq_cst) & detail::pipe_writer_closed) != 0;
       parked how = parked::woken;
-      if (!data && !shut_down) how = park(d.data_epoch, e, deadline);
+      if (!data && !shut_down) {
+        call.note("no message has come");
+        how = park(d.data_epoch, e, deadline);
+      }
       // relaxed: a hint; a stale 1 costs the writer one spare wake.
       d.reader_parked.store(0, std::memory_order_relaxed);
       if (how != parked::woken && !peer_alive()) continue;  // P6: drain, then peer_gone
@@ -724,6 +759,7 @@ class basic_pipe_end {
   std::uint32_t claimed_pid_ = 0;  // the process that last used this handle
   bool tracked_ = false;           // counted in the end's holder table (P7)
   bool peer_gone_ = false;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 namespace detail {

@@ -13,6 +13,7 @@
 //
 //   basic_queue()                 unbounded
 //   basic_queue(capacity[, cmp])  bounded; capacity 0 is a usage_error
+//   ...(..., name), (name)        name: what the model checker's traces call it (nothing on hardware)
 //   put(item)                     blocks while full → ok | closed
 //   put_for(item, d) / put_until  → ok | timeout | closed
 //   try_put(item)                 → ok | full | closed
@@ -246,64 +247,110 @@ class queue_face {
  public:
   // --- put -----------------------------------------------------------------
 
-  [[nodiscard]] queue_status put(const T& item) { return self().put_impl(item, S::forever, true); }
-  [[nodiscard]] queue_status put(T&& item) { return self().put_impl(std::move(item), S::forever, true); }
-
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d) {
-    return self().put_impl(item, deadline_after<S>(d), true);
+  [[nodiscard]] queue_status put(const T& item, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("put", loc);
+    call.arg(item);
+    return self().put_impl(item, S::forever, true, call);
   }
-  template <class Rep, class Period>
-  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d) {
-    return self().put_impl(std::move(item), deadline_after<S>(d), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t) {
-    return self().put_impl(item, to_deadline<S>(t), true);
-  }
-  template <class Clock, class Duration>
-  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t) {
-    return self().put_impl(std::move(item), to_deadline<S>(t), true);
+  [[nodiscard]] queue_status put(T&& item, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("put", loc);
+    call.arg(item);
+    return self().put_impl(std::move(item), S::forever, true, call);
   }
 
-  [[nodiscard]] queue_status try_put(const T& item) { return self().put_impl(item, S::forever, false); }
-  [[nodiscard]] queue_status try_put(T&& item) { return self().put_impl(std::move(item), S::forever, false); }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(const T& item, const std::chrono::duration<Rep, Period>& d,
+                                     source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("put_for", loc);
+    call.arg(item);
+    return self().put_impl(item, deadline_after<S>(d), true, call);
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] queue_status put_for(T&& item, const std::chrono::duration<Rep, Period>& d,
+                                     source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("put_for", loc);
+    call.arg(item);
+    return self().put_impl(std::move(item), deadline_after<S>(d), true, call);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(const T& item, const std::chrono::time_point<Clock, Duration>& t,
+                                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("put_until", loc);
+    call.arg(item);
+    return self().put_impl(item, to_deadline<S>(t), true, call);
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] queue_status put_until(T&& item, const std::chrono::time_point<Clock, Duration>& t,
+                                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("put_until", loc);
+    call.arg(item);
+    return self().put_impl(std::move(item), to_deadline<S>(t), true, call);
+  }
+
+  [[nodiscard]] queue_status try_put(const T& item, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("try_put", loc);
+    call.arg(item);
+    return self().put_impl(item, S::forever, false, call);
+  }
+  [[nodiscard]] queue_status try_put(T&& item, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("try_put", loc);
+    call.arg(item);
+    return self().put_impl(std::move(item), S::forever, false, call);
+  }
 
   // --- get -----------------------------------------------------------------
 
-  [[nodiscard]] queue_status get(T& out) { return self().get_impl(assign{out}, S::forever, true); }
+  [[nodiscard]] queue_status get(T& out, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("get", loc);
+    return self().get_impl(assign{out}, S::forever, true, call);
+  }
 
   /// The next item, or std::nullopt once the queue is closed and drained.
-  [[nodiscard]] std::optional<T> get() {
+  [[nodiscard]] std::optional<T> get(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("get", loc);
     std::optional<T> r;
-    (void)self().get_impl([&](T& v) { r.emplace(std::move(v)); }, S::forever, true);
+    (void)self().get_impl([&](T& v) { r.emplace(std::move(v)); }, S::forever, true, call);
     return r;
   }
 
   template <class Rep, class Period>
-  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d) {
-    return self().get_impl(assign{out}, deadline_after<S>(d), true);
+  [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d,
+                                     source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("get_for", loc);
+    return self().get_impl(assign{out}, deadline_after<S>(d), true, call);
   }
   template <class Clock, class Duration>
-  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t) {
-    return self().get_impl(assign{out}, to_deadline<S>(t), true);
+  [[nodiscard]] queue_status get_until(T& out, const std::chrono::time_point<Clock, Duration>& t,
+                                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("get_until", loc);
+    return self().get_impl(assign{out}, to_deadline<S>(t), true, call);
   }
 
-  [[nodiscard]] queue_status try_get(T& out) { return self().get_impl(assign{out}, S::forever, false); }
+  [[nodiscard]] queue_status try_get(T& out, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("try_get", loc);
+    return self().get_impl(assign{out}, S::forever, false, call);
+  }
 
   // --- join ----------------------------------------------------------------
 
   /// Waits until every item put has been marked done (task_done, or dropped
   /// by an immediate close).
-  void join() { (void)self().join_impl(S::forever); }
+  void join(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("join", loc);
+    (void)self().join_impl(S::forever, call);
+  }
 
   template <class Rep, class Period>
-  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d) {
-    return self().join_impl(deadline_after<S>(d));
+  [[nodiscard]] bool join_for(const std::chrono::duration<Rep, Period>& d,
+                              source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("join_for", loc);
+    return self().join_impl(deadline_after<S>(d), call);
   }
   template <class Clock, class Duration>
-  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return self().join_impl(to_deadline<S>(t));
+  [[nodiscard]] bool join_until(const std::chrono::time_point<Clock, Duration>& t,
+                                source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = self().obj_.enter("join_until", loc);
+    return self().join_impl(to_deadline<S>(t), call);
   }
 
  private:
@@ -333,15 +380,21 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
 
   /// An unbounded queue.
   basic_queue() : basic_queue(unbounded) {}
+  /// The same, named (a template, so that queue(0) stays a capacity).
+  template <class Name>
+    requires std::is_same_v<Name, const char*>
+  explicit basic_queue(Name name) : basic_queue(unbounded, name) {}
 
   /// A queue holding at most capacity items (weave::unbounded: no limit).
-  explicit basic_queue(std::size_t capacity) requires std::is_default_constructible_v<store_t>
-      : capacity_(checked(capacity)) {}
+  /// name: what the model checker's traces call it (nothing on hardware).
+  explicit basic_queue(std::size_t capacity, const char* name = nullptr)
+    requires std::is_default_constructible_v<store_t>
+      : capacity_(checked(capacity)), obj_{this, kind(), name} {}
 
   /// A bounded priority queue with a comparator object.
   template <class C>
-  basic_queue(std::size_t capacity, C cmp) requires std::is_constructible_v<store_t, C>
-      : capacity_(checked(capacity)), store_(std::move(cmp)) {}
+  basic_queue(std::size_t capacity, C cmp, const char* name = nullptr) requires std::is_constructible_v<store_t, C>
+      : capacity_(checked(capacity)), store_(std::move(cmp)), obj_{this, kind(), name} {}
 
   basic_queue(const basic_queue&) = delete;
   basic_queue& operator=(const basic_queue&) = delete;
@@ -352,7 +405,9 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   /// Closes the queue (idempotent). See close_mode. Wakes every blocked
   /// producer, consumer and, if an immediate close finishes the last tasks,
   /// joiner (Q4).
-  void close(close_mode mode = close_mode::drain) {
+  void close(close_mode mode = close_mode::drain, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("close", loc);
+    call.arg(mode);
     hold h(m_);
     closed_.write() = true;
     if (mode == close_mode::immediate) {
@@ -367,7 +422,8 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   }
 
   /// Whether close() has been called.
-  bool closed() const {
+  bool closed(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("closed", loc);
     hold h(m_);
     return closed_.read();
   }
@@ -376,7 +432,8 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
 
   /// Marks one item got earlier as processed. More calls than puts is a
   /// usage_error and changes nothing.
-  void task_done() {
+  void task_done(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("task_done", loc);
     hold h(m_);
     if (unfinished_.read() == 0) throw_usage_error(store_t::name, "task_done() called more times than items were put");
     if (--unfinished_.write() == 0) all_done_.notify_all();  // Q4
@@ -384,20 +441,35 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
 
   // --- snapshots -----------------------------------------------------------
 
-  std::size_t size() const {
+  std::size_t size(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("size", loc);
     hold h(m_);
     return store_.read().size();
   }
-  bool empty() const { return size() == 0; }
-  bool full() const { return size() >= capacity_; }
+  bool empty(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("empty", loc);
+    return size(loc) == 0;
+  }
+  bool full(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("full", loc);
+    return size(loc) >= capacity_;
+  }
   std::size_t capacity() const noexcept { return capacity_; }
-  std::size_t unfinished_tasks() const {
+  std::size_t unfinished_tasks(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("unfinished_tasks", loc);
     hold h(m_);
     return unfinished_.read();
   }
 
  private:
   friend class detail::queue_face<basic_queue, T, S>;
+
+  static constexpr const char* kind() noexcept {
+    if constexpr (std::is_same_v<Order, fifo>) return "queue";
+    else if constexpr (std::is_same_v<Order, lifo>) return "lifo_queue";
+    else return "priority_queue";
+  }
+  using call_t = typename S::object::call;
 
   static std::size_t checked(std::size_t capacity) {
     if (capacity == 0) {
@@ -407,12 +479,13 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   }
 
   template <class U>
-  queue_status put_impl(U&& item, deadline_t deadline, bool block) {
+  queue_status put_impl(U&& item, deadline_t deadline, bool block, const call_t& call) {
     hold h(m_);
     for (;;) {
       if (closed_.read()) return queue_status::closed;
       if (store_.read().size() < capacity_) break;  // Q2
       if (!block) return queue_status::full;
+      call.note("the queue is full");
       if (not_full_.wait_until(h, deadline) == cv_status::timeout) {
         if (closed_.read()) return queue_status::closed;
         if (store_.read().size() < capacity_) break;  // Q5
@@ -426,12 +499,13 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   }
 
   template <class Sink>
-  queue_status get_impl(Sink sink, deadline_t deadline, bool block) {
+  queue_status get_impl(Sink sink, deadline_t deadline, bool block, const call_t& call) {
     hold h(m_);
     for (;;) {
       if (store_.read().size() != 0) break;  // drains even when closed
       if (closed_.read()) return queue_status::closed;
       if (!block) return queue_status::empty;
+      call.note("the queue is empty");
       if (not_empty_.wait_until(h, deadline) == cv_status::timeout) {
         if (store_.read().size() != 0) break;  // Q5
         return closed_.read() ? queue_status::closed : queue_status::timeout;
@@ -443,9 +517,10 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     return queue_status::ok;
   }
 
-  bool join_impl(deadline_t deadline) {
+  bool join_impl(deadline_t deadline, const call_t& call) {
     hold h(m_);
     while (unfinished_.read() != 0) {
+      call.note("some items are not done yet");
       if (all_done_.wait_until(h, deadline) == cv_status::timeout) return unfinished_.read() == 0;
     }
     return true;
@@ -459,6 +534,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   typename S::template cell<store_t> store_{};           // Q1
   typename S::template cell<bool> closed_{false};         // Q1
   typename S::template cell<std::size_t> unfinished_{0};  // Q1
+  [[no_unique_address]] typename S::object obj_;
 };
 
 template <class T, class S = real_sync>

@@ -86,55 +86,69 @@ class basic_recursive_mutex {
   using id_t = typename S::thread_id;
 
  public:
-  basic_recursive_mutex() noexcept { S::mutex_create(this, lock_flag::write_reentrant); }
+  /// name: what the model checker's traces call it (nothing on hardware).
+  basic_recursive_mutex() noexcept : basic_recursive_mutex(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_recursive_mutex(const char* name) noexcept : obj_{this, "recursive_mutex", name} {
+    S::mutex_create(this, lock_flag::write_reentrant);
+  }
   ~basic_recursive_mutex() { S::mutex_destroy(this, lock_flag::write_reentrant); }
   basic_recursive_mutex(const basic_recursive_mutex&) = delete;
   basic_recursive_mutex& operator=(const basic_recursive_mutex&) = delete;
 
-  void lock() {
+  void lock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("lock", loc);
     const id_t me = S::self();
     if (owns(me)) {
       reenter();
       return;
     }
     S::mutex_pre_lock(this, lock_flag::none);
-    m_.lock();
+    call.note("another thread holds the lock");
+    m_.lock(loc);
     take(me, 1);
     S::mutex_post_lock(this, lock_flag::none);
   }
 
-  bool try_lock() {
+  bool try_lock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
     const id_t me = S::self();
     if (owns(me)) {
       reenter();
       return true;
     }
     S::mutex_pre_lock(this, lock_flag::try_lock);
-    const bool ok = m_.try_lock();
+    const bool ok = m_.try_lock(loc);
     if (ok) take(me, 1);
     S::mutex_post_lock(this, ok ? lock_flag::try_lock : lock_flag::try_lock | lock_flag::try_lock_failed);
     return ok;
   }
 
   template <class Rep, class Period>
-  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
+                    source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
     if (owns(S::self())) {  // re-entry never waits: no deadline to compute
       reenter();
       return true;
     }
-    return try_lock_until_deadline(deadline_after<S>(timeout));
+    call.note("another thread holds the lock");
+    return try_lock_until_deadline(deadline_after<S>(timeout), loc);
   }
 
   template <class Clock, class Duration>
-  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t) {
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& t,
+                      source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock_until", loc);
     if (owns(S::self())) {
       reenter();
       return true;
     }
-    return try_lock_until_deadline(to_deadline<S>(t));
+    call.note("another thread holds the lock");
+    return try_lock_until_deadline(to_deadline<S>(t), loc);
   }
 
-  void unlock() {
+  void unlock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("unlock", loc);
     require_owner(false);  // R4
     S::mutex_pre_unlock(this, lock_flag::none);
     std::uint32_t& d = depth_.write();  // R2: we hold m_
@@ -146,7 +160,8 @@ class basic_recursive_mutex {
   /// Owner only (usage_error otherwise). The equivalent of Python's
   /// RLock._release_save(): a condition variable waiting on a recursive mutex
   /// calls it before it sleeps, and lock_restore(depth) after it wakes.
-  std::uint32_t unlock_all() {
+  std::uint32_t unlock_all(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("unlock_all", loc);
     require_owner(true);  // R4
     const std::uint32_t d = depth_.read();  // R2: we hold m_
     for (std::uint32_t i = 1; i < d; ++i) {  // the inner levels: annotations only
@@ -163,14 +178,17 @@ class basic_recursive_mutex {
   /// Locks the mutex (waiting as lock() does) and gives it back the depth
   /// unlock_all() returned. The equivalent of Python's RLock._acquire_restore().
   /// usage_error if depth is 0 or the calling thread already owns the mutex.
-  void lock_restore(std::uint32_t depth) {
+  void lock_restore(std::uint32_t depth, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("lock_restore", loc);
+    call.arg(depth);
     const id_t me = S::self();
     if (depth == 0) throw_usage_error("weave::recursive_mutex", "lock_restore with depth 0");
     if (owns(me)) {
       throw_usage_error("weave::recursive_mutex", "lock_restore by a thread that already owns it");
     }
     S::mutex_pre_lock(this, lock_flag::none);
-    m_.lock();
+    call.note("another thread holds the lock");
+    m_.lock(loc);
     take(me, depth);
     S::mutex_post_lock(this, lock_flag::none);
     for (std::uint32_t i = 1; i < depth; ++i) {  // the inner levels: annotations only
@@ -180,13 +198,22 @@ class basic_recursive_mutex {
   }
 
   /// True if the calling thread holds the mutex (Python's RLock._is_owned()).
-  bool is_owned() const noexcept { return owns(S::self()); }
+  bool is_owned(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("is_owned", loc);
+    return owns(S::self());
+  }
 
   /// How many times the calling thread holds the mutex; 0 if it does not hold it.
-  std::uint32_t depth() const noexcept { return owns(S::self()) ? depth_.read() : 0; }
+  std::uint32_t depth(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("depth", loc);
+    return owns(S::self()) ? depth_.read() : 0;
+  }
 
   /// A snapshot, for tests and assertions only.
-  bool is_locked() const noexcept { return m_.is_locked(); }
+  bool is_locked(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("is_locked", loc);
+    return m_.is_locked(loc);
+  }
 
  private:
   static constexpr std::uint32_t max_depth = 0xffffffffu;
@@ -212,9 +239,9 @@ class basic_recursive_mutex {
   }
 
   // Not the owner: wait in m_ until the deadline. false = timed out, no change.
-  bool try_lock_until_deadline(typename S::clock::time_point deadline) {
+  bool try_lock_until_deadline(typename S::clock::time_point deadline, source_location loc) {
     S::mutex_pre_lock(this, lock_flag::try_lock);
-    const bool ok = m_.try_lock_until(deadline);
+    const bool ok = m_.try_lock_until(deadline, loc);
     if (ok) take(S::self(), 1);
     S::mutex_post_lock(this, ok ? lock_flag::try_lock : lock_flag::try_lock | lock_flag::try_lock_failed);
     return ok;
@@ -250,6 +277,7 @@ class basic_recursive_mutex {
   typename S::template atomic<id_t> owner_{0};
   basic_mutex<S> m_;
   typename S::template cell<std::uint32_t> depth_{0u};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using recursive_mutex = basic_recursive_mutex<>;

@@ -123,18 +123,26 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
 
   /// A queue holding at most capacity items; capacity 0 or above max_capacity
   /// is a usage_error.
-  explicit basic_ring_queue(std::size_t capacity) requires(N == 0)
-      : ring_(checked(capacity)), slots_(static_cast<std::ptrdiff_t>(capacity)), items_(0) {}
+  /// name: what the model checker's traces call it (nothing on hardware).
+  explicit basic_ring_queue(std::size_t capacity, const char* name = nullptr) requires(N == 0)
+      : ring_(checked(capacity)),
+        slots_(static_cast<std::ptrdiff_t>(capacity)),
+        items_(0),
+        obj_{this, "ring_queue", name} {}
 
   /// A queue of the fixed capacity N.
-  basic_ring_queue() requires(N > 0) : slots_(static_cast<std::ptrdiff_t>(checked(N))), items_(0) {}
+  basic_ring_queue() requires(N > 0) : basic_ring_queue(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_ring_queue(const char* name) requires(N > 0)
+      : slots_(static_cast<std::ptrdiff_t>(checked(N))), items_(0), obj_{this, "ring_queue", name} {}
 
   basic_ring_queue(const basic_ring_queue&) = delete;
   basic_ring_queue& operator=(const basic_ring_queue&) = delete;
 
   // --- close ---------------------------------------------------------------
 
-  void close(close_mode mode = close_mode::drain) {
+  void close(close_mode mode = close_mode::drain, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("close", loc);
+    call.arg(mode);
     const std::uint32_t bits = closed_bit | (mode == close_mode::immediate ? immediate_bit : 0u);
     // acq_rel: release pairs with the acquire loads of put/get (they see closed
     // with what came before); acquire orders the drain below after in-flight puts.
@@ -153,22 +161,36 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
     }
   }
 
-  bool closed() const {
+  bool closed(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("closed", loc);
     // acquire: pairs with the release half of close()'s fetch_or.
     return (state_.load(std::memory_order_acquire) & closed_bit) != 0;
   }
 
   // --- tasks ---------------------------------------------------------------
 
-  void task_done() { finish(1, true); }
+  void task_done(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("task_done", loc);
+    finish(1, true);
+  }
 
   // --- snapshots -----------------------------------------------------------
 
-  std::size_t size() const { return ring_.size_approx(); }
-  bool empty() const { return size() == 0; }
-  bool full() const { return size() >= capacity(); }
+  std::size_t size(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("size", loc);
+    return ring_.size_approx();
+  }
+  bool empty(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("empty", loc);
+    return size(loc) == 0;
+  }
+  bool full(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("full", loc);
+    return size(loc) >= capacity();
+  }
   std::size_t capacity() const noexcept { return ring_.capacity(); }
-  std::size_t unfinished_tasks() const {
+  std::size_t unfinished_tasks(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("unfinished_tasks", loc);
     // relaxed: a snapshot.
     return unfinished_.load(std::memory_order_relaxed);
   }
@@ -188,9 +210,12 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
   // handoff_spin_budget times before it parks (S7 in weave/semaphore.hpp: the
   // other side usually answers within microseconds, and parking would cost it
   // a futex wake per item).
+  using call_t = typename S::object::call;
+
   template <class Sem>
-  static bool take(Sem& sem, deadline_t deadline, bool block) {
+  static bool take(Sem& sem, deadline_t deadline, bool block, const call_t& call, const char* why) {
     if (!block) return sem.try_acquire();
+    call.note(why);
     if (deadline == S::forever) {
       sem.acquire();
       return true;
@@ -202,17 +227,17 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
 
   // put of a const T&: copy it first (may throw: nothing has changed yet),
   // then put the copy. An rvalue is moved only into a slot it is sure of.
-  queue_status put_impl(const T& item, deadline_t deadline, bool block) {
-    return put_impl(T(item), deadline, block);
+  queue_status put_impl(const T& item, deadline_t deadline, bool block, const call_t& call) {
+    return put_impl(T(item), deadline, block, call);
   }
-  queue_status put_impl(T&& item, deadline_t deadline, bool block) {
+  queue_status put_impl(T&& item, deadline_t deadline, bool block, const call_t& call) {
     // acq_rel: acquire pairs with close()'s release; release is not needed for
     // the count itself but keeps the RMW's order with the closed check simple.
     std::uint32_t s = state_.fetch_add(put_one, std::memory_order_acq_rel);
     queue_status result = queue_status::ok;
     if (s & closed_bit) {
       result = queue_status::closed;
-    } else if (!take(slots_, deadline, block)) {
+    } else if (!take(slots_, deadline, block, call, "the queue is full")) {
       // acquire: pairs with close()'s release.
       s = state_.load(std::memory_order_acquire);
       result = (s & closed_bit) ? queue_status::closed : (block ? queue_status::timeout : queue_status::full);
@@ -233,10 +258,10 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
   }
 
   template <class Sink>
-  queue_status get_impl(Sink sink, deadline_t deadline, bool block) {
+  queue_status get_impl(Sink sink, deadline_t deadline, bool block, const call_t& call) {
     // acquire: pairs with close()'s release.
     if (state_.load(std::memory_order_acquire) & immediate_bit) return queue_status::closed;
-    if (!take(items_, deadline, block)) {
+    if (!take(items_, deadline, block, call, "the queue is empty")) {
       // acquire: as above.
       if (!(state_.load(std::memory_order_acquire) & closed_bit)) {
         return block ? queue_status::timeout : queue_status::empty;
@@ -301,7 +326,7 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
     if (joiners_.load(std::memory_order_seq_cst) != 0) S::wake_all(done_gen_, scope::process_shared);
   }
 
-  bool join_impl(deadline_t deadline) {
+  bool join_impl(deadline_t deadline, const call_t& call) {
     for (;;) {
       // seq_cst: R5 — the generation first, then the count.
       const std::uint32_t g = done_gen_.load(std::memory_order_seq_cst);
@@ -310,6 +335,7 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
       joiners_.fetch_add(1, std::memory_order_seq_cst);
       wait_result r = wait_result::woken;
       if (unfinished_.load(std::memory_order_seq_cst) != 0) {
+        call.note("some items are not done yet");
         r = S::wait(done_gen_, g, deadline, scope::process_shared);
       }
       // relaxed: only task_done's wake decision reads it; R5 covers the race.
@@ -325,6 +351,7 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
   typename S::template atomic<std::size_t> unfinished_{0};
   typename S::template atomic<std::uint32_t> done_gen_{0};
   typename S::template atomic<std::uint32_t> joiners_{0};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 template <class T>

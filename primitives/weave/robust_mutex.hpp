@@ -95,27 +95,40 @@ class basic_robust_mutex {
   using u32 = std::uint32_t;
 
  public:
-  basic_robust_mutex() noexcept { S::mutex_create(this, lock_flag::none); }
+  /// name: what the model checker's traces call it (nothing on hardware).
+  basic_robust_mutex() noexcept : basic_robust_mutex(nullptr) {}  // not explicit: an aggregate may hold one
+  explicit basic_robust_mutex(const char* name) noexcept : obj_{this, "robust_mutex", name} {
+    S::mutex_create(this, lock_flag::none);
+  }
   ~basic_robust_mutex() { S::mutex_destroy(this, lock_flag::none); }
   basic_robust_mutex(const basic_robust_mutex&) = delete;
   basic_robust_mutex& operator=(const basic_robust_mutex&) = delete;
 
   /// Blocks until acquired (acquired or owner_dead: the caller holds the mutex)
   /// or the mutex is not recoverable (the caller does not hold it).
-  [[nodiscard]] lock_status lock() { return lock_until(S::forever, false); }
+  [[nodiscard]] lock_status lock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("lock", loc);
+    return lock_until(S::forever, false, call);
+  }
 
   /// One attempt: acquired, not_recoverable, or timeout if held; it does not
   /// wait, so it never asks whether the holder lives (a timed lock asks, at its
   /// deadline at the latest).
-  [[nodiscard]] lock_status try_lock() { return lock_until(S::clock::now(), true); }
+  [[nodiscard]] lock_status try_lock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
+    return lock_until(S::clock::now(), true, call);
+  }
 
   template <class Rep, class Period>
-  [[nodiscard]] lock_status try_lock_for(const std::chrono::duration<Rep, Period>& t) {
-    return lock_until(deadline_after<S>(t), true);
+  [[nodiscard]] lock_status try_lock_for(const std::chrono::duration<Rep, Period>& t,
+                                         source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
+    return lock_until(deadline_after<S>(t), true, call);
   }
 
   /// After owner_dead: the protected data are repaired; the mutex is normal again.
-  void consistent() {
+  void consistent(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("consistent", loc);
     // relaxed: the caller's own tid and the state it set itself.
     if ((word_.load(std::memory_order_relaxed) & tid_mask) != me() ||
         state_.load(std::memory_order_relaxed) != inconsistent)
@@ -124,7 +137,8 @@ class basic_robust_mutex {
     state_.store(consistent_state, std::memory_order_relaxed);
   }
 
-  void unlock() {
+  void unlock(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("unlock", loc);
     // relaxed: only our own CAS can have stored our tid (R1).
     if ((word_.load(std::memory_order_relaxed) & tid_mask) != me())
       throw_usage_error("weave::robust_mutex", "unlock by a thread that does not hold the mutex");  // R4
@@ -145,11 +159,13 @@ class basic_robust_mutex {
   }
 
   /// Snapshots, for tests and assertions only.
-  bool is_locked() const noexcept {
+  bool is_locked(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("is_locked", loc);
     // relaxed: a snapshot that orders nothing.
     return (word_.load(std::memory_order_relaxed) & tid_mask) != 0;
   }
-  bool is_consistent() const noexcept {
+  bool is_consistent(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("is_consistent", loc);
     // relaxed: a snapshot.
     return state_.load(std::memory_order_relaxed) == consistent_state;
   }
@@ -177,7 +193,7 @@ class basic_robust_mutex {
     return st == inconsistent ? lock_status::owner_dead : lock_status::acquired;
   }
 
-  lock_status lock_until(typename S::clock::time_point deadline, bool timed) {
+  lock_status lock_until(typename S::clock::time_point deadline, bool timed, const typename S::object::call& call) {
     const unsigned flags = timed ? lock_flag::try_lock : lock_flag::none;
     S::mutex_pre_lock(this, flags);
     const u32 tid = me();
@@ -224,6 +240,7 @@ class basic_robust_mutex {
         return lock_status::timeout;
       }
       parked = true;
+      call.note("the lock is held");
       const u32 owner_seen = v & tid_mask;  // nonzero and not us (both handled above)
       const wait_result r = S::wait_unless_dead(word_, v, deadline, owner_seen, scope::process_shared);  // R5
       // relaxed: re-read; the CASes acquire.
@@ -244,6 +261,7 @@ class basic_robust_mutex {
 
   typename S::template atomic<u32> word_{0};
   typename S::template atomic<u32> state_{consistent_state};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using robust_mutex = basic_robust_mutex<>;

@@ -88,16 +88,24 @@ class basic_semaphore {
   static constexpr std::ptrdiff_t max() noexcept { return std::numeric_limits<std::int32_t>::max(); }
 
   /// initial permits, 0 ≤ initial ≤ max() (usage_error otherwise); for a
-  /// bounded semaphore the bound is the initial value.
-  explicit basic_semaphore(std::ptrdiff_t initial)
-      : bound_(checked(initial)), count_(static_cast<std::uint32_t>(bound_)) {}
+  /// bounded semaphore the bound is the initial value. name: what the model
+  /// checker's traces call it (nothing on hardware).
+  explicit basic_semaphore(std::ptrdiff_t initial, const char* name = nullptr)
+      : bound_(checked(initial)),
+        count_(static_cast<std::uint32_t>(bound_)),
+        obj_{this, Bounded ? "bounded_semaphore" : "semaphore", name} {}
   /// A bounded semaphore of bound 1 (Python's BoundedSemaphore()). A counting
   /// semaphore has no default: its count must be given.
   basic_semaphore() requires Bounded : basic_semaphore(1) {}
+  /// The same, named (a template, so that bounded_semaphore{0} stays a count).
+  template <class Name>
+    requires(Bounded && std::is_same_v<Name, const char*>)
+  explicit basic_semaphore(Name name) : basic_semaphore(1, name) {}
   basic_semaphore(const basic_semaphore&) = delete;
   basic_semaphore& operator=(const basic_semaphore&) = delete;
 
-  bool try_acquire() {
+  bool try_acquire(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_acquire", loc);
     // relaxed: the CAS below does the acquiring.
     std::uint32_t c = count_.load(std::memory_order_relaxed);
     while (c > 0) {
@@ -108,22 +116,31 @@ class basic_semaphore {
     return false;
   }
 
-  void acquire() { (void)acquire_until(S::forever); }
+  void acquire(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("acquire", loc);
+    (void)acquire_until(S::forever, call);
+  }
 
   template <class Rep, class Period>
-  bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout) {
-    return acquire_until(deadline_after<S>(timeout));
+  bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout,
+                       source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_acquire_for", loc);
+    return acquire_until(deadline_after<S>(timeout), call);
   }
 
   template <class Clock, class Duration>
-  bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& t) {
-    return acquire_until(to_deadline<S>(t));
+  bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& t,
+                         source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_acquire_until", loc);
+    return acquire_until(to_deadline<S>(t), call);
   }
 
   /// Adds n permits, waking sleepers. n == 0 changes nothing (as in std);
   /// n < 0, past the bound (bounded) or past max() (counting) is a usage_error
   /// that changes nothing.
-  void release(std::ptrdiff_t n = 1) {
+  void release(std::ptrdiff_t n = 1, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("release", loc);
+    call.arg(n);
     if (n < 0) throw_usage_error(name(), "release of a negative number of permits");
     if (n == 0) return;
     const auto add = static_cast<std::uint32_t>(n);
@@ -154,7 +171,8 @@ class basic_semaphore {
   std::ptrdiff_t bound() const noexcept requires Bounded { return bound_; }
 
   /// A snapshot, for tests and assertions only.
-  std::ptrdiff_t available() const noexcept {
+  std::ptrdiff_t available(source_location loc = source_location::current()) const noexcept {
+    [[maybe_unused]] const auto call = obj_.enter("available", loc);
     // relaxed: a snapshot.
     return static_cast<std::ptrdiff_t>(count_.load(std::memory_order_relaxed));
   }
@@ -173,7 +191,7 @@ class basic_semaphore {
   // may park, and takes a permit only with its own CAS (S1), so a time-out
   // never strands one: a timed-out acquirer looks once more and takes any
   // permit it finds (S5).
-  bool acquire_until(typename S::clock::time_point deadline) {
+  bool acquire_until(typename S::clock::time_point deadline, const typename S::object::call& call) {
     if (try_acquire()) return true;
     // S7: spin a while before announcing; the permit usually comes from a
     // thread that is running right now.
@@ -190,6 +208,7 @@ class basic_semaphore {
         got = count_.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed);
       }
       if (got || timed_out) break;  // S5: a time-out ends after one more look
+      call.note("no permit is free");
       timed_out = S::wait(count_, 0, deadline, scope::process_shared) == wait_result::timed_out;  // S3, S6
     }
     // relaxed: only the releasers' wake decision reads it; S2 covers the race,
@@ -201,6 +220,7 @@ class basic_semaphore {
   std::ptrdiff_t bound_;
   typename S::template atomic<std::uint32_t> count_;
   typename S::template atomic<std::uint32_t> sleepers_{0};
+  [[no_unique_address]] typename S::object obj_;
 };
 
 template <class S = real_sync>

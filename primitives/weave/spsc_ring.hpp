@@ -74,8 +74,9 @@ class basic_spsc_ring {
  public:
   using value_type = T;
 
-  explicit basic_spsc_ring(std::size_t capacity)
-      : slots_(checked(capacity) + 1), ring_(std::make_unique<slot[]>(slots_)) {}
+  /// name: what the model checker's traces call it (nothing on hardware).
+  explicit basic_spsc_ring(std::size_t capacity, const char* name = nullptr)
+      : slots_(checked(capacity) + 1), ring_(std::make_unique<slot[]>(slots_)), obj_{this, "spsc_ring", name} {}
   basic_spsc_ring(const basic_spsc_ring&) = delete;
   basic_spsc_ring& operator=(const basic_spsc_ring&) = delete;
 
@@ -91,12 +92,21 @@ class basic_spsc_ring {
     }
   }
 
-  bool try_push(const T& v) { return try_emplace(v); }
-  bool try_push(T&& v) { return try_emplace(std::move(v)); }
+  bool try_push(const T& v, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_push", loc);
+    call.arg(v);
+    return try_emplace(v);
+  }
+  bool try_push(T&& v, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_push", loc);
+    call.arg(v);
+    return try_emplace(std::move(v));
+  }
 
   /// Constructs an item in place from args; false (nothing constructed) if full.
   template <class... A>
   bool try_emplace(A&&... args) {
+    [[maybe_unused]] const auto call = obj_.enter("try_emplace");
     static_assert(std::is_constructible_v<T, A&&...>, "weave::spsc_ring<T>::try_emplace: T is not constructible from these arguments");
     // relaxed: only this thread writes tail (R1).
     const std::size_t t = prod_.tail.load(std::memory_order_relaxed);
@@ -115,7 +125,8 @@ class basic_spsc_ring {
 
   /// Moves the oldest item into out; false (out untouched) if empty. If T's move
   /// assignment throws, the item stays in the ring.
-  bool try_pop(T& out) {
+  bool try_pop(T& out, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("try_pop", loc);
     // relaxed: only this thread writes head (R1).
     const std::size_t h = cons_.head.load(std::memory_order_relaxed);
     if (!readable(h)) return false;
@@ -128,7 +139,8 @@ class basic_spsc_ring {
   }
 
   /// The oldest item, or nullopt if empty. Never throws on hardware.
-  std::optional<T> try_pop() noexcept(on_hardware) {
+  std::optional<T> try_pop(source_location loc = source_location::current()) noexcept(on_hardware) {
+    [[maybe_unused]] const auto call = obj_.enter("try_pop", loc);
     // relaxed: only this thread writes head (R1).
     const std::size_t h = cons_.head.load(std::memory_order_relaxed);
     if (!readable(h)) return std::nullopt;
@@ -144,7 +156,8 @@ class basic_spsc_ring {
 
   /// The number of items at some moment during the call (exact when no other
   /// thread is using the ring).
-  std::size_t size_approx() const noexcept(on_hardware) {
+  std::size_t size_approx(source_location loc = source_location::current()) const noexcept(on_hardware) {
+    [[maybe_unused]] const auto call = obj_.enter("size_approx", loc);
     // relaxed: a snapshot; both indices are in [0, slots_), so the result is in
     // [0, capacity()] whatever mix of old and new values is read.
     const std::size_t h = cons_.head.load(std::memory_order_relaxed);
@@ -152,7 +165,8 @@ class basic_spsc_ring {
     const std::size_t t = prod_.tail.load(std::memory_order_relaxed);
     return t >= h ? t - h : t + slots_ - h;
   }
-  bool empty_approx() const noexcept(on_hardware) {
+  bool empty_approx(source_location loc = source_location::current()) const noexcept(on_hardware) {
+    [[maybe_unused]] const auto call = obj_.enter("empty_approx", loc);
     // relaxed: a snapshot (see size_approx).
     return cons_.head.load(std::memory_order_relaxed) == prod_.tail.load(std::memory_order_relaxed);
   }
@@ -209,6 +223,7 @@ class basic_spsc_ring {
   const std::unique_ptr<slot[]> ring_;
   producer_line prod_;
   consumer_line cons_;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 /// The hardware ring.

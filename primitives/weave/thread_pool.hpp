@@ -6,6 +6,7 @@
 //   thread_pool p(n)       n workers (S::thread); default: the hardware
 //                          threads (S::thread::hardware_concurrency(), 2 if the
 //                          policy cannot tell); n = 0 is a usage_error
+//   thread_pool p(n, name), p(name)   name: what the model checker's traces call it (nothing on hardware)
 //   p.submit(f, args...)   → future<R>, R = f(args...)'s type; f runs once on a
 //                          worker; a task that throws fails its future, never
 //                          the pool; after shutdown: usage_error (Python:
@@ -79,13 +80,19 @@ class basic_thread_pool {
   static_assert(sync_policy<S>);
 
  public:
-  explicit basic_thread_pool(std::size_t workers = default_workers()) {
+  /// name: what the model checker's traces call it (nothing on hardware).
+  explicit basic_thread_pool(std::size_t workers = default_workers(), const char* name = nullptr)
+      : obj_{this, "thread_pool", name} {
     if (workers == 0) throw_usage_error("weave::thread_pool", "a pool needs at least one worker");
     auto& ws = workers_.write();
     ws.reserve(workers);
     for (std::size_t i = 0; i < workers; ++i) ws.emplace_back([this] { work(); });
     n_workers_ = workers;
   }
+  /// The same, named (a template, so that thread_pool(0) stays a count).
+  template <class Name>
+    requires std::is_same_v<Name, const char*>
+  explicit basic_thread_pool(Name name) : basic_thread_pool(default_workers(), name) {}
   basic_thread_pool(const basic_thread_pool&) = delete;
   basic_thread_pool& operator=(const basic_thread_pool&) = delete;
   ~basic_thread_pool() { shutdown(true); }
@@ -103,6 +110,7 @@ class basic_thread_pool {
   /// Runs f(args...) on a worker; its future gets the result (P1..P3).
   template <class F, class... A>
   auto submit(F&& f, A&&... args) {
+    [[maybe_unused]] const auto submit_call = obj_.enter("submit");
     using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<A>...>;
     auto call = [f = std::forward<F>(f), ... a = std::forward<A>(args)]() mutable -> R {
       return std::invoke(std::move(f), std::move(a)...);
@@ -118,22 +126,30 @@ class basic_thread_pool {
 
   /// f(x) for every x of range, in order; rethrows the first failure.
   template <class F, std::ranges::input_range Rg>
-  auto map(F f, Rg&& range) {
+  auto map(F f, Rg&& range, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("map", loc);
     using R = std::invoke_result_t<F&, std::ranges::range_reference_t<Rg>>;
     static_assert(!std::is_void_v<R>, "weave::thread_pool::map: f must return a value");
     std::vector<basic_future<R, S>> fs;
     for (auto&& x : range) fs.push_back(submit(f, x));
+    call.note("waiting for the results");
     return detail::get_in_order(fs);
   }
 
   /// Python's shutdown(wait, cancel_futures): see the table above (P2, P4).
-  void shutdown(bool wait = true, bool cancel_pending = false) {
+  void shutdown(bool wait = true, bool cancel_pending = false, source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("shutdown", loc);
+    call.arg(wait);
+    call.arg(cancel_pending);
     q_.close();  // drain: later puts are refused (P1); workers finish what is left (P2)
     if (cancel_pending) {
       std::unique_ptr<task_base> t;
       while (q_.try_get(t) == queue_status::ok) t->cancel();  // P3
     }
-    if (wait) join_workers();
+    if (wait) {
+      call.note("waiting for the workers to finish");
+      join_workers();
+    }
   }
 
   std::size_t size() const noexcept { return n_workers_; }
@@ -187,12 +203,15 @@ class basic_thread_pool {
     }
   }
 
+  // n_workers_ first: q_'s own S::object lies at q_'s address, so obj_ (the
+  // same empty type) can share offset 0 only if q_ does not start there.
+  std::size_t n_workers_ = 0;
   basic_fifo_queue<std::unique_ptr<task_base>, S> q_;
   basic_mutex<S> join_m_;
   typename S::template cell<std::vector<typename S::thread>> workers_;
   basic_mutex<S> ids_m_;  // not join_m_: a worker registers while shutdown may hold join_m_ to join it
   typename S::template cell<std::vector<typename S::thread_id>> worker_ids_;  // under ids_m_ (P5)
-  std::size_t n_workers_ = 0;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using thread_pool = basic_thread_pool<>;

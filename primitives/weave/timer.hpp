@@ -4,6 +4,7 @@
 // Behaviour follows Python's threading.Timer:
 //
 //   timer t(d, fn)   a timer that will call fn() d after start()
+//   timer t(d, fn, name)   name: what the model checker's traces call it (nothing on hardware)
 //   t.start()        starts its thread (S::thread); a second start() is a
 //                    usage_error (Python: RuntimeError)
 //   t.cancel()       stops the timer if it has not fired yet; returns which of
@@ -64,8 +65,10 @@ class basic_timer {
 
  public:
   template <class Rep, class Period, class F>
-  basic_timer(const std::chrono::duration<Rep, Period>& delay, F fn)
-      : delay_(std::chrono::duration_cast<typename S::clock::duration>(delay)), fn_(std::move(fn)) {}
+  basic_timer(const std::chrono::duration<Rep, Period>& delay, F fn, const char* name = nullptr)
+      : delay_(std::chrono::duration_cast<typename S::clock::duration>(delay)),
+        fn_(std::move(fn)),
+        obj_{this, "timer", name} {}
   basic_timer(const basic_timer&) = delete;
   basic_timer& operator=(const basic_timer&) = delete;
   ~basic_timer() {
@@ -73,7 +76,8 @@ class basic_timer {
     join();
   }
 
-  void start() {
+  void start(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("start", loc);
     std::uint32_t s = idle;
     // relaxed: an RMW on the word cancel() and run() also RMW (T1 needs only
     // that); it publishes nothing: the spawn below orders fn_ for the thread.
@@ -87,7 +91,8 @@ class basic_timer {
   }
 
   /// Stops the timer unless it has fired; says which happened (T1, T2).
-  timer_status cancel() {
+  timer_status cancel(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("cancel", loc);
     // acquire: pairs with the acq_rel CAS in run() (T2: "fired" is read from
     // it).
     std::uint32_t s = state_.load(std::memory_order_acquire);
@@ -102,16 +107,19 @@ class basic_timer {
   }
 
   /// Waits for the timer's thread to end (T4).
-  void join() {
+  void join(source_location loc = source_location::current()) {
+    [[maybe_unused]] const auto call = obj_.enter("join", loc);
     detail::unique_hold<basic_mutex<S>> h(join_m_);
     if (thread_.read().has_value()) {
+      call.note("the timer's thread has not ended");
       thread_.write()->join();
       thread_.write().reset();
     }
   }
 
   /// fired, cancelled, or nullopt while neither happened yet (a snapshot).
-  std::optional<timer_status> status() const {
+  std::optional<timer_status> status(source_location loc = source_location::current()) const {
+    [[maybe_unused]] const auto call = obj_.enter("status", loc);
     const std::uint32_t s = state_.load(std::memory_order_acquire);  // acquire: pairs with the CASes (T1)
     if (s == fired) return timer_status::fired;
     if (s == cancelled) return timer_status::cancelled;
@@ -142,6 +150,7 @@ class basic_timer {
   std::function<void()> fn_;
   basic_mutex<S> join_m_;
   typename S::template cell<std::optional<typename S::thread>> thread_;
+  [[no_unique_address]] typename S::object obj_;
 };
 
 using timer = basic_timer<>;
