@@ -137,6 +137,7 @@ class basic_event {
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
+    call.arg(timeout);
     return wait_until_deadline(deadline_after<S>(timeout), call);
   }
 

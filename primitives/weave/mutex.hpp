@@ -97,6 +97,7 @@ class basic_mutex {
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout,
                     source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
+    call.arg(timeout);
     return try_lock_until_deadline(deadline_after<S>(timeout), call);
   }
 

@@ -317,6 +317,7 @@ class queue_face {
   [[nodiscard]] queue_status get_for(T& out, const std::chrono::duration<Rep, Period>& d,
                                      source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("get_for", loc);
+    call.arg(d);
     return self().get_impl(assign{out}, deadline_after<S>(d), true, call);
   }
   template <class Clock, class Duration>

@@ -125,6 +125,7 @@ class basic_semaphore {
   bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout,
                        source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_acquire_for", loc);
+    call.arg(timeout);
     return acquire_until(deadline_after<S>(timeout), call);
   }
 

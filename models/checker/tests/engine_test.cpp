@@ -345,7 +345,7 @@ class engine_test : public CppUnit::TestFixture {
       t2.join();
     });
     CPPUNIT_ASSERT_EQUAL(verdict::deadlock, r.found);
-    CPPUNIT_ASSERT(r.report.find("Wait-for cycle: T1 waits for L2 held by T2 waits for L1 held by T1") !=
+    CPPUNIT_ASSERT(r.report.find("Wait-for cycle: T1 waits for mutex2 held by T2 waits for mutex1 held by T1") !=
                    std::string::npos);
   }
 

@@ -180,8 +180,18 @@ void user_code(bool enter) noexcept;
 void name_object(object_id id, const char* name) noexcept;
 void name_thread(std::uint32_t tid, const char* name) noexcept;
 template <class T>
+struct is_duration : std::false_type {};
+template <class R, class P>
+struct is_duration<std::chrono::duration<R, P>> : std::true_type {};
+template <class T>
 std::string arg_text(const T& v) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (is_duration<T>::value) {  // the largest unit that says it exactly: 2s, 150ms
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(v).count();
+    if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
+    if (ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + "ms";
+    if (ns % 1'000 == 0) return std::to_string(ns / 1'000) + "us";
+    return std::to_string(ns) + "ns";
+  } else if constexpr (std::is_same_v<T, bool>) {
     return v ? "true" : "false";
   } else if constexpr (std::is_integral_v<T>) {
     return std::to_string(v);
