@@ -7,33 +7,33 @@ using weave::model::thread;
 }
 
 WEAVE_MODEL_CHECK(classic_ab_ba_deadlock, deadlock) {
-  weave::model::mutex a, b;
-  thread t1([&] {
-    a.lock();
-    b.lock();
-    b.unlock();
-    a.unlock();
-  });
-  thread t2([&] {
-    b.lock();
-    a.lock();
-    a.unlock();
-    b.unlock();
-  });
-  t1.join();
-  t2.join();
+  weave::model::mutex lock_A{"lock_A"}, lock_B{"lock_B"};
+  thread tom{"Tom", [&] {
+    lock_A.lock();
+    lock_B.lock();
+    lock_B.unlock();
+    lock_A.unlock();
+  }};
+  thread jerry{"Jerry", [&] {
+    lock_B.lock();
+    lock_A.lock();
+    lock_A.unlock();
+    lock_B.unlock();
+  }};
+  tom.join();
+  jerry.join();
 }
 
 WEAVE_MODEL_CHECK(classic_ab_ab_ordered, pass) {
-  weave::model::mutex a, b;
+  weave::model::mutex lock_A{"lock_A"}, lock_B{"lock_B"};
   auto both = [&] {
-    a.lock();
-    b.lock();
-    b.unlock();
-    a.unlock();
+    lock_A.lock();
+    lock_B.lock();
+    lock_B.unlock();
+    lock_A.unlock();
   };
-  thread t1(both);
-  thread t2(both);
-  t1.join();
-  t2.join();
+  thread tom{"Tom", both};
+  thread jerry{"Jerry", both};
+  tom.join();
+  jerry.join();
 }
