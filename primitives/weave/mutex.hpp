@@ -90,6 +90,7 @@ class basic_mutex {
     const bool ok = state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
                                                    std::memory_order_relaxed);
     S::mutex_post_lock(this, ok ? lock_flag::try_lock : lock_flag::try_lock | lock_flag::try_lock_failed);
+    call.returns(ok);
     return ok;
   }
 

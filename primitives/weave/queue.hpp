@@ -302,7 +302,10 @@ class queue_face {
 
   [[nodiscard]] queue_status get(T& out, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("get", loc);
-    return self().get_impl(assign{out}, S::forever, true, call);
+    const queue_status st = self().get_impl(assign{out}, S::forever, true, call);
+    if (st == queue_status::ok) call.returns(out);
+    else call.returns(to_string(st));
+    return st;
   }
 
   /// The next item, or std::nullopt once the queue is closed and drained.
@@ -310,6 +313,8 @@ class queue_face {
     [[maybe_unused]] const auto call = self().obj_.enter("get", loc);
     std::optional<T> r;
     (void)self().get_impl([&](T& v) { r.emplace(std::move(v)); }, S::forever, true, call);
+    if (r) call.returns(*r);
+    else call.returns("closed");
     return r;
   }
 
@@ -329,7 +334,10 @@ class queue_face {
 
   [[nodiscard]] queue_status try_get(T& out, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = self().obj_.enter("try_get", loc);
-    return self().get_impl(assign{out}, S::forever, false, call);
+    const queue_status st = self().get_impl(assign{out}, S::forever, false, call);
+    if (st == queue_status::ok) call.returns(out);
+    else call.returns(to_string(st));
+    return st;
   }
 
   // --- join ----------------------------------------------------------------

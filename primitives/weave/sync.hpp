@@ -81,8 +81,8 @@
 //                       it is empty and costs no byte). obj.enter("lock", loc)
 //                       opens one public operation (a call) until the returned
 //                       guard dies: call.arg(v) shows an argument, call.note(t)
-//                       says why it is about to block ("queue empty") or what it
-//                       returns. In the model, a call is one step of the user's
+//                       says why it is about to block ("queue empty"), and
+//                       call.returns(v) what it returned. In the model, a call is one step of the user's
 //                       program when primitives are opaque (the default outside
 //                       weave's own checks); on hardware all of it is nothing.
 //   S::user_code        a guard a primitive holds around code of its user that
@@ -464,6 +464,8 @@ struct real_sync {
       template <class T>
       constexpr void arg(const T&) const noexcept {}
       constexpr void note(const char*) const noexcept {}
+      template <class T>
+      constexpr void returns(const T&) const noexcept {}
     };
     constexpr object(const void* /*self*/, const char* /*kind*/, const char* /*name*/) noexcept {}
     [[nodiscard]] constexpr call enter(const char* /*operation*/, source_location = source_location::current()) const noexcept {

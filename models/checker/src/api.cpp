@@ -168,6 +168,9 @@ void call_end() noexcept {
 void call_arg(const std::string& text) noexcept {
   if (engine* e = live()) e->call_arg(text);
 }
+void call_result(const std::string& text) noexcept {
+  if (engine* e = live()) e->call_result(text);
+}
 void call_note(const char* text) noexcept {
   if (engine* e = live()) e->call_note(text);
 }

@@ -53,7 +53,7 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   thread_rec& t = threads_[cur_];
   if (t.call >= 0) return false;  // a call inside a call: part of the outer one
   t.call = static_cast<std::int32_t>(calls_.size());
-  calls_.push_back(call_rec{prim, static_cast<std::uint8_t>(cur_), what, loc, {}, nullptr});
+  calls_.push_back(call_rec{prim, static_cast<std::uint8_t>(cur_), what, loc, {}, nullptr, {}});
   return true;
 }
 
@@ -67,6 +67,11 @@ void engine::call_arg(const std::string& text) {
   std::string& a = calls_[static_cast<std::size_t>(threads_[cur_].call)].args;
   if (!a.empty()) a += ", ";
   a += text;
+}
+
+void engine::call_result(const std::string& text) {
+  if (!active() || cur_ < 0 || threads_[cur_].call < 0) return;
+  calls_[static_cast<std::size_t>(threads_[cur_].call)].result = text;
 }
 
 void engine::call_note(const char* text) noexcept {

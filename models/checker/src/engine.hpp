@@ -71,6 +71,7 @@ class engine {
   void call_end() noexcept;
   void call_arg(const std::string& text);
   void call_note(const char* text) noexcept;
+  void call_result(const std::string& text);
   void user_code(bool enter);
   void name_object(std::uint32_t id, const char* name);
   void name_thread(std::uint32_t tid, const char* name);

@@ -134,8 +134,8 @@ std::string engine::describe(const step_rec& s) const {
           break;
         case op::wake_one: text = "wake_one " + o + " → " + threads_text(s.aux); break;
         case op::wake_all: text = "wake_all " + o + " → " + threads_text(s.aux); break;
-        case op::spawn: text = "spawn T" + std::to_string(s.aux); break;
-        case op::join: text = "join T" + std::to_string(s.aux); break;
+        case op::spawn: text = "spawn " + thread_name(static_cast<int>(s.aux)); break;
+        case op::join: text = "join " + thread_name(static_cast<int>(s.aux)); break;
         case op::fence: text = std::string("fence ") + mo(s.mo); break;
         case op::spin: text = "spin"; break;
         case op::alive: text = "alive(T" + std::to_string(s.aux - 1) + ") → " + (s.value ? "yes" : "no, it died"); break;
@@ -238,6 +238,10 @@ std::string engine::segment_text(std::size_t a, std::size_t b) const {
     text += s.aux != 0 ? " → timed out: its holder " + thread_name(static_cast<int>(s.aux - 1)) + " died"
                        : " → timed out";
   const step_rec& e = steps_[b];
+  bool ended = threads_[e.tid].call != e.call;  // the call returned within this segment
+  for (std::size_t k = b + 1; k < steps_.size() && ended; ++k)
+    if (steps_[k].tid == e.tid && steps_[k].call == e.call) ended = false;
+  if (ended && !c.result.empty()) text += " → " + c.result;
   if (e.after == tstate::blocked) {
     text += " → blocks";
     if (e.note != nullptr) text += std::string(": ") + e.note;

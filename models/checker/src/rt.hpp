@@ -121,7 +121,8 @@ struct call_rec {
   const char* what = "";
   source_location loc{};
   std::string args;
-  const char* note = nullptr;  // why it blocks / what it returned, said by the primitive
+  const char* note = nullptr;  // why it blocks, said by the primitive
+  std::string result;          // what it returned (call.returns)
 };
 
 struct thread_rec {

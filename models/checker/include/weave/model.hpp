@@ -176,6 +176,7 @@ bool call_begin(prim_id id, const char* what, source_location loc) noexcept;
 void call_end() noexcept;
 void call_arg(const std::string& text) noexcept;
 void call_note(const char* text) noexcept;
+void call_result(const std::string& text) noexcept;
 void user_code(bool enter) noexcept;
 void name_object(object_id id, const char* name) noexcept;
 void name_thread(std::uint32_t tid, const char* name) noexcept;
@@ -436,6 +437,13 @@ struct model_sync {
       }
       void note(const char* text) const noexcept {
         if (outer_) model::detail::call_note(text);
+      }
+      /// What the call returned, for its row (a word such as "closed" as it is).
+      template <class T>
+      void returns(const T& v) const {
+        if (!outer_) return;
+        if constexpr (std::is_convertible_v<const T&, std::string_view>) model::detail::call_result(std::string(std::string_view(v)));
+        else model::detail::call_result(model::detail::arg_text(v));
       }
 
      private:
