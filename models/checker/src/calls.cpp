@@ -26,6 +26,7 @@
 // latest value only.
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "engine.hpp"
 
@@ -59,7 +60,14 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
 
 void engine::call_end() noexcept {
   if (!active() || cur_ < 0) return;
-  threads_[cur_].call = -1;
+  thread_rec& t = threads_[cur_];
+  if (t.call >= 0 && std::uncaught_exceptions() > 0) {  // it ends by throwing (the banner says what)
+    try {
+      calls_[static_cast<std::size_t>(t.call)].result = "throws";
+    } catch (...) {
+    }
+  }
+  t.call = -1;
 }
 
 void engine::call_arg(const std::string& text) {

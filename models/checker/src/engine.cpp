@@ -106,13 +106,16 @@ void engine::thread_entry(int t) {
   } catch (const boost::context::detail::forced_unwind&) {
     throw;
   } catch (const weave::usage_error& e) {
-    fail(verdict::usage_error, std::string("T") + std::to_string(t) + " threw weave::usage_error: " + e.what(),
-         unwound());
+    for (auto c = calls_.rbegin(); c != calls_.rend(); ++c)  // the call that threw it says so in its row
+      if (c->tid == t) {
+        if (c->result == "throws") c->result = "usage_error";
+        break;
+      }
+    fail(verdict::usage_error, thread_name(t) + " threw weave::usage_error: " + e.what(), unwound());
   } catch (const std::exception& e) {
-    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception: " + e.what(), unwound());
+    fail(verdict::exception, thread_name(t) + " threw an exception: " + e.what(), unwound());
   } catch (...) {
-    fail(verdict::exception, std::string("T") + std::to_string(t) + " threw an exception of unknown type",
-         unwound());
+    fail(verdict::exception, thread_name(t) + " threw an exception of unknown type", unwound());
   }
   if (threads_[t].st != tstate::aborted) threads_[t].st = tstate::finished;
   threads_[t].fn = nullptr;

@@ -276,7 +276,7 @@ std::string engine::render(const failure& f) const {
   std::ostringstream os;
   os << "══════ weave model check: " << names[static_cast<int>(f.v)] << " ══════\n";
   os << f.message << "\n";
-  os << "Schedule: " << steps_.size() << " steps";
+  os << "Schedule: " << steps_.size() << (steps_.size() == 1 ? " step" : " steps");
   if (rows.size() != steps_.size()) os << " in " << rows.size() << " rows (a call of a weave primitive is one row)";
   os << ", " << preemptions_ << " preemption" << (preemptions_ == 1 ? "" : "s") << ".\n\n";
   os << "Threads:\n  " << thread_name(0) << (threads_[0].name.empty() ? "  the check body" : "") << "\n";

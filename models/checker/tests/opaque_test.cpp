@@ -253,6 +253,7 @@ class opaque_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(queue_reduction_keeps_every_outcome);
   CPPUNIT_TEST(consumer_never_fed_in_the_users_words);
   CPPUNIT_TEST(event_wait_and_time_out_rows);
+  CPPUNIT_TEST(usage_error_row);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -418,7 +419,9 @@ class opaque_test : public CppUnit::TestFixture {
     });
     // the failing execution that is shortest to read: wait, set, woken
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, w.found);
-    CPPUNIT_ASSERT(has(w.report, "e.wait()"));
+    CPPUNIT_ASSERT(has(w.report, "e.wait() → blocks: the event is not set  opaque_test.cpp:"));
+    CPPUNIT_ASSERT(has(w.report, "e.wait() ← woken  opaque_test.cpp:"));
+    CPPUNIT_ASSERT(has(w.report, "e.set()  opaque_test.cpp:"));
     const auto b = weave::model::check(opaque(), [] {
       weave::model::event e{"e"};
       thread waiter{"waiter", [&] {
@@ -430,6 +433,17 @@ class opaque_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, b.found);
     CPPUNIT_ASSERT(has(b.report, "e.set()  opaque_test.cpp:"));
+  }
+
+  void usage_error_row() {
+    const auto r = weave::model::check(opaque(), [] {
+      weave::model::bounded_semaphore sem{1, "sem"};
+      thread tom{"Tom", [&] { sem.release(); }};
+      tom.join();
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::usage_error, r.found);
+    CPPUNIT_ASSERT(has(r.report, "sem.release(1) → usage_error  opaque_test.cpp:"));
+    CPPUNIT_ASSERT(has(r.report, "Tom threw weave::usage_error: weave::bounded_semaphore:"));
   }
 
   void user_atomics_keep_weak_memory() {
