@@ -763,7 +763,9 @@ void engine::thread_died(int c, std::int32_t j) {
     const bool waits_on_c = w.st == tstate::blocked && w.holder == c + 1;
     const bool reads_c = w.st == tstate::runnable && w.act == action::step && w.pend.kind == op::alive &&
                          w.pend.obj == life_obj(c);
-    if (waits_on_c || reads_c) child_sleep_ &= ~bit(static_cast<int>(r));
+    const auto& fp = sleep_fp_[r];  // an asleep opaque segment that asks after c on its way
+    const bool segment_reads_c = std::any_of(fp.begin(), fp.end(), [&](const footprint_item& f) { return f.obj == life_obj(c); });
+    if (waits_on_c || reads_c || segment_reads_c) child_sleep_ &= ~bit(static_cast<int>(r));
   }
 }
 

@@ -17,6 +17,7 @@
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
+#include "weave/robust_mutex.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
@@ -251,6 +252,7 @@ class opaque_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(semaphore_of_two_with_three_threads_is_small);
   CPPUNIT_TEST(producer_and_two_consumers_with_close_is_small);
   CPPUNIT_TEST(queue_reduction_keeps_every_outcome);
+  CPPUNIT_TEST(owner_death_is_explored_at_the_call);
   CPPUNIT_TEST(consumer_never_fed_in_the_users_words);
   CPPUNIT_TEST(event_wait_and_time_out_rows);
   CPPUNIT_TEST(usage_error_row);
@@ -377,6 +379,34 @@ class opaque_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(outcomes(opaque(), b) == outcomes(opaque(false), b));
     CPPUNIT_ASSERT(outcomes(opaque(), producer_two_consumers) == outcomes(opaque(false), producer_two_consumers));
     CPPUNIT_ASSERT(outcomes(opaque(), semaphore_of_two) == outcomes(opaque(false), semaphore_of_two));
+  }
+
+  void owner_death_is_explored_at_the_call() {
+    // A thread that returns holding a robust mutex has died holding it: the
+    // next lock() says owner_dead, or (if it came first) acquired, and a third
+    // thread that asks later sees whatever the second left.
+    const body_fn b = [](outcome& out) {
+      weave::model::robust_mutex m{"m"};
+      atomic<int> data{0};
+      int first = -1, second = -1;
+      thread dies{[&] {
+        (void)m.lock();
+        data.store(1, rlx);
+      }};
+      thread heir{[&] {
+        first = static_cast<int>(m.lock());
+        if (first == static_cast<int>(weave::lock_status::owner_dead)) m.consistent();
+        second = data.load(rlx);
+        m.unlock();
+      }};
+      dies.join();
+      heir.join();
+      out = {first, second};
+    };
+    const auto with = outcomes(opaque(), b);
+    CPPUNIT_ASSERT(with == outcomes(opaque(false), b));
+    CPPUNIT_ASSERT(with.count(outcome{static_cast<int>(weave::lock_status::owner_dead), 1}) == 1);
+    CPPUNIT_ASSERT(with.count(outcome{static_cast<int>(weave::lock_status::acquired), 0}) == 1);
   }
 
   void consumer_never_fed_in_the_users_words() {
