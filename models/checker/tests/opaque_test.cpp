@@ -184,13 +184,17 @@ void producer_two_consumers(outcome& out) {
 // atomics' final values.
 struct random_program {
   struct step {
-    int kind;  // 0 lock, 1 unlock, 2 store, 3 load, 4 fetch_add
+    int kind;  // 0 lock, 1 unlock, 2 store, 3 load, 4 fetch_add, 5 try_put, 6 try_get, 7 set, 8 wait_for, 9 try_acquire
     int target;
     int value;
   };
   std::vector<std::vector<step>> threads;
 
-  explicit random_program(unsigned seed) {
+  bool with_primitives;
+
+  // with_primitives: also a queue's try_put/try_get, an event's set and timed
+  // wait, a semaphore's try_acquire/release (calls that never block for good).
+  explicit random_program(unsigned seed, bool primitives = false) : with_primitives(primitives) {
     unsigned x = seed * 2654435761u + 12345u;
     auto next = [&](unsigned n) {
       x ^= x << 13;
@@ -207,7 +211,7 @@ struct random_program {
         if (m < 2) ops.push_back({0, m, 0});
         const int n = 1 + static_cast<int>(next(2));
         for (int k = 0; k < n; ++k)
-          ops.push_back({2 + static_cast<int>(next(3)), static_cast<int>(next(2)), 1 + t * 2 + k});
+          ops.push_back({2 + static_cast<int>(next(with_primitives ? 8 : 3)), static_cast<int>(next(2)), 1 + t * 2 + k});
         if (m < 2) ops.push_back({1, m, 0});
       }
       threads.push_back(ops);
@@ -217,6 +221,9 @@ struct random_program {
   void operator()(outcome& out) const {
     weave::model::mutex m[2];
     atomic<int> a[2] = {atomic<int>{0}, atomic<int>{0}};
+    weave::model::fifo_queue<int> q{1};
+    weave::model::event e;
+    weave::model::bounded_semaphore sem{1};
     std::vector<std::vector<int>> loads(threads.size());
     std::vector<thread> ts;
     for (std::size_t t = 0; t < threads.size(); ++t) {
@@ -227,7 +234,21 @@ struct random_program {
             case 1: m[s.target].unlock(); break;
             case 2: a[s.target].store(s.value, s.value % 2 ? rlx : std::memory_order_release); break;
             case 3: loads[t].push_back(a[s.target].load(s.value % 2 ? rlx : std::memory_order_acquire)); break;
-            default: loads[t].push_back(a[s.target].fetch_add(s.value, rlx)); break;
+            case 4: loads[t].push_back(a[s.target].fetch_add(s.value, rlx)); break;
+            case 5: loads[t].push_back(static_cast<int>(q.try_put(s.value))); break;
+            case 6: {
+              int v = 0;
+              loads[t].push_back(static_cast<int>(q.try_get(v)) * 100 + v);
+              break;
+            }
+            case 7: e.set(); break;
+            case 8: loads[t].push_back(e.wait_for(std::chrono::seconds(1)) ? 1 : 0); break;
+            default: {
+              const bool got = sem.try_acquire();
+              loads[t].push_back(got ? 1 : 0);
+              if (got) sem.release();
+              break;
+            }
           }
         }
       });
@@ -246,6 +267,7 @@ class opaque_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(reduction_over_calls_keeps_every_outcome);
   CPPUNIT_TEST(opaque_outcomes_are_the_transparent_ones);
   CPPUNIT_TEST(random_programs_keep_every_outcome);
+  CPPUNIT_TEST(random_programs_with_queues_events_semaphores);
   CPPUNIT_TEST(three_threads_around_a_mutex_is_small);
   CPPUNIT_TEST(ab_ba_deadlock_in_the_users_words);
   CPPUNIT_TEST(user_atomics_keep_weak_memory);
@@ -282,6 +304,29 @@ class opaque_test : public CppUnit::TestFixture {
         std::uint64_t a = 0, b = 0;
         if (outcomes(with, p, &a) != outcomes(without, p, &b))
           CPPUNIT_FAIL("random program " + std::to_string(seed) + " lost outcomes with reduction");
+        reduced += a;
+        all += b;
+      }
+    }
+    std::fprintf(stderr, " [%llu executions with reduction, %llu without] ", static_cast<unsigned long long>(reduced),
+                 static_cast<unsigned long long>(all));
+    CPPUNIT_ASSERT(reduced < all);
+  }
+
+  void random_programs_with_queues_events_semaphores() {
+    // Segments over several objects (a queue's lock, conditions and cells),
+    // calls that block and time out (an event's wait_for); under RC11 for two
+    // threads, so plain DFS finishes.
+    std::uint64_t reduced = 0, all = 0;
+    for (unsigned seed = 1; seed <= 60; ++seed) {
+      const random_program p(seed, true);
+      for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+        if (memory == weave::model::memory_model::rc11 && p.threads.size() > 2) continue;
+        weave::model::options with = opaque(), without = opaque(false);
+        with.memory = without.memory = memory;
+        std::uint64_t a = 0, b = 0;
+        if (outcomes(with, p, &a) != outcomes(without, p, &b))
+          CPPUNIT_FAIL("random program " + std::to_string(seed) + " (with primitives) lost outcomes with reduction");
         reduced += a;
         all += b;
       }
