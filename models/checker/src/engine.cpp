@@ -150,6 +150,7 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   thread_rec& c = threads_[child];
   c.fn = std::move(fn);
   c.spawned_at = loc;
+  c.spawn_step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
   c.hb = threads_[parent].hb;
   c.hb.c[child] = 1;
   // What the parent does after the spawn (before its next visible step, in
@@ -177,7 +178,14 @@ void engine::join(std::uint32_t tid, source_location loc) {
   if (!active()) return;
   threads_[cur_].hb.join(threads_[tid].hb);
   threads_[tid].joined = true;
-  if (!steps_.empty()) steps_.back().aux = tid;
+  if (!steps_.empty()) {
+    steps_.back().aux = tid;
+    for (auto k = static_cast<std::int32_t>(steps_.size()) - 2; k >= 0; --k)  // the joined thread's last step
+      if (steps_[static_cast<std::size_t>(k)].tid == tid) {
+        steps_.back().sync_from = k;
+        break;
+      }
+  }
 }
 
 void engine::unjoined(std::uint32_t tid) {
@@ -289,10 +297,15 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
        << (step >= 0 ? " (step " + std::to_string(step + 1) + ")" : std::string())
        << "\n  and nothing orders the two: no release/acquire pair, lock, spawn or join\n"
        << "  makes one happen before the other.";
+    const bool first_failure = !failed_;
     fail(verdict::data_race,
          "data race on " + obj_name(obj) + ": " + thread_name(other) + " " + where(other_loc) + " vs " +
              thread_name(t) + " " + where(loc),
          os.str());
+    if (first_failure) {
+      fail_.race_a = other_step;
+      fail_.race_b = step;
+    }
     threads_[t].st = tstate::aborted;
     yield_to_scheduler();
   };
@@ -1102,6 +1115,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
     s.preempted = preempt;
     s.eager = eager;
     s.forced = forced;
+    if (t.act == action::wake_return) s.sync_from = t.wake_step;
+    else if (!t.stepped) s.sync_from = t.spawn_step;
+    t.stepped = true;
     s.seg = seg;
     s.call = t.call;
     if (t.st == tstate::blocked) {
@@ -1460,6 +1476,9 @@ result engine::explore(const std::function<void()>& body) {
                "): the check body is not deterministic.\n" + traced.report;
   } else {
     r.report = traced.report;
+    r.trace_json = std::move(traced.trace_json);
+    r.html = std::move(traced.html);
+    r.dot = std::move(traced.dot);
   }
   return r;
 }
@@ -1481,6 +1500,11 @@ result engine::replay(const std::function<void()>& body, std::string_view tok) {
   if (end == run_end::failed) {
     r.found = fail_.v;
     r.report = render(fail_);
+    if (opt_.exports) {
+      r.trace_json = trace_json(fail_);
+      r.html = html(fail_, r.report);
+      r.dot = dot(fail_);
+    }
   } else {
     r.report = "the schedule ran to completion without a failure";
   }

@@ -130,6 +130,11 @@ class engine {
   std::string obj_name(std::uint32_t id) const;
   std::string describe(const step_rec& s) const;
   std::string segment_text(std::size_t first, std::size_t last) const;
+  std::vector<trace_row> trace_rows() const;
+  // the counterexample as files to look at (export.cpp)
+  std::string trace_json(const failure& f) const;
+  std::string html(const failure& f, const std::string& report) const;
+  std::string dot(const failure& f) const;
   std::string message_text(std::uint32_t id) const;
   std::string weak_note(const step_rec& s) const;
 

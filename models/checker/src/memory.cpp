@@ -179,6 +179,8 @@ void engine::read_message(thread_rec& t, const message& m, std::memory_order o) 
   if (m.rel_valid) {
     if (acquires(o)) t.hb.join(m.rel);
     else t.acq_fence.join(m.rel);
+    if (acquires(o) && mode_ == mode::replay && m.step >= 0 && m.tid != cur_ && !steps_.empty())
+      steps_.back().sync_from = m.step;  // release -> acquire, an arrow in the exports
   }
 }
 

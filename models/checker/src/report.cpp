@@ -253,25 +253,28 @@ std::string engine::segment_text(std::size_t a, std::size_t b) const {
   return text + "  " + where(c.loc);
 }
 
-std::string engine::render(const failure& f) const {
-  static const char* names[] = {"PASS", "DEADLOCK", "CHECK FAILED", "EXCEPTION", "USAGE ERROR",
-                                "DATA RACE", "LIVELOCK", "UNJOINED THREAD", "NONDETERMINISM"};
-  const bool opaque_view = opt_.primitives == primitive_mode::opaque;
-  // Rows: a step, or (opaque primitives) a whole segment of a call.
-  struct row_rec {
-    std::size_t first, last;
-    std::string text;
-  };
-  std::vector<row_rec> rows;
+// Rows: a step, or (opaque primitives) a whole segment of a call.
+std::vector<trace_row> engine::trace_rows() const {
+  std::vector<trace_row> rows;
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     if (!rows.empty() && steps_[i].forced) {
       rows.back().last = i;
       continue;
     }
-    rows.push_back(row_rec{i, i, {}});
+    rows.push_back(trace_row{i, i, {}});
   }
+  for (trace_row& r : rows) r.text = segment_text(r.first, r.last);
+  return rows;
+}
+
+std::string engine::render(const failure& f) const {
+  static const char* names[] = {"PASS", "DEADLOCK", "CHECK FAILED", "EXCEPTION", "USAGE ERROR",
+                                "DATA RACE", "LIVELOCK", "UNJOINED THREAD", "NONDETERMINISM"};
+  const bool opaque_view = opt_.primitives == primitive_mode::opaque;
   const std::size_t kMaxCol = opaque_view ? 60 : 46;
-  for (row_rec& r : rows) r.text = clip(segment_text(r.first, r.last), kMaxCol);
+  using row_rec = trace_row;
+  std::vector<row_rec> rows = trace_rows();
+  for (row_rec& r : rows) r.text = clip(r.text, kMaxCol);
 
   std::ostringstream os;
   os << "══════ weave model check: " << names[static_cast<int>(f.v)] << " ══════\n";

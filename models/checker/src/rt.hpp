@@ -152,6 +152,8 @@ struct thread_rec {
   std::uint32_t join_target = 0;
   bool joined = false;
   source_location spawned_at{};
+  std::int32_t spawn_step = -1;  // the parent's step when it spawned this thread
+  bool stepped = false;          // has taken a step in this execution
   vclock hb;          // C++ happens-before
   vclock acq_fence;   // what an acquire fence would add (relaxed loads seen)
   vclock rel_fence;   // the clock at the last release fence
@@ -276,6 +278,7 @@ struct step_rec {
   std::int32_t call = -1;  // the outermost call it belongs to
   std::int32_t seg = -1;   // the first step of its segment (itself unless forced)
   const char* note = nullptr;  // its call's note when the step ended (why it blocks)
+  std::int32_t sync_from = -1;  // a step of another thread it synchronizes with (replay only: the exports' arrows)
   tstate after = tstate::runnable;  // the thread's state when the step ended
   op after_kind = op::fence;         // and its next operation
   std::uint32_t after_target = 0;    // the thread it joins next, if it does
@@ -306,6 +309,12 @@ struct node {
   std::vector<footprint_item> fp;
 };
 
+/// A row of a counterexample: a step, or a whole segment of an opaque call.
+struct trace_row {
+  std::size_t first, last;  // its steps
+  std::string text;         // what the table shows (the call, or the step), with its file:line
+};
+
 /// A cell access recorded while tracing (shown between the steps).
 struct note {
   std::size_t pos;  // steps started when it happened
@@ -315,6 +324,7 @@ struct note {
 
 struct failure {
   verdict v = verdict::pass;
+  std::int32_t race_a = -1, race_b = -1;  // a data race: the two accesses' steps (-1: before any step)
   std::string message;   // one-line summary
   std::string footer;    // the verdict's footer (race pair, cycle, ...)
 };

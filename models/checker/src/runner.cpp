@@ -62,6 +62,12 @@ void usage(std::FILE* f) {
       "  --internals         run weave's primitives transparent: every internal step a\n"
       "                      choice (each check's default is opaque, one step per call,\n"
       "                      except weave's own checks of its primitives)\n"
+      "  --trace-json FILE   a failing check's counterexample as Chrome Trace Event JSON\n"
+      "                      (open it in ui.perfetto.dev or chrome://tracing)\n"
+      "  --html FILE         ... as one self-contained HTML page (swimlanes, a step slider)\n"
+      "  --dot FILE          ... as Graphviz DOT (a deadlock's wait-for graph, or the\n"
+      "                      happens-before graph); with several failing checks each\n"
+      "                      FILE gets the check's name before its extension\n"
       "  --progress          one updating progress line on a terminal\n"
       "  --verbose           print the counterexample of every failing check\n"
       "  --help              this text\n\n"
@@ -74,6 +80,7 @@ void usage(std::FILE* f) {
 // The command line. The set_* flags say which options override each check's own.
 struct cli_args {
   std::string filter, replay, json, junit;
+  std::string trace_json, html, dot;  // counterexamples to look at (export.cpp)
   std::vector<std::string> merge;
   bool list = false, verbose = false;
   options o;
@@ -109,6 +116,9 @@ bool value_option(const std::string& a, const std::function<std::string()>& next
   else if (a == "--replay") c.replay = next();
   else if (a == "--json") c.json = next();
   else if (a == "--junit") c.junit = next();
+  else if (a == "--trace-json") c.trace_json = next();
+  else if (a == "--html") c.html = next();
+  else if (a == "--dot") c.dot = next();
   else if (a == "--strategy") o.search = parse_strategy(next()), c.set_strategy = true;
   else if (a == "--memory-model") o.memory = parse_memory(next()), c.set_memory = true;
   else if (a == "--preemptions") o.preemptions = std::stoi(next()), c.set_pre = true;
@@ -303,6 +313,37 @@ int run_merge(const cli_args& c) {
   return finish(merged, c, remark.c_str());
 }
 
+// FILE, or FILE with the check's name before its extension when several checks run.
+std::string export_path(const std::string& file, const char* check, bool several) {
+  if (!several) return file;
+  const auto dot = file.rfind('.');
+  const auto slash = file.rfind('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return file + "." + check;
+  return file.substr(0, dot) + "." + check + file.substr(dot);
+}
+
+// Writes a failing check's counterexample files; false if one cannot be written.
+bool write_exports(const entry& e, const options& o, const result& r, const cli_args& c, bool several) {
+  if (r.found == verdict::pass || r.replay.empty() || (c.trace_json.empty() && c.html.empty() && c.dot.empty()))
+    return true;
+  options x = o;
+  x.exports = true;
+  x.jobs = 1;
+  x.progress = false;
+  const result traced = replay(x, e.body, r.replay);
+  for (const auto& [file, text] : {std::pair{c.trace_json, traced.trace_json}, std::pair{c.html, traced.html},
+                                   std::pair{c.dot, traced.dot}}) {
+    if (file.empty()) continue;
+    const std::string path = export_path(file, e.name, several);
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0) {
+      std::fprintf(stderr, "weave_models: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+      return false;
+    }
+  }
+  return true;
+}
+
 int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
   const bool split = c.o.jobs > 1 || c.o.shard_count > 1;
   detail::run_results run;
@@ -315,6 +356,7 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
                        to_string(o.memory)};
     rec.partial = run.shard_count > 1;
     print_row(rec, split);
+    if (!write_exports(*e, o, rec.r, c, selected.size() > 1)) return kUsage;
     run.checks.push_back(std::move(rec));
   }
   return finish(run, c, split ? "  (* split across workers/shards)" : "");

@@ -88,6 +88,7 @@ struct options {
   int shard_count = 1;                 //   of N (0-based K)
   int jobs = 1;                        // local worker processes
   bool verbose = false;                // print every execution's schedule
+  bool exports = false;                // a counterexample also as result::trace_json, html and dot
   bool progress = false;               // one updating progress line on stderr
 };
 
@@ -104,6 +105,9 @@ struct result {
   int preemption_bound = -1;     // the bound a bounded search kept to (-1: none)
   bool saw_nothing = false;      // the body made no model object and no model thread:
                                  // nothing was checked (plain ints, std::thread, std::mutex)
+  // With options::exports, the counterexample to look at: Chrome Trace Event
+  // JSON (Perfetto), one self-contained HTML page, Graphviz DOT.
+  std::string trace_json, html, dot;
 };
 
 result check(const options& o, const std::function<void()>& body);
