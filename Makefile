@@ -12,15 +12,18 @@ CTEST ?= ctest
 # Debian packages the build, the tests and the benchmarks use.
 DEPS := build-essential cmake ninja-build pkgconf clang libclang-rt-14-dev \
         libcppunit-dev libboost-context-dev libboost-dev \
-        libbenchmark-dev libtbb-dev libconcurrentqueue-dev
+        libbenchmark-dev libtbb-dev libconcurrentqueue-dev \
+        graphviz chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help deps check check-models stress tsan asan ubsan bench fuzz package clean
+.PHONY: help deps check check-models check-classics stress tsan asan ubsan bench fuzz package clean
 
 help:
 	@echo "weave — checked synchronization primitives for C++20"
 	@echo
 	@echo "  make check-models  build and run every model check; prints one table"
+	@echo "  make check-classics the teaching catalogue alone (seconds); every counterexample"
+	@echo "                     in build/classics/: NAME.txt, .trace.json, .html, .dot"
 	@echo "  make check         everything CI runs: unit, stress, model and model-buggy"
 	@echo "                     tests, then unit and stress again under ThreadSanitizer"
 	@echo "  make deps          install the Debian packages the build uses (idempotent)"
@@ -66,6 +69,11 @@ check: deps
 check-models: deps
 	$(call build,model,weave_models)
 	build/model/models/weave_models --jobs $(JOBS)
+
+check-classics: deps
+	$(call build,model,weave_models)
+	rm -rf build/classics && mkdir -p build/classics
+	build/model/models/weave_models --filter '^(classic|publish)_' --counterexamples build/classics
 
 stress: deps
 	$(call build,dev)

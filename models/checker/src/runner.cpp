@@ -68,6 +68,8 @@ void usage(std::FILE* f) {
       "  --dot FILE          ... as Graphviz DOT (a deadlock's wait-for graph, or the\n"
       "                      happens-before graph); with several failing checks each\n"
       "                      FILE gets the check's name before its extension\n"
+      "  --counterexamples DIR  every failing check's counterexample as DIR/NAME.txt,\n"
+      "                      NAME.trace.json, NAME.html and NAME.dot\n"
       "  --progress          one updating progress line on a terminal\n"
       "  --verbose           print the counterexample of every failing check\n"
       "  --help              this text\n\n"
@@ -81,6 +83,7 @@ void usage(std::FILE* f) {
 struct cli_args {
   std::string filter, replay, json, junit;
   std::string trace_json, html, dot;  // counterexamples to look at (export.cpp)
+  std::string counterexamples;        // a folder: every failing check's counterexample, in every form
   std::vector<std::string> merge;
   bool list = false, verbose = false;
   options o;
@@ -119,6 +122,7 @@ bool value_option(const std::string& a, const std::function<std::string()>& next
   else if (a == "--trace-json") c.trace_json = next();
   else if (a == "--html") c.html = next();
   else if (a == "--dot") c.dot = next();
+  else if (a == "--counterexamples") c.counterexamples = next();
   else if (a == "--strategy") o.search = parse_strategy(next()), c.set_strategy = true;
   else if (a == "--memory-model") o.memory = parse_memory(next()), c.set_memory = true;
   else if (a == "--preemptions") o.preemptions = std::stoi(next()), c.set_pre = true;
@@ -324,17 +328,26 @@ std::string export_path(const std::string& file, const char* check, bool several
 
 // Writes a failing check's counterexample files; false if one cannot be written.
 bool write_exports(const entry& e, const options& o, const result& r, const cli_args& c, bool several) {
-  if (r.found == verdict::pass || r.replay.empty() || (c.trace_json.empty() && c.html.empty() && c.dot.empty()))
+  const bool to_dir = !c.counterexamples.empty();
+  if (r.found == verdict::pass ||
+      (c.trace_json.empty() && c.html.empty() && c.dot.empty() && !to_dir))
     return true;
   options x = o;
   x.exports = true;
   x.jobs = 1;
   x.progress = false;
   const result traced = replay(x, e.body, r.replay);
-  for (const auto& [file, text] : {std::pair{c.trace_json, traced.trace_json}, std::pair{c.html, traced.html},
-                                   std::pair{c.dot, traced.dot}}) {
-    if (file.empty()) continue;
-    const std::string path = export_path(file, e.name, several);
+  const std::string in_dir = to_dir ? c.counterexamples + "/" + e.name : std::string();
+  const std::pair<std::string, std::string> files[] = {
+      {c.trace_json.empty() ? std::string() : export_path(c.trace_json, e.name, several), traced.trace_json},
+      {c.html.empty() ? std::string() : export_path(c.html, e.name, several), traced.html},
+      {c.dot.empty() ? std::string() : export_path(c.dot, e.name, several), traced.dot},
+      {to_dir ? in_dir + ".txt" : std::string(), r.report + "replay: weave_models --replay " + e.name + ":" + r.replay + "\n"},
+      {to_dir ? in_dir + ".trace.json" : std::string(), traced.trace_json},
+      {to_dir ? in_dir + ".html" : std::string(), traced.html},
+      {to_dir ? in_dir + ".dot" : std::string(), traced.dot}};
+  for (const auto& [path, text] : files) {
+    if (path.empty()) continue;
     std::FILE* f = std::fopen(path.c_str(), "w");
     if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::fclose(f) != 0) {
       std::fprintf(stderr, "weave_models: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
