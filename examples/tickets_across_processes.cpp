@@ -339,7 +339,7 @@ int run(const options& opt) {
     if (s > 0) parts += " + ";
     parts += reported[s] >= 0 ? std::to_string(reported[s]) : "(killed: " + std::to_string(unreported) + ")";
   }
-  std::printf("%d sellers sold %ld tickets%s: %s; ", n, sold,
+  std::printf("%d %s sold %ld %s%s: %s; ", n, n == 1 ? "seller" : "sellers", sold, sold == 1 ? "ticket" : "tickets",
               sold == opt.tickets ? "" : (" of " + std::to_string(opt.tickets)).c_str(), parts.c_str());
   if (twice == 0) std::printf("none twice");
   else std::printf("%d sold more than once", twice);
