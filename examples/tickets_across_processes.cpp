@@ -230,7 +230,9 @@ int parse(int argc, char** argv, options& opt) {
     if (sold < 0) {
       std::fprintf(stderr, "seller %d: the lock is not recoverable\n", me + 1);
       code = 1;
-    } else if (report.send(std::as_bytes(std::span(&sold, 1))) != weave::pipe_status::ok) {
+    } else if (const weave::pipe_status st = report.send(std::as_bytes(std::span(&sold, 1)));
+               st != weave::pipe_status::ok) {
+      std::fprintf(stderr, "seller %d: cannot report: %s\n", me + 1, weave::to_string(st));
       code = 1;
     }
     report.close();
@@ -284,7 +286,10 @@ int run(const options& opt) {
   for (std::size_t s = 0; s < reports.size(); ++s) {
     std::vector<std::byte> msg;
     why[s] = reports[s].recv(msg).status;
-    if (why[s] == weave::pipe_status::ok && msg.size() == sizeof(int)) std::memcpy(&reported[s], msg.data(), sizeof(int));
+    if (why[s] == weave::pipe_status::ok && msg.size() == sizeof(int))
+      std::memcpy(&reported[s], msg.data(), sizeof(int));
+    else if (why[s] == weave::pipe_status::ok)
+      std::printf("FAILED: seller %zu sent a report of %zu bytes\n", s + 1, msg.size());
     reports[s].close();
   }
 
