@@ -1,0 +1,64 @@
+# ctest docs.tutorial: the counterexamples printed in docs/tutorial.md are the
+# runner's real output. Each block after a line `<!-- counterexample: NAME -->`
+# must equal what `weave_models --counterexamples` writes for check NAME; a
+# block that drifted (a lesson or the report changed) fails the test.
+# Regenerate the blocks with:
+#   cmake -DRUNNER=build/model/models/weave_models -DWORK=/tmp/tutorial -DUPDATE=ON -P docs/tutorial_test.cmake
+# Arguments: -DRUNNER=<weave_models> -DWORK=<scratch dir> [-DUPDATE=ON]
+cmake_minimum_required(VERSION 3.25)
+get_filename_component(TUTORIAL ${CMAKE_CURRENT_LIST_DIR}/tutorial.md ABSOLUTE)
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+execute_process(COMMAND ${RUNNER} --filter "^(classic|publish)_" --counterexamples ${WORK}
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the classics' verdicts: exit status ${rc}")
+endif()
+
+file(READ ${TUTORIAL} text)
+set(out "")
+set(checked 0)
+set(drifted "")
+# Walk the file marker by marker.
+while(TRUE)
+  string(FIND "${text}" "<!-- counterexample: " at)
+  if(at EQUAL -1)
+    string(APPEND out "${text}")
+    break()
+  endif()
+  string(SUBSTRING "${text}" 0 ${at} before)
+  string(APPEND out "${before}")
+  string(SUBSTRING "${text}" ${at} -1 text)
+  string(REGEX MATCH "^<!-- counterexample: ([a-z0-9_]+) -->\n```text\n" head "${text}")
+  if(NOT head)
+    message(FATAL_ERROR "a counterexample marker not followed by a ```text block")
+  endif()
+  set(name ${CMAKE_MATCH_1})
+  string(LENGTH "${head}" head_len)
+  string(SUBSTRING "${text}" ${head_len} -1 text)
+  string(FIND "${text}" "```\n" end)
+  string(SUBSTRING "${text}" 0 ${end} shown)
+  math(EXPR end "${end} + 4")
+  string(SUBSTRING "${text}" ${end} -1 text)
+  if(NOT EXISTS ${WORK}/${name}.txt)
+    message(FATAL_ERROR "docs/tutorial.md shows ${name}, which is no failing classic")
+  endif()
+  file(READ ${WORK}/${name}.txt real)
+  if(NOT shown STREQUAL real)
+    list(APPEND drifted ${name})
+  endif()
+  string(APPEND out "${head}${real}```\n")
+  math(EXPR checked "${checked} + 1")
+endwhile()
+
+if(UPDATE)
+  file(WRITE ${TUTORIAL} "${out}")
+  message(STATUS "docs/tutorial.md: ${checked} counterexamples written")
+elseif(drifted)
+  message(FATAL_ERROR "docs/tutorial.md no longer shows what the checker prints for: ${drifted}\n"
+                      "Regenerate: cmake -DRUNNER=<weave_models> -DWORK=<dir> -DUPDATE=ON -P docs/tutorial_test.cmake")
+elseif(checked LESS 8)
+  message(FATAL_ERROR "docs/tutorial.md shows ${checked} counterexamples; its eight lessons show one each")
+else()
+  message(STATUS "docs/tutorial.md: ${checked} counterexamples as printed")
+endif()
