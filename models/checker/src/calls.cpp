@@ -122,6 +122,53 @@ bool engine::continues_call(int t) const noexcept {
          steps_.back().tid == t && steps_.back().call == r.call;
 }
 
+bool engine::user_object(std::uint32_t i) const {
+  if (i < 2 || i >= nobj_) return false;
+  const std::string_view f = objects_[i].made.file_name();
+  return !(f.size() > 4 && f.substr(f.size() - 4) == ".hpp" && f.find("weave/") != std::string_view::npos);
+}
+
+// --outcomes: the latest value of each named atomic (each of the check's own
+// atomics when none is named) when this execution ended.
+void engine::capture_outcome() {
+  if (!opt_.outcomes || mode_ != mode::dfs || silent_) return;
+  final_values_.clear();
+  bool named = false;
+  for (std::uint32_t i = 2; i < nobj_; ++i) named = named || (!objects_[i].is_cell && !objects_[i].name.empty());
+  for (std::uint32_t i = 2; i < nobj_; ++i) {
+    const object_rec& o = objects_[i];
+    if (o.is_cell || o.mo.empty() || (named ? o.name.empty() : !user_object(i))) continue;
+    final_values_.emplace_back(obj_name(i), msgs_[o.mo.back()].value);
+  }
+}
+
+std::string engine::outcomes_text() const {
+  std::string s;
+  for (auto [name, values] : outcome_table_) {
+    std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+      return static_cast<std::int64_t>(a.first) < static_cast<std::int64_t>(b.first);
+    });
+    std::uint64_t total = 0;
+    for (const auto& v : values) total += v.second.first;
+    s += "  " + name + ":";
+    bool first = true;
+    for (const auto& [value, seen] : values) {
+      const auto n = seen.first;
+      const std::string shown = value >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(value))
+                                                                : std::to_string(value);
+      s += std::string(first ? " " : ", ") + shown + " in " + std::to_string(n) + (n == 1 ? " schedule" : " schedules");
+      first = false;
+    }
+    s += " (of " + std::to_string(total) + ")\n";
+    for (const auto& [value, seen] : values) {
+      const std::string shown = value >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(value))
+                                                                : std::to_string(value);
+      s += "    " + name + " = " + shown + ": --replay NAME:" + seen.second + "\n";
+    }
+  }
+  return s;
+}
+
 std::string engine::thread_name(int t) const {
   if (t >= 0 && static_cast<std::size_t>(t) < threads_.size() && !threads_[static_cast<std::size_t>(t)].name.empty())
     return threads_[static_cast<std::size_t>(t)].name;

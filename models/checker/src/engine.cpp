@@ -917,6 +917,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     }
     if (failed_ && !silent_) {
       end = run_end::failed;
+      capture_outcome();
       if (go_silent()) continue;
       break;
     }
@@ -934,11 +935,13 @@ run_end engine::run_execution(const std::function<void()>& body) {
         }
       }
       end = failed_ ? run_end::failed : run_end::complete;
+      capture_outcome();
       break;
     }
     if (real == 0) {
       fail(verdict::deadlock, "every live thread is blocked", deadlock_footer());
       end = run_end::failed;
+      capture_outcome();
       break;
     }
     const auto j = static_cast<std::int32_t>(steps_.size());
@@ -1323,6 +1326,32 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     }
     if (end == run_end::complete) ++r.executions;
     else if (end == run_end::sleep_blocked) ++r.blocked;
+    if (opt_.outcomes && m == mode::dfs && (end == run_end::complete || end == run_end::failed)) {
+      for (const auto& [name, value] : final_values_) {
+        auto row = std::find_if(outcome_table_.begin(), outcome_table_.end(), [&](const auto& e) { return e.first == name; });
+        if (row == outcome_table_.end()) row = outcome_table_.insert(outcome_table_.end(), {name, {}});
+        auto v = std::find_if(row->second.begin(), row->second.end(), [&](const auto& e) { return e.first == value; });
+        if (v == row->second.end()) row->second.push_back({value, {1, token()}});
+        else ++v->second.first;
+      }
+      if (end == run_end::failed && r.found == verdict::pass) {  // the first failure is the verdict; go on
+        ++r.executions;
+        r.found = fail_.v;
+        r.replay = token();
+        r.preemptions = preemptions_;
+        r.report = fail_.message;
+        failure_ = fail_;
+        stale_reads_ = 0;
+        for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
+        if (!backtrack()) break;
+        continue;
+      }
+      if (end == run_end::failed) {
+        ++r.executions;
+        if (!backtrack()) break;
+        continue;
+      }
+    }
     if (end == run_end::failed) {
       ++r.executions;
       r.found = fail_.v;
@@ -1421,8 +1450,10 @@ result engine::explore(const std::function<void()>& body) {
                  : opt_.search == strategy::pct  ? mode::pct
                  : opt_.preemptions >= 0         ? mode::bounded_dfs
                                                  : mode::dfs;
+  outcome_table_.clear();
   result r = search(body, m, opt_.preemptions);
   if (m == mode::bounded_dfs) r.preemption_bound = opt_.preemptions;
+  if (opt_.outcomes) r.outcomes = outcomes_text();
   check_first_execution(body, r);
   if (r.found == verdict::pass || r.found == verdict::nondeterminism) return r;
   failure best = failure_;

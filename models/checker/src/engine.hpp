@@ -137,6 +137,7 @@ class engine {
   std::string dot(const failure& f) const;
   std::string message_text(std::uint32_t id) const;
   std::string weak_note(const step_rec& s) const;
+  std::string lost_note(const step_rec& s) const;
 
   // --- opaque primitives and the user's view (calls.cpp) ---
   /// Thread t is inside a call of an opaque primitive: its steps run without
@@ -151,6 +152,10 @@ class engine {
   std::string prim_name(std::uint32_t p) const;
   std::string call_text(std::int32_t call) const;
   std::string lock_name(const void* lock) const;
+  /// An object of the check's own (not one made inside a weave header).
+  bool user_object(std::uint32_t i) const;
+  void capture_outcome();
+  std::string outcomes_text() const;
 
   // --- the memory model (memory.cpp) ---
   bool rc11() const noexcept { return opt_.memory == memory_model::rc11; }
@@ -215,6 +220,9 @@ class engine {
   std::vector<prim_rec> prims_;     // this execution's primitives ([0, nprim_) in use)
   std::size_t nprim_ = 0;
   std::vector<call_rec> calls_;     // this execution's outermost calls, in the order they began
+  // --outcomes: the final values of this execution, and of all (name -> value -> count, a token)
+  std::vector<std::pair<std::string, std::uint64_t>> final_values_;
+  std::vector<std::pair<std::string, std::vector<std::pair<std::uint64_t, std::pair<std::uint64_t, std::string>>>>> outcome_table_;
   std::vector<const void*> locks_;           // lock names: index+1
   std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
   int cur_ = -1;

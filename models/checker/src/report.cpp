@@ -108,6 +108,22 @@ std::string engine::weak_note(const step_rec& s) const {
   return {};
 }
 
+// A store nobody else read before another thread's store replaced it: in a
+// failing check, that is how an update gets lost.
+std::string engine::lost_note(const step_rec& s) const {
+  if (s.act != action::step || s.kind != op::store || s.wr == kNoMsg || s.wr >= msgs_.size()) return {};
+  const message& m = msgs_[s.wr];
+  const object_rec& o = objects_[m.obj];
+  if (!user_object(m.obj) || m.pos + 1 >= o.mo.size()) return {};
+  const message& next = msgs_[o.mo[m.pos + 1]];
+  if (next.tid == m.tid || next.step < 0) return {};
+  for (const step_rec& r : steps_)
+    if (r.rf == s.wr && r.tid != s.tid) return {};
+  return thread_name(s.tid) + "'s store of " + num(m.value) + " to " + obj_name(m.obj) + " is overwritten by " +
+         thread_name(next.tid) + " at step " + std::to_string(next.step + 1) +
+         " before any other thread read it: a lost update";
+}
+
 std::string engine::describe(const step_rec& s) const {
   std::string o = obj_name(s.obj);
   std::string text;
@@ -221,13 +237,6 @@ std::string engine::deadlock_footer() const {
   return os.str();
 }
 
-// Made inside one of weave's own headers (a primitive's internal atomic or
-// cell): with opaque primitives the trace shows the primitive instead.
-static bool internal_object(source_location made) {
-  const std::string_view f = made.file_name();
-  return f.size() > 4 && f.substr(f.size() - 4) == ".hpp" && f.find("weave/") != std::string_view::npos;
-}
-
 std::string engine::segment_text(std::size_t a, std::size_t b) const {
   const step_rec& s = steps_[a];
   if (opt_.primitives != primitive_mode::opaque || s.call < 0) return describe(s);
@@ -295,7 +304,7 @@ std::string engine::render(const failure& f) const {
     }
   }
   for (std::size_t i = 2; i < nobj_; ++i) {
-    if (opaque_view && internal_object(objects_[i].made)) continue;
+    if (opaque_view && !user_object(static_cast<std::uint32_t>(i))) continue;  // a primitive's own: shown as the primitive
     os << "  " << obj_name(static_cast<std::uint32_t>(i)) << (objects_[i].is_cell ? "  cell" : "  atomic")
        << " made at " << where(objects_[i].made) << "\n";
   }
@@ -377,6 +386,8 @@ std::string engine::render(const failure& f) const {
                s.tid, r.text);
     for (std::size_t k = r.first; k <= r.last; ++k)
       if (const std::string weak = weak_note(steps_[k]); !weak.empty()) os << "      ┆   " << weak << "\n";
+    for (std::size_t k = r.first; k <= r.last; ++k)
+      if (const std::string lost = lost_note(steps_[k]); !lost.empty()) os << "      ┆   ↯ " << lost << "\n";
     for (const note& nn : notes_)
       if (nn.pos > r.first && nn.pos <= r.last + 1) os << line("", nn.tid, "  · " + clip(nn.text, kMaxCol - 4));
   }

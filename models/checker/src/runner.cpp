@@ -70,6 +70,8 @@ void usage(std::FILE* f) {
       "                      FILE gets the check's name before its extension\n"
       "  --counterexamples DIR  every failing check's counterexample as DIR/NAME.txt,\n"
       "                      NAME.trace.json, NAME.html and NAME.dot\n"
+      "  --outcomes          explore on past failures and list every distinct final value\n"
+      "                      of the named atomics, with a replay token for each\n"
       "  --progress          one updating progress line on a terminal\n"
       "  --verbose           print the counterexample of every failing check\n"
       "  --help              this text\n\n"
@@ -155,6 +157,8 @@ int parse_args(int argc, char** argv, cli_args& c) {
         c.list = true;
       } else if (a == "--no-reduction") {
         c.o.reduction = false, c.set_reduction = true;
+      } else if (a == "--outcomes") {
+        c.o.outcomes = true;
       } else if (a == "--internals") {
         c.o.primitives = primitive_mode::transparent, c.set_internals = true;
       } else if (a == "--progress") {
@@ -190,6 +194,7 @@ options options_for(const entry& e, const cli_args& c) {
   if (c.set_memory) o.memory = c.o.memory;
   if (c.set_internals) o.primitives = c.o.primitives;
   o.progress = c.o.progress;
+  o.outcomes = c.o.outcomes;
   o.jobs = c.o.jobs;
   if (c.o.shard_count > 1) {
     o.shard_index = c.o.shard_index;
@@ -369,6 +374,13 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
                        to_string(o.memory)};
     rec.partial = run.shard_count > 1;
     print_row(rec, split);
+    if (!rec.r.outcomes.empty()) {
+      std::string text = rec.r.outcomes;
+      const std::string name = std::string("--replay ") + e->name + ":";
+      for (std::size_t at = 0; (at = text.find("--replay NAME:", at)) != std::string::npos; at += name.size())
+        text.replace(at, 14, name);
+      std::printf("%s", text.c_str());
+    }
     if (!write_exports(*e, o, rec.r, c, selected.size() > 1)) return kUsage;
     run.checks.push_back(std::move(rec));
   }

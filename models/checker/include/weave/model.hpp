@@ -89,6 +89,7 @@ struct options {
   int jobs = 1;                        // local worker processes
   bool verbose = false;                // print every execution's schedule
   bool exports = false;                // a counterexample also as result::trace_json, html and dot
+  bool outcomes = false;               // dfs on past failures; result::outcomes lists the final values
   bool progress = false;               // one updating progress line on stderr
 };
 
@@ -108,6 +109,10 @@ struct result {
   // With options::exports, the counterexample to look at: Chrome Trace Event
   // JSON (Perfetto), one self-contained HTML page, Graphviz DOT.
   std::string trace_json, html, dot;
+  /// With options::outcomes: every distinct final value of each named atomic
+  /// (all of the check's own atomics when none is named), how many explored
+  /// executions end with it, and a replay token for one of them.
+  std::string outcomes;
 };
 
 result check(const options& o, const std::function<void()>& body);

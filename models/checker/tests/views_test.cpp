@@ -1,0 +1,128 @@
+// What the checker shows a student besides the table: --outcomes (every final
+// value with its count and a replay token), the lost-update line, and the
+// counterexample as Chrome Trace Event JSON, HTML and DOT (their rendering in
+// real tools is ctest checker.export_render).
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <string>
+
+#include "json.hpp"
+#include "weave/model.hpp"
+#include "weave/mutex.hpp"
+
+namespace {
+
+using weave::model::thread;
+using weave::model::verdict;
+template <class T>
+using atomic = weave::model_sync::atomic<T>;
+constexpr auto rlx = std::memory_order_relaxed;
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+// balance = balance + n from two threads, as a load and a store.
+void lost_update() {
+  atomic<int> balance{0, "balance"};
+  auto deposit = [&](int n) { balance.store(balance.load(rlx) + n, rlx); };
+  thread a{"Ann", [&] { deposit(10); }};
+  thread b{"Bob", [&] { deposit(20); }};
+  a.join();
+  b.join();
+  WEAVE_CHECK(balance.load(rlx) == 30);
+}
+
+void ab_ba() {
+  weave::model::mutex lock_A{"lock_A"}, lock_B{"lock_B"};
+  thread tom{"Tom", [&] {
+    lock_A.lock();
+    lock_B.lock();
+    lock_B.unlock();
+    lock_A.unlock();
+  }};
+  thread jerry{"Jerry", [&] {
+    lock_B.lock();
+    lock_A.lock();
+    lock_A.unlock();
+    lock_B.unlock();
+  }};
+  tom.join();
+  jerry.join();
+}
+
+}  // namespace
+
+class views_test : public CppUnit::TestFixture {
+  CPPUNIT_TEST_SUITE(views_test);
+  CPPUNIT_TEST(outcomes_count_every_final_value);
+  CPPUNIT_TEST(lost_update_is_said_in_words);
+  CPPUNIT_TEST(exports_of_a_deadlock);
+  CPPUNIT_TEST_SUITE_END();
+
+ public:
+  void outcomes_count_every_final_value() {
+    weave::model::options o;
+    o.outcomes = true;
+    const auto r = weave::model::check(o, lost_update);
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);  // the first failure is still the verdict
+    // Explored on past the failures: 10 and 20 (one lost each way), 30 in two orders.
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(4), r.executions);
+    CPPUNIT_ASSERT(has(r.outcomes, "balance: 10 in 1 schedule, 20 in 1 schedule, 30 in 2 schedules (of 4)"));
+    CPPUNIT_ASSERT(has(r.outcomes, "balance = 10: --replay NAME:"));
+    // Each token replays to its value.
+    const auto at = r.outcomes.find("balance = 10: --replay NAME:") + std::string("balance = 10: --replay NAME:").size();
+    const std::string token = r.outcomes.substr(at, r.outcomes.find('\n', at) - at);
+    const auto again = weave::model::replay(weave::model::options{}, lost_update, token);
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, again.found);
+    CPPUNIT_ASSERT(has(again.report, "load balance → 10"));
+  }
+
+  void lost_update_is_said_in_words() {
+    const auto r = weave::model::check(weave::model::options{}, lost_update);
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT(has(r.report, "'s store of "));
+    CPPUNIT_ASSERT(has(r.report, " to balance is overwritten by "));
+    CPPUNIT_ASSERT(has(r.report, " before any other thread read it: a lost update"));
+    // A passing lesson has no such line: fetch_add reads what it replaces.
+    const auto ok = weave::model::check(weave::model::options{}, [] {
+      atomic<int> balance{0, "balance"};
+      thread a{[&] { balance.fetch_add(10, rlx); }};
+      balance.fetch_add(20, rlx);
+      a.join();
+      WEAVE_CHECK(balance.load(rlx) == 0);  // fails, but no update was lost
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, ok.found);
+    CPPUNIT_ASSERT(!has(ok.report, "lost update"));
+  }
+
+  void exports_of_a_deadlock() {
+    weave::model::options o;
+    o.exports = true;
+    const auto r = weave::model::check(o, ab_ba);
+    CPPUNIT_ASSERT_EQUAL(verdict::deadlock, r.found);
+    weave::model::detail::json_value v;
+    std::string error;
+    CPPUNIT_ASSERT_MESSAGE(error, weave::model::detail::parse_json(r.trace_json, v, error));
+    const auto* events = v.find("traceEvents");
+    CPPUNIT_ASSERT(events != nullptr && events->type == weave::model::detail::json_value::kind::array);
+    int slices = 0, names = 0, marks = 0;
+    for (const auto& e : events->items) {
+      const auto* ph = e.find("ph");
+      CPPUNIT_ASSERT(ph != nullptr && e.find("pid") != nullptr && e.find("tid") != nullptr && e.find("name") != nullptr);
+      if (ph->text == "X") ++slices;
+      if (ph->text == "M") ++names;
+      if (ph->text == "i") ++marks;
+    }
+    CPPUNIT_ASSERT_EQUAL(4, slices);  // the four rows: two locks, two blocked locks
+    CPPUNIT_ASSERT_EQUAL(4, names);   // the process and three threads
+    CPPUNIT_ASSERT(marks >= 2);       // each blocked thread
+    CPPUNIT_ASSERT(has(r.trace_json, "\"name\":\"Tom\""));
+    CPPUNIT_ASSERT(has(r.trace_json, "blocked in lock_B.lock()"));
+    CPPUNIT_ASSERT(has(r.html, "<svg") && has(r.html, "lock_A.lock()") && !has(r.html, "http://ui") &&
+                   !has(r.html, "<script src"));
+    CPPUNIT_ASSERT(has(r.dot, "digraph wait_for"));
+    CPPUNIT_ASSERT(has(r.dot, "\"lock_A\" -> t1 [label=\"held by\"]"));
+    CPPUNIT_ASSERT(has(r.dot, "t1 -> \"lock_B\" [label=\"wants\""));
+  }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(views_test);
