@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "known_bodies.hpp"
 #include "weave/event.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
@@ -292,21 +293,22 @@ class opaque_test : public CppUnit::TestFixture {
     }
   }
 
-  void random_programs_keep_every_outcome() {
-    // Under sc every program; under RC11 the two-thread ones (plain DFS over
-    // three threads' weak-memory choices is too long for a test).
+  // Random programs 1..count: the same outcomes with and without the
+  // reduction, under sc, and under RC11 for two threads (plain DFS over three
+  // threads' weak-memory choices is too long for a test).
+  static void random_programs_agree(unsigned count, bool primitives) {
     std::uint64_t reduced = 0, all = 0;
-    for (unsigned seed = 1; seed <= 150; ++seed) {
-      const random_program p(seed);
+    for (unsigned seed = 1; seed <= count; ++seed) {
+      const random_program p(seed, primitives);
       for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
         if (memory == weave::model::memory_model::rc11 && p.threads.size() > 2) continue;
         weave::model::options with = opaque(), without = opaque(false);
         with.memory = without.memory = memory;
-        std::uint64_t a = 0, b = 0;
-        if (outcomes(with, p, &a) != outcomes(without, p, &b))
+        std::uint64_t x = 0, y = 0;
+        if (outcomes(with, p, &x) != outcomes(without, p, &y))
           CPPUNIT_FAIL("random program " + std::to_string(seed) + " lost outcomes with reduction");
-        reduced += a;
-        all += b;
+        reduced += x;
+        all += y;
       }
     }
     std::fprintf(stderr, " [%llu executions with reduction, %llu without] ", static_cast<unsigned long long>(reduced),
@@ -314,28 +316,11 @@ class opaque_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(reduced < all);
   }
 
-  void random_programs_with_queues_events_semaphores() {
-    // Segments over several objects (a queue's lock, conditions and cells),
-    // calls that block and time out (an event's wait_for); under RC11 for two
-    // threads, so plain DFS finishes.
-    std::uint64_t reduced = 0, all = 0;
-    for (unsigned seed = 1; seed <= 60; ++seed) {
-      const random_program p(seed, true);
-      for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
-        if (memory == weave::model::memory_model::rc11 && p.threads.size() > 2) continue;
-        weave::model::options with = opaque(), without = opaque(false);
-        with.memory = without.memory = memory;
-        std::uint64_t a = 0, b = 0;
-        if (outcomes(with, p, &a) != outcomes(without, p, &b))
-          CPPUNIT_FAIL("random program " + std::to_string(seed) + " (with primitives) lost outcomes with reduction");
-        reduced += a;
-        all += b;
-      }
-    }
-    std::fprintf(stderr, " [%llu executions with reduction, %llu without] ", static_cast<unsigned long long>(reduced),
-                 static_cast<unsigned long long>(all));
-    CPPUNIT_ASSERT(reduced < all);
-  }
+  void random_programs_keep_every_outcome() { random_programs_agree(150, false); }
+
+  // Segments over several objects (a queue's lock, conditions and cells),
+  // calls that block and time out (an event's wait_for).
+  void random_programs_with_queues_events_semaphores() { random_programs_agree(60, true); }
 
   void opaque_outcomes_are_the_transparent_ones() {
     for (const body_fn& b : {body_fn(publish_under_lock), body_fn(two_locks_and_a_flag)})
@@ -415,30 +400,14 @@ class opaque_test : public CppUnit::TestFixture {
   }
 
   void ab_ba_deadlock_in_the_users_words() {
-    const auto r = weave::model::check(opaque(), [] {
-      weave::model::mutex lock_A{"lock_A"}, lock_B{"lock_B"};
-      thread tom{"Tom", [&] {
-        lock_A.lock();
-        lock_B.lock();
-        lock_B.unlock();
-        lock_A.unlock();
-      }};
-      thread jerry{"Jerry", [&] {
-        lock_B.lock();
-        lock_A.lock();
-        lock_A.unlock();
-        lock_B.unlock();
-      }};
-      tom.join();
-      jerry.join();
-    });
+    const auto r = weave::model::check(opaque(), weave::model::test::ab_ba_named);
     CPPUNIT_ASSERT_EQUAL(verdict::deadlock, r.found);
     const std::string& t = r.report;
-    CPPUNIT_ASSERT(has(t, "lock_A.lock()  opaque_test.cpp:"));
-    CPPUNIT_ASSERT(has(t, "lock_B.lock() → blocks: the lock is held  opaque_test.cpp:"));
-    CPPUNIT_ASSERT(has(t, "Tom is blocked in lock_B.lock() at opaque_test.cpp:"));
+    CPPUNIT_ASSERT(has(t, "lock_A.lock()  known_bodies.hpp:"));
+    CPPUNIT_ASSERT(has(t, "lock_B.lock() → blocks: the lock is held  known_bodies.hpp:"));
+    CPPUNIT_ASSERT(has(t, "Tom is blocked in lock_B.lock() at known_bodies.hpp:"));
     CPPUNIT_ASSERT(has(t, " and holds lock_A; lock_B is held by Jerry."));
-    CPPUNIT_ASSERT(has(t, "Jerry is blocked in lock_A.lock() at opaque_test.cpp:"));
+    CPPUNIT_ASSERT(has(t, "Jerry is blocked in lock_A.lock() at known_bodies.hpp:"));
     CPPUNIT_ASSERT(has(t, "Wait-for cycle: Tom waits for lock_B held by Jerry waits for lock_A held by Tom."));
     CPPUNIT_ASSERT(!has(t, "mutex.hpp"));  // nothing of weave's internals
     const std::size_t rows = table_rows(t);

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "json.hpp"
+#include "known_bodies.hpp"
 #include "weave/model.hpp"
-#include "weave/mutex.hpp"
 
 namespace {
 
@@ -29,24 +29,6 @@ void lost_update() {
   a.join();
   b.join();
   WEAVE_CHECK(balance.load(rlx) == 30);
-}
-
-void ab_ba() {
-  weave::model::mutex lock_A{"lock_A"}, lock_B{"lock_B"};
-  thread tom{"Tom", [&] {
-    lock_A.lock();
-    lock_B.lock();
-    lock_B.unlock();
-    lock_A.unlock();
-  }};
-  thread jerry{"Jerry", [&] {
-    lock_B.lock();
-    lock_A.lock();
-    lock_A.unlock();
-    lock_B.unlock();
-  }};
-  tom.join();
-  jerry.join();
 }
 
 }  // namespace
@@ -97,7 +79,7 @@ class views_test : public CppUnit::TestFixture {
   void exports_of_a_deadlock() {
     weave::model::options o;
     o.exports = true;
-    const auto r = weave::model::check(o, ab_ba);
+    const auto r = weave::model::check(o, weave::model::test::ab_ba_named);
     CPPUNIT_ASSERT_EQUAL(verdict::deadlock, r.found);
     weave::model::detail::json_value v;
     std::string error;
