@@ -195,7 +195,7 @@ void engine::unjoined(std::uint32_t tid) {
     return;
   }
   fail(verdict::unjoined_thread,
-       "thread T" + std::to_string(tid) + " was never joined: its model::thread was destroyed while joinable "
+       "thread " + thread_name(static_cast<int>(tid)) + " was never joined: its model::thread was destroyed while joinable "
        "(std::thread would call std::terminate)");
 }
 
@@ -930,7 +930,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     if (all_finished) {
       for (std::size_t t = 1; t < threads_.size(); ++t) {
         if (!threads_[t].joined) {
-          fail(verdict::unjoined_thread, "thread T" + std::to_string(t) + " finished but was never joined");
+          fail(verdict::unjoined_thread, "thread " + thread_name(static_cast<int>(t)) + " finished but was never joined");
           break;
         }
       }
