@@ -124,7 +124,9 @@ class basic_event {
   bool is_set(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("is_set", loc);
     // acquire: pairs with the release CAS in set() (E4).
-    return (state_.load(std::memory_order_acquire) & set_bit) != 0;
+    const bool r = (state_.load(std::memory_order_acquire) & set_bit) != 0;
+    call.returns(r);
+    return r;
   }
 
   /// Blocks until the event is set; returns true (as Python's Event.wait()).

@@ -453,15 +453,21 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   std::size_t size(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("size", loc);
     hold h(m_);
-    return store_.read().size();
+    const std::size_t n = store_.read().size();
+    call.returns(n);
+    return n;
   }
   bool empty(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("empty", loc);
-    return size(loc) == 0;
+    const bool r = size(loc) == 0;
+    call.returns(r);
+    return r;
   }
   bool full(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("full", loc);
-    return size(loc) >= capacity_;
+    const bool r = size(loc) >= capacity_;
+    call.returns(r);
+    return r;
   }
   std::size_t capacity() const noexcept { return capacity_; }
   std::size_t unfinished_tasks(source_location loc = source_location::current()) const {

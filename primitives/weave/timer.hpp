@@ -100,9 +100,11 @@ class basic_timer {
       // acq_rel: pairs with the CAS in run() (T1).
       if (state_.compare_exchange_weak(s, cancelled, std::memory_order_acq_rel, std::memory_order_acquire)) {
         wake_.set();  // T3
+        call.returns("cancelled");
         return timer_status::cancelled;
       }
     }
+    call.returns(s == fired ? "fired" : "cancelled");
     return s == fired ? timer_status::fired : timer_status::cancelled;
   }
 
