@@ -168,6 +168,10 @@ void call_end() noexcept {
 void call_arg(const std::string& text) noexcept {
   if (engine* e = live()) e->call_arg(text);
 }
+bool tracing() noexcept {
+  const engine* e = live();
+  return e != nullptr && e->tracing();
+}
 void call_result(const std::string& text) noexcept {
   if (engine* e = live()) e->call_result(text);
 }

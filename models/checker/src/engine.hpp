@@ -33,6 +33,8 @@ class engine {
   bool active() const noexcept { return running_ && !tearing_down_; }
   /// False while an execution the search stopped early is run on to its end.
   bool counted() const noexcept { return !silent_; }
+  /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
+  bool tracing() const noexcept { return mode_ == mode::replay; }
   void visible(std::uint32_t obj, op kind, source_location loc);
   void visible(const pending_op& p);
   object_id new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,

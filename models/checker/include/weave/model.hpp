@@ -186,6 +186,9 @@ void call_end() noexcept;
 void call_arg(const std::string& text) noexcept;
 void call_note(const char* text) noexcept;
 void call_result(const std::string& text) noexcept;
+/// Whether the running execution is traced for a report (a call's arguments
+/// and results are formatted only then).
+bool tracing() noexcept;
 void user_code(bool enter) noexcept;
 void name_object(object_id id, const char* name) noexcept;
 void name_thread(std::uint32_t tid, const char* name) noexcept;
@@ -442,7 +445,7 @@ struct model_sync {
       }
       template <class T>
       void arg(const T& v) const {
-        if (outer_) model::detail::call_arg(model::detail::arg_text(v));
+        if (outer_ && model::detail::tracing()) model::detail::call_arg(model::detail::arg_text(v));
       }
       void note(const char* text) const noexcept {
         if (outer_) model::detail::call_note(text);
@@ -450,7 +453,7 @@ struct model_sync {
       /// What the call returned, for its row (a word such as "closed" as it is).
       template <class T>
       void returns(const T& v) const {
-        if (!outer_) return;
+        if (!outer_ || !model::detail::tracing()) return;
         if constexpr (std::is_convertible_v<const T&, std::string_view>) model::detail::call_result(std::string(std::string_view(v)));
         else model::detail::call_result(model::detail::arg_text(v));
       }
