@@ -50,7 +50,8 @@ void engine::forget_primitive(std::uint32_t id) noexcept {
 }
 
 bool engine::call_begin(std::uint32_t prim, const char* what, source_location loc) {
-  if (!active() || cur_ < 0 || prim >= nprim_) return false;
+  // Transparent primitives: calls change nothing and their traces show every step.
+  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0 || prim >= nprim_) return false;
   thread_rec& t = threads_[cur_];
   if (t.call >= 0) return false;  // a call inside a call: part of the outer one
   t.call = static_cast<std::int32_t>(calls_.size());
@@ -90,7 +91,7 @@ void engine::call_note(const char* text) noexcept {
 // User code run by a primitive inside a call (a callback, a predicate, a
 // task) is the user's again: the call is suspended around it.
 void engine::user_code(bool enter) {
-  if (!active() || cur_ < 0) return;
+  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0) return;
   thread_rec& t = threads_[cur_];
   if (enter) {
     t.user_saved.push_back(t.call);

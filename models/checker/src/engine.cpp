@@ -180,7 +180,7 @@ void engine::join(std::uint32_t tid, source_location loc) {
   threads_[tid].joined = true;
   if (!steps_.empty()) {
     steps_.back().aux = tid;
-    for (auto k = static_cast<std::int32_t>(steps_.size()) - 2; k >= 0; --k)  // the joined thread's last step
+    for (auto k = static_cast<std::int32_t>(steps_.size()) - 2; tracing() && k >= 0; --k)  // the joined thread's last step
       if (steps_[static_cast<std::size_t>(k)].tid == tid) {
         steps_.back().sync_from = k;
         break;
@@ -709,7 +709,8 @@ void engine::dpor_step(int c, std::int32_t j) {
     const auto seg = static_cast<std::size_t>(steps_[static_cast<std::size_t>(j)].seg);
     const footprint_item f{static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(a.kind), a.obj};
     if (seg < nodes_.size()) {
-      auto& fp = nodes_[seg].fp;
+      if (seg >= seg_fp_.size()) seg_fp_.resize(seg + 1);
+      auto& fp = seg_fp_[seg];
       if (std::find(fp.begin(), fp.end(), f) == fp.end()) fp.push_back(f);
     }
   }
@@ -955,7 +956,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     // Opaque primitives: the next step of a call the previous step was in runs
     // at once, as a step of that segment (calls.cpp).
     bool forced = false;
-    if (prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
+    if (opt_.primitives == primitive_mode::opaque && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
       cands = bit(prev_);
       forced = true;
     }
@@ -1097,8 +1098,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
           sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
           auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
           fp.clear();
-          for (const footprint_item& f : n->fp)
-            if (f.tid == r) fp.push_back(f);
+          if (static_cast<std::size_t>(j) < seg_fp_.size())
+            for (const footprint_item& f : seg_fp_[static_cast<std::size_t>(j)])
+              if (f.tid == r) fp.push_back(f);
         }
         switch (wakes(r, c)) {
           case wake_kind::no: child_sleep_ |= bit(r); break;
@@ -1141,9 +1143,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
     // disabled step never appears as a race: explore "it fired just before this
     // wake" explicitly (the classic DPOR rule for disabling transitions).
     // (Inside an opaque call: before its segment, the last choice.)
-    if (mode_ == mode::dfs && opt_.reduction && !silent_ && static_cast<std::size_t>(seg) < nodes_.size() &&
-        !nodes_[static_cast<std::size_t>(seg)].upper && t.st == tstate::runnable && t.act == action::step &&
-        (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.pend.obj < nobj_) {
+    if ((t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.st == tstate::runnable &&
+        t.act == action::step && mode_ == mode::dfs && opt_.reduction && !silent_ &&
+        static_cast<std::size_t>(seg) < nodes_.size() && !nodes_[static_cast<std::size_t>(seg)].upper &&
+        t.pend.obj < nobj_) {
       node& b = nodes_[static_cast<std::size_t>(seg)];
       for (std::uint8_t w : objects_[t.pend.obj].waiters) b.backtrack |= bit(w) & b.enabled;
     }
@@ -1248,6 +1251,7 @@ bool engine::backtrack() {
       n.sig = 0;
       return true;
     }
+    if (nodes_.size() <= seg_fp_.size()) seg_fp_[nodes_.size() - 1].clear();  // the node's footprints go with it
     nodes_.pop_back();
   }
   return false;
@@ -1273,6 +1277,7 @@ std::string engine::token() const {
 
 bool engine::parse_token(std::string_view tok) {
   nodes_.clear();
+  seg_fp_.clear();
   for (std::size_t i = 0; i < tok.size(); ++i) {
     const int c = choice_value(tok[i]);
     if (c < 0 || c >= kMaxThreads) return false;
@@ -1307,6 +1312,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   mode_ = m;
   bound_ = bound;
   nodes_.clear();
+  seg_fp_.clear();
   subtree_counter_ = 0;
   result r;
   const auto t0 = sclock::now();
@@ -1387,6 +1393,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     if (m == mode::random || m == mode::pct) {
       if (runs >= opt_.iterations) break;
       nodes_.clear();
+      seg_fp_.clear();
       continue;
     }
     if (!backtrack()) break;

@@ -193,6 +193,10 @@ class engine {
 
   // search stack
   std::vector<node> nodes_;
+  /// Opaque primitives, by node: what each thread explored there touched in its
+  /// whole segment (its call up to where it returned or blocked), for the
+  /// sleep sets. Outside nodes_ so that a node stays trivially copyable.
+  std::vector<std::vector<footprint_item>> seg_fp_;
   std::size_t replay_len_ = 0;  // nodes_[0..replay_len_) are replayed
   std::uint64_t subtree_counter_ = 0;
   unsigned char* claims_ = nullptr;

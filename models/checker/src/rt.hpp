@@ -304,9 +304,6 @@ struct node {
   bool upper = false;   // fully expanded (sharding prefix)
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   std::uint16_t preemptions = 0;  // before this node
-  /// Opaque primitives: what each thread explored here touched in its whole
-  /// segment (its call up to where it returned or blocked), for the sleep sets.
-  std::vector<footprint_item> fp;
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
