@@ -124,3 +124,32 @@ WEAVE_MODEL_CHECK(future_twin_unset_promise_kept_alive, deadlock, .primitives = 
   weave::wait_all(fs);
   producer.join();
 }
+
+// F6: as_completed yields each future's index exactly once, in an order in
+// which they finished, then nullopt; a future finished before the
+// as_completed was made is yielded too (its callback runs at once).
+WEAVE_MODEL_CHECK(future_as_completed_yields_each_once, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+  weave::model::promise<int> p1, p2;
+  weave::model::future<int> fs[2] = {p1.get_future(), p2.get_future()};
+  (void)p1.set_value(1);  // finished before as_completed exists
+  thread producer([&] { (void)p2.set_value(2); });
+  weave::model::as_completed order(fs);
+  const auto a = order.next();
+  const auto b = order.next();
+  WEAVE_CHECK(a && b && *a != *b && *a < 2 && *b < 2);
+  WEAVE_CHECK(fs[*a].done() && fs[*b].done());
+  WEAVE_CHECK(!order.next());
+  producer.join();
+}
+
+// The twin: one promise is kept alive and never set: the second next() waits
+// for it forever.
+WEAVE_MODEL_CHECK(future_twin_as_completed_unset_promise, deadlock, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 2) {
+  weave::model::promise<int> p1, p2;
+  weave::model::future<int> fs[2] = {p1.get_future(), p2.get_future()};
+  thread producer([&] { (void)p1.set_value(1); });
+  weave::model::as_completed order(fs);
+  (void)order.next();
+  (void)order.next();
+  producer.join();
+}

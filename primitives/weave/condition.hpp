@@ -328,6 +328,7 @@ class basic_condition {
 
     wait_result r = wait_result::woken;
     bool was_notified = false;
+    bool queued = true;  // w is in the FIFO, unless a notifier took it out (C4)
     try {
       // C7: spin a while before parking; a notify often comes within
       // microseconds (a queue's other side is running right now).
@@ -343,13 +344,18 @@ class basic_condition {
       m_.lock();  // C4: after this the notifier is done with w
       // relaxed: written under m_ by the notifier, which we now hold.
       was_notified = w.word.load(std::memory_order_relaxed) == notified;
-      if (!was_notified) {
-        unlink(&w);
+      if (!was_notified) unlink(&w);
+      queued = false;
+      if (!was_notified)
         queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // relaxed: under m_
-      }
       m_.unlock();
     } catch (...) {
-      disown(lock);  // C6
+      // C6. The record on this stack must not stay in the FIFO, or a later
+      // notify (a destructor run by the same unwinding) follows a dangling
+      // pointer. relaxed: only the model checker unwinds here, one thread at a
+      // time, with every other thread frozen.
+      if (queued && w.word.load(std::memory_order_relaxed) == waiting_) unlink(&w);
+      disown(lock);
       throw;
     }
 
