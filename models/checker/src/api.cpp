@@ -184,14 +184,11 @@ void user_code(bool enter) noexcept {
 void name_object(object_id id, const char* name) noexcept {
   if (engine* e = live()) e->name_object(e->index_of(id), name);
 }
-void name_thread(std::uint32_t tid, const char* name) noexcept {
-  if (engine* e = live()) e->name_thread(tid, name);
-}
-std::uint32_t spawn(std::function<void()> fn, source_location loc) {
+std::uint32_t spawn(std::function<void()> fn, source_location loc, const char* name) {
   engine* e = live();
   if (e == nullptr && engine::current != nullptr) return 0;  // an execution being unwound: it never runs
   if (e == nullptr) throw weave::usage_error("weave::model::thread: created outside a model check");
-  return e->spawn(std::move(fn), loc);
+  return e->spawn(std::move(fn), loc, name);
 }
 void join(std::uint32_t tid, source_location loc) {
   if (engine* e = live()) e->join(tid, loc);

@@ -107,14 +107,6 @@ void engine::name_object(std::uint32_t id, const char* name) {
   objects_[id].name = name;
 }
 
-void engine::name_thread(std::uint32_t tid, const char* name) {
-  if (!active() || tid >= threads_.size() || name == nullptr) return;
-  threads_[tid].name = name;
-  const std::string said = "spawn T" + std::to_string(tid) + "  ";  // the trace's note, made before the name
-  for (note& n : notes_)
-    if (n.text.compare(0, said.size(), said) == 0) n.text = "spawn " + threads_[tid].name + n.text.substr(said.size() - 2);
-}
-
 // Thread t's pending step continues the opaque call its previous step (the
 // execution's latest) made: the scheduler runs it at once.
 bool engine::continues_call(int t) const noexcept {
@@ -151,21 +143,18 @@ std::string engine::outcomes_text() const {
     });
     std::uint64_t total = 0;
     for (const auto& v : values) total += v.second.first;
+    auto shown = [](std::uint64_t v) {  // a negative value as such
+      return v >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(v)) : std::to_string(v);
+    };
     s += "  " + name + ":";
-    bool first = true;
+    std::string tokens;
     for (const auto& [value, seen] : values) {
       const auto n = seen.first;
-      const std::string shown = value >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(value))
-                                                                : std::to_string(value);
-      s += std::string(first ? " " : ", ") + shown + " in " + std::to_string(n) + (n == 1 ? " schedule" : " schedules");
-      first = false;
+      s += std::string(tokens.empty() ? " " : ", ") + shown(value) + " in " + std::to_string(n) +
+           (n == 1 ? " schedule" : " schedules");
+      tokens += "    " + name + " = " + shown(value) + ": --replay NAME:" + seen.second + "\n";
     }
-    s += " (of " + std::to_string(total) + ")\n";
-    for (const auto& [value, seen] : values) {
-      const std::string shown = value >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(value))
-                                                                : std::to_string(value);
-      s += "    " + name + " = " + shown + ": --replay NAME:" + seen.second + "\n";
-    }
+    s += " (of " + std::to_string(total) + ")\n" + tokens;
   }
   return s;
 }
@@ -199,7 +188,7 @@ std::string engine::call_text(std::int32_t call) const {
 // and the lock's own record is made before the outer one's.
 std::string engine::lock_name(const void* lock) const {
   for (std::uint32_t i = 0; i < nprim_; ++i)
-    if (prims_[i].addr == lock) return prim_name(i);
+    if (prims_[i].alive && prims_[i].addr == lock) return prim_name(i);  // not a dead one whose memory it reuses
   const auto idx = std::find(locks_.begin(), locks_.end(), lock) - locks_.begin();
   return "L" + std::to_string(idx + 1);
 }

@@ -137,7 +137,7 @@ void engine::start_thread(int t) {
 
 // Spawning is not a scheduling point: the child cannot run before it exists,
 // and the parent's code up to its next visible operation touches no atomics.
-std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
+std::uint32_t engine::spawn(std::function<void()> fn, source_location loc, const char* name) {
   if (!active()) return 0;
   if (threads_.size() >= static_cast<std::size_t>(kMaxThreads)) {
     fail(verdict::usage_error, "too many model threads (the checker supports " +
@@ -150,6 +150,7 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   thread_rec& c = threads_[child];
   c.fn = std::move(fn);
   c.spawned_at = loc;
+  if (name != nullptr) c.name = name;
   c.spawn_step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
   c.hb = threads_[parent].hb;
   c.hb.c[child] = 1;
@@ -164,7 +165,7 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc) {
   c.spurious_left = c.spurious_cas_left = opt_.spurious_wakeups;
   if (mode_ == mode::replay)
     notes_.push_back(note{in_prefix_ ? 0 : steps_.size(), static_cast<std::uint8_t>(parent),
-                          "spawn T" + std::to_string(child) + "  " + where(loc)});
+                          "spawn " + thread_name(child) + "  " + where(loc)});
   return static_cast<std::uint32_t>(child);
 }
 

@@ -59,16 +59,16 @@ static export_view view_of(const std::vector<trace_row>& rows, const std::vector
   v.row_of.assign(steps.size(), 0);
   for (std::size_t r = 0; r < rows.size(); ++r)
     for (std::size_t k = rows[r].first; k <= rows[r].last; ++k) v.row_of[k] = r;
+  tmask stepped = 0;  // threads that took a step before k: a thread's first step comes from its spawn
   for (std::size_t k = 0; k < steps.size(); ++k) {
     const step_rec& s = steps[k];
+    const bool first = (stepped & bit(s.tid)) == 0;
+    stepped |= bit(s.tid);
     if (s.sync_from < 0 || static_cast<std::size_t>(s.sync_from) >= steps.size()) continue;
     const char* kind = s.act == action::wake_return ? "wake"
                        : s.kind == op::join          ? "join"
-                       : s.sync_from >= 0 && steps[static_cast<std::size_t>(s.sync_from)].tid != s.tid &&
-                               (k == 0 || std::none_of(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(k),
-                                                       [&](const step_rec& p) { return p.tid == s.tid; }))
-                           ? "spawn"
-                           : "release → acquire";
+                       : first                       ? "spawn"
+                                                     : "release → acquire";
     const std::size_t a = v.row_of[static_cast<std::size_t>(s.sync_from)], b = v.row_of[k];
     if (a != b) v.flows.push_back(flow{a, b, kind});
   }

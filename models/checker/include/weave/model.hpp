@@ -191,7 +191,6 @@ void call_result(const std::string& text) noexcept;
 bool tracing() noexcept;
 void user_code(bool enter) noexcept;
 void name_object(object_id id, const char* name) noexcept;
-void name_thread(std::uint32_t tid, const char* name) noexcept;
 template <class T>
 struct is_duration : std::false_type {};
 template <class R, class P>
@@ -219,7 +218,8 @@ std::string arg_text(const T& v) {
   }
 }
 // Threads.
-std::uint32_t spawn(std::function<void()> fn, source_location loc);
+/// name: what the trace calls the thread (nullptr: T<n>).
+std::uint32_t spawn(std::function<void()> fn, source_location loc, const char* name = nullptr);
 void join(std::uint32_t tid, source_location loc);
 void unjoined(std::uint32_t tid) noexcept;
 template <class T>
@@ -264,9 +264,7 @@ class thread {
   /// A named thread: the trace's column and every footer call it `name`.
   template <class F>
   thread(const char* name, F&& f, source_location loc = source_location::current())
-      : id_(detail::spawn(std::function<void()>(std::forward<F>(f)), loc)) {
-    detail::name_thread(id_, name);
-  }
+      : id_(detail::spawn(std::function<void()>(std::forward<F>(f)), loc, name)) {}
   thread(thread&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
   thread& operator=(thread&& o) noexcept {
     if (id_ != 0) detail::unjoined(id_);
