@@ -78,6 +78,9 @@ static export_view view_of(const std::vector<trace_row>& rows, const std::vector
 std::string engine::trace_json(const failure& f) const {
   const export_view v = view_of(trace_rows(), steps_);
   constexpr int kSlot = 10;  // µs per row on the time line
+  // Row r starts at (r + 1) slots: the time line starts one slot in, because
+  // viewers start their range at the first non-zero time and drop events at 0.
+  auto at_row = [](std::size_t r) { return (r + 1) * kSlot; };
   std::ostringstream os;
   os << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
   os << "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":"
@@ -87,7 +90,7 @@ std::string engine::trace_json(const failure& f) const {
        << json_quote(thread_name(static_cast<int>(t))) << "}}";
   for (std::size_t r = 0; r < v.rows.size(); ++r) {
     const auto [what, at] = split_location(v.rows[r].text);
-    os << ",\n{\"name\":" << json_quote(what) << ",\"cat\":\"step\",\"ph\":\"X\",\"ts\":" << r * kSlot
+    os << ",\n{\"name\":" << json_quote(what) << ",\"cat\":\"step\",\"ph\":\"X\",\"ts\":" << at_row(r)
        << ",\"dur\":" << kSlot - 2 << ",\"pid\":1,\"tid\":" << int(steps_[v.rows[r].first].tid)
        << ",\"args\":{\"at\":" << json_quote(at) << ",\"steps\":" << json_quote(std::to_string(v.rows[r].first + 1) + "-" + std::to_string(v.rows[r].last + 1)) << "}}";
   }
@@ -95,12 +98,12 @@ std::string engine::trace_json(const failure& f) const {
   for (const flow& fl : v.flows) {
     ++id;
     os << ",\n{\"name\":" << json_quote(fl.kind) << ",\"cat\":\"happens-before\",\"ph\":\"s\",\"id\":" << id
-       << ",\"ts\":" << fl.from_row * kSlot + 1 << ",\"pid\":1,\"tid\":" << int(steps_[v.rows[fl.from_row].first].tid) << "}";
+       << ",\"ts\":" << at_row(fl.from_row) + 1 << ",\"pid\":1,\"tid\":" << int(steps_[v.rows[fl.from_row].first].tid) << "}";
     os << ",\n{\"name\":" << json_quote(fl.kind) << ",\"cat\":\"happens-before\",\"ph\":\"f\",\"bp\":\"e\",\"id\":" << id
-       << ",\"ts\":" << fl.to_row * kSlot + 1 << ",\"pid\":1,\"tid\":" << int(steps_[v.rows[fl.to_row].first].tid) << "}";
+       << ",\"ts\":" << at_row(fl.to_row) + 1 << ",\"pid\":1,\"tid\":" << int(steps_[v.rows[fl.to_row].first].tid) << "}";
   }
   // The verdict where it happened: the two racing rows, or each blocked thread at the end.
-  const std::size_t end = v.rows.size() * kSlot;
+  const std::size_t end = at_row(v.rows.size());
   auto mark = [&](std::size_t ts, int tid, const std::string& text) {
     os << ",\n{\"name\":" << json_quote(text) << ",\"cat\":\"verdict\",\"ph\":\"i\",\"s\":\"t\",\"ts\":" << ts
        << ",\"pid\":1,\"tid\":" << tid << "}";
@@ -108,7 +111,7 @@ std::string engine::trace_json(const failure& f) const {
   if (f.v == verdict::data_race) {
     for (const std::int32_t k : {f.race_a, f.race_b})
       if (k >= 0 && static_cast<std::size_t>(k) < steps_.size())
-        mark(v.row_of[static_cast<std::size_t>(k)] * kSlot + kSlot / 2, steps_[static_cast<std::size_t>(k)].tid,
+        mark(at_row(v.row_of[static_cast<std::size_t>(k)]) + kSlot / 2, steps_[static_cast<std::size_t>(k)].tid,
              "data race");
   } else if (f.v == verdict::deadlock) {
     for (std::size_t t = 0; t < threads_.size(); ++t)
