@@ -66,7 +66,6 @@ bool pending_spin(const thread_rec& t) {
 }  // namespace
 
 engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)), rng_(o.seed) {
-  threads_.reserve(kMaxThreads);
   objects_.reserve(64);
   steps_.reserve(256);
   if (opt_.shard_count > 1) {
@@ -443,8 +442,10 @@ void engine::fence(std::memory_order o, source_location loc) {
   }
 }
 
+// Who holds which lock is for the report (the deadlock footer, the wait-for
+// graph), which is rendered from the replay of the failing schedule only.
 void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
-  if (!active()) return;
+  if (!active() || !tracing()) return;
   thread_rec& t = threads_[cur_];
   auto index = [&]() -> std::size_t {
     for (std::size_t i = 0; i < locks_.size(); ++i)
@@ -496,14 +497,14 @@ void engine::fail(verdict v, std::string message, std::string footer) {
 // The scheduler
 // ---------------------------------------------------------------------------
 
-tmask engine::real_enabled(tmask* spurious) const {
-  tmask real = 0, spur = 0;
+tmask engine::real_enabled(enabled_sets& e) const {
+  tmask real = 0, spur = 0, joins = 0, finished = 0;
   for (std::size_t i = 0; i < threads_.size(); ++i) {
     const thread_rec& t = threads_[i];
     switch (t.st) {
       case tstate::runnable:
         if (t.act == action::step && t.pend.kind == op::join) {
-          if (threads_[t.join_target].st == tstate::finished) real |= bit(static_cast<int>(i));
+          if (threads_[t.join_target].st == tstate::finished) joins |= bit(static_cast<int>(i));
         } else if (pending_spin(t)) {
           // The await rule: a spinner goes on once something it read since its
           // previous spin has been written since it read it (going round again
@@ -521,11 +522,14 @@ tmask engine::real_enabled(tmask* spurious) const {
         if (t.timed || holder_dead(t)) real |= bit(static_cast<int>(i));
         else if (t.spurious_left > 0 && !opaque(t)) spur |= bit(static_cast<int>(i));  // a call re-checks: not the user's to see
         break;
+      case tstate::finished: finished |= bit(static_cast<int>(i)); break;
       default: break;
     }
   }
-  *spurious = spur;
-  return real;
+  e.spurious = spur;
+  e.joins = joins;
+  e.finished = finished;
+  return real | joins;
 }
 
 namespace {
@@ -706,7 +710,7 @@ void engine::dpor_step(int c, std::int32_t j) {
   dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
   // Opaque primitives: what this segment touches, kept at its first node for
   // the sleep sets (a union over the runs of that node: each data choice's).
-  if (opaque(t) && mode_ == mode::dfs && opt_.reduction && a.obj != kNoObj) {
+  if (opaque(t) && a.obj != kNoObj) {
     const auto seg = static_cast<std::size_t>(steps_[static_cast<std::size_t>(j)].seg);
     const footprint_item f{static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(a.kind), a.obj};
     if (seg < nodes_.size()) {
@@ -733,14 +737,13 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
   if (op == nullptr) return;
   thread_rec& t = threads_[c];
   object_rec& o = *op;
-  const bool reduce = mode_ == mode::dfs && opt_.reduction;
   // A race with a step of an opaque call is a race with its whole segment:
   // reversed at the segment's first step (the only one that was a choice).
   auto consider = [&](std::int32_t i) {
     if (i < 0 || i == j) return;
     const int q = steps_[i].tid;
     const std::int32_t b = steps_[i].seg;
-    if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(b + 1) && reduce) add_race_backtrack(b, j);
+    if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(b + 1)) add_race_backtrack(b, j);
   };
   consider(o.last_write);
   if (kind != touch::read)
@@ -770,7 +773,6 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
 void engine::thread_died(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
   dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
-  life_[static_cast<std::size_t>(c)].writes.push_back(j);
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
   for (std::size_t r = 0; r < threads_.size(); ++r) {
@@ -923,11 +925,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
       if (go_silent()) continue;
       break;
     }
-    tmask spur = 0;
-    tmask real = real_enabled(&spur);
-    bool all_finished = real == 0 && spur == 0;
-    for (std::size_t t = 0; all_finished && t < threads_.size(); ++t)
-      if (threads_[t].st != tstate::finished) all_finished = false;
+    enabled_sets es;
+    const tmask real = real_enabled(es);
+    const tmask spur = es.spurious;
+    const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
     if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) break;  // ran on as far as it goes
     if (all_finished) {
       for (std::size_t t = 1; t < threads_.size(); ++t) {
@@ -963,16 +964,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
     }
     // An enabled join only reads "T finished", which never changes again: it
     // commutes with everything, so it runs at once instead of being a choice.
-    bool eager = false;
-    for (tmask m = forced ? 0 : real; m != 0 && !eager; m &= m - 1) {
-      const auto t = static_cast<std::size_t>(lowest(m));
-      const thread_rec& r = threads_[t];
-      if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::join &&
-          threads_[r.join_target].st == tstate::finished) {
-        cands = bit(static_cast<int>(t));
-        eager = true;
-      }
-    }
+    const bool eager = !forced && es.joins != 0;
+    if (eager) cands = bit(lowest(es.joins));
     const std::int32_t seg = forced ? steps_.back().seg : j;
     node* n;
     node scratch;  // silent steps are no choices of the search
@@ -1003,7 +996,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     } else {
       node fresh;
       fresh.preemptions = preemptions_;
-      fresh.sleep = (mode_ == mode::dfs && opt_.reduction) ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
+      fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
       fresh.enabled = cands;
       if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
           (real & bit(prev_)))
@@ -1023,7 +1016,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
       } else {
         fresh.chosen = static_cast<std::uint8_t>(pick_default(avail, prev_));
       }
-      fresh.backtrack = (mode_ == mode::dfs && opt_.reduction) ? bit(fresh.chosen) : fresh.enabled;
+      fresh.backtrack = reducing() ? bit(fresh.chosen) : fresh.enabled;
       // A thread that just went to sleep could also time out or wake spuriously
       // right away; DPOR moves that step to wherever it races.
       if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
@@ -1088,13 +1081,18 @@ run_end engine::run_execution(const std::function<void()>& body) {
     data_choice_ = n->data_choice;
     if (mem_pending(threads_[c])) chosen_ = choices_[data_choice_];
     // Sleep set of the child (Godefroid): sleepers and explored siblings that
-    // commute with the chosen step stay asleep.
+    // commute with the chosen step stay asleep. In a split search's fully
+    // expanded prefix (node::upper) only a thread whose step is one step: a
+    // sibling's subtree there may be another worker's, so the footprint of an
+    // opaque call's whole segment (seg_fp_) is not known here, and every
+    // worker must walk the prefix alike to number the subtrees alike.
     child_sleep_ = 0;
-    if (mode_ == mode::dfs && opt_.reduction && !silent_) {
+    if (reducing() && !silent_) {
       const tmask carry = (n->sleep | n->done) & ~bit(c);
       for (tmask m = carry; m != 0; m &= m - 1) {
         const int r = lowest(m);
         if (static_cast<std::size_t>(r) >= threads_.size()) continue;
+        if (n->upper && opaque(threads_[static_cast<std::size_t>(r)])) continue;
         if (!(n->sleep & bit(r))) {  // falls asleep here
           sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
           auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
@@ -1114,7 +1112,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
                          threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
     if (preempt && !silent_) ++preemptions_;
     thread_rec& t = threads_[c];
-    step_rec s;
+    step_rec& s = steps_.emplace_back();
     s.tid = static_cast<std::uint8_t>(c);
     s.data_choice = n->data_choice;
     s.data_alts = n->data_alts;
@@ -1139,19 +1137,18 @@ run_end engine::run_execution(const std::function<void()>& body) {
       s.loc = t.pend.loc;
       if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
     }
-    steps_.push_back(s);
     // A wake disables its sleepers' pending time-out or spurious return, and a
     // disabled step never appears as a race: explore "it fired just before this
     // wake" explicitly (the classic DPOR rule for disabling transitions).
     // (Inside an opaque call: before its segment, the last choice.)
     if ((t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.st == tstate::runnable &&
-        t.act == action::step && mode_ == mode::dfs && opt_.reduction && !silent_ &&
+        t.act == action::step && reducing() && !silent_ &&
         static_cast<std::size_t>(seg) < nodes_.size() && !nodes_[static_cast<std::size_t>(seg)].upper &&
         t.pend.obj < nobj_) {
       node& b = nodes_[static_cast<std::size_t>(seg)];
       for (std::uint8_t w : objects_[t.pend.obj].waiters) b.backtrack |= bit(w) & b.enabled;
     }
-    if (!silent_) dpor_step(c, j);
+    if (reducing() && !silent_) dpor_step(c, j);
     ++t.hb.c[c];  // a new epoch for this step
     // Perform: blocked threads leave their wait here; everything else runs on its fiber.
     if (t.st == tstate::blocked) {
@@ -1184,7 +1181,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
     t.act = action::step;
     read_mark_[c] = 0;  // its restriction was for the step it has just taken
     resume(c);
-    if (threads_[c].st == tstate::finished) thread_died(c, j);
+    if (threads_[c].st == tstate::finished) {
+      life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
+      if (reducing()) thread_died(c, j);
+    }
     step_rec& done = steps_[static_cast<std::size_t>(j)];
     done.after = threads_[c].st;
     done.after_kind = threads_[c].pend.kind;

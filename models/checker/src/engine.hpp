@@ -102,7 +102,12 @@ class engine {
   void resume(int t);
   void yield_to_scheduler();
   void thread_entry(int t);
-  tmask real_enabled(tmask* spurious) const;
+  /// Besides the threads that can step (the return value, joins included):
+  /// those that could only wake spuriously, the enabled joins, the finished.
+  struct enabled_sets {
+    tmask spurious = 0, joins = 0, finished = 0;
+  };
+  tmask real_enabled(enabled_sets& e) const;
   void dpor_step(int t, std::int32_t j);
   void add_race_backtrack(std::int32_t i, std::int32_t j);
   tmask initials(std::int32_t i, std::int32_t j) const;
@@ -160,6 +165,10 @@ class engine {
 
   // --- the memory model (memory.cpp) ---
   bool rc11() const noexcept { return opt_.memory == memory_model::rc11; }
+  /// Partial-order reduction is on: exhaustive DFS with options::reduction.
+  /// Its bookkeeping (dependency clocks, races, sleep sets, segment
+  /// footprints) is skipped otherwise: bounded, random, PCT and replay runs.
+  bool reducing() const noexcept { return mode_ == mode::dfs && opt_.reduction; }
   bool mem_pending(const thread_rec& t) const noexcept;
   void list_choices(int t);
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
@@ -214,7 +223,7 @@ class engine {
   std::thread::id scheduler_thread_;        // the OS thread the fibers run on
   std::atomic<bool> foreign_use_{false};    // a model object was used from another OS thread
   tmask unwound_unjoined_ = 0;              // threads left running by an exception unwinding the body
-  std::vector<thread_rec> threads_;
+  thread_table threads_;
   std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
   std::array<object_rec, kMaxThreads> life_;  // life_obj(t): "T t is alive"
   std::size_t nobj_ = 0;

@@ -39,6 +39,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -163,6 +165,52 @@ struct thread_rec {
   std::int32_t wake_step = -1;
   std::vector<const void*> holding;  // locks held (from the lock hooks)
   const void* acquiring = nullptr;   // between pre_lock and post_lock
+};
+
+/// The threads of one execution. Records are recycled across executions, as
+/// object records are: a new one is default again but keeps its vectors'
+/// capacity, so an execution allocates nothing for its threads.
+class thread_table {
+ public:
+  std::size_t size() const noexcept { return n_; }
+  bool empty() const noexcept { return n_ == 0; }
+  thread_rec& operator[](std::size_t i) noexcept { return recs_[i]; }
+  const thread_rec& operator[](std::size_t i) const noexcept { return recs_[i]; }
+  thread_rec& back() noexcept { return recs_[n_ - 1]; }
+  thread_rec* begin() noexcept { return recs_.data(); }
+  thread_rec* end() noexcept { return recs_.data() + n_; }
+  const thread_rec* begin() const noexcept { return recs_.data(); }
+  const thread_rec* end() const noexcept { return recs_.data() + n_; }
+  std::reverse_iterator<thread_rec*> rbegin() noexcept { return std::reverse_iterator<thread_rec*>(end()); }
+  std::reverse_iterator<thread_rec*> rend() noexcept { return std::reverse_iterator<thread_rec*>(begin()); }
+  /// Every fiber must be gone (engine::teardown) before the table is cleared;
+  /// what the threads' functions captured is destroyed here, between executions.
+  void clear() noexcept {
+    for (std::size_t i = 0; i < n_; ++i) recs_[i].fn = nullptr;
+    n_ = 0;
+  }
+  /// A fresh record (at most kMaxThreads: engine::spawn checks).
+  thread_rec& emplace_back() {
+    thread_rec& r = recs_[n_++];
+    auto keep = std::make_tuple(std::move(r.user_saved), std::move(r.spin_reads), std::move(r.last_round),
+                                std::move(r.mevs), std::move(r.holding));
+    r = thread_rec{};
+    r.user_saved = std::move(std::get<0>(keep));
+    r.spin_reads = std::move(std::get<1>(keep));
+    r.last_round = std::move(std::get<2>(keep));
+    r.mevs = std::move(std::get<3>(keep));
+    r.holding = std::move(std::get<4>(keep));
+    r.user_saved.clear();
+    r.spin_reads.clear();
+    r.last_round.clear();
+    r.mevs.clear();
+    r.holding.clear();
+    return r;
+  }
+
+ private:
+  std::array<thread_rec, kMaxThreads> recs_;
+  std::size_t n_ = 0;
 };
 
 /// A store: one entry of its location's modification order (RC11).

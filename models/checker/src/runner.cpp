@@ -40,7 +40,7 @@ void usage(std::FILE* f) {
       "usage: weave_models [options]\n"
       "       weave_models --merge FILE... [--json FILE] [--junit FILE] [--verbose]\n"
       "Runs every registered model check and prints one table: check, expected verdict,\n"
-      "verdict, executions, exhaustive or bounded, memory model, time.\n\n"
+      "verdict, executions, exhaustive or bounded, memory model, time, executions/s.\n\n"
       "  --list              list the checks with their expected verdicts\n"
       "  --filter REGEX      run only the checks whose name matches\n"
       "  --replay NAME:TOKEN re-run one schedule of check NAME with full tracing\n"
@@ -213,10 +213,24 @@ std::string fmt_count(std::uint64_t n) {
   return s;
 }
 
+constexpr std::size_t kTableWidth = 123;
+
 void print_header() {
-  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %8s\n", "check", "expected", "verdict", "executions", "search",
-              "memory", "time");
-  std::printf("%s\n", std::string(113, '-').c_str());
+  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %8s %9s\n", "check", "expected", "verdict", "executions", "search",
+              "memory", "time", "exec/s");
+  std::printf("%s\n", std::string(kTableWidth, '-').c_str());
+}
+
+// A passing check's speed (a found bug stops the search early: no rate);
+// under 10 ms the clock says too little.
+std::string rate_text(const result& r) {
+  if (r.found != verdict::pass || r.seconds < 0.01) return "-";
+  const double v = static_cast<double>(r.executions) / r.seconds;
+  char buf[32];
+  if (v >= 1e6) std::snprintf(buf, sizeof buf, "%.2fM", v / 1e6);
+  else if (v >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
 }
 
 // One row; split marks a result that is one slice of the search.
@@ -225,9 +239,9 @@ void print_row(const detail::record& c, bool split) {
   std::string search = r.found != verdict::pass ? "found" : r.exhaustive ? "exhaustive" : "bounded";
   if (r.saw_nothing) search = "NOTHING";  // see the warning below the table
   if (split) search += "*";
-  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %7.2fs%s\n", c.name.c_str(), to_string(c.expected),
+  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %7.2fs %9s%s\n", c.name.c_str(), to_string(c.expected),
               to_string(r.found), fmt_count(r.executions).c_str(), search.c_str(), c.memory_model.c_str(), r.seconds,
-              c.as_declared() ? "" : "  << MISMATCH");
+              rate_text(r).c_str(), c.as_declared() ? "" : "  << MISMATCH");
   std::fflush(stdout);
 }
 
@@ -265,7 +279,7 @@ int finish(const detail::run_results& run, const cli_args& c, const char* remark
     mismatches += r.as_declared() ? 0 : 1;
     total_time += r.r.seconds;
   }
-  std::printf("%s\n", std::string(113, '-').c_str());
+  std::printf("%s\n", std::string(kTableWidth, '-').c_str());
   std::printf("%zu checks, %d mismatch%s, %.2fs%s\n", run.checks.size(), mismatches, mismatches == 1 ? "" : "es",
               total_time, remark);
   for (const detail::record& r : run.checks) {

@@ -280,6 +280,7 @@ class opaque_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(consumer_never_fed_in_the_users_words);
   CPPUNIT_TEST(event_wait_and_time_out_rows);
   CPPUNIT_TEST(usage_error_row);
+  CPPUNIT_TEST(shards_keep_every_outcome);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -321,6 +322,31 @@ class opaque_test : public CppUnit::TestFixture {
   // Segments over several objects (a queue's lock, conditions and cells),
   // calls that block and time out (an event's wait_for).
   void random_programs_with_queues_events_semaphores() { random_programs_agree(60, true); }
+
+  // --shard K/N and --jobs split one search: every slice's outcomes together
+  // are the whole search's. (A slice must not let a thread sleep through a
+  // subtree another worker explored: its segments' footprints are not here.)
+  void shards_keep_every_outcome() {
+    std::vector<body_fn> bodies = {body_fn(publish_under_lock), body_fn(lock_order_of_three), body_fn(two_locks_and_a_flag),
+                                   body_fn(semaphore_of_two), body_fn(producer_two_consumers)};
+    for (unsigned seed = 1; seed <= 40; ++seed) bodies.push_back(random_program(seed, true));
+    for (std::size_t i = 0; i < bodies.size(); ++i) {
+      const auto whole = outcomes(opaque(), bodies[i]);
+      for (const int n : {2, 3, 5}) {
+        std::set<outcome> joined;
+        for (int k = 0; k < n; ++k) {
+          weave::model::options o = opaque();
+          o.shard_index = k;
+          o.shard_count = n;
+          const auto part = outcomes(o, bodies[i]);
+          joined.insert(part.begin(), part.end());
+        }
+        if (joined != whole)
+          CPPUNIT_FAIL("program " + std::to_string(i) + ": " + std::to_string(n) + " shards saw " +
+                       std::to_string(joined.size()) + " outcomes, the whole search " + std::to_string(whole.size()));
+      }
+    }
+  }
 
   void opaque_outcomes_are_the_transparent_ones() {
     for (const body_fn& b : {body_fn(publish_under_lock), body_fn(two_locks_and_a_flag)})
