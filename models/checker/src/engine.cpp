@@ -1198,9 +1198,12 @@ run_end engine::run_execution(const std::function<void()>& body) {
     silent_ = false;
   }
   // An execution that ended inside the fully expanded prefix belongs to one
-  // shard too (every shard walks the prefix the same way).
+  // shard too (every shard walks the prefix the same way). One that stopped
+  // at a node below it before stepping there (sleep-blocked when replaying a
+  // subtree's root) is that subtree's: counting it here would number the
+  // subtrees differently in the worker that explores that subtree.
   bool crossed = sharded_root_seen;
-  for (std::size_t k = 0; k < steps_.size() && k < nodes_.size() && !crossed; ++k) crossed = !nodes_[k].upper;
+  for (std::size_t k = 0; k <= steps_.size() && k < nodes_.size() && !crossed; ++k) crossed = !nodes_[k].upper;
   if (mode_ == mode::dfs && opt_.shard_count > 1 && !crossed && end != run_end::not_mine) {
     if (!owns_subtree()) end = run_end::not_mine;
   }
