@@ -77,15 +77,22 @@
 //     atfork handlers).
 //   - map() runs eagerly and returns a vector, not a lazy iterator; there is
 //     no chunksize (each task is one message of at most max_payload bytes).
-//   - shutdown(wait = true) from a done-callback (which runs on one of the
-//     pool's threads) is a usage_error instead of a deadlock.
+//   - shutdown(wait = true) from a done-callback run on one of the pool's
+//     threads is a usage_error instead of a deadlock. (A task sent directly,
+//     see the design below, has its callbacks run by the thread that
+//     collected its reply: the thread that waited for it, where shutdown
+//     simply waits, or its slot's shepherd.)
+//   - A task nobody waits for with get()/wait() may have its future finished
+//     up to about a millisecond after its reply came (D4): a timed wait, a
+//     done() poll or a callback sees it then.
 //
 // Design (after multiprocessing.Pool's one-task-per-worker dispatch, built
 // from weave's own queue, future and pipe): a basic_fifo_queue of tasks, as in
 // weave::thread_pool, and one shepherd thread per worker slot. A shepherd
 // takes a task, sends its request on the slot's duplex pipe, waits for the
-// reply, and finishes the task's future; between tasks it is the only thread
-// that touches its slot. Messages:
+// reply, and finishes the task's future. Whoever holds the slot's owner word
+// (D1: the shepherd, or a submit and a waiter on the direct path below) is
+// the only thread that touches the slot. Messages:
 //
 //   hello    worker → pool   [u32 hello_word]        once, after the worker claimed its end
 //   request  pool → worker   [u32 function id][argument bytes]
@@ -96,7 +103,7 @@
 // The direct path. With one task in flight, a shepherd between caller and
 // worker makes three threads take turns on every round trip, each waiting
 // for the other two; on two cores one of them is always off a core, so the
-// hand-offs park (a measured 26 us against the bare pipe's microsecond). So a
+// hand-offs park (bench_pool measured 26 us per round trip). So a
 // submit that finds its slot open sends the request itself, and the thread
 // that then waits for the future without a deadline (get(), wait(): future.hpp
 // F6) receives the reply itself: caller and worker, the pipe's own round
@@ -204,10 +211,13 @@
 //       direct, waking a shepherd that waits) and waits as usual. Pinning
 //       never blocks, so neither does the shepherd for long.
 //   D6  A waiter that collected gives the slot back before it finishes the
-//       future (a done-callback then runs holding no slot), and touches the
-//       pool no more after giving it back (the shepherd may then retire).
+//       future (a done-callback then runs holding no slot), and after giving
+//       it back touches only the word's futex (the shepherd may then retire).
 //       The shepherd sleeps on the word only with the waiting bit set, and
-//       whoever clears the bit (the exchange that gives the slot up) wakes it.
+//       whoever clears the bit (the exchange that gives the slot up) wakes it;
+//       the sleeper cannot go on before that wake except by a spurious
+//       return, so a wake that comes after the pool is gone is at worst a
+//       spurious wake-up of an unrelated futex, which every wait tolerates.
 #pragma once
 
 #include <algorithm>
