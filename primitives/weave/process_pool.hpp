@@ -218,6 +218,11 @@
 //       the sleeper cannot go on before that wake except by a spurious
 //       return, so a wake that comes after the pool is gone is at worst a
 //       spurious wake-up of an unrelated futex, which every wait tolerates.
+//   D7  A submit goes direct only while queued_ (tasks put in the queue and
+//       not yet taken to a slot by their shepherd, or cancelled there) is 0,
+//       so a direct task never overtakes a task its own thread queued
+//       earlier: tasks from one thread start in submit order. (queued_ is a
+//       hint: a stale count only sends a task through the queue.)
 #pragma once
 
 #include <algorithm>
@@ -388,8 +393,12 @@ class process_pool {
     future<R> f = t->p.get_future();
     t->f = f;
     if (send_direct(t, f.core())) return f;  // D2
-    if (q_.put(std::shared_ptr<task_base>(std::move(t))) != queue_status::ok)
+    // relaxed (both): D7's hint; only this count's own coherence matters.
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    if (q_.put(std::shared_ptr<task_base>(std::move(t))) != queue_status::ok) {
+      queued_.fetch_sub(1, std::memory_order_relaxed);
       throw_usage_error("weave::process_pool", "submit after shutdown");  // W1
+    }
     return f;
   }
 
@@ -409,7 +418,10 @@ class process_pool {
     q_.close();  // drain: later submits are refused (W1); shepherds finish what is left (W2)
     if (cancel_pending) {
       std::shared_ptr<task_base> t;
-      while (q_.try_get(t) == queue_status::ok) t->cancel();  // W2
+      while (q_.try_get(t) == queue_status::ok) {
+        t->cancel();  // W2
+        queued_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: D7's hint
+      }
       const detail::unique_hold<weave::mutex> h(pending_m_);
       for (std::size_t i = 0; i < n_; ++i) {
         if (const auto& held = slots_[i].pending.read()) held->cancel();  // W2: taken, not started
@@ -520,6 +532,7 @@ class process_pool {
   std::unique_ptr<worker_slot[]> slots_;
   basic_fifo_queue<std::shared_ptr<task_base>, S> q_;
   S::atomic<std::uint32_t> closing_{0};  // D2: set by shutdown before it closes q_
+  S::atomic<std::uint32_t> queued_{0};   // D7: tasks put in q_ and not yet taken to a slot
   weave::mutex fork_m_;  // W5
   weave::mutex pending_m_;  // W2: the slots' pending cells
   weave::mutex join_m_;
@@ -620,6 +633,7 @@ inline void process_pool::shepherd(std::size_t i) {
       const detail::unique_hold<weave::mutex> h(pending_m_);
       s.pending.write().reset();
     }
+    queued_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: D7's hint
     if (!t->start()) {  // cancelled while queued or held: not run (W2)
       give_slot(s);
       continue;
@@ -638,6 +652,9 @@ inline void process_pool::shepherd(std::size_t i) {
 // for the send and leaves it direct; false (the task goes to the queue) if no
 // slot is open, its worker is missing or ended (W8), or the send failed.
 inline bool process_pool::send_direct(const std::shared_ptr<task_base>& t, detail::future_core<S>& core) {
+  // relaxed: D7, a hint; a stale count only sends the task through the queue
+  // (a thread always sees its own earlier submits counted).
+  if (queued_.load(std::memory_order_relaxed) != 0) return false;
   for (std::size_t i = 0; i < n_; ++i) {
     worker_slot& s = slots_[i];
     std::uint32_t open = slot_open;
