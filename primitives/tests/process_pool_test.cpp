@@ -2,8 +2,10 @@
 // function that throws fails its future only, map in order, shutdown (wait,
 // cancel pending, no wait) as Python 3.9's, submit after shutdown and other
 // misuse are usage_errors, a worker killed (SIGKILL) or exiting mid-task fails
-// that task with broken_pool within a second and is replaced, and the
-// destructor reaps every worker (no zombie). Every case forks, so under
+// that task with broken_pool within a second and is replaced, the
+// destructor reaps every worker (no zombie), and the direct path (D1..D7): a
+// task nobody get()s still finishes, one thread's tasks start in submit
+// order, and get() works from a thread other than the submitter's. Every case forks, so under
 // ThreadSanitizer each one skips itself with a note, as pipe_test's fork cases.
 #include <cppunit/extensions/HelperMacros.h>
 
