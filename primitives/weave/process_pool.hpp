@@ -655,6 +655,9 @@ inline bool process_pool::send_direct(const std::shared_ptr<task_base>& t, detai
   // relaxed: D7, a hint; a stale count only sends the task through the queue
   // (a thread always sees its own earlier submits counted).
   if (queued_.load(std::memory_order_relaxed) != 0) return false;
+  // Made before a slot is taken: nothing between the send and the exchange
+  // to direct may throw, or the slot would stay lent.
+  auto help = std::make_shared<direct_help>(t);
   for (std::size_t i = 0; i < n_; ++i) {
     worker_slot& s = slots_[i];
     std::uint32_t open = slot_open;
@@ -675,7 +678,7 @@ inline bool process_pool::send_direct(const std::shared_ptr<task_base>& t, detai
       return false;
     }
     (void)t->start();  // pending -> running: nobody else holds the future yet, so it is not cancelled
-    core.set_wait_help(std::make_shared<direct_help>(t));  // F6: before the future leaves submit
+    core.set_wait_help(std::move(help));  // F6: before the future leaves submit
     t->pool = this;
     t->slot = i;
     s.direct.write() = t;  // D2
