@@ -2,8 +2,10 @@
 // function that throws fails its future only, map in order, shutdown (wait,
 // cancel pending, no wait) as Python 3.9's, submit after shutdown and other
 // misuse are usage_errors, a worker killed (SIGKILL) or exiting mid-task fails
-// that task with broken_pool within a second and is replaced, and the
-// destructor reaps every worker (no zombie). Every case forks, so under
+// that task with broken_pool within a second and is replaced, the
+// destructor reaps every worker (no zombie), and the direct path (D1..D7): a
+// task nobody get()s still finishes, one thread's tasks start in submit
+// order, and get() works from a thread other than the submitter's. Every case forks, so under
 // ThreadSanitizer each one skips itself with a note, as pipe_test's fork cases.
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -41,6 +43,20 @@ std::atomic<int>& hung_pid() {
   return *p;
 }
 
+// Shared with the workers as hung_pid is: the order in which `stamp` ran.
+struct stamp_log {
+  std::atomic<int> count{0};
+  int order[64];
+};
+stamp_log& stamps() {
+  static auto* p = [] {
+    void* m = ::mmap(nullptr, sizeof(stamp_log), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) std::abort();
+    return new (m) stamp_log();
+  }();
+  return *p;
+}
+
 struct point {
   int x, y;
 };
@@ -68,6 +84,11 @@ const auto hang = weave::process_pool::register_function<int(int)>("process_pool
 });
 const auto quit = weave::process_pool::register_function<int(int)>("process_pool_test.quit", [](int code) -> int {
   ::_exit(code);
+});
+const auto stamp = weave::process_pool::register_function<int(int)>("process_pool_test.stamp", [](int i) {
+  const int at = stamps().count.fetch_add(1);  // one worker at a time here: the order is the run order
+  if (at < 64) stamps().order[at] = i;
+  return i;
 });
 
 bool skip_fork(const char* test) {
@@ -102,6 +123,9 @@ class process_pool_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(killed_worker_fails_its_task_within_a_second);
   CPPUNIT_TEST(exiting_worker_fails_its_task);
   CPPUNIT_TEST(destructor_reaps_every_worker);
+  CPPUNIT_TEST(a_task_nobody_waits_for_finishes);
+  CPPUNIT_TEST(one_threads_tasks_start_in_submit_order);
+  CPPUNIT_TEST(get_from_another_thread);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -291,6 +315,55 @@ class process_pool_test : public CppUnit::TestFixture {
     }
     CPPUNIT_ASSERT_EQUAL(std::size_t{3}, pids.size());
     for (int pid : pids) CPPUNIT_ASSERT_MESSAGE(std::to_string(pid), reaped(pid));
+  }
+
+  // A task sent directly (D2) that nobody get()s is collected by its slot's
+  // shepherd (D4): done() and a done-callback see it without a get().
+  void a_task_nobody_waits_for_finishes() {
+    if (skip_fork("a_task_nobody_waits_for_finishes")) return;
+    weave::process_pool pool(1);
+    auto f = pool.submit(square, 6);
+    CPPUNIT_ASSERT(weave::test::eventually([&] { return f.done(); }));
+    CPPUNIT_ASSERT_EQUAL(36L, f.get());
+    std::atomic<bool> called{false};
+    auto g = pool.submit(square, 7);
+    g.add_done_callback([&called] { called.store(true); });
+    CPPUNIT_ASSERT(weave::test::eventually([&] { return called.load(); }));
+    CPPUNIT_ASSERT(f.wait_for(1s) == weave::future_status::ready);
+    CPPUNIT_ASSERT_EQUAL(49L, g.get());
+  }
+
+  // D7: a direct submit never overtakes a task the same thread queued
+  // earlier, whichever thread collects what.
+  void one_threads_tasks_start_in_submit_order() {
+    if (skip_fork("one_threads_tasks_start_in_submit_order")) return;
+    stamps().count.store(0);  // maps the log before the workers are forked
+    weave::process_pool pool(1);
+    std::vector<weave::future<int>> fs;
+    fs.push_back(pool.submit(nap, 20));  // holds the worker while the rest queue up
+    for (int i = 0; i < 40; ++i) {
+      fs.push_back(pool.submit(stamp, i));
+      if (i % 7 == 3) (void)fs[fs.size() - 2].get();  // collect now and then, so some go direct
+    }
+    for (auto& f : fs) (void)f.get();
+    CPPUNIT_ASSERT_EQUAL(40, stamps().count.load());
+    for (int i = 0; i < 40; ++i) CPPUNIT_ASSERT_EQUAL(i, stamps().order[i]);
+  }
+
+  // A waiter on another thread than the submitter's collects (D5); the
+  // submitter meanwhile keeps submitting.
+  void get_from_another_thread() {
+    if (skip_fork("get_from_another_thread")) return;
+    weave::process_pool pool(2);
+    for (int round = 0; round < 200; ++round) {
+      auto f = pool.submit(square, round);
+      long got = -1;
+      std::thread t([&] { got = f.get(); });
+      auto g = pool.submit(square, round + 1);
+      t.join();
+      CPPUNIT_ASSERT_EQUAL(static_cast<long>(round) * round, got);
+      CPPUNIT_ASSERT_EQUAL(static_cast<long>(round + 1) * (round + 1), g.get());
+    }
   }
 };
 

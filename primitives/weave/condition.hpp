@@ -43,9 +43,9 @@
 // std's futex condvar, Drepper's "Futexes Are Tricky" condvar) loses no
 // wake-up, but cannot keep notify(n) to n threads: a waiter between unlocking
 // and parking returns on the changed word in addition to the n the kernel
-// wakes. Here each record's word is a one-shot sequence (0 waiting → 1
-// notified), so the futex re-check closes the unlock→park window for that
-// waiter alone. The queue is protected by an internal weave::basic_mutex<S>
+// wakes. Here each record's word is a one-shot sequence (0 waiting, 2
+// parked → 1 notified), so the futex re-check closes the unlock→park window
+// for that waiter alone. The queue is protected by an internal weave::basic_mutex<S>
 // (m_), held only for a few pointer updates.
 //
 //   m_        basic_mutex<S>         protects the queue (head_, tail_, links)
@@ -56,22 +56,24 @@
 //
 // A waiter's life (W = its record):
 //
-//   enqueue W (under m_) → release the user lock → park while W.word == 0 →
+//   enqueue W (under m_) → release the user lock → spin while W.word == 0 →
+//   W.word 0 → 2 (announces a sleeper) → park while W.word == 2 →
 //   take m_: W.word == 1 → notified (no_timeout)
-//            W.word == 0 → unlink W; timeout if the deadline passed, else a
+//            W.word != 1 → unlink W; timeout if the deadline passed, else a
 //                          spurious return (no_timeout)
 //   → re-acquire the user lock (restoring a recursive depth).
 //
-// notify(n): under m_, pop up to n records from the front; for each, store
-// word = 1 and wake_one(word).
+// notify(n): under m_, pop up to n records from the front; for each, exchange
+// word for 1 and wake_one(word) only if it was 2 (C8).
 //
 // Invariants:
-//   C1  a record is in the queue iff its word is 0 and its thread has not yet
-//       re-taken m_ after parking; it is enqueued before the user lock is
-//       released, so a notifier that changed the predicate under the user lock
-//       afterwards finds it (no lost wake-up between unlock and sleep), and the
-//       futex compares W.word == 0 atomically before sleeping.
-//   C2  notify(n) flips at most n records 0 → 1, all of them in the queue when
+//   C1  a record is in the queue iff its word is not 1 (0 or 2) and its
+//       thread has not yet re-taken m_ after parking; it is enqueued before
+//       the user lock is released, so a notifier that changed the predicate
+//       under the user lock afterwards finds it (no lost wake-up between
+//       unlock and sleep), and the futex compares W.word == 2 atomically
+//       before sleeping.
+//   C2  notify(n) flips at most n records (0 or 2) → 1, all of them in the queue when
 //       it took m_, i.e. registered before the call: it wakes at most n
 //       threads, each of them waiting at the time of the call.
 //   C3  queued_ == the queue's length, written under m_. notify() may read it
@@ -92,6 +94,13 @@
 //       looking at its own word; the spin changes nothing C1..C5 rely on, and
 //       spares the notifier a futex wake when the notify comes within
 //       microseconds.
+//   C8  a waiter sleeps on the futex only after its own RMW turned its word
+//       0 → 2, and a notifier wakes only if its exchange read 2. Both are RMWs
+//       of one word, so they are ordered: if the waiter's comes first the
+//       notifier wakes it (or the futex's compare sees 1 and it does not
+//       sleep); if the notifier's comes first the waiter's RMW fails on 1 and
+//       it does not park. A waiter that is still spinning costs its notifier
+//       no system call.
 #pragma once
 
 #include <chrono>
@@ -219,10 +228,11 @@ class basic_condition {
       if (w == nullptr) break;
       unlink(w);
       --q;
-      // release: pairs with the acquire load in the waiter's park loop; the
-      // waiter re-reads it under m_ anyway (C1, C2).
-      w->word.store(notified, std::memory_order_release);
-      S::wake_one(w->word);  // under m_: the record is alive (C4)
+      // release: pairs with the acquire loads and RMW in the waiter's spin and
+      // park loop; the waiter re-reads it under m_ anyway (C1, C2). An RMW:
+      // it reads whether the waiter announced a sleep (C8).
+      if (w->word.exchange(notified, std::memory_order_release) == parked_)
+        S::wake_one(w->word);  // under m_: the record is alive (C4)
     }
     queued_.store(q, std::memory_order_relaxed);  // relaxed: under m_ (C3)
     m_.unlock();
@@ -248,7 +258,7 @@ class basic_condition {
   }
 
  private:
-  static constexpr std::uint32_t waiting_ = 0, notified = 1;
+  static constexpr std::uint32_t waiting_ = 0, notified = 1, parked_ = 2;
 
   struct waiter {
     typename S::template atomic<std::uint32_t> word{waiting_};
@@ -332,12 +342,18 @@ class basic_condition {
     try {
       // C7: spin a while before parking; a notify often comes within
       // microseconds (a queue's other side is running right now).
-      // acquire: pairs with the release store in notify().
-      (void)spin_for_handoff<S>([&] { return w.word.load(std::memory_order_acquire) != waiting_; }, deadline);
-      // acquire: pairs with the release store in notify().
-      while (w.word.load(std::memory_order_acquire) == waiting_) {
+      // acquire: pairs with the release exchange in notify().
+      (void)spin_for_handoff<S>([&] { return w.word.load(std::memory_order_acquire) == notified; }, deadline);
+      for (;;) {
+        std::uint32_t seen = waiting_;
+        // C8: announce the sleep, 0 → 2 (after a value_mismatch the word may
+        // be 2 already). acquire (both orders): on failure the value may be
+        // notify()'s release exchange; on success it orders nothing.
+        if (!w.word.compare_exchange_strong(seen, parked_, std::memory_order_acquire, std::memory_order_acquire) &&
+            seen == notified)
+          break;
         call.note("waiting for a notify");
-        r = S::wait(w.word, waiting_, deadline);  // parks only while word == 0 (C1)
+        r = S::wait(w.word, parked_, deadline);  // parks only while word == 2 (C1, C8)
         if (r != wait_result::value_mismatch) break;  // woken (maybe spuriously) or timed out
       }
 
@@ -354,7 +370,7 @@ class basic_condition {
       // notify (a destructor run by the same unwinding) follows a dangling
       // pointer. relaxed: only the model checker unwinds here, one thread at a
       // time, with every other thread frozen.
-      if (queued && w.word.load(std::memory_order_relaxed) == waiting_) unlink(&w);
+      if (queued && w.word.load(std::memory_order_relaxed) != notified) unlink(&w);
       disown(lock);
       throw;
     }

@@ -74,6 +74,15 @@
 //       watchers_ under m_ only while state_ is not final, is set under m_ by
 //       the finishing thread, and removes itself under m_ before it goes: a
 //       finisher never touches a dead waiter (as condition C4).
+//   F6  an executor may give a future a wait_help, once, before the future
+//       leaves the executor (it is a plain member, read without m_ by
+//       waiters that got the future afterwards). A wait without a deadline
+//       (get(), wait()) on a future not yet done calls help() first, then
+//       waits as usual: help() may finish the future itself (weave::
+//       process_pool: the waiting thread collects its own task's reply) or
+//       do nothing; the wait's outcome is decided by state_ alone (F4).
+//       Timed waits never call it (help() may block). No executor under the
+//       model checker sets one.
 #pragma once
 
 #include <chrono>
@@ -114,6 +123,13 @@ class cancelled_error : public std::runtime_error {
 enum class future_status { ready, timeout };
 
 namespace detail {
+
+/// What an executor may do for a thread about to wait for a future's result
+/// without a deadline (F6).
+struct wait_help {
+  virtual ~wait_help() = default;
+  virtual void help() noexcept = 0;
+};
 
 /// The type-independent half of a future's shared state: state machine, lock,
 /// callbacks, waiters (F1..F5).
@@ -183,8 +199,15 @@ class future_core {
     }
   }
 
+  /// F6: before the future leaves its executor.
+  void set_wait_help(std::shared_ptr<wait_help> h) noexcept { help_ = std::move(h); }
+
   bool wait_until(typename S::clock::time_point deadline, const typename S::object::call& call) {
     if (done()) return true;
+    if (help_ && deadline == S::forever) {
+      help_->help();  // F6
+      if (done()) return true;
+    }
     call.note("the result is not ready");
     return done_.wait_until(deadline);  // F4
   }
@@ -231,6 +254,7 @@ class future_core {
   basic_event<S> done_;
   typename S::template cell<std::vector<std::function<void()>>> callbacks_;
   typename S::template cell<std::vector<basic_event<S>*>> watchers_;
+  std::shared_ptr<wait_help> help_;  // F6: set before the future is handed out, then only read
 
  public:
   /// The future as the checker sees it (its handles' calls open here).

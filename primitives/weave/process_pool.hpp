@@ -77,15 +77,22 @@
 //     atfork handlers).
 //   - map() runs eagerly and returns a vector, not a lazy iterator; there is
 //     no chunksize (each task is one message of at most max_payload bytes).
-//   - shutdown(wait = true) from a done-callback (which runs on one of the
-//     pool's threads) is a usage_error instead of a deadlock.
+//   - shutdown(wait = true) from a done-callback run on one of the pool's
+//     threads is a usage_error instead of a deadlock. (A task sent directly,
+//     see the design below, has its callbacks run by the thread that
+//     collected its reply: the thread that waited for it, where shutdown
+//     simply waits, or its slot's shepherd.)
+//   - A task nobody waits for with get()/wait() may have its future finished
+//     up to about a millisecond after its reply came (D4): a timed wait, a
+//     done() poll or a callback sees it then.
 //
 // Design (after multiprocessing.Pool's one-task-per-worker dispatch, built
 // from weave's own queue, future and pipe): a basic_fifo_queue of tasks, as in
 // weave::thread_pool, and one shepherd thread per worker slot. A shepherd
 // takes a task, sends its request on the slot's duplex pipe, waits for the
-// reply, and finishes the task's future; between tasks it is the only thread
-// that touches its slot. Messages:
+// reply, and finishes the task's future. Whoever holds the slot's owner word
+// (D1: the shepherd, or a submit and a waiter on the direct path below) is
+// the only thread that touches the slot. Messages:
 //
 //   hello    worker → pool   [u32 hello_word]        once, after the worker claimed its end
 //   request  pool → worker   [u32 function id][argument bytes]
@@ -93,7 +100,35 @@
 //                            [u8 reply_error][what() text]   (the function threw)
 //                            [u8 reply_bad][reason]          (a malformed request)
 //
-// State of a worker slot (changed only by its shepherd, or the constructor):
+// The direct path. With one task in flight, a shepherd between caller and
+// worker makes three threads take turns on every round trip, each waiting
+// for the other two; on two cores one of them is always off a core, so the
+// hand-offs park (bench_pool measured 26 us per round trip). So a
+// submit that finds its slot open sends the request itself, and the thread
+// that then waits for the future without a deadline (get(), wait(): future.hpp
+// F6) receives the reply itself: caller and worker, the pipe's own round
+// trip. A reply nobody comes for is collected by the slot's shepherd, which
+// waits on the queue at most direct_poll at a time while its slot is open;
+// after direct_quiet polls with nothing to collect it closes the slot (idle)
+// and waits on the queue without a timeout; a queued task reopens it.
+//
+// A slot's owner word (D1..D6), the only way to the slot's pipe end:
+//
+//   open    --submit (CAS)---------------------------->  lent
+//   lent    --request sent (exchange)------------------>  direct
+//   lent    --no worker / send failed / shutting down-->  open     (task queued or refused)
+//   direct  --a waiter or the shepherd collects (CAS)-->  busy
+//   open    --the shepherd takes a queued task (CAS)--->  busy     (idle likewise)
+//   busy    --the owner is done------------------------>  open
+//   open    --direct_quiet empty polls (CAS)----------->  idle
+//   busy    --the shepherd retires--------------------->  retired  (final)
+//   lent, busy: + waiting bit, while the slot's shepherd sleeps on the word
+//
+// A direct task's phase: direct --a waiter pins (CAS)--> pinned (+ waited)
+// --> direct (the waiter lost the slot) | taken (the waiter took it);
+// direct --the shepherd, holding the slot (CAS)--> taken.
+//
+// State of a worker slot (changed only by the slot's owner, D1, or the constructor):
 //
 //   starting --hello received--------->  serving
 //   starting --fork failed / no hello-->  vacant    (the task that needed it fails)
@@ -106,16 +141,21 @@
 //   W1  A task is accepted iff the queue's put returned ok (before close() in
 //       the queue's order); a refused submit is a usage_error, never dropped.
 //   W2  Every accepted task is taken by exactly one shepherd (or by
-//       shutdown(cancel_pending)) and its future is finished exactly once:
-//       value, process_task_error, broken_pool, or cancelled. A shepherd ends
-//       only when the queue is closed and drained.
-//   W3  A slot has at most one task in flight, and its shepherd is blocked in
-//       that task's send or recv on the slot's pipe while it is; a dead worker
+//       shutdown(cancel_pending)), or was sent directly and is collected by
+//       exactly one thread (D3), and its future is finished exactly once:
+//       value, process_task_error, broken_pool, or cancelled. A shepherd
+//       starts a task only once it holds its slot; until then the task is in
+//       its slot's pending cell (under pending_m_), where
+//       shutdown(cancel_pending) cancels it as it cancels the queued ones.
+//       A shepherd ends only when the queue is closed and drained.
+//   W3  A slot has at most one task in flight, and its owner (D1) is blocked in
+//       that task's send or recv on the slot's pipe while it is, or the slot is
+//       direct and its collector is on its way (D3, D4); a dead worker
 //       ends that recv with peer_gone within one liveness slice (pipe.hpp P6),
 //       because the worker claimed its end before its hello (W5) and a claimed
 //       end's liveness is its owner's (holders.hpp H6).
 //   W4  Every forked worker is reaped exactly once, by the thread that forked
-//       it or by its slot's shepherd: after its death (kill then waitpid: a
+//       it or by its slot's owner (D1): after its death (kill then waitpid: a
 //       zombie keeps its pid, so the kill cannot hit another process; or the
 //       waitpid(WNOHANG) of W8 that found it ended while idle) or after
 //       its end was closed at retirement (waitpid; the worker is idle and sees
@@ -131,17 +171,64 @@
 //       in the worker, which treats the request as untrusted bytes.
 //   W7  Each shepherd records its S::self() id under ids_m_ before it takes a
 //       task, so shutdown(wait = true) from a done-callback (run on a
-//       shepherd) throws usage_error instead of joining itself.
-//   W8  Before each send the shepherd asks waitpid(WNOHANG) whether its
+//       shepherd) throws usage_error instead of joining itself. (A direct
+//       task's callbacks may also run on the thread that collected it, after
+//       it gave the slot back: D6.)
+//   W8  Before each send the slot's owner asks waitpid(WNOHANG) whether its
 //       worker has ended while idle; if so it is reaped and replaced first, so
 //       broken_pool goes only to a task that was sent to a worker that then
 //       died (or died at the instant of the send). A slot's pid is cleared
 //       before the worker is reaped, so worker_pids() never shows a freed pid.
+//
+// The direct path's invariants (cited as D1..D6):
+//   D1  Only the slot's owner (the thread whose CAS or exchange made the word
+//       lent or busy) sends or receives on the slot's end, reads or writes
+//       its pid and its direct cell, reaps or forks its worker; the release
+//       that gives the slot up pairs with the acquire that takes it next.
+//   D2  A submit sends directly only from lent, after seeing closing_ clear
+//       (seq_cst after its CAS; shutdown sets closing_ before it closes the
+//       queue, so a submit that sees it clear is ordered before the shutdown
+//       and its task is accepted), after W8's check, and with the task in
+//       the slot's direct cell before the release exchange to direct. No
+//       worker, a worker that ended, or a failed send gives the slot back
+//       (open) and the task goes to the queue, where W1 decides.
+//   D3  A direct slot carries exactly one unanswered request and nobody sends
+//       on it until one collector takes it (CAS direct -> busy): a waiter for
+//       that task (D5) or the slot's shepherd (on a poll, before a queued
+//       task, or before retiring: a shepherd takes its slot before it
+//       retires, so no direct task outlives its pool).
+//   D4  An open or direct slot's shepherd waits on the queue at most
+//       direct_poll at a time and then collects a direct request nobody took,
+//       so a task nobody waits for finishes within about one poll of its
+//       reply. It closes the slot (open -> idle) only by a CAS, never with a
+//       request in flight; an idle slot takes no direct submit.
+//   D5  A waiter touches the pool only after pinning its task (phase direct ->
+//       pinned, a CAS on the task, which it holds a reference to): while the
+//       pin lasts the slot is direct or held by its shepherd, which waits for
+//       the pin before it takes the task (phase -> taken), so the shepherd
+//       cannot retire and the pool lives. The waiter then takes the slot
+//       (direct -> busy; phase -> taken) and collects, or unpins (pinned ->
+//       direct, waking a shepherd that waits) and waits as usual. Pinning
+//       never blocks, so neither does the shepherd for long.
+//   D6  A waiter that collected gives the slot back before it finishes the
+//       future (a done-callback then runs holding no slot), and after giving
+//       it back touches only the word's futex (the shepherd may then retire).
+//       The shepherd sleeps on the word only with the waiting bit set, and
+//       whoever clears the bit (the exchange that gives the slot up) wakes it;
+//       the sleeper cannot go on before that wake except by a spurious
+//       return, so a wake that comes after the pool is gone is at worst a
+//       spurious wake-up of an unrelated futex, which every wait tolerates.
+//   D7  A submit goes direct only while queued_ (tasks put in the queue and
+//       not yet taken to a slot by their shepherd, or cancelled there) is 0,
+//       so a direct task never overtakes a task its own thread queued
+//       earlier: tasks from one thread start in submit order. (queued_ is a
+//       hint: a stale count only sends a task through the queue.)
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <chrono>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -298,15 +385,20 @@ class process_pool {
   template <class R, class A>
   future<R> submit(const process_function<R(A)>& fn, const std::type_identity_t<A>& arg) {
     const detail::process_entry& e = entry(fn.id());
-    auto t = std::make_unique<task<R>>(e.name);
+    auto t = std::make_shared<task<R>>(e.name);
     t->request.resize(4 + sizeof(A));
     const std::uint32_t id = fn.id();
     std::memcpy(t->request.data(), &id, 4);
     std::memcpy(t->request.data() + 4, &arg, sizeof(A));
     future<R> f = t->p.get_future();
     t->f = f;
-    if (q_.put(std::unique_ptr<task_base>(std::move(t))) != queue_status::ok)
+    if (send_direct(t, f.core())) return f;  // D2
+    // relaxed (both): D7's hint; only this count's own coherence matters.
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    if (q_.put(std::shared_ptr<task_base>(std::move(t))) != queue_status::ok) {
+      queued_.fetch_sub(1, std::memory_order_relaxed);
       throw_usage_error("weave::process_pool", "submit after shutdown");  // W1
+    }
     return f;
   }
 
@@ -321,10 +413,19 @@ class process_pool {
 
   /// Python's shutdown(wait, cancel_futures): see the table above (W2, W4).
   void shutdown(bool wait = true, bool cancel_pending = false) {
+    // seq_cst: D2, pairs with the seq_cst load in send_direct after its CAS.
+    closing_.store(1, std::memory_order_seq_cst);
     q_.close();  // drain: later submits are refused (W1); shepherds finish what is left (W2)
     if (cancel_pending) {
-      std::unique_ptr<task_base> t;
-      while (q_.try_get(t) == queue_status::ok) t->cancel();  // W2
+      std::shared_ptr<task_base> t;
+      while (q_.try_get(t) == queue_status::ok) {
+        t->cancel();  // W2
+        queued_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: D7's hint
+      }
+      const detail::unique_hold<weave::mutex> h(pending_m_);
+      for (std::size_t i = 0; i < n_; ++i) {
+        if (const auto& held = slots_[i].pending.read()) held->cancel();  // W2: taken, not started
+      }
     }
     if (wait) join_shepherds();
   }
@@ -344,6 +445,18 @@ class process_pool {
   static constexpr std::uint8_t reply_value = 0, reply_error = 1, reply_bad = 2;
   static constexpr std::size_t pipe_capacity = 1 << 16;  // > 4 + max_payload + a record header
   static_assert(pipe_capacity - detail::pipe_record_header >= 4 + max_payload);
+  // A slot's owner word (D1..D6; the table at the top of this file), and the
+  // waiting bit its shepherd sets before it sleeps on the word.
+  static constexpr std::uint32_t slot_open = 0, slot_lent = 1, slot_direct = 2, slot_busy = 3, slot_idle = 4,
+                                 slot_retired = 5, slot_waited = 8;
+  // A task's phase (D5): queued tasks stay phase_queued.
+  static constexpr std::uint32_t phase_queued = 0, phase_direct = 1, phase_pinned = 2, phase_pinned_waited = 3,
+                                 phase_taken = 4;
+  // D4: how long a shepherd with an open slot waits on the queue before it
+  // looks for a direct reply nobody collected, and after how many such looks
+  // with no direct send in between it closes the slot.
+  static constexpr std::chrono::milliseconds direct_poll{1};
+  static constexpr std::uint32_t direct_quiet = 20;
 
   struct task_base {
     virtual ~task_base() = default;
@@ -354,6 +467,11 @@ class process_pool {
     explicit task_base(const std::string& fn_name) : name(fn_name) {}
     std::vector<std::byte> request;
     const std::string& name;  // in the pool's snapshot (W6), which outlives every task
+    // A direct task (D2): written by its submit before the release store of
+    // phase_direct, read by a waiter after its acquire pin (D5).
+    process_pool* pool = nullptr;
+    std::size_t slot = 0;
+    S::atomic<std::uint32_t> phase{phase_queued};
   };
   template <class R>
   struct task final : task_base {
@@ -367,8 +485,19 @@ class process_pool {
   };
 
   struct worker_slot {
-    pipe_end end;                  // the pool's end of the worker's duplex pipe
+    pipe_end end;                  // the pool's end of the worker's duplex pipe (D1)
     S::atomic<std::int32_t> pid{0};  // 0: vacant (W4)
+    S::atomic<std::uint32_t> owner{slot_open};  // D1..D6
+    S::atomic<std::uint32_t> directs{0};        // direct sends so far (a hint for D4's quiet count)
+    S::cell<std::shared_ptr<task_base>> direct;  // the task of the unanswered direct request (D2, D3)
+    S::cell<std::shared_ptr<task_base>> pending;  // under pending_m_: taken from the queue, waiting for the slot (W2)
+  };
+
+  // F6: the thread that waits for a direct task's future collects its reply (D5).
+  struct direct_help final : detail::wait_help {
+    explicit direct_help(std::weak_ptr<task_base> t) noexcept : task(std::move(t)) {}
+    void help() noexcept override;
+    std::weak_ptr<task_base> task;  // weak: the task holds the future, which holds this
   };
 
   const detail::process_entry& entry(std::uint32_t id) const {
@@ -383,8 +512,15 @@ class process_pool {
   [[noreturn]] static void worker_main(pipe_end& end, const std::vector<detail::process_entry_ptr>& fns) noexcept;
   static void serve(pipe_end& end, const std::vector<detail::process_entry_ptr>& fns);
   void shepherd(std::size_t i);
-  void run(worker_slot& s, task_base& t, std::vector<std::byte>& reply);
-  void worker_lost(worker_slot& s, task_base& t);
+  bool send_direct(const std::shared_ptr<task_base>& t, detail::future_core<S>& core);
+  void take_slot(worker_slot& s, std::vector<std::byte>& reply);
+  static void give_slot(worker_slot& s) noexcept;
+  void collect_direct(worker_slot& s, std::vector<std::byte>& reply);
+  void poll(worker_slot& s, std::vector<std::byte>& reply, std::uint32_t& quiet, std::uint32_t& seen_directs);
+  std::exception_ptr run(worker_slot& s, task_base& t, std::vector<std::byte>& reply);
+  std::exception_ptr collect(worker_slot& s, task_base& t, std::vector<std::byte>& reply);
+  static void settle(task_base& t, const std::exception_ptr& e, std::span<const std::byte> reply);
+  std::exception_ptr worker_lost(worker_slot& s, task_base& t);
   void reap_if_exited(worker_slot& s);
   void retire(worker_slot& s) noexcept;
   static int reap(int pid, bool kill_first) noexcept;
@@ -394,8 +530,11 @@ class process_pool {
   std::vector<detail::process_entry_ptr> functions_;  // W6: fixed before the first fork
   std::size_t n_ = 0;
   std::unique_ptr<worker_slot[]> slots_;
-  basic_fifo_queue<std::unique_ptr<task_base>, S> q_;
+  basic_fifo_queue<std::shared_ptr<task_base>, S> q_;
+  S::atomic<std::uint32_t> closing_{0};  // D2: set by shutdown before it closes q_
+  S::atomic<std::uint32_t> queued_{0};   // D7: tasks put in q_ and not yet taken to a slot
   weave::mutex fork_m_;  // W5
+  weave::mutex pending_m_;  // W2: the slots' pending cells
   weave::mutex join_m_;
   S::cell<std::vector<S::thread>> shepherds_;
   weave::mutex ids_m_;  // W7; not join_m_: a shepherd registers while shutdown may hold join_m_
@@ -459,7 +598,8 @@ inline void process_pool::start_worker(worker_slot& s) {
   s.pid.store(pid, std::memory_order_relaxed);  // relaxed: read only as a snapshot (worker_pids)
 }
 
-// One slot's thread: takes tasks until the queue is closed and drained (W2).
+// One slot's thread: takes tasks until the queue is closed and drained (W2);
+// while its slot is open it also collects direct replies nobody took (D4).
 inline void process_pool::shepherd(std::size_t i) {
   {
     const detail::unique_hold<weave::mutex> h(ids_m_);  // W7
@@ -467,56 +607,259 @@ inline void process_pool::shepherd(std::size_t i) {
   }
   worker_slot& s = slots_[i];
   std::vector<std::byte> reply;
-  while (auto t = q_.get()) {
-    if (!(*t)->start()) continue;  // cancelled while queued: not run (W2)
-    run(s, **t, reply);
+  std::uint32_t quiet = 0, seen_directs = 0;  // D4
+  for (;;) {
+    std::shared_ptr<task_base> t;
+    // relaxed: only this shepherd makes the word idle or takes it out of idle (D4).
+    if (s.owner.load(std::memory_order_relaxed) == slot_idle) {
+      auto got = q_.get();
+      if (!got) break;  // closed and drained
+      t = std::move(*got);
+    } else {
+      const queue_status st = q_.get_for(t, direct_poll);
+      if (st == queue_status::closed) break;
+      if (st != queue_status::ok) {
+        poll(s, reply, quiet, seen_directs);  // D4
+        continue;
+      }
+    }
+    quiet = 0;
+    {
+      const detail::unique_hold<weave::mutex> h(pending_m_);  // W2: cancellable while we wait for the slot
+      s.pending.write() = t;
+    }
+    take_slot(s, reply);  // D1 (a direct request on it is collected first: D3)
+    {
+      const detail::unique_hold<weave::mutex> h(pending_m_);
+      s.pending.write().reset();
+    }
+    queued_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: D7's hint
+    if (!t->start()) {  // cancelled while queued or held: not run (W2)
+      give_slot(s);
+      continue;
+    }
+    const std::exception_ptr e = run(s, *t, reply);
+    give_slot(s);
+    settle(*t, e, reply);
   }
-  retire(s);  // W4
+  take_slot(s, reply);  // D3: no direct task outlives the pool
+  retire(s);            // W4
+  // relaxed: nothing is published; a submit's CAS on open fails from now on.
+  s.owner.store(slot_retired, std::memory_order_relaxed);
 }
 
-// One task on slot s's worker (W3); a vacant slot is refilled first.
-inline void process_pool::run(worker_slot& s, task_base& t, std::vector<std::byte>& reply) {
-  if (s.pid.load(std::memory_order_relaxed) != 0) reap_if_exited(s);  // relaxed: only this shepherd writes it
-  if (s.pid.load(std::memory_order_relaxed) == 0) {  // relaxed: only this shepherd writes it
+// D2: a submit's direct send. The caller's thread holds an open slot (lent)
+// for the send and leaves it direct; false (the task goes to the queue) if no
+// slot is open, its worker is missing or ended (W8), or the send failed.
+inline bool process_pool::send_direct(const std::shared_ptr<task_base>& t, detail::future_core<S>& core) {
+  // relaxed: D7, a hint; a stale count only sends the task through the queue
+  // (a thread always sees its own earlier submits counted).
+  if (queued_.load(std::memory_order_relaxed) != 0) return false;
+  // Made before a slot is taken: nothing between the send and the exchange
+  // to direct may throw, or the slot would stay lent.
+  auto help = std::make_shared<direct_help>(t);
+  for (std::size_t i = 0; i < n_; ++i) {
+    worker_slot& s = slots_[i];
+    std::uint32_t open = slot_open;
+    // seq_cst: acquire pairs with the release that gave the slot up (D1);
+    // seq_cst orders it before the closing_ load below (D2). relaxed on
+    // failure: the slot is not ours and nothing was read.
+    if (!s.owner.compare_exchange_strong(open, slot_lent, std::memory_order_seq_cst, std::memory_order_relaxed))
+      continue;
+    // seq_cst: D2, pairs with the seq_cst store in shutdown().
+    if (closing_.load(std::memory_order_seq_cst) != 0) {
+      give_slot(s);
+      throw_usage_error("weave::process_pool", "submit after shutdown");  // W1
+    }
+    if (s.pid.load(std::memory_order_relaxed) != 0) reap_if_exited(s);  // relaxed: D1, ours now; W8
+    if (s.pid.load(std::memory_order_relaxed) == 0 ||                  // relaxed: as above
+        s.end.send(std::span<const std::byte>(t->request)) != pipe_status::ok) {
+      give_slot(s);  // the shepherd starts a worker, or sees it gone (W3)
+      return false;
+    }
+    (void)t->start();  // pending -> running: nobody else holds the future yet, so it is not cancelled
+    core.set_wait_help(std::move(help));  // F6: before the future leaves submit
+    t->pool = this;
+    t->slot = i;
+    s.direct.write() = t;  // D2
+    // relaxed: a hint for D4, read by the shepherd after the exchange below.
+    s.directs.store(s.directs.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    // release: pairs with the waiter's acquire pin (pool, slot: D5).
+    t->phase.store(phase_direct, std::memory_order_release);
+    // release: pairs with the collector's acquire CAS direct -> busy (D1, D2).
+    if (s.owner.exchange(slot_direct, std::memory_order_release) & slot_waited) S::wake_all(s.owner);  // D6
+    return true;
+  }
+  return false;
+}
+
+// D5: the thread about to wait for a direct task's future collects the reply
+// itself, unless the slot's shepherd took the slot first.
+inline void process_pool::direct_help::help() noexcept {
+  const std::shared_ptr<task_base> t = task.lock();
+  if (!t) return;
+  std::uint32_t p = phase_direct;
+  // acquire: pairs with the submit's release store of phase_direct (pool,
+  // slot). relaxed on failure: not ours to collect, and we touch nothing.
+  if (!t->phase.compare_exchange_strong(p, phase_pinned, std::memory_order_acquire, std::memory_order_relaxed)) return;
+  process_pool& pool = *t->pool;  // alive while the pin lasts (D5)
+  worker_slot& s = pool.slots_[t->slot];
+  std::uint32_t d = slot_direct;
+  // acquire: pairs with the submit's release exchange to direct (D1, D2).
+  // relaxed on failure: the shepherd holds the slot; we only unpin.
+  if (!s.owner.compare_exchange_strong(d, slot_busy, std::memory_order_acquire, std::memory_order_relaxed)) {
+    // release: pairs with the shepherd's acquire CAS of the phase (D5).
+    if (t->phase.exchange(phase_direct, std::memory_order_release) == phase_pinned_waited) S::wake_all(t->phase);
+    return;
+  }
+  // relaxed: read only by a holder of the slot, after give_slot's release.
+  t->phase.store(phase_taken, std::memory_order_relaxed);
+  s.direct.write().reset();  // D3: ours is t
+  std::vector<std::byte> reply;
+  const std::exception_ptr e = pool.collect(s, *t, reply);
+  give_slot(s);  // D6: the last touch of the pool
+  settle(*t, e, reply);
+}
+
+// The shepherd takes its own slot (busy): a direct request on it is collected
+// first (D3); a submit or a waiter that holds it is waited for (D6).
+inline void process_pool::take_slot(worker_slot& s, std::vector<std::byte>& reply) {
+  for (;;) {
+    // acquire: pairs with the release that gave the slot up or published a
+    // direct request (D1, D2).
+    std::uint32_t v = s.owner.load(std::memory_order_acquire);
+    if (v == slot_open || v == slot_idle || v == slot_direct) {
+      // acquire: as above. relaxed on failure: we look again.
+      if (!s.owner.compare_exchange_weak(v, slot_busy, std::memory_order_acquire, std::memory_order_relaxed)) continue;
+      if (v == slot_direct) collect_direct(s, reply);
+      return;
+    }
+    // lent or busy: one send or one round trip by another thread.
+    // acquire: as above (the spin only looks).
+    if (spin_for_handoff<S>([&] { return s.owner.load(std::memory_order_acquire) != v; }, S::forever)) continue;
+    // relaxed (both): the bit only announces the sleep; the exchange that
+    // gives the slot up reads it and wakes us (D6), and we re-load with acquire.
+    if ((v & slot_waited) == 0 &&
+        !s.owner.compare_exchange_strong(v, v | slot_waited, std::memory_order_relaxed, std::memory_order_relaxed))
+      continue;
+    (void)S::wait(s.owner, v | slot_waited);  // sleeps only while the word is unchanged
+  }
+}
+
+// Gives a held slot up (-> open), waking its shepherd if it sleeps on the word (D6).
+inline void process_pool::give_slot(worker_slot& s) noexcept {
+  // release: pairs with the acquire that takes the slot next (D1).
+  if (s.owner.exchange(slot_open, std::memory_order_release) & slot_waited) S::wake_all(s.owner);
+}
+
+// D3, D5: the shepherd took a direct slot (busy): it takes the task, waiting
+// out a waiter's pin, then receives the reply and finishes the task.
+inline void process_pool::collect_direct(worker_slot& s, std::vector<std::byte>& reply) {
+  const std::shared_ptr<task_base> t = std::move(s.direct.write());
+  s.direct.write().reset();
+  for (;;) {
+    std::uint32_t p = phase_direct;
+    // acquire: pairs with the waiter's release unpin (D5).
+    if (t->phase.compare_exchange_strong(p, phase_taken, std::memory_order_acquire, std::memory_order_relaxed)) break;  // relaxed: we look again
+    // Pinned: the waiter finds the slot busy and unpins at once (D5).
+    // acquire: as above (the spin only looks).
+    if (spin_for_handoff<S>([&] { return t->phase.load(std::memory_order_acquire) == phase_direct; }, S::forever))
+      continue;
+    // relaxed (both): announces the sleep; the unpin's exchange reads it.
+    if (p == phase_pinned &&
+        !t->phase.compare_exchange_strong(p, phase_pinned_waited, std::memory_order_relaxed, std::memory_order_relaxed))
+      continue;
+    (void)S::wait(t->phase, phase_pinned_waited);
+  }
+  const std::exception_ptr e = collect(s, *t, reply);  // before the span of reply is made
+  settle(*t, e, reply);
+}
+
+// D4: a shepherd's poll. A direct request still on its slot is collected; an
+// open slot with no direct send for direct_quiet polls is closed (idle).
+inline void process_pool::poll(worker_slot& s, std::vector<std::byte>& reply, std::uint32_t& quiet,
+                               std::uint32_t& seen_directs) {
+  // relaxed: a first look; the CASes below decide.
+  std::uint32_t v = s.owner.load(std::memory_order_relaxed);
+  // relaxed: a hint (a stale count only delays closing the slot by a poll).
+  const std::uint32_t directs = s.directs.load(std::memory_order_relaxed);
+  if (directs != seen_directs) {
+    seen_directs = directs;
+    quiet = 0;
+  }
+  if (v == slot_direct) {
+    // acquire: pairs with the submit's release exchange (D2). relaxed on
+    // failure: a waiter took it.
+    if (s.owner.compare_exchange_strong(v, slot_busy, std::memory_order_acquire, std::memory_order_relaxed)) {
+      collect_direct(s, reply);
+      give_slot(s);
+    }
+    return;
+  }
+  if (v == slot_open && ++quiet >= direct_quiet) {
+    quiet = 0;
+    // relaxed: idle publishes nothing; it only makes a submit's CAS fail (D4).
+    (void)s.owner.compare_exchange_strong(v, slot_idle, std::memory_order_relaxed, std::memory_order_relaxed);
+  }
+}
+
+// One task on slot s's worker (W3), under the slot (D1); a vacant slot is
+// refilled first. Returns null (reply holds the answer) or the failure.
+inline std::exception_ptr process_pool::run(worker_slot& s, task_base& t, std::vector<std::byte>& reply) {
+  if (s.pid.load(std::memory_order_relaxed) != 0) reap_if_exited(s);  // relaxed: D1, only the slot's owner writes it
+  if (s.pid.load(std::memory_order_relaxed) == 0) {  // relaxed: as above
     try {
       start_worker(s);
     } catch (const std::exception& e) {
-      t.fail(std::make_exception_ptr(
-          broken_pool(std::string("weave::process_pool: no worker for the task: could not start one: ") + e.what())));
-      return;
+      return std::make_exception_ptr(
+          broken_pool(std::string("weave::process_pool: no worker for the task: could not start one: ") + e.what()));
     }
   }
-  if (s.end.send(std::span<const std::byte>(t.request)) == pipe_status::ok &&
-      s.end.recv(reply).status == pipe_status::ok) {
+  if (s.end.send(std::span<const std::byte>(t.request)) != pipe_status::ok) return worker_lost(s, t);
+  return collect(s, t, reply);
+}
+
+// The reply to t's request, sent on slot s (W3, D1).
+inline std::exception_ptr process_pool::collect(worker_slot& s, task_base& t, std::vector<std::byte>& reply) {
+  if (s.end.recv(reply).status == pipe_status::ok) return nullptr;
+  return worker_lost(s, t);  // peer_gone or closed: the worker is dead or exiting (W3)
+}
+
+// Finishes t's future, holding no slot (D6) unless a shepherd settles a
+// direct task on its way to its own slot.
+inline void process_pool::settle(task_base& t, const std::exception_ptr& e, std::span<const std::byte> reply) {
+  if (e) {
+    t.fail(e);
+  } else {
     t.finish(reply);
-    return;
   }
-  worker_lost(s, t);  // peer_gone or closed: the worker is dead or exiting (W3)
 }
 
 // W8: a worker that died while idle is reaped (and its slot left vacant)
 // before a task is sent to it, so that task goes to its replacement instead.
 inline void process_pool::reap_if_exited(worker_slot& s) {
-  const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: only this shepherd writes it
+  const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: D1, only the slot's owner writes it
   int st = 0;
   if (::waitpid(pid, &st, WNOHANG) != pid) return;  // alive (or not yet a zombie: W3 catches it)
   s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot for worker_pids
   s.end.close();
 }
 
-// The worker of slot s died holding t: reap it (W4), fail t, start another.
-inline void process_pool::worker_lost(worker_slot& s, task_base& t) {
-  const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: only this shepherd writes it
+// The worker of slot s died holding t: reap it (W4), start another, and
+// return the failure for t.
+inline std::exception_ptr process_pool::worker_lost(worker_slot& s, task_base& t) {
+  const int pid = s.pid.load(std::memory_order_relaxed);  // relaxed: D1, only the slot's owner writes it
   s.pid.store(0, std::memory_order_relaxed);  // relaxed: a snapshot; cleared before the pid is freed (W4)
   s.end.close();
   const int st = reap(pid, true);
-  t.fail(std::make_exception_ptr(broken_pool("weave::process_pool: worker " + std::to_string(pid) + " " +
-                                             how_it_ended(st) + " while running '" + t.name + "'")));
+  std::exception_ptr e = std::make_exception_ptr(broken_pool("weave::process_pool: worker " + std::to_string(pid) +
+                                                              " " + how_it_ended(st) + " while running '" + t.name + "'"));
   try {
     start_worker(s);
   } catch (...) {
     // Vacant: the next task on this slot tries again (and fails if it cannot).
   }
+  return e;
 }
 
 // Closes slot s's pipe (the idle worker reads end of stream and exits) and
