@@ -5,6 +5,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <atomic>
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -62,12 +63,26 @@ class thread_pool_test : public CppUnit::TestFixture {
     for (std::size_t i = 0; i < in.size(); ++i) CPPUNIT_ASSERT_EQUAL(static_cast<long>(i * i), out[i]);
   }
 
+  // The exception is read after the pool has joined its workers: a worker
+  // may drop the last reference to it (its task's promise) after this thread
+  // caught it, and libstdc++ counts an exception's references in code TSan
+  // does not see, so reading it before the join is a race to TSan only
+  // (sanitizers/README.md).
   void map_rethrows_first_failure() {
-    weave::thread_pool pool(2);
-    std::vector<int> in{1, 2, 3, 4};
+    std::exception_ptr caught;
+    {
+      weave::thread_pool pool(2);
+      std::vector<int> in{1, 2, 3, 4};
+      try {
+        (void)pool.map([](int x) -> int { return x == 2 ? throw std::invalid_argument("two") : x; }, in);
+        CPPUNIT_FAIL("map returned");
+      } catch (const std::invalid_argument&) {
+        caught = std::current_exception();
+      }
+    }
+    CPPUNIT_ASSERT(caught != nullptr);
     try {
-      (void)pool.map([](int x) -> int { return x == 2 ? throw std::invalid_argument("two") : x; }, in);
-      CPPUNIT_FAIL("map returned");
+      std::rethrow_exception(caught);
     } catch (const std::invalid_argument& e) {
       CPPUNIT_ASSERT_EQUAL(std::string("two"), std::string(e.what()));
     }
