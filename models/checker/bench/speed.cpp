@@ -2,6 +2,10 @@
 //   checker_speed            executions/s on the 3-thread x 3 fetch_add test and a
 //                            2-thread mutex test; peak RSS of a 1,000-execution and a
 //                            1,000,000-execution run, each in its own process.
+//   checker_speed --once NAME  one search only (fetch_add_plain, fetch_add_dpor or
+//                            mutex), no clock: under `valgrind --tool=callgrind` its
+//                            instruction count / executions is the cost of one
+//                            execution, a figure the machine's noise cannot move.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -86,6 +90,17 @@ int main(int argc, char** argv) {
   weave::model::options plain;
   plain.reduction = false;
   weave::model::options dpor;
+  if (argc == 3 && std::string(argv[1]) == "--once") {
+    const std::string which = argv[2];
+    const bool mutex = which == "mutex";
+    if (!mutex && which != "fetch_add_plain" && which != "fetch_add_dpor") {
+      std::fprintf(stderr, "checker_speed --once: fetch_add_plain, fetch_add_dpor or mutex\n");
+      return 2;
+    }
+    const auto r = weave::model::check(which == "fetch_add_plain" ? plain : dpor, mutex ? mutex_2 : fetch_add_3x3);
+    std::printf("%s: %llu executions\n", which.c_str(), static_cast<unsigned long long>(r.executions));
+    return 0;
+  }
   std::uint64_t n1 = 0, n2 = 0, n3 = 0;
   const double r1 = rate(fetch_add_3x3, plain, 3, &n1);
   const double r2 = rate(fetch_add_3x3, dpor, 3, &n2);
