@@ -15,19 +15,20 @@
 // bench's second pass, one spinning thread per core):
 //
 //                              idle          busy
-//   capacity 1, 1P/1C          2.3-27x       14x
-//   capacity 1024, 1P/1C       0.85-1.4x     0.13x
-//   capacity 1024, 2P/2C       0.33x         0.41x
+//   capacity 1, 1P/1C          1.2-27x       4.7-14x
+//   capacity 1024, 1P/1C       0.75-1.4x     0.13-4.3x (two runs)
+//   capacity 1024, 2P/2C       0.33x         0.41-0.51x
 //
 // So ring_queue earns its place as a hand-off queue (small capacity, one
 // producer and one consumer): each item is a semaphore hand-off that wakes
 // at most one sleeper per permit freed (S8 in semaphore.hpp), where
 // fifo_queue's consumer and producer meet on one mutex and a condition per
-// item. With room to spare, or many producers and consumers, or when
-// threads outnumber cores, choose fifo_queue: its monitor batches (a thread
-// that holds the mutex moves whatever is there), where the ring's threads
-// contend on its slots and both semaphores. Measure yours: `make bench`
-// prints both, idle and busy.
+// item. With room to spare the two are even on average but ring_queue
+// swings widely when threads outnumber cores; with many producers and
+// consumers choose fifo_queue: its monitor batches (a thread that holds the
+// mutex moves whatever is there), where the ring's threads contend on its
+// slots and both semaphores. Measure yours: `make bench` prints both, idle
+// and busy.
 //
 // Differences from Python: those of weave::fifo_queue (queue.hpp), plus: the
 // queue is always bounded, items' moves must not throw, and an immediate close
