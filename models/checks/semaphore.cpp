@@ -54,6 +54,20 @@ WEAVE_MODEL_CHECK(semaphore_one_permit_is_a_lock, pass, .primitives = weave::mod
   WEAVE_CHECK(n.read() == 2);
 }
 
+// S8: two sleepers and two releases of one permit each. The second release
+// may find the first permit still free and not wake; the sleeper woken by the
+// first (or a thread that leaves with permits left) must pass the wake on, or
+// the other sleeper never returns (a deadlock).
+WEAVE_MODEL_CHECK(semaphore_two_sleepers_two_releases, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3, .spurious_wakeups = 0) {
+  weave::model::counting_semaphore sem(0);
+  thread a([&] { sem.acquire(); }), b([&] { sem.acquire(); });
+  sem.release();
+  sem.release();
+  a.join();
+  b.join();
+  WEAVE_CHECK(sem.available() == 0);
+}
+
 // A timed acquire racing a release: whichever way it goes, no permit is lost.
 WEAVE_MODEL_CHECK(semaphore_timed_acquire_conserves_permits, pass, .primitives = weave::model::transparent) {
   weave::model::counting_semaphore sem(0);

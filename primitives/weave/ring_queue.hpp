@@ -10,15 +10,25 @@
 // semaphore. Items whose copy or move may throw, unbounded queues, LIFO and
 // priority orders: use queue.hpp (its monitor gives the strong guarantee).
 //
-// When to choose it (stress/bench/bench_queue, ring_queue vs fifo_queue in the
-// same run, medians, a 2-core VM): a hand-off queue (capacity 1) is where it
-// wins, 12-27x fifo_queue's throughput; one producer and one consumer at
-// capacity 1024 are even (0.85-1.18x); two producers and two consumers are
-// slower (0.33x: four threads on two cores contend on the ring's slots and
-// both semaphores where fifo_queue's one mutex batches them). So: small
-// capacities and one-to-one flows, ring_queue; many-to-many with room to
-// spare, fifo_queue. Measure yours: `make bench` prints both, idle and with
-// the cores busy.
+// When to choose it (stress/bench/bench_queue: ring_queue / fifo_queue
+// throughput in the same run, medians of 5, a 2-core VM; "busy" = the
+// bench's second pass, one spinning thread per core):
+//
+//                              idle          busy
+//   capacity 1, 1P/1C          1.2-27x       4.7-14x
+//   capacity 1024, 1P/1C       0.75-1.4x     0.13-4.3x (two runs)
+//   capacity 1024, 2P/2C       0.33x         0.41-0.51x
+//
+// So ring_queue earns its place as a hand-off queue (small capacity, one
+// producer and one consumer): each item is a semaphore hand-off that wakes
+// at most one sleeper per permit freed (S8 in semaphore.hpp), where
+// fifo_queue's consumer and producer meet on one mutex and a condition per
+// item. With room to spare the two are even on average but ring_queue
+// swings widely when threads outnumber cores; with many producers and
+// consumers choose fifo_queue: its monitor batches (a thread that holds the
+// mutex moves whatever is there), where the ring's threads contend on its
+// slots and both semaphores. Measure yours: `make bench` prints both, idle
+// and busy.
 //
 // Differences from Python: those of weave::fifo_queue (queue.hpp), plus: the
 // queue is always bounded, items' moves must not throw, and an immediate close

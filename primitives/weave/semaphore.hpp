@@ -38,11 +38,13 @@
 // between announcing themselves and leaving the slow path (an upper bound on
 // the threads parked on count_).
 //
-//   release(n):  count_ += n (S1); if sleepers_ != 0: wake one (n = 1) or all
+//   release(n):  count_ += n (S1); if count_ was 0 and sleepers_ != 0: wake
+//                one (n = 1) or all (S8)
 //   acquire:     CAS count_ c -> c-1 while c > 0 (S1); else spin a while
 //                looking for a permit (S7); else sleepers_++ (S2), look at
 //                count_ again, park on count_ == 0 (S3), look again after
-//                every return; leave with sleepers_--.
+//                every return; leave with sleepers_--, waking one more
+//                sleeper if permits are left (S8).
 //
 // Invariants:
 //   S1  a permit changes hands only through a CAS count_ -> count_-1 by the
@@ -67,6 +69,17 @@
 //       microseconds (a ping-pong; libstdc++'s semaphore spins too). A timed
 //       acquire spins only before its deadline, looking at the clock every 64
 //       spins.
+//   S8  only a release that raises count_ from 0 wakes a sleeper, and a
+//       thread leaving the slow path that sees permits left and other
+//       sleepers announced wakes one more (a chain). Each permit freed while
+//       sleepers wait thus costs at most one wake, not one per release: a
+//       producer that outruns a woken consumer still waiting for a CPU (threads
+//       outnumber cores) releases without a system call, where it used to
+//       make one per item until the consumer ran. No wake is lost: a sleeper
+//       parked after a look that saw 0 (S2, S3), so the next raise from 0
+//       sees it and wakes one sleeper; that one, or a thread it lets past,
+//       leaves the slow path while permits may remain, and then wakes the
+//       next (models/checks/semaphore.cpp: two sleepers, two releases).
 #pragma once
 
 #include <chrono>
@@ -145,21 +158,27 @@ class basic_semaphore {
     if (n < 0) throw_usage_error(name(), "release of a negative number of permits");
     if (n == 0) return;
     const auto add = static_cast<std::uint32_t>(n);
+    std::uint32_t before = 0;  // count_ just before this release
     if constexpr (Bounded) {
       // relaxed: the CAS below publishes.
-      std::uint32_t c = count_.load(std::memory_order_relaxed);
+      before = count_.load(std::memory_order_relaxed);
       do {
-        if (static_cast<std::ptrdiff_t>(c) + n > bound_)
+        if (static_cast<std::ptrdiff_t>(before) + n > bound_)
           throw_usage_error(name(), "release above the initial value (over-release)");  // S4
         // seq_cst: release for the acquirer's CAS (S1) and S2's half.
-      } while (!count_.compare_exchange_weak(c, c + add, std::memory_order_seq_cst, std::memory_order_relaxed));
+      } while (!count_.compare_exchange_weak(before, before + add, std::memory_order_seq_cst,
+                                             std::memory_order_relaxed));
     } else {
       // relaxed: a guard against overflow only; the fetch_add publishes.
       if (static_cast<std::ptrdiff_t>(count_.load(std::memory_order_relaxed)) + n > max())
         throw_usage_error(name(), "release past the maximum count");
       // seq_cst: release for the acquirer's CAS (S1) and S2's half.
-      count_.fetch_add(add, std::memory_order_seq_cst);
+      before = count_.fetch_add(add, std::memory_order_seq_cst);
     }
+    // S8: only a release that raises the count from 0 wakes; one onto permits
+    // already free leaves the waking to the release that freed them and to
+    // the chain in acquire_until.
+    if (before != 0) return;
     // seq_cst: the other half of S2, after raising the count.
     if (sleepers_.load(std::memory_order_seq_cst) != 0) {
       if (n == 1) S::wake_one(count_, scope::process_shared);  // S6
@@ -212,9 +231,13 @@ class basic_semaphore {
       call.note("no permit is free");
       timed_out = S::wait(count_, 0, deadline, scope::process_shared) == wait_result::timed_out;  // S3, S6
     }
-    // relaxed: only the releasers' wake decision reads it; S2 covers the race,
-    // and an overcount until this lands costs a releaser one spare wake.
-    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    // seq_cst: S8's chain, the leaver's half of a Dekker pair with a sleeper's
+    // announcement (S2): after leaving, look at count_; a sleeper announced
+    // after this RMW looks at count_ itself.
+    const std::uint32_t others = sleepers_.fetch_sub(1, std::memory_order_seq_cst) - 1;
+    // seq_cst: ordered after the leave above (S8).
+    if (others != 0 && count_.load(std::memory_order_seq_cst) != 0)
+      S::wake_one(count_, scope::process_shared);  // S8: pass the wake on (S6)
     return got;
   }
 
