@@ -68,6 +68,46 @@ WEAVE_MODEL_CHECK(semaphore_two_sleepers_two_releases, pass, .primitives = weave
   WEAVE_CHECK(sem.available() == 0);
 }
 
+namespace {
+
+// The twin's semaphore: S8's release (only a raise from 0 wakes) without the
+// chain (a leaver with permits left and sleepers announced wakes nobody).
+struct unchained_semaphore {
+  S::atomic<std::uint32_t> count{0};
+  S::atomic<std::uint32_t> sleepers{0};
+  void release() {
+    if (count.fetch_add(1, std::memory_order_seq_cst) != 0) return;  // seq_cst: as semaphore.hpp (S2, S8)
+    if (sleepers.load(std::memory_order_seq_cst) != 0) S::wake_one(count);  // seq_cst: S2's releaser half
+  }
+  void acquire() {
+    sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: S2's sleeper half
+    for (;;) {
+      std::uint32_t c = count.load(std::memory_order_seq_cst);  // seq_cst: after the announcement (S2)
+      // acquire: pairs with release()'s fetch_add.
+      while (c > 0)
+        if (count.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+          sleepers.fetch_sub(1, std::memory_order_seq_cst);  // BUG: leaves without passing the wake on (S8)
+          return;
+        }
+      S::wait(count, 0);
+    }
+  }
+};
+
+}  // namespace
+
+// Twin of semaphore_two_sleepers_two_releases: without S8's chain the second
+// release, made onto the first's permit before anyone took it, wakes nobody,
+// and the second sleeper never returns.
+WEAVE_MODEL_CHECK(semaphore_twin_release_without_chain, deadlock, .memory = weave::model_checks::interleavings_only, .preemptions = 3, .spurious_wakeups = 0) {
+  unchained_semaphore sem;
+  thread a([&] { sem.acquire(); }), b([&] { sem.acquire(); });
+  sem.release();
+  sem.release();
+  a.join();
+  b.join();
+}
+
 // A timed acquire racing a release: whichever way it goes, no permit is lost.
 WEAVE_MODEL_CHECK(semaphore_timed_acquire_conserves_permits, pass, .primitives = weave::model::transparent) {
   weave::model::counting_semaphore sem(0);
