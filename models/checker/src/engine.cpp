@@ -942,7 +942,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
       break;
     }
     if (real == 0) {
-      fail(verdict::deadlock, "every live thread is blocked", deadlock_footer());
+      // The footer (who holds what) is the report's, rendered from the replay:
+      // only a traced run records lock holders (lock_hook).
+      fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
       end = run_end::failed;
       capture_outcome();
       break;
@@ -1467,7 +1469,6 @@ result engine::explore(const std::function<void()>& body) {
   if (opt_.outcomes) r.outcomes = outcomes_text();
   check_first_execution(body, r);
   if (r.found == verdict::pass || r.found == verdict::nondeterminism) return r;
-  failure best = failure_;
   std::string best_token = r.replay;
   int best_pre = r.preemptions;
   const options original = opt_;
@@ -1483,7 +1484,6 @@ result engine::explore(const std::function<void()>& body) {
     const result rs = search(body, mode::bounded_dfs, best_pre + 2);
     opt_ = original;
     if (rs.found == r.found) {
-      best = failure_;
       best_token = rs.replay;
       best_pre = rs.preemptions;
       opt_.memory = memory_model::sc;
@@ -1499,7 +1499,6 @@ result engine::explore(const std::function<void()>& body) {
       result rb = search(body, mode::bounded_dfs, b);
       opt_ = saved;
       if (rb.found == r.found) {
-        best = failure_;
         best_token = rb.replay;
         best_pre = rb.preemptions;
         break;

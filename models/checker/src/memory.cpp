@@ -90,23 +90,18 @@ void engine::list_choices(int t) {
   const pending_op& p = th.pend;
   const object_rec& o = objects_[p.obj];
   choices_.clear();
-  const bool weak = weak_rules(th);
-  if (!weak) {  // sc, or inside an opaque call: the latest message, the loop below's one choice
-    const std::uint32_t id = o.mo.back();
-    const message& m = msgs_[id];
-    if (p.kind == op::load) choices_.push_back({pick::read, id});
-    else if (p.cas && m.value != p.expected) choices_.push_back({pick::cas_fail, id});
-    else if (!m.taken) choices_.push_back({p.kind == op::store ? pick::insert_after : pick::rmw_after, id});
-    return;
-  }
   const bool reads = p.kind != op::store;
-  std::uint32_t lo = floor_pos(o, th.hb);
-  // The await rule under weak memory: after spin_budget rounds of a spin loop
-  // that read the same stores, a round reads something newer when there is
-  // something (re-reading the old value is the same no-progress round again).
-  if (reads && th.repeats >= model_sync::spin_budget)
-    for (const spin_read& r : th.last_round)
-      if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
+  std::uint32_t lo = static_cast<std::uint32_t>(o.mo.size()) - 1;  // sc, or inside an opaque call: the latest only
+  const bool weak = weak_rules(th);
+  if (weak) {
+    lo = floor_pos(o, th.hb);
+    // The await rule under weak memory: after spin_budget rounds of a spin loop
+    // that read the same stores, a round reads something newer when there is
+    // something (re-reading the old value is the same no-progress round again).
+    if (reads && th.repeats >= model_sync::spin_budget)
+      for (const spin_read& r : th.last_round)
+        if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
+  }
   const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
@@ -122,12 +117,12 @@ void engine::list_choices(int t) {
       choices_.push_back({pick::cas_fail, id});
     } else {
       if (!m.taken) choices_.push_back({pick::rmw_after, id});
-      if (p.weak && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
+      if (p.weak && weak && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
     }
   }
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
-  if (sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
+  if (weak && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
     std::size_t k = 0;
     for (std::size_t i = 0; i < choices_.size(); ++i)
       if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
