@@ -1,13 +1,17 @@
-// --jobs N: forked worker processes explore slices of one check (claiming
-// subtrees through a shared table) and send their results back through pipes.
+// --jobs N: forked worker processes, each sending its result back through a
+// pipe. Several checks: one process per check, N at a time (run_each). One
+// check: N workers explore slices of it, claiming subtrees through a shared
+// table (run_jobs).
 #include "jobs.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +38,8 @@ void put_result(int fd, const result& r) {
   add(r.replay);
   add(std::to_string(r.preemptions));
   add(r.saw_nothing ? "1" : "0");
+  add(std::to_string(r.preemption_bound));
+  add(r.outcomes);
   std::size_t off = 0;
   while (off < s.size()) {
     const ssize_t n = write(fd, s.data() + off, s.size() - off);
@@ -59,7 +65,7 @@ bool get_result(int fd, result& r) {
     f.push_back(s.substr(c + 1, len));
     p = c + 1 + len;
   }
-  if (f.size() != 9) return false;
+  if (f.size() != 11) return false;
   r.found = static_cast<verdict>(std::stoi(f[0]));
   r.executions = std::stoull(f[1]);
   r.blocked = std::stoull(f[2]);
@@ -69,7 +75,40 @@ bool get_result(int fd, result& r) {
   r.replay = f[6];
   r.preemptions = std::stoi(f[7]);
   r.saw_nothing = f[8] == "1";
+  r.preemption_bound = std::stoi(f[9]);
+  r.outcomes = f[10];
   return true;
+}
+
+// A worker that ended without sending a whole result.
+result died(const std::string& who) {
+  result r;
+  r.found = verdict::exception;
+  r.report = who + " died without a result\n";
+  return r;
+}
+
+// Forks a process that runs work() and writes its result to the returned fd.
+int fork_worker(pid_t& pid, const std::function<result()>& work) {
+  int p[2];
+  if (pipe(p) != 0) {
+    std::perror("pipe");
+    std::exit(2);
+  }
+  std::fflush(nullptr);
+  pid = fork();
+  if (pid < 0) {
+    std::perror("fork");
+    std::exit(2);
+  }
+  if (pid == 0) {
+    close(p[0]);
+    put_result(p[1], work());
+    close(p[1]);
+    _exit(0);
+  }
+  close(p[1]);
+  return p[0];
 }
 
 }  // namespace
@@ -83,18 +122,10 @@ result run_jobs(void (*body)(), const options& o) {
     std::perror("mmap");
     std::exit(2);
   }
-  std::vector<pid_t> pids;
+  std::vector<pid_t> pids(static_cast<std::size_t>(n));
   std::vector<int> fds;
   for (int k = 0; k < n; ++k) {
-    int p[2];
-    if (pipe(p) != 0) {
-      std::perror("pipe");
-      std::exit(2);
-    }
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      close(p[0]);
+    fds.push_back(fork_worker(pids[static_cast<std::size_t>(k)], [&] {
       options mine = o;
       mine.jobs = 1;
       mine.shard_index = k;
@@ -103,14 +134,8 @@ result run_jobs(void (*body)(), const options& o) {
       mine.progress = false;
       detail::engine eng(mine);
       if (o.shard_count <= 1) eng.use_claims(static_cast<unsigned char*>(table), kClaims);
-      const result r = eng.explore(body);
-      put_result(p[1], r);
-      close(p[1]);
-      _exit(0);
-    }
-    close(p[1]);
-    pids.push_back(pid);
-    fds.push_back(p[0]);
+      return eng.explore(body);
+    }));
   }
   result total;
   total.exhaustive = true;
@@ -121,11 +146,8 @@ result run_jobs(void (*body)(), const options& o) {
     const bool ok = get_result(fds[k], r);
     close(fds[k]);
     int status = 0;
-    waitpid(pids[k], &status, 0);
-    if (!ok) {
-      r.found = verdict::exception;
-      r.report = "worker process " + std::to_string(k) + " died without a result";
-    }
+    waitpid(pids[static_cast<std::size_t>(k)], &status, 0);
+    if (!ok) r = died("worker process " + std::to_string(k));
     total.executions += r.executions;
     total.blocked += r.blocked;
     total.seconds = std::max(total.seconds, r.seconds);
@@ -142,6 +164,50 @@ result run_jobs(void (*body)(), const options& o) {
   if (have_failure) total.exhaustive = false;
   munmap(table, kClaims);
   return total;
+}
+
+void run_each(const std::vector<job>& jobs, int n, const std::function<void(std::size_t, result)>& done) {
+  struct running {
+    std::size_t job;
+    pid_t pid;
+  };
+  std::vector<pollfd> fds;
+  std::vector<running> who;
+  std::size_t next = 0;
+  while (next < jobs.size() || !who.empty()) {
+    while (next < jobs.size() && who.size() < static_cast<std::size_t>(std::max(1, n))) {
+      const job& j = jobs[next];
+      pid_t pid = 0;
+      const int fd = fork_worker(pid, [&j] {
+        options mine = j.o;
+        mine.jobs = 1;
+        mine.progress = false;
+        return check(mine, j.body);
+      });
+      fds.push_back(pollfd{fd, POLLIN, 0});
+      who.push_back(running{next++, pid});
+    }
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      std::perror("poll");
+      std::exit(2);
+    }
+    for (std::size_t i = 0; i < fds.size();) {
+      if (fds[i].revents == 0) {
+        ++i;
+        continue;
+      }
+      result r;  // the worker writes its whole result at its end: read to end-of-file
+      const bool ok = get_result(fds[i].fd, r);
+      close(fds[i].fd);
+      int status = 0;
+      waitpid(who[i].pid, &status, 0);
+      const std::size_t finished = who[i].job;
+      fds.erase(fds.begin() + static_cast<std::ptrdiff_t>(i));
+      who.erase(who.begin() + static_cast<std::ptrdiff_t>(i));
+      done(finished, ok ? std::move(r) : died("the worker process of this check"));
+    }
+  }
 }
 
 }  // namespace weave::model::detail

@@ -1,5 +1,10 @@
-// --jobs N: one check split across N local worker processes.
+// --jobs N: local worker processes, for several checks side by side or for
+// one check split across them.
 #pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
 
 #include "weave/model.hpp"
 
@@ -8,5 +13,15 @@ namespace weave::model::detail {
 /// Explores body with o.jobs forked workers (each a slice of o's shard, or
 /// claiming subtrees from a shared table when unsharded) and adds up their results.
 result run_jobs(void (*body)(), const options& o);
+
+/// One check to run whole in a process of its own.
+struct job {
+  void (*body)();
+  options o;
+};
+
+/// Runs each job in a forked process, at most n at once, starting them in the
+/// order given; done(index, result) is called in the order they finish.
+void run_each(const std::vector<job>& jobs, int n, const std::function<void(std::size_t, result)>& done);
 
 }  // namespace weave::model::detail

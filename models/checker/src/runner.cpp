@@ -2,14 +2,19 @@
 // --json / --junit result files, and --merge of the shards of one search.
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "jobs.hpp"
 #include "results.hpp"
@@ -52,7 +57,10 @@ void usage(std::FILE* f) {
       "  --iterations N      executions for random and pct\n"
       "  --seed N            seed for random and pct\n"
       "  --time SECONDS      time budget per check\n"
-      "  --jobs N            split each check across N local worker processes\n"
+      "  --jobs N            N local worker processes: several checks run side by side,\n"
+      "                      the longest first (by their times in the last run, kept\n"
+      "                      in this program's path + .times); one check is split\n"
+      "                      across them\n"
       "  --shard K/N         explore only slice K (1-based) of N of each check\n"
       "  --no-reduction      plain DFS without partial-order reduction\n"
       "  --json FILE         also write the results as JSON (one record per check)\n"
@@ -376,7 +384,88 @@ bool write_exports(const entry& e, const options& o, const result& r, const cli_
   return true;
 }
 
+// What follows a check's row: its outcomes, its counterexample files; then it
+// joins the run. False if a file cannot be written.
+bool take_result(const entry& e, const options& o, detail::record rec, const cli_args& c, bool several, bool split,
+                 detail::run_results& run) {
+  print_row(rec, split);
+  if (!rec.r.outcomes.empty()) {
+    std::string text = rec.r.outcomes;
+    const std::string name = std::string("--replay ") + e.name + ":";
+    for (std::size_t at = 0; (at = text.find("--replay NAME:", at)) != std::string::npos; at += name.size())
+      text.replace(at, 14, name);
+    std::printf("%s", text.c_str());
+  }
+  if (!write_exports(e, o, rec.r, c, several)) return false;
+  run.checks.push_back(std::move(rec));
+  return true;
+}
+
+// --jobs with several checks: each check's time in its last run, one line each
+// ("SECONDS NAME") in a file beside the program, so the long ones start first.
+std::string times_path() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) + ".times" : std::string();
+}
+
+std::map<std::string, double> read_times(const std::string& path) {
+  std::map<std::string, double> t;
+  std::ifstream in(path);
+  double secs = 0;
+  std::string name;
+  while (in >> secs >> name) t[name] = secs;
+  return t;
+}
+
+// Best effort: a program installed read-only just keeps the default order.
+void write_times(const std::string& path, const std::map<std::string, double>& t) {
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto& [name, secs] : t) out << secs << ' ' << name << '\n';
+}
+
+// A check not timed before: the primitives' own checks over interleavings are
+// the long ones, then the other transparent ones; user checks are quick.
+double guessed_seconds(const options& o) {
+  if (o.primitives != primitive_mode::transparent) return 0.01;
+  return o.memory == memory_model::sc ? 10.0 : 1.0;
+}
+
+// Several checks on N worker processes, one process per check, longest first;
+// rows print as checks finish, the notes and result files keep name order.
+int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& c) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string path = times_path();
+  std::map<std::string, double> times = read_times(path);
+  std::vector<const entry*> order = selected;
+  std::vector<detail::job> jobs;
+  auto cost = [&](const entry* e) {
+    const auto it = times.find(e->name);
+    return it != times.end() ? it->second : guessed_seconds(options_for(*e, c));
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const entry* x, const entry* y) { return cost(x) > cost(y); });
+  for (const entry* e : order) jobs.push_back(detail::job{e->body, options_for(*e, c)});
+  detail::run_results run;
+  bool files_ok = true;
+  print_header();
+  detail::run_each(jobs, c.o.jobs, [&](std::size_t i, result r) {
+    const entry& e = *order[i];
+    times[e.name] = r.seconds;
+    detail::record rec{e.name, e.expected, std::move(r), to_string(jobs[i].o.memory)};
+    files_ok = take_result(e, jobs[i].o, std::move(rec), c, true, false, run) && files_ok;
+  });
+  if (!path.empty()) write_times(path, times);
+  if (!files_ok) return kUsage;
+  std::sort(run.checks.begin(), run.checks.end(),
+            [](const detail::record& x, const detail::record& y) { return x.name < y.name; });
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char remark[96];
+  std::snprintf(remark, sizeof remark, " of checks; %.2fs wall with %d jobs side by side", wall, c.o.jobs);
+  return finish(run, c, remark);
+}
+
 int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
+  if (c.o.jobs > 1 && selected.size() > 1 && c.o.shard_count <= 1) return run_side_by_side(selected, c);
   const bool split = c.o.jobs > 1 || c.o.shard_count > 1;
   detail::run_results run;
   run.shard_index = c.o.shard_count > 1 ? c.o.shard_index : 0;
@@ -387,16 +476,7 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
     detail::record rec{e->name, e->expected, o.jobs > 1 ? detail::run_jobs(e->body, o) : check(o, e->body),
                        to_string(o.memory)};
     rec.partial = run.shard_count > 1;
-    print_row(rec, split);
-    if (!rec.r.outcomes.empty()) {
-      std::string text = rec.r.outcomes;
-      const std::string name = std::string("--replay ") + e->name + ":";
-      for (std::size_t at = 0; (at = text.find("--replay NAME:", at)) != std::string::npos; at += name.size())
-        text.replace(at, 14, name);
-      std::printf("%s", text.c_str());
-    }
-    if (!write_exports(*e, o, rec.r, c, selected.size() > 1)) return kUsage;
-    run.checks.push_back(std::move(rec));
+    if (!take_result(*e, o, std::move(rec), c, selected.size() > 1, split, run)) return kUsage;
   }
   return finish(run, c, split ? "  (* split across workers/shards)" : "");
 }

@@ -2,8 +2,11 @@
 # process with --json, merged with --merge, equals the search run whole: the
 # same executions for a check with a known count (90), the same verdict and a
 # replayable counterexample for a planted bug. Also the exit statuses (0, 1, 2)
-# and the JUnit failure of a check declared wrongly, XML-escaped.
+# and the JUnit failure of a check declared wrongly, XML-escaped; and several
+# checks run side by side (--jobs 2), each whole in its own process, giving
+# what each gives alone.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
+cmake_policy(SET CMP0054 NEW)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
@@ -18,8 +21,14 @@ endfunction()
 
 # field(<var> <file> <json path...>): one value of check 0 in a --json file.
 function(field var file)
+  field_of(value ${file} 0 ${ARGN})
+  set(${var} "${value}" PARENT_SCOPE)
+endfunction()
+
+# field_of(<var> <file> <index> <json path...>): one value of check <index>.
+function(field_of var file index)
   file(READ ${file} text)
-  string(JSON value ERROR_VARIABLE err GET "${text}" checks 0 ${ARGN})
+  string(JSON value ERROR_VARIABLE err GET "${text}" checks ${index} ${ARGN})
   if(err)
     message(FATAL_ERROR "${file}: ${err}")
   endif()
@@ -84,4 +93,37 @@ endforeach()
 if(xml MATCHES "x > 1 && x < 3")
   message(FATAL_ERROR "misdeclared.xml carries the condition unescaped")
 endif()
-message(STATUS "shards merged equal the whole search")
+# Side by side: the three checks on two worker processes (twice: the second run
+# orders them by the times the first one kept). Each check's record equals its
+# run alone, in name order; a bounded search still says its bound.
+run(1 --filter "^shard_misdeclared$" --json ${WORK}/misdeclared.json)
+foreach(pass 1 2)
+  run(1 --jobs 2 --json ${WORK}/side.json)
+  if(NOT out MATCHES "3 checks, 1 mismatch, .* wall with 2 jobs side by side")
+    message(FATAL_ERROR "side by side, run ${pass}: no summary line\n${out}")
+  endif()
+  set(index 0)
+  foreach(check shard_count_three_by_two shard_lost_update shard_misdeclared)
+    field_of(name ${WORK}/side.json ${index} name)
+    expect_equal("side by side, check ${index}" "${name}" "${check}")
+    set(alone ${WORK}/${check}.json)
+    if(check STREQUAL "shard_misdeclared")
+      set(alone ${WORK}/misdeclared.json)
+    endif()
+    set(keys found executions exhaustive as_declared)
+    if(NOT check STREQUAL "shard_count_three_by_two")
+      list(APPEND keys replay)  # the same counterexample
+    endif()
+    foreach(key IN LISTS keys)
+      field(one ${alone} ${key})
+      field_of(side ${WORK}/side.json ${index} ${key})
+      expect_equal("side by side, ${check}, ${key}" "${side}" "${one}")
+    endforeach()
+    math(EXPR index "${index} + 1")
+  endforeach()
+endforeach()
+run(0 --filter "^shard_(count|lost)" --jobs 2 --preemptions 1)
+if(NOT out MATCHES "shard_count_three_by_two: no bug within 1 preemption; not a proof")
+  message(FATAL_ERROR "side by side, bounded: the bound is not said\n${out}")
+endif()
+message(STATUS "shards merged equal the whole search; checks side by side equal each alone")
