@@ -594,15 +594,17 @@ engine::wake_kind engine::wakes(int r, int c) const {
 }
 
 // The data choices of thread t's next step: which sleeper a wake_one wakes, or
-// what an atomic access reads or where it stores (memory.cpp, into choices_).
-std::uint16_t engine::data_alts_for(int t) {
+// what an atomic access reads or where it stores (memory.cpp, into choices_;
+// mem says which of the two).
+std::uint16_t engine::data_alts_for(int t, bool& mem) {
   const thread_rec& r = threads_[t];
   if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::wake_one &&
       r.pend.obj < nobj_) {
     const std::size_t n = objects_[r.pend.obj].waiters.size();
     return static_cast<std::uint16_t>(n > 1 ? n : 1);
   }
-  if (mem_pending(r)) {
+  mem = mem_pending(r);
+  if (mem) {
     list_choices(t);
     if (choices_.size() > kMaxChoices) {  // a token holds two digits: never drop a choice silently
       fail(verdict::usage_error, "an atomic access has " + std::to_string(choices_.size()) +
@@ -970,11 +972,11 @@ run_end engine::run_execution(const std::function<void()>& body) {
     if (eager) cands = bit(lowest(es.joins));
     const std::int32_t seg = forced ? steps_.back().seg : j;
     node* n;
-    node scratch;  // silent steps are no choices of the search
-    if (silent_) {
-      scratch.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
-      scratch.enabled = cands;
-      n = &scratch;
+    if (silent_) {  // silent steps are no choices of the search
+      silent_node_ = node{};
+      silent_node_.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
+      silent_node_.enabled = cands;
+      n = &silent_node_;
     } else if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
       n = &nodes_[j];
       if ((cands & bit(n->chosen)) == 0) {
@@ -1064,7 +1066,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
         break;
       }
     }
-    const std::uint16_t alts = data_alts_for(c);
+    bool mem = false;
+    const std::uint16_t alts = data_alts_for(c, mem);
     if (alts == 0) {  // every store it may read was covered where it fell asleep
       n->data_alts = 1;
       end = run_end::sleep_blocked;
@@ -1081,7 +1084,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     if (mode_ == mode::random || mode_ == mode::pct)
       n->data_choice = static_cast<std::uint16_t>(alts > 1 ? rng_() % alts : 0);
     data_choice_ = n->data_choice;
-    if (mem_pending(threads_[c])) chosen_ = choices_[data_choice_];
+    if (mem) chosen_ = choices_[data_choice_];
     // Sleep set of the child (Godefroid): sleepers and explored siblings that
     // commute with the chosen step stay asleep. In a split search's fully
     // expanded prefix (node::upper) only a thread whose step is one step: a

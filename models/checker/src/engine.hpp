@@ -126,7 +126,7 @@ class engine {
   int pick_default(tmask cands, int prev) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
-  std::uint16_t data_alts_for(int t);
+  std::uint16_t data_alts_for(int t, bool& mem);
   void perform(int t, node& n);
   bool backtrack();
   std::string token() const;
@@ -170,6 +170,7 @@ class engine {
   /// footprints) is skipped otherwise: bounded, random, PCT and replay runs.
   bool reducing() const noexcept { return mode_ == mode::dfs && opt_.reduction; }
   bool mem_pending(const thread_rec& t) const noexcept;
+  mem_choice latest_choice(const pending_op& p) const;
   void list_choices(int t);
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
   std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
@@ -201,6 +202,7 @@ class engine {
 
   // search stack
   std::vector<node> nodes_;
+  node silent_node_;  // the step of a silent run-on: no choice of the search
   /// Opaque primitives, by node: what each thread explored there touched in its
   /// whole segment (its call up to where it returned or blocked), for the
   /// sleep sets. Outside nodes_ so that a node stays trivially copyable.

@@ -84,6 +84,17 @@ bool engine::newer_than(std::uint32_t msg) const {
   return m.pos + 1 < objects_[m.obj].mo.size();
 }
 
+// The choice of an access that reads or stores at the latest message only:
+// list_choices' rule with the floor at the latest message, which no RMW has
+// read yet (an RMW goes right after what it read) and which keeps psc acyclic.
+mem_choice engine::latest_choice(const pending_op& p) const {
+  const std::uint32_t id = objects_[p.obj].mo.back();
+  if (p.kind == op::load) return {pick::read, id};
+  if (p.kind == op::store) return {pick::insert_after, id};
+  if (p.cas && msgs_[id].value != p.expected) return {pick::cas_fail, id};
+  return {pick::rmw_after, id};  // the latest message: no RMW has read it yet
+}
+
 // The choices of thread t's pending atomic access, latest message first.
 void engine::list_choices(int t) {
   const thread_rec& th = threads_[t];
@@ -91,18 +102,20 @@ void engine::list_choices(int t) {
   const object_rec& o = objects_[p.obj];
   choices_.clear();
   const bool reads = p.kind != op::store;
-  std::uint32_t lo = static_cast<std::uint32_t>(o.mo.size()) - 1;  // sc, or inside an opaque call: the latest only
-  const bool weak = weak_rules(th);
-  if (weak) {
-    lo = floor_pos(o, th.hb);
-    // The await rule under weak memory: after spin_budget rounds of a spin loop
-    // that read the same stores, a round reads something newer when there is
-    // something (re-reading the old value is the same no-progress round again).
-    if (reads && th.repeats >= model_sync::spin_budget)
-      for (const spin_read& r : th.last_round)
-        if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
-  }
   const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
+  const bool weak = weak_rules(th);
+  if (!weak) {  // sc, or inside an opaque call: the latest only
+    const mem_choice c = latest_choice(p);
+    if (!reads || c.msg >= mark) choices_.push_back(c);
+    return;
+  }
+  std::uint32_t lo = floor_pos(o, th.hb);
+  // The await rule under weak memory: after spin_budget rounds of a spin loop
+  // that read the same stores, a round reads something newer when there is
+  // something (re-reading the old value is the same no-progress round again).
+  if (reads && th.repeats >= model_sync::spin_budget)
+    for (const spin_read& r : th.last_round)
+      if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     const message& m = msgs_[id];
@@ -117,12 +130,12 @@ void engine::list_choices(int t) {
       choices_.push_back({pick::cas_fail, id});
     } else {
       if (!m.taken) choices_.push_back({pick::rmw_after, id});
-      if (p.weak && weak && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
+      if (p.weak && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
     }
   }
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
-  if (weak && sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
+  if (sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
     std::size_t k = 0;
     for (std::size_t i = 0; i < choices_.size(); ++i)
       if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
