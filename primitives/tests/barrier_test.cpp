@@ -129,6 +129,8 @@ class barrier_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::size_t{0}, b.wait());
     CPPUNIT_ASSERT(b.wait_for(0ms) == std::optional<std::size_t>(0));
     CPPUNIT_ASSERT_EQUAL(3, runs);
+    weave::barrier none(1, nullptr);  // no completion, as Python's action=None (was ambiguous with the name)
+    CPPUNIT_ASSERT_EQUAL(std::size_t{0}, none.wait());
   }
 
   void abort_breaks_waiters_until_reset() {

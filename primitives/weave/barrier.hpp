@@ -111,7 +111,10 @@ class basic_barrier {
   /// model checker's traces call it (nothing on hardware).
   explicit basic_barrier(std::ptrdiff_t parties, std::function<void()> completion = {}, const char* name = nullptr)
       : parties_(checked(parties)), completion_(std::move(completion)), obj_{this, "barrier", name} {}
-  basic_barrier(std::ptrdiff_t parties, const char* name) : basic_barrier(parties, {}, name) {}
+  basic_barrier(std::ptrdiff_t parties, const char* name) : basic_barrier(parties, std::function<void()>{}, name) {}
+  /// No completion, spelled as Python's Barrier(parties, action=None).
+  basic_barrier(std::ptrdiff_t parties, std::nullptr_t, const char* name = nullptr)
+      : basic_barrier(parties, std::function<void()>{}, name) {}
   basic_barrier(const basic_barrier&) = delete;
   basic_barrier& operator=(const basic_barrier&) = delete;
 
