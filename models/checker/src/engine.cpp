@@ -571,8 +571,9 @@ bool engine::independent(int a, int b) const {
 // through a load of it (whatever c reads now it could read with r's step
 // made first, which was explored); a load that c gives a new store to read
 // wakes only for the stores made since it fell asleep (reading an older one is
-// the same execution as reading it where it fell asleep). The oracle test
-// found that an RMW woken the same way loses executions: it wakes fully.
+// the same execution as reading it where it fell asleep); a load so woken
+// with no new store it may read is asleep where that happens (covered_here).
+// An RMW wakes fully.
 engine::wake_kind engine::wakes(int r, int c) const {
   const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
@@ -591,6 +592,24 @@ engine::wake_kind engine::wakes(int r, int c) const {
   const op mine = threads_[r].pend.kind, theirs = threads_[c].pend.kind;
   if (mine == op::store || theirs == op::load) return wake_kind::no;
   return mine == op::load ? wake_kind::to_read_newer : wake_kind::yes;
+}
+
+// The threads of m woken to read only messages made since they fell asleep
+// (engine::wakes) that have none to read here: every choice they have is
+// covered where they fell asleep, so they are asleep at this node. Picking one
+// instead ended the execution (no choice left), and with it every other
+// thread's step from here, which no other branch need cover (the oracle
+// test's woken-load-no-choice lost the exchange that would have given the
+// sleeper a message to read).
+tmask engine::covered_here(tmask m) {
+  tmask asleep = 0;
+  for (; m != 0; m &= m - 1) {
+    const int t = lowest(m);
+    if (read_mark_[t] == 0 || !mem_pending(threads_[t])) continue;
+    list_choices(t);
+    if (choices_.empty()) asleep |= bit(t);
+  }
+  return asleep;
 }
 
 // The data choices of thread t's next step: which sleeper a wake_one wakes, or
@@ -1002,6 +1021,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
       fresh.preemptions = preemptions_;
       fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
       fresh.enabled = cands;
+      if (reducing()) fresh.sleep |= covered_here(cands & ~fresh.sleep);
       if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
           (real & bit(prev_)))
         fresh.enabled = bit(prev_);
