@@ -565,14 +565,24 @@ bool engine::independent(int a, int b) const {
   return commute(x, y);
 }
 
-// Whether sleeper r (its step is explored from the node where it fell asleep)
-// wakes up when thread c steps. Under RC11, by what the steps read from: a
-// plain store sleeps on through any access to its location, and an RMW
-// through a load of it (whatever c reads now it could read with r's step
-// made first, which was explored); a load that c gives a new store to read
-// wakes only for the stores made since it fell asleep (reading an older one is
-// the same execution as reading it where it fell asleep). The oracle test
-// found that an RMW woken the same way loses executions: it wakes fully.
+// Whether sleeper r (its step was explored, with every choice, from the node
+// where it fell asleep) wakes up when thread c steps. Under RC11, by what the
+// steps read from; M is the set of messages made before r fell asleep.
+//  - A plain store sleeps on through any access to its location: whatever c
+//    does now it could do with r's store made first (a store goes to the same
+//    place in mo; if r's store is to follow an RMW's write, r's store made
+//    first follows the message that RMW reads, and the RMW goes between).
+//  - A reader (load, RMW, compare_exchange) sleeps on through a load, and a
+//    step that may write (a compare_exchange that fails too) wakes it only to
+//    read a message made since it fell asleep (to_read_newer): r reading m in M after steps c1..ck is the same
+//    execution as r reading m where it fell asleep, then c1..ck with their
+//    choices. r's step needs nothing the ci made (m is in M; r's coherence
+//    floor is its own), and the ci need nothing r's step takes: a load reads
+//    what it read; an RMW ci that read m leaves m to no RMW r in either order;
+//    a store placed right after r's write is placed right after m first.
+// So M stays covered for r until r steps, through later wakes too, and a
+// reader left with no choice outside M is asleep where that happens
+// (covered_here): picking it would end the execution short.
 engine::wake_kind engine::wakes(int r, int c) const {
   const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
@@ -588,9 +598,26 @@ engine::wake_kind engine::wakes(int r, int c) const {
   if (!rc11() || !mem_pending(threads_[r]) || !mem_pending(threads_[c]) || opaque(threads_[r]) ||
       opaque(threads_[c]))
     return wake_kind::yes;
-  const op mine = threads_[r].pend.kind, theirs = threads_[c].pend.kind;
-  if (mine == op::store || theirs == op::load) return wake_kind::no;
-  return mine == op::load ? wake_kind::to_read_newer : wake_kind::yes;
+  if (threads_[r].pend.kind == op::store || threads_[c].pend.kind == op::load) return wake_kind::no;
+  return wake_kind::to_read_newer;
+}
+
+// The threads of m woken to read only messages made since they fell asleep
+// (engine::wakes) that have none to read here: every choice they have is
+// covered where they fell asleep, so they are asleep at this node. Picking one
+// instead ended the execution (no choice left), and with it every other
+// thread's step from here, which no other branch need cover (the oracle
+// test's woken-load-no-choice lost the exchange that would have given the
+// sleeper a message to read).
+tmask engine::covered_here(tmask m) {
+  tmask asleep = 0;
+  for (; m != 0; m &= m - 1) {
+    const int t = lowest(m);
+    if (read_mark_[t] == 0 || !mem_pending(threads_[t])) continue;
+    list_choices(t);
+    if (choices_.empty()) asleep |= bit(t);
+  }
+  return asleep;
 }
 
 // The data choices of thread t's next step: which sleeper a wake_one wakes, or
@@ -1002,6 +1029,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
       fresh.preemptions = preemptions_;
       fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
       fresh.enabled = cands;
+      if (reducing()) fresh.sleep |= covered_here(cands & ~fresh.sleep);
       if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
           (real & bit(prev_)))
         fresh.enabled = bit(prev_);

@@ -115,6 +115,7 @@ class engine {
   bool asks_after(int a, int b) const;
   enum class wake_kind : std::uint8_t { no, yes, to_read_newer };
   wake_kind wakes(int r, int c) const;
+  tmask covered_here(tmask m);
   bool holder_dead(const thread_rec& t) const noexcept;
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);

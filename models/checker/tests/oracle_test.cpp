@@ -1,6 +1,6 @@
-// The oracle keeps the checker honest: every program of a litmus catalogue and
-// of a seeded random generator runs under weave's checker (through the
-// interpreter below) and under the brute-force RC11 / SC enumerator of
+// The oracle keeps the checker honest: every program of a litmus catalogue, of
+// two seeded random generators (the second weighted toward RMWs) and a few
+// named shapes runs under weave's checker (through the interpreter below) and under the brute-force RC11 / SC enumerator of
 // rc11_oracle.hpp, and the outcome sets must be equal; under rc11 the checker
 // must also explore at most 1.1 executions per consistent execution (its
 // reduction may re-explore a little, never a lot). The oracle itself is checked
@@ -231,10 +231,48 @@ std::vector<program> random_programs(int count) {
   return out;
 }
 
+/// Random programs weighted toward RMWs and compare_exchange, from a second
+/// fixed seed: the reduction's rules for RMWs (engine::wakes) were tuned on
+/// random_programs; these keep them honest on programs they were not tuned on.
+std::vector<program> random_rmw_programs(int count) {
+  std::mt19937 rng(20190622);  // fixed, and not the seed above
+  std::vector<program> out;
+  for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
+    program p = oracle::random_rmw_program(rng, id);
+    if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+/// Shapes where the reduction lost an outcome once, named so that they stay
+/// in the catalogue whatever the generators make.
+std::vector<program> reduction_shapes() {
+  using namespace oracle;
+  const order rlx = order::rlx, acq = order::acq, acq_rel = order::acq_rel, sc = order::sc;
+  return {
+      // T0's load, explored first after x=1, sleeps; x=2 placed before 1 wakes
+      // it to read new stores only, and it has none it may read (2 is below
+      // its floor). Picked anyway, it ended that execution with no choice, so
+      // the exchange reading 1 (then the load reading 3) never ran after x=2
+      // before 1, and the branch where the exchange runs first keeps x=2
+      // asleep: r0=3 r1=1 | x=3 was lost.
+      {"woken-load-no-choice", 1, {{store(0, 1, rlx), load(0, acq)}, {store(0, 2, rlx)}, {exchange(0, 3, acq)}}},
+      // The same failure once RMWs too were woken for new stores only
+      // (random24 and random3 cut down): r0=5 r1=0 | x=5 and
+      // r0=2 r1=0 r2=3 | x=3 were lost. The branch that covers a woken RMW
+      // reading an old store ended at a reader woken with nothing new to read.
+      {"woken-cas-no-choice", 1, {{load(0, rlx)}, {cas(0, 2, 4, acq, sc)}, {store(0, 5, sc)}}},
+      {"woken-exchange-no-choice", 1,
+       {{cas(0, 0, 1, acq, acq)}, {exchange(0, 2, acq_rel), load(0, rlx)}, {store(0, 3, rlx)}}},
+  };
+}
+
 std::vector<program> every_program() {
   std::vector<program> all;
   for (auto& c : litmus_catalogue()) all.push_back(c.p);
   for (auto& p : random_programs(40)) all.push_back(std::move(p));
+  for (auto& p : reduction_shapes()) all.push_back(std::move(p));
+  for (auto& p : random_rmw_programs(40)) all.push_back(std::move(p));
   return all;
 }
 
@@ -269,14 +307,10 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   for (const auto& o : run.outcomes)
     if (!verdicts.outcomes.count(o)) extra.insert(o);
   const double ratio = verdicts.consistent == 0 ? 0 : double(run.result.executions) / double(verdicts.consistent);
-  // The count is held to 1.1x the consistent executions for programs of loads,
-  // stores and fences. With RMWs the checker explores more (an RMW woken from
-  // a sleep set may read any store again): printed, bounded at 8x, and the
-  // part of the goal not reached yet.
-  bool rmw = false;
-  for (const auto& code : p.threads)
-    for (const oracle::instr& i : code) rmw = rmw || (i.reads() && i.may_write());
-  const bool ratio_ok = !assert_ratio || ratio <= (rmw ? 8.0 : 1.1);
+  // The count is held to 1.1x the consistent executions, RMWs and
+  // compare_exchange included (before RMWs woke for new stores only, random27
+  // took 6.1x).
+  const bool ratio_ok = !assert_ratio || ratio <= 1.1;
   const bool clean = run.result.found == weave::model::verdict::pass && run.result.exhaustive;
   const bool ok = missing.empty() && extra.empty() && ratio_ok && clean;
   char row[200];
@@ -294,7 +328,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   if (!extra.empty()) c.failure += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
   if (!ratio_ok)
     c.failure += "    " + std::to_string(run.result.executions) + " executions for " +
-                 std::to_string(verdicts.consistent) + " consistent ones (more than " + (rmw ? "8" : "1.1") + "x)\n";
+                 std::to_string(verdicts.consistent) + " consistent ones (more than 1.1x)\n";
   return c;
 }
 

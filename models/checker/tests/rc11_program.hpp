@@ -4,9 +4,9 @@
 // register r0, r1, ... in thread-major program order; the value of a CAS is the
 // old value it read (what compare_exchange_strong leaves in `expected`).
 // Programs write distinct non-zero values with their stores, so reads-from is
-// readable from an outcome. random_program makes valid C++ programs only: no
-// release load, no acquire store, no release or acq_rel CAS failure order, no
-// relaxed fence.
+// readable from an outcome. random_program and random_rmw_program make valid
+// C++ programs only: no release load, no acquire store, no release or acq_rel
+// CAS failure order, no relaxed fence.
 #pragma once
 
 #include <cstdint>
@@ -153,6 +153,55 @@ inline program random_program(std::mt19937& rng, int id) {
     for (int k = pick(1, 3); k > 0; --k) {
       const int l = pick(0, p.locations - 1);
       t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
+    }
+  return p;
+}
+
+/// Random program number `id` weighted toward read-modify-writes: 3 threads
+/// (one in six has 2, one in six of the rest 4), 1–2 locations, 2–3
+/// instructions a thread; of every 12 instructions 2 stores, 2 loads, 2
+/// fetch_adds, 2 exchanges, 3 compare_exchanges (expecting 0 one time in three,
+/// else a value stored before), 1 fence. The reductions' rules for RMWs
+/// (engine::wakes) are tested on these as well as on the programs they were
+/// tuned on.
+inline program random_rmw_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto one_of = [&](std::initializer_list<order> os) {
+    return os.begin()[pick(0, static_cast<int>(os.size()) - 1)];
+  };
+  program p;
+  p.name = "rmw" + std::to_string(id);
+  p.locations = pick(1, 2);
+  const int threads = pick(0, 5) == 0 ? 2 : pick(0, 5) == 0 ? 4 : 3;
+  p.threads.resize(static_cast<std::size_t>(threads));
+  std::uint32_t next = 1;
+  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
+  for (auto& t : p.threads)
+    for (int k = pick(2, 3); k > 0; --k) {
+      const int l = pick(0, p.locations - 1);
+      auto& mine = stored[static_cast<std::size_t>(l)];
+      const order load_order = one_of({order::rlx, order::acq, order::sc});
+      const order store_order = one_of({order::rlx, order::rel, order::sc});
+      const order rmw_order = one_of({order::rlx, order::acq, order::rel, order::acq_rel, order::sc});
+      const int kind = pick(0, 11);
+      if (kind == 11) {
+        t.push_back(fence(one_of({order::acq, order::rel, order::acq_rel, order::sc})));
+      } else if (kind <= 1) {
+        mine.push_back(next);
+        t.push_back(store(l, next++, store_order));
+      } else if (kind <= 3) {
+        t.push_back(load(l, load_order));
+      } else if (kind <= 5) {
+        t.push_back(fetch_add(l, 10 * static_cast<std::uint32_t>(pick(1, 3)), rmw_order));
+      } else if (kind <= 7) {
+        mine.push_back(next);
+        t.push_back(exchange(l, next++, rmw_order));
+      } else {
+        const std::uint32_t expected =
+            mine.empty() || pick(0, 2) == 0 ? 0 : mine[static_cast<std::size_t>(pick(0, static_cast<int>(mine.size()) - 1))];
+        mine.push_back(next);
+        t.push_back(cas(l, expected, next++, rmw_order, load_order));
+      }
     }
   return p;
 }
