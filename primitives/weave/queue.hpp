@@ -97,23 +97,12 @@
 //       close removes k items and subtracts min(k, unfinished_).
 //   Q4  no lost wake-up: every change a waiter may wait for (an item added, an
 //       item removed, closed_ set, unfinished_ reaching 0) notifies the matching
-//       condition after the change was made under m_ (while m_ is held, or just
-//       after releasing it: Q6), and waiters register with the condition
-//       before releasing m_ (condition C1), so a waiter that saw the old state
-//       is registered before the notify looks (condition C3). A put wakes one
-//       getter and a get one putter (each change enables one waiter); close
-//       wakes them all.
+//       condition while m_ is held, and waiters register with the condition
+//       before releasing m_ (condition C1). A put wakes one getter and a get one
+//       putter (each change enables one waiter); close wakes them all.
 //   Q5  a get that is notified but finds the item taken re-waits; a get that
 //       times out but finds an item takes it: a timeout is reported only when
 //       the predicate is still false at the deadline.
-//   Q6  put and get notify after releasing m_ (close, task_done under it): a
-//       getter woken by a put would otherwise run into the m_ its putter still
-//       holds and sleep again (bench_queue, capacity 1, oversubscribed: 0.6
-//       such sleeps per item on each side, on top of the one on the
-//       condition). A notify that comes after another thread already took
-//       the change wakes a waiter that finds nothing and waits again (Q5). The
-//       queue must outlive every call on it, as any object: a put may still
-//       be notifying after its item was got.
 #pragma once
 
 #include <algorithm>
@@ -527,8 +516,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     store_.write().push(std::forward<U>(item));  // may throw: nothing changed
     ++unfinished_.write();                       // Q3
-    h.unlock();
-    not_empty_.notify(1);  // Q4, Q6: after m_, so the woken getter does not find m_ held
+    not_empty_.notify(1);                        // Q4
     return queue_status::ok;
   }
 
@@ -547,8 +535,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     sink(store_.write().next());  // may throw: the item stays in the queue
     store_.write().drop_next();
-    h.unlock();
-    if (capacity_ != unbounded) not_full_.notify(1);  // Q4, Q6: after m_
+    if (capacity_ != unbounded) not_full_.notify(1);  // Q4
     return queue_status::ok;
   }
 
