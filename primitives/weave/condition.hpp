@@ -109,13 +109,15 @@
 //       finished: C9). So a notified waiter never takes m_ on its way out
 //       and does not queue behind its notifier when threads outnumber cores
 //       (bench_condition's ping-pong, oversubscribed: re-taking m_ after
-//       every park made up to 2.9 voluntary context switches per round trip
-//       where std's make 2.0 — the woken waiter preempted its notifier inside
-//       wake_one, then slept on the m_ the notifier held; 2.0 now). In the model the
+//       every park made 2.0-3.7 voluntary context switches per round trip,
+//       the more the more often the woken waiter preempted its notifier
+//       inside wake_one and then slept on the m_ the notifier held; std's
+//       pair makes 2.0, and so does this one now). In the model the
 //       record's `end` cell stands for its lifetime: the waiter writes it
 //       as the record dies, the notifier reads it as its last touch (after
 //       wake_one), so a touch of a dead record is a data race the checker
-//       reports (condition_twin_store_before_wake).
+//       reports (condition_notify_outside_lock_outlives_record and its twin
+//       condition_twin_leaves_while_waking, in models/checks/condition.cpp).
 //   C5  links (prev/next), head_ and tail_ are read and written only under m_
 //       (plain cells: the model checker verifies it as absence of data races).
 //   C6  an exception between releasing and restoring the user lock (only the
@@ -126,9 +128,9 @@
 //       spares the notifier a futex wake when the notify comes within
 //       microseconds.
 //   C8  a waiter sleeps on the futex only after its own RMW turned its word
-//       0 → 2, and a notifier wakes only if its exchange read 2. Both are RMWs
+//       0 → 2, and a notifier wakes only if its fetch_or read 2. Both are RMWs
 //       of one word, so they are ordered: if the waiter's comes first the
-//       notifier wakes it (or the futex's compare sees 1 and it does not
+//       notifier wakes it (or the futex's compare sees 3 or 1 and it does not
 //       sleep); if the notifier's comes first the waiter's RMW fails on 1 and
 //       it does not park. A waiter that is still spinning costs its notifier
 //       no system call.
