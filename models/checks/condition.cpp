@@ -5,6 +5,11 @@
 // (a spurious wake-up finds the slot empty), a notify sent before the waiter
 // registered with no predicate to remember it (lost wake-up), and a condition
 // that releases only one level of a recursive lock (the notifier never gets in).
+// A notify made outside the lock passes too: a waiter whose notifier is still
+// waking it (word 3) keeps its record alive until the notifier is done (C4,
+// C9); the twin lets the record die at once, and the notifier's last touch
+// races with its death.
+#include <cstdint>
 #include <mutex>
 
 #include "weave/condition.hpp"
@@ -66,6 +71,104 @@ WEAVE_MODEL_CHECK(condition_timed_wait_returns_predicate, pass, .primitives = we
   thread notifier([&] {
     lock_t lk(m);
     ready.write() = true;
+    cv.notify_one();
+  });
+  waiter.join();
+  notifier.join();
+}
+
+// C4, C9: a notify made without the user lock. The waiter may find its word
+// at 3 (its notifier is between wake_one and the store of 1) and must not let
+// its record die before the store: it waits on m_. A notifier that touched a
+// dead record would race on the record's `end` cell (a data race verdict);
+// the predicate is set under the lock, so the waiter always returns.
+WEAVE_MODEL_CHECK(condition_notify_outside_lock_outlives_record, pass, .primitives = weave::model::transparent) {
+  weave::model::mutex m;
+  weave::model::condition cv;
+  S::cell<bool> ready(false);
+  thread waiter([&] {
+    lock_t lk(m);
+    cv.wait(lk, [&] { return ready.read(); });
+  });
+  thread notifier([&] {
+    {
+      lock_t lk(m);
+      ready.write() = true;
+    }
+    cv.notify_one();  // outside the lock: the waiter may see 3 after restore()
+  });
+  waiter.join();
+  notifier.join();
+}
+
+namespace {
+// The twin's condition: condition.hpp's notify and leave for a single waiter
+// (one record, its word 0 waiting, 2 parked, 3 waking, 1 notified, and its
+// `end` cell), with C9's confirmation left out: a waiter that reads 3 lets
+// its record die at once, while its notifier is still between wake_one and
+// the store of 1.
+struct unconfirmed_condition {
+  struct record {
+    S::atomic<std::uint32_t> word{0};
+    S::cell<bool> end{false};
+  };
+  weave::model::mutex m_;
+  S::cell<record*> head{nullptr};
+
+  void wait(lock_t& lock) {
+    record w;
+    m_.lock();
+    head.write() = &w;
+    m_.unlock();
+    lock.unlock();
+    for (;;) {
+      std::uint32_t seen = 0;
+      // acquire: as condition.hpp (pairs with notify's fetch_or and store).
+      if (!w.word.compare_exchange_strong(seen, 2, std::memory_order_acquire, std::memory_order_acquire) && seen != 2)
+        break;
+      if (S::wait(w.word, 2) != weave::wait_result::value_mismatch) break;
+    }
+    // acquire: pairs with notify's fetch_or and store.
+    if (w.word.load(std::memory_order_acquire) == 0 || w.word.load(std::memory_order_acquire) == 2) {
+      m_.lock();
+      // relaxed: under m_.
+      if (w.word.load(std::memory_order_relaxed) != 1) head.write() = nullptr;
+      m_.unlock();
+    }
+    lock.lock();
+    w.end.write() = true;  // BUG: on 3 the notifier may still touch w (C9)
+  }
+  void notify_one() {
+    m_.lock();
+    record* w = head.read();
+    head.write() = nullptr;
+    // release: as condition.hpp (pairs with the waiter's acquire loads).
+    if (w != nullptr && w->word.fetch_or(1, std::memory_order_release) == 2) {
+      S::wake_one(w->word);
+      (void)w->end.read();                           // the last touch
+      w->word.store(1, std::memory_order_release);  // release: as fetch_or
+    }
+    m_.unlock();
+  }
+};
+}  // namespace
+
+// Twin of condition_notify_outside_lock_outlives_record: without C9's
+// confirmation the notifier's last touch (after its wake) races with the
+// record's death.
+WEAVE_MODEL_CHECK(condition_twin_leaves_while_waking, data_race, .spurious_wakeups = 0) {
+  weave::model::mutex m;
+  unconfirmed_condition cv;
+  S::cell<bool> ready(false);
+  thread waiter([&] {
+    lock_t lk(m);
+    while (!ready.read()) cv.wait(lk);
+  });
+  thread notifier([&] {
+    {
+      lock_t lk(m);
+      ready.write() = true;
+    }
     cv.notify_one();
   });
   waiter.join();
