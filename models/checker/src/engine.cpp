@@ -503,16 +503,16 @@ tmask engine::real_enabled(enabled_sets& e) const {
     const thread_rec& t = threads_[i];
     switch (t.st) {
       case tstate::runnable:
-        if (t.act == action::step && t.pend.kind == op::join) {
+        if (t.act != action::step || (t.pend.kind != op::join && t.pend.kind != op::spin)) {
+          real |= bit(static_cast<int>(i));
+        } else if (t.pend.kind == op::join) {
           if (threads_[t.join_target].st == tstate::finished) joins |= bit(static_cast<int>(i));
-        } else if (pending_spin(t)) {
-          // The await rule: a spinner goes on once something it read since its
-          // previous spin has been written since it read it (going round again
-          // can then see something new), or a bounded number of times without
-          // (S::spin_budget) so spin-then-park code reaches its park path.
-          if (stale(t) || t.idle_spins < model_sync::spin_budget)
-            real |= bit(static_cast<int>(i));
-        } else {
+        } else if (t.idle_spins < model_sync::spin_budget || stale(t)) {
+          // The await rule (a pending spin): a spinner goes on once something
+          // it read since its previous spin has been written since it read it
+          // (going round again can then see something new), or a bounded
+          // number of times without (S::spin_budget) so spin-then-park code
+          // reaches its park path.
           real |= bit(static_cast<int>(i));
         }
         break;

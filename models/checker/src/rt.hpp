@@ -40,8 +40,8 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
-#include <tuple>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <boost/context/fiber.hpp>
@@ -127,12 +127,10 @@ struct call_rec {
   std::string result;          // what it returned (call.returns)
 };
 
-struct thread_rec {
-  boost::context::fiber fib;
-  std::string name;             // the user's (model::thread{"Tom", fn}); empty: T<n>
+/// A model thread's state in one execution, all of it plain data: a recycled
+/// record is made new again by assigning a default one (thread_table).
+struct thread_state {
   std::int32_t call = -1;       // its open outermost call (index into engine::calls_), or -1
-  std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
-  std::function<void()> fn;
   tstate st = tstate::fresh;
   action act = action::step;
   pending_op pend;
@@ -141,14 +139,9 @@ struct thread_rec {
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
-  // The await rule: what it read since its previous spin(). A spin is enabled
-  // once one of them has something newer to read, or while idle_spins < spin_budget.
-  std::vector<spin_read> spin_reads;
-  std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
   int repeats = 0;                // rounds in a row that read the same stores as the one before (RC11)
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
-  std::vector<std::uint32_t> mevs;  // its memory events (indices into engine::mev_), in program order
   int spurious_left = 0;          // spurious wake-ups this thread may still get
   std::int64_t now = 0;           // this thread's virtual time
   std::uint32_t join_target = 0;
@@ -163,8 +156,21 @@ struct thread_rec {
   vclock dpor;        // dependency clock: step index + 1 of the latest dependent step
   vclock wake_hb;     // clock handed over by the waker
   std::int32_t wake_step = -1;
-  std::vector<const void*> holding;  // locks held (from the lock hooks)
   const void* acquiring = nullptr;   // between pre_lock and post_lock
+};
+static_assert(std::is_trivially_copyable_v<thread_state>, "thread_table resets it by assignment");
+
+struct thread_rec : thread_state {
+  boost::context::fiber fib;
+  std::string name;             // the user's (model::thread{"Tom", fn}); empty: T<n>
+  std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
+  std::function<void()> fn;
+  // The await rule: what it read since its previous spin(). A spin is enabled
+  // once one of them has something newer to read, or while idle_spins < spin_budget.
+  std::vector<spin_read> spin_reads;
+  std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
+  std::vector<std::uint32_t> mevs;  // its memory events (indices into engine::mev_), in program order
+  std::vector<const void*> holding;  // locks held (from the lock hooks)
 };
 
 /// The threads of one execution. Records are recycled across executions, as
@@ -192,15 +198,11 @@ class thread_table {
   /// A fresh record (at most kMaxThreads: engine::spawn checks).
   thread_rec& emplace_back() {
     thread_rec& r = recs_[n_++];
-    auto keep = std::make_tuple(std::move(r.user_saved), std::move(r.spin_reads), std::move(r.last_round),
-                                std::move(r.mevs), std::move(r.holding));
-    r = thread_rec{};
-    r.user_saved = std::move(std::get<0>(keep));
-    r.spin_reads = std::move(std::get<1>(keep));
-    r.last_round = std::move(std::get<2>(keep));
-    r.mevs = std::move(std::get<3>(keep));
-    r.holding = std::move(std::get<4>(keep));
+    static_cast<thread_state&>(r) = thread_state{};
+    r.fib = boost::context::fiber();  // gone already (clear()): no unwinding here
+    r.name.clear();
     r.user_saved.clear();
+    r.fn = nullptr;
     r.spin_reads.clear();
     r.last_round.clear();
     r.mevs.clear();
