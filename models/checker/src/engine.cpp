@@ -273,6 +273,34 @@ void engine::forget_object(std::uint32_t id) noexcept {
   objects_[id].alive = false;
 }
 
+// The current thread's access to cell obj races with thread other's earlier
+// one: the verdict, both accesses in the footer (out of cell_access's way).
+void engine::cell_race(std::uint32_t obj, bool write, source_location loc, int other, std::int32_t other_step,
+                       source_location other_loc, bool other_write) {
+  if (silent_) return;  // run on to the end: nothing more is reported
+  const int t = cur_;
+  const auto step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
+  std::ostringstream os;
+  os << "data race on " << obj_name(obj) << " (a cell made at " << where(objects_[obj].made) << "):\n"
+     << "    " << thread_name(other) << (other_write ? " wrote" : " read") << " it at " << where(other_loc)
+     << (other_step >= 0 ? " (step " + std::to_string(other_step + 1) + ")" : std::string(" (before its first step)"))
+     << "\n    " << thread_name(t) << (write ? " writes" : " reads") << " it at " << where(loc)
+     << (step >= 0 ? " (step " + std::to_string(step + 1) + ")" : std::string())
+     << "\n  and nothing orders the two: no release/acquire pair, lock, spawn or join\n"
+     << "  makes one happen before the other.";
+  const bool first_failure = !failed_;
+  fail(verdict::data_race,
+       "data race on " + obj_name(obj) + ": " + thread_name(other) + " " + where(other_loc) + " vs " +
+           thread_name(t) + " " + where(loc),
+       os.str());
+  if (first_failure) {
+    fail_.race_a = other_step;
+    fail_.race_b = step;
+  }
+  threads_[t].st = tstate::aborted;
+  yield_to_scheduler();
+}
+
 void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   if (!active()) return;
   if (obj == kOutside || obj == kStale) {
@@ -287,36 +315,14 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   if (mode_ == mode::replay && !opaque(threads_[t]))  // a call's own cells are not the user's
     notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
                           std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
-  auto race = [&](int other, std::int32_t other_step, source_location other_loc, bool other_write) {
-    if (silent_) return;  // run on to the end: nothing more is reported
-    std::ostringstream os;
-    os << "data race on " << obj_name(obj) << " (a cell made at " << where(o.made) << "):\n"
-       << "    " << thread_name(other) << (other_write ? " wrote" : " read") << " it at " << where(other_loc)
-       << (other_step >= 0 ? " (step " + std::to_string(other_step + 1) + ")" : std::string(" (before its first step)"))
-       << "\n    " << thread_name(t) << (write ? " writes" : " reads") << " it at " << where(loc)
-       << (step >= 0 ? " (step " + std::to_string(step + 1) + ")" : std::string())
-       << "\n  and nothing orders the two: no release/acquire pair, lock, spawn or join\n"
-       << "  makes one happen before the other.";
-    const bool first_failure = !failed_;
-    fail(verdict::data_race,
-         "data race on " + obj_name(obj) + ": " + thread_name(other) + " " + where(other_loc) + " vs " +
-             thread_name(t) + " " + where(loc),
-         os.str());
-    if (first_failure) {
-      fail_.race_a = other_step;
-      fail_.race_b = step;
-    }
-    threads_[t].st = tstate::aborted;
-    yield_to_scheduler();
-  };
   if (o.w_clk != 0 && o.w_tid != t && hb.c[o.w_tid] < o.w_clk) {
-    race(o.w_tid, o.w_step, o.w_loc, true);
+    cell_race(obj, write, loc, o.w_tid, o.w_step, o.w_loc, true);
     return;
   }
   if (write) {
     for (int u = 0; u < kMaxThreads; ++u) {
       if (u != t && o.r_clk[u] != 0 && hb.c[u] < o.r_clk[u]) {
-        race(u, o.r_step[u], o.r_loc[u], false);
+        cell_race(obj, write, loc, u, o.r_step[u], o.r_loc[u], false);
         return;
       }
     }

@@ -55,7 +55,8 @@ class engine {
   bool atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old);
   void atomic_rmw_write(std::uint32_t obj, std::uint64_t neu);
   int atomic_cas(std::uint32_t obj, std::memory_order s, std::memory_order f, bool weak, std::uint64_t expected,
-                 std::uint64_t desired, source_location loc, std::uint64_t& old);  void cell_access(std::uint32_t obj, bool write, source_location loc);
+                 std::uint64_t desired, source_location loc, std::uint64_t& old);
+  void cell_access(std::uint32_t obj, bool write, source_location loc);
   wait_result futex_wait(std::uint32_t obj, std::uint32_t expected,
                          std::int64_t deadline, std::int64_t holder, source_location loc);
   bool alive(std::uint32_t id, source_location loc);
@@ -115,6 +116,8 @@ class engine {
   bool asks_after(int a, int b) const;
   enum class wake_kind : std::uint8_t { no, yes, to_read_newer };
   wake_kind wakes(int r, int c) const;
+  void cell_race(std::uint32_t obj, bool write, source_location loc, int other, std::int32_t other_step,
+                 source_location other_loc, bool other_write);
   tmask covered_here(tmask m);
   bool holder_dead(const thread_rec& t) const noexcept;
   const object_rec* dep_object(std::uint32_t obj) const noexcept;

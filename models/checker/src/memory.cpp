@@ -157,7 +157,12 @@ void engine::list_choices(int t) {
 // RMWs only, not through later stores of the same thread).
 std::uint32_t engine::new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
                                   std::memory_order o, const message* continues) {
-  message m;
+  // continues may be in msgs_, which grows below: what it passes on first.
+  const bool carries = continues != nullptr && continues->rel_valid;
+  vclock carried;
+  if (carries) carried = continues->rel;
+  const auto id = static_cast<std::uint32_t>(msgs_.size());
+  message& m = msgs_.emplace_back();
   m.value = value;
   m.obj = obj;
   m.step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
@@ -169,13 +174,11 @@ std::uint32_t engine::new_message(std::uint32_t obj, std::uint64_t value, std::u
     m.rel = t.rel_fence;
     m.rel_valid = true;
   }
-  if (continues != nullptr && continues->rel_valid) {
-    if (m.rel_valid) m.rel.join(continues->rel);
-    else m.rel = continues->rel;
+  if (carries) {
+    if (m.rel_valid) m.rel.join(carried);
+    else m.rel = carried;
     m.rel_valid = true;
   }
-  const auto id = static_cast<std::uint32_t>(msgs_.size());
-  msgs_.push_back(m);
   auto& mo = objects_[obj].mo;
   mo.insert(mo.begin() + at, id);
   for (std::size_t k = at; k < mo.size(); ++k) msgs_[mo[k]].pos = static_cast<std::uint32_t>(k);
@@ -440,9 +443,10 @@ void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
   thread_rec& t = threads_[cur_];
   const std::uint32_t read = std::exchange(rmw_read_, kNoMsg);
   msgs_[read].taken = true;
-  const message before = msgs_[read];
+  const std::uint32_t before_pos = msgs_[read].pos;
+  const std::uint64_t before_value = msgs_[read].value;
   const std::memory_order o = t.pend.order;
-  const std::uint32_t id = new_message(obj, neu, before.pos + 1, t, o, &before);
+  const std::uint32_t id = new_message(obj, neu, before_pos + 1, t, o, &msgs_[read]);
   record_event(obj, read, id, o == kSc, false);
   objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
   published(t, o);
@@ -450,11 +454,11 @@ void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
   step_rec& s = steps_.back();
   s.mo = o;
   s.has_value = s.has_old = true;
-  s.old = before.value;
+  s.old = before_value;
   s.value = neu;
   s.wr = id;
   trace_read(s, obj, read);
-  s.newer = before.pos + 2 < objects_[obj].mo.size() ? objects_[obj].mo.back() : kNoMsg;
+  s.newer = before_pos + 2 < objects_[obj].mo.size() ? objects_[obj].mo.back() : kNoMsg;
 }
 
 int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_order fo, bool weak,
