@@ -82,13 +82,17 @@ WEAVE_MODEL_CHECK(condition_timed_wait_returns_predicate, pass, .primitives = we
 // its record die before the store: it waits on m_. A notifier that touched a
 // dead record would race on the record's `end` cell (a data race verdict);
 // the predicate is set under the lock, so the waiter always returns.
-WEAVE_MODEL_CHECK(condition_notify_outside_lock_outlives_record, pass, .primitives = weave::model::transparent) {
+namespace {
+// The body of the check and its twin: the flag set under the lock, the notify
+// made after releasing it.
+template <class Condition>
+void notify_outside_lock() {
   weave::model::mutex m;
-  weave::model::condition cv;
+  Condition cv;
   S::cell<bool> ready(false);
   thread waiter([&] {
     lock_t lk(m);
-    cv.wait(lk, [&] { return ready.read(); });
+    while (!ready.read()) cv.wait(lk);
   });
   thread notifier([&] {
     {
@@ -99,6 +103,11 @@ WEAVE_MODEL_CHECK(condition_notify_outside_lock_outlives_record, pass, .primitiv
   });
   waiter.join();
   notifier.join();
+}
+}  // namespace
+
+WEAVE_MODEL_CHECK(condition_notify_outside_lock_outlives_record, pass, .primitives = weave::model::transparent) {
+  notify_outside_lock<weave::model::condition>();
 }
 
 namespace {
@@ -129,7 +138,7 @@ struct unconfirmed_condition {
       if (S::wait(w.word, 2) != weave::wait_result::value_mismatch) break;
     }
     // acquire: pairs with notify's fetch_or and store.
-    if (w.word.load(std::memory_order_acquire) == 0 || w.word.load(std::memory_order_acquire) == 2) {
+    if (const std::uint32_t v = w.word.load(std::memory_order_acquire); v == 0 || v == 2) {
       m_.lock();
       // relaxed: under m_.
       if (w.word.load(std::memory_order_relaxed) != 1) head.write() = nullptr;
@@ -157,22 +166,7 @@ struct unconfirmed_condition {
 // confirmation the notifier's last touch (after its wake) races with the
 // record's death.
 WEAVE_MODEL_CHECK(condition_twin_leaves_while_waking, data_race, .spurious_wakeups = 0) {
-  weave::model::mutex m;
-  unconfirmed_condition cv;
-  S::cell<bool> ready(false);
-  thread waiter([&] {
-    lock_t lk(m);
-    while (!ready.read()) cv.wait(lk);
-  });
-  thread notifier([&] {
-    {
-      lock_t lk(m);
-      ready.write() = true;
-    }
-    cv.notify_one();
-  });
-  waiter.join();
-  notifier.join();
+  notify_outside_lock<unconfirmed_condition>();
 }
 
 namespace {
