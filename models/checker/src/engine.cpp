@@ -1102,7 +1102,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
     }
     bool mem = false;
     const std::uint16_t alts = data_alts_for(c, mem);
-    if (alts == 0) {  // every store it may read was covered where it fell asleep
+    // No choice: every store it may read was covered where it fell asleep. A
+    // fresh node keeps such a thread asleep (covered_here), so the search never
+    // picks one; this only guards choices_ against an empty list.
+    if (alts == 0) {
       n->data_alts = 1;
       end = run_end::sleep_blocked;
       if (go_silent()) continue;

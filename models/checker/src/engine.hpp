@@ -174,7 +174,7 @@ class engine {
   /// footprints) is skipped otherwise: bounded, random, PCT and replay runs.
   bool reducing() const noexcept { return mode_ == mode::dfs && opt_.reduction; }
   bool mem_pending(const thread_rec& t) const noexcept;
-  mem_choice latest_choice(const pending_op& p) const;
+  void add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok);
   void list_choices(int t);
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
   std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,

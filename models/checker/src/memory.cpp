@@ -91,15 +91,23 @@ bool engine::newer_than(std::uint32_t msg) const {
   return m.pos + 1 < objects_[m.obj].mo.size();
 }
 
-// The choice of an access that reads or stores at the latest message only:
-// list_choices' rule with the floor at the latest message, which no RMW has
-// read yet (an RMW goes right after what it read) and which keeps psc acyclic.
-mem_choice engine::latest_choice(const pending_op& p) const {
-  const std::uint32_t id = objects_[p.obj].mo.back();
-  if (p.kind == op::load) return {pick::read, id};
-  if (p.kind == op::store) return {pick::insert_after, id};
-  if (p.cas && msgs_[id].value != p.expected) return {pick::cas_fail, id};
-  return {pick::rmw_after, id};  // the latest message: no RMW has read it yet
+// What pending access p may do with message id (appended to choices_): read
+// it, go right after it in mo (not between it and the RMW that read it), or,
+// for a compare_exchange, fail on it; a weak one may also fail spuriously.
+void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok) {
+  const message& m = msgs_[id];
+  if (p.kind == op::load) {
+    choices_.push_back({pick::read, id});
+  } else if (p.kind == op::store) {
+    if (!m.taken) choices_.push_back({pick::insert_after, id});
+  } else if (!p.cas) {
+    if (!m.taken) choices_.push_back({pick::rmw_after, id});
+  } else if (m.value != p.expected) {
+    choices_.push_back({pick::cas_fail, id});
+  } else {
+    if (!m.taken) choices_.push_back({pick::rmw_after, id});
+    if (p.weak && spurious_ok) choices_.push_back({pick::cas_spurious, id});
+  }
 }
 
 // The choices of thread t's pending atomic access, latest message first.
@@ -110,10 +118,8 @@ void engine::list_choices(int t) {
   choices_.clear();
   const bool reads = p.kind != op::store;
   const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
-  const bool weak = weak_rules(th);
-  if (!weak) {  // sc, or inside an opaque call: the latest only
-    const mem_choice c = latest_choice(p);
-    if (!reads || c.msg >= mark) choices_.push_back(c);
+  if (!weak_rules(th)) {  // sc, or inside an opaque call: the latest only (no floor, psc or spurious failure)
+    if (!reads || o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
     return;
   }
   std::uint32_t lo = floor_pos(o, th.hb);
@@ -125,20 +131,7 @@ void engine::list_choices(int t) {
       if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
-    const message& m = msgs_[id];
-    if (reads && id < mark) continue;
-    if (p.kind == op::load) {
-      choices_.push_back({pick::read, id});
-    } else if (p.kind == op::store) {
-      if (!m.taken) choices_.push_back({pick::insert_after, id});
-    } else if (!p.cas) {
-      if (!m.taken) choices_.push_back({pick::rmw_after, id});
-    } else if (m.value != p.expected) {
-      choices_.push_back({pick::cas_fail, id});
-    } else {
-      if (!m.taken) choices_.push_back({pick::rmw_after, id});
-      if (p.weak && th.spurious_cas_left > 0) choices_.push_back({pick::cas_spurious, id});
-    }
+    if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0);
   }
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <regex>
 #include <stdexcept>
 #include <string>
@@ -437,22 +438,27 @@ int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& 
   const auto start = std::chrono::steady_clock::now();
   const std::string path = times_path();
   std::map<std::string, double> times = read_times(path);
-  std::vector<const entry*> order = selected;
   std::vector<detail::job> jobs;
-  auto cost = [&](const entry* e) {
+  std::vector<double> cost;
+  for (const entry* e : selected) {
+    jobs.push_back(detail::job{e->body, options_for(*e, c)});
     const auto it = times.find(e->name);
-    return it != times.end() ? it->second : guessed_seconds(options_for(*e, c));
-  };
-  std::stable_sort(order.begin(), order.end(), [&](const entry* x, const entry* y) { return cost(x) > cost(y); });
-  for (const entry* e : order) jobs.push_back(detail::job{e->body, options_for(*e, c)});
+    cost.push_back(it != times.end() ? it->second : guessed_seconds(jobs.back().o));
+  }
+  std::vector<std::size_t> order(selected.size());  // indices into selected, the longest first
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return cost[x] > cost[y]; });
+  std::vector<detail::job> longest_first;
+  for (std::size_t i : order) longest_first.push_back(jobs[i]);
   detail::run_results run;
   bool files_ok = true;
   print_header();
-  detail::run_each(jobs, c.o.jobs, [&](std::size_t i, result r) {
-    const entry& e = *order[i];
+  detail::run_each(longest_first, c.o.jobs, [&](std::size_t k, result r) {
+    const entry& e = *selected[order[k]];
+    const options& o = longest_first[k].o;
     times[e.name] = r.seconds;
-    detail::record rec{e.name, e.expected, std::move(r), to_string(jobs[i].o.memory)};
-    files_ok = take_result(e, jobs[i].o, std::move(rec), c, true, false, run) && files_ok;
+    detail::record rec{e.name, e.expected, std::move(r), to_string(o.memory)};
+    files_ok = take_result(e, o, std::move(rec), c, true, false, run) && files_ok;
   });
   if (!path.empty()) write_times(path, times);
   if (!files_ok) return kUsage;
