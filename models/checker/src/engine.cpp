@@ -930,6 +930,90 @@ bool engine::go_silent() {
   return true;
 }
 
+// The node of step j, whose chosen thread runs next: a silent step's, the one
+// recorded there (checking that it can still run), or a new one. cands are the
+// threads that may run, real those that are really enabled. nullptr with end
+// set: the execution ends here (diverged, sleep-blocked, or another shard's).
+node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, bool& sharded_root_seen) {
+  if (silent_) {  // silent steps are no choices of the search
+    silent_node_ = node{};
+    silent_node_.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
+    silent_node_.enabled = cands;
+    return &silent_node_;
+  }
+  if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
+    node* n = &nodes_[static_cast<std::size_t>(j)];
+    if ((cands & bit(n->chosen)) == 0) {
+      fail(verdict::nondeterminism,
+           "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": T" +
+               std::to_string(n->chosen) +
+               " cannot run there any more. The check body is not deterministic: it depends on "
+               "something other than the schedule (time, addresses, randomness, state kept across runs).");
+      end = run_end::diverged;
+      return nullptr;
+    }
+    if (mode_ != mode::replay && n->enabled != 0 && j + 1 < static_cast<std::int32_t>(nodes_.size()) &&
+        n->enabled != cands && !(mode_ == mode::bounded_dfs)) {
+      // the set of runnable threads changed under the same prefix
+      fail(verdict::nondeterminism,
+           "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
+               ": a different set of threads can run. The check body is not deterministic.");
+      end = run_end::diverged;
+      return nullptr;
+    }
+    return n;
+  }
+  node fresh;
+  fresh.preemptions = preemptions_;
+  fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
+  fresh.enabled = cands;
+  if (reducing()) fresh.sleep |= covered_here(cands & ~fresh.sleep);
+  if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
+      (real & bit(prev_)))
+    fresh.enabled = bit(prev_);
+  const tmask avail = fresh.enabled & ~fresh.sleep;
+  if (avail == 0) {
+    end = run_end::sleep_blocked;
+    return nullptr;
+  }
+  if (mode_ == mode::random) {
+    fresh.chosen = static_cast<std::uint8_t>(pick_random(avail));
+  } else if (mode_ == mode::pct) {
+    for (std::uint32_t cp : change_points_)
+      if (cp == static_cast<std::uint32_t>(j) && prev_ >= 0) prio_[prev_] = -static_cast<int>(j);
+    fresh.chosen = static_cast<std::uint8_t>(pick_pct(avail));
+  } else {
+    fresh.chosen = static_cast<std::uint8_t>(pick_default(avail, prev_));
+  }
+  fresh.backtrack = reducing() ? bit(fresh.chosen) : fresh.enabled;
+  // A thread that just went to sleep could also time out or wake spuriously
+  // right away; DPOR moves that step to wherever it races.
+  if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
+  if (mode_ == mode::dfs && opt_.shard_count > 1) {
+    int upper_branches = 0;
+    bool prev_upper = true;
+    for (const node& p : nodes_) {
+      if (p.upper && std::popcount(p.enabled & ~p.sleep) > 1) ++upper_branches;
+      prev_upper = p.upper;
+    }
+    if (upper_branches < split_levels_ && prev_upper) {
+      fresh.upper = true;
+      fresh.backtrack = fresh.enabled;
+    } else if (prev_upper && !sharded_root_seen) {
+      sharded_root_seen = true;
+      if (!owns_subtree()) {
+        fresh.backtrack = bit(fresh.chosen);
+        fresh.done = fresh.enabled;  // nothing here is ours
+        nodes_.push_back(fresh);
+        end = run_end::not_mine;
+        return nullptr;
+      }
+    }
+  }
+  nodes_.push_back(fresh);
+  return &nodes_.back();
+}
+
 run_end engine::run_execution(const std::function<void()>& body) {
   reset_execution();
   running_ = true;
@@ -960,129 +1044,73 @@ run_end engine::run_execution(const std::function<void()>& body) {
       if (go_silent()) continue;
       break;
     }
-    enabled_sets es;
-    const tmask real = real_enabled(es);
-    const tmask spur = es.spurious;
-    const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
-    if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) break;  // ran on as far as it goes
-    if (all_finished) {
-      for (std::size_t t = 1; t < threads_.size(); ++t) {
-        if (!threads_[t].joined) {
-          fail(verdict::unjoined_thread, "thread " + thread_name(static_cast<int>(t)) + " finished but was never joined");
-          break;
-        }
-      }
-      end = failed_ ? run_end::failed : run_end::complete;
-      capture_outcome();
-      break;
-    }
-    if (real == 0) {
-      // The footer (who holds what) is the report's, rendered from the replay:
-      // only a traced run records lock holders (lock_hook).
-      fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
-      end = run_end::failed;
-      capture_outcome();
-      break;
-    }
     const auto j = static_cast<std::int32_t>(steps_.size());
-    if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
-      fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
-                                  " steps (livelock or non-termination; raise .max_steps if the model is just long)");
-      end = run_end::failed;
-      break;
-    }
-    tmask cands = real | spur;
-    // Opaque primitives: the next step of a call the previous step was in runs
-    // at once, as a step of that segment (calls.cpp).
-    bool forced = false;
-    if (opt_.primitives == primitive_mode::opaque && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
-      cands = bit(prev_);
-      forced = true;
-    }
-    // An enabled join only reads "T finished", which never changes again: it
-    // commutes with everything, so it runs at once instead of being a choice.
-    const bool eager = !forced && es.joins != 0;
-    if (eager) cands = bit(lowest(es.joins));
-    const std::int32_t seg = forced ? steps_.back().seg : j;
+    // A node that this execution replays with last time's choices: the same
+    // choices from the start give the same state, so what the scheduler worked
+    // out there last time stands (node::cached), and only the chosen step's
+    // signature is checked. A traced replay (mode::replay) works it all out.
+    node* const again = (!silent_ && (mode_ == mode::dfs || mode_ == mode::bounded_dfs) &&
+                         static_cast<std::size_t>(j) < nodes_.size() && nodes_[static_cast<std::size_t>(j)].cached)
+                            ? &nodes_[static_cast<std::size_t>(j)]
+                            : nullptr;
+    tmask real = 0;
+    bool forced = false, eager = false;
     node* n;
-    if (silent_) {  // silent steps are no choices of the search
-      silent_node_ = node{};
-      silent_node_.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
-      silent_node_.enabled = cands;
-      n = &silent_node_;
-    } else if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
-      n = &nodes_[j];
-      if ((cands & bit(n->chosen)) == 0) {
-        fail(verdict::nondeterminism,
-             "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": T" +
-                 std::to_string(n->chosen) +
-                 " cannot run there any more. The check body is not deterministic: it depends on "
-                 "something other than the schedule (time, addresses, randomness, state kept across runs).");
-        end = run_end::diverged;
-        break;
-      }
-      if (mode_ != mode::replay && n->enabled != 0 && j + 1 < static_cast<std::int32_t>(nodes_.size()) &&
-          n->enabled != cands && !(mode_ == mode::bounded_dfs)) {
-        // the set of runnable threads changed under the same prefix
-        fail(verdict::nondeterminism,
-             "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
-                 ": a different set of threads can run. The check body is not deterministic.");
-        end = run_end::diverged;
-        break;
-      }
+    if (again != nullptr) {
+      forced = again->forced;
+      eager = again->eager;
+      n = again;
     } else {
-      node fresh;
-      fresh.preemptions = preemptions_;
-      fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
-      fresh.enabled = cands;
-      if (reducing()) fresh.sleep |= covered_here(cands & ~fresh.sleep);
-      if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
-          (real & bit(prev_)))
-        fresh.enabled = bit(prev_);
-      const tmask avail = fresh.enabled & ~fresh.sleep;
-      if (avail == 0) {
-        end = run_end::sleep_blocked;
-        if (go_silent()) continue;
-        break;
-      }
-      if (mode_ == mode::random) {
-        fresh.chosen = static_cast<std::uint8_t>(pick_random(avail));
-      } else if (mode_ == mode::pct) {
-        for (std::uint32_t cp : change_points_)
-          if (cp == static_cast<std::uint32_t>(j) && prev_ >= 0) prio_[prev_] = -static_cast<int>(j);
-        fresh.chosen = static_cast<std::uint8_t>(pick_pct(avail));
-      } else {
-        fresh.chosen = static_cast<std::uint8_t>(pick_default(avail, prev_));
-      }
-      fresh.backtrack = reducing() ? bit(fresh.chosen) : fresh.enabled;
-      // A thread that just went to sleep could also time out or wake spuriously
-      // right away; DPOR moves that step to wherever it races.
-      if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
-      if (mode_ == mode::dfs && opt_.shard_count > 1) {
-        int upper_branches = 0;
-        bool prev_upper = true;
-        for (const node& p : nodes_) {
-          if (p.upper && std::popcount(p.enabled & ~p.sleep) > 1) ++upper_branches;
-          prev_upper = p.upper;
-        }
-        if (upper_branches < split_levels_ && prev_upper) {
-          fresh.upper = true;
-          fresh.backtrack = fresh.enabled;
-        } else if (prev_upper && !sharded_root_seen) {
-          sharded_root_seen = true;
-          if (!owns_subtree()) {
-            fresh.backtrack = bit(fresh.chosen);
-            fresh.done = fresh.enabled;  // nothing here is ours
-            nodes_.push_back(fresh);
-            end = run_end::not_mine;
-            if (go_silent()) continue;
+      enabled_sets es;
+      real = real_enabled(es);
+      const tmask spur = es.spurious;
+      const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
+      if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) break;  // ran on as far as it goes
+      if (all_finished) {
+        for (std::size_t t = 1; t < threads_.size(); ++t) {
+          if (!threads_[t].joined) {
+            fail(verdict::unjoined_thread, "thread " + thread_name(static_cast<int>(t)) + " finished but was never joined");
             break;
           }
         }
+        end = failed_ ? run_end::failed : run_end::complete;
+        capture_outcome();
+        break;
       }
-      nodes_.push_back(fresh);
-      n = &nodes_.back();
+      if (real == 0) {
+        // The footer (who holds what) is the report's, rendered from the replay:
+        // only a traced run records lock holders (lock_hook).
+        fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
+        end = run_end::failed;
+        capture_outcome();
+        break;
+      }
+      if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
+        fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
+                                    " steps (livelock or non-termination; raise .max_steps if the model is just long)");
+        end = run_end::failed;
+        break;
+      }
+      tmask cands = real | spur;
+      // Opaque primitives: the next step of a call the previous step was in runs
+      // at once, as a step of that segment (calls.cpp).
+      if (opt_.primitives == primitive_mode::opaque && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
+        cands = bit(prev_);
+        forced = true;
+      }
+      // An enabled join only reads "T finished", which never changes again: it
+      // commutes with everything, so it runs at once instead of being a choice.
+      eager = !forced && es.joins != 0;
+      if (eager) cands = bit(lowest(es.joins));
+      n = pick_node(j, cands, real, end, sharded_root_seen);
+      if (n == nullptr) {
+        if (end == run_end::sleep_blocked || end == run_end::not_mine) {
+          if (go_silent()) continue;
+        }
+        break;
+      }
     }
+    const std::int32_t seg = forced ? steps_.back().seg : j;
     const int c = n->chosen;
     {
       const thread_rec& ct = threads_[c];
@@ -1101,27 +1129,32 @@ run_end engine::run_execution(const std::function<void()>& body) {
       }
     }
     bool mem = false;
-    const std::uint16_t alts = data_alts_for(c, mem);
-    // No choice: every store it may read was covered where it fell asleep. A
-    // fresh node keeps such a thread asleep (covered_here), so the search never
-    // picks one; this only guards choices_ against an empty list.
-    if (alts == 0) {
-      n->data_alts = 1;
-      end = run_end::sleep_blocked;
-      if (go_silent()) continue;
-      break;
+    if (again != nullptr) {
+      mem = again->mem;
+      if (mem) chosen_ = again->choice;
+    } else {
+      const std::uint16_t alts = data_alts_for(c, mem);
+      // No choice: every store it may read was covered where it fell asleep. A
+      // fresh node keeps such a thread asleep (covered_here), so the search never
+      // picks one; this only guards choices_ against an empty list.
+      if (alts == 0) {
+        n->data_alts = 1;
+        end = run_end::sleep_blocked;
+        if (go_silent()) continue;
+        break;
+      }
+      if (!silent_ && (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts))) {
+        fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
+                                          ": a different number of choices (sleepers to wake, stores to read).");
+        end = run_end::diverged;
+        break;
+      }
+      n->data_alts = alts;
+      if (mode_ == mode::random || mode_ == mode::pct)
+        n->data_choice = static_cast<std::uint16_t>(alts > 1 ? rng_() % alts : 0);
+      if (mem) chosen_ = choices_[n->data_choice];
     }
-    if (!silent_ && (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts))) {
-      fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
-                                        ": a different number of choices (sleepers to wake, stores to read).");
-      end = run_end::diverged;
-      break;
-    }
-    n->data_alts = alts;
-    if (mode_ == mode::random || mode_ == mode::pct)
-      n->data_choice = static_cast<std::uint16_t>(alts > 1 ? rng_() % alts : 0);
     data_choice_ = n->data_choice;
-    if (mem) chosen_ = choices_[data_choice_];
     // Sleep set of the child (Godefroid): sleepers and explored siblings that
     // commute with the chosen step stay asleep. In a split search's fully
     // expanded prefix (node::upper) only a thread whose step is one step: a
@@ -1150,8 +1183,17 @@ run_end engine::run_execution(const std::function<void()>& body) {
         }
       }
     }
-    const bool preempt = !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
-                         threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
+    const bool preempt = again != nullptr ? again->preempt
+                                          : !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
+                                                threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
+    if (again == nullptr && !silent_) {
+      n->cached = true;
+      n->forced = forced;
+      n->eager = eager;
+      n->preempt = preempt;
+      n->mem = mem;
+      if (mem) n->choice = chosen_;
+    }
     if (preempt && !silent_) ++preemptions_;
     thread_rec& t = threads_[c];
     step_rec& s = steps_.emplace_back();
@@ -1284,6 +1326,7 @@ bool engine::owns_subtree() {
 bool engine::backtrack() {
   while (!nodes_.empty()) {
     node& n = nodes_.back();
+    n.cached = false;  // a choice changes here: work it out again
     if (n.data_choice + 1 < n.data_alts) {
       ++n.data_choice;
       return true;

@@ -96,6 +96,7 @@ class engine {
   };
 
   run_end run_execution(const std::function<void()>& body);
+  node* pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, bool& sharded_root_seen);
   void reset_execution();
   void teardown();
   bool go_silent();

@@ -354,6 +354,12 @@ struct node {
   bool upper = false;   // fully expanded (sharding prefix)
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   std::uint16_t preemptions = 0;  // before this node
+  // What the scheduler worked out when it last took this node's step, for the
+  // executions that replay it with the same choices (engine::run_execution):
+  // set once the step is taken, cleared when backtrack changes a choice here.
+  bool cached = false;
+  bool forced = false, eager = false, preempt = false, mem = false;
+  mem_choice choice;  // an atomic access's store to read or place after (mem)
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
