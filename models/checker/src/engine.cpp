@@ -1131,6 +1131,12 @@ run_end engine::run_execution(const std::function<void()>& body) {
     bool mem = false;
     if (again != nullptr) {
       mem = again->mem;
+      if (mem && (again->choice.msg >= msgs_.size() || msgs_[again->choice.msg].obj != threads_[c].pend.obj)) {
+        fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
+                                          ": the store read last time is not there. The check body is not deterministic.");
+        end = run_end::diverged;
+        break;
+      }
       if (mem) chosen_ = again->choice;
     } else {
       const std::uint16_t alts = data_alts_for(c, mem);
