@@ -780,11 +780,17 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
     const std::int32_t b = steps_[i].seg;
     if (q != c && t.dpor.c[q] < static_cast<std::uint32_t>(b + 1)) add_race_backtrack(b, j);
   };
-  consider(o.last_write);
-  if (kind != touch::read)
-    for (std::int32_t r : o.reads) consider(r);
-  if (kind != touch::store)
-    for (std::int32_t w : o.stores) consider(w);
+  // A replayed step's races are the ones found when its node was first taken,
+  // with the same steps before it: the backtrack points they add are there
+  // already (a node's backtrack set only grows, and add_race_backtrack adds
+  // nothing to a larger one that it did not add to the smaller).
+  if (!replayed_step_) {
+    consider(o.last_write);
+    if (kind != touch::read)
+      for (std::int32_t r : o.reads) consider(r);
+    if (kind != touch::store)
+      for (std::int32_t w : o.stores) consider(w);
+  }
   if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
   if (kind != touch::read)
     for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
@@ -1053,6 +1059,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
                          static_cast<std::size_t>(j) < nodes_.size() && nodes_[static_cast<std::size_t>(j)].cached)
                             ? &nodes_[static_cast<std::size_t>(j)]
                             : nullptr;
+    replayed_step_ = again != nullptr;
     tmask real = 0;
     bool forced = false, eager = false;
     node* n;

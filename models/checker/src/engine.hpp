@@ -260,6 +260,7 @@ class engine {
   std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep
   std::array<std::uint32_t, kMaxThreads> read_mark_{};   // its next read reads a message made since (0: any)
   tmask child_sleep_ = 0;
+  bool replayed_step_ = false;  // the step being taken is a cached node's (its races are known)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::uint16_t preemptions_ = 0;
   failure fail_;
