@@ -241,6 +241,20 @@ void engine::visible(const pending_op& p) {
   t.pend = p;
   t.st = tstate::runnable;
   t.act = action::step;
+  // The step this thread has just taken ends here, and the thread plans the
+  // next one itself, on its own stack: when it is chosen again (most steps),
+  // it runs on without switching to the scheduler and back. Not while it is
+  // being started (in_prefix_), nor while new threads wait to be started
+  // (their fibers start from the scheduler's).
+  if (!in_prefix_ && !fresh_pending_) {
+    finish_step();
+    planning_here_ = true;
+    const int c = plan_step();
+    planning_here_ = false;
+    if (c == cur_) return;
+    planned_ = true;
+    planned_next_ = c;
+  }
   yield_to_scheduler();
 }
 
@@ -925,7 +939,7 @@ void engine::teardown() {
 // is nothing to run.
 bool engine::go_silent() {
   if (silent_) return false;
-  bool live = false;
+  bool live = planning_here_;  // the planning thread runs: its fiber handle is empty meanwhile
   for (const thread_rec& t : threads_) live = live || static_cast<bool>(t.fib);
   if (!live) return false;
   silent_ = true;
@@ -1020,24 +1034,12 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, b
   return &nodes_.back();
 }
 
-run_end engine::run_execution(const std::function<void()>& body) {
-  reset_execution();
-  running_ = true;
-  current = this;
-  threads_.emplace_back();
-  threads_[0].fn = body;
-  threads_[0].hb.c[0] = 1;
-  fresh_pending_ = true;
-  threads_[0].now = kStartTime;
-  threads_[0].spurious_left = threads_[0].spurious_cas_left = opt_.spurious_wakeups;
-  if (mode_ == mode::pct) {
-    const int k = std::max(1, opt_.pct_depth);
-    for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng_() % 1000);
-    change_points_.clear();
-    for (int i = 1; i < k; ++i) change_points_.push_back(static_cast<std::uint32_t>(rng_() % max_steps_seen_));
-  }
-  run_end end = run_end::complete;
-  bool sharded_root_seen = false;
+// Plans the next step: picks its thread (and data choice), records it, and
+// does what taking it does before the thread runs (leaving a wait, a new
+// epoch). Returns that thread, or -1 when the execution ends (end_ says how).
+// It runs on the scheduler's stack, or on the stack of the thread that has
+// just taken a step (engine::visible).
+int engine::plan_step() {
   for (;;) {
     if (fresh_pending_) {
       fresh_pending_ = false;
@@ -1045,10 +1047,10 @@ run_end engine::run_execution(const std::function<void()>& body) {
         if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
     }
     if (failed_ && !silent_) {
-      end = run_end::failed;
+      end_ = run_end::failed;
       capture_outcome();
       if (go_silent()) continue;
-      break;
+      return -1;
     }
     const auto j = static_cast<std::int32_t>(steps_.size());
     // A node that this execution replays with last time's choices: the same
@@ -1072,7 +1074,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
       real = real_enabled(es);
       const tmask spur = es.spurious;
       const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
-      if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) break;  // ran on as far as it goes
+      if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) return -1;  // ran on as far as it goes
       if (all_finished) {
         for (std::size_t t = 1; t < threads_.size(); ++t) {
           if (!threads_[t].joined) {
@@ -1080,23 +1082,23 @@ run_end engine::run_execution(const std::function<void()>& body) {
             break;
           }
         }
-        end = failed_ ? run_end::failed : run_end::complete;
+        end_ = failed_ ? run_end::failed : run_end::complete;
         capture_outcome();
-        break;
+        return -1;
       }
       if (real == 0) {
         // The footer (who holds what) is the report's, rendered from the replay:
         // only a traced run records lock holders (lock_hook).
         fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
-        end = run_end::failed;
+        end_ = run_end::failed;
         capture_outcome();
-        break;
+        return -1;
       }
       if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
         fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
                                     " steps (livelock or non-termination; raise .max_steps if the model is just long)");
-        end = run_end::failed;
-        break;
+        end_ = run_end::failed;
+        return -1;
       }
       tmask cands = real | spur;
       // Opaque primitives: the next step of a call the previous step was in runs
@@ -1109,12 +1111,12 @@ run_end engine::run_execution(const std::function<void()>& body) {
       // commutes with everything, so it runs at once instead of being a choice.
       eager = !forced && es.joins != 0;
       if (eager) cands = bit(lowest(es.joins));
-      n = pick_node(j, cands, real, end, sharded_root_seen);
+      n = pick_node(j, cands, real, end_, sharded_root_seen_);
       if (n == nullptr) {
-        if (end == run_end::sleep_blocked || end == run_end::not_mine) {
+        if (end_ == run_end::sleep_blocked || end_ == run_end::not_mine) {
           if (go_silent()) continue;
         }
-        break;
+        return -1;
       }
     }
     const std::int32_t seg = forced ? steps_.back().seg : j;
@@ -1131,8 +1133,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
                  " is about to do something else than last time (now at " + where(ct.pend.loc) +
                  "). The check body is not deterministic: it depends on something other than the "
                  "schedule (time, addresses, randomness, state kept across runs).");
-        end = run_end::diverged;
-        break;
+        end_ = run_end::diverged;
+        return -1;
       }
     }
     bool mem = false;
@@ -1141,8 +1143,8 @@ run_end engine::run_execution(const std::function<void()>& body) {
       if (mem && (again->choice.msg >= msgs_.size() || msgs_[again->choice.msg].obj != threads_[c].pend.obj)) {
         fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
                                           ": the store read last time is not there. The check body is not deterministic.");
-        end = run_end::diverged;
-        break;
+        end_ = run_end::diverged;
+        return -1;
       }
       if (mem) chosen_ = again->choice;
     } else {
@@ -1152,15 +1154,15 @@ run_end engine::run_execution(const std::function<void()>& body) {
       // picks one; this only guards choices_ against an empty list.
       if (alts == 0) {
         n->data_alts = 1;
-        end = run_end::sleep_blocked;
+        end_ = run_end::sleep_blocked;
         if (go_silent()) continue;
-        break;
+        return -1;
       }
       if (!silent_ && (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts))) {
         fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
                                           ": a different number of choices (sleepers to wake, stores to read).");
-        end = run_end::diverged;
-        break;
+        end_ = run_end::diverged;
+        return -1;
       }
       n->data_alts = alts;
       if (mode_ == mode::random || mode_ == mode::pct)
@@ -1277,19 +1279,58 @@ run_end engine::run_execution(const std::function<void()>& body) {
     }
     t.act = action::step;
     read_mark_[c] = 0;  // its restriction was for the step it has just taken
-    resume(c);
-    if (threads_[c].st == tstate::finished) {
-      life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
-      if (reducing()) thread_died(c, j);
-    }
-    step_rec& done = steps_[static_cast<std::size_t>(j)];
-    done.after = threads_[c].st;
-    done.after_kind = threads_[c].pend.kind;
-    done.after_target = threads_[c].join_target;
-    if (done.call >= 0) done.note = calls_[static_cast<std::size_t>(done.call)].note;
-    prev_ = c;
-    if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
+    taking_ = j;
+    return c;
   }
+}
+
+// After thread cur_'s step taking_ ran up to the thread's next visible
+// operation (or its end).
+void engine::finish_step() {
+  const int c = cur_;
+  const std::int32_t j = taking_;
+  if (threads_[c].st == tstate::finished) {
+    life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
+    if (reducing()) thread_died(c, j);
+  }
+  step_rec& done = steps_[static_cast<std::size_t>(j)];
+  done.after = threads_[c].st;
+  done.after_kind = threads_[c].pend.kind;
+  done.after_target = threads_[c].join_target;
+  if (done.call >= 0) done.note = calls_[static_cast<std::size_t>(done.call)].note;
+  prev_ = c;
+  if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
+}
+
+run_end engine::run_execution(const std::function<void()>& body) {
+  reset_execution();
+  running_ = true;
+  current = this;
+  threads_.emplace_back();
+  threads_[0].fn = body;
+  threads_[0].hb.c[0] = 1;
+  fresh_pending_ = true;
+  threads_[0].now = kStartTime;
+  threads_[0].spurious_left = threads_[0].spurious_cas_left = opt_.spurious_wakeups;
+  if (mode_ == mode::pct) {
+    const int k = std::max(1, opt_.pct_depth);
+    for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng_() % 1000);
+    change_points_.clear();
+    for (int i = 1; i < k; ++i) change_points_.push_back(static_cast<std::uint32_t>(rng_() % max_steps_seen_));
+  }
+  end_ = run_end::complete;
+  sharded_root_seen_ = false;
+  for (int c = plan_step(); c >= 0;) {
+    resume(c);
+    if (planned_) {  // the thread finished its step and planned the next (engine::visible)
+      planned_ = false;
+      c = planned_next_;
+    } else {
+      finish_step();
+      c = plan_step();
+    }
+  }
+  run_end end = end_;
   if (silent_) {  // what ran silently is no part of this execution
     steps_.resize(silent_from_);
     silent_ = false;
@@ -1299,7 +1340,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   // at a node below it before stepping there (sleep-blocked when replaying a
   // subtree's root) is that subtree's: counting it here would number the
   // subtrees differently in the worker that explores that subtree.
-  bool crossed = sharded_root_seen;
+  bool crossed = sharded_root_seen_;
   for (std::size_t k = 0; k <= steps_.size() && k < nodes_.size() && !crossed; ++k) crossed = !nodes_[k].upper;
   if (mode_ == mode::dfs && opt_.shard_count > 1 && !crossed && end != run_end::not_mine) {
     if (!owns_subtree()) end = run_end::not_mine;

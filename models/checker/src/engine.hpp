@@ -97,6 +97,8 @@ class engine {
 
   run_end run_execution(const std::function<void()>& body);
   node* pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, bool& sharded_root_seen);
+  int plan_step();
+  void finish_step();
   void reset_execution();
   void teardown();
   bool go_silent();
@@ -261,6 +263,12 @@ class engine {
   std::array<std::uint32_t, kMaxThreads> read_mark_{};   // its next read reads a message made since (0: any)
   tmask child_sleep_ = 0;
   bool replayed_step_ = false;  // the step being taken is a cached node's (its races are known)
+  std::int32_t taking_ = 0;     // the step being taken (plan_step to finish_step)
+  run_end end_ = run_end::complete;  // how the execution ended (plan_step returned -1)
+  bool sharded_root_seen_ = false;
+  bool planned_ = false;        // a thread planned the next step on its own stack: planned_next_
+  int planned_next_ = -1;
+  bool planning_here_ = false;  // plan_step runs on the stack of thread cur_ (engine::visible)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::uint16_t preemptions_ = 0;
   failure fail_;
