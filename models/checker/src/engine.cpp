@@ -952,9 +952,9 @@ bool engine::go_silent() {
 
 // The node of step j, whose chosen thread runs next: a silent step's, the one
 // recorded there (checking that it can still run), or a new one. cands are the
-// threads that may run, real those that are really enabled. nullptr with end
+// threads that may run, real those that are really enabled. nullptr with end_
 // set: the execution ends here (diverged, sleep-blocked, or another shard's).
-node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, bool& sharded_root_seen) {
+node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   if (silent_) {  // silent steps are no choices of the search
     silent_node_ = node{};
     silent_node_.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
@@ -969,7 +969,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, b
                std::to_string(n->chosen) +
                " cannot run there any more. The check body is not deterministic: it depends on "
                "something other than the schedule (time, addresses, randomness, state kept across runs).");
-      end = run_end::diverged;
+      end_ = run_end::diverged;
       return nullptr;
     }
     if (mode_ != mode::replay && n->enabled != 0 && j + 1 < static_cast<std::int32_t>(nodes_.size()) &&
@@ -978,7 +978,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, b
       fail(verdict::nondeterminism,
            "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
                ": a different set of threads can run. The check body is not deterministic.");
-      end = run_end::diverged;
+      end_ = run_end::diverged;
       return nullptr;
     }
     return n;
@@ -993,7 +993,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, b
     fresh.enabled = bit(prev_);
   const tmask avail = fresh.enabled & ~fresh.sleep;
   if (avail == 0) {
-    end = run_end::sleep_blocked;
+    end_ = run_end::sleep_blocked;
     return nullptr;
   }
   if (mode_ == mode::random) {
@@ -1019,19 +1019,174 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, b
     if (upper_branches < split_levels_ && prev_upper) {
       fresh.upper = true;
       fresh.backtrack = fresh.enabled;
-    } else if (prev_upper && !sharded_root_seen) {
-      sharded_root_seen = true;
+    } else if (prev_upper && !sharded_root_seen_) {
+      sharded_root_seen_ = true;
       if (!owns_subtree()) {
         fresh.backtrack = bit(fresh.chosen);
         fresh.done = fresh.enabled;  // nothing here is ours
         nodes_.push_back(fresh);
-        end = run_end::not_mine;
+        end_ = run_end::not_mine;
         return nullptr;
       }
     }
   }
   nodes_.push_back(fresh);
   return &nodes_.back();
+}
+
+// Sleep set of the child (Godefroid): sleepers and explored siblings that
+// commute with the chosen step stay asleep. In a split search's fully
+// expanded prefix (node::upper) only a thread whose step is one step: a
+// sibling's subtree there may be another worker's, so the footprint of an
+// opaque call's whole segment (seg_fp_) is not known here, and every
+// worker must walk the prefix alike to number the subtrees alike.
+void engine::sleep_after(const node& n, int c, std::int32_t j) {
+  child_sleep_ = 0;
+  if (reducing() && !silent_) {
+    const tmask carry = (n.sleep | n.done) & ~bit(c);
+    for (tmask m = carry; m != 0; m &= m - 1) {
+      const int r = lowest(m);
+      if (static_cast<std::size_t>(r) >= threads_.size()) continue;
+      if (n.upper && opaque(threads_[static_cast<std::size_t>(r)])) continue;
+      if (!(n.sleep & bit(r))) {  // falls asleep here
+        sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
+        auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
+        fp.clear();
+        if (static_cast<std::size_t>(j) < seg_fp_.size())
+          for (const footprint_item& f : seg_fp_[static_cast<std::size_t>(j)])
+            if (f.tid == r) fp.push_back(f);
+      }
+      switch (wakes(r, c)) {
+        case wake_kind::no: child_sleep_ |= bit(r); break;
+        case wake_kind::to_read_newer: read_mark_[r] = sleep_mark_[r]; break;
+        case wake_kind::yes: read_mark_[r] = 0; break;
+      }
+    }
+  }
+}
+
+// Records step j (thread c, chosen at node n) and does what taking it does
+// before the thread runs: the DPOR bookkeeping, a new epoch, leaving a wait.
+void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager,
+                       bool forced) {
+  thread_rec& t = threads_[c];
+  step_rec& s = steps_.emplace_back();
+  s.tid = static_cast<std::uint8_t>(c);
+  s.data_choice = n.data_choice;
+  s.data_alts = n.data_alts;
+  s.preempted = preempt;
+  s.eager = eager;
+  s.forced = forced;
+  if (t.act == action::wake_return) s.sync_from = t.wake_step;
+  else if (!t.stepped) s.sync_from = t.spawn_step;
+  t.stepped = true;
+  s.seg = seg;
+  s.call = t.call;
+  if (t.st == tstate::blocked) {
+    s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
+    if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
+    s.kind = op::wait;
+    s.obj = t.wait_obj;
+    s.loc = t.pend.loc;
+  } else {
+    s.act = t.act;
+    s.kind = t.act == action::wake_return ? op::wait : t.pend.kind;
+    s.obj = t.act == action::wake_return ? t.wait_obj : t.pend.obj;
+    s.loc = t.pend.loc;
+    if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
+  }
+  // A wake disables its sleepers' pending time-out or spurious return, and a
+  // disabled step never appears as a race: explore "it fired just before this
+  // wake" explicitly (the classic DPOR rule for disabling transitions).
+  // (Inside an opaque call: before its segment, the last choice.)
+  if ((t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.st == tstate::runnable &&
+      t.act == action::step && reducing() && !silent_ &&
+      static_cast<std::size_t>(seg) < nodes_.size() && !nodes_[static_cast<std::size_t>(seg)].upper &&
+      t.pend.obj < nobj_) {
+    node& b = nodes_[static_cast<std::size_t>(seg)];
+    for (std::uint8_t w : objects_[t.pend.obj].waiters) b.backtrack |= bit(w) & b.enabled;
+  }
+  if (reducing() && !silent_) dpor_step(c, j);
+  ++t.hb.c[c];  // a new epoch for this step
+  // Perform: blocked threads leave their wait here; everything else runs on its fiber.
+  if (t.st == tstate::blocked) {
+    auto& w = objects_[t.wait_obj].waiters;
+    w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
+    if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
+      t.wres = wait_result::timed_out;
+    } else if (t.timed) {
+      t.wres = wait_result::timed_out;
+      t.now = std::max(t.now, t.deadline);
+    } else {
+      t.wres = wait_result::woken;
+      --t.spurious_left;
+    }
+    t.st = tstate::runnable;
+  } else if (t.act == action::wake_return) {
+    t.hb.join(t.wake_hb);
+  }
+  if (t.act == action::step && t.pend.kind == op::spin) {
+    if (rc11()) {  // rounds that read the same stores again (see list_choices)
+      t.repeats = t.spin_reads == t.last_round ? t.repeats + 1 : 0;
+      t.last_round = t.spin_reads;
+    }
+    if (stale(t)) t.idle_spins = 0;
+    else ++t.idle_spins;
+    t.spin_reads.clear();  // the next spin waits on what the next round reads
+  } else if (t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait)) {
+    t.idle_spins = 0;
+  }
+  t.act = action::step;
+  read_mark_[c] = 0;  // its restriction was for the step it has just taken
+}
+
+// The node of step j when it is worked out (not a cached one): which threads
+// may run (real: those really enabled), whether the step is forced (the next
+// step of an opaque call) or eager (an enabled join), and the node. nullptr
+// with end_ set: the execution ends here.
+node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager) {
+  enabled_sets es;
+  real = real_enabled(es);
+  const tmask spur = es.spurious;
+  const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
+  if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) return nullptr;  // ran on as far as it goes
+  if (all_finished) {
+    for (std::size_t t = 1; t < threads_.size(); ++t) {
+      if (!threads_[t].joined) {
+        fail(verdict::unjoined_thread, "thread " + thread_name(static_cast<int>(t)) + " finished but was never joined");
+        break;
+      }
+    }
+    end_ = failed_ ? run_end::failed : run_end::complete;
+    capture_outcome();
+    return nullptr;
+  }
+  if (real == 0) {
+    // The footer (who holds what) is the report's, rendered from the replay:
+    // only a traced run records lock holders (lock_hook).
+    fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
+    end_ = run_end::failed;
+    capture_outcome();
+    return nullptr;
+  }
+  if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
+    fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
+                                " steps (livelock or non-termination; raise .max_steps if the model is just long)");
+    end_ = run_end::failed;
+    return nullptr;
+  }
+  tmask cands = real | spur;
+  // Opaque primitives: the next step of a call the previous step was in runs
+  // at once, as a step of that segment (calls.cpp).
+  if (opt_.primitives == primitive_mode::opaque && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
+    cands = bit(prev_);
+    forced = true;
+  }
+  // An enabled join only reads "T finished", which never changes again: it
+  // commutes with everything, so it runs at once instead of being a choice.
+  eager = !forced && es.joins != 0;
+  if (eager) cands = bit(lowest(es.joins));
+  return pick_node(j, cands, real);
 }
 
 // Plans the next step: picks its thread (and data choice), records it, and
@@ -1070,52 +1225,9 @@ int engine::plan_step() {
       eager = again->eager;
       n = again;
     } else {
-      enabled_sets es;
-      real = real_enabled(es);
-      const tmask spur = es.spurious;
-      const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
-      if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) return -1;  // ran on as far as it goes
-      if (all_finished) {
-        for (std::size_t t = 1; t < threads_.size(); ++t) {
-          if (!threads_[t].joined) {
-            fail(verdict::unjoined_thread, "thread " + thread_name(static_cast<int>(t)) + " finished but was never joined");
-            break;
-          }
-        }
-        end_ = failed_ ? run_end::failed : run_end::complete;
-        capture_outcome();
-        return -1;
-      }
-      if (real == 0) {
-        // The footer (who holds what) is the report's, rendered from the replay:
-        // only a traced run records lock holders (lock_hook).
-        fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
-        end_ = run_end::failed;
-        capture_outcome();
-        return -1;
-      }
-      if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
-        fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
-                                    " steps (livelock or non-termination; raise .max_steps if the model is just long)");
-        end_ = run_end::failed;
-        return -1;
-      }
-      tmask cands = real | spur;
-      // Opaque primitives: the next step of a call the previous step was in runs
-      // at once, as a step of that segment (calls.cpp).
-      if (opt_.primitives == primitive_mode::opaque && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
-        cands = bit(prev_);
-        forced = true;
-      }
-      // An enabled join only reads "T finished", which never changes again: it
-      // commutes with everything, so it runs at once instead of being a choice.
-      eager = !forced && es.joins != 0;
-      if (eager) cands = bit(lowest(es.joins));
-      n = pick_node(j, cands, real, end_, sharded_root_seen_);
+      n = choose_node(j, real, forced, eager);
       if (n == nullptr) {
-        if (end_ == run_end::sleep_blocked || end_ == run_end::not_mine) {
-          if (go_silent()) continue;
-        }
+        if ((end_ == run_end::sleep_blocked || end_ == run_end::not_mine) && go_silent()) continue;
         return -1;
       }
     }
@@ -1170,34 +1282,7 @@ int engine::plan_step() {
       if (mem) chosen_ = choices_[n->data_choice];
     }
     data_choice_ = n->data_choice;
-    // Sleep set of the child (Godefroid): sleepers and explored siblings that
-    // commute with the chosen step stay asleep. In a split search's fully
-    // expanded prefix (node::upper) only a thread whose step is one step: a
-    // sibling's subtree there may be another worker's, so the footprint of an
-    // opaque call's whole segment (seg_fp_) is not known here, and every
-    // worker must walk the prefix alike to number the subtrees alike.
-    child_sleep_ = 0;
-    if (reducing() && !silent_) {
-      const tmask carry = (n->sleep | n->done) & ~bit(c);
-      for (tmask m = carry; m != 0; m &= m - 1) {
-        const int r = lowest(m);
-        if (static_cast<std::size_t>(r) >= threads_.size()) continue;
-        if (n->upper && opaque(threads_[static_cast<std::size_t>(r)])) continue;
-        if (!(n->sleep & bit(r))) {  // falls asleep here
-          sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
-          auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
-          fp.clear();
-          if (static_cast<std::size_t>(j) < seg_fp_.size())
-            for (const footprint_item& f : seg_fp_[static_cast<std::size_t>(j)])
-              if (f.tid == r) fp.push_back(f);
-        }
-        switch (wakes(r, c)) {
-          case wake_kind::no: child_sleep_ |= bit(r); break;
-          case wake_kind::to_read_newer: read_mark_[r] = sleep_mark_[r]; break;
-          case wake_kind::yes: read_mark_[r] = 0; break;
-        }
-      }
-    }
+    sleep_after(*n, c, j);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
                                                 threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
@@ -1210,75 +1295,7 @@ int engine::plan_step() {
       if (mem) n->choice = chosen_;
     }
     if (preempt && !silent_) ++preemptions_;
-    thread_rec& t = threads_[c];
-    step_rec& s = steps_.emplace_back();
-    s.tid = static_cast<std::uint8_t>(c);
-    s.data_choice = n->data_choice;
-    s.data_alts = n->data_alts;
-    s.preempted = preempt;
-    s.eager = eager;
-    s.forced = forced;
-    if (t.act == action::wake_return) s.sync_from = t.wake_step;
-    else if (!t.stepped) s.sync_from = t.spawn_step;
-    t.stepped = true;
-    s.seg = seg;
-    s.call = t.call;
-    if (t.st == tstate::blocked) {
-      s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
-      if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
-      s.kind = op::wait;
-      s.obj = t.wait_obj;
-      s.loc = t.pend.loc;
-    } else {
-      s.act = t.act;
-      s.kind = t.act == action::wake_return ? op::wait : t.pend.kind;
-      s.obj = t.act == action::wake_return ? t.wait_obj : t.pend.obj;
-      s.loc = t.pend.loc;
-      if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
-    }
-    // A wake disables its sleepers' pending time-out or spurious return, and a
-    // disabled step never appears as a race: explore "it fired just before this
-    // wake" explicitly (the classic DPOR rule for disabling transitions).
-    // (Inside an opaque call: before its segment, the last choice.)
-    if ((t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.st == tstate::runnable &&
-        t.act == action::step && reducing() && !silent_ &&
-        static_cast<std::size_t>(seg) < nodes_.size() && !nodes_[static_cast<std::size_t>(seg)].upper &&
-        t.pend.obj < nobj_) {
-      node& b = nodes_[static_cast<std::size_t>(seg)];
-      for (std::uint8_t w : objects_[t.pend.obj].waiters) b.backtrack |= bit(w) & b.enabled;
-    }
-    if (reducing() && !silent_) dpor_step(c, j);
-    ++t.hb.c[c];  // a new epoch for this step
-    // Perform: blocked threads leave their wait here; everything else runs on its fiber.
-    if (t.st == tstate::blocked) {
-      auto& w = objects_[t.wait_obj].waiters;
-      w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
-      if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
-        t.wres = wait_result::timed_out;
-      } else if (t.timed) {
-        t.wres = wait_result::timed_out;
-        t.now = std::max(t.now, t.deadline);
-      } else {
-        t.wres = wait_result::woken;
-        --t.spurious_left;
-      }
-      t.st = tstate::runnable;
-    } else if (t.act == action::wake_return) {
-      t.hb.join(t.wake_hb);
-    }
-    if (t.act == action::step && t.pend.kind == op::spin) {
-      if (rc11()) {  // rounds that read the same stores again (see list_choices)
-        t.repeats = t.spin_reads == t.last_round ? t.repeats + 1 : 0;
-        t.last_round = t.spin_reads;
-      }
-      if (stale(t)) t.idle_spins = 0;
-      else ++t.idle_spins;
-      t.spin_reads.clear();  // the next spin waits on what the next round reads
-    } else if (t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait)) {
-      t.idle_spins = 0;
-    }
-    t.act = action::step;
-    read_mark_[c] = 0;  // its restriction was for the step it has just taken
+    take_step(*n, c, j, seg, preempt, eager, forced);
     taking_ = j;
     return c;
   }

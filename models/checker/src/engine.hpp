@@ -96,8 +96,11 @@ class engine {
   };
 
   run_end run_execution(const std::function<void()>& body);
-  node* pick_node(std::int32_t j, tmask cands, tmask real, run_end& end, bool& sharded_root_seen);
+  node* pick_node(std::int32_t j, tmask cands, tmask real);
   int plan_step();
+  node* choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager);
+  void sleep_after(const node& n, int c, std::int32_t j);
+  void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager, bool forced);
   void finish_step();
   void reset_execution();
   void teardown();
