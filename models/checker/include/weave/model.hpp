@@ -83,7 +83,7 @@ struct options {
   int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution
   bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
   bool minimize = true;                // report a failure with the fewest preemptions
-  std::size_t stack_size = 256 * 1024; // per model thread
+  std::size_t stack_size = 256 * 1024; // per model thread (the scheduler also plans steps on it: a few KiB)
   int shard_index = 0;                 // --shard K/N: this process explores slice K
   int shard_count = 1;                 //   of N (0-based K)
   int jobs = 1;                        // local worker processes
