@@ -208,7 +208,8 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
     if (rf != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], rf});
     if (wr != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], wr});
   }
-  mem_event e;
+  t.mevs.push_back(static_cast<std::uint32_t>(mev_.size()));
+  mem_event& e = mev_.emplace_back();  // built in place: a copy of one built on the stack stalls on its narrow stores
   e.step = static_cast<std::int32_t>(steps_.size()) - 1;
   e.tid = static_cast<std::uint8_t>(cur_);
   e.epoch = t.hb.c[cur_];
@@ -218,8 +219,6 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
   e.sc = sc;
   e.fence = fence;
   e.clk = t.hb;
-  t.mevs.push_back(static_cast<std::uint32_t>(mev_.size()));
-  mev_.push_back(e);
   if (sc) ++sc_events_;
   if (sc && fence) ++sc_fences_;
 }
