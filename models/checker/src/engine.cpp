@@ -203,18 +203,9 @@ void engine::unjoined(std::uint32_t tid) {
 // Visible operations (run on a model thread's fiber)
 // ---------------------------------------------------------------------------
 
-void engine::visible(std::uint32_t obj, op kind, source_location loc) {
-  pending_op p;
-  p.obj = obj;
-  p.kind = kind;
-  p.loc = loc;
-  visible(p);
-}
-
-void engine::visible(const pending_op& p) {
+void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
+                     std::memory_order o_fail, bool cas, bool weak, std::uint64_t expected) {
   if (!active()) return;
-  const std::uint32_t obj = p.obj;
-  const source_location loc = p.loc;
   thread_rec& t = threads_[cur_];
   if (obj == kOutside) {
     fail(verdict::usage_error,
@@ -238,7 +229,17 @@ void engine::visible(const pending_op& p) {
     yield_to_scheduler();
     return;
   }
-  t.pend = p;
+  // Field by field from the arguments: a pending_op built on the caller's
+  // stack and copied whole stalls on reading back its narrow stores.
+  pending_op& q = t.pend;
+  q.obj = obj;
+  q.kind = kind;
+  q.loc = loc;
+  q.order = o;
+  q.order_fail = o_fail;
+  q.cas = cas;
+  q.weak = weak;
+  q.expected = expected;
   t.st = tstate::runnable;
   t.act = action::step;
   // The step this thread has just taken ends here, and the thread plans the
@@ -768,8 +769,11 @@ void engine::dpor_step(int c, std::int32_t j) {
       if (std::find(fp.begin(), fp.end(), f) == fp.end()) fp.push_back(f);
     }
   }
-  t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
-  steps_[j].dclk = t.dpor;
+  // Copied before the thread's own entry is set in both: a copy that reads
+  // back that narrow store at once stalls (store forwarding).
+  vclock& d = steps_[static_cast<std::size_t>(j)].dclk;
+  d = t.dpor;
+  d.c[c] = t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
 }
 
 const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {

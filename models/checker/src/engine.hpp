@@ -35,8 +35,10 @@ class engine {
   bool counted() const noexcept { return !silent_; }
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
   bool tracing() const noexcept { return mode_ == mode::replay; }
-  void visible(std::uint32_t obj, op kind, source_location loc);
-  void visible(const pending_op& p);
+  /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
+  void visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o = std::memory_order_seq_cst,
+               std::memory_order o_fail = std::memory_order_seq_cst, bool cas = false, bool weak = false,
+               std::uint64_t expected = 0);
   object_id new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
                        std::size_t size);
   /// The index of a model object in this execution; kOutside (made outside any
@@ -195,9 +197,6 @@ class engine {
   bool tentative_ok(int t, const mem_choice& c);
   bool newer_than(std::uint32_t msg) const;
   std::int32_t first_newer_write(const spin_read& r) const;
-  void begin_access(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
-                    std::memory_order fail = std::memory_order_relaxed, bool cas = false, bool weak = false,
-                    std::uint64_t expected = 0);
   result search(const std::function<void()>& body, mode m, int bound);
 
   options opt_;

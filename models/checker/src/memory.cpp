@@ -378,23 +378,10 @@ bool engine::psc_consistent() const {
 // The atomic accesses (run on a model thread's fiber)
 // ---------------------------------------------------------------------------
 
-void engine::begin_access(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
-                          std::memory_order fail, bool cas, bool weak, std::uint64_t expected) {
-  pending_op p;
-  p.obj = obj;
-  p.kind = kind;
-  p.loc = loc;
-  p.order = o;
-  p.order_fail = fail;
-  p.cas = cas;
-  p.weak = weak;
-  p.expected = expected;
-  visible(p);
-}
 
 bool engine::atomic_load(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& value) {
   if (!active()) return false;
-  begin_access(obj, op::load, loc, o);
+  visible(obj, op::load, loc, o);
   if (!active() || obj >= nobj_) return false;
   value = msgs_[chosen_.msg].value;
   read_step(obj, chosen_.msg, o);
@@ -403,7 +390,7 @@ bool engine::atomic_load(std::uint32_t obj, std::memory_order o, source_location
 
 bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t v, source_location loc) {
   if (!active()) return false;
-  begin_access(obj, op::store, loc, o);
+  visible(obj, op::store, loc, o);
   if (!active() || obj >= nobj_) return false;
   thread_rec& t = threads_[cur_];
   const std::uint32_t id = new_message(obj, v, msgs_[chosen_.msg].pos + 1, t, o, nullptr);
@@ -422,7 +409,7 @@ bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t 
 
 bool engine::atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old) {
   if (!active()) return false;
-  begin_access(obj, op::rmw, loc, o);
+  visible(obj, op::rmw, loc, o);
   if (!active() || obj >= nobj_) return false;
   rmw_read_ = chosen_.msg;
   read_message(threads_[cur_], msgs_[rmw_read_], o);
@@ -456,7 +443,7 @@ void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
 int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_order fo, bool weak,
                        std::uint64_t expected, std::uint64_t desired, source_location loc, std::uint64_t& old) {
   if (!active()) return -1;
-  begin_access(obj, op::rmw, loc, so, fo, true, weak, expected);
+  visible(obj, op::rmw, loc, so, fo, true, weak, expected);
   if (!active() || obj >= nobj_) return -1;
   thread_rec& t = threads_[cur_];
   const mem_choice c = chosen_;
