@@ -2,10 +2,28 @@
 // length prefix, one write per message; the fd readers parse from a 64 KiB
 // buffer, their best case), parent and child processes:
 //   oneway/<size>:  messages/s, 64-byte and 4 KiB messages, parent -> child
-//   roundtrip:      64-byte request, 64-byte reply, latency per round trip
+//   roundtrip:      64-byte request, 64-byte reply, latency per round trip;
+//                   its counter same_cpu is the share of round trips whose
+//                   reply was sent on the CPU the parent then read it on
 // Prints ratios (weave vs socketpair, weave vs pipe(2)) of the medians of the
 // repetitions after Google Benchmark's own table, twice: as measured, and
 // measured again oversubscribed (see main).
+//
+// Reading the round trip when the cores are busy (the oversubscribed pass, or
+// another program's load): its figures fall into two regimes, for every
+// channel, decided by where the scheduler puts the two processes. Together on
+// one CPU (same_cpu near 1), each hand-off is a switch on that CPU and a round
+// trip takes 10-50 us; apart, each with a busy thread on its CPU (same_cpu
+// near 0), every hand-off waits until the woken process gets its CPU back,
+// 100-500 us a round trip. With the processes pinned (2 background spinners,
+// one per CPU; 2 s each): together weave 25 us, socketpair 39 us; apart weave
+// 240 us, socketpair 278 us. A socket's or pipe(2)'s wake-up tells the
+// scheduler that the writer is about to sleep (a synchronous wake-up), which
+// pulls the reader onto the writer's CPU; a futex wake-up cannot say so, so
+// weave's processes end up apart more often (0.4 s runs beside two compilers
+// in a loop: some round trips apart in 5 runs of 12 for weave, 2 of 12 for
+// socketpair; the slow ones, 233 and 394 us, were all weave's). A repetition
+// at 200-300 us with same_cpu well below 1 is that placement, not the pipe.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -15,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -90,13 +109,24 @@ struct channel {
   }
 };
 
+// An echo starts with the CPU it was sent from (the round trip's same_cpu).
+void stamp_cpu(void* msg, std::size_t size) {
+  const int cpu = sched_getcpu();
+  if (size >= sizeof cpu) std::memcpy(msg, &cpu, sizeof cpu);
+}
+bool on_cpu_of(const void* reply, std::size_t size) {
+  int cpu = -1;
+  if (size >= sizeof cpu) std::memcpy(&cpu, reply, sizeof cpu);
+  return cpu >= 0 && cpu == sched_getcpu();
+}
+
 // Child: receive until end of stream; echo each message if `echo`.
 [[noreturn]] void child_loop(channel& c, bool echo) {
   if (c.k == weave_kind) {
     c.pa.close();  // not ours: dropped
     std::vector<std::byte> m;
     while (c.pb.recv(m).status == weave::pipe_status::ok)
-      if (echo && c.pb.send({m.data(), m.size()}) != weave::pipe_status::ok) _exit(2);
+      if (echo && (stamp_cpu(m.data(), m.size()), c.pb.send({m.data(), m.size()}) != weave::pipe_status::ok)) _exit(2);
     _exit(0);
   }
   if (c.k == pipe2_kind) {  // drop the parent's ends, so its close is our end of file
@@ -106,7 +136,8 @@ struct channel {
   fd_reader r{c.p2c[0]};
   std::vector<char> m, frame;
   while (r.recv(m))
-    if (echo && !fd_send(c.c2p[1], m.data(), static_cast<std::uint32_t>(m.size()), frame)) _exit(2);
+    if (echo && (stamp_cpu(m.data(), m.size()), !fd_send(c.c2p[1], m.data(), static_cast<std::uint32_t>(m.size()), frame)))
+      _exit(2);
   _exit(0);
 }
 
@@ -162,16 +193,21 @@ void BM_roundtrip(benchmark::State& state) {
   std::vector<char> msg(64, 'x'), frame, reply;
   std::vector<std::byte> wreply;
   fd_reader r{c.c2p[0]};
+  std::int64_t same_cpu = 0;
   for (auto _ : state) {
     if (k == weave_kind) {
       if (c.pa.send(std::as_bytes(std::span(msg))) != weave::pipe_status::ok ||
           c.pa.recv(wreply).status != weave::pipe_status::ok)
         state.SkipWithError("weave");
+      same_cpu += on_cpu_of(wreply.data(), wreply.size());
     } else if (!fd_send(c.p2c[1], msg.data(), 64, frame) || !r.recv(reply)) {
       state.SkipWithError("fd");
+    } else {
+      same_cpu += on_cpu_of(reply.data(), reply.size());
     }
   }
   finish(c, pid);
+  state.counters["same_cpu"] = benchmark::Counter(static_cast<double>(same_cpu), benchmark::Counter::kAvgIterations);
   state.SetLabel(kind_name[k]);
 }
 
@@ -182,35 +218,45 @@ BENCHMARK(BM_roundtrip)->DenseRange(0, 2)->UseRealTime()->Repetitions(5)->MinTim
 class ratio_reporter : public benchmark::ConsoleReporter {
  public:
   std::map<std::string, double> median_ns;  // "BM_oneway/0/64" -> ns per iteration
+  std::map<std::string, double> median_same_cpu;  // round trips: the median share on one CPU
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& r : runs)
-      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median") {
         median_ns[r.run_name.str()] = r.GetAdjustedRealTime();
+        const auto it = r.counters.find("same_cpu");
+        if (it != r.counters.end()) median_same_cpu[r.run_name.str()] = it->second;
+      }
   }
 };
 
 // The ratios from one reporter's medians, under a heading that says how they
 // were measured.
 void print_ratios(const ratio_reporter& rep, const char* how) {
-  auto get = [&](const std::string& prefix) {
-    for (const auto& [name, ns] : rep.median_ns)
-      if (name.rfind(prefix, 0) == 0) return ns;
+  auto get = [&](const std::string& prefix, const std::map<std::string, double>& from) {
+    for (const auto& [name, v] : from)
+      if (name.rfind(prefix, 0) == 0) return v;
     return 0.0;
   };
+  auto ns = [&](const std::string& prefix) { return get(prefix, rep.median_ns); };
   std::printf("\nweave::pipe vs baselines (medians of 5 repetitions; parent/child processes%s)\n", how);
   for (int size : {64, 4096}) {
-    const double w = get("BM_oneway/0/" + std::to_string(size));
-    const double s = get("BM_oneway/1/" + std::to_string(size));
-    const double p = get("BM_oneway/2/" + std::to_string(size));
+    const double w = ns("BM_oneway/0/" + std::to_string(size));
+    const double s = ns("BM_oneway/1/" + std::to_string(size));
+    const double p = ns("BM_oneway/2/" + std::to_string(size));
     if (w > 0 && s > 0 && p > 0)
       std::printf("  one way %4d B: weave %.2f M msg/s; throughput x%.2f socketpair, x%.2f pipe(2)\n", size,
                   1e3 / w, s / w, p / w);
   }
-  const double w = get("BM_roundtrip/0"), s = get("BM_roundtrip/1"), p = get("BM_roundtrip/2");
-  if (w > 0 && s > 0 && p > 0)
+  const double w = ns("BM_roundtrip/0"), s = ns("BM_roundtrip/1"), p = ns("BM_roundtrip/2");
+  if (w > 0 && s > 0 && p > 0) {
     std::printf("  round trip 64 B: weave %.2f us; latency %.2f of socketpair's, %.2f of pipe(2)'s\n", w / 1e3,
                 w / s, w / p);
+    // Two regimes, by where the processes run (see the top of this file).
+    std::printf("    on one CPU (same_cpu, median): weave %.2f, socketpair %.2f, pipe(2) %.2f\n",
+                get("BM_roundtrip/0", rep.median_same_cpu), get("BM_roundtrip/1", rep.median_same_cpu),
+                get("BM_roundtrip/2", rep.median_same_cpu));
+  }
 }
 
 }  // namespace

@@ -12,7 +12,17 @@
 // is also got by the end). items_per_second counts items moved (summed over
 // the consumers), over real time. T = 2 (1 producer, 1 consumer) and T = 4
 // (2 and 2). BM_handoff<Q> (weave's and std only): the same at capacity 1,
-// 1 producer and 1 consumer, 1<<12 items per iteration, for the record.
+// 1 producer and 1 consumer, 1<<12 items per iteration, for the record; its
+// counters vcsw and ivcsw are the voluntary (slept) and involuntary
+// (preempted) context switches per item of one side (getrusage of each
+// thread, averaged over the two). At capacity 1 every item is a hand-off, and
+// one switch per item and side is the least a parking queue can do when both
+// threads share a core; std's pair makes about that. With two background
+// spinners fifo_queue makes either that too or, in runs where the woken
+// thread preempts its notifier, about 1.7 (1.0 voluntary): its put and get
+// notify while holding the queue's lock, and the condition wakes a parked
+// waiter under its own lock (condition.hpp C4, C9), so the woken thread
+// sleeps again on a lock its preempted notifier holds.
 //
 // Goals (throughput ratios, above 1 = weave moves more items per second), for
 // each of fifo_queue and ring_queue: >= 2.0x TBB's concurrent_bounded_queue
@@ -25,7 +35,10 @@
 #include <mutex>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include "common.hpp"
 #include "weave/queue.hpp"
@@ -125,14 +138,22 @@ struct moodycamel_blocking {
 };
 #endif
 
+// The calling thread's context switches so far: {voluntary, involuntary}.
+std::pair<long, long> switches() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  return {u.ru_nvcsw, u.ru_nivcsw};
+}
+
 template <class Q>
-void transfer(benchmark::State& state, Q& q, std::int64_t items) {
+void transfer(benchmark::State& state, Q& q, std::int64_t items, bool count_switches = false) {
   const int producers = state.threads() / 2;
   const int consumers = state.threads() - producers;
   const bool producer = state.thread_index() < producers;
   const std::int64_t share = items / (producer ? producers : consumers);
   std::uint64_t next = 0;
   std::uint64_t sum = 0;
+  const auto before = switches();
   for (auto _ : state) {
     if (producer) {
       for (std::int64_t i = 0; i < share; ++i) q.put(next++);
@@ -140,8 +161,16 @@ void transfer(benchmark::State& state, Q& q, std::int64_t items) {
       for (std::int64_t i = 0; i < share; ++i) sum += q.get();
     }
   }
+  const auto after = switches();
   benchmark::DoNotOptimize(sum);
   if (!producer) state.SetItemsProcessed(state.iterations() * share);
+  if (count_switches) {
+    const double moved = static_cast<double>(state.iterations() * share);
+    state.counters["vcsw"] = benchmark::Counter(static_cast<double>(after.first - before.first) / moved,
+                                                benchmark::Counter::kAvgThreads);
+    state.counters["ivcsw"] = benchmark::Counter(static_cast<double>(after.second - before.second) / moved,
+                                                 benchmark::Counter::kAvgThreads);
+  }
 }
 
 template <class Q>
@@ -157,7 +186,7 @@ void BM_transfer(benchmark::State& state) {
 template <class Q>
 void BM_handoff(benchmark::State& state) {
   static Q q(1);
-  transfer(state, q, std::int64_t{1} << 12);
+  transfer(state, q, std::int64_t{1} << 12, true);
 }
 
 #define WEAVE_QUEUE_BENCH(Q)                                              \
