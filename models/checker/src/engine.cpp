@@ -987,7 +987,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
     }
     return n;
   }
-  node fresh;
+  node& fresh = nodes_.emplace_back();  // built in place: a copy of one built on the stack stalls on its narrow stores
   fresh.preemptions = preemptions_;
   fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
   fresh.enabled = cands;
@@ -997,6 +997,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
     fresh.enabled = bit(prev_);
   const tmask avail = fresh.enabled & ~fresh.sleep;
   if (avail == 0) {
+    nodes_.pop_back();
     end_ = run_end::sleep_blocked;
     return nullptr;
   }
@@ -1016,7 +1017,8 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   if (mode_ == mode::dfs && opt_.shard_count > 1) {
     int upper_branches = 0;
     bool prev_upper = true;
-    for (const node& p : nodes_) {
+    for (std::size_t k = 0; k + 1 < nodes_.size(); ++k) {  // the nodes above this one
+      const node& p = nodes_[k];
       if (p.upper && std::popcount(p.enabled & ~p.sleep) > 1) ++upper_branches;
       prev_upper = p.upper;
     }
@@ -1028,14 +1030,12 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
       if (!owns_subtree()) {
         fresh.backtrack = bit(fresh.chosen);
         fresh.done = fresh.enabled;  // nothing here is ours
-        nodes_.push_back(fresh);
         end_ = run_end::not_mine;
         return nullptr;
       }
     }
   }
-  nodes_.push_back(fresh);
-  return &nodes_.back();
+  return &fresh;
 }
 
 // Sleep set of the child (Godefroid): sleepers and explored siblings that
