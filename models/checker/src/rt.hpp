@@ -359,7 +359,7 @@ struct node {
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   std::uint16_t preemptions = 0;  // before this node
   // What the scheduler worked out when it last took this node's step, for the
-  // executions that replay it with the same choices (engine::run_execution):
+  // executions that replay it with the same choices (engine::plan_step):
   // set once the step is taken, cleared when backtrack changes a choice here.
   bool cached = false;
   bool forced = false, eager = false, preempt = false, mem = false;
