@@ -923,7 +923,7 @@ void engine::reset_execution() {
 
 // Fibers still suspended here are blocked for good (a deadlock) or stopped
 // by the step bound: an execution cut short was first run to its end
-// (finish_silently in run_execution), so no fiber is left inside a destructor.
+// (go_silent, then plan_step runs it silently), so no fiber is left inside a destructor.
 void engine::teardown() {
   tearing_down_ = true;
   // Children first, T0 (the body) last: the body's frame owns the shared
