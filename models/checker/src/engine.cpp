@@ -229,6 +229,13 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
     yield_to_scheduler();
     return;
   }
+  if (obj < nobj_ && !objects_[obj].alive) {
+    destroyed_used(obj, loc);
+    for (;;) {  // the operation has nothing to act on: the thread stops here for good (teardown unwinds it)
+      t.st = tstate::aborted;
+      yield_to_scheduler();
+    }
+  }
   // Field by field from the arguments: a pending_op built on the caller's
   // stack and copied whole stalls on reading back its narrow stores.
   pending_op& q = t.pend;
@@ -283,6 +290,13 @@ object_id engine::new_object(object_kind kind, source_location made, std::uint64
   return (static_cast<object_id>(generation_) << 32) | id;
 }
 
+// A model object used after its destructor ran (a thread outlived what it
+// uses): the user's lifetime bug, named with the object.
+void engine::destroyed_used(std::uint32_t obj, source_location loc) {
+  fail(verdict::usage_error, obj_name(obj) + " (made at " + where(objects_[obj].made) + ") was used at " + where(loc) +
+                                 " after it was destroyed: a thread outlived an object it uses");
+}
+
 void engine::forget_object(std::uint32_t id) noexcept {
   if (!running_ || id >= nobj_) return;
   objects_[id].alive = false;
@@ -330,6 +344,10 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   if (mode_ == mode::replay && !opaque(threads_[t]))  // a call's own cells are not the user's
     notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
                           std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
+  if (!o.alive) {
+    destroyed_used(obj, loc);
+    return;
+  }
   if (o.w_clk != 0 && o.w_tid != t && hb.c[o.w_tid] < o.w_clk) {
     cell_race(obj, write, loc, o.w_tid, o.w_step, o.w_loc, true);
     return;

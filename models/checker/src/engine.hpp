@@ -51,6 +51,7 @@ class engine {
   bool on_scheduler_thread() const noexcept { return std::this_thread::get_id() == scheduler_thread_; }
   void used_from_foreign_thread() noexcept { foreign_use_.store(true, std::memory_order_relaxed); }
   void forget_object(std::uint32_t id) noexcept;
+  void destroyed_used(std::uint32_t obj, source_location loc);
   // atomic accesses (memory.cpp); false: not running (the caller uses its own value)
   bool atomic_load(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& value);
   bool atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t v, source_location loc);

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <new>
 #include <set>
 #include <string>
 #include <thread>
@@ -75,6 +76,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(cell_write_right_after_a_release_is_not_published_by_it);
   CPPUNIT_TEST(cut_short_execution_with_a_thread_inside_noexcept_code);
   CPPUNIT_TEST(weak_spin_reads_the_new_value_in_the_end);
+  CPPUNIT_TEST(object_used_after_it_was_destroyed_is_a_usage_error);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -321,6 +323,30 @@ class soundness_test : public CppUnit::TestFixture {
   // Under RC11 a spinning reader may read the old value for a while, but not
   // forever: the await rule makes a round that read the same store again read
   // a newer one, so the loop ends (no false livelock) and both values are seen.
+  // A thread outlives an object it uses (a lifetime bug): the destructor runs
+  // in the body's step, before the thread's first step, so the thread's access
+  // comes after it. The report names the object and says it was destroyed.
+  void object_used_after_it_was_destroyed_is_a_usage_error() {
+    auto a = weave::model::check(dpor(), [] {
+      alignas(atomic<int>) unsigned char buf[sizeof(atomic<int>)];
+      auto* x = new (buf) atomic<int>(0, "x");
+      thread t([x] { x->store(1, rlx); });
+      x->~atomic();
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(a.report, verdict::usage_error, a.found);
+    CPPUNIT_ASSERT_MESSAGE(a.report, has(a.report, "x (made at") && has(a.report, "after it was destroyed"));
+    auto c = weave::model::check(dpor(), [] {
+      alignas(cell<int>) unsigned char buf[sizeof(cell<int>)];
+      auto* n = new (buf) cell<int>(0, "n");
+      thread t([n] { n->write() = 1; });
+      n->~cell();
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(c.report, verdict::usage_error, c.found);
+    CPPUNIT_ASSERT_MESSAGE(c.report, has(c.report, "n (made at") && has(c.report, "after it was destroyed"));
+  }
+
   void weak_spin_reads_the_new_value_in_the_end() {
     std::set<int> rounds;
     auto r = weave::model::check(dpor(), [&] {
