@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
 #include <unistd.h>
 
@@ -260,8 +261,7 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
     const int c = plan_step();
     planning_here_ = false;
     if (c == cur_) return;
-    planned_ = true;
-    planned_next_ = c;
+    planned_ = c;
   }
   yield_to_scheduler();
 }
@@ -659,17 +659,10 @@ tmask engine::covered_here(tmask m) {
   return asleep;
 }
 
-// The data choices of thread t's next step: which sleeper a wake_one wakes, or
-// what an atomic access reads or where it stores (memory.cpp, into choices_;
-// mem says which of the two).
-std::uint16_t engine::data_alts_for(int t, bool& mem) {
-  const thread_rec& r = threads_[t];
-  if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::wake_one &&
-      r.pend.obj < nobj_) {
-    const std::size_t n = objects_[r.pend.obj].waiters.size();
-    return static_cast<std::uint16_t>(n > 1 ? n : 1);
-  }
-  mem = mem_pending(r);
+// The data choices of thread t's next step: what an atomic access (mem, as
+// mem_pending says) reads or where it stores (memory.cpp, into choices_), or
+// which sleeper a wake_one wakes.
+std::uint16_t engine::data_alts_for(int t, bool mem) {
   if (mem) {
     list_choices(t);
     if (choices_.size() > kMaxChoices) {  // a token holds two digits: never drop a choice silently
@@ -679,6 +672,12 @@ std::uint16_t engine::data_alts_for(int t, bool& mem) {
       return 1;
     }
     return static_cast<std::uint16_t>(choices_.size());
+  }
+  const thread_rec& r = threads_[t];
+  if (r.st == tstate::runnable && r.act == action::step && r.pend.kind == op::wake_one &&
+      r.pend.obj < nobj_) {
+    const std::size_t n = objects_[r.pend.obj].waiters.size();
+    return static_cast<std::uint16_t>(n > 1 ? n : 1);
   }
   return 1;
 }
@@ -1234,8 +1233,8 @@ int engine::plan_step() {
     // choices from the start give the same state, so what the scheduler worked
     // out there last time stands (node::cached), and only the chosen step's
     // signature is checked. A traced replay (mode::replay) works it all out.
-    node* const again = (!silent_ && (mode_ == mode::dfs || mode_ == mode::bounded_dfs) &&
-                         static_cast<std::size_t>(j) < nodes_.size() && nodes_[static_cast<std::size_t>(j)].cached)
+    node* const again = reuses_nodes() && static_cast<std::size_t>(j) < nodes_.size() &&
+                                nodes_[static_cast<std::size_t>(j)].cached
                             ? &nodes_[static_cast<std::size_t>(j)]
                             : nullptr;
     replayed_step_ = again != nullptr;
@@ -1271,9 +1270,8 @@ int engine::plan_step() {
         return -1;
       }
     }
-    bool mem = false;
+    const bool mem = mem_pending(threads_[c]);
     if (again != nullptr) {
-      mem = again->mem;
       if (mem && (again->choice.msg >= msgs_.size() || msgs_[again->choice.msg].obj != threads_[c].pend.obj)) {
         fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
                                           ": the store read last time is not there. The check body is not deterministic.");
@@ -1308,12 +1306,11 @@ int engine::plan_step() {
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
                                                 threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
-    if (again == nullptr && !silent_) {
+    if (again == nullptr && reuses_nodes()) {
       n->cached = true;
       n->forced = forced;
       n->eager = eager;
       n->preempt = preempt;
-      n->mem = mem;
       if (mem) n->choice = chosen_;
     }
     if (preempt && !silent_) ++preemptions_;
@@ -1362,8 +1359,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   for (int c = plan_step(); c >= 0;) {
     resume(c);
     if (planned_) {  // the thread finished its step and planned the next (engine::visible)
-      planned_ = false;
-      c = planned_next_;
+      c = *std::exchange(planned_, std::nullopt);
     } else {
       finish_step();
       c = plan_step();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -139,8 +140,7 @@ class engine {
   int pick_default(tmask cands, int prev) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
-  std::uint16_t data_alts_for(int t, bool& mem);
-  void perform(int t, node& n);
+  std::uint16_t data_alts_for(int t, bool mem);
   bool backtrack();
   std::string token() const;
   bool parse_token(std::string_view tok);
@@ -182,6 +182,9 @@ class engine {
   /// Its bookkeeping (dependency clocks, races, sleep sets, segment
   /// footprints) is skipped otherwise: bounded, random, PCT and replay runs.
   bool reducing() const noexcept { return mode_ == mode::dfs && opt_.reduction; }
+  /// Whether executions replay the nodes of earlier ones (a search's DFS), so
+  /// that a node may keep what the scheduler worked out there (node::cached).
+  bool reuses_nodes() const noexcept { return !silent_ && (mode_ == mode::dfs || mode_ == mode::bounded_dfs); }
   bool mem_pending(const thread_rec& t) const noexcept;
   void add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok);
   void list_choices(int t);
@@ -269,8 +272,7 @@ class engine {
   std::int32_t taking_ = 0;     // the step being taken (plan_step to finish_step)
   run_end end_ = run_end::complete;  // how the execution ended (plan_step returned -1)
   bool sharded_root_seen_ = false;
-  bool planned_ = false;        // a thread planned the next step on its own stack: planned_next_
-  int planned_next_ = -1;
+  std::optional<int> planned_;  // the next step's thread (-1: the end), planned on a thread's own stack
   bool planning_here_ = false;  // plan_step runs on the stack of thread cur_ (engine::visible)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::uint16_t preemptions_ = 0;

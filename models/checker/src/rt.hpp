@@ -362,8 +362,8 @@ struct node {
   // executions that replay it with the same choices (engine::plan_step):
   // set once the step is taken, cleared when backtrack changes a choice here.
   bool cached = false;
-  bool forced = false, eager = false, preempt = false, mem = false;
-  mem_choice choice;  // an atomic access's store to read or place after (mem)
+  bool forced = false, eager = false, preempt = false;
+  mem_choice choice;  // an atomic access's store to read or place after
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.

@@ -438,24 +438,24 @@ int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& 
   const auto start = std::chrono::steady_clock::now();
   const std::string path = times_path();
   std::map<std::string, double> times = read_times(path);
-  std::vector<detail::job> jobs;
+  std::vector<options> opts;
   std::vector<double> cost;
   for (const entry* e : selected) {
-    jobs.push_back(detail::job{e->body, options_for(*e, c)});
+    opts.push_back(options_for(*e, c));
     const auto it = times.find(e->name);
-    cost.push_back(it != times.end() ? it->second : guessed_seconds(jobs.back().o));
+    cost.push_back(it != times.end() ? it->second : guessed_seconds(opts.back()));
   }
   std::vector<std::size_t> order(selected.size());  // indices into selected, the longest first
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return cost[x] > cost[y]; });
-  std::vector<detail::job> longest_first;
-  for (std::size_t i : order) longest_first.push_back(jobs[i]);
+  std::vector<detail::job> jobs;
+  for (std::size_t i : order) jobs.push_back(detail::job{selected[i]->body, opts[i]});
   detail::run_results run;
   bool files_ok = true;
   print_header();
-  detail::run_each(longest_first, c.o.jobs, [&](std::size_t k, result r) {
+  detail::run_each(jobs, c.o.jobs, [&](std::size_t k, result r) {
     const entry& e = *selected[order[k]];
-    const options& o = longest_first[k].o;
+    const options& o = jobs[k].o;
     times[e.name] = r.seconds;
     detail::record rec{e.name, e.expected, std::move(r), to_string(o.memory)};
     files_ok = take_result(e, o, std::move(rec), c, true, false, run) && files_ok;

@@ -320,9 +320,6 @@ class soundness_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::check_failed, r.found);
   }
 
-  // Under RC11 a spinning reader may read the old value for a while, but not
-  // forever: the await rule makes a round that read the same store again read
-  // a newer one, so the loop ends (no false livelock) and both values are seen.
   // A thread outlives an object it uses (a lifetime bug): the destructor runs
   // in the body's step, before the thread's first step, so the thread's access
   // comes after it. The report names the object and says it was destroyed.
@@ -347,6 +344,9 @@ class soundness_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE(c.report, has(c.report, "n (made at") && has(c.report, "after it was destroyed"));
   }
 
+  // Under RC11 a spinning reader may read the old value for a while, but not
+  // forever: the await rule makes a round that read the same store again read
+  // a newer one, so the loop ends (no false livelock) and both values are seen.
   void weak_spin_reads_the_new_value_in_the_end() {
     std::set<int> rounds;
     auto r = weave::model::check(dpor(), [&] {
