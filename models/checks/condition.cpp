@@ -5,10 +5,11 @@
 // (a spurious wake-up finds the slot empty), a notify sent before the waiter
 // registered with no predicate to remember it (lost wake-up), and a condition
 // that releases only one level of a recursive lock (the notifier never gets in).
-// A notify made outside the lock passes too: a waiter whose notifier is still
-// waking it (word 3) keeps its record alive until the notifier is done (C4,
-// C9); the twin lets the record die at once, and the notifier's last touch
-// races with its death.
+// A notify made outside the lock passes too: the notifier's last touch of the
+// waiter's record is the fetch_or that notifies it, and the wake it owes a
+// parked waiter goes through an S::waker after the record may have died (C4,
+// C9); the twin touches the record after that fetch_or, which races with its
+// death.
 #include <cstdint>
 #include <mutex>
 
@@ -112,11 +113,12 @@ WEAVE_MODEL_CHECK(condition_notify_outside_lock_outlives_record, pass, .primitiv
 
 namespace {
 // The twin's condition: condition.hpp's notify and leave for a single waiter
-// (one record, its word 0 waiting, 2 parked, 3 waking, 1 notified, and its
-// `end` cell), with C9's confirmation left out: a waiter that reads 3 lets
-// its record die at once, while its notifier is still between wake_one and
-// the store of 1.
-struct unconfirmed_condition {
+// (one record, its word 0 waiting, 2 parked, 1 or 3 notified, and its `end`
+// cell), with the owed wake made the obvious way: after releasing m_, through
+// the record itself instead of a waker kept before the fetch_or. But a waiter
+// that reads 3 without sleeping (its futex compare saw it) leaves at once, and
+// its record dies while the notifier still uses it.
+struct late_touch_condition {
   struct record {
     S::atomic<std::uint32_t> word{0};
     S::cell<bool> end{false};
@@ -132,41 +134,41 @@ struct unconfirmed_condition {
     lock.unlock();
     for (;;) {
       std::uint32_t seen = 0;
-      // acquire: as condition.hpp (pairs with notify's fetch_or and store).
+      // acquire: as condition.hpp (pairs with notify's fetch_or).
       if (!w.word.compare_exchange_strong(seen, 2, std::memory_order_acquire, std::memory_order_acquire) && seen != 2)
         break;
       if (S::wait(w.word, 2) != weave::wait_result::value_mismatch) break;
     }
-    // acquire: pairs with notify's fetch_or and store.
+    // acquire: pairs with notify's fetch_or.
     if (const std::uint32_t v = w.word.load(std::memory_order_acquire); v == 0 || v == 2) {
       m_.lock();
       // relaxed: under m_.
-      if (w.word.load(std::memory_order_relaxed) != 1) head.write() = nullptr;
+      if (const std::uint32_t u = w.word.load(std::memory_order_relaxed); u == 0 || u == 2) head.write() = nullptr;
       m_.unlock();
     }
     lock.lock();
-    w.end.write() = true;  // BUG: on 3 the notifier may still touch w (C9)
+    w.end.write() = true;  // the record dies: 1 or 3 was the notifier's last touch (C4)
   }
   void notify_one() {
     m_.lock();
     record* w = head.read();
     head.write() = nullptr;
     // release: as condition.hpp (pairs with the waiter's acquire loads).
-    if (w != nullptr && w->word.fetch_or(1, std::memory_order_release) == 2) {
-      S::wake_one(w->word);
-      (void)w->end.read();                           // the last touch
-      w->word.store(1, std::memory_order_release);  // release: as fetch_or
-    }
+    const bool owed = w != nullptr && w->word.fetch_or(1, std::memory_order_release) == 2;
     m_.unlock();
+    if (owed) {
+      (void)w->end.read();  // BUG: a touch after the fetch_or; w may have died (C4)
+      S::wake_one(w->word);
+    }
   }
 };
 }  // namespace
 
-// Twin of condition_notify_outside_lock_outlives_record: without C9's
-// confirmation the notifier's last touch (after its wake) races with the
-// record's death.
-WEAVE_MODEL_CHECK(condition_twin_leaves_while_waking, data_race, .spurious_wakeups = 0) {
-  notify_outside_lock<unconfirmed_condition>();
+// Twin of condition_notify_outside_lock_outlives_record: a notifier that
+// wakes through the record after its fetch_or touches a record that may have
+// died.
+WEAVE_MODEL_CHECK(condition_twin_touches_record_after_notify, data_race, .spurious_wakeups = 0) {
+  notify_outside_lock<late_touch_condition>();
 }
 
 namespace {

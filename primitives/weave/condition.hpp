@@ -43,11 +43,13 @@
 // std's futex condvar, Drepper's "Futexes Are Tricky" condvar) loses no
 // wake-up, but cannot keep notify(n) to n threads: a waiter between unlocking
 // and parking returns on the changed word in addition to the n the kernel
-// wakes. Here each record's word is a one-shot sequence (0 waiting, 2
-// parked → 3 waking → 1 notified, or 0 → 1), so the futex re-check closes
-// the unlock→park window for that waiter alone. The queue is protected by an
-// internal weave::basic_mutex<S> (m_), held only for a few pointer updates
-// (and, for a parked waiter, its wake).
+// wakes. Here each record's word is a one-shot sequence (0 waiting → 1
+// notified, or 0 → 2 parked → 3 notified), so the futex re-check closes the
+// unlock→park window for that waiter alone. The queue is protected by an
+// internal weave::basic_mutex<S> (m_), held only for a few pointer updates;
+// the futex wake of a parked waiter is made after m_ is released, through an
+// S::waker (the Linux kernel's wake_q and Rust parking_lot's UnparkHandle do
+// the same: wake after the lock, by address).
 //
 //   m_        basic_mutex<S>         protects the queue (head_, tail_, links)
 //   head_/tail_ cell<waiter*>        the FIFO of waiters not yet notified
@@ -60,29 +62,28 @@
 //   value  name      meaning                               written by
 //   0      waiting   in the FIFO; its thread runs or spins  (initial)
 //   2      parked    in the FIFO; its thread may sleep      the waiter (CAS 0→2)
-//   3      waking    popped; a notifier holding m_ is       the notifier (fetch_or 1
-//                    waking it and still touches it           on 2)
 //   1      notified  popped; no notifier touches it again   the notifier (fetch_or 1
-//                                                             on 0, or store after 3)
+//                                                             on 0)
+//   3      notified  the same, and its notifier owes it a   the notifier (fetch_or 1
+//          (parked)  futex wake (by S::waker: it may come     on 2)
+//                    after W died)
 //
-//   0 --waiter CAS--> 2 --notifier fetch_or--> 3 --wake_one, store--> 1
+//   0 --waiter CAS--> 2 --notifier fetch_or--> 3
 //   0 --notifier fetch_or--> 1
 //
 // A waiter's life (W = its record):
 //
 //   enqueue W (under m_) → release the user lock → spin while W.word == 0 →
 //   W.word 0 → 2 (announces a sleeper) → park while W.word == 2 →
-//   W.word == 1 → notified (no_timeout), without m_ (C4)
-//   W.word == 3 → notified (no_timeout), without m_; after re-taking the
-//                 user lock, wait for 1 (C9)
-//   else take m_: W.word == 1 → notified (no_timeout)
+//   W.word 1 or 3 → notified (no_timeout), without m_ (C4)
+//   else take m_: W.word 1 or 3 → notified (no_timeout)
 //                 W.word 0 or 2 → unlink W; timeout if the deadline passed,
 //                                 else a spurious return (no_timeout)
 //   → re-acquire the user lock (restoring a recursive depth) → W dies.
 //
-// notify(n): under m_, pop up to n records from the front; for each, fetch_or
-// 1 into its word: 0 → 1 and done; 2 → 3, then wake_one(word), then store 1
-// (C4, C8).
+// notify(n): under m_, pop up to n records from the front; for each, keep an
+// S::waker for its word, then fetch_or 1 into it: 0 → 1, done; 2 → 3, a wake
+// owed. Release m_, then make the owed wakes (C4, C8, C9).
 //
 // Invariants:
 //   C1  a record is in the queue iff its word is 0 or 2 and its thread has
@@ -91,9 +92,9 @@
 //       under the user lock afterwards finds it (no lost wake-up between
 //       unlock and sleep), and the futex compares W.word == 2 atomically
 //       before sleeping.
-//   C2  notify(n) flips at most n records (0 or 2) → 1 or 3, all of them in the queue when
-//       it took m_, i.e. registered before the call: it wakes at most n
-//       threads, each of them waiting at the time of the call.
+//   C2  notify(n) flips at most n records (0 or 2) → 1 or 3, all of them in
+//       the queue when it took m_, i.e. registered before the call: it wakes
+//       at most n threads, each of them waiting at the time of the call.
 //   C3  queued_ == the queue's length, written under m_. notify() may read it
 //       without m_: a waiter that matters registered before releasing the user
 //       lock, and the notifier changed the predicate under that lock after, so
@@ -101,23 +102,27 @@
 //       older value). A notifier that does not hold or has not held the lock
 //       may miss a concurrent waiter — as with any condition variable.
 //   C4  a notifier never touches a dead record. It touches a record only
-//       while it holds m_, and its last touch is the write that makes the
-//       word 1: the fetch_or for a record it found at 0 (no wake needed), the
-//       store after wake_one for one it found at 2. A waiter lets its record
-//       die only after it read 1 with acquire (the notifier's last touch
-//       happens before) or after it took m_ (any notifier that popped it has
-//       finished: C9). So a notified waiter never takes m_ on its way out
-//       and does not queue behind its notifier when threads outnumber cores
-//       (bench_condition's ping-pong, oversubscribed: re-taking m_ after
-//       every park made 2.0-3.7 voluntary context switches per round trip,
-//       the more the more often the woken waiter preempted its notifier
-//       inside wake_one and then slept on the m_ the notifier held; std's
-//       pair makes 2.0, and so does this one now). In the model the
-//       record's `end` cell stands for its lifetime: the waiter writes it
-//       as the record dies, the notifier reads it as its last touch (after
-//       wake_one), so a touch of a dead record is a data race the checker
-//       reports (condition_notify_outside_lock_outlives_record and its twin
-//       condition_twin_leaves_while_waking, in models/checks/condition.cpp).
+//       while it holds m_, and its last touch is the fetch_or that makes the
+//       word 1 or 3; before it, it keeps an S::waker for the word, and a wake
+//       it owes (the word was 2) it makes through that waker after releasing
+//       m_, when the record may have died (a waker needs only the word's
+//       address, see sync.hpp). A waiter lets its record die only after it
+//       read 1 or 3 with acquire (the notifier's last touch happens before)
+//       or after it took m_ (any notifier that popped it has finished). So a
+//       notified waiter never takes m_ on its way out, and its notifier
+//       holds no lock while it wakes: a woken waiter that preempts its
+//       notifier when threads outnumber cores finds nothing held that it
+//       needs (bench_condition's ping-pong and bench_queue's capacity-1
+//       hand-off, oversubscribed: waking under m_, or taking m_ after a park,
+//       made the woken thread sleep again on a lock its preempted notifier
+//       held, up to 2 context switches per hand-off more than std's pair).
+//       In the model the record's `end` cell stands for its lifetime: the
+//       waiter writes it as the record dies, the notifier reads it just
+//       before its fetch_or, so a touch of a dead record is a data race the
+//       checker reports (condition_notify_outside_lock_outlives_record and
+//       its twin condition_twin_touches_record_after_notify, in
+//       models/checks/condition.cpp); a wake through the waker after the
+//       record died is a wake of an ended word, which wakes nobody.
 //   C5  links (prev/next), head_ and tail_ are read and written only under m_
 //       (plain cells: the model checker verifies it as absence of data races).
 //   C6  an exception between releasing and restoring the user lock (only the
@@ -134,14 +139,12 @@
 //       sleep); if the notifier's comes first the waiter's RMW fails on 1 and
 //       it does not park. A waiter that is still spinning costs its notifier
 //       no system call.
-//   C9  3 (waking) exists only inside the m_ section of the notifier that
-//       wrote it: it stores 1 before releasing m_, so under m_ a waiter reads
-//       0, 1 or 2. A waiter that reads 3 is notified, but its notifier may
-//       still touch W: it first re-takes the user lock (a notifier holding
-//       that lock stored 1 before releasing it, so the waiter now reads 1,
-//       having queued only where std's waiter queues too), and only if it
-//       still reads 3 (a notify made without the user lock) takes m_, after
-//       which it reads 1. Only then does W die (C4).
+//   C9  the futex wake is owed, not skipped: a waiter that turned its word 0
+//       → 2 before the notifier's fetch_or may be asleep, and the notifier
+//       that read 2 wakes it (after m_, C4) exactly once; a waiter that sees
+//       3 without sleeping (its futex compare saw 3, or a spurious return)
+//       leaves at once, and that wake then finds nobody or wakes, spuriously,
+//       whatever waits at the address later (every waiter re-checks).
 #pragma once
 
 #include <chrono>
@@ -264,26 +267,31 @@ class basic_condition {
     if (queued_.load(std::memory_order_relaxed) == 0) return;
     m_.lock();
     std::uint32_t q = queued_.load(std::memory_order_relaxed);  // relaxed: under m_
+    typename S::waker owed[wake_batch];  // wakes owed to parked waiters, made after m_ (C4)
+    int k = 0;
     for (; n > 0; --n) {
       waiter* w = head_.read();
       if (w == nullptr) break;
       unlink(w);
       --q;
+      const typename S::waker wake(w->word);  // before the fetch_or: after it, w may die (C4)
+      w->touch_last();
       // release: pairs with the waiter's acquire load after its park loop
       // (and the acquire loads and RMW in that loop): what this notifier did
-      // to the record (unlink) happens before the waiter lets it die (C4). An
-      // RMW: it reads whether the waiter announced a sleep (C8); 0 → 1 is this
-      // notifier's last touch, 2 → 3 says a wake is still to come (C9).
+      // to the record (unlink) happens before the waiter lets it die. The
+      // last touch of w (C4); an RMW: it reads whether the waiter announced a
+      // sleep (C8), and 2 → 3 owes it a wake (C9).
       if (w->word.fetch_or(notified, std::memory_order_release) == parked_) {
-        S::wake_one(w->word);  // under m_, word 3: the record is alive (C4)
-        w->touch_last();
-        // release: pairs with the waiter's acquire load after its park loop;
-        // the last touch (C4), still under m_ (C9).
-        w->word.store(notified, std::memory_order_release);
+        if (k == wake_batch) {  // more parked waiters than the batch holds: wake these now (C4 allows it)
+          for (int i = 0; i < k; ++i) owed[i].wake_one();
+          k = 0;
+        }
+        owed[k++] = wake;
       }
     }
     queued_.store(q, std::memory_order_relaxed);  // relaxed: under m_ (C3)
     m_.unlock();
+    for (int i = 0; i < k; ++i) owed[i].wake_one();  // C4, C9: w may have died
   }
 
   void notify_one(source_location loc = source_location::current()) {
@@ -306,8 +314,9 @@ class basic_condition {
   }
 
  private:
-  static constexpr std::uint32_t waiting_ = 0, notified = 1, parked_ = 2, waking = 3;
-  static_assert((parked_ | notified) == waking, "notify's fetch_or turns parked into waking");
+  static constexpr std::uint32_t waiting_ = 0, notified = 1, parked_ = 2, notified_parked = 3;
+  static_assert((parked_ | notified) == notified_parked, "notify's fetch_or turns parked into notified (parked)");
+  static constexpr int wake_batch = 8;  // owed wakes a notify keeps before making them (C4)
 
   struct waiter {
     typename S::template atomic<std::uint32_t> word{waiting_};
@@ -316,7 +325,7 @@ class basic_condition {
     // The record's lifetime, for the model checker (C4): nothing on hardware
     // (a plain bool nobody reads).
     typename S::template cell<bool> end{false};
-    void touch_last() const { (void)end.read(); }  // a notifier's last touch
+    void touch_last() const { (void)end.read(); }  // just before a notifier's last touch (C4)
     void die() { end.write() = true; }              // the waiter lets it go
   };
 
@@ -393,17 +402,17 @@ class basic_condition {
     wait_result r = wait_result::woken;
     bool was_notified = false;
     bool queued = true;  // w is in the FIFO, unless a notifier took it out (C4)
-    bool confirm = false;  // popped while its notifier was still waking it (3, C9)
     try {
       // C7: spin a while before parking; a notify often comes within
       // microseconds (a queue's other side is running right now).
-      // acquire: pairs with the release exchange in notify().
+      // acquire: pairs with notify()'s release fetch_or (0 → 1; the word is
+      // not 2 before this thread's own CAS, so 3 cannot be seen here).
       (void)spin_for_handoff<S>([&] { return w.word.load(std::memory_order_acquire) == notified; }, deadline);
       for (;;) {
         std::uint32_t seen = waiting_;
         // C8: announce the sleep, 0 → 2 (after a value_mismatch the word may
         // be 2 already). acquire (both orders): on failure the value may be
-        // notify()'s release fetch_or or store; on success it orders nothing.
+        // notify()'s release fetch_or; on success it orders nothing.
         if (!w.word.compare_exchange_strong(seen, parked_, std::memory_order_acquire, std::memory_order_acquire) &&
             seen != parked_)
           break;  // 1 or 3: popped
@@ -412,17 +421,17 @@ class basic_condition {
         if (r != wait_result::value_mismatch) break;  // woken (maybe spuriously) or timed out
       }
 
-      // acquire: pairs with notify()'s release fetch_or (0 → 1) or store
-      // (3 → 1), its last touch of w (C4).
+      // acquire: pairs with notify()'s release fetch_or (0 → 1 or 2 → 3), its
+      // last touch of w (C4).
       const std::uint32_t v = w.word.load(std::memory_order_acquire);
-      if (v == notified || v == waking) {
-        was_notified = true;  // popped by a notifier: no m_ (C4, C9)
-        confirm = v == waking;
+      if (v == notified || v == notified_parked) {
+        was_notified = true;  // popped by a notifier: no m_ (C4)
       } else {
         m_.lock();
-        // relaxed: written under m_ by any notifier, and we now hold m_; 3
-        // cannot be seen here (C9).
-        was_notified = w.word.load(std::memory_order_relaxed) == notified;
+        // relaxed: written under m_ by any notifier, and we now hold m_ (a
+        // notifier that popped w since the load above left 1 or 3).
+        const std::uint32_t u = w.word.load(std::memory_order_relaxed);
+        was_notified = u == notified || u == notified_parked;
         if (!was_notified) {
           unlink(&w);
           queued_.store(queued_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // relaxed: under m_
@@ -434,8 +443,7 @@ class basic_condition {
       // C6. The record on this stack must not stay in the FIFO, or a later
       // notify (a destructor run by the same unwinding) follows a dangling
       // pointer. relaxed: only the model checker unwinds here, one thread at a
-      // time, with every other thread frozen (a notifier frozen between its
-      // fetch_or and its store leaves 3: popped too).
+      // time, with every other thread frozen (1 or 3: popped, not in the FIFO).
       if (queued) {
         const std::uint32_t v = w.word.load(std::memory_order_relaxed);
         if (v == waiting_ || v == parked_) unlink(&w);
@@ -446,15 +454,6 @@ class basic_condition {
 
     call.note("waiting to lock the lock again");
     restore(lock, depth);
-    // C9: a notifier that wrote 3 stores 1 before it releases m_, and before
-    // it releases the user lock if it notified holding it (then restore()
-    // ordered the store before this load). acquire: pairs with that store.
-    if (confirm && w.word.load(std::memory_order_acquire) != notified) {
-      m_.lock();  // it notified without the user lock: wait until it is done with w
-      m_.unlock();
-      // relaxed: m_ ordered the store before this load.
-      S::check(w.word.load(std::memory_order_relaxed) == notified, "weave::condition: C9, 3 outlived its notifier's m_");
-    }
     w.die();  // C4: nothing touches w from here on
     if (was_notified) return cv_status::no_timeout;
     return r == wait_result::timed_out ? cv_status::timeout : cv_status::no_timeout;

@@ -97,9 +97,20 @@
 //       close removes k items and subtracts min(k, unfinished_).
 //   Q4  no lost wake-up: every change a waiter may wait for (an item added, an
 //       item removed, closed_ set, unfinished_ reaching 0) notifies the matching
-//       condition while m_ is held, and waiters register with the condition
-//       before releasing m_ (condition C1). A put wakes one getter and a get one
-//       putter (each change enables one waiter); close wakes them all.
+//       condition after making the change under m_, and waiters register with
+//       the condition before releasing m_ (condition C1), so a waiter that
+//       saw the old state is registered before the notify looks (condition
+//       C3). A put wakes one getter and a get one putter (each change enables
+//       one waiter); close wakes them all.
+//   Q6  put and get notify after releasing m_ (close, task_done and join's
+//       wake-ups stay under it): a thread they wake finds m_ free, instead of
+//       sleeping again on the m_ its notifier still holds, which, when
+//       threads outnumber cores and the woken thread preempts its notifier,
+//       cost a context switch per hand-off (bench_queue's capacity-1
+//       hand-off). So a put or get touches the queue after the change it made
+//       is visible to other threads: as with any object, the queue must
+//       outlive every call on it (a consumer that got the last item must not
+//       destroy the queue before the producer's put has returned).
 //   Q5  a get that is notified but finds the item taken re-waits; a get that
 //       times out but finds an item takes it: a timeout is reported only when
 //       the predicate is still false at the deadline.
@@ -516,7 +527,8 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     store_.write().push(std::forward<U>(item));  // may throw: nothing changed
     ++unfinished_.write();                       // Q3
-    not_empty_.notify(1);                        // Q4
+    h.unlock();
+    not_empty_.notify(1);  // Q4, Q6
     return queue_status::ok;
   }
 
@@ -535,7 +547,8 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     sink(store_.write().next());  // may throw: the item stays in the queue
     store_.write().drop_next();
-    if (capacity_ != unbounded) not_full_.notify(1);  // Q4
+    h.unlock();
+    if (capacity_ != unbounded) not_full_.notify(1);  // Q4, Q6
     return queue_status::ok;
   }
 

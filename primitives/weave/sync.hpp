@@ -39,6 +39,19 @@
 //                       robust mutex is a thread that died holding it).
 //   S::wake_one(w, scope), S::wake_all(w, scope)
 //                       wake one / every thread waiting on w.
+//   S::waker k(w, scope); k.wake_one()
+//                       a wake-up owed to w, kept to make later: k keeps what a
+//                       wake needs (on hardware w's address, in the model w's
+//                       identity), so k.wake_one() may run after w's lifetime
+//                       ended (its owner saw the final store and left). On
+//                       hardware FUTEX_WAKE only names the address: at worst it
+//                       wakes, spuriously, a later futex at that address, and
+//                       every waiter re-checks. In the model a wake of an ended
+//                       word wakes nobody, while S::wake_one(w) on an ended w
+//                       stays a usage_error. A default-made waker wakes nobody.
+//                       For a waker that must drop a lock before it wakes
+//                       (weave::condition's notify; the Linux kernel's
+//                       wake_q and Rust parking_lot's UnparkHandle do the same).
 //   S::spin()           a CPU pause; in the model, "I make no progress until
 //                       another thread writes something".
 //   S::spin_budget      how many times a primitive may spin before it parks
@@ -197,7 +210,8 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
                                std::uint32_t value, std::uint32_t& expected,
                                typename S::clock::time_point deadline,
                                std::memory_order order, bool cond, const char* msg,
-                               const void* lock, unsigned flags, typename S::thread_id id) {
+                               const void* lock, unsigned flags, typename S::thread_id id,
+                               const typename S::waker& waker) {
   typename S::template atomic<std::uint32_t>;
   typename S::template cell<int>;
   typename S::thread;
@@ -219,6 +233,11 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   { S::alive(id) } -> std::same_as<bool>;
   S::wake_one(word, scope::process_private);
   S::wake_all(word, scope::process_private);
+  typename S::waker;
+  requires std::is_nothrow_default_constructible_v<typename S::waker>;
+  requires std::is_nothrow_copy_assignable_v<typename S::waker>;
+  requires std::is_nothrow_constructible_v<typename S::waker, typename S::template atomic<std::uint32_t>&, scope>;
+  waker.wake_one();
   S::spin();
   { S::spin_budget } -> std::convertible_to<int>;
   { S::handoff_spin_budget } -> std::convertible_to<int>;
@@ -392,6 +411,22 @@ struct real_sync {
   static void wake_all(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept {
     wake(word, 0x7fffffff, sc);
   }
+  /// A wake-up owed to a word, made later, perhaps after the word's lifetime
+  /// ended: only its address is kept, and FUTEX_WAKE only names it (see the
+  /// seam's list above).
+  class waker {
+   public:
+    waker() noexcept = default;
+    explicit waker(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept
+        : addr_(word.futex_word()), op_(FUTEX_WAKE | (sc == scope::process_private ? FUTEX_PRIVATE_FLAG : 0)) {}
+    void wake_one() const noexcept {
+      if (addr_ != nullptr) syscall(SYS_futex, addr_, op_, 1, nullptr, nullptr, 0);
+    }
+
+   private:
+    std::uint32_t* addr_ = nullptr;
+    int op_ = 0;
+  };
 
   // 16: bench_mutex measured 64 spins costing ~30% of 2-thread contended
   // throughput against 16 on these 2-core machines, with no gain elsewhere.

@@ -118,8 +118,8 @@ bool alive(std::uint32_t id, source_location loc) {
   if (engine* e = live()) return e->alive(id, loc);
   return true;
 }
-void futex_wake(object_id obj, bool all, source_location loc) {
-  if (engine* e = live()) e->futex_wake(e->index_of(obj), all, loc);
+void futex_wake(object_id obj, bool all, source_location loc, bool may_have_ended) {
+  if (engine* e = live()) e->futex_wake(e->index_of(obj), all, loc, may_have_ended);
 }
 void spin(source_location loc) {
   if (engine* e = live()) e->spin(loc);

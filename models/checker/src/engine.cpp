@@ -205,7 +205,7 @@ void engine::unjoined(std::uint32_t tid) {
 // ---------------------------------------------------------------------------
 
 void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
-                     std::memory_order o_fail, bool cas, bool weak, std::uint64_t expected) {
+                     std::memory_order o_fail, bool cas, bool weak, std::uint64_t expected, bool may_have_ended) {
   if (!active()) return;
   thread_rec& t = threads_[cur_];
   if (obj == kOutside) {
@@ -230,7 +230,7 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
     yield_to_scheduler();
     return;
   }
-  if (obj < nobj_ && !objects_[obj].alive) {
+  if (obj < nobj_ && !objects_[obj].alive && !may_have_ended) {
     destroyed_used(obj, loc);
     for (;;) {  // the operation has nothing to act on: the thread stops here for good (teardown unwinds it)
       t.st = tstate::aborted;
@@ -405,8 +405,9 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   return threads_[cur_].wres;
 }
 
-void engine::futex_wake(std::uint32_t obj, bool all, source_location loc) {
-  visible(obj, all ? op::wake_all : op::wake_one, loc);
+void engine::futex_wake(std::uint32_t obj, bool all, source_location loc, bool may_have_ended) {
+  visible(obj, all ? op::wake_all : op::wake_one, loc, std::memory_order_seq_cst, std::memory_order_seq_cst, false, false,
+          0, may_have_ended);  // an ended word has no waiters left: the wake wakes nobody
   if (!active() || obj >= nobj_) return;
   object_rec& o = objects_[obj];
   const auto here = static_cast<std::int32_t>(steps_.size()) - 1;

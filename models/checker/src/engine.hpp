@@ -39,7 +39,7 @@ class engine {
   /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
   void visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o = std::memory_order_seq_cst,
                std::memory_order o_fail = std::memory_order_seq_cst, bool cas = false, bool weak = false,
-               std::uint64_t expected = 0);
+               std::uint64_t expected = 0, bool may_have_ended = false);
   object_id new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
                        std::size_t size);
   /// The index of a model object in this execution; kOutside (made outside any
@@ -64,7 +64,8 @@ class engine {
   wait_result futex_wait(std::uint32_t obj, std::uint32_t expected,
                          std::int64_t deadline, std::int64_t holder, source_location loc);
   bool alive(std::uint32_t id, source_location loc);
-  void futex_wake(std::uint32_t obj, bool all, source_location loc);
+  // may_have_ended: S::waker's wake, which may come after obj's lifetime ended (it then wakes nobody).
+  void futex_wake(std::uint32_t obj, bool all, source_location loc, bool may_have_ended = false);
   void spin(source_location loc);
   void fence(std::memory_order o, source_location loc);
   std::uint32_t self() const noexcept { return cur_ + 1; }

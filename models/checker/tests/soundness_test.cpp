@@ -77,6 +77,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(cut_short_execution_with_a_thread_inside_noexcept_code);
   CPPUNIT_TEST(weak_spin_reads_the_new_value_in_the_end);
   CPPUNIT_TEST(object_used_after_it_was_destroyed_is_a_usage_error);
+  CPPUNIT_TEST(waker_may_wake_a_word_whose_lifetime_ended);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -342,6 +343,50 @@ class soundness_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.report, verdict::usage_error, c.found);
     CPPUNIT_ASSERT_MESSAGE(c.report, has(c.report, "n (made at") && has(c.report, "after it was destroyed"));
+  }
+
+  // S::waker, the wake a condition's notify owes and makes after its lock: a
+  // waker kept while the word lived may wake it after its lifetime ended (it
+  // wakes nobody, no error), while S::wake_one on the ended word stays a
+  // usage_error; and a waker made while the word lives wakes its waiter
+  // (without that wake the same body deadlocks).
+  void waker_may_wake_a_word_whose_lifetime_ended() {
+    auto late = weave::model::check(dpor(), [] {
+      alignas(atomic<std::uint32_t>) unsigned char buf[sizeof(atomic<std::uint32_t>)];
+      auto* w = new (buf) atomic<std::uint32_t>(0, "w");
+      const S::waker k(*w);
+      thread t([k] { k.wake_one(); });
+      w->~atomic();
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(late.report, verdict::pass, late.found);
+    CPPUNIT_ASSERT(late.exhaustive);
+    auto direct = weave::model::check(dpor(), [] {
+      alignas(atomic<std::uint32_t>) unsigned char buf[sizeof(atomic<std::uint32_t>)];
+      auto* w = new (buf) atomic<std::uint32_t>(0, "w");
+      thread t([w] { S::wake_one(*w); });
+      w->~atomic();
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(direct.report, verdict::usage_error, direct.found);
+    CPPUNIT_ASSERT_MESSAGE(direct.report, has(direct.report, "w (made at") && has(direct.report, "after it was destroyed"));
+    auto handoff = [](bool wake) {
+      return weave::model::check(dpor(), [wake] {
+        atomic<std::uint32_t> w(0);
+        const S::waker k(w);
+        thread t([&] {
+          w.store(1, std::memory_order_release);
+          if (wake) k.wake_one();
+        });
+        while (w.load(std::memory_order_acquire) == 0) (void)S::wait(w, 0);
+        t.join();
+      });
+    };
+    auto woken = handoff(true);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(woken.report, verdict::pass, woken.found);
+    CPPUNIT_ASSERT(woken.exhaustive);
+    auto lost = handoff(false);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(lost.report, verdict::deadlock, lost.found);
   }
 
   // Under RC11 a spinning reader may read the old value for a while, but not

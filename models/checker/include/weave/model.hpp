@@ -168,7 +168,8 @@ void cell_access(object_id obj, bool write, source_location loc);
 wait_result futex_wait(object_id obj, const void* word_value, std::uint32_t expected,
                        std::int64_t deadline_ns, std::int64_t holder, source_location loc);
 bool alive(std::uint32_t id, source_location loc);
-void futex_wake(object_id obj, bool all, source_location loc);
+// may_have_ended: S::waker's wake, allowed after obj's lifetime ended (it wakes nobody then).
+void futex_wake(object_id obj, bool all, source_location loc, bool may_have_ended = false);
 void spin(source_location loc);
 void fence(std::memory_order o, source_location loc);
 std::uint32_t self() noexcept;
@@ -527,6 +528,23 @@ struct model_sync {
                        source_location l = source_location::current()) {
     model::detail::futex_wake(word.id_, true, l);
   }
+  /// A wake-up owed to a word, made later (see S::waker in weave/sync.hpp):
+  /// keeps the word's identity, so wake_one() is a wake_one step on it even
+  /// after its lifetime ended (then it wakes nobody; S::wake_one on an ended
+  /// word is a usage_error).
+  class waker {
+   public:
+    waker() noexcept = default;
+    explicit waker(atomic<std::uint32_t>& word, scope = scope::process_private) noexcept
+        : id_(word.id_), set_(true) {}
+    void wake_one(source_location l = source_location::current()) const {
+      if (set_) model::detail::futex_wake(id_, false, l, true);
+    }
+
+   private:
+    model::detail::object_id id_{};
+    bool set_ = false;
+  };
   static constexpr int spin_budget = 2;
   static constexpr int handoff_spin_budget = 1;  // one spin explores both "it came while I spun" and "gave up"
   static int handoff_spins() noexcept { return handoff_spin_budget; }  // fixed: nothing to learn in a model
