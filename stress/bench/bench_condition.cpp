@@ -54,11 +54,20 @@ BENCHMARK_TEMPLATE(BM_ping_pong, std::mutex, weave::condition)->Threads(2)->UseR
 
 int main(int argc, char** argv) {
   using weave::bench::metric;
+  using weave::bench::placed;
+  using weave::bench::placed_name;
+  weave::bench::register_placed("BM_ping_pong_placed<weave::mutex, weave::condition>",
+                                placed<BM_ping_pong<weave::mutex, weave::condition>>);
+  weave::bench::register_placed("BM_ping_pong_placed<std::mutex, std_cv>", placed<BM_ping_pong<std::mutex, std_cv>>);
   return weave::bench::run(argc, argv, {
       {"ping-pong round trip: weave / std", "BM_ping_pong<weave::mutex, weave::condition>/real_time/threads:2",
        "BM_ping_pong<std::mutex, std_cv>/real_time/threads:2", metric::time, 0},
+      {"ping-pong on one CPU: weave / std", placed_name("BM_ping_pong_placed<weave::mutex, weave::condition>", 1),
+       placed_name("BM_ping_pong_placed<std::mutex, std_cv>", 1), metric::time, 0},
+      {"ping-pong on two CPUs: weave / std", placed_name("BM_ping_pong_placed<weave::mutex, weave::condition>", 2),
+       placed_name("BM_ping_pong_placed<std::mutex, std_cv>", 2), metric::time, 0},
       {"investigation: std::mutex+weave::condition / std",
        "BM_ping_pong<std::mutex, weave::condition>/real_time/threads:2",
        "BM_ping_pong<std::mutex, std_cv>/real_time/threads:2", metric::time, 0},
-  }, "^BM_ping_pong<");
+  }, "^BM_ping_pong(_placed)?<");
 }

@@ -103,10 +103,18 @@ BENCHMARK_TEMPLATE(BM_ping_pong, std_event)->Threads(2)->UseRealTime();
 int main(int argc, char** argv) {
   std::thread([] {}).join();  // the process is multi-threaded from here on
   using weave::bench::metric;
+  using weave::bench::placed;
+  using weave::bench::placed_name;
+  weave::bench::register_placed("BM_ping_pong_placed<weave::event>", placed<BM_ping_pong<weave::event>>);
+  weave::bench::register_placed("BM_ping_pong_placed<std_event>", placed<BM_ping_pong<std_event>>);
   return weave::bench::run(argc, argv, {
       {"ping-pong round trip: weave::event / std", "BM_ping_pong<weave::event>/real_time/threads:2",
        "BM_ping_pong<std_event>/real_time/threads:2", metric::time, 0},
+      {"ping-pong on one CPU: weave::event / std", placed_name("BM_ping_pong_placed<weave::event>", 1),
+       placed_name("BM_ping_pong_placed<std_event>", 1), metric::time, 0},
+      {"ping-pong on two CPUs: weave::event / std", placed_name("BM_ping_pong_placed<weave::event>", 2),
+       placed_name("BM_ping_pong_placed<std_event>", 2), metric::time, 0},
       {"set+wait+clear, nobody asleep: weave / std", "BM_set_wait_clear<weave::event>",
        "BM_set_wait_clear<std_event>", metric::time, 0},
-  }, "^BM_ping_pong<");
+  }, "^BM_ping_pong(_placed)?<");
 }

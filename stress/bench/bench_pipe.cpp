@@ -27,6 +27,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -141,10 +142,17 @@ bool on_cpu_of(const void* reply, std::size_t size) {
   _exit(0);
 }
 
-pid_t start_child(channel& c, bool echo) {
+// cpu >= 0: the child runs pinned to that CPU (common.hpp's pinned_to).
+pid_t start_child(channel& c, bool echo, int cpu = -1) {
   std::fflush(nullptr);
   const pid_t pid = fork();
-  if (pid == 0) child_loop(c, echo);
+  if (pid == 0) {
+    if (cpu >= 0) {
+      const weave::bench::pinned_to here(static_cast<unsigned>(cpu));
+      child_loop(c, echo);  // never returns
+    }
+    child_loop(c, echo);
+  }
   return pid;
 }
 
@@ -186,10 +194,16 @@ void BM_oneway(benchmark::State& state) {
   state.SetLabel(kind_name[k]);
 }
 
+// BM_roundtrip/<kind>; BM_roundtrip_placed/<kind>/<cpus>: the same with the
+// parent pinned to the first CPU and the child to the same one (cpus 1) or
+// the next (cpus 2), the two regimes above taken one at a time.
 void BM_roundtrip(benchmark::State& state) {
   const auto k = static_cast<kind>(state.range(0));
+  const bool placed = state.range(1) > 0;
+  std::optional<weave::bench::pinned_to> here;
+  if (placed) here.emplace(0U);
   channel c(k);
-  const pid_t pid = start_child(c, true);
+  const pid_t pid = start_child(c, true, placed ? static_cast<int>(state.range(1) - 1) : -1);
   std::vector<char> msg(64, 'x'), frame, reply;
   std::vector<std::byte> wreply;
   fd_reader r{c.c2p[0]};
@@ -212,7 +226,8 @@ void BM_roundtrip(benchmark::State& state) {
 }
 
 BENCHMARK(BM_oneway)->ArgsProduct({{0, 1, 2}, {64, 4096}})->UseRealTime()->Repetitions(5)->MinTime(0.3);
-BENCHMARK(BM_roundtrip)->DenseRange(0, 2)->UseRealTime()->Repetitions(5)->MinTime(0.3);
+BENCHMARK(BM_roundtrip)->ArgsProduct({{0, 1, 2}, {0}})->UseRealTime()->Repetitions(5)->MinTime(0.3);
+BENCHMARK(BM_roundtrip)->Name("BM_roundtrip_placed")->ArgsProduct({{0, 1}, {1, 2}})->UseRealTime()->Repetitions(5)->MinTime(0.3);
 
 // Collects the medians, then prints the ratios.
 class ratio_reporter : public benchmark::ConsoleReporter {
@@ -256,6 +271,13 @@ void print_ratios(const ratio_reporter& rep, const char* how) {
     std::printf("    on one CPU (same_cpu, median): weave %.2f, socketpair %.2f, pipe(2) %.2f\n",
                 get("BM_roundtrip/0", rep.median_same_cpu), get("BM_roundtrip/1", rep.median_same_cpu),
                 get("BM_roundtrip/2", rep.median_same_cpu));
+  }
+  for (int cpus : {1, 2}) {
+    const double pw = ns("BM_roundtrip_placed/0/" + std::to_string(cpus));
+    const double ps = ns("BM_roundtrip_placed/1/" + std::to_string(cpus));
+    if (pw > 0 && ps > 0)
+      std::printf("  round trip 64 B, pinned to %s: weave %.2f us; latency %.2f of socketpair's\n",
+                  cpus == 1 ? "one CPU " : "two CPUs", pw / 1e3, pw / ps);
   }
 }
 

@@ -17,12 +17,15 @@
 // (preempted) context switches per item of one side (getrusage of each
 // thread, averaged over the two). At capacity 1 every item is a hand-off, and
 // one switch per item and side is the least a parking queue can do when both
-// threads share a core; std's pair makes about that. With two background
-// spinners fifo_queue makes either that too or, in runs where the woken
-// thread preempts its notifier, about 1.7 (1.0 voluntary): its put and get
-// notify while holding the queue's lock, and the condition wakes a parked
-// waiter under its own lock (condition.hpp C4, C9), so the woken thread
-// sleeps again on a lock its preempted notifier holds.
+// threads share a core; std's pair makes about that, and so does fifo_queue
+// (before its put and get notified after releasing the queue's lock, and the
+// condition woke after releasing its own, queue.hpp Q6 and condition.hpp C4,
+// it made about 1.8 in runs where the woken thread preempted its notifier:
+// the woken thread slept again on a lock its notifier held).
+// BM_handoff_placed<Q>/0 and /1: BM_handoff with the producer and the
+// consumer pinned to one CPU or to two (common.hpp's placed); unpinned, the
+// placement is the scheduler's lottery and decides the figure (below, in
+// main).
 //
 // Goals (throughput ratios, above 1 = weave moves more items per second), for
 // each of fifo_queue and ring_queue: >= 2.0x TBB's concurrent_bounded_queue
@@ -240,5 +243,26 @@ int main(int argc, char** argv) {
                     handoff("std_deque"), metric::throughput, 0});
   ratios.push_back({"items/s capacity 1, 1P/1C: ring_queue / fifo_queue", handoff("weave_ring"),
                     handoff("weave_fifo"), metric::throughput, 0});
-  return weave::bench::run(argc, argv, ratios, "^BM_(transfer|handoff)<");
+  // BM_handoff placed (common.hpp's placed): the producer on the first CPU,
+  // the consumer on the same one or the next. Unpinned, the scheduler picks
+  // one of the two per run, and on these virtual machines a wake-up sent to
+  // the other CPU, busy with a spinner, costs up to a hundred times one on the
+  // same CPU: the unpinned figure swings 10x between runs for weave and std
+  // alike. Each placement's ratio compares like with like.
+  using weave::bench::placed;
+  weave::bench::register_placed("BM_handoff_placed<weave_fifo>", placed<BM_handoff<weave_fifo>>)->MinTime(0.2);
+  weave::bench::register_placed("BM_handoff_placed<weave_ring>", placed<BM_handoff<weave_ring>>)->MinTime(0.2);
+  weave::bench::register_placed("BM_handoff_placed<std_deque>", placed<BM_handoff<std_deque>>)->MinTime(0.2);
+  const auto placed_name = [](const char* q, int cpus) {
+    return weave::bench::placed_name(std::string("BM_handoff_placed<") + q + ">", cpus, "/min_time:0.200");
+  };
+  for (const int cpus : {1, 2}) {
+    const std::string where = cpus == 1 ? "one CPU" : "two CPUs";
+    for (const char* weave_q : {"weave_fifo", "weave_ring"}) {
+      const std::string who = std::string(weave_q) == "weave_fifo" ? "fifo_queue" : "ring_queue";
+      ratios.push_back({"items/s capacity 1, 1P/1C on " + where + ": " + who + " / std deque+cv",
+                        placed_name(weave_q, cpus), placed_name("std_deque", cpus), metric::throughput, 0});
+    }
+  }
+  return weave::bench::run(argc, argv, ratios, "^BM_(transfer|handoff|handoff_placed)<");
 }

@@ -101,6 +101,11 @@ BENCHMARK_TEMPLATE(BM_contended, std_semaphore)->Threads(2)->UseRealTime();
 
 int main(int argc, char** argv) {
   using weave::bench::metric;
+  using weave::bench::placed;
+  using weave::bench::placed_name;
+  weave::bench::register_placed("BM_ping_pong_placed<weave::counting_semaphore>",
+                                placed<BM_ping_pong<weave::counting_semaphore>>);
+  weave::bench::register_placed("BM_ping_pong_placed<std_semaphore>", placed<BM_ping_pong<std_semaphore>>);
   return weave::bench::run(argc, argv, {
       {"uncontended: weave / std::counting_semaphore", "BM_uncontended<weave::counting_semaphore>",
        "BM_uncontended<std_semaphore>", metric::time, 0},
@@ -108,7 +113,11 @@ int main(int argc, char** argv) {
        "BM_uncontended<std_semaphore>", metric::time, 0},
       {"ping-pong round trip, 2 threads: weave / std", "BM_ping_pong<weave::counting_semaphore>/real_time/threads:2",
        "BM_ping_pong<std_semaphore>/real_time/threads:2", metric::time, 0},
+      {"ping-pong on one CPU: weave / std", placed_name("BM_ping_pong_placed<weave::counting_semaphore>", 1),
+       placed_name("BM_ping_pong_placed<std_semaphore>", 1), metric::time, 0},
+      {"ping-pong on two CPUs: weave / std", placed_name("BM_ping_pong_placed<weave::counting_semaphore>", 2),
+       placed_name("BM_ping_pong_placed<std_semaphore>", 2), metric::time, 0},
       {"contended, 2 threads: weave / std", "BM_contended<weave::counting_semaphore>/real_time/threads:2",
        "BM_contended<std_semaphore>/real_time/threads:2", metric::throughput, 0},
-  }, "^BM_ping_pong<");
+  }, "^BM_ping_pong(_placed)?<");
 }

@@ -41,6 +41,12 @@
 // every core), and prints the same ratios again from those figures, under
 // their own heading. The second phase ignores --benchmark_filter (the regex
 // replaces it, see session::run).
+//
+// Placed: where the scheduler puts two partners can decide a hand-off's
+// figure (on a virtual machine a wake-up sent to another CPU may cost a
+// hundred times one on the same CPU), so a two-thread hand-off also runs with
+// its threads pinned to one CPU and to two (placed<Body>, register_placed,
+// placed_name, below), and its ratios are quoted per placement.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -52,6 +58,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <sched.h>
 
 namespace weave::bench {
 
@@ -102,16 +111,73 @@ class median_reporter : public benchmark::ConsoleReporter {
   std::map<std::string, figure> figures_;
 };
 
+/// Pins the calling thread to one CPU (cpu modulo the CPUs it may run on)
+/// from construction to destruction, then gives back the CPUs it had. For
+/// figures that depend on where the scheduler puts two partners: on a
+/// virtual machine a wake-up sent to another CPU can cost a hundred times one
+/// on the same CPU, so an unpinned hand-off measures placement luck as much
+/// as the primitive (bench_queue's BM_handoff_placed). Does nothing if the
+/// affinity cannot be read or set.
+class pinned_to {
+ public:
+  explicit pinned_to(unsigned cpu) {
+    ok_ = pthread_getaffinity_np(pthread_self(), sizeof old_, &old_) == 0;
+    if (!ok_) return;
+    const int n = CPU_COUNT(&old_);
+    if (n <= 0) return;
+    int want = static_cast<int>(cpu % static_cast<unsigned>(n));
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (!CPU_ISSET(c, &old_)) continue;
+      if (want-- == 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(c, &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+        break;
+      }
+    }
+  }
+  ~pinned_to() {
+    if (ok_) pthread_setaffinity_np(pthread_self(), sizeof old_, &old_);
+  }
+  pinned_to(const pinned_to&) = delete;
+  pinned_to& operator=(const pinned_to&) = delete;
+
+ private:
+  cpu_set_t old_{};
+  bool ok_ = false;
+};
+
+/// A two-thread benchmark whose figure depends on where its threads run also
+/// runs placed: placed<Body> pins thread 0 to the first CPU and thread 1 to
+/// the same CPU (argument 0) or the next one (argument 1), see pinned_to.
+///   register_placed("BM_ping_pong_placed<weave::event>", placed<BM_ping_pong<weave::event>>);
+/// registers both placements (real time, two threads; it returns the
+/// registration for more settings), and placed_name(that name, cpus) is the
+/// name a ratio quotes ("<name>/0/real_time/threads:2" for one CPU).
+template <void (*Body)(benchmark::State&)>
+void placed(benchmark::State& state) {
+  const pinned_to cpu(state.thread_index() == 0 ? 0U : static_cast<unsigned>(state.range(0)));
+  Body(state);
+}
+inline benchmark::internal::Benchmark* register_placed(const std::string& name, void (*fn)(benchmark::State&)) {
+  return benchmark::RegisterBenchmark(name.c_str(), fn)->Arg(0)->Arg(1)->Threads(2)->UseRealTime();
+}
+inline std::string placed_name(const std::string& name, int cpus, const std::string& settings = "") {
+  return name + "/" + std::to_string(cpus - 1) + settings + "/real_time/threads:2";
+}
+
 /// Busy threads for the oversubscribed figures: from construction to
 /// destruction, one thread per hardware thread (std::thread::
-/// hardware_concurrency()) spins in a loop that makes no system call, so
-/// every core is contended and the benchmark's own threads get descheduled
-/// as on a loaded machine.
+/// hardware_concurrency()), spinner i pinned to CPU i, spins in a loop that
+/// makes no system call, so every core is contended and the benchmark's own
+/// threads get descheduled as on a loaded machine.
 class background_spinners {
  public:
   background_spinners() : count_(std::thread::hardware_concurrency() == 0 ? 1 : std::thread::hardware_concurrency()) {
     for (unsigned i = 0; i < count_; ++i) {
-      threads_.emplace_back([this] {
+      threads_.emplace_back([this, i] {
+        const pinned_to cpu(i);
         unsigned long spins = 0;
         // relaxed: a stop flag; the join in the destructor orders the rest.
         while (!stop_.load(std::memory_order_relaxed)) benchmark::DoNotOptimize(++spins);
