@@ -200,10 +200,10 @@ void BM_oneway(benchmark::State& state) {
 void BM_roundtrip(benchmark::State& state) {
   const auto k = static_cast<kind>(state.range(0));
   const bool placed = state.range(1) > 0;
-  std::optional<weave::bench::pinned_to> here;
-  if (placed) here.emplace(0U);
   channel c(k);
   const pid_t pid = start_child(c, true, placed ? static_cast<int>(state.range(1) - 1) : -1);
+  std::optional<weave::bench::pinned_to> here;  // after the fork: the child must not inherit it
+  if (placed) here.emplace(0U);
   std::vector<char> msg(64, 'x'), frame, reply;
   std::vector<std::byte> wreply;
   fd_reader r{c.c2p[0]};
