@@ -33,6 +33,7 @@ class condition_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(works_with_the_mutex_itself);
   CPPUNIT_TEST(notify_n_wakes_exactly_n);
   CPPUNIT_TEST(notify_all_wakes_every_waiter);
+  CPPUNIT_TEST(notify_all_wakes_more_parked_waiters_than_one_batch);
   CPPUNIT_TEST(notify_is_fifo);
   CPPUNIT_TEST(later_waiter_not_woken_by_earlier_notify);
   CPPUNIT_TEST(notify_without_waiters_is_not_remembered);
@@ -207,6 +208,36 @@ class condition_test : public CppUnit::TestFixture {
     cv.notify_all();
     for (auto& t : ts) t.join();
     CPPUNIT_ASSERT_EQUAL(4, woken.load());
+    CPPUNIT_ASSERT_EQUAL(std::size_t{0}, cv.waiting());
+  }
+
+  // More parked waiters than a notify keeps owed wakes for (wake_batch, 8, in
+  // condition.hpp): the wakes it makes under m_ when its batch fills and the
+  // ones it makes after releasing m_ all arrive (C4, C9). A lost one hangs a
+  // join (the test's timeout).
+  void notify_all_wakes_more_parked_waiters_than_one_batch() {
+    constexpr int n = 20;
+    weave::mutex m;
+    weave::condition cv;
+    bool go = false;  // guarded by m
+    std::atomic<int> woken{0};
+    std::vector<std::thread> ts;
+    for (int i = 0; i < n; ++i) {
+      ts.emplace_back([&] {
+        std::unique_lock<weave::mutex> lk(m);
+        cv.wait(lk, [&] { return go; });
+        woken.fetch_add(1);
+      });
+    }
+    CPPUNIT_ASSERT(eventually([&] { return cv.waiting() == n; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the hand-off spin: parked
+    {
+      std::lock_guard<weave::mutex> lk(m);
+      go = true;
+    }
+    cv.notify_all();
+    for (auto& t : ts) t.join();
+    CPPUNIT_ASSERT_EQUAL(n, woken.load());
     CPPUNIT_ASSERT_EQUAL(std::size_t{0}, cv.waiting());
   }
 
