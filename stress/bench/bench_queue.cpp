@@ -22,10 +22,10 @@
 // condition woke after releasing its own, queue.hpp Q6 and condition.hpp C4,
 // it made about 1.8 in runs where the woken thread preempted its notifier:
 // the woken thread slept again on a lock its notifier held).
-// BM_handoff_placed<Q>/0 and /1: BM_handoff with the producer and the
-// consumer pinned to one CPU or to two (common.hpp's placed); unpinned, the
-// placement is the scheduler's lottery and decides the figure (below, in
-// main).
+// BM_handoff_placed<Q>/0 and /1, BM_transfer_placed<Q>/0 and /1 (1P/1C):
+// the same with the producer and the consumer pinned to one CPU or to two
+// (common.hpp's placed); unpinned, the placement is the scheduler's lottery
+// and decides the figure (below, in main).
 //
 // Goals (throughput ratios, above 1 = weave moves more items per second), for
 // each of fifo_queue and ring_queue: >= 2.0x TBB's concurrent_bounded_queue
@@ -253,16 +253,23 @@ int main(int argc, char** argv) {
   weave::bench::register_placed("BM_handoff_placed<weave_fifo>", placed<BM_handoff<weave_fifo>>)->MinTime(0.2);
   weave::bench::register_placed("BM_handoff_placed<weave_ring>", placed<BM_handoff<weave_ring>>)->MinTime(0.2);
   weave::bench::register_placed("BM_handoff_placed<std_deque>", placed<BM_handoff<std_deque>>)->MinTime(0.2);
-  const auto placed_name = [](const char* q, int cpus) {
-    return weave::bench::placed_name(std::string("BM_handoff_placed<") + q + ">", cpus, "/min_time:0.200");
+  // And BM_transfer's 1P/1C at capacity 1024, placed the same way.
+  weave::bench::register_placed("BM_transfer_placed<weave_fifo>", placed<BM_transfer<weave_fifo>>)->MinTime(0.2);
+  weave::bench::register_placed("BM_transfer_placed<weave_ring>", placed<BM_transfer<weave_ring>>)->MinTime(0.2);
+  weave::bench::register_placed("BM_transfer_placed<std_deque>", placed<BM_transfer<std_deque>>)->MinTime(0.2);
+  const auto placed_name = [](const char* bm, const char* q, int cpus) {
+    return weave::bench::placed_name(std::string(bm) + "_placed<" + q + ">", cpus, "/min_time:0.200");
   };
-  for (const int cpus : {1, 2}) {
-    const std::string where = cpus == 1 ? "one CPU" : "two CPUs";
-    for (const char* weave_q : {"weave_fifo", "weave_ring"}) {
-      const std::string who = std::string(weave_q) == "weave_fifo" ? "fifo_queue" : "ring_queue";
-      ratios.push_back({"items/s capacity 1, 1P/1C on " + where + ": " + who + " / std deque+cv",
-                        placed_name(weave_q, cpus), placed_name("std_deque", cpus), metric::throughput, 0});
+  for (const char* bm : {"BM_transfer", "BM_handoff"}) {
+    const std::string flow = std::string(bm) == "BM_transfer" ? "items/s 1P/1C" : "items/s capacity 1, 1P/1C";
+    for (const int cpus : {1, 2}) {
+      const std::string where = cpus == 1 ? "one CPU" : "two CPUs";
+      for (const char* weave_q : {"weave_fifo", "weave_ring"}) {
+        const std::string who = std::string(weave_q) == "weave_fifo" ? "fifo_queue" : "ring_queue";
+        ratios.push_back({flow + " on " + where + ": " + who + " / std deque+cv", placed_name(bm, weave_q, cpus),
+                          placed_name(bm, "std_deque", cpus), metric::throughput, 0});
+      }
     }
   }
-  return weave::bench::run(argc, argv, ratios, "^BM_(transfer|handoff|handoff_placed)<");
+  return weave::bench::run(argc, argv, ratios, "^BM_(transfer|handoff)(_placed)?<");
 }
