@@ -269,6 +269,10 @@ class basic_condition {
     std::uint32_t q = queued_.load(std::memory_order_relaxed);  // relaxed: under m_
     typename S::waker owed[wake_batch];  // wakes owed to parked waiters, made after m_ (C4)
     int k = 0;
+    const auto wake_owed = [&] {
+      for (int i = 0; i < k; ++i) owed[i].wake_one();  // C4, C9: the records may have died
+      k = 0;
+    };
     for (; n > 0; --n) {
       waiter* w = head_.read();
       if (w == nullptr) break;
@@ -282,16 +286,13 @@ class basic_condition {
       // last touch of w (C4); an RMW: it reads whether the waiter announced a
       // sleep (C8), and 2 → 3 owes it a wake (C9).
       if (w->word.fetch_or(notified, std::memory_order_release) == parked_) {
-        if (k == wake_batch) {  // more parked waiters than the batch holds: wake these now (C4 allows it)
-          for (int i = 0; i < k; ++i) owed[i].wake_one();
-          k = 0;
-        }
+        if (k == wake_batch) wake_owed();  // more parked waiters than the batch holds: now (C4 allows it)
         owed[k++] = wake;
       }
     }
     queued_.store(q, std::memory_order_relaxed);  // relaxed: under m_ (C3)
     m_.unlock();
-    for (int i = 0; i < k; ++i) owed[i].wake_one();  // C4, C9: w may have died
+    wake_owed();
   }
 
   void notify_one(source_location loc = source_location::current()) {

@@ -406,10 +406,10 @@ struct real_sync {
   static bool alive(std::uint32_t id) noexcept { return detail::alive(detail::process_identity{id, 0}); }
 
   static void wake_one(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept {
-    wake(word, 1, sc);
+    wake(word.futex_word(), 1, sc);
   }
   static void wake_all(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept {
-    wake(word, 0x7fffffff, sc);
+    wake(word.futex_word(), 0x7fffffff, sc);
   }
   /// A wake-up owed to a word, made later, perhaps after the word's lifetime
   /// ended: only its address is kept, and FUTEX_WAKE only names it (see the
@@ -418,14 +418,14 @@ struct real_sync {
    public:
     waker() noexcept = default;
     explicit waker(atomic<std::uint32_t>& word, scope sc = scope::process_private) noexcept
-        : addr_(word.futex_word()), op_(FUTEX_WAKE | (sc == scope::process_private ? FUTEX_PRIVATE_FLAG : 0)) {}
+        : addr_(word.futex_word()), sc_(sc) {}
     void wake_one() const noexcept {
-      if (addr_ != nullptr) syscall(SYS_futex, addr_, op_, 1, nullptr, nullptr, 0);
+      if (addr_ != nullptr) wake(addr_, 1, sc_);
     }
 
    private:
     std::uint32_t* addr_ = nullptr;
-    int op_ = 0;
+    scope sc_ = scope::process_private;
   };
 
   // 16: bench_mutex measured 64 spins costing ~30% of 2-thread contended
@@ -528,9 +528,10 @@ struct real_sync {
 #endif
 
  private:
-  static void wake(atomic<std::uint32_t>& word, int n, scope sc) noexcept {
+  // FUTEX_WAKE names only the address (waker relies on it).
+  static void wake(std::uint32_t* addr, int n, scope sc) noexcept {
     int op = FUTEX_WAKE | (sc == scope::process_private ? FUTEX_PRIVATE_FLAG : 0);
-    syscall(SYS_futex, word.futex_word(), op, n, nullptr, nullptr, 0);
+    syscall(SYS_futex, addr, op, n, nullptr, nullptr, 0);
   }
   static thread_id& cached_tid() noexcept {
     static thread_local thread_id tid = 0;

@@ -27,10 +27,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <optional>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -147,11 +147,9 @@ pid_t start_child(channel& c, bool echo, int cpu = -1) {
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
-    if (cpu >= 0) {
-      const weave::bench::pinned_to here(static_cast<unsigned>(cpu));
-      child_loop(c, echo);  // never returns
-    }
-    child_loop(c, echo);
+    std::optional<weave::bench::pinned_to> here;
+    if (cpu >= 0) here.emplace(static_cast<unsigned>(cpu));
+    child_loop(c, echo);  // never returns
   }
   return pid;
 }

@@ -243,12 +243,11 @@ int main(int argc, char** argv) {
                     handoff("std_deque"), metric::throughput, 0});
   ratios.push_back({"items/s capacity 1, 1P/1C: ring_queue / fifo_queue", handoff("weave_ring"),
                     handoff("weave_fifo"), metric::throughput, 0});
-  // BM_handoff placed (common.hpp's placed): the producer on the first CPU,
-  // the consumer on the same one or the next. Unpinned, the scheduler picks
-  // one of the two per run, and on these virtual machines a wake-up sent to
-  // the other CPU, busy with a spinner, costs up to a hundred times one on the
-  // same CPU: the unpinned figure swings 10x between runs for weave and std
-  // alike. Each placement's ratio compares like with like.
+  // Placed (see the top of this file and common.hpp): the producer on the
+  // first CPU, the consumer on the same one or the next. Unpinned, a wake-up
+  // sent to the other, busy CPU costs up to a hundred times one on the same
+  // CPU, so the unpinned figure swings 10x between runs for weave and std
+  // alike; each placement's ratio compares like with like.
   using weave::bench::placed;
   weave::bench::register_placed("BM_handoff_placed<weave_fifo>", placed<BM_handoff<weave_fifo>>)->MinTime(0.2);
   weave::bench::register_placed("BM_handoff_placed<weave_ring>", placed<BM_handoff<weave_ring>>)->MinTime(0.2);
