@@ -114,6 +114,22 @@
 //   Q5  a get that is notified but finds the item taken re-waits; a get that
 //       times out but finds an item takes it: a timeout is reported only when
 //       the predicate is still false at the deadline.
+//   Q7  a put that finds the queue full, or a get that finds it empty,
+//       spins once (spin_for_handoff) with m_ released before it waits on
+//       its condition, looking only at hint_: empty, some, full or closed,
+//       stored under m_ when a change of store_'s size or of closed_ changes
+//       it (publish_hint; so at capacity 1024 only a put into an empty or
+//       the last free place, and a get of the last item or from a full
+//       store, store it). The hint is advice: the thread re-takes m_
+//       and re-checks under it (Q1, Q2), so a stale hint costs a spin or a
+//       lock, never an outcome. Why: a consumer that keeps up with its
+//       producer finds the queue empty at almost every item; waiting on
+//       not_empty_ each time costs both sides the condition's protocol per
+//       item (its lock, its waiter record, the producer's notify), where a
+//       spin on one word costs the producer nothing (its notify finds no
+//       waiter, condition C3's fast path). bench_queue 1P/1C at capacity
+//       1024 on two CPUs: 0.61-0.81x std's monitor before, above it after
+//       (figures in README).
 #pragma once
 
 #include <algorithm>
@@ -444,6 +460,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
       u -= std::min(dropped, u);  // Q3
       if (u == 0) all_done_.notify_all();
     }
+    publish_hint();  // Q7: ends every spin
     not_empty_.notify_all();
     not_full_.notify_all();
   }
@@ -514,10 +531,15 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   template <class U>
   queue_status put_impl(U&& item, deadline_t deadline, bool block, const call_t& call) {
     hold h(m_);
-    for (;;) {
+    for (bool spun = false;;) {
       if (closed_.read()) return queue_status::closed;
       if (store_.read().size() < capacity_) break;  // Q2
       if (!block) return queue_status::full;
+      if (!spun) {  // Q7
+        spun = true;
+        spin_unlocked(h, deadline, [](hint_t hint) { return hint != hint_t::full; });
+        continue;
+      }
       call.note("the queue is full");
       if (not_full_.wait_until(h, deadline) == cv_status::timeout) {
         if (closed_.read()) return queue_status::closed;
@@ -527,6 +549,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     store_.write().push(std::forward<U>(item));  // may throw: nothing changed
     ++unfinished_.write();                       // Q3
+    publish_hint();                              // Q7
     h.unlock();
     not_empty_.notify(1);  // Q4, Q6
     return queue_status::ok;
@@ -535,10 +558,15 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   template <class Sink>
   queue_status get_impl(Sink sink, deadline_t deadline, bool block, const call_t& call) {
     hold h(m_);
-    for (;;) {
+    for (bool spun = false;;) {
       if (store_.read().size() != 0) break;  // drains even when closed
       if (closed_.read()) return queue_status::closed;
       if (!block) return queue_status::empty;
+      if (!spun) {  // Q7
+        spun = true;
+        spin_unlocked(h, deadline, [](hint_t hint) { return hint != hint_t::empty; });
+        continue;
+      }
       call.note("the queue is empty");
       if (not_empty_.wait_until(h, deadline) == cv_status::timeout) {
         if (store_.read().size() != 0) break;  // Q5
@@ -547,9 +575,37 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     sink(store_.write().next());  // may throw: the item stays in the queue
     store_.write().drop_next();
+    publish_hint();  // Q7
     h.unlock();
     if (capacity_ != unbounded) not_full_.notify(1);  // Q4, Q6
     return queue_status::ok;
+  }
+
+  // Q7: what a spinning put or get looks at.
+  enum class hint_t : std::uint32_t { empty, some, full, closed };
+
+  // Q7; called under m_ after store_'s size or closed_ changed.
+  void publish_hint() {
+    const std::size_t n = store_.read().size();
+    const hint_t h = closed_.read() ? hint_t::closed
+                     : n == 0       ? hint_t::empty
+                     : n == capacity_ ? hint_t::full
+                                      : hint_t::some;
+    if (h == hint_seen_.read()) return;  // an unchanged hint is not stored again: no traffic
+    hint_seen_.write() = h;
+    // relaxed: advice only (Q7); a spinner that reads it re-takes m_, whose
+    // unlock/lock orders what it then reads.
+    hint_.store(h, std::memory_order_relaxed);
+  }
+
+  // Q7: releases m_, spins until ready(hint_) or the spin's budget or the
+  // deadline runs out, re-takes m_.
+  template <class Ready>
+  void spin_unlocked(hold& h, deadline_t deadline, Ready ready) {
+    h.unlock();
+    // relaxed: advice only (Q7), re-checked under m_.
+    (void)spin_for_handoff<S>([&] { return ready(hint_.load(std::memory_order_relaxed)); }, deadline);
+    h.lock();
   }
 
   bool join_impl(deadline_t deadline, const call_t& call) {
@@ -569,6 +625,8 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   typename S::template cell<store_t> store_{};           // Q1
   typename S::template cell<bool> closed_{false};         // Q1
   typename S::template cell<std::size_t> unfinished_{0};  // Q1
+  typename S::template atomic<hint_t> hint_{hint_t::empty};  // Q7
+  typename S::template cell<hint_t> hint_seen_{hint_t::empty};  // Q1: what hint_ holds
   [[no_unique_address]] typename S::object obj_;
 };
 

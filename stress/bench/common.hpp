@@ -39,8 +39,14 @@
 // regex selects a second time with background_spinners running (one busy
 // thread per hardware thread, so the benchmark's own threads compete for
 // every core), and prints the same ratios again from those figures, under
-// their own heading. The second phase ignores --benchmark_filter (the regex
-// replaces it, see session::run).
+// their own heading. With --benchmark_filter, the second phase runs only the
+// benchmarks both select.
+//
+// Noise: run() and session also add --benchmark_enable_random_interleaving
+// unless the command line sets it, so the repetitions of weave's benchmark
+// and its baseline's alternate in a random order instead of running in two
+// blocks minutes apart: a ratio then compares figures taken under the same
+// background (a busy neighbour, a CPU's frequency) rather than two moments'.
 //
 // Placed: where the scheduler puts two partners can decide a hand-off's
 // figure (on a virtual machine a wake-up sent to another CPU may cost a
@@ -55,6 +61,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -265,8 +272,11 @@ class session {
   explicit session(int argc, char** argv, int repetitions = 5) {
     bool has_reps = false;
     bool has_display = false;
+    bool has_interleaving = false;
     for (int i = 1; i < argc; ++i) {
       if (std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0) has_reps = true;
+      if (std::strncmp(argv[i], "--benchmark_filter", 18) == 0) filtered_ = true;
+      if (std::strncmp(argv[i], "--benchmark_enable_random_interleaving", 38) == 0) has_interleaving = true;
       if (std::strncmp(argv[i], "--benchmark_display_aggregates_only", 35) == 0 ||
           std::strncmp(argv[i], "--benchmark_report_aggregates_only", 34) == 0) {
         has_display = true;
@@ -274,6 +284,7 @@ class session {
     }
     if (!has_reps) extra_.push_back("--benchmark_repetitions=" + std::to_string(repetitions));
     if (!has_display) extra_.push_back("--benchmark_display_aggregates_only=true");
+    if (!has_interleaving) extra_.push_back("--benchmark_enable_random_interleaving=true");
     args_.assign(argv, argv + argc);
     for (std::string& e : extra_) args_.push_back(e.data());
     args_.push_back(nullptr);
@@ -301,14 +312,18 @@ class session {
   }
 
   /// As run(spec), with background_spinners running for the whole phase. Its
-  /// figures are kept apart; finish() prints the ratios again from them.
+  /// figures are kept apart; finish() prints the ratios again from them. With
+  /// --benchmark_filter on the command line, only the benchmarks that earlier
+  /// phases ran (so the filter selected) and spec selects.
   void run_oversubscribed(const std::string& spec) {
     if (!ok_) return;
+    const std::string selected = filtered_ ? already_run_matching(spec) : spec;
+    if (selected.empty()) return;
     const background_spinners load;
     spinners_ = load.count();
     std::printf("\noversubscribed: the same benchmarks with %u background spinning threads\n", spinners_);
     std::fflush(stdout);
-    benchmark::RunSpecifiedBenchmarks(&loaded_, spec);
+    benchmark::RunSpecifiedBenchmarks(&loaded_, selected);
   }
 
   /// Prints the ratio table (and the oversubscribed one, if measured); returns
@@ -327,11 +342,29 @@ class session {
   const median_reporter& reporter() const noexcept { return rep_; }
 
  private:
+  /// A regex selecting exactly the benchmarks run so far whose names spec
+  /// selects (Google Benchmark matches a POSIX extended regex anywhere in the
+  /// name); "" if there are none.
+  std::string already_run_matching(const std::string& spec) const {
+    const std::regex re(spec, std::regex::extended);
+    std::string alternatives;
+    for (const auto& [name, f] : rep_.figures()) {
+      if (!std::regex_search(name, re)) continue;
+      alternatives += alternatives.empty() ? "^(" : "|";
+      for (const char c : name) {
+        if (std::strchr(".[]{}()*+?^$|\\", c) != nullptr) alternatives += '\\';
+        alternatives += c;
+      }
+    }
+    return alternatives.empty() ? alternatives : alternatives + ")$";
+  }
+
   std::vector<std::string> extra_;  // owns the added flags args_ points to
   std::vector<char*> args_;
   median_reporter rep_;
   median_reporter loaded_;  // run_oversubscribed's figures
   unsigned spinners_ = 0;
+  bool filtered_ = false;  // the command line has --benchmark_filter
   bool ok_ = true;
 };
 
