@@ -67,11 +67,10 @@
 // a lock shared by producers and consumers. Which to choose (bench_queue,
 // ring_queue / fifo_queue throughput, medians of 5 on 2 cores; the table is
 // in ring_queue.hpp): ring_queue for hand-offs, a small capacity between one
-// producer and one consumer (capacity 1: 1.2-27x idle, 4.7-14x with every
+// producer and one consumer (capacity 1: median 2.2x idle, 1.1x with every
 // core busy); fifo_queue for everything else: room to spare (capacity 1024,
-// 1P/1C: 0.75-1.4x idle, 0.13-4.3x busy: no reliable gain), many producers
-// and consumers (2P/2C: 0.33-0.51x), items whose moves may throw, unbounded,
-// LIFO or priority.
+// 1P/1C: about even), many producers and consumers (2P/2C: median
+// 0.83-0.86x), items whose moves may throw, unbounded, LIFO or priority.
 //
 // Design: a monitor (Hoare/Brinch Hansen; Python's queue.Queue has the same
 // shape): one weave::basic_mutex<S> guards the store and the counters, three
@@ -127,9 +126,11 @@
 //       not_empty_ each time costs both sides the condition's protocol per
 //       item (its lock, its waiter record, the producer's notify), where a
 //       spin on one word costs the producer nothing (its notify finds no
-//       waiter, condition C3's fast path). bench_queue 1P/1C at capacity
-//       1024 on two CPUs: 0.61-0.81x std's monitor before, above it after
-//       (figures in README).
+//       waiter, condition C3's fast path). bench_queue, fifo_queue / std's
+//       monitor throughput, 1P/1C at capacity 1024 with the two pinned to
+//       two CPUs: idle 0.61-0.81x before, median 0.90x after; busy 0.44-0.88x
+//       before (7 runs), median 1.0x after; capacity 1 busy, unpinned:
+//       median 12x after.
 #pragma once
 
 #include <algorithm>

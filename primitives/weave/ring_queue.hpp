@@ -11,20 +11,20 @@
 // priority orders: use queue.hpp (its monitor gives the strong guarantee).
 //
 // When to choose it (stress/bench/bench_queue: ring_queue / fifo_queue
-// throughput in the same run, medians of 5, a 2-core VM; "busy" = the
-// bench's second pass, one spinning thread per core):
+// throughput in the same run, each run's median of 5 repetitions, five runs
+// on a 2-core VM, fifo_queue with its Q7 spin; "busy" = the bench's second
+// pass, one spinning thread per core):
 //
-//                              idle          busy
-//   capacity 1, 1P/1C          1.2-27x       4.7-14x
-//   capacity 1024, 1P/1C       0.75-1.4x     0.13-4.3x (two runs)
-//   capacity 1024, 2P/2C       0.33x         0.41-0.51x
+//                              idle                 busy
+//   capacity 1, 1P/1C          1.1-2.6x (med 2.2)   0.6-2.0x (med 1.1)
+//   capacity 1024, 1P/1C       0.9-1.5x (med 1.05)  0.9-1.6x (med 1.1)
+//   capacity 1024, 2P/2C       0.5-1.2x (med 0.86)  0.6-1.3x (med 0.83)
 //
-// So ring_queue earns its place as a hand-off queue (small capacity, one
-// producer and one consumer): each item is a semaphore hand-off that wakes
-// at most one sleeper per permit freed (S8 in semaphore.hpp), where
-// fifo_queue's consumer and producer meet on one mutex and a condition per
-// item. With room to spare the two are even on average but ring_queue
-// swings widely when threads outnumber cores; with many producers and
+// So ring_queue earns its place as a hand-off queue on an idle machine
+// (small capacity, one producer and one consumer): each item is a semaphore
+// hand-off that wakes at most one sleeper per permit freed (S8 in
+// semaphore.hpp), where fifo_queue's consumer and producer meet on one mutex
+// per item. With room to spare the two are even; with many producers and
 // consumers choose fifo_queue: its monitor batches (a thread that holds the
 // mutex moves whatever is there), where the ring's threads contend on its
 // slots and both semaphores. Measure yours: `make bench` prints both, idle
