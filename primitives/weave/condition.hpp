@@ -267,7 +267,7 @@ class basic_condition {
     if (queued_.load(std::memory_order_relaxed) == 0) return;
     m_.lock();
     std::uint32_t q = queued_.load(std::memory_order_relaxed);  // relaxed: under m_
-    typename S::waker owed[wake_batch];  // wakes owed to parked waiters, made after m_ (C4)
+    typename S::waker owed[S::wake_batch];  // wakes owed to parked waiters, made after m_ (C4)
     int k = 0;
     const auto wake_owed = [&] {
       for (int i = 0; i < k; ++i) owed[i].wake_one();  // C4, C9: the records may have died
@@ -286,7 +286,7 @@ class basic_condition {
       // last touch of w (C4); an RMW: it reads whether the waiter announced a
       // sleep (C8), and 2 → 3 owes it a wake (C9).
       if (w->word.fetch_or(notified, std::memory_order_release) == parked_) {
-        if (k == wake_batch) wake_owed();  // more parked waiters than the batch holds: now (C4 allows it)
+        if (k == S::wake_batch) wake_owed();  // more parked waiters than the batch holds: now (C4 allows it)
         owed[k++] = wake;
       }
     }
@@ -317,7 +317,6 @@ class basic_condition {
  private:
   static constexpr std::uint32_t waiting_ = 0, notified = 1, parked_ = 2, notified_parked = 3;
   static_assert((parked_ | notified) == notified_parked, "notify's fetch_or turns parked into notified (parked)");
-  static constexpr int wake_batch = 8;  // owed wakes a notify keeps before making them (C4)
 
   struct waiter {
     typename S::template atomic<std::uint32_t> word{waiting_};

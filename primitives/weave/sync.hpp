@@ -65,6 +65,11 @@
 //                       "it came while I spun" and "I gave up and parked").
 //                       spin_for_handoff<S>(ready, deadline), below, is that
 //                       spin, written once.
+//   S::wake_batch       how many wake-ups a notifier may keep, to make after
+//                       it releases a lock, before it must make them (at
+//                       once, under the lock; weave::condition's notify, C4):
+//                       8 on hardware; 1 in the model, so that a notify_all
+//                       of two parked waiters already takes that path.
 //   S::handoff_spins(), S::handoff_spun(spins, answered)
 //                       the budget of the next hand-off spin (at most
 //                       handoff_spin_budget), and what a spin bought: on
@@ -242,6 +247,7 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   { S::spin_budget } -> std::convertible_to<int>;
   { S::handoff_spin_budget } -> std::convertible_to<int>;
   { S::handoff_spins() } -> std::convertible_to<int>;
+  { S::wake_batch } -> std::convertible_to<int>;
   S::handoff_spun(1, true);
   S::fence(order);
   { S::self() } -> std::same_as<typename S::thread_id>;
@@ -434,6 +440,8 @@ struct real_sync {
   // 1024 pauses (a few microseconds): bench_queue's ring_queue made one futex
   // wake per item when its consumer parked after 16.
   static constexpr int handoff_spin_budget = 1024;
+  // 8: a notify_all of up to 8 parked waiters makes every wake after its lock.
+  static constexpr int wake_batch = 8;
   /// The next hand-off spin's budget and its outcome: detail::handoff_tuner,
   /// one per thread (T1..T3).
   static int handoff_spins() noexcept { return tuner().next(); }

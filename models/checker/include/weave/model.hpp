@@ -547,6 +547,7 @@ struct model_sync {
   };
   static constexpr int spin_budget = 2;
   static constexpr int handoff_spin_budget = 1;  // one spin explores both "it came while I spun" and "gave up"
+  static constexpr int wake_batch = 1;  // two parked waiters explore "made the kept wake early, under the lock"
   static int handoff_spins() noexcept { return handoff_spin_budget; }  // fixed: nothing to learn in a model
   static void handoff_spun(int, bool) noexcept {}
   static void spin(source_location l = source_location::current()) { model::detail::spin(l); }
