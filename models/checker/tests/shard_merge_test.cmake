@@ -2,7 +2,8 @@
 # process with --json, merged with --merge, equals the search run whole: the
 # same executions for a check with a known count (90), the same verdict and a
 # replayable counterexample for a planted bug. Also the exit statuses (0, 1, 2)
-# and the JUnit failure of a check declared wrongly, XML-escaped; and several
+# and the JUnit failure of a check declared wrongly, XML-escaped; a token that
+# does not fit the code (a diverging --replay says it may be old); and several
 # checks run side by side (--jobs 2), each whole in its own process, giving
 # what each gives alone.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
@@ -71,6 +72,17 @@ field(token ${WORK}/shard_lost_update-merged-3.json replay)
 run(0 --replay ${token})
 field(found ${WORK}/shard_lost_update-merged-3.json found)
 expect_equal("planted bug, merged" "${found}" check_failed)
+
+# A token that does not fit the code (here: the body's thread again at once,
+# while it waits to join) diverges: nondeterminism, exit status 1, and the
+# runner says that an old token does that too.
+run(1 --replay shard_lost_update:00000000000000)
+foreach(needle "NONDETERMINISM" "diverged at step 1" "the token is older than the code")
+  string(FIND "${out}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "--replay of a token that does not fit lacks: ${needle}\n${out}")
+  endif()
+endforeach()
 
 # A missing or duplicated shard, an unknown option: usage errors.
 run(2 --merge ${WORK}/shard_lost_update-1-of-3.json ${WORK}/shard_lost_update-2-of-3.json)

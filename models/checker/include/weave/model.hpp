@@ -116,7 +116,9 @@ struct result {
 };
 
 result check(const options& o, const std::function<void()>& body);
-/// Re-runs one schedule (a token from result::replay) with full tracing.
+/// Re-runs one schedule (a token from result::replay) with full tracing. A
+/// token names a schedule of the code that printed it: after the body, the
+/// code it calls or weave changed, an old token may diverge (nondeterminism).
 result replay(const options& o, const std::function<void()>& body, std::string_view token);
 
 /// Inside a check body: false while the checker runs an execution that the
