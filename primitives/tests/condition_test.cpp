@@ -212,9 +212,9 @@ class condition_test : public CppUnit::TestFixture {
   }
 
   // More parked waiters than a notify keeps owed wakes for (real_sync's
-  // wake_batch, 8, in sync.hpp): the wakes it makes under m_ when its batch fills and the
-  // ones it makes after releasing m_ all arrive (C4, C9). A lost one hangs a
-  // join (the test's timeout).
+  // wake_batch, 8, in sync.hpp): the wakes it makes under m_ when its batch
+  // fills and the ones it makes after releasing m_ all arrive (C4, C9). A lost
+  // one hangs a join (the test's timeout).
   void notify_all_wakes_more_parked_waiters_than_one_batch() {
     constexpr int n = 20;
     weave::mutex m;
