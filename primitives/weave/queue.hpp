@@ -117,9 +117,9 @@
 //       spins once (spin_for_handoff) with m_ released before it waits on
 //       its condition, looking only at hint_: empty, some, full or closed,
 //       stored under m_ when a change of store_'s size or of closed_ changes
-//       it (publish_hint; so at capacity 1024 only a put into an empty or
-//       the last free place, and a get of the last item or from a full
-//       store, store it). The hint is advice: the thread re-takes m_
+//       it (publish_hint, close; so at capacity 1024 only a put into an
+//       empty or the last free place, and a get of the last item or from a
+//       full store, store it). The hint is advice: the thread re-takes m_
 //       and re-checks under it (Q1, Q2), so a stale hint costs a spin or a
 //       lock, never an outcome. Why: a consumer that keeps up with its
 //       producer finds the queue empty at almost every item; waiting on
@@ -453,6 +453,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     [[maybe_unused]] const auto call = obj_.enter("close", loc);
     call.arg(mode);
     hold h(m_);
+    const bool was_closed = closed_.read();
     closed_.write() = true;
     if (mode == close_mode::immediate) {
       const std::size_t dropped = store_.read().size();
@@ -461,7 +462,8 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
       u -= std::min(dropped, u);  // Q3
       if (u == 0) all_done_.notify_all();
     }
-    publish_hint();  // Q7: ends every spin
+    // relaxed: advice only (Q7). Ends every spin; stored once (Q7: when it changes).
+    if (!was_closed) hint_.store(hint_t::closed, std::memory_order_relaxed);
     not_empty_.notify_all();
     not_full_.notify_all();
   }
@@ -550,7 +552,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     store_.write().push(std::forward<U>(item));  // may throw: nothing changed
     ++unfinished_.write();                       // Q3
-    publish_hint();                              // Q7
+    publish_hint(store_.read().size() - 1);      // Q7
     h.unlock();
     not_empty_.notify(1);  // Q4, Q6
     return queue_status::ok;
@@ -576,7 +578,7 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
     }
     sink(store_.write().next());  // may throw: the item stays in the queue
     store_.write().drop_next();
-    publish_hint();  // Q7
+    publish_hint(store_.read().size() + 1);  // Q7
     h.unlock();
     if (capacity_ != unbounded) not_full_.notify(1);  // Q4, Q6
     return queue_status::ok;
@@ -585,18 +587,18 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   // Q7: what a spinning put or get looks at.
   enum class hint_t : std::uint32_t { empty, some, full, closed };
 
-  // Q7; called under m_ after store_'s size or closed_ changed.
-  void publish_hint() {
-    const std::size_t n = store_.read().size();
-    const hint_t h = closed_.read() ? hint_t::closed
-                     : n == 0       ? hint_t::empty
-                     : n == capacity_ ? hint_t::full
-                                      : hint_t::some;
-    if (h == hint_seen_.read()) return;  // an unchanged hint is not stored again: no traffic
-    hint_seen_.write() = h;
+  // Q7: the hint for a store of n items.
+  hint_t hint_for(std::size_t n) const {
+    return closed_.read() ? hint_t::closed : n == 0 ? hint_t::empty : n == capacity_ ? hint_t::full : hint_t::some;
+  }
+
+  // Q7; called under m_ after a put or get changed the store's size from
+  // `before`: stores the hint only if that changed it (no traffic otherwise).
+  void publish_hint(std::size_t before) {
+    const hint_t h = hint_for(store_.read().size());
     // relaxed: advice only (Q7); a spinner that reads it re-takes m_, whose
     // unlock/lock orders what it then reads.
-    hint_.store(h, std::memory_order_relaxed);
+    if (h != hint_for(before)) hint_.store(h, std::memory_order_relaxed);
   }
 
   // Q7: releases m_, spins until ready(hint_) or the spin's budget or the
@@ -627,7 +629,6 @@ class basic_queue : public detail::queue_face<basic_queue<T, Order, S>, T, S> {
   typename S::template cell<bool> closed_{false};         // Q1
   typename S::template cell<std::size_t> unfinished_{0};  // Q1
   typename S::template atomic<hint_t> hint_{hint_t::empty};  // Q7
-  typename S::template cell<hint_t> hint_seen_{hint_t::empty};  // Q1: what hint_ holds
   [[no_unique_address]] typename S::object obj_;
 };
 

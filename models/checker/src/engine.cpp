@@ -986,21 +986,13 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
     node* n = &nodes_[static_cast<std::size_t>(j)];
     if ((cands & bit(n->chosen)) == 0) {
-      fail(verdict::nondeterminism,
-           "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": T" +
-               std::to_string(n->chosen) +
-               " cannot run there any more. The check body is not deterministic: it depends on "
-               "something other than the schedule (time, addresses, randomness, state kept across runs).");
-      end_ = run_end::diverged;
+      diverge(j, "T" + std::to_string(n->chosen) + " cannot run there any more");
       return nullptr;
     }
     if (mode_ != mode::replay && n->enabled != 0 && j + 1 < static_cast<std::int32_t>(nodes_.size()) &&
         n->enabled != cands && !(mode_ == mode::bounded_dfs)) {
       // the set of runnable threads changed under the same prefix
-      fail(verdict::nondeterminism,
-           "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
-               ": a different set of threads can run. The check body is not deterministic.");
-      end_ = run_end::diverged;
+      diverge(j, "a different set of threads can run");
       return nullptr;
     }
     return n;
@@ -1162,6 +1154,20 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   read_mark_[c] = 0;  // its restriction was for the step it has just taken
 }
 
+// Step j of a recorded schedule cannot be taken as recorded (what: how). Two
+// causes give the same symptom, and the report names both: a check body that
+// depends on something other than the schedule, or a replay token recorded by
+// an older build of the code.
+void engine::diverge(std::int32_t j, const std::string& what) {
+  fail(verdict::nondeterminism,
+       "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": " + what +
+           ". The check body is not deterministic: it depends on something other than the schedule (time, "
+           "addresses, randomness, state kept across runs). Or, replaying a token, the token is older than the "
+           "code: a token names a schedule of the build that printed it; if the check, the code it calls or "
+           "weave changed since, run the check again for a fresh one.");
+  end_ = run_end::diverged;
+}
+
 // The node of step j when it is worked out (not a cached one): which threads
 // may run (real: those really enabled), whether the step is forced (the next
 // step of an opaque call) or eager (an enabled join), and the node. nullptr
@@ -1262,21 +1268,15 @@ int engine::plan_step() {
       if (n->sig == 0 || mode_ == mode::replay) {
         n->sig = sig;
       } else if (n->sig != sig) {
-        fail(verdict::nondeterminism,
-             "replaying a recorded schedule diverged at step " + std::to_string(j + 1) + ": T" + std::to_string(c) +
-                 " is about to do something else than last time (now at " + where(ct.pend.loc) +
-                 "). The check body is not deterministic: it depends on something other than the "
-                 "schedule (time, addresses, randomness, state kept across runs).");
-        end_ = run_end::diverged;
+        diverge(j, "T" + std::to_string(c) + " is about to do something else than last time (now at " +
+                       where(ct.pend.loc) + ")");
         return -1;
       }
     }
     const bool mem = mem_pending(threads_[c]);
     if (again != nullptr) {
       if (mem && (again->choice.msg >= msgs_.size() || msgs_[again->choice.msg].obj != threads_[c].pend.obj)) {
-        fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
-                                          ": the store read last time is not there. The check body is not deterministic.");
-        end_ = run_end::diverged;
+        diverge(j, "the store read last time is not there");
         return -1;
       }
       if (mem) chosen_ = again->choice;
@@ -1292,9 +1292,7 @@ int engine::plan_step() {
         return -1;
       }
       if (!silent_ && (n->data_choice >= alts || (n->data_choice != 0 && mode_ != mode::replay && n->data_alts != alts))) {
-        fail(verdict::nondeterminism, "replaying a recorded schedule diverged at step " + std::to_string(j + 1) +
-                                          ": a different number of choices (sleepers to wake, stores to read).");
-        end_ = run_end::diverged;
+        diverge(j, "a different number of choices (sleepers to wake, stores to read)");
         return -1;
       }
       n->data_alts = alts;

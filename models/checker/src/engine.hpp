@@ -71,6 +71,7 @@ class engine {
   std::uint32_t self() const noexcept { return cur_ + 1; }
   std::int64_t now() const noexcept { return cur_ >= 0 ? threads_[cur_].now : 0; }
   void fail(verdict v, std::string message, std::string footer = {});
+  void diverge(std::int32_t j, const std::string& what);  // nondeterminism at step j (a recorded schedule)
   void lock_hook(const void* lock, int what, unsigned flags) noexcept;
   // names and calls (calls.cpp)
   prim_id new_primitive(const void* self, const char* kind, const char* name);

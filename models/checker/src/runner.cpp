@@ -318,9 +318,6 @@ int run_replay(const std::vector<entry>& checks, const std::string& arg, const c
     if (name != e.name) continue;
     const result r = replay(options_for(e, c), e.body, arg.substr(colon + 1));
     std::printf("%s\n", r.report.c_str());
-    if (r.found == verdict::nondeterminism && r.report.find("diverged") != std::string::npos)
-      std::printf("(Or the token is older than the code: a token names a schedule of the build that printed it.\n"
-                  " If the check, the code it calls or weave changed since, run the check again for a fresh one.)\n");
     std::printf("verdict: %s (declared: %s)\n", to_string(r.found), to_string(e.expected));
     return r.found == e.expected ? kAsDeclared : kMismatch;
   }

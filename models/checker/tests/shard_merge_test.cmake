@@ -3,7 +3,7 @@
 # same executions for a check with a known count (90), the same verdict and a
 # replayable counterexample for a planted bug. Also the exit statuses (0, 1, 2)
 # and the JUnit failure of a check declared wrongly, XML-escaped; a token that
-# does not fit the code (a diverging --replay says it may be old); and several
+# does not fit the code (a diverged replay says the token may be old); and several
 # checks run side by side (--jobs 2), each whole in its own process, giving
 # what each gives alone.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
@@ -75,7 +75,7 @@ expect_equal("planted bug, merged" "${found}" check_failed)
 
 # A token that does not fit the code (here: the body's thread again at once,
 # while it waits to join) diverges: nondeterminism, exit status 1, and the
-# runner says that an old token does that too.
+# report says that an old token does that too.
 run(1 --replay shard_lost_update:00000000000000)
 foreach(needle "NONDETERMINISM" "diverged at step 1" "the token is older than the code")
   string(FIND "${out}" "${needle}" at)

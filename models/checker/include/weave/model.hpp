@@ -42,7 +42,7 @@ enum class verdict : std::uint8_t {
   data_race,        // two unordered accesses to a cell, one a write
   livelock,         // the step bound was hit
   unjoined_thread,  // a thread left running or unjoined at the end
-  nondeterminism,   // a replayed schedule diverged: the body is not deterministic
+  nondeterminism,   // a replayed schedule diverged: the body is not deterministic (or the token is older than the code)
 };
 const char* to_string(verdict v) noexcept;
 
