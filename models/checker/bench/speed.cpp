@@ -90,15 +90,18 @@ int main(int argc, char** argv) {
   weave::model::options plain;
   plain.reduction = false;
   weave::model::options dpor;
-  if (argc == 3 && std::string(argv[1]) == "--once") {
+  if ((argc == 3 || argc == 4) && std::string(argv[1]) == "--once") {
     const std::string which = argv[2];
     const bool mutex = which == "mutex";
     if (!mutex && which != "fetch_add_plain" && which != "fetch_add_dpor") {
       std::fprintf(stderr, "checker_speed --once: fetch_add_plain, fetch_add_dpor or mutex\n");
       return 2;
     }
-    const auto r = weave::model::check(which == "fetch_add_plain" ? plain : dpor, mutex ? mutex_2 : fetch_add_3x3);
-    std::printf("%s: %llu executions\n", which.c_str(), static_cast<unsigned long long>(r.executions));
+    const int searches = argc == 4 ? std::stoi(argv[3]) : 1;
+    std::uint64_t n = 0;
+    for (int i = 0; i < searches; ++i)
+      n += weave::model::check(which == "fetch_add_plain" ? plain : dpor, mutex ? mutex_2 : fetch_add_3x3).executions;
+    std::printf("%s: %llu executions\n", which.c_str(), static_cast<unsigned long long>(n));
     return 0;
   }
   std::uint64_t n1 = 0, n2 = 0, n3 = 0;

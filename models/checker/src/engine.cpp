@@ -1509,6 +1509,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     }
     if (end == run_end::complete) ++r.executions;
     else if (end == run_end::sleep_blocked) ++r.blocked;
+    bool go_on = false;  // --outcomes: a failed execution does not end the search
     if (opt_.outcomes && m == mode::dfs && (end == run_end::complete || end == run_end::failed)) {
       for (const auto& [name, value] : final_values_) {
         auto row = std::find_if(outcome_table_.begin(), outcome_table_.end(), [&](const auto& e) { return e.first == name; });
@@ -1517,25 +1518,9 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
         if (v == row->second.end()) row->second.push_back({value, {1, token()}});
         else ++v->second.first;
       }
-      if (end == run_end::failed && r.found == verdict::pass) {  // the first failure is the verdict; go on
-        ++r.executions;
-        r.found = fail_.v;
-        r.replay = token();
-        r.preemptions = preemptions_;
-        r.report = fail_.message;
-        failure_ = fail_;
-        stale_reads_ = 0;
-        for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
-        if (!backtrack()) break;
-        continue;
-      }
-      if (end == run_end::failed) {
-        ++r.executions;
-        if (!backtrack()) break;
-        continue;
-      }
+      go_on = end == run_end::failed;
     }
-    if (end == run_end::failed) {
+    if (end == run_end::failed && (!go_on || r.found == verdict::pass)) {  // the first failure is the verdict
       ++r.executions;
       r.found = fail_.v;
       r.replay = token();
@@ -1544,8 +1529,11 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       failure_ = fail_;
       stale_reads_ = 0;
       for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
-      break;
+      if (!go_on) break;
+    } else if (go_on) {
+      ++r.executions;
     }
+    // The bounds hold for a search that goes on past failures too.
     if ((runs & 255) == 0) {
       const auto now = sclock::now();
       if (opt_.time_budget > 0 && std::chrono::duration<double>(now - t0).count() > opt_.time_budget) {

@@ -36,6 +36,7 @@ void lost_update() {
 class views_test : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(views_test);
   CPPUNIT_TEST(outcomes_count_every_final_value);
+  CPPUNIT_TEST(outcomes_keep_to_the_execution_bound);
   CPPUNIT_TEST(lost_update_is_said_in_words);
   CPPUNIT_TEST(exports_of_a_deadlock);
   CPPUNIT_TEST_SUITE_END();
@@ -56,6 +57,27 @@ class views_test : public CppUnit::TestFixture {
     const auto again = weave::model::replay(weave::model::options{}, lost_update, token);
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, again.found);
     CPPUNIT_ASSERT(has(again.report, "load balance → 10"));
+  }
+
+  // Going on past failures, the search still keeps to --executions (and
+  // --time): before, a failed execution skipped the bounds, and a search
+  // whose executions all failed ran to its end whatever the bound.
+  void outcomes_keep_to_the_execution_bound() {
+    weave::model::options o;
+    o.outcomes = true;
+    o.max_executions = 5;
+    const auto r = weave::model::check(o, [] {
+      atomic<int> x{0, "x"};
+      thread a{[&] { for (int i = 0; i < 3; ++i) x.fetch_add(1, rlx); }};
+      thread b{[&] { for (int i = 0; i < 3; ++i) x.fetch_add(1, rlx); }};
+      a.join();
+      b.join();
+      WEAVE_CHECK(x.load(rlx) == 0);  // fails in every one of the 20 executions
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(5), r.executions);
+    CPPUNIT_ASSERT(!r.exhaustive);
+    CPPUNIT_ASSERT(has(r.outcomes, "x: 6 in 5 schedules (of 5)"));
   }
 
   void lost_update_is_said_in_words() {
