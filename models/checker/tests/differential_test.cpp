@@ -1,9 +1,9 @@
 // Differential tests of the search over weave's blocking primitives. The
 // oracle (oracle_test) judges atomics only; here random programs lock
 // mutexes, take and give semaphore permits, set and wait on events, wait on
-// and notify a condition, put to, get from and close a queue of capacity 1
-// (some waits timed, some not), and touch atomics and a cell the first mutex
-// guards. Each runs
+// and notify a condition, put to, get from and close two queues of capacity
+// 1 (a fifo_queue, a monitor, and a ring_queue, lock-free), some waits timed,
+// some not, and touch atomics and a cell the first mutex guards. Each runs
 // several ways, and every way must see the same outcomes (the final values of
 // every execution that ends) and the same verdict (a deadlock, or none):
 //   - partial-order reduction off (plain DFS, the reference) and on;
@@ -22,7 +22,8 @@
 // block, deadlock, time out and close.
 //
 // WEAVE_DIFFERENTIAL_SOAK=SEED:COUNT in the environment runs COUNT programs
-// from SEED instead of the fixed ones: a longer hunt for a wrong verdict.
+// from SEED instead of the fixed ones: a longer hunt for a wrong verdict;
+// WEAVE_DIFFERENTIAL_VERBOSE prints each program before it runs.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <array>
@@ -41,6 +42,7 @@
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
+#include "weave/ring_queue.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
@@ -70,7 +72,7 @@ enum class kind : std::uint8_t {
   cell_write,   // cell = value (only while mutex 0 is held)
   cv_wait_for,  // condition (with mutex 0, held): reg = wait_for(1 ms) == no_timeout
   notify,       // condition: notify_one (value 0) or notify_all (value 1)
-  put,          // queue: reg = put(value) == ok (blocks while full)
+  put,          // queue (obj 0: the fifo_queue, 1: the ring_queue): reg = put(value) == ok (blocks while full)
   try_put,      //        reg = try_put(value) (the status)
   get,          //        reg = get() or 0xfffe once closed (blocks while empty)
   get_for,      //        reg = get_for(1 ms) (the status), reg = the item if ok
@@ -107,6 +109,7 @@ std::string to_text(const std::vector<instr>& code) {
   for (const instr& i : code) {
     if (!s.empty()) s += "; ";
     const std::string o = std::to_string(i.obj);
+    const std::string q = i.obj == 0 ? "q" : "rq";
     switch (i.k) {
       case kind::locked: s += "m" + o + "{" + to_text(i.body) + "}"; break;
       case kind::try_locked: s += "try m" + o + "{" + to_text(i.body) + "}"; break;
@@ -124,12 +127,12 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::cell_write: s += "c=" + std::to_string(i.value); break;
       case kind::cv_wait_for: s += "cv.wait_for(m0)"; break;
       case kind::notify: s += i.value ? "cv.notify_all" : "cv.notify_one"; break;
-      case kind::put: s += "q.put(" + std::to_string(i.value) + ")"; break;
-      case kind::try_put: s += "q.try_put(" + std::to_string(i.value) + ")"; break;
-      case kind::get: s += "q.get"; break;
-      case kind::get_for: s += "q.get_for"; break;
-      case kind::try_get: s += "q.try_get"; break;
-      case kind::close: s += "q.close"; break;
+      case kind::put: s += q + ".put(" + std::to_string(i.value) + ")"; break;
+      case kind::try_put: s += q + ".try_put(" + std::to_string(i.value) + ")"; break;
+      case kind::get: s += q + ".get"; break;
+      case kind::get_for: s += q + ".get_for"; break;
+      case kind::try_get: s += q + ".try_get"; break;
+      case kind::close: s += q + ".close"; break;
     }
   }
   return s;
@@ -231,6 +234,7 @@ class generator {
       } else {
         i.k = kind::try_get;
       }
+      if (i.k >= kind::put) i.obj = pick(0, 1);  // the monitor queue or the ring
       return i;
     }
   }
@@ -249,6 +253,7 @@ struct world {
   weave::model::event e;
   weave::model::condition cv;
   weave::model::fifo_queue<std::uint32_t> q{1};
+  weave::model::ring_queue<std::uint32_t> rq{1};
   std::array<weave::model_sync::atomic<std::uint32_t>, 2> a{weave::model_sync::atomic<std::uint32_t>(0),
                                                            weave::model_sync::atomic<std::uint32_t>(0)};
   weave::model_sync::cell<std::uint32_t> c{0};
@@ -256,6 +261,30 @@ struct world {
 };
 
 using outcome = std::vector<std::uint32_t>;
+
+template <class Queue>
+void queue_op(Queue& q, const instr& i, outcome& regs) {
+  using namespace std::chrono_literals;
+  switch (i.k) {
+    case kind::put: regs.push_back(q.put(i.value) == weave::queue_status::ok ? 1 : 0); break;
+    case kind::try_put: regs.push_back(static_cast<std::uint32_t>(q.try_put(i.value))); break;
+    case kind::get: {
+      const auto v = q.get();
+      regs.push_back(v ? *v : 0xfffeu);
+      break;
+    }
+    case kind::get_for:
+    case kind::try_get: {
+      std::uint32_t v = 0;
+      const auto st = i.k == kind::try_get ? q.try_get(v) : q.get_for(v, 1ms);
+      regs.push_back(static_cast<std::uint32_t>(st));
+      if (st == weave::queue_status::ok) regs.push_back(v);
+      break;
+    }
+    case kind::close: q.close(); break;
+    default: break;
+  }
+}
 
 void run(const std::vector<instr>& code, world& w, outcome& regs) {
   using namespace std::chrono_literals;
@@ -294,22 +323,10 @@ void run(const std::vector<instr>& code, world& w, outcome& regs) {
         if (i.value) w.cv.notify_all();
         else w.cv.notify_one();
         break;
-      case kind::put: regs.push_back(w.q.put(i.value) == weave::queue_status::ok ? 1 : 0); break;
-      case kind::try_put: regs.push_back(static_cast<std::uint32_t>(w.q.try_put(i.value))); break;
-      case kind::get: {
-        const auto v = w.q.get();
-        regs.push_back(v ? *v : 0xfffeu);
+      default:
+        if (i.obj == 0) queue_op(w.q, i, regs);
+        else queue_op(w.rq, i, regs);
         break;
-      }
-      case kind::get_for:
-      case kind::try_get: {
-        std::uint32_t v = 0;
-        const auto st = i.k == kind::try_get ? w.q.try_get(v) : w.q.get_for(v, 1ms);
-        regs.push_back(static_cast<std::uint32_t>(st));
-        if (st == weave::queue_status::ok) regs.push_back(v);
-        break;
-      }
-      case kind::close: w.q.close(); break;
     }
   }
 }
@@ -338,6 +355,7 @@ void interpret() {
   o.push_back(w.e.is_set() ? 1 : 0);
   std::uint32_t left = 0;  // what is still in the queue (0xfffe: nothing)
   o.push_back(w.q.try_get(left) == weave::queue_status::ok ? left : 0xfffeu);
+  o.push_back(w.rq.try_get(left) == weave::queue_status::ok ? left : 0xfffeu);
   if (weave::model::counted()) seen->insert(o);
 }
 
@@ -452,7 +470,9 @@ class differential_test : public CppUnit::TestFixture {
     std::string failures, names;
     int failed = 0, skipped = 0;
     const auto all = programs(seed, count);
+    const bool verbose = std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr;  // every program, as it runs
     for (const program& p : all) {
+      if (verbose) std::fputs(to_text(p).c_str(), stdout);
       const std::string d = compare(p, &skipped);
       if (d.empty()) continue;
       ++failed;
