@@ -16,7 +16,7 @@ DEPS := build-essential cmake ninja-build pkgconf clang libclang-rt-14-dev \
         graphviz chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help deps check check-models check-classics stress tsan asan ubsan bench fuzz package clean
+.PHONY: help deps check check-models check-classics soak stress tsan asan ubsan bench fuzz package clean
 
 help:
 	@echo "weave — checked synchronization primitives for C++20"
@@ -26,6 +26,8 @@ help:
 	@echo "                     in build/classics/: NAME.txt, .trace.json, .html, .dot"
 	@echo "  make check         everything CI runs: unit, stress, model and model-buggy"
 	@echo "                     tests, then unit and stress again under ThreadSanitizer"
+	@echo "  make soak          hunt for a wrong verdict: the checker's oracle and differential"
+	@echo "                     tests on fresh random programs for SOAK_MINUTES (10) per job"
 	@echo "  make deps          install the Debian packages the build uses (idempotent)"
 	@echo "  make stress        stress runs on real threads"
 	@echo "  make tsan          unit + stress under ThreadSanitizer (clang)"
@@ -74,6 +76,27 @@ check-classics: deps
 	$(call build,model,weave_models)
 	rm -rf build/classics && mkdir -p build/classics
 	build/model/models/weave_models --filter '^(classic|publish)_' --counterexamples build/classics
+
+# Fresh seeds (SOAK_SEED, default the clock) for oracle_test and
+# differential_test, 300 programs of each generator a round, on JOBS cores,
+# until SOAK_MINUTES pass; each round's output in build/soak/; fails if any
+# round found a program on which the checker differs.
+SOAK_MINUTES ?= 10
+soak: deps
+	$(call build,model,weave_checker_tests)
+	@rm -rf build/soak && mkdir -p build/soak; \
+	end=$$(( $$(date +%s) + 60 * $(SOAK_MINUTES) )); base=$${SOAK_SEED:-$$(date +%s)}; \
+	for j in $$(seq 0 $$(( $(JOBS) - 1 ))); do ( \
+	  k=0; while [ $$(date +%s) -lt $$end ]; do \
+	    seed=$$(( base + k * $(JOBS) + j )); k=$$(( k + 1 )); \
+	    for t in oracle differential; do \
+	      var=WEAVE_$${t^^}_SOAK; \
+	      if env $$var=$$seed:300 build/model/models/weave_checker_tests $${t}_test > build/soak/$$t-$$seed.txt 2>&1; \
+	      then echo "soak: $$t seed $$seed: no difference"; \
+	      else echo "soak: $$t seed $$seed: DIFFERS, see build/soak/$$t-$$seed.txt"; fi; \
+	    done; \
+	  done ) & done; wait; \
+	! grep -l "FAIL\|differ between\|Failures" build/soak/*.txt
 
 stress: deps
 	$(call build,dev)
