@@ -2,10 +2,13 @@
 //   checker_speed            executions/s on the 3-thread x 3 fetch_add test and a
 //                            2-thread mutex test; peak RSS of a 1,000-execution and a
 //                            1,000,000-execution run, each in its own process.
-//   checker_speed --once NAME  one search only (fetch_add_plain, fetch_add_dpor or
-//                            mutex), no clock: under `valgrind --tool=callgrind` its
-//                            instruction count / executions is the cost of one
-//                            execution, a figure the machine's noise cannot move.
+//   checker_speed --once NAME [SEARCHES]
+//                            one search (or SEARCHES of them) only (fetch_add_plain,
+//                            fetch_add_dpor or mutex), no clock: under `valgrind
+//                            --tool=callgrind` its instruction count / executions is
+//                            the cost of one execution, a figure the machine's noise
+//                            cannot move (the mutex test's 4 executions a search
+//                            want SEARCHES, e.g. 1000, to outweigh start-up).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
