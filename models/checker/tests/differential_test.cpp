@@ -12,7 +12,9 @@
 //     rc11 only one way: what opaque sees, transparent sees (the limit at the
 //     top of calls.cpp: transparent may see outcomes across primitives that
 //     no order of whole calls gives; this test's first soak found one);
-//   - under sc, and under rc11, whose outcomes must include sc's.
+//   - under sc, and under rc11, whose outcomes must include sc's;
+//   - whole, and split in three slices (--shard, --jobs) whose outcomes
+//     together are the whole's and one of which fails if the whole does.
 // A search that a program makes too large is skipped, and counted. A
 // transparent search stops at its first failure (going on past a deadlock
 // inside the primitives' internals is millions of executions): where it
@@ -381,11 +383,15 @@ struct seen_by_way {
   std::set<outcome> outcomes;
 };
 
-seen_by_way explore(const program& p, const way& w) {
+/// slices > 1: the search split as --shard K/N splits it (and --jobs, which
+/// make check-models uses), the slices' outcomes joined and the first
+/// failure among them the verdict.
+seen_by_way explore(const program& p, const way& w, int slices = 1) {
   seen_by_way s;
   current = &p;
   seen = &s.outcomes;
   weave::model::options o;
+  o.shard_count = slices;
   o.memory = w.memory;
   o.primitives = w.primitives;
   o.reduction = w.reduction;
@@ -395,7 +401,12 @@ seen_by_way explore(const program& p, const way& w) {
   o.outcomes = w.primitives == primitive_mode::opaque;
   o.minimize = false;
   o.max_executions = kCap;
-  s.result = weave::model::check(o, interpret);
+  for (int k = 0; k < slices; ++k) {
+    o.shard_index = k;
+    const weave::model::result r = weave::model::check(o, interpret);
+    s.result.executions += r.executions;
+    if (s.result.found == verdict::pass) s.result.found = r.found;
+  }
   current = nullptr;
   seen = nullptr;
   return s;
@@ -412,35 +423,40 @@ std::string outcome_text(const outcome& o) {
 std::string compare(const program& p, int* skipped) {
   std::vector<seen_by_way> by;
   for (const way& w : kWays) by.push_back(explore(p, w));
+  by.push_back(explore(p, kWays[1], 3));  // 6: sc opaque dpor in three slices
+  by.push_back(explore(p, kWays[4], 3));  // 7: rc11 opaque dpor in three slices
   for (const auto& s : by)
     if (s.result.executions >= kCap) {  // cut short: its outcomes are not all there
       ++*skipped;
       return {};
     }
   std::string d;
+  auto name = [](std::size_t i) { return i < std::size(kWays) ? std::string(kWays[i].name) : std::string(kWays[i == 6 ? 1 : 4].name) + " in 3 slices"; };
   auto differ = [&](std::size_t a, std::size_t b, bool subset) {
     const seen_by_way &x = by[a], &y = by[b];
     std::string why;
     // A search that stopped at a failure saw only some outcomes: then only the verdicts are compared.
-    const bool all_seen = kWays[b].primitives == primitive_mode::opaque || y.result.found == verdict::pass;
+    const bool all_seen = b >= std::size(kWays) || kWays[b].primitives == primitive_mode::opaque || y.result.found == verdict::pass;
     for (const outcome& o : x.outcomes)
       if (all_seen && !y.outcomes.count(o))
-        why += "      only " + std::string(kWays[a].name) + ":" + outcome_text(o) + "\n";
+        why += "      only " + name(a) + ":" + outcome_text(o) + "\n";
     if (!subset && all_seen)
       for (const outcome& o : y.outcomes)
-        if (!x.outcomes.count(o)) why += "      only " + std::string(kWays[b].name) + ":" + outcome_text(o) + "\n";
+        if (!x.outcomes.count(o)) why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
     // As a subset (sc within rc11, opaque within transparent): the larger may fail where the smaller does not.
     const bool fx = x.result.found != verdict::pass, fy = y.result.found != verdict::pass;
     if (subset ? fx && !fy : x.result.found != y.result.found)
-      why += "      verdict " + std::string(to_string(x.result.found)) + " (" + kWays[a].name + ") vs " +
-             to_string(y.result.found) + " (" + kWays[b].name + ")\n";
-    if (!why.empty()) d += "    " + std::string(kWays[a].name) + " vs " + kWays[b].name + ":\n" + why;
+      why += "      verdict " + std::string(to_string(x.result.found)) + " (" + name(a) + ") vs " +
+             to_string(y.result.found) + " (" + name(b) + ")\n";
+    if (!why.empty()) d += "    " + name(a) + " vs " + name(b) + ":\n" + why;
   };
   differ(0, 1, false);
   differ(0, 2, false);
   differ(3, 4, false);
   differ(3, 5, true);   // every opaque outcome is a transparent one (calls.cpp: the limit under rc11)
   differ(0, 3, true);   // every sc outcome is an rc11 outcome
+  differ(1, 6, false);  // the slices together are the whole search
+  differ(4, 7, false);
   return d.empty() ? d : "  " + to_text(p) + d;
 }
 
