@@ -34,6 +34,10 @@
 // resumes: try_pop may return false while later items are already published,
 // and try_push may return false while a consumer is finishing. Items are never
 // skipped, so the order of one producer's items is kept for each consumer.
+// So its operations are not linearizable (a thread may find the ring full,
+// then empty, with nobody popping in between): it is calls::stepwise, and
+// the model checker shows a call's steps even to checks with opaque
+// primitives.
 //
 // T must be nothrow move constructible. A push whose constructor may throw
 // builds the item before claiming a position (so a throw changes nothing, at
@@ -102,13 +106,13 @@ class basic_mpmc_ring {
       : cap_(checked(capacity)),
         pow2_((capacity & (capacity - 1)) == 0),
         slots_(std::make_unique<slot[]>(capacity)),
-        obj_{this, "mpmc_ring", name} {
+        obj_{this, "mpmc_ring", name, calls::stepwise} {
     init();
   }
   /// A ring of the fixed capacity N.
   basic_mpmc_ring() requires(N > 0) : basic_mpmc_ring(nullptr) {}  // not explicit: an aggregate may hold one
   explicit basic_mpmc_ring(const char* name) requires(N > 0)
-      : cap_(checked(N)), pow2_((N & (N - 1)) == 0), obj_{this, "mpmc_ring", name} {
+      : cap_(checked(N)), pow2_((N & (N - 1)) == 0), obj_{this, "mpmc_ring", name, calls::stepwise} {
     init();
   }
   basic_mpmc_ring(const basic_mpmc_ring&) = delete;

@@ -31,8 +31,14 @@
 // and busy.
 //
 // Differences from Python: those of weave::fifo_queue (queue.hpp), plus: the
-// queue is always bounded, items' moves must not throw, and an immediate close
-// may deliver a later item of a producer while dropping an earlier one (R6).
+// queue is always bounded, items' moves must not throw, an immediate close
+// may deliver a later item of a producer while dropping an earlier one (R6),
+// and its operations are not linearizable: while another thread's put is
+// between its slot permit and its item permit, a try_put (or put_for) may
+// report full and a try_get (get_for) of the same thread then empty, where
+// Python's Queue, under one lock, cannot. It is calls::stepwise: the model
+// checker shows a call's steps (its semaphores' calls, its ring's steps) even
+// to checks with opaque primitives.
 //
 // Design: the classic bounded buffer with two counting semaphores (Dijkstra,
 // "Cooperating sequential processes", 1965: `empty` and `full` around the
@@ -138,12 +144,12 @@ class basic_ring_queue : public detail::queue_face<basic_ring_queue<T, S, N>, T,
       : ring_(checked(capacity)),
         slots_(static_cast<std::ptrdiff_t>(capacity)),
         items_(0),
-        obj_{this, "ring_queue", name} {}
+        obj_{this, "ring_queue", name, calls::stepwise} {}
 
   /// A queue of the fixed capacity N.
   basic_ring_queue() requires(N > 0) : basic_ring_queue(nullptr) {}  // not explicit: an aggregate may hold one
   explicit basic_ring_queue(const char* name) requires(N > 0)
-      : slots_(static_cast<std::ptrdiff_t>(checked(N))), items_(0), obj_{this, "ring_queue", name} {}
+      : slots_(static_cast<std::ptrdiff_t>(checked(N))), items_(0), obj_{this, "ring_queue", name, calls::stepwise} {}
 
   basic_ring_queue(const basic_ring_queue&) = delete;
   basic_ring_queue& operator=(const basic_ring_queue&) = delete;

@@ -103,6 +103,9 @@
 //                       call.returns(v) what it returned. In the model, a call is one step of the user's
 //                       program when primitives are opaque (the default outside
 //                       weave's own checks); on hardware all of it is nothing.
+//                       A primitive whose operations are not linearizable says
+//                       so with weave::calls::stepwise as a fourth argument: its
+//                       calls are then never one step (see weave::calls).
 //   S::user_code        a guard a primitive holds around code of its user that
 //                       it runs inside a call (a callback, a predicate, a task):
 //                       that code is the user's again, step by step.
@@ -261,6 +264,15 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   typename S::object;
   typename S::user_code;
 };
+
+/// Whether a primitive's public operations are linearizable (each takes
+/// effect at one instant between its call and its return), which is what
+/// lets the model checker run a call as one step (opaque primitives). A
+/// stepwise one is not: in a lock-free ring a try_push may find it full and a
+/// try_pop of the same thread then find it empty, while another thread's push
+/// is half done. Its calls show their inner steps in every check, and the
+/// linearizable primitives it is built of are the steps.
+enum class calls : bool { linearizable, stepwise };
 
 namespace detail {
 /// What a thread's hand-off spins have bought lately (real_sync's
@@ -510,7 +522,8 @@ struct real_sync {
       template <class T>
       constexpr void returns(const T&) const noexcept {}
     };
-    constexpr object(const void* /*self*/, const char* /*kind*/, const char* /*name*/) noexcept {}
+    constexpr object(const void* /*self*/, const char* /*kind*/, const char* /*name*/,
+                     calls /*how*/ = calls::linearizable) noexcept {}
     [[nodiscard]] constexpr call enter(const char* /*operation*/, source_location = source_location::current()) const noexcept {
       return {};
     }

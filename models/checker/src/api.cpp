@@ -151,9 +151,9 @@ void invariant(bool cond, const char* msg, source_location loc) {
 void lock_hook(const void* lock, int what, unsigned flags) noexcept {
   if (engine* e = live()) e->lock_hook(lock, what, flags);
 }
-prim_id new_primitive(const void* self, const char* kind, const char* name) noexcept {
+prim_id new_primitive(const void* self, const char* kind, const char* name, bool stepwise) noexcept {
   engine* e = live();
-  return e ? e->new_primitive(self, kind, name) : prim_id{kOutside};
+  return e ? e->new_primitive(self, kind, name, stepwise) : prim_id{kOutside};
 }
 void forget_primitive(prim_id id) noexcept {
   if (engine* e = live()) e->forget_primitive(e->index_of(id));

@@ -23,7 +23,12 @@
 // split where it sleeps, time-outs and owner death explored at the call.
 // What it gives up: an operation whose documented contract is weaker than
 // linearizable (a snapshot such as is_locked(), qsize()) is seen at its
-// latest value only.
+// latest value only. A primitive whose operations are not linearizable at
+// all says so (weave::calls::stepwise: mpmc_ring, ring_queue): its calls
+// open no call here, so their steps, and the calls of the linearizable
+// primitives they are built of, are the user's steps (opaque_test::
+// stepwise_rings_show_their_steps; checker.differential's soak found
+// ring_queue's full-then-empty against the transparent search).
 //
 // The limit under rc11: linearizable object by object is not sequentially
 // consistent across objects. Opaque calls run as steps in one order (Python's
@@ -43,7 +48,7 @@
 
 namespace weave::model::detail {
 
-prim_id engine::new_primitive(const void* self, const char* kind, const char* name) {
+prim_id engine::new_primitive(const void* self, const char* kind, const char* name, bool stepwise) {
   if (!active()) return kOutside;
   const auto id = static_cast<std::uint32_t>(nprim_);
   if (nprim_ == prims_.size()) prims_.emplace_back();
@@ -52,6 +57,7 @@ prim_id engine::new_primitive(const void* self, const char* kind, const char* na
   p.kind = kind;
   p.name = name != nullptr ? name : "";
   p.alive = true;
+  p.stepwise = stepwise;
   return (static_cast<prim_id>(generation_) << 32) | id;
 }
 
@@ -65,6 +71,7 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0 || prim >= nprim_) return false;
   thread_rec& t = threads_[cur_];
   if (t.call >= 0) return false;  // a call inside a call: part of the outer one
+  if (prims_[prim].stepwise) return false;  // not linearizable: its steps, and its parts' calls, are the user's
   t.call = static_cast<std::int32_t>(calls_.size());
   calls_.push_back(call_rec{prim, static_cast<std::uint8_t>(cur_), what, loc, {}, nullptr, {}});
   return true;

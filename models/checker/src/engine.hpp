@@ -74,7 +74,7 @@ class engine {
   void diverge(std::int32_t j, const std::string& what);  // nondeterminism at step j (a recorded schedule)
   void lock_hook(const void* lock, int what, unsigned flags) noexcept;
   // names and calls (calls.cpp)
-  prim_id new_primitive(const void* self, const char* kind, const char* name);
+  prim_id new_primitive(const void* self, const char* kind, const char* name, bool stepwise);
   void forget_primitive(std::uint32_t id) noexcept;
   bool call_begin(std::uint32_t prim, const char* what, source_location loc);
   void call_end() noexcept;

@@ -114,6 +114,7 @@ struct prim_rec {
   const char* kind = "";
   std::string name;  // the user's; empty: a default (kind and number) when first shown
   bool alive = false;
+  bool stepwise = false;  // weave::calls::stepwise: its calls are never one step
 };
 
 /// A thread's outermost call of a primitive's public operation.

@@ -20,6 +20,7 @@
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
+#include "weave/ring_queue.hpp"
 #include "weave/robust_mutex.hpp"
 #include "weave/semaphore.hpp"
 
@@ -285,6 +286,7 @@ class opaque_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(shards_keep_every_outcome);
   CPPUNIT_TEST(shards_number_subtrees_alike);
   CPPUNIT_TEST(calls_are_sequentially_consistent_steps);
+  CPPUNIT_TEST(stepwise_rings_show_their_steps);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -390,6 +392,47 @@ class opaque_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(sc, body).found);
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, weave::model::check(transparent(), body).found);
     CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(opaque(), body).found);  // the limit
+  }
+
+  // A lock-free ring's operations are not linearizable: T2 finds the ring
+  // full (T1's push has claimed the only slot and not yet published it), then
+  // empty, and nobody else takes from it. Run as one step per call, both
+  // rings passed this check (found by checker.differential's soak, ring_queue
+  // against its transparent search); calls::stepwise shows their steps.
+  // fifo_queue, under one lock, is linearizable: it passes either way.
+  void stepwise_rings_show_their_steps() {
+    auto full_then_empty = [](auto& q, auto push, auto pop) {
+      bool pushed = true, popped = true;
+      thread t1{[&] { (void)push(q, 1); }};
+      thread t2{[&] {
+        pushed = push(q, 2);
+        popped = pop(q);
+      }};
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(pushed || popped);
+    };
+    const auto ring = [&] {
+      weave::model::mpmc_ring<int> r(1);
+      full_then_empty(r, [](auto& q, int v) { return q.try_push(v); }, [](auto& q) { return q.try_pop().has_value(); });
+    };
+    auto put = [](auto& q, int v) { return q.try_put(v) == weave::queue_status::ok; };
+    auto get = [](auto& q) {
+      int v = 0;
+      return q.try_get(v) == weave::queue_status::ok;
+    };
+    const auto ring_queue = [&] {
+      weave::model::ring_queue<int> q(1);
+      full_then_empty(q, put, get);
+    };
+    const auto fifo_queue = [&] {
+      weave::model::fifo_queue<int> q(1);
+      full_then_empty(q, put, get);
+    };
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, weave::model::check(opaque(), ring).found);
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, weave::model::check(opaque(), ring_queue).found);
+    CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(opaque(), fifo_queue).found);
+    CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(transparent(), fifo_queue).found);
   }
 
   // Every slice numbers the subtrees below the shared prefix alike, so each

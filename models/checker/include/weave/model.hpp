@@ -180,7 +180,8 @@ void invariant(bool cond, const char* msg, source_location loc);
 void lock_hook(const void* lock, int what, unsigned flags) noexcept;
 // Names and calls (model_sync::object, user_code; the trace in the user's words).
 using prim_id = std::uint64_t;  // generation-stamped, as object_id
-prim_id new_primitive(const void* self, const char* kind, const char* name) noexcept;
+/// stepwise: its calls are never one step (weave::calls::stepwise).
+prim_id new_primitive(const void* self, const char* kind, const char* name, bool stepwise = false) noexcept;
 void forget_primitive(prim_id id) noexcept;
 /// Opens a call of operation `what` on a primitive; returns true if it is the
 /// thread's outermost call (the one the trace shows), which call_end closes.
@@ -464,8 +465,8 @@ struct model_sync {
       explicit call(bool outer) noexcept : outer_(outer) {}
       bool outer_;
     };
-    object(const void* self, const char* kind, const char* name) noexcept
-        : id_(model::detail::new_primitive(self, kind, name)) {}
+    object(const void* self, const char* kind, const char* name, calls how = calls::linearizable) noexcept
+        : id_(model::detail::new_primitive(self, kind, name, how == calls::stepwise)) {}
     object(const object&) = delete;
     object& operator=(const object&) = delete;
     ~object() { model::detail::forget_primitive(id_); }
