@@ -47,8 +47,14 @@
 //       so the producer's next construction there cannot race the consumer.
 //   R5  head_cache_ is a value head_ had (so the producer may only think the
 //       ring fuller than it is); tail_cache_ is a value tail_ had (the consumer
-//       may only think it emptier than it is). A stale cache costs a reload,
-//       never a wrong answer.
+//       may only think it emptier than it is). A stale cache costs a reload.
+//   R6  the reload is an acquire load, which may read an older index (the
+//       other side's release store not yet visible: store buffering on the
+//       two indices), so a try_push may report full and a try_pop empty at
+//       once, each true of a moment the other side has left: not linearizable
+//       under weak memory (C++, ARM), though sequentially consistent
+//       interleavings are. It is calls::stepwise: the model checker shows a
+//       call's steps even to checks with opaque primitives.
 #pragma once
 
 #include <cstddef>
@@ -76,7 +82,7 @@ class basic_spsc_ring {
 
   /// name: what the model checker's traces call it (nothing on hardware).
   explicit basic_spsc_ring(std::size_t capacity, const char* name = nullptr)
-      : slots_(checked(capacity) + 1), ring_(std::make_unique<slot[]>(slots_)), obj_{this, "spsc_ring", name} {}
+      : slots_(checked(capacity) + 1), ring_(std::make_unique<slot[]>(slots_)), obj_{this, "spsc_ring", name, calls::stepwise} {}
   basic_spsc_ring(const basic_spsc_ring&) = delete;
   basic_spsc_ring& operator=(const basic_spsc_ring&) = delete;
 

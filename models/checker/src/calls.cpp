@@ -24,7 +24,8 @@
 // What it gives up: an operation whose documented contract is weaker than
 // linearizable (a snapshot such as is_locked(), qsize()) is seen at its
 // latest value only. A primitive whose operations are not linearizable at
-// all says so (weave::calls::stepwise: mpmc_ring, ring_queue): its calls
+// all says so (weave::calls::stepwise: mpmc_ring, ring_queue, and spsc_ring,
+// which is under sc but not under rc11): its calls
 // open no call here, so their steps, and the calls of the linearizable
 // primitives they are built of, are the user's steps (opaque_test::
 // stepwise_rings_show_their_steps; checker.differential's soak found
