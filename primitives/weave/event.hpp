@@ -101,13 +101,16 @@ class basic_event {
   /// Sets the flag and wakes every waiter (Python's Event.set()).
   void set(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("set", loc);
-    // relaxed: a first look; the CAS below publishes.
-    std::uint32_t w = state_.load(std::memory_order_relaxed);
+    // seq_cst: it may decide "already set" (E1), in one order with every
+    // primitive's calls (sync.hpp, Python's order).
+    std::uint32_t w = state_.load(std::memory_order_seq_cst);
     for (;;) {
       if (w & set_bit) return;  // already set: nothing to publish, nobody asleep (E1)
       const std::uint32_t next = ((w & ~(set_bit | waiters_bit)) + gen_one) | set_bit;
-      // release: pairs with the acquire loads in is_set()/wait (E4).
-      if (state_.compare_exchange_weak(w, next, std::memory_order_release, std::memory_order_relaxed)) break;
+      // seq_cst: the linearization point, and on failure the read that may
+      // decide "already set" (sync.hpp); as release it pairs with the loads
+      // in is_set()/wait (E4).
+      if (state_.compare_exchange_weak(w, next, std::memory_order_seq_cst, std::memory_order_seq_cst)) break;
     }
     if (w & waiters_bit) S::wake_all(state_, scope::process_shared);  // E2, E5
   }
@@ -115,16 +118,18 @@ class basic_event {
   /// Resets the flag (Python's Event.clear()).
   void clear(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("clear", loc);
-    // relaxed: clearing publishes nothing; as an RMW it keeps the release
-    // sequence of the preceding set() intact for later acquirers (E4).
-    state_.fetch_and(~set_bit, std::memory_order_relaxed);
+    // seq_cst: the linearization point (sync.hpp); it publishes nothing, and
+    // as an RMW it keeps the release sequence of the preceding set() intact
+    // for later acquirers (E4).
+    state_.fetch_and(~set_bit, std::memory_order_seq_cst);
   }
 
   /// The flag (Python's Event.is_set()).
   bool is_set(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("is_set", loc);
-    // acquire: pairs with the release CAS in set() (E4).
-    const bool r = (state_.load(std::memory_order_acquire) & set_bit) != 0;
+    // seq_cst: the read that decides (sync.hpp); as acquire it pairs with
+    // set()'s CAS (E4).
+    const bool r = (state_.load(std::memory_order_seq_cst) & set_bit) != 0;
     call.returns(r);
     return r;
   }
@@ -155,26 +160,28 @@ class basic_event {
   static constexpr std::uint32_t gen(std::uint32_t w) noexcept { return w >> 2; }
 
   bool wait_until_deadline(typename S::clock::time_point deadline, const typename S::object::call& call) {
-    // acquire: pairs with the release CAS in set() (E4).
-    std::uint32_t w = state_.load(std::memory_order_acquire);
+    // seq_cst: a read that may decide (sync.hpp); as acquire it pairs with
+    // set()'s CAS (E4). So are the loads below.
+    std::uint32_t w = state_.load(std::memory_order_seq_cst);
     if (w & set_bit) return true;
     const std::uint32_t start = gen(w);
     // E6: spin a while before announcing a sleeper; the setter is often
     // running right now (a ping-pong).
-    // acquire (in the spin): pairs with the release CAS in set() (E4).
+    // seq_cst (in the spin), as above.
     if (spin_for_handoff<S>(
             [&] {
-              w = state_.load(std::memory_order_acquire);
+              w = state_.load(std::memory_order_seq_cst);
               return (w & set_bit) || gen(w) != start;
             },
             deadline))
       return true;  // E3
     for (;;) {
       if (!(w & waiters_bit)) {
-        // Announce a possible sleeper (E1). acquire: on failure the value may
-        // come from set() (E4); on success it orders nothing but costs nothing.
-        if (!state_.compare_exchange_weak(w, w | waiters_bit, std::memory_order_acquire,
-                                          std::memory_order_acquire)) {
+        // Announce a possible sleeper (E1). seq_cst: on failure the value may
+        // come from set() and decide (E4, sync.hpp); on success it orders
+        // nothing but costs nothing.
+        if (!state_.compare_exchange_weak(w, w | waiters_bit, std::memory_order_seq_cst,
+                                          std::memory_order_seq_cst)) {
           if ((w & set_bit) || gen(w) != start) return true;  // E3
           continue;
         }
@@ -182,8 +189,8 @@ class basic_event {
       }
       call.note("the event is not set");
       const wait_result r = S::wait(state_, w, deadline, scope::process_shared);  // parks only while word == w (E2, E5)
-      // acquire: pairs with the release CAS in set() (E4).
-      w = state_.load(std::memory_order_acquire);
+      // seq_cst, as above.
+      w = state_.load(std::memory_order_seq_cst);
       if ((w & set_bit) || gen(w) != start) return true;  // E3
       if (r == wait_result::timed_out) return false;      // looked once more first
     }

@@ -144,8 +144,10 @@ class future_core {
   future_core& operator=(const future_core&) = delete;
 
   std::uint32_t state() const {
-    // acquire: pairs with the release store in make_final (F2).
-    return state_.load(std::memory_order_acquire);
+    // seq_cst: a read that decides done() and friends, in one order with
+    // every primitive's calls (sync.hpp, Python's order); as acquire it pairs
+    // with make_final's store (F2).
+    return state_.load(std::memory_order_seq_cst);
   }
   static bool is_final(std::uint32_t s) noexcept { return s == finished || s == cancelled; }
   bool done() const { return is_final(state()); }
@@ -229,8 +231,9 @@ class future_core {
   // Under m_ (h): state_ becomes final, watchers are set, and the callbacks
   // run after unlocking (F3, F4, F5).
   void make_final(unique_hold<basic_mutex<S>>& h, std::uint32_t s) {
-    // release: pairs with the acquire load in state() (F2).
-    state_.store(s, std::memory_order_release);
+    // seq_cst: the linearization point of completing (sync.hpp); as release
+    // it pairs with state()'s load (F2). A locked store on x86, once a future.
+    state_.store(s, std::memory_order_seq_cst);
     for (basic_event<S>* w : watchers_.read()) w->set();  // under m_: alive (F5)
     std::vector<std::function<void()>> cbs = std::move(callbacks_.write());
     callbacks_.write().clear();

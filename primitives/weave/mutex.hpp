@@ -73,8 +73,10 @@ class basic_mutex {
     [[maybe_unused]] const auto call = obj_.enter("lock", loc);
     S::mutex_pre_lock(this, lock_flag::none);
     std::uint32_t c = unlocked;
-    // acquire: pairs with the release exchange in unlock() (I1).
-    if (!state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
+    // seq_cst: the call's linearization point, in one order with every
+    // primitive's calls (sync.hpp, Python's order); as acquire it pairs with
+    // unlock()'s exchange (I1). relaxed on failure: the slow path decides.
+    if (!state_.compare_exchange_strong(c, locked, std::memory_order_seq_cst,
                                         std::memory_order_relaxed)) [[unlikely]] {
       call.note("the lock is held");
       lock_slow(c, S::forever);
@@ -86,9 +88,11 @@ class basic_mutex {
     [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
     S::mutex_pre_lock(this, lock_flag::try_lock);
     std::uint32_t c = unlocked;
-    // acquire: pairs with the release exchange in unlock().
-    const bool ok = state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
-                                                   std::memory_order_relaxed);
+    // seq_cst both ways: success is the linearization point and failure the
+    // read that decides "held" (sync.hpp, Python's order); as acquire it pairs
+    // with unlock()'s exchange.
+    const bool ok = state_.compare_exchange_strong(c, locked, std::memory_order_seq_cst,
+                                                   std::memory_order_seq_cst);
     S::mutex_post_lock(this, ok ? lock_flag::try_lock : lock_flag::try_lock | lock_flag::try_lock_failed);
     call.returns(ok);
     return ok;
@@ -112,8 +116,9 @@ class basic_mutex {
   void unlock(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("unlock", loc);
     S::mutex_pre_unlock(this, lock_flag::none);
-    // release: pairs with the acquire CAS/exchange of the next locker (I1).
-    const std::uint32_t prev = state_.exchange(unlocked, std::memory_order_release);
+    // seq_cst: the linearization point (sync.hpp, Python's order); as release
+    // it pairs with the next locker's CAS/exchange (I1).
+    const std::uint32_t prev = state_.exchange(unlocked, std::memory_order_seq_cst);
     S::mutex_post_unlock(this, lock_flag::none);
     if (prev == unlocked) [[unlikely]] {
       throw_usage_error("weave::mutex", "unlock of a mutex that is not locked");  // I4
@@ -136,8 +141,9 @@ class basic_mutex {
   bool try_lock_until_deadline(typename S::clock::time_point deadline, const call_type& call) {
     S::mutex_pre_lock(this, lock_flag::try_lock);
     std::uint32_t c = unlocked;
-    // acquire: pairs with the release exchange in unlock().
-    bool ok = state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
+    // seq_cst: the linearization point (sync.hpp); pairs with unlock()'s
+    // exchange. relaxed on failure: the wait below decides.
+    bool ok = state_.compare_exchange_strong(c, locked, std::memory_order_seq_cst,
                                              std::memory_order_relaxed);
     if (!ok) {
       call.note("the lock is held");
@@ -156,22 +162,24 @@ class basic_mutex {
       // relaxed: only a hint; the CAS below does the acquiring.
       c = state_.load(std::memory_order_relaxed);
       if (c == unlocked) {
-        // acquire: pairs with the release exchange in unlock().
-        if (state_.compare_exchange_strong(c, locked, std::memory_order_acquire,
+        // seq_cst: the linearization point (sync.hpp); pairs with unlock()'s
+        // exchange. relaxed on failure: the loop goes on.
+        if (state_.compare_exchange_strong(c, locked, std::memory_order_seq_cst,
                                            std::memory_order_relaxed)) {
           return true;
         }
       }
     }
     // Park. Announce a sleeper by setting 2; if the exchange saw 0 we own it (I3).
-    // acquire: pairs with the release exchange in unlock().
-    c = state_.exchange(contended, std::memory_order_acquire);
+    // seq_cst: the linearization point when it sees 0 (sync.hpp); pairs with
+    // unlock()'s exchange.
+    c = state_.exchange(contended, std::memory_order_seq_cst);
     while (c != unlocked) {
       if (S::wait(state_, contended, deadline, scope::process_shared) == wait_result::timed_out) {
         return false;  // state_ may stay 2 with no sleeper: one spare wake later (I3)
       }
-      // acquire: pairs with the release exchange in unlock().
-      c = state_.exchange(contended, std::memory_order_acquire);
+      // seq_cst, as above.
+      c = state_.exchange(contended, std::memory_order_seq_cst);
     }
     return true;
   }

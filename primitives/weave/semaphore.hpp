@@ -119,11 +119,13 @@ class basic_semaphore {
 
   bool try_acquire(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_acquire", loc);
-    // relaxed: the CAS below does the acquiring.
-    std::uint32_t c = count_.load(std::memory_order_relaxed);
+    // seq_cst: a 0 here decides "no permit", in one order with every
+    // primitive's calls (sync.hpp, Python's order).
+    std::uint32_t c = count_.load(std::memory_order_seq_cst);
     while (c > 0) {
-      // acquire: pairs with the release in release() (S1).
-      if (count_.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed))
+      // seq_cst: the linearization point, and on failure a read that may
+      // decide (sync.hpp); as acquire it pairs with release()'s RMW (S1).
+      if (count_.compare_exchange_weak(c, c - 1, std::memory_order_seq_cst, std::memory_order_seq_cst))
         return true;
     }
     return false;
@@ -165,14 +167,16 @@ class basic_semaphore {
       do {
         if (static_cast<std::ptrdiff_t>(before) + n > bound_)
           throw_usage_error(name(), "release above the initial value (over-release)");  // S4
-        // seq_cst: release for the acquirer's CAS (S1) and S2's half.
+        // seq_cst: the linearization point (sync.hpp), release for the
+        // acquirer's CAS (S1) and S2's half.
       } while (!count_.compare_exchange_weak(before, before + add, std::memory_order_seq_cst,
                                              std::memory_order_relaxed));
     } else {
       // relaxed: a guard against overflow only; the fetch_add publishes.
       if (static_cast<std::ptrdiff_t>(count_.load(std::memory_order_relaxed)) + n > max())
         throw_usage_error(name(), "release past the maximum count");
-      // seq_cst: release for the acquirer's CAS (S1) and S2's half.
+      // seq_cst: the linearization point (sync.hpp), release for the
+      // acquirer's CAS (S1) and S2's half.
       before = count_.fetch_add(add, std::memory_order_seq_cst);
     }
     // S8: only a release that raises the count from 0 wakes; one onto permits
@@ -224,8 +228,9 @@ class basic_semaphore {
       // seq_cst: S2 — this look is ordered after the announcement.
       std::uint32_t c = count_.load(std::memory_order_seq_cst);
       while (c > 0 && !got) {
-        // acquire: pairs with the release in release() (S1).
-        got = count_.compare_exchange_weak(c, c - 1, std::memory_order_acquire, std::memory_order_relaxed);
+        // seq_cst: the linearization point (sync.hpp); as acquire it pairs
+        // with release()'s RMW (S1). relaxed on failure: the loop goes on.
+        got = count_.compare_exchange_weak(c, c - 1, std::memory_order_seq_cst, std::memory_order_relaxed);
       }
       if (got || timed_out) break;  // S5: a time-out ends after one more look
       call.note("no permit is free");

@@ -265,6 +265,26 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
   typename S::user_code;
 };
 
+/// Python's order across primitives. In Python every call of every
+/// primitive happens in one order that keeps each thread's program order (one
+/// interpreter lock). weave's mutex, semaphores, event and timer keep it too:
+/// each call takes effect at a seq_cst read-modify-write (its linearization
+/// point), and every read that decides what a call returns (a failed
+/// try_lock, is_set(), a try_acquire finding no permit) is seq_cst, so C++'s
+/// single total order of seq_cst operations (RC11's SC order) holds the calls
+/// of all of them in one order. What is built on them and decides under their
+/// locks keeps it as well: recursive_mutex, condition (with its lock held, as
+/// Python requires), the monitor queues, barrier, future, thread_pool. On
+/// x86 this costs nothing but a locked store where a future completes (the
+/// RMWs are locked instructions either way, a seq_cst load is a plain load);
+/// on ARMv8 the loads are LDAR. Without it a thread that fails a try_lock
+/// could not conclude that the holder's later calls come after its own
+/// earlier ones, and opaque model checks, which run calls as steps in one
+/// order, would miss what weak hardware does (opaque_test::
+/// calls_keep_pythons_order_across_primitives). Not kept: the lock-free rings
+/// (calls::stepwise below), and the cross-process primitives (robust_mutex,
+/// pipe, process_pool), which synchronize by acquire/release.
+///
 /// Whether a primitive's public operations are linearizable (each takes
 /// effect at one instant between its call and its return), which is what
 /// lets the model checker run a call as one step (opaque primitives). A

@@ -93,12 +93,14 @@ class basic_timer {
   /// Stops the timer unless it has fired; says which happened (T1, T2).
   timer_status cancel(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("cancel", loc);
-    // acquire: pairs with the acq_rel CAS in run() (T2: "fired" is read from
-    // it).
-    std::uint32_t s = state_.load(std::memory_order_acquire);
+    // seq_cst: a read that decides "fired", in one order with every
+    // primitive's calls (sync.hpp, Python's order); as acquire it pairs with
+    // run()'s CAS (T2: "fired" is read from it).
+    std::uint32_t s = state_.load(std::memory_order_seq_cst);
     while (s == idle || s == waiting) {
-      // acq_rel: pairs with the CAS in run() (T1).
-      if (state_.compare_exchange_weak(s, cancelled, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      // seq_cst: the linearization point, and on failure a deciding read
+      // (sync.hpp); as acq_rel it pairs with run()'s CAS (T1).
+      if (state_.compare_exchange_weak(s, cancelled, std::memory_order_seq_cst, std::memory_order_seq_cst)) {
         wake_.set();  // T3
         call.returns("cancelled");
         return timer_status::cancelled;
@@ -122,7 +124,7 @@ class basic_timer {
   /// fired, cancelled, or nullopt while neither happened yet (a snapshot).
   std::optional<timer_status> status(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("status", loc);
-    const std::uint32_t s = state_.load(std::memory_order_acquire);  // acquire: pairs with the CASes (T1)
+    const std::uint32_t s = state_.load(std::memory_order_seq_cst);  // seq_cst: decides (sync.hpp); pairs with the CASes (T1)
     if (s == fired) return timer_status::fired;
     if (s == cancelled) return timer_status::cancelled;
     return std::nullopt;
@@ -138,8 +140,9 @@ class basic_timer {
       if (wake_.wait_until(deadline)) break;  // a cancel won, or is about to
     }
     std::uint32_t s = waiting;
-    // acq_rel: pairs with cancel()'s CAS (T1).
-    if (!state_.compare_exchange_strong(s, fired, std::memory_order_acq_rel, std::memory_order_acquire)) return;
+    // seq_cst: the linearization point of firing (sync.hpp); as acq_rel it
+    // pairs with cancel()'s CAS (T1).
+    if (!state_.compare_exchange_strong(s, fired, std::memory_order_seq_cst, std::memory_order_seq_cst)) return;
     try {
       fn_();  // T2
     } catch (...) {  // dropped: see "Where weave differs from Python"

@@ -31,16 +31,18 @@
 // stepwise_rings_show_their_steps; checker.differential's soak found
 // ring_queue's full-then-empty against the transparent search).
 //
-// The limit under rc11: linearizable object by object is not sequentially
-// consistent across objects. Opaque calls run as steps in one order (Python's
-// semantics); the primitives synchronize by acquire/release, so where a
-// program orders calls on two different primitives by an observation that
-// does not synchronize (a failed try_lock, an is_set() that returns false)
-// rather than by what it waited for, RC11 (and ARM) allow outcomes that no
-// order of whole calls gives: the store buffering and R shapes across
-// primitives. Opaque checks miss those; --internals (transparent) finds them
-// (opaque_test::calls_are_sequentially_consistent_steps). Under sc the two
-// modes agree (checker.differential).
+// Under rc11 one more thing is needed: linearizable object by object is not
+// sequentially consistent across objects. Opaque calls run as steps in one
+// order (Python's semantics), so the primitives must keep that order on weak
+// hardware too: their linearization points and the reads that decide a
+// call's result are seq_cst (sync.hpp, "Python's order across primitives").
+// With acquire/release alone, a program that orders calls on two primitives
+// by an observation that does not synchronize (a failed try_lock, an
+// is_set() that returns false) had outcomes no order of whole calls gives
+// (the store buffering and R shapes), and opaque checks missed them
+// (opaque_test::calls_keep_pythons_order_across_primitives). The
+// cross-process primitives (robust_mutex, pipe, process_pool) do not keep
+// it: for them --internals is the honest check.
 #include <algorithm>
 #include <cstring>
 #include <exception>
