@@ -149,8 +149,10 @@ class basic_robust_mutex {
       state_.store(not_recoverable_state, std::memory_order_relaxed);
       broken = true;
     }
-    // release: pairs with the acquire CAS of the next locker (R1).
-    const u32 prev = word_.exchange(0, std::memory_order_release);
+    // seq_cst: the linearization point, in one order with every primitive's
+    // calls (sync.hpp, Python's order); as release it pairs with the next
+    // locker's CAS (R1).
+    const u32 prev = word_.exchange(0, std::memory_order_seq_cst);
     S::mutex_post_unlock(this, lock_flag::none);
     if (prev & waiters) {
       if (broken) S::wake_all(word_, scope::process_shared);  // all of them get not_recoverable
@@ -179,12 +181,13 @@ class basic_robust_mutex {
 
   // After our CAS put our tid in word_: report what we acquired (R3).
   lock_status acquired_now(unsigned flags) {
-    // acquire: pairs with the release exchange in unlock() (state_ written before it).
-    const u32 st = state_.load(std::memory_order_acquire);
+    // seq_cst: it decides what lock returns (sync.hpp); as acquire it pairs
+    // with unlock()'s exchange (state_ written before it).
+    const u32 st = state_.load(std::memory_order_seq_cst);
     if (st == not_recoverable_state) {
       // Not ours to use: give it back (waking anyone parked) and report.
-      // release: pairs with the next locker's acquire CAS.
-      const u32 prev = word_.exchange(0, std::memory_order_release);
+      // seq_cst, as in unlock(); pairs with the next locker's CAS.
+      const u32 prev = word_.exchange(0, std::memory_order_seq_cst);
       if (prev & waiters) S::wake_all(word_, scope::process_shared);
       S::mutex_post_lock(this, flags | lock_flag::try_lock | lock_flag::try_lock_failed);
       return lock_status::not_recoverable;
@@ -198,21 +201,26 @@ class basic_robust_mutex {
     S::mutex_pre_lock(this, flags);
     const u32 tid = me();
     u32 v = 0;
-    // acquire: pairs with the release exchange in unlock() (R1).
-    if (word_.compare_exchange_strong(v, tid, std::memory_order_acquire, std::memory_order_relaxed))
+    // seq_cst: the linearization point, and on failure a read of the word
+    // that may decide "held" for try_lock (sync.hpp, Python's order: every
+    // read of word_ below is seq_cst for that reason); as acquire it pairs
+    // with unlock()'s exchange (R1).
+    if (word_.compare_exchange_strong(v, tid, std::memory_order_seq_cst, std::memory_order_seq_cst))
       return acquired_now(flags);
     bool parked = false;
     int spins = 0;
     for (;;) {
-      // acquire: a not_recoverable state written before an unlock we saw.
-      if (state_.load(std::memory_order_acquire) == not_recoverable_state) {
+      // seq_cst: it decides (sync.hpp); as acquire, a not_recoverable state
+      // written before an unlock we saw.
+      if (state_.load(std::memory_order_seq_cst) == not_recoverable_state) {
         S::mutex_post_lock(this, lock_flag::try_lock | lock_flag::try_lock_failed);
         return lock_status::not_recoverable;
       }
       if ((v & tid_mask) == 0) {
-        // acquire: pairs with the release exchange in unlock() (R1); R2 keeps the bit.
-        if (word_.compare_exchange_strong(v, tid | (parked ? waiters : (v & waiters)), std::memory_order_acquire,
-                                          std::memory_order_relaxed))
+        // seq_cst (see the first CAS); pairs with unlock()'s exchange (R1);
+        // R2 keeps the bit.
+        if (word_.compare_exchange_strong(v, tid | (parked ? waiters : (v & waiters)), std::memory_order_seq_cst,
+                                          std::memory_order_seq_cst))
           return acquired_now(flags);
         continue;  // v holds the fresh value
       }
@@ -225,13 +233,14 @@ class basic_robust_mutex {
       if (!parked && spins < S::spin_budget && !(v & waiters)) {
         ++spins;
         S::spin();
-        // relaxed: a hint; the CAS above acquires.
-        v = word_.load(std::memory_order_relaxed);
+        // seq_cst: may decide "held" (see the first CAS); the CAS above acquires.
+        v = word_.load(std::memory_order_seq_cst);
         continue;
       }
       if (!(v & waiters)) {
-        // relaxed: only announces a sleeper (R2); the value is re-checked by the futex.
-        if (!word_.compare_exchange_strong(v, v | waiters, std::memory_order_relaxed, std::memory_order_relaxed))
+        // seq_cst: announces a sleeper (R2), and its value may decide "held"
+        // (see the first CAS); the futex re-checks it.
+        if (!word_.compare_exchange_strong(v, v | waiters, std::memory_order_seq_cst, std::memory_order_seq_cst))
           continue;
         v |= waiters;
       }
@@ -243,12 +252,13 @@ class basic_robust_mutex {
       call.note("the lock is held");
       const u32 owner_seen = v & tid_mask;  // nonzero and not us (both handled above)
       const wait_result r = S::wait_unless_dead(word_, v, deadline, owner_seen, scope::process_shared);  // R5
-      // relaxed: re-read; the CASes acquire.
-      v = word_.load(std::memory_order_relaxed);
+      // seq_cst: re-read (see the first CAS); the CASes acquire.
+      v = word_.load(std::memory_order_seq_cst);
       if (r == wait_result::timed_out && (v & tid_mask) == owner_seen && !S::alive(owner_seen)) {
         // The owner died holding the mutex: take it over (R1, R3).
-        // acquire: the dead owner's writes, as far as they reached memory.
-        if (word_.compare_exchange_strong(v, tid | waiters, std::memory_order_acquire, std::memory_order_relaxed)) {
+        // seq_cst: the linearization point (sync.hpp); as acquire, the dead
+        // owner's writes, as far as they reached memory.
+        if (word_.compare_exchange_strong(v, tid | waiters, std::memory_order_seq_cst, std::memory_order_seq_cst)) {
           // relaxed: we hold the mutex; published by our unlock's release.
           if (state_.load(std::memory_order_relaxed) == consistent_state)
             state_.store(inconsistent, std::memory_order_relaxed);

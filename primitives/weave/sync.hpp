@@ -267,9 +267,9 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
 
 /// Python's order across primitives. In Python every call of every
 /// primitive happens in one order that keeps each thread's program order (one
-/// interpreter lock). weave's mutex, semaphores, event and timer keep it too:
-/// each call takes effect at a seq_cst read-modify-write (its linearization
-/// point), and every read that decides what a call returns (a failed
+/// interpreter lock). weave's mutex, robust_mutex, semaphores, event and
+/// timer keep it too: each call takes effect at a seq_cst read-modify-write
+/// (its linearization point), and every read that decides what a call returns (a failed
 /// try_lock, is_set(), a try_acquire finding no permit) is seq_cst, so C++'s
 /// single total order of seq_cst operations (RC11's SC order) holds the calls
 /// of all of them in one order. What is built on them and decides under their
@@ -282,8 +282,8 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
 /// earlier ones, and opaque model checks, which run calls as steps in one
 /// order, would miss what weak hardware does (opaque_test::
 /// calls_keep_pythons_order_across_primitives). Not kept: the lock-free rings
-/// (calls::stepwise below), and the cross-process primitives (robust_mutex,
-/// pipe, process_pool), which synchronize by acquire/release.
+/// (calls::stepwise below), and the pipes and process_pool, which synchronize
+/// by acquire/release.
 ///
 /// Whether a primitive's public operations are linearizable (each takes
 /// effect at one instant between its call and its return), which is what

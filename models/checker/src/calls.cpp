@@ -40,9 +40,8 @@
 // by an observation that does not synchronize (a failed try_lock, an
 // is_set() that returns false) had outcomes no order of whole calls gives
 // (the store buffering and R shapes), and opaque checks missed them
-// (opaque_test::calls_keep_pythons_order_across_primitives). The
-// cross-process primitives (robust_mutex, pipe, process_pool) do not keep
-// it: for them --internals is the honest check.
+// (opaque_test::calls_keep_pythons_order_across_primitives). The pipes and
+// process_pool do not keep it: for them --internals is the honest check.
 #include <algorithm>
 #include <cstring>
 #include <exception>

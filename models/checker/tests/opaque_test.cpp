@@ -405,9 +405,28 @@ class opaque_test : public CppUnit::TestFixture {
       t2.join();
       WEAVE_CHECK(took || saw);
     };
+    auto r_shape_robust = [] {  // the same over a robust_mutex
+      weave::model::robust_mutex m;
+      weave::model::event e;
+      bool got = true;
+      thread t1{[&] {
+        (void)m.lock();
+        m.unlock();
+        e.clear();
+      }};
+      thread t2{[&] {
+        e.set();
+        got = m.try_lock() == weave::lock_status::acquired;
+        if (got) m.unlock();
+      }};
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(got || !e.is_set());
+    };
     weave::model::options sc = transparent();
     sc.memory = weave::model::memory_model::sc;
-    for (const auto& body : {std::function<void()>(r_shape), std::function<void()>(sb_shape)}) {
+    for (const auto& body : {std::function<void()>(r_shape), std::function<void()>(sb_shape),
+                             std::function<void()>(r_shape_robust)}) {
       CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(opaque(), body).found);
       CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(sc, body).found);
       CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(transparent(), body).found);
