@@ -1509,8 +1509,8 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     }
     if (end == run_end::complete) ++r.executions;
     else if (end == run_end::sleep_blocked) ++r.blocked;
-    bool go_on = false;  // --outcomes: a failed execution does not end the search
-    if (opt_.outcomes && m == mode::dfs && (end == run_end::complete || end == run_end::failed)) {
+    const bool go_on = opt_.outcomes && m == mode::dfs;  // --outcomes: a failed execution does not end the search
+    if (go_on && (end == run_end::complete || end == run_end::failed)) {
       for (const auto& [name, value] : final_values_) {
         auto row = std::find_if(outcome_table_.begin(), outcome_table_.end(), [&](const auto& e) { return e.first == name; });
         if (row == outcome_table_.end()) row = outcome_table_.insert(outcome_table_.end(), {name, {}});
@@ -1518,20 +1518,19 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
         if (v == row->second.end()) row->second.push_back({value, {1, token()}});
         else ++v->second.first;
       }
-      go_on = end == run_end::failed;
     }
-    if (end == run_end::failed && (!go_on || r.found == verdict::pass)) {  // the first failure is the verdict
+    if (end == run_end::failed) {
       ++r.executions;
-      r.found = fail_.v;
-      r.replay = token();
-      r.preemptions = preemptions_;
-      r.report = fail_.message;  // replaced by the full report later
-      failure_ = fail_;
-      stale_reads_ = 0;
-      for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
+      if (r.found == verdict::pass) {  // the first failure is the verdict
+        r.found = fail_.v;
+        r.replay = token();
+        r.preemptions = preemptions_;
+        r.report = fail_.message;  // replaced by the full report later
+        failure_ = fail_;
+        stale_reads_ = 0;
+        for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
+      }
       if (!go_on) break;
-    } else if (go_on) {
-      ++r.executions;
     }
     // The bounds hold for a search that goes on past failures too.
     if ((runs & 255) == 0) {

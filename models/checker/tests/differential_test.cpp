@@ -363,11 +363,15 @@ void interpret() {
   if (weave::model::counted()) seen->insert(o);
 }
 
+/// slices > 1: the search split as --shard K/N splits it (and --jobs, which
+/// make check-models uses), the slices' outcomes joined and the first
+/// failure among them the verdict.
 struct way {
   const char* name;
   memory_model memory;
   primitive_mode primitives;
   bool reduction;
+  int slices = 1;
 };
 
 constexpr way kWays[] = {
@@ -377,6 +381,8 @@ constexpr way kWays[] = {
     {"rc11 opaque plain", memory_model::rc11, primitive_mode::opaque, false},
     {"rc11 opaque dpor", memory_model::rc11, primitive_mode::opaque, true},
     {"rc11 transparent dpor", memory_model::rc11, primitive_mode::transparent, true},
+    {"sc opaque dpor in 3 slices", memory_model::sc, primitive_mode::opaque, true, 3},
+    {"rc11 opaque dpor in 3 slices", memory_model::rc11, primitive_mode::opaque, true, 3},
 };
 constexpr std::uint64_t kCap = 20000;  // executions; a larger way is skipped
 
@@ -385,15 +391,12 @@ struct seen_by_way {
   std::set<outcome> outcomes;
 };
 
-/// slices > 1: the search split as --shard K/N splits it (and --jobs, which
-/// make check-models uses), the slices' outcomes joined and the first
-/// failure among them the verdict.
-seen_by_way explore(const program& p, const way& w, int slices = 1) {
+seen_by_way explore(const program& p, const way& w) {
   seen_by_way s;
   current = &p;
   seen = &s.outcomes;
   weave::model::options o;
-  o.shard_count = slices;
+  o.shard_count = w.slices;
   o.memory = w.memory;
   o.primitives = w.primitives;
   o.reduction = w.reduction;
@@ -403,7 +406,7 @@ seen_by_way explore(const program& p, const way& w, int slices = 1) {
   o.outcomes = w.primitives == primitive_mode::opaque;
   o.minimize = false;
   o.max_executions = kCap;
-  for (int k = 0; k < slices; ++k) {
+  for (int k = 0; k < w.slices; ++k) {
     o.shard_index = k;
     const weave::model::result r = weave::model::check(o, interpret);
     s.result.executions += r.executions;
@@ -421,31 +424,29 @@ std::string outcome_text(const outcome& o) {
 }
 
 /// What differs between the ways on p (empty: nothing); *skipped counts the
-/// programs whose plain search is over the cap.
+/// programs for which some way's search is over the cap.
 std::string compare(const program& p, int* skipped) {
   std::vector<seen_by_way> by;
   for (const way& w : kWays) by.push_back(explore(p, w));
-  by.push_back(explore(p, kWays[1], 3));  // 6: sc opaque dpor in three slices
-  by.push_back(explore(p, kWays[4], 3));  // 7: rc11 opaque dpor in three slices
   for (const auto& s : by)
     if (s.result.executions >= kCap) {  // cut short: its outcomes are not all there
       ++*skipped;
       return {};
     }
   std::string d;
-  auto name = [](std::size_t i) { return i < std::size(kWays) ? std::string(kWays[i].name) : std::string(kWays[i == 6 ? 1 : 4].name) + " in 3 slices"; };
+  auto name = [](std::size_t i) { return std::string(kWays[i].name); };
   auto differ = [&](std::size_t a, std::size_t b, bool subset) {
     const seen_by_way &x = by[a], &y = by[b];
     std::string why;
     // A search that stopped at a failure saw only some outcomes: then only the verdicts are compared.
-    const bool all_seen = b >= std::size(kWays) || kWays[b].primitives == primitive_mode::opaque || y.result.found == verdict::pass;
+    const bool all_seen = kWays[b].primitives == primitive_mode::opaque || y.result.found == verdict::pass;
     for (const outcome& o : x.outcomes)
       if (all_seen && !y.outcomes.count(o))
         why += "      only " + name(a) + ":" + outcome_text(o) + "\n";
     if (!subset && all_seen)
       for (const outcome& o : y.outcomes)
         if (!x.outcomes.count(o)) why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
-    // As a subset (sc within rc11, opaque within transparent): the larger may fail where the smaller does not.
+    // As a subset (sc within rc11): the larger may fail where the smaller does not.
     const bool fx = x.result.found != verdict::pass, fy = y.result.found != verdict::pass;
     if (subset ? fx && !fy : x.result.found != y.result.found)
       why += "      verdict " + std::string(to_string(x.result.found)) + " (" + name(a) + ") vs " +
