@@ -17,6 +17,13 @@ namespace weave::model::detail {
 engine* engine::current = nullptr;
 
 namespace {
+std::vector<std::unique_ptr<workspace>>& spare_workspaces() {
+  static thread_local std::vector<std::unique_ptr<workspace>> pool;
+  return pool;
+}
+}  // namespace
+
+namespace {
 
 constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
 std::uint32_t next_generation = 0;  // executions run in this process (object_id's high half)
@@ -66,9 +73,28 @@ bool pending_spin(const thread_rec& t) {
 
 }  // namespace
 
-engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)), rng_(o.seed) {
-  objects_.reserve(64);
-  steps_.reserve(256);
+std::unique_ptr<workspace> workspace::take() {
+  auto& pool = spare_workspaces();
+  if (pool.empty()) {
+    auto w = std::make_unique<workspace>();
+    w->objects.reserve(64);
+    w->steps.reserve(256);
+    return w;
+  }
+  auto w = std::move(pool.back());
+  pool.pop_back();
+  return w;
+}
+
+void workspace::give_back(std::unique_ptr<workspace> w) noexcept {
+  if (!w) return;
+  auto& pool = spare_workspaces();
+  if (pool.size() < 2) pool.push_back(std::move(w));  // an engine in an engine is rare: keep two
+}
+
+engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)) {
+  ws_ = workspace::take();
+  swap_workspace(*ws_);  // ws_ now holds this engine's own empty containers
   if (opt_.shard_count > 1) {
     int levels = 4;
     for (int n = opt_.shard_count - 1; n > 0; n >>= 1) ++levels;
@@ -76,7 +102,25 @@ engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_si
   }
 }
 
-engine::~engine() = default;
+engine::~engine() {
+  swap_workspace(*ws_);
+  workspace::give_back(std::move(ws_));
+}
+
+void engine::swap_workspace(workspace& w) noexcept {
+  using std::swap;
+  swap(nodes_, w.nodes);
+  swap(seg_fp_, w.seg_fp);
+  swap(first_steps_, w.first_steps);
+  swap(objects_, w.objects);
+  swap(steps_, w.steps);
+  swap(notes_, w.notes);
+  swap(prims_, w.prims);
+  swap(calls_, w.calls);
+  swap(msgs_, w.msgs);
+  swap(mev_, w.mev);
+  swap(choices_, w.choices);
+}
 
 // ---------------------------------------------------------------------------
 // Threads and fibers
@@ -163,7 +207,7 @@ std::uint32_t engine::spawn(std::function<void()> fn, source_location loc, const
   c.dpor = threads_[parent].dpor;
   c.now = threads_[parent].now;
   c.spurious_left = c.spurious_cas_left = opt_.spurious_wakeups;
-  if (mode_ == mode::replay)
+  if (tracing())
     notes_.push_back(note{in_prefix_ ? 0 : steps_.size(), static_cast<std::uint8_t>(parent),
                           "spawn " + thread_name(child) + "  " + where(loc)});
   return static_cast<std::uint32_t>(child);
@@ -341,7 +385,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   const int t = cur_;
   const vclock& hb = threads_[t].hb;
   const auto step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
-  if (mode_ == mode::replay && !opaque(threads_[t]))  // a call's own cells are not the user's
+  if (tracing() && !opaque(threads_[t]))  // a call's own cells are not the user's
     notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
                           std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
   if (!o.alive) {
@@ -697,7 +741,7 @@ int engine::pick_default(tmask cands, int prev) const {
 
 int engine::pick_random(tmask cands) {
   const int n = std::popcount(cands);
-  int k = static_cast<int>(rng_() % static_cast<std::uint64_t>(n));
+  int k = static_cast<int>(rng()() % static_cast<std::uint64_t>(n));
   for (int t = 0; t < kMaxThreads; ++t)
     if ((cands & bit(t)) && k-- == 0) return t;
   return lowest(cands);
@@ -1297,7 +1341,7 @@ int engine::plan_step() {
       }
       n->data_alts = alts;
       if (mode_ == mode::random || mode_ == mode::pct)
-        n->data_choice = static_cast<std::uint16_t>(alts > 1 ? rng_() % alts : 0);
+        n->data_choice = static_cast<std::uint16_t>(alts > 1 ? rng()() % alts : 0);
       if (mem) chosen_ = choices_[n->data_choice];
     }
     data_choice_ = n->data_choice;
@@ -1349,9 +1393,9 @@ run_end engine::run_execution(const std::function<void()>& body) {
   threads_[0].spurious_left = threads_[0].spurious_cas_left = opt_.spurious_wakeups;
   if (mode_ == mode::pct) {
     const int k = std::max(1, opt_.pct_depth);
-    for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng_() % 1000);
+    for (int t = 0; t < kMaxThreads; ++t) prio_[t] = k + static_cast<int>(rng()() % 1000);
     change_points_.clear();
-    for (int i = 1; i < k; ++i) change_points_.push_back(static_cast<std::uint32_t>(rng_() % max_steps_seen_));
+    for (int i = 1; i < k; ++i) change_points_.push_back(static_cast<std::uint32_t>(rng()() % max_steps_seen_));
   }
   end_ = run_end::complete;
   sharded_root_seen_ = false;
@@ -1577,13 +1621,15 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
 // the same way.
 void engine::check_first_execution(const std::function<void()>& body, result& r) {
   if (first_token_.empty() || r.found == verdict::nondeterminism) return;
-  const std::vector<step_rec> first = std::move(first_steps_);
+  const std::vector<step_rec>& first = first_steps_;  // kept for the next check's workspace
   const verdict first_verdict = first_verdict_;
   const std::string tok = first_token_;
   if (!parse_token(tok)) return;
   const mode saved = mode_;
   mode_ = mode::replay;
+  quiet_ = true;  // only the steps and the verdict are compared: nothing to format
   const run_end end = run_execution(body);
+  quiet_ = false;
   mode_ = saved;
   const verdict now = end == run_end::failed ? fail_.v : verdict::pass;
   std::string what;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -22,6 +23,29 @@ inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
+/// The containers an engine fills, kept with their capacity from one check to
+/// the next on the same OS thread: a check of a few executions (a student's
+/// edit-and-run, a test suite of many small checks) then allocates almost
+/// nothing for them. An engine swaps one in when it is made and out when it
+/// goes (engine::swap_workspace); every container is cleared or recycled
+/// before use, as between two executions of one check.
+struct workspace {
+  std::vector<node> nodes;
+  std::vector<std::vector<footprint_item>> seg_fp;
+  std::vector<step_rec> first_steps;
+  std::vector<object_rec> objects;
+  std::vector<step_rec> steps;
+  std::vector<note> notes;
+  std::vector<prim_rec> prims;
+  std::vector<call_rec> calls;
+  std::vector<message> msgs;
+  std::vector<mem_event> mev;
+  std::vector<mem_choice> choices;
+
+  static std::unique_ptr<workspace> take();
+  static void give_back(std::unique_ptr<workspace> w) noexcept;
+};
+
 class engine {
  public:
   explicit engine(const options& o);
@@ -35,7 +59,7 @@ class engine {
   /// False while an execution the search stopped early is run on to its end.
   bool counted() const noexcept { return !silent_; }
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
-  bool tracing() const noexcept { return mode_ == mode::replay; }
+  bool tracing() const noexcept { return mode_ == mode::replay && !quiet_; }
   /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
   void visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o = std::memory_order_seq_cst,
                std::memory_order o_fail = std::memory_order_seq_cst, bool cas = false, bool weak = false,
@@ -109,6 +133,7 @@ class engine {
   void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager, bool forced);
   void finish_step();
   void reset_execution();
+  void swap_workspace(workspace& w) noexcept;
   void teardown();
   bool go_silent();
   void start_thread(int t);
@@ -213,9 +238,10 @@ class engine {
   bool tearing_down_ = false;
   bool silent_ = false;           // running a stopped execution on to its end (go_silent)
   std::size_t silent_from_ = 0;   // steps_ before it
-  bool tracing_ = false;
+  bool quiet_ = false;  // a replay that reports nothing (check_first_execution): tracing() is off
 
   // search stack
+  std::unique_ptr<workspace> ws_;  // the containers below, recycled: while this engine runs, its own empty ones
   std::vector<node> nodes_;
   node silent_node_;  // the step of a silent run-on: no choice of the search
   /// Opaque primitives, by node: what each thread explored there touched in its
@@ -286,7 +312,11 @@ class engine {
   boost::context::fiber sched_;
 
   // random / pct
-  std::mt19937_64 rng_;
+  std::optional<std::mt19937_64> rng_;  // seeded on first use: seeding costs more than a short check
+  std::mt19937_64& rng() {
+    if (!rng_) rng_.emplace(opt_.seed);
+    return *rng_;
+  }
   std::array<int, kMaxThreads> prio_{};
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;

@@ -69,6 +69,18 @@ bool releases(std::memory_order o) {
 }
 constexpr auto kSc = std::memory_order_seq_cst;
 
+// The atomic's own copy of its latest value (object_rec::shadow), by its size:
+// a copy of a known size is a move, where memcpy of a variable one is a call.
+void copy_shadow(const object_rec& o, std::uint64_t v) {
+  switch (o.shadow_size) {
+    case 1: std::memcpy(o.shadow, &v, 1); break;
+    case 2: std::memcpy(o.shadow, &v, 2); break;
+    case 4: std::memcpy(o.shadow, &v, 4); break;
+    case 8: std::memcpy(o.shadow, &v, 8); break;
+    default: std::memcpy(o.shadow, &v, o.shadow_size); break;
+  }
+}
+
 }  // namespace
 
 bool engine::mem_pending(const thread_rec& t) const noexcept {
@@ -122,6 +134,13 @@ void engine::list_choices(int t) {
     if (!reads || o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
     return;
   }
+  // An RMW reads a message no other RMW has read, and the mo-latest is never
+  // read (its RMW would follow it): with no other, that is its only choice, and
+  // the latest store is always consistent (no floor, no psc to judge).
+  if (p.kind == op::rmw && !p.cas && o.untaken == 1) {
+    if (o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
+    return;
+  }
   std::uint32_t lo = floor_pos(o, th.hb);
   // The await rule under weak memory: after spin_budget rounds of a spin loop
   // that read the same stores, a round reads something newer when there is
@@ -172,11 +191,17 @@ std::uint32_t engine::new_message(std::uint32_t obj, std::uint64_t value, std::u
     else m.rel = carried;
     m.rel_valid = true;
   }
-  auto& mo = objects_[obj].mo;
+  object_rec& rec = objects_[obj];
+  auto& mo = rec.mo;
+  ++rec.untaken;
+  if (at == mo.size()) {  // most stores go last
+    mo.push_back(id);
+    m.pos = at;
+    if (rec.shadow != nullptr && !tentative_) copy_shadow(rec, value);
+    return id;
+  }
   mo.insert(mo.begin() + at, id);
   for (std::size_t k = at; k < mo.size(); ++k) msgs_[mo[k]].pos = static_cast<std::uint32_t>(k);
-  const object_rec& rec = objects_[obj];
-  if (at + 1 == mo.size() && rec.shadow != nullptr && !tentative_) std::memcpy(rec.shadow, &value, rec.shadow_size);
   return id;
 }
 
@@ -185,6 +210,7 @@ void engine::remove_message(std::uint32_t id) {
   auto& mo = objects_[msgs_[id].obj].mo;
   const std::uint32_t at = msgs_[id].pos;
   mo.erase(mo.begin() + at);
+  --objects_[msgs_[id].obj].untaken;
   for (std::size_t k = at; k < mo.size(); ++k) msgs_[mo[k]].pos = static_cast<std::uint32_t>(k);
   msgs_.pop_back();
 }
@@ -195,7 +221,7 @@ void engine::read_message(thread_rec& t, const message& m, std::memory_order o) 
   if (m.rel_valid) {
     if (acquires(o)) t.hb.join(m.rel);
     else t.acq_fence.join(m.rel);
-    if (acquires(o) && mode_ == mode::replay && m.step >= 0 && m.tid != cur_ && !steps_.empty())
+    if (acquires(o) && tracing() && m.step >= 0 && m.tid != cur_ && !steps_.empty())
       steps_.back().sync_from = m.step;  // release -> acquire, an arrow in the exports
   }
 }
@@ -205,10 +231,11 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
   if (!rc11()) return;  // floors and the SC order are RC11's: sc reads the latest
   if (obj >= 2 && obj < nobj_) {
     object_rec& o = objects_[obj];
-    if (rf != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], rf});
-    if (wr != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], wr});
+    // For the floor (floor_pos) an RMW's write stands for its read too: it
+    // comes right after the message it read in mo, and stays after it.
+    const std::uint32_t msg = wr != kNoMsg ? wr : rf;
+    if (msg != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], msg});
   }
-  t.mevs.push_back(static_cast<std::uint32_t>(mev_.size()));
   mem_event& e = mev_.emplace_back();  // built in place: a copy of one built on the stack stalls on its narrow stores
   e.step = static_cast<std::int32_t>(steps_.size()) - 1;
   e.tid = static_cast<std::uint8_t>(cur_);
@@ -422,6 +449,7 @@ void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
   thread_rec& t = threads_[cur_];
   const std::uint32_t read = std::exchange(rmw_read_, kNoMsg);
   msgs_[read].taken = true;
+  --objects_[obj].untaken;
   const std::uint32_t before_pos = msgs_[read].pos;
   const std::uint64_t before_value = msgs_[read].value;
   const std::memory_order o = t.pend.order;

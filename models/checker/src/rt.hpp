@@ -170,7 +170,6 @@ struct thread_rec : thread_state {
   // once one of them has something newer to read, or while idle_spins < spin_budget.
   std::vector<spin_read> spin_reads;
   std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
-  std::vector<std::uint32_t> mevs;  // its memory events (indices into engine::mev_), in program order
   std::vector<const void*> holding;  // locks held (from the lock hooks)
 };
 
@@ -206,7 +205,6 @@ class thread_table {
     r.fn = nullptr;
     r.spin_reads.clear();
     r.last_round.clear();
-    r.mevs.clear();
     r.holding.clear();
     return r;
   }
@@ -266,6 +264,7 @@ struct object_rec {
   std::string name;  // the user's (atomic{v, "name"}, cell{v, "name"}); empty: a1, c1, ...
   // RC11: the modification order (message ids) and who accessed what when
   std::vector<std::uint32_t> mo;
+  std::uint32_t untaken = 0;  // messages of mo no RMW has read (the mo-latest always is one)
   std::vector<access_rec> acc;
   void* shadow = nullptr;        // the atomic's own copy of its latest value
   std::uint8_t shadow_size = 0;
@@ -296,6 +295,7 @@ struct object_rec {
     made = where;
     name.clear();
     mo.clear();
+    untaken = 0;
     acc.clear();
     last_write = -1;
     reads.clear();

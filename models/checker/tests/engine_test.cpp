@@ -8,6 +8,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "known_bodies.hpp"
@@ -96,6 +97,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(exceptions_and_usage_errors_are_verdicts);
   CPPUNIT_TEST(bounds_make_the_result_bounded);
   CPPUNIT_TEST(stack_overflow_is_reported);
+  CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -451,6 +453,79 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(WIFEXITED(status));
     CPPUNIT_ASSERT_EQUAL(3, WEXITSTATUS(status));
     CPPUNIT_ASSERT(err.find("overflowed its stack (64 KiB)") != std::string::npos);
+  }
+
+  // An engine recycles the containers of the check before it on the same OS
+  // thread (engine.hpp's workspace). Nothing of that check may show in the
+  // next: each of these checks, run one after another (the largest first, so
+  // the later ones get full containers), gives exactly what it gives run
+  // alone on a new OS thread, whose pool is empty.
+  void a_check_after_others_is_the_same_check() {
+    struct one {
+      weave::model::options o;
+      std::function<void()> body;
+    };
+    weave::model::options outcomes = weave::model::options{};
+    outcomes.outcomes = true;
+    auto sb = [] {  // store buffering over seq_cst: RC11's SC order decides
+      atomic<int> x(0), y(0);
+      int a = 0, b = 0;
+      thread t1([&] { x.store(1, std::memory_order_seq_cst); a = y.load(std::memory_order_seq_cst); });
+      thread t2([&] { y.store(1, std::memory_order_seq_cst); b = x.load(std::memory_order_seq_cst); });
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(a == 1 || b == 1);
+    };
+    auto lost = [] {
+      atomic<int> balance(0);
+      thread t1([&] { balance.store(balance.load(rlx) + 10, rlx); });
+      thread t2([&] { balance.store(balance.load(rlx) + 20, rlx); });
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(balance.load(rlx) == 30);
+    };
+    auto locks = [] {
+      weave::model::mutex a, b;
+      thread t1([&] { a.lock(); b.lock(); b.unlock(); a.unlock(); });
+      thread t2([&] { b.lock(); a.lock(); a.unlock(); b.unlock(); });
+      t1.join();
+      t2.join();
+    };
+    auto timed = [] {
+      weave::model::mutex m;
+      m.lock();
+      thread t([&] {
+        if (m.try_lock_for(std::chrono::milliseconds(5))) m.unlock();
+      });
+      m.unlock();
+      t.join();
+    };
+    const std::vector<one> checks = {
+        {rc11(false), increments(3, 3)}, {weave::model::options{}, lastzero(4)}, {rc11(), sb},
+        {weave::model::options{}, lost}, {outcomes, lost},  {weave::model::options{}, locks},
+        {dpor(), timed},           {plain(), increments(2, 2)},
+    };
+    auto same = [](const weave::model::result& a, const weave::model::result& b) {
+      CPPUNIT_ASSERT_EQUAL(std::string(weave::model::to_string(a.found)), std::string(weave::model::to_string(b.found)));
+      CPPUNIT_ASSERT_EQUAL(a.executions, b.executions);
+      CPPUNIT_ASSERT_EQUAL(a.blocked, b.blocked);
+      CPPUNIT_ASSERT_EQUAL(a.exhaustive, b.exhaustive);
+      CPPUNIT_ASSERT_EQUAL(a.preemptions, b.preemptions);
+      CPPUNIT_ASSERT_EQUAL(a.replay, b.replay);
+      CPPUNIT_ASSERT_EQUAL(a.report, b.report);
+      CPPUNIT_ASSERT_EQUAL(a.outcomes, b.outcomes);
+    };
+    std::vector<weave::model::result> alone;
+    for (const one& c : checks) {
+      std::thread fresh([&] { alone.push_back(weave::model::check(c.o, c.body)); });
+      fresh.join();
+    }
+    for (int round = 0; round < 2; ++round)
+      for (std::size_t i = 0; i < checks.size(); ++i) same(alone[i], weave::model::check(checks[i].o, checks[i].body));
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(1680), alone[0].executions);  // the cases are what they say
+    CPPUNIT_ASSERT(alone[2].found == verdict::pass && alone[2].exhaustive);
+    CPPUNIT_ASSERT(alone[3].found == verdict::check_failed && alone[5].found == verdict::deadlock);
+    CPPUNIT_ASSERT(!alone[4].outcomes.empty());
   }
 
   static int deep(int n) {
