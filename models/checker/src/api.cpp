@@ -94,12 +94,10 @@ bool atomic_store(object_id obj, std::memory_order o, std::uint64_t value, sourc
   engine* e = live();
   return e != nullptr && e->atomic_store(e->index_of(obj), o, value, loc);
 }
-bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value) {
+bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value, rmw_next next,
+                const void* ctx) {
   engine* e = live();
-  return e != nullptr && e->atomic_rmw(e->index_of(obj), o, loc, old_value);
-}
-void atomic_rmw_write(object_id obj, std::uint64_t new_value) {
-  if (engine* e = live()) e->atomic_rmw_write(e->index_of(obj), new_value);
+  return e != nullptr && e->atomic_rmw(e->index_of(obj), o, loc, old_value, next, ctx);
 }
 int atomic_cas(object_id obj, std::memory_order success, std::memory_order failure, bool weak, std::uint64_t expected,
                std::uint64_t desired, source_location loc, std::uint64_t& old_value) {

@@ -102,7 +102,22 @@ engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_si
   }
 }
 
+// The engine's end: each parked fiber returns from its function (a forced
+// unwind would throw an exception through it, which costs more than a short
+// check).
+void engine::end_parked() noexcept {
+  ending_ = true;
+  for (int i = 0; i < kMaxThreads; ++i) {
+    thread_rec& r = threads_.slot(i);
+    if (!r.parked) continue;
+    r.parked = false;
+    r.fib = std::move(r.fib).resume();  // empty: the fiber has returned
+  }
+  ending_ = false;
+}
+
 engine::~engine() {
+  end_parked();
   swap_workspace(*ws_);
   workspace::give_back(std::move(ws_));
 }
@@ -165,16 +180,39 @@ void engine::thread_entry(int t) {
   threads_[t].fn = nullptr;
 }
 
+// A finished thread's frames must stay as they were until the execution
+// ends: another thread may still read an object made there (an unjoined
+// thread, a thread that outlives what it uses), and the checker reports that
+// use after destruction by the object id it finds there. A fiber parks
+// (start_thread) in the frame of its loop, right above this function's: its
+// park frames (a switch, under 200 bytes) fit in the gap and never reach the
+// thread's frames below it.
+[[gnu::noinline]] void engine::run_below_gap(int t) {
+  volatile char gap[2048];
+  gap[0] = 0;
+  thread_entry(t);
+  gap[sizeof gap - 1] = 0;  // the gap stays in the frame across the call
+}
+
 void engine::start_thread(int t) {
   in_prefix_ = true;
   threads_[t].st = tstate::runnable;
   threads_[t].act = action::step;
-  threads_[t].fib = boost::context::fiber(
-      std::allocator_arg, pooled_stack{&stacks_}, [this, t](boost::context::fiber&& sink) {
-        sched_ = std::move(sink);
-        thread_entry(t);
-        return std::move(sched_);
-      });
+  thread_rec& r = threads_[t];
+  if (r.parked) {
+    r.parked = false;  // a fiber of an earlier execution, waiting in its loop below
+  } else {
+    r.fib = boost::context::fiber(
+        std::allocator_arg, pooled_stack{&stacks_}, [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
+          sched_ = std::move(sink);
+          for (;;) {
+            run_below_gap(t);
+            threads_[t].parked = true;  // kept for slot t of the next execution: no new fiber, no new stack
+            yield_to_scheduler();  // in the gap: the thread's own frames stay as they were
+            if (ending_) return std::move(sched_);  // the engine's end (end_parked)
+          }
+        });
+  }
   resume(t);
   in_prefix_ = false;
 }
@@ -272,7 +310,11 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
   if (failed_ && !silent_) {  // a failure recorded without stopping (e.g. unjoined): stop here
     t.st = tstate::aborted;
     yield_to_scheduler();
-    return;
+    // Resumed by the silent run-on (go_silent): the step it was given did
+    // nothing, and this operation is still to come. Returning would let the
+    // caller take it as done (an atomic load reading whatever store was chosen
+    // last, or none: a crash).
+    if (!active()) return;
   }
   if (obj < nobj_ && !objects_[obj].alive && !may_have_ended) {
     destroyed_used(obj, loc);
@@ -983,15 +1025,15 @@ void engine::reset_execution() {
   diverged_ = false;
 }
 
-// Fibers still suspended here are blocked for good (a deadlock) or stopped
-// by the step bound: an execution cut short was first run to its end
+// Fibers still suspended here (not parked: finished threads' fibers wait for
+// the next execution) are blocked for good (a deadlock) or stopped by the step bound: an execution cut short was first run to its end
 // (go_silent, then plan_step runs it silently), so no fiber is left inside a destructor.
 void engine::teardown() {
   tearing_down_ = true;
   // Children first, T0 (the body) last: the body's frame owns the shared
   // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
-    if (t->fib) t->fib = boost::context::fiber();  // unwinds the fiber's stack
+    if (t->suspended()) t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
   tearing_down_ = false;
 }
@@ -1006,13 +1048,13 @@ void engine::teardown() {
 bool engine::go_silent() {
   if (silent_) return false;
   bool live = planning_here_;  // the planning thread runs: its fiber handle is empty meanwhile
-  for (const thread_rec& t : threads_) live = live || static_cast<bool>(t.fib);
+  for (const thread_rec& t : threads_) live = live || t.suspended();
   if (!live) return false;
   silent_ = true;
   silent_from_ = steps_.size();
   read_mark_.fill(0);
   for (thread_rec& t : threads_)
-    if (t.st == tstate::aborted && t.fib) t.st = tstate::runnable;  // stopped by the failure: goes on
+    if (t.st == tstate::aborted && t.suspended()) t.st = tstate::runnable;  // stopped by the failure: goes on
   return true;
 }
 

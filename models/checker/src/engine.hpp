@@ -80,8 +80,8 @@ class engine {
   // atomic accesses (memory.cpp); false: not running (the caller uses its own value)
   bool atomic_load(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& value);
   bool atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t v, source_location loc);
-  bool atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old);
-  void atomic_rmw_write(std::uint32_t obj, std::uint64_t neu);
+  bool atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old, rmw_next next,
+                  const void* ctx);
   int atomic_cas(std::uint32_t obj, std::memory_order s, std::memory_order f, bool weak, std::uint64_t expected,
                  std::uint64_t desired, source_location loc, std::uint64_t& old);
   void cell_access(std::uint32_t obj, bool write, source_location loc);
@@ -135,11 +135,13 @@ class engine {
   void reset_execution();
   void swap_workspace(workspace& w) noexcept;
   void teardown();
+  void end_parked() noexcept;
   bool go_silent();
   void start_thread(int t);
   void resume(int t);
   void yield_to_scheduler();
   void thread_entry(int t);
+  void run_below_gap(int t);
   /// Besides the threads that can step (the return value, joins included):
   /// those that could only wake spuriously, the enabled joins, the finished.
   struct enabled_sets {
@@ -220,6 +222,7 @@ class engine {
                             std::memory_order o, const message* continues);
   void remove_message(std::uint32_t id);
   void record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence);
+  void rmw_write(std::uint32_t obj, std::uint64_t neu);  // the write of the RMW that read rmw_read_
   void read_message(thread_rec& t, const message& m, std::memory_order o);
   void published(thread_rec& t, std::memory_order o);
   void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
@@ -238,6 +241,7 @@ class engine {
   bool tearing_down_ = false;
   bool silent_ = false;           // running a stopped execution on to its end (go_silent)
   std::size_t silent_from_ = 0;   // steps_ before it
+  bool ending_ = false;  // the engine's end: parked fibers return (end_parked)
   bool quiet_ = false;  // a replay that reports nothing (check_first_execution): tracing() is off
 
   // search stack
@@ -290,7 +294,7 @@ class engine {
   std::vector<mem_event> mev_;         // every atomic access and fence, in execution order
   std::vector<mem_choice> choices_;    // the choices of the thread about to step
   mem_choice chosen_;                  // the one taken
-  std::uint32_t rmw_read_ = kNoMsg;    // between atomic_rmw and atomic_rmw_write
+  std::uint32_t rmw_read_ = kNoMsg;    // what the RMW being taken read (atomic_rmw, atomic_cas: for rmw_write)
   int sc_events_ = 0, sc_fences_ = 0;
   bool tentative_ = false;             // a choice being judged (its message is undone)
   std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep

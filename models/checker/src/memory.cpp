@@ -434,18 +434,19 @@ bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t 
   return true;
 }
 
-bool engine::atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old) {
+bool engine::atomic_rmw(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& old,
+                        rmw_next next, const void* ctx) {
   if (!active()) return false;
   visible(obj, op::rmw, loc, o);
   if (!active() || obj >= nobj_) return false;
   rmw_read_ = chosen_.msg;
   read_message(threads_[cur_], msgs_[rmw_read_], o);
   old = msgs_[rmw_read_].value;
+  rmw_write(obj, next(old, ctx));
   return true;
 }
 
-void engine::atomic_rmw_write(std::uint32_t obj, std::uint64_t neu) {
-  if (!active() || obj >= nobj_ || rmw_read_ == kNoMsg) return;
+void engine::rmw_write(std::uint32_t obj, std::uint64_t neu) {
   thread_rec& t = threads_[cur_];
   const std::uint32_t read = std::exchange(rmw_read_, kNoMsg);
   msgs_[read].taken = true;
@@ -479,7 +480,7 @@ int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_orde
   if (c.kind == pick::rmw_after) {
     rmw_read_ = c.msg;
     read_message(t, msgs_[c.msg], so);
-    atomic_rmw_write(obj, desired);
+    rmw_write(obj, desired);
     return 1;
   }
   if (c.kind == pick::cas_spurious) --t.spurious_cas_left;

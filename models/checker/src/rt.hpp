@@ -162,7 +162,13 @@ struct thread_state {
 static_assert(std::is_trivially_copyable_v<thread_state>, "thread_table resets it by assignment");
 
 struct thread_rec : thread_state {
+  // Its fiber: empty while it runs (the scheduler holds the handle) and once
+  // unwound; parked: its function returned and the fiber waits, with its
+  // stack, to run thread slot t of a later execution (engine::start_thread).
   boost::context::fiber fib;
+  bool parked = false;
+  /// A fiber suspended inside the thread's function (not parked, not gone).
+  bool suspended() const noexcept { return fib && !parked; }
   std::string name;             // the user's (model::thread{"Tom", fn}); empty: T<n>
   std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
   std::function<void()> fn;
@@ -189,8 +195,9 @@ class thread_table {
   const thread_rec* end() const noexcept { return recs_.data() + n_; }
   std::reverse_iterator<thread_rec*> rbegin() noexcept { return std::reverse_iterator<thread_rec*>(end()); }
   std::reverse_iterator<thread_rec*> rend() noexcept { return std::reverse_iterator<thread_rec*>(begin()); }
-  /// Every fiber must be gone (engine::teardown) before the table is cleared;
-  /// what the threads' functions captured is destroyed here, between executions.
+  /// Every fiber must be gone or parked (engine::teardown) before the table is
+  /// cleared; what the threads' functions captured is destroyed here, between
+  /// executions. A new record keeps its slot's parked fiber.
   void clear() noexcept {
     for (std::size_t i = 0; i < n_; ++i) recs_[i].fn = nullptr;
     n_ = 0;
@@ -199,7 +206,6 @@ class thread_table {
   thread_rec& emplace_back() {
     thread_rec& r = recs_[n_++];
     static_cast<thread_state&>(r) = thread_state{};
-    r.fib = boost::context::fiber();  // gone already (clear()): no unwinding here
     r.name.clear();
     r.user_saved.clear();
     r.fn = nullptr;
@@ -208,6 +214,9 @@ class thread_table {
     r.holding.clear();
     return r;
   }
+
+  /// Any of the kMaxThreads records, in use or not (a parked fiber may wait in any).
+  thread_rec& slot(int i) noexcept { return recs_[static_cast<std::size_t>(i)]; }
 
  private:
   std::array<thread_rec, kMaxThreads> recs_;

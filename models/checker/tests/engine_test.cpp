@@ -391,6 +391,17 @@ class engine_test : public CppUnit::TestFixture {
       (void)x.load(rlx);
     });
     CPPUNIT_ASSERT_EQUAL(verdict::unjoined_thread, r.found);
+    // The failure is recorded without stopping the body, which stops at its
+    // next access; the run-on to the end then resumes it there. That access
+    // was taken as done (a load of the store chosen last, here none: the
+    // checker crashed) until visible() announced it again.
+    auto later = weave::model::check(dpor(), [] {
+      atomic<int> x(0);
+      { thread t([] {}); }  // destroyed while joinable
+      (void)x.load(rlx);
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::unjoined_thread, later.found);
+    CPPUNIT_ASSERT(later.report.find("was never joined") != std::string::npos);
   }
 
   void exceptions_and_usage_errors_are_verdicts() {

@@ -343,6 +343,23 @@ class soundness_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL_MESSAGE(c.report, verdict::usage_error, c.found);
     CPPUNIT_ASSERT_MESSAGE(c.report, has(c.report, "n (made at") && has(c.report, "after it was destroyed"));
+    // An object made on a thread's own frame, used by another thread after
+    // that thread ended: the finished thread's fiber waits for the next
+    // execution (engine::start_thread), and its frames must stay as they were.
+    auto f = weave::model::check(dpor(), [] {
+      atomic<atomic<int>*> where(nullptr);
+      thread maker([&] {
+        atomic<int> x(0, "x");
+        where.store(&x, std::memory_order_release);
+      });
+      thread user([&] {
+        if (atomic<int>* p = where.load(std::memory_order_acquire)) (void)p->load(rlx);
+      });
+      maker.join();
+      user.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(f.report, verdict::usage_error, f.found);
+    CPPUNIT_ASSERT_MESSAGE(f.report, has(f.report, "x (made at") && has(f.report, "after it was destroyed"));
   }
 
   // S::waker, the wake a condition's notify owes and makes after its lock: a

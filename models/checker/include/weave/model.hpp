@@ -158,10 +158,11 @@ void visible(object_id obj, op kind, source_location loc);
 // own copy of the value).
 bool atomic_load(object_id obj, std::memory_order o, source_location loc, std::uint64_t& value);
 bool atomic_store(object_id obj, std::memory_order o, std::uint64_t value, source_location loc);
-/// A read-modify-write: atomic_rmw returns the value read, then the caller
-/// computes the new value and hands it to atomic_rmw_write.
-bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value);
-void atomic_rmw_write(object_id obj, std::uint64_t new_value);
+/// A read-modify-write: returns the value read in old_value; the value written
+/// is next(old_value, ctx), computed in the same call (one entry per step).
+using rmw_next = std::uint64_t (*)(std::uint64_t old_value, const void* ctx);
+bool atomic_rmw(object_id obj, std::memory_order o, source_location loc, std::uint64_t& old_value, rmw_next next,
+                const void* ctx);
 /// compare_exchange: -1 outside a check, 1 success (old_value == expected), 0 failure.
 int atomic_cas(object_id obj, std::memory_order success, std::memory_order failure, bool weak,
                std::uint64_t expected, std::uint64_t desired, source_location loc, std::uint64_t& old_value);
@@ -363,14 +364,15 @@ struct model_sync {
     template <class F>
     T rmw(F f, std::memory_order o, loc_t l) {
       std::uint64_t b = 0;
-      if (!model::detail::atomic_rmw(id_, o, l, b)) {  // outside a check
+      const model::detail::rmw_next next = [](std::uint64_t old, const void* fn) {
+        return model::detail::bits((*static_cast<const F*>(fn))(model::detail::from_bits<T>(old)));
+      };
+      if (!model::detail::atomic_rmw(id_, o, l, b, next, &f)) {  // outside a check
         const T old = v_;
         v_ = f(old);
         return old;
       }
-      const T old = model::detail::from_bits<T>(b);
-      model::detail::atomic_rmw_write(id_, model::detail::bits(f(old)));
-      return old;
+      return model::detail::from_bits<T>(b);
     }
     bool cas(T& e, T d, std::memory_order s, std::memory_order f, bool weak, loc_t l) {
       std::uint64_t b = 0;
