@@ -994,12 +994,14 @@ void engine::reset_execution() {
   scheduler_thread_ = std::this_thread::get_id();
   foreign_use_.store(false, std::memory_order_relaxed);  // written by other OS threads only while we run
   unwound_unjoined_ = 0;
+  // "T t is alive" is touched only for the threads an execution had (alive(),
+  // a thread's death): the last one's are reset, the others are clean.
+  for (std::size_t t = 0; t < threads_.size(); ++t) life_[t].reset(false, {});
   threads_.clear();
   while (objects_.size() < 2) objects_.emplace_back();
   objects_[0].reset(false, {});  // kNoObj
   objects_[1].reset(false, {});  // kScFence
   nobj_ = 2;
-  for (object_rec& l : life_) l.reset(false, {});
   steps_.clear();
   notes_.clear();
   in_prefix_ = false;
