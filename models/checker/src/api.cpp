@@ -147,6 +147,8 @@ void invariant(bool cond, const char* msg, source_location loc) {
   e->visible(0, op::fence, loc);  // stops this thread
 }
 void lock_hook(const void* lock, int what, unsigned flags) noexcept {
+  const engine* running = engine::current;
+  if (running == nullptr || !running->tracing()) return;  // holders are for a traced replay's report only
   if (engine* e = live()) e->lock_hook(lock, what, flags);
 }
 prim_id new_primitive(const void* self, const char* kind, const char* name, bool stepwise) noexcept {

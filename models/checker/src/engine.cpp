@@ -1542,7 +1542,7 @@ std::string engine::token() const {
 
 bool engine::parse_token(std::string_view tok) {
   nodes_.clear();
-  seg_fp_.clear();
+  for (auto& fp : seg_fp_) fp.clear();
   for (std::size_t i = 0; i < tok.size(); ++i) {
     const int c = choice_value(tok[i]);
     if (c < 0 || c >= kMaxThreads) return false;
@@ -1577,7 +1577,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   mode_ = m;
   bound_ = bound;
   nodes_.clear();
-  seg_fp_.clear();
+  for (auto& fp : seg_fp_) fp.clear();  // emptied, not freed: the next search's nodes reuse them
   subtree_counter_ = 0;
   result r;
   const auto t0 = sclock::now();
