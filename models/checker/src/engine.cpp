@@ -17,13 +17,12 @@ namespace weave::model::detail {
 engine* engine::current = nullptr;
 
 namespace {
+
+// The workspaces of ended engines on this OS thread (engine.hpp's workspace).
 std::vector<std::unique_ptr<workspace>>& spare_workspaces() {
   static thread_local std::vector<std::unique_ptr<workspace>> pool;
   return pool;
 }
-}  // namespace
-
-namespace {
 
 constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
 std::uint32_t next_generation = 0;  // executions run in this process (object_id's high half)
@@ -1027,9 +1026,10 @@ void engine::reset_execution() {
   diverged_ = false;
 }
 
-// Fibers still suspended here (not parked: finished threads' fibers wait for
-// the next execution) are blocked for good (a deadlock) or stopped by the step bound: an execution cut short was first run to its end
-// (go_silent, then plan_step runs it silently), so no fiber is left inside a destructor.
+// Fibers still suspended here are blocked for good (a deadlock) or stopped
+// by the step bound: an execution cut short was first run to its end
+// (go_silent, then plan_step runs it silently), so no fiber is left inside a
+// destructor. Parked fibers (finished threads) stay for the next execution.
 void engine::teardown() {
   tearing_down_ = true;
   // Children first, T0 (the body) last: the body's frame owns the shared
