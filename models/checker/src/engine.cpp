@@ -1142,29 +1142,37 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 // sibling's subtree there may be another worker's, so the footprint of an
 // opaque call's whole segment (seg_fp_) is not known here, and every
 // worker must walk the prefix alike to number the subtrees alike.
-void engine::sleep_after(const node& n, int c, std::int32_t j) {
+void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
   child_sleep_ = 0;
-  if (reducing() && !silent_) {
-    const tmask carry = (n.sleep | n.done) & ~bit(c);
-    for (tmask m = carry; m != 0; m &= m - 1) {
-      const int r = lowest(m);
-      if (static_cast<std::size_t>(r) >= threads_.size()) continue;
-      if (n.upper && opaque(threads_[static_cast<std::size_t>(r)])) continue;
-      if (!(n.sleep & bit(r))) {  // falls asleep here
-        sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
-        auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
-        fp.clear();
-        if (static_cast<std::size_t>(j) < seg_fp_.size())
-          for (const footprint_item& f : seg_fp_[static_cast<std::size_t>(j)])
-            if (f.tid == r) fp.push_back(f);
-      }
-      switch (wakes(r, c)) {
-        case wake_kind::no: child_sleep_ |= bit(r); break;
-        case wake_kind::to_read_newer: read_mark_[r] = sleep_mark_[r]; break;
-        case wake_kind::yes: read_mark_[r] = 0; break;
-      }
+  if (!reducing() || silent_) return;
+  if (!replayed) n.woke_to_newer = 0;
+  const tmask carry = (n.sleep | n.done) & ~bit(c);
+  for (tmask m = carry; m != 0; m &= m - 1) {
+    const int r = lowest(m);
+    if (static_cast<std::size_t>(r) >= threads_.size()) continue;
+    if (n.upper && opaque(threads_[static_cast<std::size_t>(r)])) continue;
+    if (!(n.sleep & bit(r))) {  // falls asleep here
+      sleep_mark_[r] = static_cast<std::uint32_t>(msgs_.size());
+      auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
+      fp.clear();
+      if (static_cast<std::size_t>(j) < seg_fp_.size())
+        for (const footprint_item& f : seg_fp_[static_cast<std::size_t>(j)])
+          if (f.tid == r) fp.push_back(f);
     }
+    // A replayed node's step wakes whom it woke last time: the same choices
+    // from the start give the same threads and the same sleepers (node::cached).
+    const wake_kind w = !replayed                  ? wakes(r, c)
+                        : (n.kept_asleep & bit(r)) ? wake_kind::no
+                        : (n.woke_to_newer & bit(r)) ? wake_kind::to_read_newer
+                                                     : wake_kind::yes;
+    switch (w) {
+      case wake_kind::no: child_sleep_ |= bit(r); break;
+      case wake_kind::to_read_newer: read_mark_[r] = sleep_mark_[r]; break;
+      case wake_kind::yes: read_mark_[r] = 0; break;
+    }
+    if (!replayed && w == wake_kind::to_read_newer) n.woke_to_newer |= bit(r);
   }
+  if (!replayed) n.kept_asleep = child_sleep_;
 }
 
 // Records step j (thread c, chosen at node n) and does what taking it does
@@ -1389,7 +1397,7 @@ int engine::plan_step() {
       if (mem) chosen_ = choices_[n->data_choice];
     }
     data_choice_ = n->data_choice;
-    sleep_after(*n, c, j);
+    sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
                                                 threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);

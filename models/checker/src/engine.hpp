@@ -129,7 +129,7 @@ class engine {
   node* pick_node(std::int32_t j, tmask cands, tmask real);
   int plan_step();
   node* choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager);
-  void sleep_after(const node& n, int c, std::int32_t j);
+  void sleep_after(node& n, int c, std::int32_t j, bool replayed);
   void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager, bool forced);
   void finish_step();
   void reset_execution();

@@ -374,6 +374,8 @@ struct node {
   bool cached = false;
   bool forced = false, eager = false, preempt = false;
   mem_choice choice;  // an atomic access's store to read or place after
+  tmask kept_asleep = 0;    // engine::sleep_after: the sleepers the step left asleep
+  tmask woke_to_newer = 0;  //   and those it woke to read newer stores only
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
