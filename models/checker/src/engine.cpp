@@ -76,8 +76,8 @@ std::unique_ptr<workspace> workspace::take() {
   auto& pool = spare_workspaces();
   if (pool.empty()) {
     auto w = std::make_unique<workspace>();
-    w->objects.reserve(64);
-    w->steps.reserve(256);
+    w->objects_.reserve(64);
+    w->steps_.reserve(256);
     return w;
   }
   auto w = std::move(pool.back());
@@ -93,7 +93,7 @@ void workspace::give_back(std::unique_ptr<workspace> w) noexcept {
 
 engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)) {
   ws_ = workspace::take();
-  swap_workspace(*ws_);  // ws_ now holds this engine's own empty containers
+  std::swap(static_cast<workspace&>(*this), *ws_);  // ws_ now holds this engine's own empty containers
   if (opt_.shard_count > 1) {
     int levels = 4;
     for (int n = opt_.shard_count - 1; n > 0; n >>= 1) ++levels;
@@ -117,23 +117,8 @@ void engine::end_parked() noexcept {
 
 engine::~engine() {
   end_parked();
-  swap_workspace(*ws_);
+  std::swap(static_cast<workspace&>(*this), *ws_);
   workspace::give_back(std::move(ws_));
-}
-
-void engine::swap_workspace(workspace& w) noexcept {
-  using std::swap;
-  swap(nodes_, w.nodes);
-  swap(seg_fp_, w.seg_fp);
-  swap(first_steps_, w.first_steps);
-  swap(objects_, w.objects);
-  swap(steps_, w.steps);
-  swap(notes_, w.notes);
-  swap(prims_, w.prims);
-  swap(calls_, w.calls);
-  swap(msgs_, w.msgs);
-  swap(mev_, w.mev);
-  swap(choices_, w.choices);
 }
 
 // ---------------------------------------------------------------------------
@@ -195,9 +180,9 @@ void engine::thread_entry(int t) {
 
 void engine::start_thread(int t) {
   in_prefix_ = true;
-  threads_[t].st = tstate::runnable;
-  threads_[t].act = action::step;
   thread_rec& r = threads_[t];
+  r.st = tstate::runnable;
+  r.act = action::step;
   if (r.parked) {
     r.parked = false;  // a fiber of an earlier execution, waiting in its loop below
   } else {
@@ -569,8 +554,10 @@ void engine::fence(std::memory_order o, source_location loc) {
 
 // Who holds which lock is for the report (the deadlock footer, the wait-for
 // graph), which is rendered from the replay of the failing schedule only.
+// Called only while tracing (api.cpp's lock_hook filters): lock names and
+// holders are for a traced replay's report.
 void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
-  if (!active() || !tracing()) return;
+  if (!active()) return;
   thread_rec& t = threads_[cur_];
   auto index = [&]() -> std::size_t {
     for (std::size_t i = 0; i < locks_.size(); ++i)
@@ -1016,7 +1003,6 @@ void engine::reset_execution() {
   read_mark_.fill(0);
   sleep_mark_.fill(0);
   choices_.clear();
-  rmw_read_ = kNoMsg;
   sc_events_ = sc_fences_ = 0;
   child_sleep_ = 0;
   for (auto& fp : sleep_fp_) fp.clear();
@@ -1548,9 +1534,15 @@ std::string engine::token() const {
   return s;
 }
 
-bool engine::parse_token(std::string_view tok) {
+// A new search (or a replay): no nodes. Their footprints are emptied, not
+// freed: the next search's nodes reuse them.
+void engine::clear_search_stack() noexcept {
   nodes_.clear();
   for (auto& fp : seg_fp_) fp.clear();
+}
+
+bool engine::parse_token(std::string_view tok) {
+  clear_search_stack();
   for (std::size_t i = 0; i < tok.size(); ++i) {
     const int c = choice_value(tok[i]);
     if (c < 0 || c >= kMaxThreads) return false;
@@ -1584,8 +1576,7 @@ double seconds_since(sclock::time_point t0) {
 result engine::search(const std::function<void()>& body, mode m, int bound) {
   mode_ = m;
   bound_ = bound;
-  nodes_.clear();
-  for (auto& fp : seg_fp_) fp.clear();  // emptied, not freed: the next search's nodes reuse them
+  clear_search_stack();
   subtree_counter_ = 0;
   result r;
   const auto t0 = sclock::now();

@@ -23,30 +23,36 @@ inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
-/// The containers an engine fills, kept with their capacity from one check to
-/// the next on the same OS thread: a check of a few executions (a student's
-/// edit-and-run, a test suite of many small checks) then allocates almost
-/// nothing for them. An engine swaps one in when it is made and out when it
-/// goes (engine::swap_workspace); every container is cleared or recycled
+/// The containers an engine fills (it is their base class), kept with their
+/// capacity from one check to the next on the same OS thread: a check of a few
+/// executions (a student's edit-and-run, a test suite of many small checks)
+/// then allocates almost nothing for them. An engine swaps a spare one in when
+/// it is made and out when it goes; every container is cleared or recycled
 /// before use, as between two executions of one check.
 struct workspace {
-  std::vector<node> nodes;
-  std::vector<std::vector<footprint_item>> seg_fp;
-  std::vector<step_rec> first_steps;
-  std::vector<object_rec> objects;
-  std::vector<step_rec> steps;
-  std::vector<note> notes;
-  std::vector<prim_rec> prims;
-  std::vector<call_rec> calls;
-  std::vector<message> msgs;
-  std::vector<mem_event> mev;
-  std::vector<mem_choice> choices;
+  // the search stack
+  std::vector<node> nodes_;
+  /// Opaque primitives, by node: what each thread explored there touched in its
+  /// whole segment (its call up to where it returned or blocked), for the
+  /// sleep sets. Outside nodes_ so that a node stays trivially copyable.
+  std::vector<std::vector<footprint_item>> seg_fp_;
+  std::vector<step_rec> first_steps_;  // the first execution, re-run at the end (check_first_execution)
+  // the current execution
+  std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
+  std::vector<step_rec> steps_;
+  std::vector<note> notes_;          // cell accesses, while tracing
+  std::vector<prim_rec> prims_;      // this execution's primitives ([0, nprim_) in use)
+  std::vector<call_rec> calls_;      // this execution's outermost calls, in the order they began
+  // RC11 memory (memory.cpp)
+  std::vector<message> msgs_;        // every store of this execution
+  std::vector<mem_event> mev_;       // every atomic access and fence, in execution order
+  std::vector<mem_choice> choices_;  // the choices of the thread about to step
 
   static std::unique_ptr<workspace> take();
   static void give_back(std::unique_ptr<workspace> w) noexcept;
 };
 
-class engine {
+class engine : private workspace {
  public:
   explicit engine(const options& o);
   ~engine();
@@ -133,7 +139,7 @@ class engine {
   void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager, bool forced);
   void finish_step();
   void reset_execution();
-  void swap_workspace(workspace& w) noexcept;
+  void clear_search_stack() noexcept;
   void teardown();
   void end_parked() noexcept;
   bool go_silent();
@@ -222,7 +228,7 @@ class engine {
                             std::memory_order o, const message* continues);
   void remove_message(std::uint32_t id);
   void record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence);
-  void rmw_write(std::uint32_t obj, std::uint64_t neu);  // the write of the RMW that read rmw_read_
+  void rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu);  // an RMW that read message read
   void read_message(thread_rec& t, const message& m, std::memory_order o);
   void published(thread_rec& t, std::memory_order o);
   void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
@@ -245,13 +251,8 @@ class engine {
   bool quiet_ = false;  // a replay that reports nothing (check_first_execution): tracing() is off
 
   // search stack
-  std::unique_ptr<workspace> ws_;  // the containers below, recycled: while this engine runs, its own empty ones
-  std::vector<node> nodes_;
+  std::unique_ptr<workspace> ws_;  // while this engine runs: its own empty containers, to give back
   node silent_node_;  // the step of a silent run-on: no choice of the search
-  /// Opaque primitives, by node: what each thread explored there touched in its
-  /// whole segment (its call up to where it returned or blocked), for the
-  /// sleep sets. Outside nodes_ so that a node stays trivially copyable.
-  std::vector<std::vector<footprint_item>> seg_fp_;
   std::size_t replay_len_ = 0;  // nodes_[0..replay_len_) are replayed
   std::uint64_t subtree_counter_ = 0;
   unsigned char* claims_ = nullptr;
@@ -260,7 +261,6 @@ class engine {
   int split_levels_ = 0;
 
   // the first execution, re-run at the end to catch state kept between executions
-  std::vector<step_rec> first_steps_;
   std::string first_token_;
   verdict first_verdict_ = verdict::pass;
   bool saw_model_ = false;  // some execution made a model object or thread
@@ -271,16 +271,11 @@ class engine {
   std::atomic<bool> foreign_use_{false};    // a model object was used from another OS thread
   tmask unwound_unjoined_ = 0;              // threads left running by an exception unwinding the body
   thread_table threads_;
-  std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
   std::array<object_rec, kMaxThreads> life_;  // life_obj(t): "T t is alive"
   std::size_t nobj_ = 0;
-  std::vector<step_rec> steps_;
-  std::vector<note> notes_;         // cell accesses, while tracing
   bool in_prefix_ = false;
   bool fresh_pending_ = false;      // a spawned thread has not been started yet
-  std::vector<prim_rec> prims_;     // this execution's primitives ([0, nprim_) in use)
   std::size_t nprim_ = 0;
-  std::vector<call_rec> calls_;     // this execution's outermost calls, in the order they began
   // --outcomes: the final values of this execution, and of all (name -> value -> count, a token)
   std::vector<std::pair<std::string, std::uint64_t>> final_values_;
   std::vector<std::pair<std::string, std::vector<std::pair<std::uint64_t, std::pair<std::uint64_t, std::string>>>>> outcome_table_;
@@ -290,11 +285,7 @@ class engine {
   int prev_ = -1;
   std::uint16_t data_choice_ = 0;
   // RC11 memory (memory.cpp)
-  std::vector<message> msgs_;          // every store of this execution
-  std::vector<mem_event> mev_;         // every atomic access and fence, in execution order
-  std::vector<mem_choice> choices_;    // the choices of the thread about to step
   mem_choice chosen_;                  // the one taken
-  std::uint32_t rmw_read_ = kNoMsg;    // what the RMW being taken read (atomic_rmw, atomic_cas: for rmw_write)
   int sc_events_ = 0, sc_fences_ = 0;
   bool tentative_ = false;             // a choice being judged (its message is undone)
   std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep

@@ -439,16 +439,15 @@ bool engine::atomic_rmw(std::uint32_t obj, std::memory_order o, source_location 
   if (!active()) return false;
   visible(obj, op::rmw, loc, o);
   if (!active() || obj >= nobj_) return false;
-  rmw_read_ = chosen_.msg;
-  read_message(threads_[cur_], msgs_[rmw_read_], o);
-  old = msgs_[rmw_read_].value;
-  rmw_write(obj, next(old, ctx));
+  const std::uint32_t read = chosen_.msg;
+  read_message(threads_[cur_], msgs_[read], o);
+  old = msgs_[read].value;
+  rmw_write(obj, read, next(old, ctx));
   return true;
 }
 
-void engine::rmw_write(std::uint32_t obj, std::uint64_t neu) {
+void engine::rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu) {
   thread_rec& t = threads_[cur_];
-  const std::uint32_t read = std::exchange(rmw_read_, kNoMsg);
   msgs_[read].taken = true;
   --objects_[obj].untaken;
   const std::uint32_t before_pos = msgs_[read].pos;
@@ -478,9 +477,8 @@ int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_orde
   const mem_choice c = chosen_;
   old = msgs_[c.msg].value;
   if (c.kind == pick::rmw_after) {
-    rmw_read_ = c.msg;
     read_message(t, msgs_[c.msg], so);
-    rmw_write(obj, desired);
+    rmw_write(obj, c.msg, desired);
     return 1;
   }
   if (c.kind == pick::cas_spurious) --t.spurious_cas_left;

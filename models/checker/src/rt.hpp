@@ -373,9 +373,9 @@ struct node {
   // set once the step is taken, cleared when backtrack changes a choice here.
   bool cached = false;
   bool forced = false, eager = false, preempt = false;
-  mem_choice choice;  // an atomic access's store to read or place after
-  tmask kept_asleep = 0;    // engine::sleep_after: the sleepers the step left asleep
-  tmask woke_to_newer = 0;  //   and those it woke to read newer stores only
+  mem_choice choice;        // an atomic access's store to read or place after
+  tmask kept_asleep = 0;    // the sleepers its step left asleep (engine::sleep_after)
+  tmask woke_to_newer = 0;  // and those it woke to read newer stores only
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
