@@ -27,23 +27,8 @@ std::vector<std::unique_ptr<workspace>>& spare_workspaces() {
 constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
 std::uint32_t next_generation = 0;  // executions run in this process (object_id's high half)
 
-bool acquires(std::memory_order o) {
-  return o == std::memory_order_acquire || o == std::memory_order_acq_rel ||
-         o == std::memory_order_seq_cst || o == std::memory_order_consume;
-}
-bool releases(std::memory_order o) {
-  return o == std::memory_order_release || o == std::memory_order_acq_rel ||
-         o == std::memory_order_seq_cst;
-}
 int lowest(tmask m) { return std::countr_zero(m); }
 
-const char* base_name(const char* path) {
-  const char* s = std::strrchr(path, '/');
-  return s ? s + 1 : path;
-}
-std::string where(source_location l) {
-  return std::string(base_name(l.file_name())) + ":" + std::to_string(l.line());
-}
 char choice_char(int c) { return static_cast<char>(c < 10 ? '0' + c : 'a' + (c - 10)); }
 constexpr int kBase = 36;  // a token's digits: 0-9a-z
 int choice_value(char ch) {

@@ -60,13 +60,6 @@
 namespace weave::model::detail {
 namespace {
 
-bool acquires(std::memory_order o) {
-  return o == std::memory_order_acquire || o == std::memory_order_acq_rel ||
-         o == std::memory_order_seq_cst || o == std::memory_order_consume;
-}
-bool releases(std::memory_order o) {
-  return o == std::memory_order_release || o == std::memory_order_acq_rel || o == std::memory_order_seq_cst;
-}
 constexpr auto kSc = std::memory_order_seq_cst;
 
 // The atomic's own copy of its latest value (object_rec::shadow), by its size:

@@ -9,13 +9,6 @@
 namespace weave::model::detail {
 namespace {
 
-const char* base_name(const char* path) {
-  const char* s = std::strrchr(path, '/');
-  return s ? s + 1 : path;
-}
-std::string where(source_location l) {
-  return std::string(base_name(l.file_name())) + ":" + std::to_string(l.line());
-}
 std::string num(std::uint64_t v) {
   if (v >= 0xffffffff00000000ull) return std::to_string(static_cast<std::int64_t>(v));
   if (v > 999999) {

@@ -37,6 +37,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -53,6 +55,22 @@ namespace weave::model::detail {
 inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the body
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
+
+inline constexpr bool acquires(std::memory_order o) {
+  return o == std::memory_order_acquire || o == std::memory_order_acq_rel || o == std::memory_order_seq_cst ||
+         o == std::memory_order_consume;
+}
+inline constexpr bool releases(std::memory_order o) {
+  return o == std::memory_order_release || o == std::memory_order_acq_rel || o == std::memory_order_seq_cst;
+}
+/// A source file's name without its directories, and "file:line" (the trace's and the reports').
+inline const char* base_name(const char* path) {
+  const char* s = std::strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+inline std::string where(source_location l) {
+  return std::string(base_name(l.file_name())) + ":" + std::to_string(l.line());
+}
 
 /// The pseudo-object "thread t is alive": S::alive(t) reads it and t's last
 /// step (the one it finishes in) writes it, so DPOR orders the two like any
