@@ -110,8 +110,6 @@ engine::~engine() {
 // Threads and fibers
 // ---------------------------------------------------------------------------
 
-void engine::yield_to_scheduler() { sched_ = std::move(sched_).resume(); }
-
 void engine::resume(int t) {
   cur_ = t;
   threads_[t].fib = std::move(threads_[t].fib).resume();
@@ -255,9 +253,10 @@ void engine::unjoined(std::uint32_t tid) {
 // Visible operations (run on a model thread's fiber)
 // ---------------------------------------------------------------------------
 
-void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
-                     std::memory_order o_fail, bool cas, bool weak, std::uint64_t expected, bool may_have_ended) {
-  if (!active()) return;
+// visible()'s rare cases (engine.hpp): an object made outside the body or by
+// an earlier execution, a failure recorded without stopping, an object used
+// after its lifetime. Returns whether the operation is still to be announced.
+bool engine::visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended) {
   thread_rec& t = threads_[cur_];
   if (obj == kOutside) {
     fail(verdict::usage_error,
@@ -265,7 +264,7 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
              " was created outside the check body; create shared objects inside the body "
              "(it is re-run for every execution)");
     yield_to_scheduler();
-    return;
+    return false;
   }
   if (obj == kStale) {
     fail(verdict::nondeterminism,
@@ -274,7 +273,7 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
              "object made outside the body). The body is re-run from the start for every execution; make "
              "every shared object inside it.");
     yield_to_scheduler();
-    return;
+    return false;
   }
   if (failed_ && !silent_) {  // a failure recorded without stopping (e.g. unjoined): stop here
     t.st = tstate::aborted;
@@ -283,7 +282,7 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
     // nothing, and this operation is still to come. Returning would let the
     // caller take it as done (an atomic load reading whatever store was chosen
     // last, or none: a crash).
-    if (!active()) return;
+    if (!active()) return false;
   }
   if (obj < nobj_ && !objects_[obj].alive && !may_have_ended) {
     destroyed_used(obj, loc);
@@ -292,33 +291,7 @@ void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memor
       yield_to_scheduler();
     }
   }
-  // Field by field from the arguments: a pending_op built on the caller's
-  // stack and copied whole stalls on reading back its narrow stores.
-  pending_op& q = t.pend;
-  q.obj = obj;
-  q.kind = kind;
-  q.loc = loc;
-  q.order = o;
-  q.order_fail = o_fail;
-  q.cas = cas;
-  q.weak = weak;
-  q.expected = expected;
-  t.st = tstate::runnable;
-  t.act = action::step;
-  // The step this thread has just taken ends here, and the thread plans the
-  // next one itself, on its own stack: when it is chosen again (most steps),
-  // it runs on without switching to the scheduler and back. Not while it is
-  // being started (in_prefix_), nor while new threads wait to be started
-  // (their fibers start from the scheduler's).
-  if (!in_prefix_ && !fresh_pending_) {
-    finish_step();
-    planning_here_ = true;
-    const int c = plan_step();
-    planning_here_ = false;
-    if (c == cur_) return;
-    planned_ = c;
-  }
-  yield_to_scheduler();
+  return true;
 }
 
 object_id engine::new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,

@@ -67,9 +67,16 @@ class engine : private workspace {
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
   bool tracing() const noexcept { return mode_ == mode::replay && !quiet_; }
   /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
-  void visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o = std::memory_order_seq_cst,
-               std::memory_order o_fail = std::memory_order_seq_cst, bool cas = false, bool weak = false,
-               std::uint64_t expected = 0, bool may_have_ended = false);
+  /// Inline (below), its rare cases out of line (visible_rare): a thread
+  /// switches away in the frame of the operation's own function, so resumed it
+  /// returns through fewer frames (after a switch the processor predicts
+  /// returns for the other stack) and runs fewer calls: checker_speed's
+  /// searches took 7-9% less time.
+  [[gnu::always_inline]] inline void visible(std::uint32_t obj, op kind, source_location loc,
+                                             std::memory_order o = std::memory_order_seq_cst,
+                                             std::memory_order o_fail = std::memory_order_seq_cst, bool cas = false,
+                                             bool weak = false, std::uint64_t expected = 0,
+                                             bool may_have_ended = false);
   object_id new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
                        std::size_t size);
   /// The index of a model object in this execution; kOutside (made outside any
@@ -145,7 +152,8 @@ class engine : private workspace {
   bool go_silent();
   void start_thread(int t);
   void resume(int t);
-  void yield_to_scheduler();
+  [[gnu::always_inline]] void yield_to_scheduler() { sched_ = std::move(sched_).resume(); }
+  bool visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended);
   void thread_entry(int t);
   void run_below_gap(int t);
   /// Besides the threads that can step (the return value, joins included):
@@ -316,5 +324,42 @@ class engine : private workspace {
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;
 };
+
+inline void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
+                            std::memory_order o_fail, bool cas, bool weak, std::uint64_t expected,
+                            bool may_have_ended) {
+  if (!active()) return;
+  if ((obj >= kStale || (failed_ && !silent_) || (obj < nobj_ && !objects_[obj].alive && !may_have_ended)) &&
+      !visible_rare(obj, loc, may_have_ended))
+    return;
+  thread_rec& t = threads_[cur_];
+  // Field by field from the arguments: a pending_op built on the caller's
+  // stack and copied whole stalls on reading back its narrow stores.
+  pending_op& q = t.pend;
+  q.obj = obj;
+  q.kind = kind;
+  q.loc = loc;
+  q.order = o;
+  q.order_fail = o_fail;
+  q.cas = cas;
+  q.weak = weak;
+  q.expected = expected;
+  t.st = tstate::runnable;
+  t.act = action::step;
+  // The step this thread has just taken ends here, and the thread plans the
+  // next one itself, on its own stack: when it is chosen again (most steps),
+  // it runs on without switching to the scheduler and back. Not while it is
+  // being started (in_prefix_), nor while new threads wait to be started
+  // (their fibers start from the scheduler's).
+  if (!in_prefix_ && !fresh_pending_) {
+    finish_step();
+    planning_here_ = true;
+    const int c = plan_step();
+    planning_here_ = false;
+    if (c == cur_) return;
+    planned_ = c;
+  }
+  yield_to_scheduler();
+}
 
 }  // namespace weave::model::detail
