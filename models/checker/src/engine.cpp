@@ -19,8 +19,8 @@ engine* engine::current = nullptr;
 namespace {
 
 // The workspaces of ended engines on this OS thread (engine.hpp's workspace).
-std::vector<std::unique_ptr<workspace>>& spare_workspaces() {
-  static thread_local std::vector<std::unique_ptr<workspace>> pool;
+std::vector<workspace>& spare_workspaces() {
+  static thread_local std::vector<workspace> pool;
   return pool;
 }
 
@@ -57,28 +57,26 @@ bool pending_spin(const thread_rec& t) {
 
 }  // namespace
 
-std::unique_ptr<workspace> workspace::take() {
+workspace workspace::take() {
   auto& pool = spare_workspaces();
+  if (pool.capacity() < 2) pool.reserve(2);  // give_back then never allocates
   if (pool.empty()) {
-    auto w = std::make_unique<workspace>();
-    w->objects_.reserve(64);
-    w->steps_.reserve(256);
+    workspace w;
+    w.objects_.reserve(64);
+    w.steps_.reserve(256);
     return w;
   }
-  auto w = std::move(pool.back());
+  workspace w = std::move(pool.back());
   pool.pop_back();
   return w;
 }
 
-void workspace::give_back(std::unique_ptr<workspace> w) noexcept {
-  if (!w) return;
+void workspace::give_back(workspace&& w) noexcept {
   auto& pool = spare_workspaces();
-  if (pool.size() < 2) pool.push_back(std::move(w));  // an engine in an engine is rare: keep two
+  if (pool.size() < pool.capacity()) pool.push_back(std::move(w));  // two: an engine in an engine is rare
 }
 
-engine::engine(const options& o) : opt_(o), stacks_(shared_stack_pool(o.stack_size)) {
-  ws_ = workspace::take();
-  std::swap(static_cast<workspace&>(*this), *ws_);  // ws_ now holds this engine's own empty containers
+engine::engine(const options& o) : workspace(workspace::take()), opt_(o), stacks_(shared_stack_pool(o.stack_size)) {
   if (opt_.shard_count > 1) {
     int levels = 4;
     for (int n = opt_.shard_count - 1; n > 0; n >>= 1) ++levels;
@@ -102,8 +100,7 @@ void engine::end_parked() noexcept {
 
 engine::~engine() {
   end_parked();
-  std::swap(static_cast<workspace&>(*this), *ws_);
-  workspace::give_back(std::move(ws_));
+  workspace::give_back(std::move(static_cast<workspace&>(*this)));
 }
 
 // ---------------------------------------------------------------------------

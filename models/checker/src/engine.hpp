@@ -26,9 +26,10 @@ enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 /// The containers an engine fills (it is their base class), kept with their
 /// capacity from one check to the next on the same OS thread: a check of a few
 /// executions (a student's edit-and-run, a test suite of many small checks)
-/// then allocates almost nothing for them. An engine swaps a spare one in when
-/// it is made and out when it goes; every container is cleared or recycled
-/// before use, as between two executions of one check.
+/// then allocates almost nothing for them. An engine is made from a spare one
+/// (moved in: no container is copied or swapped) and moves it back to the
+/// spares when it goes; every container is cleared or recycled before use, as
+/// between two executions of one check.
 struct workspace {
   // the search stack
   std::vector<node> nodes_;
@@ -48,8 +49,8 @@ struct workspace {
   std::vector<mem_event> mev_;       // every atomic access and fence, in execution order
   std::vector<mem_choice> choices_;  // the choices of the thread about to step
 
-  static std::unique_ptr<workspace> take();
-  static void give_back(std::unique_ptr<workspace> w) noexcept;
+  static workspace take();
+  static void give_back(workspace&& w) noexcept;
 };
 
 class engine : private workspace {
@@ -259,7 +260,6 @@ class engine : private workspace {
   bool quiet_ = false;  // a replay that reports nothing (check_first_execution): tracing() is off
 
   // search stack
-  std::unique_ptr<workspace> ws_;  // while this engine runs: its own empty containers, to give back
   node silent_node_;  // the step of a silent run-on: no choice of the search
   std::size_t replay_len_ = 0;  // nodes_[0..replay_len_) are replayed
   std::uint64_t subtree_counter_ = 0;
