@@ -75,7 +75,11 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   if (t.call >= 0) return false;  // a call inside a call: part of the outer one
   if (prims_[prim].stepwise) return false;  // not linearizable: its steps, and its parts' calls, are the user's
   t.call = static_cast<std::int32_t>(calls_.size());
-  calls_.push_back(call_rec{prim, static_cast<std::uint8_t>(cur_), what, loc, {}, nullptr, {}});
+  call_rec& c = calls_.emplace_back();  // in place: no record built and moved, no strings moved
+  c.prim = prim;
+  c.tid = static_cast<std::uint8_t>(cur_);
+  c.what = what;
+  c.loc = loc;
   return true;
 }
 
