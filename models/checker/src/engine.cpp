@@ -1544,6 +1544,14 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   for (;;) {
     const run_end end = run_execution(body);
     ++runs;
+    if (opt_.verbose) {  // every execution's schedule, as a replay token, and how it ended
+      const char* how = end == run_end::complete        ? "complete"
+                        : end == run_end::failed        ? to_string(fail_.v)
+                        : end == run_end::sleep_blocked ? "sleep-blocked (covered by another execution)"
+                                                        : "another shard's";
+      std::fprintf(stderr, "weave: execution %llu: %s  %s\n", static_cast<unsigned long long>(runs),
+                   token().c_str(), how);
+    }
     if (runs == 1 && end != run_end::not_mine) {  // kept to be run again at the end
       first_steps_ = steps_;
       first_token_ = token();

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 #include <thread>
@@ -98,9 +99,48 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(bounds_make_the_result_bounded);
   CPPUNIT_TEST(stack_overflow_is_reported);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
+  CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
 
  public:
+  // options::verbose: one stderr line per execution, its schedule as a replay
+  // token that runs that execution again.
+  void verbose_prints_every_execution() {
+    auto run = [](bool verbose) {
+      weave::model::options o = plain();
+      o.verbose = verbose;
+      std::FILE* out = std::tmpfile();
+      std::fflush(stderr);
+      const int saved = dup(2);
+      dup2(fileno(out), 2);
+      const auto r = weave::model::check(o, increments(2, 2));
+      std::fflush(stderr);
+      dup2(saved, 2);
+      close(saved);
+      std::rewind(out);
+      std::vector<std::string> tokens;
+      char line[256];
+      while (std::fgets(line, sizeof line, out) != nullptr) {
+        const std::string l = line;
+        CPPUNIT_ASSERT_MESSAGE(l, l.rfind("weave: execution ", 0) == 0 && l.find("  complete\n") != std::string::npos);
+        const auto colon = l.find(": ", 17);
+        tokens.push_back(l.substr(colon + 2, l.find("  complete") - colon - 2));
+      }
+      std::fclose(out);
+      CPPUNIT_ASSERT_EQUAL(std::uint64_t(6), r.executions);
+      return tokens;
+    };
+    CPPUNIT_ASSERT(run(false).empty());
+    const auto tokens = run(true);
+    CPPUNIT_ASSERT_EQUAL(std::size_t(6), tokens.size());
+    CPPUNIT_ASSERT_EQUAL(std::size_t(6), std::set<std::string>(tokens.begin(), tokens.end()).size());
+    for (const std::string& t : tokens) {
+      const auto r = weave::model::replay(plain(), increments(2, 2), t);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(t, verdict::pass, r.found);
+      CPPUNIT_ASSERT_EQUAL(t, r.replay);
+    }
+  }
+
   void plain_dfs_counts_interleavings() {
     // Two threads of two operations each on one atomic: C(4,2) = 6 interleavings.
     auto r = weave::model::check(plain(), increments(2, 2));

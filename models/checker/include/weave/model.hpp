@@ -87,7 +87,7 @@ struct options {
   int shard_index = 0;                 // --shard K/N: this process explores slice K
   int shard_count = 1;                 //   of N (0-based K)
   int jobs = 1;                        // local worker processes
-  bool verbose = false;                // print every execution's schedule
+  bool verbose = false;                // print every execution's schedule (its replay token) on stderr
   bool exports = false;                // a counterexample also as result::trace_json, html and dot
   bool outcomes = false;               // dfs on past failures; result::outcomes lists the final values
   bool progress = false;               // one updating progress line on stderr
