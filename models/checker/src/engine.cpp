@@ -1365,11 +1365,13 @@ void engine::finish_step() {
     life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
     if (reducing()) thread_died(c, j);
   }
-  step_rec& done = steps_[static_cast<std::size_t>(j)];
-  done.after = threads_[c].st;
-  done.after_kind = threads_[c].pend.kind;
-  done.after_target = threads_[c].join_target;
-  if (done.call >= 0) done.note = calls_[static_cast<std::size_t>(done.call)].note;
+  if (tracing()) {  // what the report's rows say after a step (report.cpp)
+    step_rec& done = steps_[static_cast<std::size_t>(j)];
+    done.after = threads_[c].st;
+    done.after_kind = threads_[c].pend.kind;
+    done.after_target = threads_[c].join_target;
+    if (done.call >= 0) done.note = calls_[static_cast<std::size_t>(done.call)].note;
+  }
   prev_ = c;
   if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
 }
