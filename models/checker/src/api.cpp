@@ -184,7 +184,7 @@ void user_code(bool enter) noexcept {
 void name_object(object_id id, const char* name) noexcept {
   if (engine* e = live()) e->name_object(e->index_of(id), name);
 }
-std::uint32_t spawn(std::function<void()> fn, source_location loc, const char* name) {
+std::uint32_t spawn(std::function<void()>&& fn, source_location loc, const char* name) {
   engine* e = live();
   if (e == nullptr && engine::current != nullptr) return 0;  // an execution being unwound: it never runs
   if (e == nullptr) throw weave::usage_error("weave::model::thread: created outside a model check");

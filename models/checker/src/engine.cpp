@@ -183,7 +183,7 @@ void engine::start_thread(int t) {
 
 // Spawning is not a scheduling point: the child cannot run before it exists,
 // and the parent's code up to its next visible operation touches no atomics.
-std::uint32_t engine::spawn(std::function<void()> fn, source_location loc, const char* name) {
+std::uint32_t engine::spawn(std::function<void()>&& fn, source_location loc, const char* name) {
   if (!active()) return 0;
   if (threads_.size() >= static_cast<std::size_t>(kMaxThreads)) {
     fail(verdict::usage_error, "too many model threads (the checker supports " +

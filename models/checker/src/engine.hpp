@@ -121,7 +121,7 @@ class engine : private workspace {
   void call_result(const std::string& text);
   void user_code(bool enter);
   void name_object(std::uint32_t id, const char* name);
-  std::uint32_t spawn(std::function<void()> fn, source_location loc, const char* name);
+  std::uint32_t spawn(std::function<void()>&& fn, source_location loc, const char* name);
   void join(std::uint32_t tid, source_location loc);
   void unjoined(std::uint32_t tid);
 

@@ -224,7 +224,7 @@ std::string arg_text(const T& v) {
 }
 // Threads.
 /// name: what the trace calls the thread (nullptr: T<n>).
-std::uint32_t spawn(std::function<void()> fn, source_location loc, const char* name = nullptr);
+std::uint32_t spawn(std::function<void()>&& fn, source_location loc, const char* name = nullptr);
 void join(std::uint32_t tid, source_location loc);
 void unjoined(std::uint32_t tid) noexcept;
 template <class T>
