@@ -255,20 +255,15 @@ void engine::unjoined(std::uint32_t tid) {
 // after its lifetime. Returns whether the operation is still to be announced.
 bool engine::visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended) {
   thread_rec& t = threads_[cur_];
-  if (obj == kOutside) {
-    fail(verdict::usage_error,
+  if (obj == kOutside || obj == kStale) {  // no object of this execution to act on
+    const bool outside = obj == kOutside;
+    fail(outside ? verdict::usage_error : verdict::nondeterminism,
          std::string("a model object used at ") + where(loc) +
-             " was created outside the check body; create shared objects inside the body "
-             "(it is re-run for every execution)");
-    yield_to_scheduler();
-    return false;
-  }
-  if (obj == kStale) {
-    fail(verdict::nondeterminism,
-         std::string("a model object used at ") + where(loc) +
-             " was made in an earlier execution: state kept between executions (a static, a global, or an "
-             "object made outside the body). The body is re-run from the start for every execution; make "
-             "every shared object inside it.");
+             (outside ? " was created outside the check body; create shared objects inside the body "
+                        "(it is re-run for every execution)"
+                      : " was made in an earlier execution: state kept between executions (a static, a global, "
+                        "or an object made outside the body). The body is re-run from the start for every "
+                        "execution; make every shared object inside it."));
     yield_to_scheduler();
     return false;
   }
@@ -508,9 +503,8 @@ void engine::fence(std::memory_order o, source_location loc) {
 }
 
 // Who holds which lock is for the report (the deadlock footer, the wait-for
-// graph), which is rendered from the replay of the failing schedule only.
-// Called only while tracing (api.cpp's lock_hook filters): lock names and
-// holders are for a traced replay's report.
+// graph), rendered from the traced replay of the failing schedule only: so it
+// is called only while tracing (api.cpp's lock_hook filters).
 void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
   if (!active()) return;
   thread_rec& t = threads_[cur_];
