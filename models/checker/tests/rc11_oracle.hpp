@@ -39,6 +39,16 @@
 // An execution is one (rf, mo) pair; the outcome of a consistent one is every
 // register (the value each reading instruction read, in thread-major program
 // order) followed by each location's final value (its mo-last write).
+//
+// Data races (the cells of rc11_program.hpp): a consistent execution races if
+// two cell accesses it makes (a guarded one only when its register holds the
+// value) touch one cell, one of them writes, they are in different threads, and
+// neither happens before the other. A cell access is no event of the graph (it
+// would change po|≠loc, hence psc): it sits in po between its thread's events,
+// and happens-before reaches it through them. u happens before v (in another
+// thread) iff the first event of u's thread after u happens before the last
+// event of v's thread before v: hb = (po ∪ sw)+ leaves u's thread by an sw
+// edge from an event po-after u and enters v's by one into an event po-before v.
 #pragma once
 
 #include <algorithm>
@@ -59,6 +69,7 @@ struct verdicts {
   std::uint64_t candidates = 0;  // (rf, mo) pairs judged by the full axioms
   std::set<outcome> outcomes;
   int registers = 0;             // outcomes hold these registers, then the final values
+  std::uint64_t racy = 0;        // consistent executions with a data race on a cell
   /// Whether some consistent execution has every register and final value
   /// named: regs as {register, value}, finals as {location, value}.
   using assignment = std::vector<std::pair<int, std::uint32_t>>;
@@ -81,6 +92,7 @@ struct fixed_part {
   relation po, rf, rmw, hb;
   mask w = 0, r = 0, f = 0, sc = 0, fsc = 0;
   std::vector<mask> at;  // at[l]: the accesses to location l
+  std::vector<int> first_event, last_event;  // per instruction (flat index): its events
   /// po|loc's and hb|loc's location filter: a's row keeps b iff both access one location.
   relation same_loc(const relation& a) const;
   relation other_loc(const relation& a) const;
@@ -221,11 +233,13 @@ class explorer {
                   std::vector<int>& chosen, const values& v);
   void record(const fixed_part& g, const std::vector<std::vector<std::vector<int>>>& per_loc,
               const std::vector<int>& chosen, const values& v);
+  bool races(const fixed_part& g, const values& v) const;
 
   const program& p_;
   memory m_;
   bool prune_;
   std::vector<slot> flat_;                  // every instruction, thread-major (= register order)
+  std::vector<int> thread_start_;           // per thread: the flat index of its first instruction
   std::vector<int> reads_;                  // the reading instructions' flat indices
   std::vector<std::vector<int>> sources_;   // per read: -1 (initial write) or a flat index
   std::vector<int> rf_;                     // per flat index: the chosen source (reads only)
@@ -234,9 +248,11 @@ class explorer {
 };
 
 inline explorer::explorer(const program& p, memory m, bool prune) : p_(p), m_(m), prune_(prune) {
-  for (std::size_t t = 0; t < p.threads.size(); ++t)
+  for (std::size_t t = 0; t < p.threads.size(); ++t) {
+    thread_start_.push_back(static_cast<int>(flat_.size()));
     for (std::size_t k = 0; k < p.threads[t].size(); ++k)
       flat_.push_back({static_cast<int>(t), static_cast<int>(k), p.threads[t][k]});
+  }
   const int n = static_cast<int>(flat_.size());
   po_i_.n = rf_i_.n = n;
   rf_.assign(flat_.size(), -1);
@@ -315,9 +331,13 @@ inline fixed_part explorer::lay_out(const values& v, std::vector<int>& wevent) c
   for (int l = 0; l < p_.locations; ++l) g.events.push_back({event::write, -1, l, 0, order::rlx});
   std::vector<int> revent(flat_.size(), -1);
   wevent.assign(flat_.size(), -1);
+  g.first_event.assign(flat_.size(), -1);
+  g.last_event.assign(flat_.size(), -1);
   for (std::size_t a = 0; a < flat_.size(); ++a) {
     const instr& i = flat_[a].in;
     const int t = flat_[a].thread;
+    g.first_event[a] = static_cast<int>(g.events.size());
+    g.last_event[a] = g.first_event[a] + (v.wrote[a] && i.reads() ? 1 : 0);  // an RMW: its read, then its write
     if (i.kind == op::fence) g.events.push_back({event::fence, t, -1, 0, i.ord});
     if (!i.reads() && i.kind != op::fence) {
       wevent[a] = static_cast<int>(g.events.size());
@@ -414,6 +434,37 @@ inline void explorer::record(const fixed_part& g,
   if (!consistent(g, mo, m_)) return;
   ++out_.consistent;
   out_.outcomes.insert(o);
+  if (!p_.accesses.empty() && races(g, v)) ++out_.racy;
+}
+
+/// Whether the consistent execution g (with values v) has a data race on a
+/// cell (the rule in this file's opening comment).
+inline bool explorer::races(const fixed_part& g, const values& v) const {
+  const auto made = [&](const cell_access& c) {
+    if (c.guard < 0) return true;
+    return v.read[static_cast<std::size_t>(reads_[static_cast<std::size_t>(c.guard)])] == c.guard_value;
+  };
+  // The first event of c's thread after c, the last one before it (-1: none).
+  const auto after = [&](const cell_access& c) {
+    const auto& code = p_.threads[static_cast<std::size_t>(c.thread)];
+    if (c.before >= static_cast<int>(code.size())) return -1;
+    return g.first_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(c.thread)] + c.before)];
+  };
+  const auto before = [&](const cell_access& c) {
+    if (c.before == 0) return -1;
+    return g.last_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(c.thread)] + c.before - 1)];
+  };
+  const auto ordered = [&](const cell_access& u, const cell_access& w) {
+    const int a = after(u), b = before(w);
+    return a >= 0 && b >= 0 && g.hb.has(a, b);
+  };
+  for (std::size_t i = 0; i < p_.accesses.size(); ++i)
+    for (std::size_t j = i + 1; j < p_.accesses.size(); ++j) {
+      const cell_access &u = p_.accesses[i], &w = p_.accesses[j];
+      if (u.thread == w.thread || u.cell != w.cell || !(u.write || w.write)) continue;
+      if (made(u) && made(w) && !ordered(u, w) && !ordered(w, u)) return true;
+    }
+  return false;
 }
 
 /// The oracle's entry point.

@@ -7,11 +7,22 @@
 // readable from an outcome. random_program and random_rmw_program make valid
 // C++ programs only: no release load, no acquire store, no release or acq_rel
 // CAS failure order, no relaxed fence.
+//
+// Cells (the race oracle): a program may also read and write plain, non-atomic
+// cells a, b, ... (model_sync::cell under the checker), each access placed
+// before one of its thread's instructions (or after the last) and optionally
+// guarded by a register its thread read earlier ("if (r0 == 2) a.read()"), so
+// that a message-passing program can touch its data only once the flag says so.
+// A cell access reads or writes no atomic and sets no register: the question
+// it asks is only whether some execution has two accesses to one cell, one a
+// write, by two threads, that happens-before leaves unordered (a data race).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace weave::model::test::oracle {
@@ -39,10 +50,25 @@ inline instr cas(int loc, std::uint32_t expected, std::uint32_t desired, order s
 }
 inline instr fence(order o) { return {op::fence, -1, 0, 0, o, o}; }
 
+/// A plain access to cell `cell` by thread `thread`, made just before the
+/// thread's instruction `before` (its instruction count: after the last), if
+/// `guard` is -1 or register `guard` (a register of the same thread, read by an
+/// earlier instruction) holds `guard_value`.
+struct cell_access {
+  int thread = 0;
+  int before = 0;
+  int cell = 0;
+  bool write = false;
+  int guard = -1;
+  std::uint32_t guard_value = 0;
+};
+
 struct program {
   std::string name;
   int locations = 1;
   std::vector<std::vector<instr>> threads;
+  int cells = 0;                          // cells a, b, ... (0: none)
+  std::vector<cell_access> accesses{};    // in each thread's program order
   int registers() const {
     int n = 0;
     for (const auto& t : threads)
@@ -87,15 +113,30 @@ inline std::string to_text(const instr& i, int reg) {
   return "?";
 }
 
+inline std::string cell_name(int c) { return std::string(1, static_cast<char>('a' + c)); }
+
+inline std::string to_text(const cell_access& c) {
+  const std::string guard =
+      c.guard < 0 ? "" : "if (r" + std::to_string(c.guard) + " == " + std::to_string(c.guard_value) + ") ";
+  return guard + cell_name(c.cell) + (c.write ? " = w" : ".read()");
+}
+
 inline std::string to_text(const program& p) {
   std::string s = p.name + ":\n";
   int reg = 0;
   for (std::size_t t = 0; t < p.threads.size(); ++t) {
     s += "  T" + std::to_string(t) + ": ";
-    for (const instr& i : p.threads[t]) {
+    const auto cells_before = [&](std::size_t k) {
+      for (const cell_access& c : p.accesses)
+        if (c.thread == static_cast<int>(t) && c.before == static_cast<int>(k)) s += to_text(c) + "; ";
+    };
+    for (std::size_t k = 0; k < p.threads[t].size(); ++k) {
+      cells_before(k);
+      const instr& i = p.threads[t][k];
       s += to_text(i, reg) + "; ";
       reg += i.reads() ? 1 : 0;
     }
+    cells_before(p.threads[t].size());
     s += "\n";
   }
   return s;
@@ -203,6 +244,100 @@ inline program random_rmw_program(std::mt19937& rng, int id) {
         t.push_back(cas(l, expected, next++, rmw_order, load_order));
       }
     }
+  return p;
+}
+
+/// What is wrong with p's cell accesses (empty: nothing): each names a thread,
+/// a place in its code and a cell that exist, the accesses of a thread come in
+/// its program order, and a guard is a register its own thread read earlier.
+inline std::string cell_problem(const program& p) {
+  std::vector<int> first_reg, last_place(p.threads.size(), 0);
+  int reg = 0;
+  for (const auto& t : p.threads) {
+    first_reg.push_back(reg);
+    for (const instr& i : t) reg += i.reads() ? 1 : 0;
+  }
+  for (const cell_access& c : p.accesses) {
+    const std::string what = p.name + ": " + to_text(c);
+    if (c.thread < 0 || c.thread >= static_cast<int>(p.threads.size())) return what + ": no such thread";
+    const auto& code = p.threads[static_cast<std::size_t>(c.thread)];
+    if (c.before < 0 || c.before > static_cast<int>(code.size())) return what + ": no such place";
+    if (c.cell < 0 || c.cell >= p.cells) return what + ": no such cell";
+    if (c.before < last_place[static_cast<std::size_t>(c.thread)]) return what + ": out of program order";
+    last_place[static_cast<std::size_t>(c.thread)] = c.before;
+    if (c.guard < 0) continue;
+    int r = first_reg[static_cast<std::size_t>(c.thread)];
+    bool read_before = false;
+    for (int i = 0; i < c.before; ++i)
+      if (code[static_cast<std::size_t>(i)].reads()) read_before = read_before || r++ == c.guard;
+    if (!read_before) return what + ": the guard is no register its thread read before";
+  }
+  return {};
+}
+
+/// Random program number `id` with cells, for the race oracle: 2–3 threads,
+/// 1–2 atomic locations and 1–2 cells; each thread has 1–3 instructions
+/// (random_instr's mix, fences included) and 1–2 cell accesses (half of them
+/// writes), after its first read two times in three, else anywhere. An access
+/// after a reading instruction is guarded by the latest register two times in
+/// three, expecting a value another thread may write there (or 0), which makes
+/// message passing, release sequences and fence pairs out of the random
+/// orders; the rest race or not as they fall.
+inline program random_race_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p;
+  p.name = "race" + std::to_string(id);
+  p.locations = pick(1, 2);
+  p.cells = pick(1, 2);
+  p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
+  std::uint32_t next = 1;
+  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
+  for (auto& t : p.threads)
+    for (int k = pick(1, 3); k > 0; --k) {
+      const int l = pick(0, p.locations - 1);
+      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
+    }
+  // The values each location may hold, by the thread that writes them (a fetch_add's are sums: left out).
+  std::vector<std::vector<std::pair<int, std::uint32_t>>> written(static_cast<std::size_t>(p.locations));
+  for (std::size_t t = 0; t < p.threads.size(); ++t)
+    for (const instr& i : p.threads[t])
+      if (i.may_write() && i.kind != op::fetch_add)
+        written[static_cast<std::size_t>(i.loc)].push_back({static_cast<int>(t), i.value});
+  int first_reg = 0;
+  for (std::size_t t = 0; t < p.threads.size(); ++t) {
+    const auto& code = p.threads[t];
+    std::vector<cell_access> mine;
+    for (int k = pick(1, 2); k > 0; --k) {
+      cell_access c;
+      c.thread = static_cast<int>(t);
+      // After its thread's first read, two times in three (where a guard can go).
+      int first_read = -1;
+      for (std::size_t i = 0; i < code.size() && first_read < 0; ++i)
+        if (code[i].reads()) first_read = static_cast<int>(i);
+      c.before = first_read >= 0 && pick(0, 2) != 0 ? pick(first_read + 1, static_cast<int>(code.size()))
+                                                    : pick(0, static_cast<int>(code.size()));
+      c.cell = pick(0, p.cells - 1);
+      c.write = pick(0, 1) == 1;
+      // The registers read before it: guard on the latest, two times in three.
+      int reg = first_reg, last_reg = -1, last_loc = -1;
+      for (int i = 0; i < c.before; ++i)
+        if (code[static_cast<std::size_t>(i)].reads()) {
+          last_reg = reg++;
+          last_loc = code[static_cast<std::size_t>(i)].loc;
+        }
+      if (last_reg >= 0 && pick(0, 2) != 0) {
+        std::vector<std::uint32_t> others{0};
+        for (auto [w, v] : written[static_cast<std::size_t>(last_loc)])
+          if (w != static_cast<int>(t)) others.push_back(v);
+        c.guard = last_reg;
+        c.guard_value = others[static_cast<std::size_t>(pick(0, static_cast<int>(others.size()) - 1))];
+      }
+      mine.push_back(c);
+    }
+    std::stable_sort(mine.begin(), mine.end(), [](const cell_access& a, const cell_access& b) { return a.before < b.before; });
+    p.accesses.insert(p.accesses.end(), mine.begin(), mine.end());
+    for (const instr& i : code) first_reg += i.reads() ? 1 : 0;
+  }
   return p;
 }
 
