@@ -40,6 +40,10 @@
 // register (the value each reading instruction read, in thread-major program
 // order) followed by each location's final value (its mo-last write).
 //
+// Awaits (spin loops, rc11_program.hpp): an execution that ends reads the
+// awaited value at each await (step 2 drops every other reads-from choice);
+// whether some fair execution never ends is asked separately (hangs()).
+//
 // Data races (the cells of rc11_program.hpp): a consistent execution races if
 // two cell accesses it makes (a guarded one only when its register holds the
 // value) touch one cell, one of them writes, they are in different threads, and
@@ -70,6 +74,7 @@ struct verdicts {
   std::set<outcome> outcomes;
   int registers = 0;             // outcomes hold these registers, then the final values
   std::uint64_t racy = 0;        // consistent executions with a data race on a cell
+  bool hangs = false;            // some fair execution never ends: an await waits forever (hangs())
   /// Whether some consistent execution has every register and final value
   /// named: regs as {register, value}, finals as {location, value}.
   using assignment = std::vector<std::pair<int, std::uint32_t>>;
@@ -312,8 +317,9 @@ inline bool explorer::evaluate(values& v) const {
       if (src >= 0 && !v.wrote[static_cast<std::size_t>(src)]) return false;
       const instr& i = flat_[a].in;
       const std::uint32_t old = src >= 0 ? v.written[static_cast<std::size_t>(src)] : 0;
+      if (i.kind == op::await && old != i.value) return false;  // not the read that ends the loop
       v.read[a] = old;
-      v.wrote[a] = i.kind != op::load && i.kind != op::fence && (i.kind != op::cas || old == i.expected);
+      v.wrote[a] = i.may_write() && (i.kind != op::cas || old == i.expected);
       v.written[a] = i.kind == op::fetch_add ? old + i.value : i.value;
       done[a] = true;
       --left;
@@ -467,7 +473,49 @@ inline bool explorer::races(const fixed_part& g, const values& v) const {
   return false;
 }
 
+/// Whether some fair execution of p never ends. A thread hangs at an await
+/// for good when the location's last value (mo-last: by fairness, the loop
+/// reads it in the end) is not the one it waits for, and the other threads
+/// have ended or hang too. So: for every choice of the awaits the threads
+/// stop at (at least one), the program cut there must have a consistent
+/// execution (its earlier awaits satisfied) whose final values leave every
+/// stopped await waiting. The reads a stopped loop made are left out: the
+/// last one reads the mo-last store, an event with no outgoing edge, so it
+/// makes no axiom fail. Cells are dropped from the cut program.
+inline bool hangs(const program& p, memory m, bool prune) {
+  std::vector<std::vector<int>> stops(p.threads.size(), std::vector<int>{-1});  // per thread: -1 (runs on) or an await
+  for (std::size_t t = 0; t < p.threads.size(); ++t)
+    for (std::size_t k = 0; k < p.threads[t].size(); ++k)
+      if (p.threads[t][k].kind == op::await) stops[t].push_back(static_cast<int>(k));
+  std::vector<std::size_t> pick(p.threads.size(), 0);
+  for (;;) {
+    std::size_t t = 0;  // the next combination, odometer style
+    while (t < pick.size() && ++pick[t] == stops[t].size()) pick[t++] = 0;
+    if (t == pick.size()) return false;
+    program cut{p.name, p.locations, {}};
+    std::vector<std::pair<int, std::uint32_t>> waiting;  // {location, value} of each stopped await
+    for (std::size_t u = 0; u < p.threads.size(); ++u) {
+      const int at = stops[u][pick[u]];
+      const auto& code = p.threads[u];
+      cut.threads.emplace_back(code.begin(), at < 0 ? code.end() : code.begin() + at);
+      if (at >= 0) waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].value});
+    }
+    for (const outcome& o : explorer(cut, m, prune).run().outcomes) {
+      const std::size_t finals = o.size() - static_cast<std::size_t>(p.locations);
+      bool all_wait = true;
+      for (auto [l, v] : waiting) all_wait = all_wait && o[finals + static_cast<std::size_t>(l)] != v;
+      if (all_wait) return true;
+    }
+  }
+}
+
 /// The oracle's entry point.
-inline verdicts enumerate(const program& p, memory m, bool prune = true) { return explorer(p, m, prune).run(); }
+inline verdicts enumerate(const program& p, memory m, bool prune = true) {
+  verdicts out = explorer(p, m, prune).run();
+  for (const auto& t : p.threads)
+    for (const instr& i : t) out.hangs = out.hangs || i.kind == op::await;
+  if (out.hangs) out.hangs = hangs(p, m, prune);
+  return out;
+}
 
 }  // namespace weave::model::test::oracle

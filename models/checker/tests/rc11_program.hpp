@@ -8,6 +8,12 @@
 // C++ programs only: no release load, no acquire store, no release or acq_rel
 // CAS failure order, no relaxed fence.
 //
+// Awaits (spin loops): `await(x == v)` loads x until it reads v, spinning in
+// between (model_sync::spin, the checker's await rule). In an execution that
+// ends, its one read that counts is the last, which reads v: the reads before
+// it could be left out without making any axiom fail. It may also never end
+// (x never holds v for good), which the checker must report as a deadlock.
+//
 // Cells (the race oracle): a program may also read and write plain, non-atomic
 // cells a, b, ... (model_sync::cell under the checker), each access placed
 // before one of its thread's instructions (or after the last) and optionally
@@ -19,6 +25,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -28,7 +35,7 @@
 namespace weave::model::test::oracle {
 
 enum class order : std::uint8_t { rlx, acq, rel, acq_rel, sc };
-enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence };
+enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await };
 
 struct instr {
   op kind = op::fence;
@@ -38,7 +45,7 @@ struct instr {
   order ord = order::rlx;      // cas: its success order
   order fail = order::rlx;     // cas: its failure order
   bool reads() const { return kind != op::store && kind != op::fence; }
-  bool may_write() const { return kind != op::load && kind != op::fence; }
+  bool may_write() const { return kind != op::load && kind != op::fence && kind != op::await; }
 };
 
 inline instr store(int loc, std::uint32_t v, order o) { return {op::store, loc, v, 0, o, o}; }
@@ -49,6 +56,8 @@ inline instr cas(int loc, std::uint32_t expected, std::uint32_t desired, order s
   return {op::cas, loc, desired, expected, s, f};
 }
 inline instr fence(order o) { return {op::fence, -1, 0, 0, o, o}; }
+/// A spin loop: `while ((r = x.load(o)) != v) spin();` (its register: v).
+inline instr await(int loc, std::uint32_t v, order o) { return {op::await, loc, v, 0, o, o}; }
 
 /// A plain access to cell `cell` by thread `thread`, made just before the
 /// thread's instruction `before` (its instruction count: after the last), if
@@ -109,6 +118,7 @@ inline std::string to_text(const instr& i, int reg) {
       return r + l + ".cas(" + std::to_string(i.expected) + ", " + v + ", " + to_string(i.ord) +
              ", " + to_string(i.fail) + ")";
     case op::fence: return std::string("fence(") + to_string(i.ord) + ")";
+    case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
   }
   return "?";
 }
@@ -244,6 +254,45 @@ inline program random_rmw_program(std::mt19937& rng, int id) {
         t.push_back(cas(l, expected, next++, rmw_order, load_order));
       }
     }
+  return p;
+}
+
+/// Random program number `id` with spin loops, for the await oracle: 2–3
+/// threads, 1–2 locations, 1–2 instructions a thread (random_instr's mix), and
+/// one or two awaits, each at a random place of a random thread, waiting for
+/// the value another thread's last store, exchange or compare_exchange there
+/// leaves (0 if none), with a relaxed, acquire or seq_cst load. Some can hang
+/// (the value is overwritten, or never written), some cannot.
+inline program random_await_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p;
+  p.name = "await" + std::to_string(id);
+  p.locations = pick(1, 2);
+  p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
+  std::uint32_t next = 1;
+  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
+  for (auto& t : p.threads)
+    for (int k = pick(1, 2); k > 0; --k) {
+      const int l = pick(0, p.locations - 1);
+      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
+    }
+  for (int k = pick(1, 2); k > 0; --k) {
+    const auto t = static_cast<std::size_t>(pick(0, static_cast<int>(p.threads.size()) - 1));
+    const int l = pick(0, p.locations - 1);
+    // The value another thread's last store, exchange or compare_exchange there leaves (it may stay), else 0.
+    std::vector<std::uint32_t> others;
+    for (std::size_t u = 0; u < p.threads.size(); ++u) {
+      std::uint32_t last = 0;
+      for (const instr& i : p.threads[u])
+        if (u != t && i.may_write() && i.kind != op::fetch_add && i.loc == l) last = i.value;
+      if (last != 0) others.push_back(last);
+    }
+    if (others.empty()) others.push_back(0);
+    const std::uint32_t v = others[static_cast<std::size_t>(pick(0, static_cast<int>(others.size()) - 1))];
+    const order o = std::array<order, 3>{order::rlx, order::acq, order::sc}[static_cast<std::size_t>(pick(0, 2))];
+    auto& code = p.threads[t];
+    code.insert(code.begin() + pick(0, static_cast<int>(code.size())), await(l, v, o));
+  }
   return p;
 }
 
