@@ -75,6 +75,7 @@ struct verdicts {
   int registers = 0;             // outcomes hold these registers, then the final values
   std::uint64_t racy = 0;        // consistent executions with a data race on a cell
   bool hangs = false;            // some fair execution never ends: an await waits forever (hangs())
+  bool raced_waiting = false;    // a data race while some thread waits at an await (hangs())
   /// Whether some consistent execution has every register and final value
   /// named: regs as {register, value}, finals as {location, value}.
   using assignment = std::vector<std::pair<int, std::uint32_t>>;
@@ -481,8 +482,15 @@ inline bool explorer::races(const fixed_part& g, const values& v) const {
 /// execution (its earlier awaits satisfied) whose final values leave every
 /// stopped await waiting. The reads a stopped loop made are left out: the
 /// last one reads the mo-last store, an event with no outgoing edge, so it
-/// makes no axiom fail. Cells are dropped from the cut program.
-inline bool hangs(const program& p, memory m, bool prune) {
+/// makes no axiom fail. The cut program keeps the cell accesses made before
+/// the stops: a race in any of its executions is a race of p's (raced).
+struct hang_verdict {
+  bool hangs = false;
+  bool raced = false;  // a race where some thread waits at an await (in a cut program)
+};
+
+inline hang_verdict hangs(const program& p, memory m, bool prune) {
+  hang_verdict out;
   std::vector<std::vector<int>> stops(p.threads.size(), std::vector<int>{-1});  // per thread: -1 (runs on) or an await
   for (std::size_t t = 0; t < p.threads.size(); ++t)
     for (std::size_t k = 0; k < p.threads[t].size(); ++k)
@@ -491,20 +499,33 @@ inline bool hangs(const program& p, memory m, bool prune) {
   for (;;) {
     std::size_t t = 0;  // the next combination, odometer style
     while (t < pick.size() && ++pick[t] == stops[t].size()) pick[t++] = 0;
-    if (t == pick.size()) return false;
-    program cut{p.name, p.locations, {}};
+    if (t == pick.size()) return out;
+    program cut{p.name, p.locations, {}, p.cells};
     std::vector<std::pair<int, std::uint32_t>> waiting;  // {location, value} of each stopped await
+    std::vector<int> reg_shift(p.threads.size(), 0);     // registers a thread's guards lose to earlier cuts
+    int lost = 0;
     for (std::size_t u = 0; u < p.threads.size(); ++u) {
       const int at = stops[u][pick[u]];
       const auto& code = p.threads[u];
+      reg_shift[u] = lost;
       cut.threads.emplace_back(code.begin(), at < 0 ? code.end() : code.begin() + at);
-      if (at >= 0) waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].value});
+      if (at < 0) continue;
+      waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].value});
+      for (std::size_t k = static_cast<std::size_t>(at); k < code.size(); ++k) lost += code[k].reads() ? 1 : 0;
     }
-    for (const outcome& o : explorer(cut, m, prune).run().outcomes) {
+    for (cell_access c : p.accesses) {
+      const int at = stops[static_cast<std::size_t>(c.thread)][pick[static_cast<std::size_t>(c.thread)]];
+      if (at >= 0 && c.before > at) continue;  // after the loop it waits in
+      if (c.guard >= 0) c.guard -= reg_shift[static_cast<std::size_t>(c.thread)];
+      cut.accesses.push_back(c);
+    }
+    const verdicts v = explorer(cut, m, prune).run();
+    out.raced = out.raced || v.racy > 0;
+    for (const outcome& o : v.outcomes) {
       const std::size_t finals = o.size() - static_cast<std::size_t>(p.locations);
       bool all_wait = true;
-      for (auto [l, v] : waiting) all_wait = all_wait && o[finals + static_cast<std::size_t>(l)] != v;
-      if (all_wait) return true;
+      for (auto [l, val] : waiting) all_wait = all_wait && o[finals + static_cast<std::size_t>(l)] != val;
+      out.hangs = out.hangs || all_wait;
     }
   }
 }
@@ -512,9 +533,13 @@ inline bool hangs(const program& p, memory m, bool prune) {
 /// The oracle's entry point.
 inline verdicts enumerate(const program& p, memory m, bool prune = true) {
   verdicts out = explorer(p, m, prune).run();
+  bool awaits = false;
   for (const auto& t : p.threads)
-    for (const instr& i : t) out.hangs = out.hangs || i.kind == op::await;
-  if (out.hangs) out.hangs = hangs(p, m, prune);
+    for (const instr& i : t) awaits = awaits || i.kind == op::await;
+  if (!awaits) return out;
+  const hang_verdict h = hangs(p, m, prune);
+  out.hangs = h.hangs;
+  out.raced_waiting = h.raced;
   return out;
 }
 

@@ -324,28 +324,9 @@ inline std::string cell_problem(const program& p) {
   return {};
 }
 
-/// Random program number `id` with cells, for the race oracle: 2–3 threads,
-/// 1–2 atomic locations and 1–2 cells; each thread has 1–3 instructions
-/// (random_instr's mix, fences included) and 1–2 cell accesses (half of them
-/// writes), after its first read two times in three, else anywhere. An access
-/// after a reading instruction is guarded by the latest register two times in
-/// three, expecting a value another thread may write there (or 0), which makes
-/// message passing, release sequences and fence pairs out of the random
-/// orders; the rest race or not as they fall.
-inline program random_race_program(std::mt19937& rng, int id) {
+/// Random cell accesses for p's threads (random_race_program's rule).
+inline void add_cell_accesses(std::mt19937& rng, program& p) {
   auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  program p;
-  p.name = "race" + std::to_string(id);
-  p.locations = pick(1, 2);
-  p.cells = pick(1, 2);
-  p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
-  std::uint32_t next = 1;
-  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
-  for (auto& t : p.threads)
-    for (int k = pick(1, 3); k > 0; --k) {
-      const int l = pick(0, p.locations - 1);
-      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
-    }
   // The values each location may hold, by the thread that writes them (a fetch_add's are sums: left out).
   std::vector<std::vector<std::pair<int, std::uint32_t>>> written(static_cast<std::size_t>(p.locations));
   for (std::size_t t = 0; t < p.threads.size(); ++t)
@@ -387,6 +368,44 @@ inline program random_race_program(std::mt19937& rng, int id) {
     p.accesses.insert(p.accesses.end(), mine.begin(), mine.end());
     for (const instr& i : code) first_reg += i.reads() ? 1 : 0;
   }
+}
+
+/// Random program number `id` with cells, for the race oracle: 2–3 threads,
+/// 1–2 atomic locations and 1–2 cells; each thread has 1–3 instructions
+/// (random_instr's mix, fences included) and 1–2 cell accesses (half of them
+/// writes), after its first read two times in three, else anywhere. An access
+/// after a reading instruction is guarded by the latest register two times in
+/// three, expecting a value another thread may write there (or 0), which makes
+/// message passing, release sequences and fence pairs out of the random
+/// orders; the rest race or not as they fall.
+inline program random_race_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p;
+  p.name = "race" + std::to_string(id);
+  p.locations = pick(1, 2);
+  p.cells = pick(1, 2);
+  p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
+  std::uint32_t next = 1;
+  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
+  for (auto& t : p.threads)
+    for (int k = pick(1, 3); k > 0; --k) {
+      const int l = pick(0, p.locations - 1);
+      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
+    }
+  add_cell_accesses(rng, p);
+  return p;
+}
+
+/// Random program number `id` that spins and touches cells: an await program
+/// (random_await_program) with random_race_program's cell accesses, so a
+/// cell read after a spin loop on a flag (the classic hand-off) comes up with
+/// every order: the checker must report a data race or a hang when one can
+/// happen (either, when both can), and otherwise pass.
+inline program random_spin_race_program(std::mt19937& rng, int id) {
+  program p = random_await_program(rng, id);
+  p.name = "spin-race" + std::to_string(id);
+  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
+  add_cell_accesses(rng, p);
   return p;
 }
 
