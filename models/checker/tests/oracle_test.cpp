@@ -5,6 +5,12 @@
 // must also explore at most 1.1 executions per consistent execution (its
 // reduction may re-explore a little, never a lot). The oracle itself is checked
 // first against the published verdicts of the litmus shapes.
+// Three more generators and catalogues ask about the checker's verdicts:
+// programs with plain cells (the checker says data_race exactly when some
+// consistent execution races), with spin loops (deadlock exactly when some
+// fair execution waits for ever; otherwise the oracle's outcomes), and with
+// both (the hand-off through a spin loop); their catalogues' verdicts are
+// derived by hand and checked against the oracle first.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>
