@@ -232,7 +232,7 @@ class explorer {
     std::vector<bool> wrote;
   };
   void choose(std::size_t k);
-  bool evaluate(values& v) const;
+  bool evaluate(values& v, mask spurious) const;
   fixed_part lay_out(const values& v, std::vector<int>& wevent) const;
   std::vector<std::vector<int>> orders_of(const fixed_part& g, int loc) const;
   void try_orders(const fixed_part& g, const std::vector<std::vector<std::vector<int>>>& per_loc,
@@ -249,6 +249,7 @@ class explorer {
   std::vector<int> reads_;                  // the reading instructions' flat indices
   std::vector<std::vector<int>> sources_;   // per read: -1 (initial write) or a flat index
   std::vector<int> rf_;                     // per flat index: the chosen source (reads only)
+  std::vector<int> weak_;                   // the weak compare_exchanges' flat indices
   relation po_i_, rf_i_;                    // instruction-level po and rf, for the thin-air cut
   verdicts out_;
 };
@@ -267,6 +268,7 @@ inline explorer::explorer(const program& p, memory m, bool prune) : p_(p), m_(m)
     for (int b = a + 1; b < n; ++b)
       if (flat_[static_cast<std::size_t>(b)].thread == s.thread) po_i_.add(a, b);
     if (!s.in.reads()) continue;
+    if (s.in.kind == op::cas && s.in.weak && m == memory::rc11) weak_.push_back(a);  // sc: never spurious (the checker's sc mode)
     reads_.push_back(a);
     std::vector<int> from{-1};
     for (int w = 0; w < n; ++w) {
@@ -282,14 +284,17 @@ inline explorer::explorer(const program& p, memory m, bool prune) : p_(p), m_(m)
 /// Step 1: read k picks its source; a choice closing a po ∪ rf cycle is cut.
 inline void explorer::choose(std::size_t k) {
   if (k == reads_.size()) {
-    values v;
-    if (!evaluate(v)) return;
-    std::vector<int> wevent;
-    const fixed_part g = lay_out(v, wevent);
-    std::vector<std::vector<std::vector<int>>> per_loc;
-    for (int l = 0; l < p_.locations; ++l) per_loc.push_back(orders_of(g, l));
-    std::vector<int> chosen;
-    try_orders(g, per_loc, chosen, v);
+    // Each weak compare_exchange that reads its expected value succeeds, or fails spuriously.
+    for (mask spurious = 0; spurious < (mask(1) << weak_.size()); ++spurious) {
+      values v;
+      if (!evaluate(v, spurious)) continue;
+      std::vector<int> wevent;
+      const fixed_part g = lay_out(v, wevent);
+      std::vector<std::vector<std::vector<int>>> per_loc;
+      for (int l = 0; l < p_.locations; ++l) per_loc.push_back(orders_of(g, l));
+      std::vector<int> chosen;
+      try_orders(g, per_loc, chosen, v);
+    }
     return;
   }
   const int r = reads_[k];
@@ -302,8 +307,10 @@ inline void explorer::choose(std::size_t k) {
 }
 
 /// Step 2: every value, in po ∪ rf order. False if a read reads from a CAS
-/// that failed (it wrote nothing, so that rf names no write).
-inline bool explorer::evaluate(values& v) const {
+/// that failed (it wrote nothing, so that rf names no write), or if a weak
+/// compare_exchange set in `spurious` (bit k: weak_[k]) did not read its
+/// expected value (it fails anyway: the choice without that bit has it).
+inline bool explorer::evaluate(values& v, mask spurious) const {
   const std::size_t n = flat_.size();
   v.read.assign(n, 0);
   v.written.assign(n, 0);
@@ -321,6 +328,11 @@ inline bool explorer::evaluate(values& v) const {
       if (i.kind == op::await && old != i.value) return false;  // not the read that ends the loop
       v.read[a] = old;
       v.wrote[a] = i.may_write() && (i.kind != op::cas || old == i.expected);
+      const auto w = std::find(weak_.begin(), weak_.end(), static_cast<int>(a));
+      if (w != weak_.end() && ((spurious >> (w - weak_.begin())) & 1u)) {
+        if (old != i.expected) return false;
+        v.wrote[a] = false;  // a spurious failure
+      }
       v.written[a] = i.kind == op::fetch_add ? old + i.value : i.value;
       done[a] = true;
       --left;

@@ -8,6 +8,11 @@
 // C++ programs only: no release load, no acquire store, no release or acq_rel
 // CAS failure order, no relaxed fence.
 //
+// A compare_exchange_weak (instr::weak) may also fail when it reads the value
+// it expects (a spurious failure: a read with the failure order, no write).
+// weave's checker explores that under rc11 only; its sc mode explores
+// interleavings, and a weak compare_exchange there behaves as a strong one.
+//
 // Awaits (spin loops): `await(x == v)` loads x until it reads v, spinning in
 // between (model_sync::spin, the checker's await rule). In an execution that
 // ends, its one read that counts is the last, which reads v: the reads before
@@ -44,6 +49,7 @@ struct instr {
   std::uint32_t expected = 0;  // cas
   order ord = order::rlx;      // cas: its success order
   order fail = order::rlx;     // cas: its failure order
+  bool weak = false;           // cas: compare_exchange_weak (may fail spuriously, under rc11)
   bool reads() const { return kind != op::store && kind != op::fence; }
   bool may_write() const { return kind != op::load && kind != op::fence && kind != op::await; }
 };
@@ -54,6 +60,9 @@ inline instr fetch_add(int loc, std::uint32_t v, order o) { return {op::fetch_ad
 inline instr exchange(int loc, std::uint32_t v, order o) { return {op::exchange, loc, v, 0, o, o}; }
 inline instr cas(int loc, std::uint32_t expected, std::uint32_t desired, order s, order f) {
   return {op::cas, loc, desired, expected, s, f};
+}
+inline instr cas_weak(int loc, std::uint32_t expected, std::uint32_t desired, order s, order f) {
+  return {op::cas, loc, desired, expected, s, f, true};
 }
 inline instr fence(order o) { return {op::fence, -1, 0, 0, o, o}; }
 /// A spin loop: `while ((r = x.load(o)) != v) spin();` (its register: v).
@@ -115,7 +124,7 @@ inline std::string to_text(const instr& i, int reg) {
     case op::fetch_add: return r + l + ".fetch_add(" + v + ", " + to_string(i.ord) + ")";
     case op::exchange: return r + l + ".exchange(" + v + ", " + to_string(i.ord) + ")";
     case op::cas:
-      return r + l + ".cas(" + std::to_string(i.expected) + ", " + v + ", " + to_string(i.ord) +
+      return r + l + (i.weak ? ".cas_weak(" : ".cas(") + std::to_string(i.expected) + ", " + v + ", " + to_string(i.ord) +
              ", " + to_string(i.fail) + ")";
     case op::fence: return std::string("fence(") + to_string(i.ord) + ")";
     case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
@@ -254,6 +263,22 @@ inline program random_rmw_program(std::mt19937& rng, int id) {
         t.push_back(cas(l, expected, next++, rmw_order, load_order));
       }
     }
+  return p;
+}
+
+/// Random program number `id` with compare_exchange_weak: random_rmw_program's,
+/// with each thread's first compare_exchange made weak (one a thread: the
+/// checker explores one spurious failure per thread and execution, with
+/// options::spurious_wakeups = 1).
+inline program random_weak_cas_program(std::mt19937& rng, int id) {
+  program p = random_rmw_program(rng, id);
+  p.name = "weak" + std::to_string(id);
+  for (auto& t : p.threads)
+    for (instr& i : t)
+      if (i.kind == op::cas) {
+        i.weak = true;
+        break;
+      }
   return p;
 }
 
