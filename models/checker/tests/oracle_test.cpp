@@ -92,8 +92,17 @@ void interpret() {
   for (int c = 0; c < p.cells; ++c) cells.push_back(std::make_unique<plain>(0u));
   std::vector<std::uint32_t> regs(static_cast<std::size_t>(p.registers()), 0);
   std::vector<weave::model::thread> threads;
+  // The body's own cell accesses at place k (cell_access: before spawning thread k, or after joining k-n-1).
+  const auto body_cells = [&](int k) {
+    for (const oracle::cell_access& c : p.accesses)
+      if (c.thread < 0 && c.before == k) {
+        if (c.write) cells[static_cast<std::size_t>(c.cell)]->write() = 100u + static_cast<std::uint32_t>(k);
+        else (void)cells[static_cast<std::size_t>(c.cell)]->read();
+      }
+  };
   std::size_t first_reg = 0;
   for (std::size_t t = 0; t < p.threads.size(); ++t) {
+    body_cells(static_cast<int>(t));
     const auto& code = p.threads[t];
     threads.emplace_back([&at, &cells, &regs, &code, &p, t, first_reg] {
       // Its cell accesses placed before instruction k (guarded ones only when the register says so).
@@ -117,7 +126,12 @@ void interpret() {
     });
     for (const oracle::instr& i : code) first_reg += i.reads() ? 1 : 0;
   }
-  for (auto& t : threads) t.join();
+  const auto n = static_cast<int>(p.threads.size());
+  body_cells(n);
+  for (int k = 0; k < n; ++k) {
+    threads[static_cast<std::size_t>(k)].join();
+    body_cells(n + 1 + k);
+  }
   oracle::outcome o = regs;
   // Relaxed: the joins order every store before these loads.
   for (auto& a : at) o.push_back(a->load(std::memory_order_relaxed));
@@ -382,6 +396,21 @@ std::vector<race_case> race_catalogue() {
       {{"read-read", 1, {{load(x, rlx)}, {load(x, rlx)}}, 1, {read_a(0, 0), read_a(1, 1)}}, false},
       // Two writes with nothing between the threads. Race.
       {{"write-write", 1, {{store(x, 1, sc)}, {store(x, 2, sc)}}, 1, {write_a(0, 1), write_a(1, 1)}}, true},
+      // The check body (thread -1; places: 0 before spawning T0, 1 before T1,
+      // 2 after both, 3 after joining T0, 4 after joining T1). Written before
+      // the spawns, read by both threads: the spawns order them. No race.
+      {{"body-before-spawn", 1, {{load(x, rlx)}, {load(x, rlx)}}, 1, {{-1, 0, a, true, -1, 0}, read_a(0, 1), read_a(1, 1)}},
+       false},
+      // Written after spawning T0 (Python's t.start(); then x = ...): T0 may
+      // read it meanwhile. Race; T1, spawned after, would not race.
+      {{"body-after-spawn", 1, {{load(x, rlx)}, {load(x, rlx)}}, 1, {{-1, 1, a, true, -1, 0}, read_a(0, 1)}}, true},
+      {{"body-before-second-spawn", 1, {{load(x, rlx)}, {load(x, rlx)}}, 1, {{-1, 1, a, true, -1, 0}, read_a(1, 1)}},
+       false},
+      // Read after joining T0, which wrote it: the join orders them. No race.
+      {{"body-after-join", 1, {{load(x, rlx)}, {load(x, rlx)}}, 1, {write_a(0, 1), {-1, 3, a, false, -1, 0}}}, false},
+      // Read after joining T0 while T1, not joined yet, writes it. Race.
+      {{"body-before-second-join", 1, {{load(x, rlx)}, {load(x, rlx)}}, 1, {write_a(1, 1), {-1, 3, a, false, -1, 0}}},
+       true},
   };
 }
 
@@ -464,6 +493,16 @@ std::vector<spin_race_case> spin_race_catalogue() {
       {{"spin-MP-never", 1, {{store(x, 2, rel)}, {await(x, 1, acq)}}, 1, {write_a, {1, 1, a, false, -1, 0}}}, false, true},
       // The read before the loop races with the write; the loop never ends. Both.
       {{"race-then-hang", 1, {{store(x, 2, rlx)}, {await(x, 1, rlx)}}, 1, {write_a, {1, 0, a, false, -1, 0}}}, true, true},
+      // The body reads after joining T0 only (place 3 of 0..4), T1 wrote
+      // before its release store, and T0 waited for that store with acquire:
+      // T1's write happens before T0's end, hence before the join. No race.
+      {{"body-joins-the-waiter", 1, {{await(x, 1, acq)}, {store(x, 1, rel)}}, 1,
+        {{1, 0, a, true, -1, 0}, {-1, 3, a, false, -1, 0}}},
+       false, false},
+      // The same with a relaxed wait: nothing orders T1's write before the join. Race.
+      {{"body-joins-the-waiter-rlx", 1, {{await(x, 1, rlx)}, {store(x, 1, rel)}}, 1,
+        {{1, 0, a, true, -1, 0}, {-1, 3, a, false, -1, 0}}},
+       true, false},
   };
 }
 

@@ -53,6 +53,7 @@
 // thread) iff the first event of u's thread after u happens before the last
 // event of v's thread before v: hb = (po ∪ sw)+ leaves u's thread by an sw
 // edge from an event po-after u and enters v's by one into an event po-before v.
+// The check body's accesses are ordered by its spawns and joins only.
 #pragma once
 
 #include <algorithm>
@@ -460,7 +461,7 @@ inline void explorer::record(const fixed_part& g,
 /// cell (the rule in this file's opening comment).
 inline bool explorer::races(const fixed_part& g, const values& v) const {
   const auto made = [&](const cell_access& c) {
-    if (c.guard < 0) return true;
+    if (c.guard < 0) return true;  // (the body's accesses have no guard)
     return v.read[static_cast<std::size_t>(reads_[static_cast<std::size_t>(c.guard)])] == c.guard_value;
   };
   // The first event of c's thread after c, the last one before it (-1: none).
@@ -473,7 +474,33 @@ inline bool explorer::races(const fixed_part& g, const values& v) const {
     if (c.before == 0) return -1;
     return g.last_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(c.thread)] + c.before - 1)];
   };
+  // The check body (thread -1) spawns thread k after its accesses at places
+  // up to k, and has joined threads 0..j at place n+1+j: an access of the
+  // body happens before what those threads do, and what happens before their
+  // first events; what happens before their ends happens before it.
+  const auto n = static_cast<int>(p_.threads.size());
+  const auto first_of = [&](int t) {
+    const int start = thread_start_[static_cast<std::size_t>(t)];
+    return p_.threads[static_cast<std::size_t>(t)].empty() ? -1 : g.first_event[static_cast<std::size_t>(start)];
+  };
+  const auto last_of = [&](int t) {
+    const auto& code = p_.threads[static_cast<std::size_t>(t)];
+    const int start = thread_start_[static_cast<std::size_t>(t)];
+    return code.empty() ? -1 : g.last_event[static_cast<std::size_t>(start) + code.size() - 1];
+  };
+  const auto hb_eq = [&](int a, int b) { return a >= 0 && b >= 0 && (a == b || g.hb.has(a, b)); };
   const auto ordered = [&](const cell_access& u, const cell_access& w) {
+    if (u.thread < 0) {  // the body before spawning thread u.before
+      if (u.before > n) return false;
+      for (int t = u.before; t < n; ++t)
+        if (w.thread == t || hb_eq(first_of(t), before(w))) return true;
+      return false;
+    }
+    if (w.thread < 0) {  // the body after joining threads 0..w.before-n-1
+      for (int t = 0; t < w.before - n; ++t)
+        if (u.thread == t || hb_eq(after(u), last_of(t))) return true;
+      return false;
+    }
     const int a = after(u), b = before(w);
     return a >= 0 && b >= 0 && g.hb.has(a, b);
   };
@@ -525,7 +552,15 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
       waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].value});
       for (std::size_t k = static_cast<std::size_t>(at); k < code.size(); ++k) lost += code[k].reads() ? 1 : 0;
     }
+    // The body waits at the join of the first thread that hangs: it makes no access after it.
+    int first_hung = static_cast<int>(p.threads.size());
+    for (std::size_t u = p.threads.size(); u-- > 0;)
+      if (stops[u][pick[u]] >= 0) first_hung = static_cast<int>(u);
     for (cell_access c : p.accesses) {
+      if (c.thread < 0) {
+        if (c.before <= static_cast<int>(p.threads.size()) + first_hung) cut.accesses.push_back(c);
+        continue;
+      }
       const int at = stops[static_cast<std::size_t>(c.thread)][pick[static_cast<std::size_t>(c.thread)]];
       if (at >= 0 && c.before > at) continue;  // after the loop it waits in
       if (c.guard >= 0) c.guard -= reg_shift[static_cast<std::size_t>(c.thread)];

@@ -71,7 +71,10 @@ inline instr await(int loc, std::uint32_t v, order o) { return {op::await, loc, 
 /// A plain access to cell `cell` by thread `thread`, made just before the
 /// thread's instruction `before` (its instruction count: after the last), if
 /// `guard` is -1 or register `guard` (a register of the same thread, read by an
-/// earlier instruction) holds `guard_value`.
+/// earlier instruction) holds `guard_value`. Thread -1 is the check body, which
+/// spawns threads 0..n-1 in order and then joins them in order: its access is
+/// made before spawning thread `before` (0 <= before <= n; n: after every
+/// spawn), or after joining thread before-n-1 (n < before <= 2n); no guard.
 struct cell_access {
   int thread = 0;
   int before = 0;
@@ -158,6 +161,16 @@ inline std::string to_text(const program& p) {
     cells_before(p.threads[t].size());
     s += "\n";
   }
+  std::string body;
+  const auto n = static_cast<int>(p.threads.size());
+  for (int k = 0; k <= 2 * n; ++k) {
+    for (const cell_access& c : p.accesses)
+      if (c.thread < 0 && c.before == k) body += to_text(c) + "; ";
+    if (k < n) body += "spawn T" + std::to_string(k) + "; ";
+    if (k >= n && k < 2 * n) body += "join T" + std::to_string(k - n) + "; ";
+  }
+  if (std::any_of(p.accesses.begin(), p.accesses.end(), [](const cell_access& c) { return c.thread < 0; }))
+    s += "  body: " + body + "\n";
   return s;
 }
 
@@ -331,8 +344,17 @@ inline std::string cell_problem(const program& p) {
     first_reg.push_back(reg);
     for (const instr& i : t) reg += i.reads() ? 1 : 0;
   }
+  int body_place = 0;
   for (const cell_access& c : p.accesses) {
     const std::string what = p.name + ": " + to_text(c);
+    if (c.thread == -1) {  // the check body
+      if (c.before < 0 || c.before > 2 * static_cast<int>(p.threads.size())) return what + ": no such place in the body";
+      if (c.cell < 0 || c.cell >= p.cells) return what + ": no such cell";
+      if (c.guard >= 0) return what + ": the body's accesses have no guard";
+      if (c.before < body_place) return what + ": out of program order";
+      body_place = c.before;
+      continue;
+    }
     if (c.thread < 0 || c.thread >= static_cast<int>(p.threads.size())) return what + ": no such thread";
     const auto& code = p.threads[static_cast<std::size_t>(c.thread)];
     if (c.before < 0 || c.before > static_cast<int>(code.size())) return what + ": no such place";
@@ -349,7 +371,8 @@ inline std::string cell_problem(const program& p) {
   return {};
 }
 
-/// Random cell accesses for p's threads (random_race_program's rule).
+/// Random cell accesses for p's threads (random_race_program's rule), and
+/// one time in two one by the check body.
 inline void add_cell_accesses(std::mt19937& rng, program& p) {
   auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   // The values each location may hold, by the thread that writes them (a fetch_add's are sums: left out).
@@ -393,6 +416,9 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
     p.accesses.insert(p.accesses.end(), mine.begin(), mine.end());
     for (const instr& i : code) first_reg += i.reads() ? 1 : 0;
   }
+  // One time in two, the check body touches a cell too: before, between or after the spawns, or after a join.
+  if (pick(0, 1) == 1)
+    p.accesses.push_back({-1, pick(0, 2 * static_cast<int>(p.threads.size())), pick(0, p.cells - 1), pick(0, 1) == 1, -1, 0});
 }
 
 /// Random program number `id` with cells, for the race oracle: 2–3 threads,
