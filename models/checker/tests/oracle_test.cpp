@@ -265,27 +265,26 @@ std::vector<litmus_case> litmus_catalogue() {
 /// (oracle::search_size) exceeds 1e9 candidates is skipped: the pruned search
 /// judges far fewer (the largest kept, 12 instructions on one location,
 /// about 3e5), and the checker explores each program twice.
-std::vector<program> random_programs(int count, std::uint32_t seed = 20170618) {  // fixed: PLDI 2017's first day
+/// count programs of a generator from seed, those whose search stays small.
+std::vector<program> generate(int count, std::uint32_t seed, program (*make)(std::mt19937&, int)) {
   std::mt19937 rng(seed);
   std::vector<program> out;
   for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
-    program p = oracle::random_program(rng, id);
+    program p = make(rng, id);
     if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
   }
   return out;
+}
+
+std::vector<program> random_programs(int count, std::uint32_t seed = 20170618) {  // fixed: PLDI 2017's first day
+  return generate(count, seed, oracle::random_program);
 }
 
 /// Random programs weighted toward RMWs and compare_exchange, from a second
 /// fixed seed: the reduction's rules for RMWs (engine::wakes) were tuned on
 /// random_programs; these keep them honest on programs they were not tuned on.
 std::vector<program> random_rmw_programs(int count, std::uint32_t seed = 20190622) {  // fixed, and not the seed above
-  std::mt19937 rng(seed);
-  std::vector<program> out;
-  for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
-    program p = oracle::random_rmw_program(rng, id);
-    if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
-  }
-  return out;
+  return generate(count, seed, oracle::random_rmw_program);
 }
 
 /// Shapes where the reduction lost an outcome once, named so that they stay
@@ -313,36 +312,27 @@ std::vector<program> reduction_shapes() {
 
 /// Programs with compare_exchange_weak, from a sixth fixed seed.
 std::vector<program> random_weak_cas_programs(int count, std::uint32_t seed = 20110901) {  // fixed, and not the seeds above
-  std::mt19937 rng(seed);
-  std::vector<program> out;
-  for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
-    program p = oracle::random_weak_cas_program(rng, id);
-    if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
-  }
-  return out;
+  return generate(count, seed, oracle::random_weak_cas_program);
 }
 
 /// Programs with cells, for the race oracle, from a third fixed seed.
 std::vector<program> random_race_programs(int count, std::uint32_t seed = 20140122) {  // fixed, and not the seeds above
-  std::mt19937 rng(seed);
-  std::vector<program> out;
-  for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
-    program p = oracle::random_race_program(rng, id);
-    if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
-  }
-  return out;
+  return generate(count, seed, oracle::random_race_program);
 }
 
-/// A program with cells and whether it races (under both memory models:
-/// happens-before goes by the orders, and these shapes race, or not, in an
-/// execution SC has too). Each verdict is derived by hand from C++20's
-/// happens-before ([intro.races], [atomics.fences]) in its comment.
-struct race_case {
+/// A named program and its verdicts, derived by hand, under both memory
+/// models: whether some execution races on a cell (happens-before goes by the
+/// orders, and these shapes race, or not, in an execution SC has too), and
+/// whether some fair execution hangs in a spin loop.
+struct known_case {
   program p;
-  bool racy;
+  bool racy = false;
+  bool hangs = false;
 };
 
-std::vector<race_case> race_catalogue() {
+/// Cells: each verdict derived from C++20's happens-before ([intro.races],
+/// [atomics.fences]) in its comment.
+std::vector<known_case> race_catalogue() {
   using namespace oracle;
   const order rlx = order::rlx, acq = order::acq, rel = order::rel, sc = order::sc;
   constexpr int x = 0, a = 0;
@@ -416,67 +406,43 @@ std::vector<race_case> race_catalogue() {
 
 /// Programs with spin loops, for the await oracle, from a fourth fixed seed.
 std::vector<program> random_await_programs(int count, std::uint32_t seed = 19960506) {  // fixed, and not the seeds above
-  std::mt19937 rng(seed);
-  std::vector<program> out;
-  for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
-    program p = oracle::random_await_program(rng, id);
-    if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
-  }
-  return out;
+  return generate(count, seed, oracle::random_await_program);
 }
 
-/// A program with spin loops and whether some fair execution of it never
-/// ends (under both memory models), each verdict derived by hand.
-struct await_case {
-  program p;
-  bool hangs;
-};
-
-std::vector<await_case> await_catalogue() {
+/// Spin loops: whether some fair execution never ends.
+std::vector<known_case> await_catalogue() {
   using namespace oracle;
   const order rlx = order::rlx, acq = order::acq, rel = order::rel, sc = order::sc;
   constexpr int x = 0, y = 1;
   return {
       // The value comes and stays: the loop sees it in the end.
-      {{"await-flag", 1, {{store(x, 1, rel)}, {await(x, 1, acq)}}}, false},
+      {{"await-flag", 1, {{store(x, 1, rel)}, {await(x, 1, acq)}}}, false, false},
       // It never comes.
-      {{"await-never", 1, {{store(x, 2, rlx)}, {await(x, 1, rlx)}}}, true},
+      {{"await-never", 1, {{store(x, 2, rlx)}, {await(x, 1, rlx)}}}, false, true},
       // It comes and goes: a loop that first looks after the second store waits for ever.
-      {{"await-overwritten", 1, {{store(x, 1, rlx), store(x, 2, rlx)}, {await(x, 1, rlx)}}}, true},
+      {{"await-overwritten", 1, {{store(x, 1, rlx), store(x, 2, rlx)}, {await(x, 1, rlx)}}}, false, true},
       // Waiting for the initial value: a loop that first reads the store
       // cannot read the older 0 again (coherence), and the store stays.
-      {{"await-initial", 1, {{await(x, 0, sc)}, {store(x, 1, sc)}}}, true},
+      {{"await-initial", 1, {{await(x, 0, sc)}, {store(x, 1, sc)}}}, false, true},
       // Each waits for the other's store, made after its own loop: the classic hang.
-      {{"await-each-other", 2, {{await(x, 1, acq), store(y, 1, rel)}, {await(y, 1, acq), store(x, 1, rel)}}}, true},
+      {{"await-each-other", 2, {{await(x, 1, acq), store(y, 1, rel)}, {await(y, 1, acq), store(x, 1, rel)}}}, false, true},
       // A handshake: each stores before it waits.
-      {{"await-handshake", 2, {{store(x, 1, rel), await(y, 1, acq)}, {await(x, 1, acq), store(y, 1, rel)}}}, false},
+      {{"await-handshake", 2, {{store(x, 1, rel), await(y, 1, acq)}, {await(x, 1, acq), store(y, 1, rel)}}}, false, false},
       // Two increments always reach 2 (RMWs read the latest): the loop ends.
-      {{"await-sum", 1, {{fetch_add(x, 1, rlx)}, {fetch_add(x, 1, rlx)}, {await(x, 2, rlx)}}}, false},
+      {{"await-sum", 1, {{fetch_add(x, 1, rlx)}, {fetch_add(x, 1, rlx)}, {await(x, 2, rlx)}}}, false, false},
       // A relaxed exchange may read the 1 or the initial 0: when it ends
       // with 1 last, a loop waiting for 3 waits for ever.
-      {{"await-exchange", 1, {{store(x, 1, rlx)}, {exchange(x, 3, rlx)}, {await(x, 3, sc)}}}, true},
+      {{"await-exchange", 1, {{store(x, 1, rlx)}, {exchange(x, 3, rlx)}, {await(x, 3, sc)}}}, false, true},
   };
 }
 
 /// Programs that spin and touch cells, from a fifth fixed seed.
 std::vector<program> random_spin_race_programs(int count, std::uint32_t seed = 20111015) {  // fixed, and not the seeds above
-  std::mt19937 rng(seed);
-  std::vector<program> out;
-  for (int id = 0; static_cast<int>(out.size()) < count; ++id) {
-    program p = oracle::random_spin_race_program(rng, id);
-    if (oracle::search_size(p) <= 1e9) out.push_back(std::move(p));
-  }
-  return out;
+  return generate(count, seed, oracle::random_spin_race_program);
 }
 
-/// The hand-off through a spin loop, with whether it races and whether it may
-/// hang (both models), each derived by hand.
-struct spin_race_case {
-  program p;
-  bool racy, hangs;
-};
-
-std::vector<spin_race_case> spin_race_catalogue() {
+/// The hand-off through a spin loop: whether it races, and whether it may hang.
+std::vector<known_case> spin_race_catalogue() {
   using namespace oracle;
   const order rlx = order::rlx, acq = order::acq, rel = order::rel;
   constexpr int x = 0, a = 0;
@@ -713,24 +679,34 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(compared >= 40 || !soak_programs().empty());  // a small soak may have fewer
   }
 
+  /// Where the oracle differs from a catalogue's hand-derived verdicts, under both models.
+  static std::string differs_from(const std::vector<known_case>& catalogue) {
+    std::string wrong;
+    for (const known_case& c : catalogue)
+      for (auto m : {oracle::memory::rc11, oracle::memory::sc}) {
+        const auto v = oracle::enumerate(c.p, m);
+        const bool racy = v.racy > 0 || v.raced_waiting;
+        if (racy != c.racy || v.hangs != c.hangs)
+          wrong += std::string(m == oracle::memory::rc11 ? "  rc11: " : "  sc: ") + (racy ? "races, " : "no race, ") +
+                   (v.hangs ? "hangs: " : "ends: ") + oracle::to_text(c.p);
+        if (v.outcomes.empty() && !c.hangs) wrong += "  no execution ends: " + oracle::to_text(c.p);
+      }
+    return wrong;
+  }
+
   // The race oracle against the hand-derived verdicts, under both models; and
   // the random race programs are not all one verdict (a generator that made
   // only races, or none, would test half of the rule).
   void oracle_gives_the_known_race_verdicts() {
     std::string wrong;
-    for (const race_case& c : race_catalogue()) wrong += oracle::cell_problem(c.p);
     for (const program& p : every_program()) wrong += oracle::cell_problem(p);
     CPPUNIT_ASSERT_MESSAGE("malformed cell accesses: " + wrong, wrong.empty());
     // A shape whose guarded access never runs would say nothing.
-    for (const race_case& c : race_catalogue())
+    for (const known_case& c : race_catalogue())
       for (const oracle::cell_access& a : c.p.accesses)
         if (a.guard >= 0 && !oracle::enumerate(c.p, oracle::memory::sc).allows({{a.guard, a.guard_value}}, {}))
           wrong += "  the guarded access never runs: " + oracle::to_text(a) + " in " + oracle::to_text(c.p);
-    for (const race_case& c : race_catalogue())
-      for (auto m : {oracle::memory::rc11, oracle::memory::sc})
-        if ((oracle::enumerate(c.p, m).racy > 0) != c.racy)
-          wrong += std::string(m == oracle::memory::rc11 ? "  rc11 " : "  sc ") + (c.racy ? "finds no race in " : "finds a race in ") +
-                   oracle::to_text(c.p);
+    wrong += differs_from(race_catalogue());
     CPPUNIT_ASSERT_MESSAGE("the race oracle disagrees with the known verdicts:\n" + wrong, wrong.empty());
     int racy = 0, free = 0;
     for (const program& p : random_race_programs(40)) (oracle::enumerate(p, oracle::memory::rc11).racy > 0 ? racy : free) += 1;
@@ -738,25 +714,11 @@ class oracle_test : public CppUnit::TestFixture {
                            racy >= 8 && free >= 8);
   }
 
-  // The await oracle against the hand-derived verdicts, under both models;
-  // and the random await programs are not all one verdict.
+  // The await oracle against the hand-derived verdicts (spin loops, and spin
+  // loops with cells), under both models; and the random await programs are
+  // not all one verdict.
   void oracle_gives_the_known_await_verdicts() {
-    std::string wrong;
-    for (const await_case& c : await_catalogue())
-      for (auto m : {oracle::memory::rc11, oracle::memory::sc}) {
-        const auto v = oracle::enumerate(c.p, m);
-        if (v.hangs != c.hangs)
-          wrong += std::string(m == oracle::memory::rc11 ? "  rc11 " : "  sc ") + (c.hangs ? "never hangs: " : "hangs: ") +
-                   oracle::to_text(c.p);
-        if (v.outcomes.empty() && !c.hangs) wrong += "  no execution ends: " + oracle::to_text(c.p);
-      }
-    for (const spin_race_case& c : spin_race_catalogue())
-      for (auto m : {oracle::memory::rc11, oracle::memory::sc}) {
-        const auto v = oracle::enumerate(c.p, m);
-        if (v.hangs != c.hangs || (v.racy > 0 || v.raced_waiting) != c.racy)
-          wrong += std::string(m == oracle::memory::rc11 ? "  rc11 " : "  sc ") + (v.hangs ? "hangs, " : "ends, ") +
-                   (v.racy > 0 || v.raced_waiting ? "races: " : "no race: ") + oracle::to_text(c.p);
-      }
+    const std::string wrong = differs_from(await_catalogue()) + differs_from(spin_race_catalogue());
     CPPUNIT_ASSERT_MESSAGE("the await oracle disagrees with the known verdicts:\n" + wrong, wrong.empty());
     int hang = 0, end = 0;
     for (const program& p : random_await_programs(40)) (oracle::enumerate(p, oracle::memory::rc11).hangs ? hang : end) += 1;

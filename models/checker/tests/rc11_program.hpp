@@ -212,22 +212,32 @@ inline instr random_instr(std::mt19937& rng, int l, std::vector<std::uint32_t>& 
   return cas(l, expected, next++, rmw_order, load_order);  // the failure order is a load's
 }
 
-/// Random program number `id`: 2–4 threads, 1–3 locations, 1–3 instructions a
-/// thread, mixed kinds and orders. Store, exchange and CAS values are distinct.
-inline program random_program(std::mt19937& rng, int id) {
-  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+/// A random program named `name`: lo..hi of each of locations, threads, and
+/// instructions a thread (random_instr's), drawn in that order. Store,
+/// exchange and CAS values are distinct.
+struct range {
+  int lo, hi;
+};
+inline program random_skeleton(std::mt19937& rng, std::string name, range locations, range threads, range instrs) {
+  auto pick = [&rng](range r) { return std::uniform_int_distribution<int>(r.lo, r.hi)(rng); };
   program p;
-  p.name = "random" + std::to_string(id);
-  p.locations = pick(1, 3);
-  p.threads.resize(static_cast<std::size_t>(pick(2, 4)));
+  p.name = std::move(name);
+  p.locations = pick(locations);
+  p.threads.resize(static_cast<std::size_t>(pick(threads)));
   std::uint32_t next = 1;
   std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
   for (auto& t : p.threads)
-    for (int k = pick(1, 3); k > 0; --k) {
-      const int l = pick(0, p.locations - 1);
+    for (int k = pick(instrs); k > 0; --k) {
+      const int l = pick({0, p.locations - 1});
       t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
     }
   return p;
+}
+
+/// Random program number `id`: 2–4 threads, 1–3 locations, 1–3 instructions a
+/// thread, mixed kinds and orders.
+inline program random_program(std::mt19937& rng, int id) {
+  return random_skeleton(rng, "random" + std::to_string(id), {1, 3}, {2, 4}, {1, 3});
 }
 
 /// Random program number `id` weighted toward read-modify-writes: 3 threads
@@ -303,17 +313,7 @@ inline program random_weak_cas_program(std::mt19937& rng, int id) {
 /// (the value is overwritten, or never written), some cannot.
 inline program random_await_program(std::mt19937& rng, int id) {
   auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  program p;
-  p.name = "await" + std::to_string(id);
-  p.locations = pick(1, 2);
-  p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
-  std::uint32_t next = 1;
-  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
-  for (auto& t : p.threads)
-    for (int k = pick(1, 2); k > 0; --k) {
-      const int l = pick(0, p.locations - 1);
-      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
-    }
+  program p = random_skeleton(rng, "await" + std::to_string(id), {1, 2}, {2, 3}, {1, 2});
   for (int k = pick(1, 2); k > 0; --k) {
     const auto t = static_cast<std::size_t>(pick(0, static_cast<int>(p.threads.size()) - 1));
     const int l = pick(0, p.locations - 1);
@@ -430,19 +430,8 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
 /// message passing, release sequences and fence pairs out of the random
 /// orders; the rest race or not as they fall.
 inline program random_race_program(std::mt19937& rng, int id) {
-  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  program p;
-  p.name = "race" + std::to_string(id);
-  p.locations = pick(1, 2);
-  p.cells = pick(1, 2);
-  p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
-  std::uint32_t next = 1;
-  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
-  for (auto& t : p.threads)
-    for (int k = pick(1, 3); k > 0; --k) {
-      const int l = pick(0, p.locations - 1);
-      t.push_back(random_instr(rng, l, stored[static_cast<std::size_t>(l)], next));
-    }
+  program p = random_skeleton(rng, "race" + std::to_string(id), {1, 2}, {2, 3}, {1, 3});
+  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
   add_cell_accesses(rng, p);
   return p;
 }
