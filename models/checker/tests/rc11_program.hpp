@@ -40,7 +40,7 @@
 namespace weave::model::test::oracle {
 
 enum class order : std::uint8_t { rlx, acq, rel, acq_rel, sc };
-enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await };
+enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wake };
 
 struct instr {
   op kind = op::fence;
@@ -50,8 +50,10 @@ struct instr {
   order ord = order::rlx;      // cas: its success order
   order fail = order::rlx;     // cas: its failure order
   bool weak = false;           // cas: compare_exchange_weak (may fail spuriously, under rc11)
-  bool reads() const { return kind != op::store && kind != op::fence; }
-  bool may_write() const { return kind != op::load && kind != op::fence && kind != op::await; }
+  bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake; }
+  bool may_write() const {
+    return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait && kind != op::futex_wake;
+  }
 };
 
 inline instr store(int loc, std::uint32_t v, order o) { return {op::store, loc, v, 0, o, o}; }
@@ -67,6 +69,12 @@ inline instr cas_weak(int loc, std::uint32_t expected, std::uint32_t desired, or
 inline instr fence(order o) { return {op::fence, -1, 0, 0, o, o}; }
 /// A spin loop: `while ((r = x.load(o)) != v) spin();` (its register: v).
 inline instr await(int loc, std::uint32_t v, order o) { return {op::await, loc, v, 0, o, o}; }
+/// A futex wait on x while it holds v (no deadline): its register is 1 if it
+/// slept and was woken, 0 if x did not hold v. Only the interleaving oracle
+/// (sc_interleavings.hpp) judges programs with futex operations.
+inline instr futex_wait(int loc, std::uint32_t v) { return {op::futex_wait, loc, v, 0, order::sc, order::sc}; }
+/// A futex wake of one sleeper on x (all: every one).
+inline instr futex_wake(int loc, bool all) { return {op::futex_wake, loc, all ? 1u : 0u, 0, order::sc, order::sc}; }
 
 /// A plain access to cell `cell` by thread `thread`, made just before the
 /// thread's instruction `before` (its instruction count: after the last), if
@@ -131,6 +139,8 @@ inline std::string to_text(const instr& i, int reg) {
              ", " + to_string(i.fail) + ")";
     case op::fence: return std::string("fence(") + to_string(i.ord) + ")";
     case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
+    case op::futex_wait: return r + "wait(" + l + ", " + v + ")";
+    case op::futex_wake: return std::string(i.value != 0 ? "wake_all(" : "wake_one(") + l + ")";
   }
   return "?";
 }
@@ -302,6 +312,34 @@ inline program random_weak_cas_program(std::mt19937& rng, int id) {
         i.weak = true;
         break;
       }
+  return p;
+}
+
+/// Random program number `id` that blocks in futex waits, for the
+/// interleaving oracle: random_skeleton's 2–3 threads over 1–2 locations with
+/// 1–2 instructions a thread, then one or two waits, each for 0 or for a value
+/// another thread leaves there, and one or two wakes (one or all), each at a
+/// random place of a random thread. A wake before the store it should follow,
+/// or none at all, loses a waiter: some hang, some cannot.
+inline program random_futex_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p = random_skeleton(rng, "futex" + std::to_string(id), {1, 2}, {2, 3}, {1, 2});
+  const auto insert = [&](std::size_t t, instr i) {
+    auto& code = p.threads[t];
+    code.insert(code.begin() + pick(0, static_cast<int>(code.size())), i);
+  };
+  for (int k = pick(1, 2); k > 0; --k) {
+    const auto t = static_cast<std::size_t>(pick(0, static_cast<int>(p.threads.size()) - 1));
+    const int l = pick(0, p.locations - 1);
+    std::vector<std::uint32_t> values{0};
+    for (std::size_t u = 0; u < p.threads.size(); ++u)
+      for (const instr& i : p.threads[u])
+        if (u != t && i.may_write() && i.kind != op::fetch_add && i.loc == l) values.push_back(i.value);
+    insert(t, futex_wait(l, values[static_cast<std::size_t>(pick(0, static_cast<int>(values.size()) - 1))]));
+  }
+  for (int k = pick(1, 2); k > 0; --k)
+    insert(static_cast<std::size_t>(pick(0, static_cast<int>(p.threads.size()) - 1)),
+           futex_wake(pick(0, p.locations - 1), pick(0, 2) == 0));
   return p;
 }
 

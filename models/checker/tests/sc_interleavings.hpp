@@ -1,0 +1,174 @@
+// A second oracle, by interleaving: every sequentially consistent execution of
+// a program of rc11_program.hpp, found by running its threads one
+// instruction at a time in every order (an explicit-state search over
+// (program counters, registers, memory, sleepers), each state visited once).
+// It needs no axioms, so it checks rc11_oracle.hpp's sc mode (Shasha and
+// Snir's acyclicity) from the other side, and it judges what the axioms do
+// not describe: futex waits and wakes (blocking programs).
+//
+// The operations, each one atomic step:
+//   - store, load, fetch_add, exchange, compare_exchange on the current
+//     values (a weak compare_exchange never fails spuriously: the checker's
+//     sc mode), a fence does nothing;
+//   - await(x == v) can step only while x holds v (a spin loop that is fair:
+//     it reads the current value in the end);
+//   - wait(x, v): if x holds v the thread sleeps (its register will be 1),
+//     else it goes on (register 0); no deadline, no spurious wake-up (the
+//     checker runs these with options::spurious_wakeups = 0);
+//   - wake_one(x) wakes one thread asleep on x, any one (each is a
+//     successor), or none if none sleeps; wake_all(x) wakes every one.
+// An execution ends when every thread has run its last instruction (its
+// outcome: the registers, then each location's value, as rc11_oracle.hpp's),
+// and hangs when threads are left and none can step (asleep for good, or at
+// an await whose value never comes). Cells are not looked at.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rc11_program.hpp"
+
+namespace weave::model::test::oracle {
+
+struct interleavings {
+  std::set<outcome> outcomes;  // of the executions that end
+  bool hangs = false;          // some execution gets stuck
+  std::uint64_t states = 0;    // distinct states visited
+};
+
+class interleaver {
+ public:
+  explicit interleaver(const program& p) : p_(p) {
+    int reg = 0;
+    for (const auto& code : p.threads) {
+      reg_.emplace_back();
+      for (const instr& i : code) reg_.back().push_back(i.reads() ? reg++ : -1);
+    }
+    registers_ = reg;
+  }
+
+  interleavings run() {
+    state s;
+    s.pc.assign(p_.threads.size(), 0);
+    s.regs.assign(static_cast<std::size_t>(registers_), 0);
+    s.mem.assign(static_cast<std::size_t>(p_.locations), 0);
+    visit(s);
+    out_.states = seen_.size();
+    return out_;
+  }
+
+ private:
+  struct state {
+    std::vector<std::uint8_t> pc;
+    std::vector<std::uint32_t> regs, mem;
+    std::uint32_t asleep = 0;  // threads asleep in the futex wait at their pc
+    std::string key() const {
+      std::string k(pc.begin(), pc.end());
+      for (std::uint32_t v : regs) k.append(reinterpret_cast<const char*>(&v), sizeof v);
+      for (std::uint32_t v : mem) k.append(reinterpret_cast<const char*>(&v), sizeof v);
+      k.append(reinterpret_cast<const char*>(&asleep), sizeof asleep);
+      return k;
+    }
+  };
+
+  const instr* at(const state& s, std::size_t t) const {
+    const auto& code = p_.threads[t];
+    return s.pc[t] < code.size() ? &code[s.pc[t]] : nullptr;
+  }
+  void set(state& s, std::size_t t, std::uint32_t v) const {
+    const int r = reg_[t][s.pc[t]];
+    if (r >= 0) s.regs[static_cast<std::size_t>(r)] = v;
+  }
+  // Wakes sleeper u (its wait returns 1).
+  void wake(state& s, std::size_t u) const {
+    set(s, u, 1);
+    ++s.pc[u];
+    s.asleep &= ~(1u << u);
+  }
+  bool asleep_on(const state& s, std::size_t u, int loc) const {
+    return ((s.asleep >> u) & 1u) && at(s, u)->loc == loc;
+  }
+
+  void visit(const state& s) {
+    if (!seen_.insert(s.key()).second) return;
+    bool ended = true, stepped = false;
+    for (std::size_t t = 0; t < p_.threads.size(); ++t) {
+      const instr* i = at(s, t);
+      if (i == nullptr) continue;
+      ended = false;
+      if ((s.asleep >> t) & 1u) continue;
+      if (i->kind == op::await && s.mem[static_cast<std::size_t>(i->loc)] != i->value) continue;
+      stepped = true;
+      if (i->kind == op::futex_wake && i->value == 0) {  // wake_one: each sleeper is one successor
+        bool any = false;
+        for (std::size_t u = 0; u < p_.threads.size(); ++u)
+          if (asleep_on(s, u, i->loc)) {
+            any = true;
+            state n = s;
+            wake(n, u);
+            ++n.pc[t];
+            visit(n);
+          }
+        if (any) continue;
+      }
+      state n = s;
+      step(n, t, *i);
+      visit(n);
+    }
+    if (ended) {
+      outcome o = s.regs;
+      o.insert(o.end(), s.mem.begin(), s.mem.end());
+      out_.outcomes.insert(o);
+    } else if (!stepped) {
+      out_.hangs = true;
+    }
+  }
+
+  // Thread t's instruction i, on state s (everything but wake_one's choice).
+  void step(state& s, std::size_t t, const instr& i) const {
+    std::uint32_t& x = s.mem[static_cast<std::size_t>(i.loc >= 0 ? i.loc : 0)];
+    const std::uint32_t old = i.loc >= 0 ? x : 0;
+    switch (i.kind) {
+      case op::store: x = i.value; break;
+      case op::load: set(s, t, old); break;
+      case op::fetch_add:
+        set(s, t, old);
+        x = old + i.value;
+        break;
+      case op::exchange:
+        set(s, t, old);
+        x = i.value;
+        break;
+      case op::cas:
+        set(s, t, old);
+        if (old == i.expected) x = i.value;
+        break;
+      case op::fence: break;
+      case op::await: set(s, t, old); break;
+      case op::futex_wait:
+        if (old == i.value) {
+          s.asleep |= 1u << t;  // stays at the wait until woken
+          return;
+        }
+        set(s, t, 0);
+        break;
+      case op::futex_wake:  // wake_all (wake_one with nobody asleep: nothing)
+        for (std::size_t u = 0; u < p_.threads.size(); ++u)
+          if (asleep_on(s, u, i.loc)) wake(s, u);
+        break;
+    }
+    ++s.pc[t];
+  }
+
+  const program& p_;
+  std::vector<std::vector<int>> reg_;  // per thread, per instruction: its register or -1
+  int registers_ = 0;
+  std::set<std::string> seen_;
+  interleavings out_;
+};
+
+inline interleavings interleave(const program& p) { return interleaver(p).run(); }
+
+}  // namespace weave::model::test::oracle
