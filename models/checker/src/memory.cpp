@@ -116,23 +116,40 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
 }
 
 // The choices of thread t's pending atomic access, latest message first.
+// A thread woken from a sleep set to read newer stores only (read_mark_,
+// engine::wakes) gets those. If RC11's SC order rules out every one of them
+// here, it goes on all the same: psc depends on the seq_cst steps taken since it
+// woke, which another order may take after it, and ending the execution here
+// would hide the races between those steps and this thread's later ones, so
+// DPOR would never try that order (oracle_test's psc-hides-the-newer-store
+// lost an outcome so). It then reads the latest store, always consistent: an
+// older choice, covered where it fell asleep, so this costs an execution
+// (one, not one per older store), not an outcome. A thread with no newer
+// store in reach (none made since, or all below its coherence floor, which
+// happens-before fixes whatever the order) stays covered (covered_here).
+// Returns false when the newer stores were all ruled out that way.
 void engine::list_choices(int t) {
+  if (list_choices(t, read_mark_[t]) || !choices_.empty()) return;
+  const pending_op& p = threads_[t].pend;
+  add_choices(p, objects_[p.obj].mo.back(), false);  // the latest: always consistent
+}
+
+bool engine::list_choices(int t, std::uint32_t mark) {
   const thread_rec& th = threads_[t];
   const pending_op& p = th.pend;
   const object_rec& o = objects_[p.obj];
   choices_.clear();
   const bool reads = p.kind != op::store;
-  const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
   if (!weak_rules(th)) {  // sc, or inside an opaque call: the latest only (no floor, psc or spurious failure)
     if (!reads || o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
-    return;
+    return true;
   }
   // An RMW reads a message no other RMW has read, and the mo-latest is never
   // read (its RMW would follow it): with no other, that is its only choice, and
   // the latest store is always consistent (no floor, no psc to judge).
   if (p.kind == op::rmw && !p.cas && o.untaken == 1) {
     if (o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
-    return;
+    return true;
   }
   std::uint32_t lo = floor_pos(o, th.hb);
   // The await rule under weak memory: after spin_budget rounds of a spin loop
@@ -141,10 +158,12 @@ void engine::list_choices(int t) {
   if (reads && th.repeats >= model_sync::spin_budget)
     for (const spin_read& r : th.last_round)
       if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
+  const std::size_t listed = choices_.size();
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0);
   }
+  const bool any_newer = choices_.size() > listed;
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
   if (sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
@@ -153,6 +172,7 @@ void engine::list_choices(int t) {
       if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
     choices_.resize(k);
   }
+  return mark == 0 || !any_newer;
 }
 
 // A new message of obj at mo position `at`. Its release clock: a release store

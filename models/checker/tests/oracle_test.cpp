@@ -327,6 +327,17 @@ std::vector<program> reduction_shapes() {
       {"woken-cas-no-choice", 1, {{load(0, rlx)}, {cas(0, 2, 4, acq, sc)}, {store(0, 5, sc)}}},
       {"woken-exchange-no-choice", 1,
        {{cas(0, 0, 1, acq, acq)}, {exchange(0, 2, acq_rel), load(0, rlx)}, {store(0, 3, rlx)}}},
+      // T2's load of x, woken to read stores made since it fell asleep (5,
+      // 35), found neither allowed by psc once T1's seq_cst load of y had
+      // read 2, and the execution ended there; so T2's fetch_add of y never
+      // ran after T1's load, DPOR never saw that race, and never ran T2
+      // first: r0=5 r1=0 r2=14 r3=5 r4=4 | x=3 y=14 (and r3=35) were lost
+      // (a soak's rmw93, cut down).
+      {"psc-hides-the-newer-store", 2,
+       {{fetch_add(0, 30, rlx), cas(1, 0, 2, rlx, rlx)},
+        {store(0, 3, sc), load(1, sc)},
+        {store(1, 4, sc), load(0, sc), fetch_add(1, 10, rlx)},
+        {store(0, 5, rlx)}}},
   };
 }
 
