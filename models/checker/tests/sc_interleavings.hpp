@@ -88,7 +88,8 @@ class interleaver {
     s.asleep &= ~(1u << u);
   }
   bool asleep_on(const state& s, std::size_t u, int loc) const {
-    return ((s.asleep >> u) & 1u) && at(s, u)->loc == loc;
+    const instr* i = at(s, u);  // (an asleep thread is at its wait)
+    return ((s.asleep >> u) & 1u) && i != nullptr && i->loc == loc;
   }
 
   void visit(const state& s) {
