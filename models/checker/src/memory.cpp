@@ -127,13 +127,14 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
 // (one, not one per older store), not an outcome. A thread with no newer
 // store in reach (none made since, or all below its coherence floor, which
 // happens-before fixes whatever the order) stays covered (covered_here).
-// Returns false when the newer stores were all ruled out that way.
 void engine::list_choices(int t) {
-  if (list_choices(t, read_mark_[t]) || !choices_.empty()) return;
+  if (!list_choices(t, read_mark_[t])) return;
   const pending_op& p = threads_[t].pend;
   add_choices(p, objects_[p.obj].mo.back(), false);  // the latest: always consistent
 }
 
+// The choices, reads restricted to messages made since mark (0: any). True
+// when the restriction left some and psc ruled out every one (none listed).
 bool engine::list_choices(int t, std::uint32_t mark) {
   const thread_rec& th = threads_[t];
   const pending_op& p = th.pend;
@@ -142,14 +143,14 @@ bool engine::list_choices(int t, std::uint32_t mark) {
   const bool reads = p.kind != op::store;
   if (!weak_rules(th)) {  // sc, or inside an opaque call: the latest only (no floor, psc or spurious failure)
     if (!reads || o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
-    return true;
+    return false;
   }
   // An RMW reads a message no other RMW has read, and the mo-latest is never
   // read (its RMW would follow it): with no other, that is its only choice, and
   // the latest store is always consistent (no floor, no psc to judge).
   if (p.kind == op::rmw && !p.cas && o.untaken == 1) {
     if (o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
-    return true;
+    return false;
   }
   std::uint32_t lo = floor_pos(o, th.hb);
   // The await rule under weak memory: after spin_budget rounds of a spin loop
@@ -158,12 +159,11 @@ bool engine::list_choices(int t, std::uint32_t mark) {
   if (reads && th.repeats >= model_sync::spin_budget)
     for (const spin_read& r : th.last_round)
       if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
-  const std::size_t listed = choices_.size();
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0);
   }
-  const bool any_newer = choices_.size() > listed;
+  const bool listed = !choices_.empty();
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);
   if (sc_events_ > 0 && (sc_access || sc_fences_ > 0)) {
@@ -172,7 +172,7 @@ bool engine::list_choices(int t, std::uint32_t mark) {
       if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
     choices_.resize(k);
   }
-  return mark == 0 || !any_newer;
+  return mark != 0 && listed && choices_.empty();
 }
 
 // A new message of obj at mo position `at`. Its release clock: a release store
