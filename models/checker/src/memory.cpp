@@ -46,9 +46,13 @@
 // there): a store's every place in mo, a reader's every message made by then.
 // A store made since wakes a reader (load, RMW, compare_exchange) to read the
 // new messages only; a reader with no new message it may read stays asleep.
-// The oracle test (checker/tests/oracle_test.cpp) compares the outcomes with a
-// brute-force enumeration of RC11's axioms, and the executions explored with
-// the consistent ones (at most 1.1x).
+// One exception: when psc rules out every new message it could read, the
+// reader reads the latest one and the execution goes on (list_choices says
+// why). The oracle test (checker/tests/oracle_test.cpp) compares the outcomes
+// with a brute-force enumeration of RC11's axioms, and the executions explored
+// with the consistent ones (at most 1.1x); and the checker's verdicts on data
+// races, spin loops and futex waits with what the oracle, or its second form
+// by interleaving, says they must be.
 //
 // Under memory_model::sc every load reads the mo-latest message and every store
 // goes at the end: sequential consistency, the same code with one choice each.
