@@ -1,16 +1,10 @@
 // The public face (weave/model.hpp) on top of the engine.
 #include <cstdio>
-#include <cstring>
 
 #include "engine.hpp"
 
 namespace weave::model {
-namespace {
-const char* short_file(const char* path) {
-  const char* s = std::strrchr(path, '/');
-  return s ? s + 1 : path;
-}
-}  // namespace
+using detail::where;
 
 const char* to_string(verdict v) noexcept {
   switch (v) {
@@ -70,7 +64,7 @@ void check_that(bool cond, const char* what, source_location loc) {
   }
   e->fail(verdict::check_failed,
           std::string("WEAVE_CHECK(") + what + ") failed in T" + std::to_string(e->self() - 1) + " at " +
-              short_file(loc.file_name()) + ":" + std::to_string(loc.line()));
+              where(loc));
   e->visible(0, detail::op::fence, loc);  // stops this thread: the execution is over
 }
 
@@ -143,7 +137,7 @@ void invariant(bool cond, const char* msg, source_location loc) {
     std::abort();
   }
   e->fail(verdict::check_failed, std::string("invariant violated in T") + std::to_string(e->self() - 1) + ": " +
-                                     msg + " at " + short_file(loc.file_name()) + ":" + std::to_string(loc.line()));
+                                     msg + " at " + where(loc));
   e->visible(0, op::fence, loc);  // stops this thread
 }
 void lock_hook(const void* lock, int what, unsigned flags) noexcept {

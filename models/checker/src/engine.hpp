@@ -231,7 +231,6 @@ class engine : private workspace {
   bool mem_pending(const thread_rec& t) const noexcept;
   void add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok);
   void list_choices(int t);
-  bool list_choices(int t, std::uint32_t mark);
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
   std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
                             std::memory_order o, const message* continues);

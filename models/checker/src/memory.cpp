@@ -132,29 +132,22 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
 // store in reach (none made since, or all below its coherence floor, which
 // happens-before fixes whatever the order) stays covered (covered_here).
 void engine::list_choices(int t) {
-  if (!list_choices(t, read_mark_[t])) return;
-  const pending_op& p = threads_[t].pend;
-  add_choices(p, objects_[p.obj].mo.back(), false);  // the latest: always consistent
-}
-
-// The choices, reads restricted to messages made since mark (0: any). True
-// when the restriction left some and psc ruled out every one (none listed).
-bool engine::list_choices(int t, std::uint32_t mark) {
   const thread_rec& th = threads_[t];
   const pending_op& p = th.pend;
   const object_rec& o = objects_[p.obj];
   choices_.clear();
   const bool reads = p.kind != op::store;
+  const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
   if (!weak_rules(th)) {  // sc, or inside an opaque call: the latest only (no floor, psc or spurious failure)
     if (!reads || o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
-    return false;
+    return;
   }
   // An RMW reads a message no other RMW has read, and the mo-latest is never
   // read (its RMW would follow it): with no other, that is its only choice, and
   // the latest store is always consistent (no floor, no psc to judge).
   if (p.kind == op::rmw && !p.cas && o.untaken == 1) {
     if (o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
-    return false;
+    return;
   }
   std::uint32_t lo = floor_pos(o, th.hb);
   // The await rule under weak memory: after spin_budget rounds of a spin loop
@@ -176,7 +169,7 @@ bool engine::list_choices(int t, std::uint32_t mark) {
       if (choices_[i].msg == o.mo.back() || tentative_ok(t, choices_[i])) choices_[k++] = choices_[i];  // the latest always is
     choices_.resize(k);
   }
-  return mark != 0 && listed && choices_.empty();
+  if (mark != 0 && listed && choices_.empty()) add_choices(p, o.mo.back(), false);  // the latest: always consistent
 }
 
 // A new message of obj at mo position `at`. Its release clock: a release store
