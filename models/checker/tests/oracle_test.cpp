@@ -52,7 +52,6 @@ std::memory_order to_std(order o) {
 }
 
 using location = weave::model_sync::atomic<std::uint32_t>;
-using plain = weave::model_sync::cell<std::uint32_t>;
 
 /// Runs one IR instruction; returns the value it read (0 for a store or fence).
 std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<location>>& at) {
@@ -88,12 +87,14 @@ std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<locati
   return 0;
 }
 
-bool blocks(const program& p) {
-  return std::any_of(p.threads.begin(), p.threads.end(), [](const auto& t) {
-    return std::any_of(t.begin(), t.end(), [](const oracle::instr& i) {
-      return i.kind == oracle::op::futex_wait || i.kind == oracle::op::futex_wake;
-    });
-  });
+bool blocks(const program& p) { return p.uses(oracle::op::futex_wait) || p.uses(oracle::op::futex_wake); }
+
+/// A cell access (the value a write writes only tells the writes apart).
+void touch(std::vector<std::unique_ptr<weave::model_sync::cell<std::uint32_t>>>& cells, const oracle::cell_access& c,
+           std::uint32_t value) {
+  auto& cell = *cells[static_cast<std::size_t>(c.cell)];
+  if (c.write) cell.write() = value;
+  else (void)cell.read();
 }
 
 // The check body reads its program from here and adds each execution's
@@ -105,17 +106,14 @@ void interpret() {
   const program& p = *current_program;
   std::vector<std::unique_ptr<location>> at;
   for (int l = 0; l < p.locations; ++l) at.push_back(std::make_unique<location>(0u));
-  std::vector<std::unique_ptr<plain>> cells;
-  for (int c = 0; c < p.cells; ++c) cells.push_back(std::make_unique<plain>(0u));
+  std::vector<std::unique_ptr<weave::model_sync::cell<std::uint32_t>>> cells;
+  for (int c = 0; c < p.cells; ++c) cells.push_back(std::make_unique<weave::model_sync::cell<std::uint32_t>>(0u));
   std::vector<std::uint32_t> regs(static_cast<std::size_t>(p.registers()), 0);
   std::vector<weave::model::thread> threads;
   // The body's own cell accesses at place k (cell_access: before spawning thread k, or after joining k-n-1).
   const auto body_cells = [&](int k) {
     for (const oracle::cell_access& c : p.accesses)
-      if (c.thread < 0 && c.before == k) {
-        if (c.write) cells[static_cast<std::size_t>(c.cell)]->write() = 100u + static_cast<std::uint32_t>(k);
-        else (void)cells[static_cast<std::size_t>(c.cell)]->read();
-      }
+      if (c.thread < 0 && c.before == k) touch(cells, c, 100u + static_cast<std::uint32_t>(k));
   };
   std::size_t first_reg = 0;
   for (std::size_t t = 0; t < p.threads.size(); ++t) {
@@ -126,10 +124,8 @@ void interpret() {
       const auto cells_before = [&](std::size_t k) {
         for (const oracle::cell_access& c : p.accesses) {
           if (c.thread != static_cast<int>(t) || c.before != static_cast<int>(k)) continue;
-          if (c.guard >= 0 && regs[static_cast<std::size_t>(c.guard)] != c.guard_value) continue;
-          plain& cell = *cells[static_cast<std::size_t>(c.cell)];
-          if (c.write) cell.write() = static_cast<std::uint32_t>(k);
-          else (void)cell.read();
+          if (c.guard < 0 || regs[static_cast<std::size_t>(c.guard)] == c.guard_value)
+            touch(cells, c, static_cast<std::uint32_t>(k));
         }
       };
       std::size_t r = first_reg;
@@ -281,11 +277,10 @@ std::vector<litmus_case> litmus_catalogue() {
   };
 }
 
-/// Random programs from a fixed seed. A program whose plain search
+/// count programs of generator make from seed. A program whose plain search
 /// (oracle::search_size) exceeds 1e9 candidates is skipped: the pruned search
 /// judges far fewer (the largest kept, 12 instructions on one location,
 /// about 3e5), and the checker explores each program twice.
-/// count programs of a generator from seed, those whose search stays small.
 std::vector<program> generate(int count, std::uint32_t seed, program (*make)(std::mt19937&, int)) {
   std::mt19937 rng(seed);
   std::vector<program> out;
@@ -296,6 +291,7 @@ std::vector<program> generate(int count, std::uint32_t seed, program (*make)(std
   return out;
 }
 
+/// Random programs from a fixed seed.
 std::vector<program> random_programs(int count, std::uint32_t seed = 20170618) {  // fixed: PLDI 2017's first day
   return generate(count, seed, oracle::random_program);
 }
@@ -533,13 +529,23 @@ std::vector<known_case> futex_catalogue() {
   };
 }
 
-/// The blocking programs: the catalogue and 40 random ones, or a soak's.
-std::vector<program> blocking_programs() {
+/// A soak run's setting, WEAVE_ORACLE_SOAK=SEED:COUNT in the environment
+/// (count 0: none).
+struct soak_setting {
+  std::uint32_t seed = 0;
+  int count = 0;
+};
+soak_setting soak() {
   const char* env = std::getenv("WEAVE_ORACLE_SOAK");
   unsigned long seed = 0;
   int count = 0;
-  if (env != nullptr && std::sscanf(env, "%lu:%d", &seed, &count) == 2 && count > 0)
-    return random_futex_programs(count, static_cast<std::uint32_t>(seed) + 6);
+  if (env == nullptr || std::sscanf(env, "%lu:%d", &seed, &count) != 2 || count <= 0) return {};
+  return {static_cast<std::uint32_t>(seed), count};
+}
+
+/// The blocking programs: the catalogue and 40 random ones, or a soak's.
+std::vector<program> blocking_programs() {
+  if (const soak_setting s = soak(); s.count > 0) return random_futex_programs(s.count, s.seed + 6);
   std::vector<program> all;
   for (auto& c : futex_catalogue()) all.push_back(c.p);
   for (auto& p : random_futex_programs(40)) all.push_back(std::move(p));
@@ -551,17 +557,15 @@ std::vector<program> blocking_programs() {
 /// for a wrong verdict on programs no test was tuned on. A failing program
 /// (randomN, rmwN) is made again by the same setting.
 std::vector<program> soak_programs() {
-  const char* env = std::getenv("WEAVE_ORACLE_SOAK");
-  unsigned long seed = 0;
-  int count = 0;
-  if (env == nullptr || std::sscanf(env, "%lu:%d", &seed, &count) != 2 || count <= 0) return {};
+  const soak_setting s = soak();
+  if (s.count == 0) return {};
   std::vector<program> all;
-  for (auto& p : random_programs(count, static_cast<std::uint32_t>(seed))) all.push_back(std::move(p));
-  for (auto& p : random_rmw_programs(count, static_cast<std::uint32_t>(seed) + 1)) all.push_back(std::move(p));
-  for (auto& p : random_race_programs(count, static_cast<std::uint32_t>(seed) + 2)) all.push_back(std::move(p));
-  for (auto& p : random_await_programs(count, static_cast<std::uint32_t>(seed) + 3)) all.push_back(std::move(p));
-  for (auto& p : random_spin_race_programs(count, static_cast<std::uint32_t>(seed) + 4)) all.push_back(std::move(p));
-  for (auto& p : random_weak_cas_programs(count, static_cast<std::uint32_t>(seed) + 5)) all.push_back(std::move(p));
+  for (auto& p : random_programs(s.count, s.seed)) all.push_back(std::move(p));
+  for (auto& p : random_rmw_programs(s.count, s.seed + 1)) all.push_back(std::move(p));
+  for (auto& p : random_race_programs(s.count, s.seed + 2)) all.push_back(std::move(p));
+  for (auto& p : random_await_programs(s.count, s.seed + 3)) all.push_back(std::move(p));
+  for (auto& p : random_spin_race_programs(s.count, s.seed + 4)) all.push_back(std::move(p));
+  for (auto& p : random_weak_cas_programs(s.count, s.seed + 5)) all.push_back(std::move(p));
   return all;
 }
 
@@ -617,9 +621,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   // that may hang the deadlock verdict (the search stops there: outcomes are
   // not compared); any other, a pass. (No generator mixes cells and awaits.)
   const bool racy = verdicts.racy > 0 || verdicts.raced_waiting;
-  const bool awaits = std::any_of(p.threads.begin(), p.threads.end(), [](const auto& t) {
-    return std::any_of(t.begin(), t.end(), [](const oracle::instr& i) { return i.kind == oracle::op::await; });
-  });
+  const bool awaits = p.uses(oracle::op::await);
   // A program that can both race and hang gets whichever the search meets first.
   const weave::model::verdict expected = racy             ? weave::model::verdict::data_race
                                          : verdicts.hangs ? weave::model::verdict::deadlock
@@ -756,6 +758,14 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(compared >= 40 || !soak_programs().empty());  // a small soak may have fewer
   }
 
+  /// A generator's 40 programs are not all one verdict (one that made only
+  /// races, or none, would test half of the rule): at least 8 of each.
+  static void assert_both_kinds(const std::string& what, int yes, const std::string& yes_name, int no,
+                                const std::string& no_name) {
+    CPPUNIT_ASSERT_MESSAGE(what + ": " + std::to_string(yes) + " " + yes_name + ", " + std::to_string(no) + " " + no_name,
+                           yes >= 8 && no >= 8);
+  }
+
   /// Where the oracle differs from a catalogue's hand-derived verdicts, under both models.
   static std::string differs_from(const std::vector<known_case>& catalogue) {
     std::string wrong;
@@ -772,8 +782,7 @@ class oracle_test : public CppUnit::TestFixture {
   }
 
   // The race oracle against the hand-derived verdicts, under both models; and
-  // the random race programs are not all one verdict (a generator that made
-  // only races, or none, would test half of the rule).
+  // the random race programs are not all one verdict.
   void oracle_gives_the_known_race_verdicts() {
     std::string wrong;
     for (const program& p : every_program()) wrong += oracle::cell_problem(p);
@@ -787,8 +796,7 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE("the race oracle disagrees with the known verdicts:\n" + wrong, wrong.empty());
     int racy = 0, free = 0;
     for (const program& p : random_race_programs(40)) (oracle::enumerate(p, oracle::memory::rc11).racy > 0 ? racy : free) += 1;
-    CPPUNIT_ASSERT_MESSAGE("random race programs: " + std::to_string(racy) + " racy, " + std::to_string(free) + " race-free",
-                           racy >= 8 && free >= 8);
+    assert_both_kinds("random race programs", racy, "racy", free, "race-free");
   }
 
   // The await oracle against the hand-derived verdicts (spin loops, and spin
@@ -799,8 +807,7 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE("the await oracle disagrees with the known verdicts:\n" + wrong, wrong.empty());
     int hang = 0, end = 0;
     for (const program& p : random_await_programs(40)) (oracle::enumerate(p, oracle::memory::rc11).hangs ? hang : end) += 1;
-    CPPUNIT_ASSERT_MESSAGE("random await programs: " + std::to_string(hang) + " may hang, " + std::to_string(end) + " always end",
-                           hang >= 8 && end >= 8);
+    assert_both_kinds("random await programs", hang, "may hang", end, "always end");
   }
 
   // The two oracles, by axioms and by interleaving, agree on sequential
@@ -824,8 +831,7 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE("the interleavings disagree with the known verdicts:\n" + wrong, wrong.empty());
     int hang = 0, end = 0;
     for (const program& p : random_futex_programs(40)) (oracle::interleave(p).hangs ? hang : end) += 1;
-    CPPUNIT_ASSERT_MESSAGE("random futex programs: " + std::to_string(hang) + " may hang, " + std::to_string(end) + " always end",
-                           hang >= 8 && end >= 8);
+    assert_both_kinds("random futex programs", hang, "may hang", end, "always end");
   }
 
   // Blocking programs under the checker's sc mode (no spurious wake-ups): a

@@ -464,45 +464,38 @@ inline bool explorer::races(const fixed_part& g, const values& v) const {
     if (c.guard < 0) return true;  // (the body's accesses have no guard)
     return v.read[static_cast<std::size_t>(reads_[static_cast<std::size_t>(c.guard)])] == c.guard_value;
   };
-  // The first event of c's thread after c, the last one before it (-1: none).
-  const auto after = [&](const cell_access& c) {
-    const auto& code = p_.threads[static_cast<std::size_t>(c.thread)];
-    if (c.before >= static_cast<int>(code.size())) return -1;
-    return g.first_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(c.thread)] + c.before)];
+  // The first and the last event of thread t's instruction k (-1: no such instruction).
+  const auto first_at = [&](int t, int k) {
+    if (k < 0 || k >= static_cast<int>(p_.threads[static_cast<std::size_t>(t)].size())) return -1;
+    return g.first_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(t)] + k)];
   };
-  const auto before = [&](const cell_access& c) {
-    if (c.before == 0) return -1;
-    return g.last_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(c.thread)] + c.before - 1)];
+  const auto last_at = [&](int t, int k) {
+    if (k < 0 || k >= static_cast<int>(p_.threads[static_cast<std::size_t>(t)].size())) return -1;
+    return g.last_event[static_cast<std::size_t>(thread_start_[static_cast<std::size_t>(t)] + k)];
   };
+  // The first event of c's thread after c, the last one before it.
+  const auto after = [&](const cell_access& c) { return first_at(c.thread, c.before); };
+  const auto before = [&](const cell_access& c) { return last_at(c.thread, c.before - 1); };
+  const auto hb = [&](int a, int b) { return a >= 0 && b >= 0 && g.hb.has(a, b); };
   // The check body (thread -1) spawns thread k after its accesses at places
   // up to k, and has joined threads 0..j at place n+1+j: an access of the
   // body happens before what those threads do, and what happens before their
   // first events; what happens before their ends happens before it.
   const auto n = static_cast<int>(p_.threads.size());
-  const auto first_of = [&](int t) {
-    const int start = thread_start_[static_cast<std::size_t>(t)];
-    return p_.threads[static_cast<std::size_t>(t)].empty() ? -1 : g.first_event[static_cast<std::size_t>(start)];
-  };
-  const auto last_of = [&](int t) {
-    const auto& code = p_.threads[static_cast<std::size_t>(t)];
-    const int start = thread_start_[static_cast<std::size_t>(t)];
-    return code.empty() ? -1 : g.last_event[static_cast<std::size_t>(start) + code.size() - 1];
-  };
-  const auto hb_eq = [&](int a, int b) { return a >= 0 && b >= 0 && (a == b || g.hb.has(a, b)); };
   const auto ordered = [&](const cell_access& u, const cell_access& w) {
     if (u.thread < 0) {  // the body before spawning thread u.before
-      if (u.before > n) return false;
       for (int t = u.before; t < n; ++t)
-        if (w.thread == t || hb_eq(first_of(t), before(w))) return true;
+        if (w.thread == t || hb(first_at(t, 0), before(w))) return true;
       return false;
     }
     if (w.thread < 0) {  // the body after joining threads 0..w.before-n-1
-      for (int t = 0; t < w.before - n; ++t)
-        if (u.thread == t || hb_eq(after(u), last_of(t))) return true;
+      for (int t = 0; t < w.before - n; ++t) {
+        const auto last = static_cast<int>(p_.threads[static_cast<std::size_t>(t)].size()) - 1;
+        if (u.thread == t || hb(after(u), last_at(t, last))) return true;
+      }
       return false;
     }
-    const int a = after(u), b = before(w);
-    return a >= 0 && b >= 0 && g.hb.has(a, b);
+    return hb(after(u), before(w));
   };
   for (std::size_t i = 0; i < p_.accesses.size(); ++i)
     for (std::size_t j = i + 1; j < p_.accesses.size(); ++j) {
@@ -541,17 +534,14 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
     if (t == pick.size()) return out;
     program cut{p.name, p.locations, {}, p.cells};
     std::vector<std::pair<int, std::uint32_t>> waiting;  // {location, value} of each stopped await
-    std::vector<int> reg_shift(p.threads.size(), 0);     // registers a thread's guards lose to earlier cuts
-    int lost = 0;
     for (std::size_t u = 0; u < p.threads.size(); ++u) {
       const int at = stops[u][pick[u]];
       const auto& code = p.threads[u];
-      reg_shift[u] = lost;
       cut.threads.emplace_back(code.begin(), at < 0 ? code.end() : code.begin() + at);
-      if (at < 0) continue;
-      waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].value});
-      for (std::size_t k = static_cast<std::size_t>(at); k < code.size(); ++k) lost += code[k].reads() ? 1 : 0;
+      if (at >= 0) waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].value});
     }
+    // A guard's register, renumbered: the threads before its own lost the registers after their stops.
+    const std::vector<int> from = p.first_registers(), to = cut.first_registers();
     // The body waits at the join of the first thread that hangs: it makes no access after it.
     int first_hung = static_cast<int>(p.threads.size());
     for (std::size_t u = p.threads.size(); u-- > 0;)
@@ -563,7 +553,7 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
       }
       const int at = stops[static_cast<std::size_t>(c.thread)][pick[static_cast<std::size_t>(c.thread)]];
       if (at >= 0 && c.before > at) continue;  // after the loop it waits in
-      if (c.guard >= 0) c.guard -= reg_shift[static_cast<std::size_t>(c.thread)];
+      if (c.guard >= 0) c.guard += to[static_cast<std::size_t>(c.thread)] - from[static_cast<std::size_t>(c.thread)];
       cut.accesses.push_back(c);
     }
     const verdicts v = explorer(cut, m, prune).run();
@@ -580,10 +570,7 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
 /// The oracle's entry point.
 inline verdicts enumerate(const program& p, memory m, bool prune = true) {
   verdicts out = explorer(p, m, prune).run();
-  bool awaits = false;
-  for (const auto& t : p.threads)
-    for (const instr& i : t) awaits = awaits || i.kind == op::await;
-  if (!awaits) return out;
+  if (!p.uses(op::await)) return out;
   const hang_verdict h = hangs(p, m, prune);
   out.hangs = h.hangs;
   out.raced_waiting = h.raced;

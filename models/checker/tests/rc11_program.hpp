@@ -104,6 +104,23 @@ struct program {
       for (const instr& i : t) n += i.reads() ? 1 : 0;
     return n;
   }
+  /// Each thread's first register (registers go thread by thread, in program order).
+  std::vector<int> first_registers() const {
+    std::vector<int> first;
+    int reg = 0;
+    for (const auto& t : threads) {
+      first.push_back(reg);
+      for (const instr& i : t) reg += i.reads() ? 1 : 0;
+    }
+    return first;
+  }
+  /// Whether some thread runs an instruction of kind k.
+  bool uses(op k) const {
+    for (const auto& t : threads)
+      for (const instr& i : t)
+        if (i.kind == k) return true;
+    return false;
+  }
   int instructions() const {
     int n = 0;
     for (const auto& t : threads) n += static_cast<int>(t.size());
@@ -376,12 +393,8 @@ inline program random_await_program(std::mt19937& rng, int id) {
 /// a place in its code and a cell that exist, the accesses of a thread come in
 /// its program order, and a guard is a register its own thread read earlier.
 inline std::string cell_problem(const program& p) {
-  std::vector<int> first_reg, last_place(p.threads.size(), 0);
-  int reg = 0;
-  for (const auto& t : p.threads) {
-    first_reg.push_back(reg);
-    for (const instr& i : t) reg += i.reads() ? 1 : 0;
-  }
+  const std::vector<int> first_reg = p.first_registers();
+  std::vector<int> last_place(p.threads.size(), 0);
   int body_place = 0;
   for (const cell_access& c : p.accesses) {
     const std::string what = p.name + ": " + to_text(c);
@@ -419,7 +432,7 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
     for (const instr& i : p.threads[t])
       if (i.may_write() && i.kind != op::fetch_add)
         written[static_cast<std::size_t>(i.loc)].push_back({static_cast<int>(t), i.value});
-  int first_reg = 0;
+  const std::vector<int> first_reg = p.first_registers();
   for (std::size_t t = 0; t < p.threads.size(); ++t) {
     const auto& code = p.threads[t];
     std::vector<cell_access> mine;
@@ -435,7 +448,7 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
       c.cell = pick(0, p.cells - 1);
       c.write = pick(0, 1) == 1;
       // The registers read before it: guard on the latest, two times in three.
-      int reg = first_reg, last_reg = -1, last_loc = -1;
+      int reg = first_reg[t], last_reg = -1, last_loc = -1;
       for (int i = 0; i < c.before; ++i)
         if (code[static_cast<std::size_t>(i)].reads()) {
           last_reg = reg++;
@@ -452,7 +465,6 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
     }
     std::stable_sort(mine.begin(), mine.end(), [](const cell_access& a, const cell_access& b) { return a.before < b.before; });
     p.accesses.insert(p.accesses.end(), mine.begin(), mine.end());
-    for (const instr& i : code) first_reg += i.reads() ? 1 : 0;
   }
   // One time in two, the check body touches a cell too: before, between or after the spawns, or after a join.
   if (pick(0, 1) == 1)
