@@ -93,6 +93,7 @@ void engine::end_parked() noexcept {
     thread_rec& r = threads_.slot(i);
     if (!r.parked) continue;
     r.parked = false;
+    from_ = -1;
     r.fib = std::move(r.fib).resume();  // empty: the fiber has returned
   }
   ending_ = false;
@@ -108,8 +109,9 @@ engine::~engine() {
 // ---------------------------------------------------------------------------
 
 void engine::resume(int t) {
+  from_ = -1;
   cur_ = t;
-  threads_[t].fib = std::move(threads_[t].fib).resume();
+  land(std::move(threads_[t].fib).resume());  // back from whichever thread yielded (cur_)
   in_prefix_ = false;
 }
 
@@ -168,7 +170,7 @@ void engine::start_thread(int t) {
   } else {
     r.fib = boost::context::fiber(
         std::allocator_arg, pooled_stack{&stacks_}, [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
-          sched_ = std::move(sink);
+          land(std::move(sink));  // the scheduler's (resume)
           for (;;) {
             run_below_gap(t);
             threads_[t].parked = true;  // kept for slot t of the next execution: no new fiber, no new stack
@@ -421,7 +423,7 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   t.deadline = deadline;
   t.holder = holder;
   objects_[obj].waiters.push_back(static_cast<std::uint8_t>(cur_));
-  yield_to_scheduler();
+  hand_over();  // may be chosen at once again: to time out, or wake spuriously
   return threads_[cur_].wres;
 }
 
@@ -1389,10 +1391,11 @@ run_end engine::run_execution(const std::function<void()>& body) {
   end_ = run_end::complete;
   sharded_root_seen_ = false;
   for (int c = plan_step(); c >= 0;) {
-    resume(c);
-    if (planned_) {  // the thread finished its step and planned the next (engine::visible)
-      c = *std::exchange(planned_, std::nullopt);
-    } else {
+    resume(c);  // threads hand the processor to each other (hand_over) until one comes back here
+    if (planned_end_) {  // it planned the step after its own and found the end
+      planned_end_ = false;
+      c = -1;
+    } else {  // it finished, or yielded without planning
       finish_step();
       c = plan_step();
     }

@@ -152,7 +152,26 @@ class engine : private workspace {
   bool go_silent();
   void start_thread(int t);
   void resume(int t);
-  [[gnu::always_inline]] void yield_to_scheduler() { sched_ = std::move(sched_).resume(); }
+  // Fiber switches. A switch returns, when this context runs again, the
+  // continuation of the context that switched back to it (the scheduler, or a
+  // thread that planned this one's step: switch_to); land keeps it in that
+  // context's slot, named by from_.
+  boost::context::fiber& slot_of(int ctx) noexcept { return ctx < 0 ? sched_ : threads_[ctx].fib; }
+  [[gnu::always_inline]] void land(boost::context::fiber&& f) noexcept { slot_of(from_) = std::move(f); }
+  [[gnu::always_inline]] void yield_to_scheduler() {
+    from_ = cur_;
+    land(std::move(sched_).resume());
+  }
+  /// Thread cur_'s step ends (it announced its next operation, or went to
+  /// sleep): it plans the next step and runs on, or hands over.
+  [[gnu::always_inline]] inline void hand_over();
+  /// Thread cur_ hands the processor to thread c straight away (c planned on
+  /// cur_'s stack, engine::visible): one switch, not two through the scheduler.
+  [[gnu::always_inline]] void switch_to(int c) {
+    from_ = cur_;
+    cur_ = c;
+    land(std::move(threads_[c].fib).resume());
+  }
   bool visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended);
   void thread_entry(int t);
   void run_below_gap(int t);
@@ -302,7 +321,7 @@ class engine : private workspace {
   std::int32_t taking_ = 0;     // the step being taken (plan_step to finish_step)
   run_end end_ = run_end::complete;  // how the execution ended (plan_step returned -1)
   bool sharded_root_seen_ = false;
-  std::optional<int> planned_;  // the next step's thread (-1: the end), planned on a thread's own stack
+  bool planned_end_ = false;  // a thread planned the step after its own and found the end (hand_over)
   bool planning_here_ = false;  // plan_step runs on the stack of thread cur_ (engine::visible)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::uint16_t preemptions_ = 0;
@@ -312,6 +331,7 @@ class engine : private workspace {
   bool failed_ = false;
   bool diverged_ = false;
   boost::context::fiber sched_;
+  int from_ = -1;  // the context that switched to the running one (-1: the scheduler)
 
   // random / pct
   std::optional<std::mt19937_64> rng_;  // seeded on first use: seeding costs more than a short check
@@ -345,18 +365,26 @@ inline void engine::visible(std::uint32_t obj, op kind, source_location loc, std
   q.expected = expected;
   t.st = tstate::runnable;
   t.act = action::step;
+  hand_over();
+}
+
+inline void engine::hand_over() {
   // The step this thread has just taken ends here, and the thread plans the
   // next one itself, on its own stack: when it is chosen again (most steps),
-  // it runs on without switching to the scheduler and back. Not while it is
-  // being started (in_prefix_), nor while new threads wait to be started
-  // (their fibers start from the scheduler's).
+  // it runs on without switching at all; another thread gets the processor
+  // straight from it. Not while it is being started (in_prefix_), nor while
+  // new threads wait to be started (their fibers start from the scheduler's).
   if (!in_prefix_ && !fresh_pending_) {
     finish_step();
     planning_here_ = true;
     const int c = plan_step();
     planning_here_ = false;
     if (c == cur_) return;
-    planned_ = c;
+    if (c >= 0) {
+      switch_to(c);
+      return;
+    }
+    planned_end_ = true;  // the end: the scheduler's
   }
   yield_to_scheduler();
 }
