@@ -50,7 +50,7 @@
 // reader reads the latest one and the execution goes on (list_choices says
 // why). The oracle test (checker/tests/oracle_test.cpp) compares the outcomes
 // with a brute-force enumeration of RC11's axioms, and the executions explored
-// with the consistent ones (at most 1.1x); and the checker's verdicts on data
+// with the consistent ones (at most 1.2x); and the checker's verdicts on data
 // races, spin loops and futex waits with what the oracle, or its second form
 // by interleaving, says they must be.
 //

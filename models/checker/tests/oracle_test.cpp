@@ -2,7 +2,7 @@
 // two seeded random generators (the second weighted toward RMWs) and a few
 // named shapes runs under weave's checker (through the interpreter below) and under the brute-force RC11 / SC enumerator of
 // rc11_oracle.hpp, and the outcome sets must be equal; under rc11 the checker
-// must also explore at most 1.1 executions per consistent execution (its
+// must also explore at most 1.2 executions per consistent execution (its
 // reduction may re-explore a little, never a lot). The oracle itself is checked
 // first against the published verdicts of the litmus shapes.
 // Three more generators and catalogues ask about the checker's verdicts:
@@ -334,6 +334,16 @@ std::vector<program> reduction_shapes() {
         {store(0, 3, sc), load(1, sc)},
         {store(1, 4, sc), load(0, sc), fetch_add(1, 10, rlx)},
         {store(0, 5, rlx)}}},
+      // No outcome lost, but the most executions per consistent one seen (a
+      // soak's random56, seed 61001): 114 for 100. Without list_choices' psc
+      // exception (the shape above), 100: each of the 14 more is a reader woken
+      // to read new stores only, all of them ruled out by psc, reading the
+      // latest store instead.
+      {"psc-rereads-covered-store", 3,
+       {{store(2, 1, sc), store(0, 2, sc), store(0, 3, sc)},
+        {store(0, 4, sc), load(2, sc), cas(2, 0, 5, sc, rlx)},
+        {store(2, 6, rlx), fence(acq), store(1, 7, rlx)},
+        {exchange(2, 8, acq_rel)}}},
   };
 }
 
@@ -628,11 +638,14 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
                                                           : weave::model::verdict::pass;
   const bool either = racy && verdicts.hangs && run.result.found == weave::model::verdict::deadlock;
   if (expected != weave::model::verdict::pass) missing.clear(), extra.clear();
-  // The count is held to 1.1x the consistent executions, RMWs and
+  // The count is held to 1.2x the consistent executions, RMWs and
   // compare_exchange included (before RMWs woke for new stores only, random27
   // took 6.1x); not for spin loops, whose rounds before the last are more
-  // executions of one (rf, mo) pair.
-  const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits || ratio <= 1.1;
+  // executions of one (rf, mo) pair. 1.2, not 1.1: a reader woken from a sleep
+  // set whose new stores psc rules out reads a store covered where it fell
+  // asleep, an execution more (memory.cpp's list_choices), and
+  // psc-rereads-covered-store takes 1.14x so.
+  const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits || ratio <= 1.2;
   const bool clean = either || (run.result.found == expected && (expected != weave::model::verdict::pass || run.result.exhaustive));
   const bool ok = missing.empty() && extra.empty() && ratio_ok && clean;
   char row[200];
@@ -658,7 +671,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   if (!extra.empty()) c.failure += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
   if (!ratio_ok)
     c.failure += "    " + std::to_string(run.result.executions) + " executions for " +
-                 std::to_string(verdicts.consistent) + " consistent ones (more than 1.1x)\n";
+                 std::to_string(verdicts.consistent) + " consistent ones (more than 1.2x)\n";
   return c;
 }
 
