@@ -13,6 +13,7 @@
 #include <regex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <unistd.h>
@@ -222,12 +223,24 @@ std::string fmt_count(std::uint64_t n) {
   return s;
 }
 
-constexpr std::size_t kTableWidth = 123;
+// The table's first column fits the longest name of the checks it lists
+// (at least 40), so that every row's columns line up; set by print_header.
+int name_width = 40;
 
-void print_header() {
-  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %8s %9s\n", "check", "expected", "verdict", "executions", "search",
-              "memory", "time", "exec/s");
-  std::printf("%s\n", std::string(kTableWidth, '-').c_str());
+std::size_t table_width() { return static_cast<std::size_t>(name_width) + 83; }
+
+void print_header(const std::vector<std::string_view>& names) {
+  name_width = 40;
+  for (const std::string_view n : names) name_width = std::max(name_width, static_cast<int>(n.size()));
+  std::printf("%-*s %-15s %-15s %12s  %-10s %-6s %8s %9s\n", name_width, "check", "expected", "verdict",
+              "executions", "search", "memory", "time", "exec/s");
+  std::printf("%s\n", std::string(table_width(), '-').c_str());
+}
+
+std::vector<std::string_view> names_of(const std::vector<const entry*>& selected) {
+  std::vector<std::string_view> names;
+  for (const entry* e : selected) names.push_back(e->name);
+  return names;
 }
 
 // A passing check's speed (a found bug stops the search early: no rate);
@@ -248,7 +261,7 @@ void print_row(const detail::record& c, bool split) {
   std::string search = r.found != verdict::pass ? "found" : r.exhaustive ? "exhaustive" : "bounded";
   if (r.saw_nothing) search = "NOTHING";  // see the warning below the table
   if (split) search += "*";
-  std::printf("%-40s %-15s %-15s %12s  %-10s %-6s %7.2fs %9s%s\n", c.name.c_str(), to_string(c.expected),
+  std::printf("%-*s %-15s %-15s %12s  %-10s %-6s %7.2fs %9s%s\n", name_width, c.name.c_str(), to_string(c.expected),
               to_string(r.found), fmt_count(r.executions).c_str(), search.c_str(), c.memory_model.c_str(), r.seconds,
               rate_text(r).c_str(), c.as_declared() ? "" : "  << MISMATCH");
   std::fflush(stdout);
@@ -288,7 +301,7 @@ int finish(const detail::run_results& run, const cli_args& c, const char* remark
     mismatches += r.as_declared() ? 0 : 1;
     total_time += r.r.seconds;
   }
-  std::printf("%s\n", std::string(kTableWidth, '-').c_str());
+  std::printf("%s\n", std::string(table_width(), '-').c_str());
   std::printf("%zu checks, %d mismatch%s, %.2fs%s\n", run.checks.size(), mismatches, mismatches == 1 ? "" : "es",
               total_time, remark);
   for (const detail::record& r : run.checks) {
@@ -339,7 +352,9 @@ int run_merge(const cli_args& c) {
     std::fprintf(stderr, "weave_models: --merge: %s\n", error.c_str());
     return kUsage;
   }
-  print_header();
+  std::vector<std::string_view> names;
+  for (const detail::record& r : merged.checks) names.push_back(r.name);
+  print_header(names);
   for (const detail::record& r : merged.checks) print_row(r, false);
   const std::string remark = "  (merged from " + std::to_string(c.merge.size()) + " shards)";
   return finish(merged, c, remark.c_str());
@@ -452,7 +467,7 @@ int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& 
   for (std::size_t i : order) jobs.push_back(detail::job{selected[i]->body, opts[i]});
   detail::run_results run;
   bool files_ok = true;
-  print_header();
+  print_header(names_of(selected));
   detail::run_each(jobs, c.o.jobs, [&](std::size_t k, result r) {
     const entry& e = *selected[order[k]];
     const options& o = jobs[k].o;
@@ -476,7 +491,7 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
   detail::run_results run;
   run.shard_index = c.o.shard_count > 1 ? c.o.shard_index : 0;
   run.shard_count = std::max(1, c.o.shard_count);
-  print_header();
+  print_header(names_of(selected));
   for (const entry* e : selected) {
     const options o = options_for(*e, c);
     detail::record rec{e->name, e->expected, o.jobs > 1 ? detail::run_jobs(e->body, o) : check(o, e->body),
