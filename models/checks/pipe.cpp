@@ -53,7 +53,9 @@ void publish_hostile_record(end_t& w) {
 // may block), and then wraps around the ring's end (bytes 9..19 mod 16).
 // Nothing torn, merged or reordered; end of stream after the close.
 WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
-  auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
+  auto ends = end_t::make_local({.duplex = false, .capacity = 16});  // not a structured binding: clang 14 cannot capture one
+  auto& r = ends.first;
+  auto& w = ends.second;
   const std::string msgs[2] = {"abcde", "fghijkl"};
   thread writer([&] {
     for (const auto& m : msgs) WEAVE_CHECK(w.send(bytes(m)) == pipe_status::ok);
@@ -71,7 +73,9 @@ WEAVE_MODEL_CHECK(pipe_ring_wraparound, pass, .primitives = weave::model::transp
 // The writer closes right after its sends while the reader may be parked:
 // the reader gets every message, in order, then end of stream, never a hang.
 WEAVE_MODEL_CHECK(pipe_close_races_recv, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
-  auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
+  auto ends = end_t::make_local({.duplex = false, .capacity = 16});
+  auto& r = ends.first;
+  auto& w = ends.second;
   thread writer([&] {
     WEAVE_CHECK(w.send(std::string_view("one")) == pipe_status::ok);
     WEAVE_CHECK(w.send(std::string_view("two!")) == pipe_status::ok);
@@ -88,7 +92,9 @@ WEAVE_MODEL_CHECK(pipe_close_races_recv, pass, .primitives = weave::model::trans
 // full ring): every send returns ok or closed, once closed always closed, and
 // the writer never hangs.
 WEAVE_MODEL_CHECK(pipe_close_races_send, pass, .primitives = weave::model::transparent) {
-  auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
+  auto ends = end_t::make_local({.duplex = false, .capacity = 16});
+  auto& r = ends.first;
+  auto& w = ends.second;
   thread writer([&] {
     bool was_closed = false;
     for (int i = 0; i < 3; ++i) {
@@ -106,7 +112,9 @@ WEAVE_MODEL_CHECK(pipe_close_races_send, pass, .primitives = weave::model::trans
 
 // Duplex: a request and its reply cross in the two directions.
 WEAVE_MODEL_CHECK(pipe_duplex_ping_pong, pass, .primitives = weave::model::transparent) {
-  auto [a, b] = end_t::make_local({.capacity = 16});
+  auto ends = end_t::make_local({.capacity = 16});
+  auto& a = ends.first;
+  auto& b = ends.second;
   thread peer([&] {
     std::vector<std::byte> got;
     WEAVE_CHECK(b.recv(got).status == pipe_status::ok && text(got) == "ping");
@@ -122,7 +130,9 @@ WEAVE_MODEL_CHECK(pipe_duplex_ping_pong, pass, .primitives = weave::model::trans
 // reader validates it (P3) and reports a corrupted region; it never indexes
 // past the ring.
 WEAVE_MODEL_CHECK(pipe_reader_rejects_hostile_length, pass, .primitives = weave::model::transparent) {
-  auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
+  auto ends = end_t::make_local({.duplex = false, .capacity = 16});
+  auto& r = ends.first;
+  auto& w = ends.second;
   thread hostile([&] { publish_hostile_record(w); });
   bool rejected = false;
   std::vector<std::byte> got;
@@ -139,7 +149,9 @@ WEAVE_MODEL_CHECK(pipe_reader_rejects_hostile_length, pass, .primitives = weave:
 // bytes from the ring. Its index leaves the ring (caught here by WEAVE_CHECK,
 // which stands in for the out-of-bounds access).
 WEAVE_MODEL_CHECK(pipe_buggy_trusting_reader, check_failed, .primitives = weave::model::transparent) {
-  auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
+  auto ends = end_t::make_local({.duplex = false, .capacity = 16});
+  auto& r = ends.first;
+  auto& w = ends.second;
   thread hostile([&] { publish_hostile_record(w); });
   auto& d = access::recv_direction(r);
   auto* ring = access::recv_ring(r);
@@ -161,7 +173,9 @@ WEAVE_MODEL_CHECK(pipe_buggy_trusting_reader, check_failed, .primitives = weave:
 // Buggy twin: a close that sets the closed bit but neither bumps the epoch nor
 // wakes: a reader already parked on the empty ring sleeps forever.
 WEAVE_MODEL_CHECK(pipe_buggy_close_without_wake, deadlock, .primitives = weave::model::transparent) {
-  auto [r, w] = end_t::make_local({.duplex = false, .capacity = 16});
+  auto ends = end_t::make_local({.duplex = false, .capacity = 16});
+  auto& r = ends.first;
+  auto& w = ends.second;
   thread closer([&] { access::close_without_wake(w); });
   std::vector<std::byte> got;
   WEAVE_CHECK(r.recv(got).status == pipe_status::closed);

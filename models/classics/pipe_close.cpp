@@ -22,7 +22,9 @@ using weave::model::thread;
 using weave::pipe_status;
 
 void read_to_end(bool writer_closes) {
-  auto [reader_end, writer_end] = weave::model::pipe_end::make_local({.duplex = false, .capacity = 16});
+  auto ends = weave::model::pipe_end::make_local({.duplex = false, .capacity = 16});  // not a structured binding: clang 14 cannot capture one
+  auto& reader_end = ends.first;
+  auto& writer_end = ends.second;
   int messages = 0;
   thread reader{"reader", [&] {
     std::vector<std::byte> msg;

@@ -1560,7 +1560,9 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     else if (end == run_end::sleep_blocked) ++r.blocked;
     const bool go_on = opt_.outcomes && m == mode::dfs;  // --outcomes: a failed execution does not end the search
     if (go_on && (end == run_end::complete || end == run_end::failed)) {
-      for (const auto& [name, value] : final_values_) {
+      for (const auto& final : final_values_) {
+        const std::string& name = final.first;  // not a structured binding: clang 14 cannot capture one
+        const std::uint64_t value = final.second;
         auto row = std::find_if(outcome_table_.begin(), outcome_table_.end(), [&](const auto& e) { return e.first == name; });
         if (row == outcome_table_.end()) row = outcome_table_.insert(outcome_table_.end(), {name, {}});
         auto v = std::find_if(row->second.begin(), row->second.end(), [&](const auto& e) { return e.first == value; });

@@ -32,8 +32,9 @@ std::string json_quote(std::string_view s) {
 }
 
 const json_value* json_value::find(std::string_view key) const {
-  for (const auto& [k, v] : members)
-    if (k == key) return &v;
+  if (type != kind::object) return nullptr;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i] == key) return &items[i];
   return nullptr;
 }
 
@@ -119,7 +120,8 @@ class reader {
       if (!eat('"')) return false;
       --p_;
       if (!string(key) || !eat(':') || !value(member, depth + 1)) return false;
-      v.members.emplace_back(std::move(key), std::move(member));
+      v.keys.push_back(std::move(key));
+      v.items.push_back(std::move(member));
     } while (eat(','));
     return eat('}');
   }

@@ -19,8 +19,9 @@ struct json_value {
   kind type = kind::null;
   bool boolean = false;
   std::string text;  // a number's digits or a string's value
-  std::vector<json_value> items;
-  std::vector<std::pair<std::string, json_value>> members;
+  std::vector<json_value> items;  // an array's elements, or an object's member values
+  std::vector<std::string> keys;  // an object's member names, keys[i] naming items[i]
+                                  // (a vector of pair<string, json_value> would need json_value complete)
 
   /// The member named key, or nullptr (also when this is not an object).
   const json_value* find(std::string_view key) const;
