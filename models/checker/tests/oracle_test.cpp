@@ -164,7 +164,7 @@ checker_run explore(const program& p, memory_model m) {
   seen_outcomes = &run.outcomes;
   weave::model::options o;
   o.memory = m;
-  // One spurious compare_exchange_weak failure a thread (rc11): at most one
+  // One spurious compare_exchange_weak failure a thread (either model): at most one
   // weak one a thread. No spurious wake-up from a futex wait: the
   // interleaving oracle has none.
   o.spurious_wakeups = blocks(p) ? 0 : 1;

@@ -269,7 +269,7 @@ inline explorer::explorer(const program& p, memory m, bool prune) : p_(p), m_(m)
     for (int b = a + 1; b < n; ++b)
       if (flat_[static_cast<std::size_t>(b)].thread == s.thread) po_i_.add(a, b);
     if (!s.in.reads()) continue;
-    if (s.in.kind == op::cas && s.in.weak && m == memory::rc11) weak_.push_back(a);  // sc: never spurious (the checker's sc mode)
+    if (s.in.kind == op::cas && s.in.weak) weak_.push_back(a);  // may fail spuriously, under sc too
     reads_.push_back(a);
     std::vector<int> from{-1};
     for (int w = 0; w < n; ++w) {

@@ -8,8 +8,8 @@
 //
 // The operations, each one atomic step:
 //   - store, load, fetch_add, exchange, compare_exchange on the current
-//     values (a weak compare_exchange never fails spuriously: the checker's
-//     sc mode), a fence does nothing;
+//     values (a weak one that finds its expected value may also fail
+//     spuriously: one more successor), a fence does nothing;
 //   - await(x == v) can step only while x holds v (a spin loop that is fair:
 //     it reads the current value in the end);
 //   - wait(x, v): if x holds v the thread sleeps (its register will be 1),
@@ -113,6 +113,12 @@ class interleaver {
             visit(n);
           }
         if (any) continue;
+      }
+      if (i->kind == op::cas && i->weak && s.mem[static_cast<std::size_t>(i->loc)] == i->expected) {
+        state f = s;  // fails spuriously: reads the value, writes nothing
+        set(f, t, f.mem[static_cast<std::size_t>(i->loc)]);
+        ++f.pc[t];
+        visit(f);
       }
       state n = s;
       step(n, t, *i);
