@@ -928,7 +928,6 @@ std::int32_t engine::first_newer_write(const spin_read& r) const {
 
 void engine::reset_execution() {
   generation_ = ++next_generation;
-  scheduler_thread_ = std::this_thread::get_id();
   foreign_use_.store(false, std::memory_order_relaxed);  // written by other OS threads only while we run
   unwound_unjoined_ = 0;
   // "T t is alive" is touched only for the threads an execution had (alive(),
@@ -1376,6 +1375,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   reset_execution();
   running_ = true;
   current = this;
+  const engine* const outer = std::exchange(running_here_, this);
   threads_.emplace_back();
   threads_[0].fn = body;
   threads_[0].hb.c[0] = 1;
@@ -1426,6 +1426,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   running_ = false;
   teardown();
   current = nullptr;
+  running_here_ = outer;
   if (end == run_end::diverged) {
     failed_ = true;
     end = run_end::failed;

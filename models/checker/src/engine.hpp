@@ -8,7 +8,6 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "rt.hpp"
@@ -86,7 +85,9 @@ class engine : private workspace {
     if (index == kOutside) return kOutside;
     return (id >> 32) == generation_ ? index : kStale;
   }
-  bool on_scheduler_thread() const noexcept { return std::this_thread::get_id() == scheduler_thread_; }
+  /// Whether the caller runs on the OS thread this engine's fibers run on (a
+  /// thread-local word, not a thread id compared: every operation asks).
+  bool on_scheduler_thread() const noexcept { return running_here_ == this; }
   void used_from_foreign_thread() noexcept { foreign_use_.store(true, std::memory_order_relaxed); }
   void forget_object(std::uint32_t id) noexcept;
   void destroyed_used(std::uint32_t obj, source_location loc);
@@ -293,7 +294,7 @@ class engine : private workspace {
 
   // current execution
   std::uint32_t generation_ = 0;            // stamps the objects this execution makes
-  std::thread::id scheduler_thread_;        // the OS thread the fibers run on
+  inline static thread_local const engine* running_here_ = nullptr;  // on the OS thread its fibers run on
   std::atomic<bool> foreign_use_{false};    // a model object was used from another OS thread
   tmask unwound_unjoined_ = 0;              // threads left running by an exception unwinding the body
   thread_table threads_;
