@@ -1123,9 +1123,11 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   s.preempted = preempt;
   s.eager = eager;
   s.forced = forced;
-  if (t.act == action::wake_return) s.sync_from = t.wake_step;
-  else if (!t.stepped) s.sync_from = t.spawn_step;
-  t.stepped = true;
+  if (tracing()) {  // the exports' arrows (the report's replay is the one traced run)
+    if (t.act == action::wake_return) s.sync_from = t.wake_step;
+    else if (!t.stepped) s.sync_from = t.spawn_step;
+    t.stepped = true;
+  }
   s.seg = seg;
   s.call = t.call;
   if (t.st == tstate::blocked) {

@@ -167,7 +167,7 @@ struct thread_state {
   bool joined = false;
   source_location spawned_at{};
   std::int32_t spawn_step = -1;  // the parent's step when it spawned this thread
-  bool stepped = false;          // has taken a step in this execution
+  bool stepped = false;          // has taken a step in this execution (kept while tracing)
   vclock hb;          // C++ happens-before
   vclock acq_fence;   // what an acquire fence would add (relaxed loads seen)
   vclock rel_fence;   // the clock at the last release fence
