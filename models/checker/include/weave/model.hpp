@@ -80,7 +80,8 @@ struct options {
   std::uint64_t seed = 1;              // random and pct
   std::uint64_t iterations = 10000;    // executions for random and pct
   int pct_depth = 3;                   // pct: bug depth d (d-1 change points)
-  int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution
+  int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution, and as
+                                       // many spurious compare_exchange_weak failures (0: none)
   bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
   bool minimize = true;                // report a failure with the fewest preemptions
   std::size_t stack_size = 256 * 1024; // per model thread (the scheduler also plans steps on it: a few KiB)
