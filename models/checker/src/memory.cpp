@@ -144,7 +144,7 @@ void engine::list_choices(int t) {
     // explores it too, for the check's own atomics. Inside weave's primitives
     // their rc11 checks explore it (their sc checks, for the time budget they
     // keep, do not: 7.8x the executions).
-    const bool spurious_ok = !opaque(th) && th.spurious_cas_left > 0 && user_object(p.obj);
+    const bool spurious_ok = p.cas && p.weak && !opaque(th) && th.spurious_cas_left > 0 && user_object(p.obj);
     if (!reads || o.mo.back() >= mark) add_choices(p, o.mo.back(), spurious_ok);
     return;
   }

@@ -10,8 +10,8 @@
 //
 // A compare_exchange_weak (instr::weak) may also fail when it reads the value
 // it expects (a spurious failure: a read with the failure order, no write).
-// weave's checker explores that under rc11 only; its sc mode explores
-// interleavings, and a weak compare_exchange there behaves as a strong one.
+// weave's checker explores that under both memory models (for the check's
+// own atomics, which these programs' are), and so does the oracle.
 //
 // Awaits (spin loops): `await(x == v)` loads x until it reads v, spinning in
 // between (model_sync::spin, the checker's await rule). In an execution that
@@ -49,7 +49,7 @@ struct instr {
   std::uint32_t expected = 0;  // cas
   order ord = order::rlx;      // cas: its success order
   order fail = order::rlx;     // cas: its failure order
-  bool weak = false;           // cas: compare_exchange_weak (may fail spuriously, under rc11)
+  bool weak = false;           // cas: compare_exchange_weak (may fail spuriously)
   bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake; }
   bool may_write() const {
     return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait && kind != op::futex_wake;
