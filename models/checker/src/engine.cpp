@@ -150,14 +150,26 @@ void engine::thread_entry(int t) {
 // ends: another thread may still read an object made there (an unjoined
 // thread, a thread that outlives what it uses), and the checker reports that
 // use after destruction by the object id it finds there. A fiber parks
-// (start_thread) in the frame of its loop, right above this function's: its
-// park frames (a switch, under 200 bytes) fit in the gap and never reach the
-// thread's frames below it.
-[[gnu::noinline]] void engine::run_below_gap(int t) {
-  volatile char gap[2048];
-  gap[0] = 0;
+// (start_thread) in the frame of its loop, right above this function's, and
+// plans the next step there (hand_over): those frames (a few hundred bytes,
+// a few KiB on a failure's paths) fit in the gap and never reach the
+// thread's frames below it. Returns the gap's deepest word, which holds
+// kGapMark: start_thread checks that planning never reached it.
+[[gnu::noinline]] std::uintptr_t engine::run_below_gap(int t) {
+  volatile std::uint64_t gap[kGapBytes / sizeof(std::uint64_t)];
+  gap[0] = kGapMark;
   thread_entry(t);
-  gap[sizeof gap - 1] = 0;  // the gap stays in the frame across the call
+  gap[std::size(gap) - 1] = 0;  // the gap stays in the frame across the call
+  return reinterpret_cast<std::uintptr_t>(&gap[0]);
+}
+
+// The frames of a finished thread's planning reached the frames the gap
+// keeps (run_below_gap): an internal limit, not the user's doing.
+[[noreturn]] void engine::gap_overrun() {
+  std::fprintf(stderr,
+               "weave model checker: internal error: planning a step on a finished thread's stack reached the "
+               "thread's own frames (engine::kGapBytes is too small)\n");
+  std::abort();
 }
 
 void engine::start_thread(int t) {
@@ -170,16 +182,26 @@ void engine::start_thread(int t) {
   } else {
     r.fib = boost::context::fiber(
         std::allocator_arg, pooled_stack{&stacks_}, [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
-          land(std::move(sink));  // the scheduler's (resume)
+          land(std::move(sink));  // its starter's (below)
           for (;;) {
-            run_below_gap(t);
+            const std::uintptr_t deepest = run_below_gap(t);
             threads_[t].parked = true;  // kept for slot t of the next execution: no new fiber, no new stack
-            yield_to_scheduler();  // in the gap: the thread's own frames stay as they were
+            hand_over();  // in the gap: the thread's own frames stay as they were
+            if (*reinterpret_cast<volatile std::uint64_t*>(deepest) != kGapMark) gap_overrun();
             if (ending_) return std::move(sched_);  // the engine's end (end_parked)
           }
         });
   }
-  resume(t);
+  // Started by the context that plans (the scheduler, or thread cur_ on its
+  // own stack: hand_over), it runs its prefix, up to its first visible
+  // operation, and comes back here (yield_back): two switches, none through
+  // the scheduler.
+  const int planner = cur_;
+  from_ = home_ = planning_here_ ? planner : -1;
+  cur_ = t;
+  land(std::move(r.fib).resume());
+  home_ = -1;
+  cur_ = planner;
   in_prefix_ = false;
 }
 
@@ -190,7 +212,7 @@ std::uint32_t engine::spawn(std::function<void()>&& fn, source_location loc, con
   if (threads_.size() >= static_cast<std::size_t>(kMaxThreads)) {
     fail(verdict::usage_error, "too many model threads (the checker supports " +
                                    std::to_string(kMaxThreads) + "); keep models small");
-    yield_to_scheduler();
+    yield_back();
   }
   const int parent = cur_;
   const int child = static_cast<int>(threads_.size());
@@ -266,12 +288,12 @@ bool engine::visible_rare(std::uint32_t obj, source_location loc, bool may_have_
                       : " was made in an earlier execution: state kept between executions (a static, a global, "
                         "or an object made outside the body). The body is re-run from the start for every "
                         "execution; make every shared object inside it."));
-    yield_to_scheduler();
+    yield_back();
     return false;
   }
   if (failed_ && !silent_) {  // a failure recorded without stopping (e.g. unjoined): stop here
     t.st = tstate::aborted;
-    yield_to_scheduler();
+    yield_back();
     // Resumed by the silent run-on (go_silent): the step it was given did
     // nothing, and this operation is still to come. Returning would let the
     // caller take it as done (an atomic load reading whatever store was chosen
@@ -282,7 +304,7 @@ bool engine::visible_rare(std::uint32_t obj, source_location loc, bool may_have_
     destroyed_used(obj, loc);
     for (;;) {  // the operation has nothing to act on: the thread stops here for good (teardown unwinds it)
       t.st = tstate::aborted;
-      yield_to_scheduler();
+      yield_back();
     }
   }
   return true;
@@ -349,7 +371,7 @@ void engine::cell_race(std::uint32_t obj, bool write, source_location loc, int o
     fail_.race_b = step;
   }
   threads_[t].st = tstate::aborted;
-  yield_to_scheduler();
+  yield_back();
 }
 
 void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
@@ -985,7 +1007,9 @@ void engine::teardown() {
 // is nothing to run.
 bool engine::go_silent() {
   if (silent_) return false;
-  bool live = planning_here_;  // the planning thread runs: its fiber handle is empty meanwhile
+  // The planning thread runs (its fiber handle is empty meanwhile), unless it
+  // has finished and plans from its gap (run_below_gap).
+  bool live = planning_here_ && !threads_[cur_].parked;
   for (const thread_rec& t : threads_) live = live || t.suspended();
   if (!live) return false;
   silent_ = true;

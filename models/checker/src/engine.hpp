@@ -155,16 +155,18 @@ class engine : private workspace {
   void resume(int t);
   // Fiber switches. A switch returns, when this context runs again, the
   // continuation of the context that switched back to it (the scheduler, or a
-  // thread that planned this one's step: switch_to); land keeps it in that
-  // context's slot, named by from_.
+  // thread that planned this one's step: switch_to, or started it:
+  // start_thread); land keeps it in that context's slot, named by from_.
   boost::context::fiber& slot_of(int ctx) noexcept { return ctx < 0 ? sched_ : threads_[ctx].fib; }
   [[gnu::always_inline]] void land(boost::context::fiber&& f) noexcept { slot_of(from_) = std::move(f); }
-  [[gnu::always_inline]] void yield_to_scheduler() {
+  /// Thread cur_ gives the processor back without planning: to the
+  /// scheduler, or, while it runs its prefix, to the context that started it.
+  [[gnu::always_inline]] void yield_back() {
     from_ = cur_;
-    land(std::move(sched_).resume());
+    land(std::move(slot_of(home_)).resume());
   }
-  /// Thread cur_'s step ends (it announced its next operation, or went to
-  /// sleep): it plans the next step and runs on, or hands over.
+  /// Thread cur_'s step ends (it announced its next operation, went to
+  /// sleep, or finished): it plans the next step and runs on, or hands over.
   [[gnu::always_inline]] inline void hand_over();
   /// Thread cur_ hands the processor to thread c straight away (c planned on
   /// cur_'s stack, engine::visible): one switch, not two through the scheduler.
@@ -175,7 +177,11 @@ class engine : private workspace {
   }
   bool visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended);
   void thread_entry(int t);
-  void run_below_gap(int t);
+  /// Below a finished thread's parking frames: kept intact (run_below_gap).
+  static constexpr std::size_t kGapBytes = 16 * 1024;
+  static constexpr std::uint64_t kGapMark = 0x5745415645474150u;
+  std::uintptr_t run_below_gap(int t);
+  [[noreturn]] static void gap_overrun();
   /// Besides the threads that can step (the return value, joins included):
   /// those that could only wake spuriously, the enabled joins, the finished.
   struct enabled_sets {
@@ -333,6 +339,7 @@ class engine : private workspace {
   bool diverged_ = false;
   boost::context::fiber sched_;
   int from_ = -1;  // the context that switched to the running one (-1: the scheduler)
+  int home_ = -1;  // where yield_back goes: the scheduler, or the context starting a thread (start_thread)
 
   // random / pct
   std::optional<std::mt19937_64> rng_;  // seeded on first use: seeding costs more than a short check
@@ -373,9 +380,10 @@ inline void engine::hand_over() {
   // The step this thread has just taken ends here, and the thread plans the
   // next one itself, on its own stack: when it is chosen again (most steps),
   // it runs on without switching at all; another thread gets the processor
-  // straight from it. Not while it is being started (in_prefix_), nor while
-  // new threads wait to be started (their fibers start from the scheduler's).
-  if (!in_prefix_ && !fresh_pending_) {
+  // straight from it; new threads are started from it too (start_thread).
+  // Not while it is being started itself (in_prefix_): it goes back to the
+  // context that starts it.
+  if (!in_prefix_) {
     finish_step();
     planning_here_ = true;
     const int c = plan_step();
@@ -387,7 +395,7 @@ inline void engine::hand_over() {
     }
     planned_end_ = true;  // the end: the scheduler's
   }
-  yield_to_scheduler();
+  yield_back();
 }
 
 }  // namespace weave::model::detail
