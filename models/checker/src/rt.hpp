@@ -88,7 +88,7 @@ inline constexpr std::uint32_t kNoMsg = 0xffffffffu;    // no message (memory.cp
 struct vclock {
   std::array<std::uint32_t, kMaxThreads> c{};
   void join(const vclock& o) noexcept {
-    for (int i = 0; i < kMaxThreads; ++i) c[i] = std::max(c[i], o.c[i]);  // vectorises (pmaxud)
+    for (int i = 0; i < kMaxThreads; ++i) c[i] = std::max(c[i], o.c[i]);  // vectorises (SSE2 on the x86-64 baseline)
   }
   void clear() noexcept { c.fill(0); }
 };
