@@ -108,13 +108,6 @@ engine::~engine() {
 // Threads and fibers
 // ---------------------------------------------------------------------------
 
-void engine::resume(int t) {
-  from_ = -1;
-  cur_ = t;
-  land(std::move(threads_[t].fib).resume());  // back from whichever thread yielded (cur_)
-  in_prefix_ = false;
-}
-
 void engine::thread_entry(int t) {
   // An exception is the first cause: threads its unwinding left unjoined
   // (engine::unjoined) are its consequence, named in the footer.
@@ -197,9 +190,8 @@ void engine::start_thread(int t) {
   // operation, and comes back here (yield_back): two switches, none through
   // the scheduler.
   const int planner = cur_;
-  from_ = home_ = planning_here_ ? planner : -1;
-  cur_ = t;
-  land(std::move(r.fib).resume());
+  home_ = planning_here_ ? planner : -1;
+  enter(t, home_);
   home_ = -1;
   cur_ = planner;
   in_prefix_ = false;
@@ -1417,7 +1409,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   end_ = run_end::complete;
   sharded_root_seen_ = false;
   for (int c = plan_step(); c >= 0;) {
-    resume(c);  // threads hand the processor to each other (hand_over) until one comes back here
+    enter(c, -1);  // threads hand the processor to each other (hand_over) until one comes back here
     if (planned_end_) {  // it planned the step after its own and found the end
       planned_end_ = false;
       c = -1;

@@ -152,7 +152,6 @@ class engine : private workspace {
   void end_parked() noexcept;
   bool go_silent();
   void start_thread(int t);
-  void resume(int t);
   // Fiber switches. A switch returns, when this context runs again, the
   // continuation of the context that switched back to it (the scheduler, or a
   // thread that planned this one's step: switch_to, or started it:
@@ -168,13 +167,16 @@ class engine : private workspace {
   /// Thread cur_'s step ends (it announced its next operation, went to
   /// sleep, or finished): it plans the next step and runs on, or hands over.
   [[gnu::always_inline]] inline void hand_over();
-  /// Thread cur_ hands the processor to thread c straight away (c planned on
-  /// cur_'s stack, engine::visible): one switch, not two through the scheduler.
-  [[gnu::always_inline]] void switch_to(int c) {
-    from_ = cur_;
+  /// Context `from` (a thread, or -1: the scheduler) switches to thread c;
+  /// this returns when something switches back (land).
+  [[gnu::always_inline]] void enter(int c, int from) {
+    from_ = from;
     cur_ = c;
     land(std::move(threads_[c].fib).resume());
   }
+  /// Thread cur_ hands the processor to thread c straight away (c planned on
+  /// cur_'s stack, engine::visible): one switch, not two through the scheduler.
+  [[gnu::always_inline]] void switch_to(int c) { enter(c, cur_); }
   bool visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended);
   void thread_entry(int t);
   /// Below a finished thread's parking frames: kept intact (run_below_gap).

@@ -1,9 +1,12 @@
 // The model checker's private runtime (never included by users).
 //
-// One execution: every model thread is a Boost.Context fiber; the scheduler
-// (running on the OS thread's own stack) resumes one fiber at a time. A fiber
-// runs until its next visible operation, records it as its pending operation and
-// switches back, so the scheduler always knows what every thread would do next.
+// One execution: every model thread is a Boost.Context fiber, one running at a
+// time. A fiber runs until its next visible operation and records it as its
+// pending operation, so the scheduler always knows what every thread would do
+// next; then, on its own stack, it plans the next step and runs on or hands
+// the processor straight to the thread chosen (engine::hand_over). The
+// scheduler's own context (the OS thread's stack) starts the execution, takes
+// over when a thread stops without planning, and sees the end.
 // A step = performing a thread's pending operation plus the local code up to its
 // next visible operation.
 //
@@ -180,7 +183,7 @@ struct thread_state {
 static_assert(std::is_trivially_copyable_v<thread_state>, "thread_table resets it by assignment");
 
 struct thread_rec : thread_state {
-  // Its fiber: empty while it runs (the scheduler holds the handle) and once
+  // Its fiber: empty while it runs (a context holds only the others') and once
   // unwound; parked: its function returned and the fiber waits, with its
   // stack, to run thread slot t of a later execution (engine::start_thread).
   boost::context::fiber fib;
