@@ -791,6 +791,18 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
 
 void engine::dpor_step(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
+  vclock& d = steps_[static_cast<std::size_t>(j)].dclk;
+  // A replayed step's dependency clock is the one worked out when its node
+  // was first taken: the same choices from the start give the same clocks
+  // (node::cached), and its segment's footprint has this step already. Only
+  // its access is recorded again, for the steps after it.
+  if (replayed_step_) {
+    const access a = access_of(t, weak_rules(t));
+    dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind), false);
+    d = nodes_[static_cast<std::size_t>(j)].dclk;
+    t.dpor = d;
+    return;
+  }
   // Enabling edges: these pairs cannot be reordered, so they are not races.
   if (t.st == tstate::runnable && t.act == action::wake_return && t.wake_step >= 0)
     t.dpor.join(steps_[t.wake_step].dclk);
@@ -812,7 +824,7 @@ void engine::dpor_step(int c, std::int32_t j) {
     if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
   const access a = access_of(t, weak_rules(t));
-  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
+  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind), true);
   // Opaque primitives: what this segment touches, kept at its first node for
   // the sleep sets (a union over the runs of that node: each data choice's).
   if (opaque(t) && a.obj != kNoObj) {
@@ -826,9 +838,9 @@ void engine::dpor_step(int c, std::int32_t j) {
   }
   // Copied before the thread's own entry is set in both: a copy that reads
   // back that narrow store at once stalls (store forwarding).
-  vclock& d = steps_[static_cast<std::size_t>(j)].dclk;
   d = t.dpor;
   d.c[c] = t.dpor.c[c] = static_cast<std::uint32_t>(j + 1);
+  if (static_cast<std::size_t>(j) < nodes_.size()) nodes_[static_cast<std::size_t>(j)].dclk = d;  // for its replays
 }
 
 const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
@@ -838,8 +850,10 @@ const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
 }
 
 // Step j of thread c accesses obj: races with the unordered earlier accesses
-// that conflict with it, then the dependency edges.
-void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how) {
+// that conflict with it, then the dependency edges (joined into the thread's
+// clock unless `join` is false: a replayed step's clock is known, dpor_step),
+// then the access itself, for the steps after it.
+void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how, bool join) {
   const auto kind = static_cast<touch>(how);
   object_rec* op = const_cast<object_rec*>(dep_object(obj));
   if (op == nullptr) return;
@@ -864,11 +878,13 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
     if (kind != touch::store)
       for (std::int32_t w : o.stores) consider(w);
   }
-  if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
-  if (kind != touch::read)
-    for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
-  if (kind != touch::store)
-    for (std::int32_t w : o.stores) t.dpor.join(steps_[w].dclk);
+  if (join) {
+    if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
+    if (kind != touch::read)
+      for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
+    if (kind != touch::store)
+      for (std::int32_t w : o.stores) t.dpor.join(steps_[w].dclk);
+  }
   if (kind == touch::write) {
     o.last_write = j;
     o.reads.clear();
@@ -886,7 +902,7 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
 // a wait_unless_dead on c whose pending step becomes a time-out.
 void engine::thread_died(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
-  dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
+  dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write), true);
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
   for (std::size_t r = 0; r < threads_.size(); ++r) {

@@ -397,6 +397,7 @@ struct node {
   mem_choice choice;        // an atomic access's store to read or place after
   tmask kept_asleep = 0;    // the sleepers its step left asleep (engine::sleep_after)
   tmask woke_to_newer = 0;  // and those it woke to read newer stores only
+  vclock dclk;              // its step's dependency clock (engine::dpor_step)
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
