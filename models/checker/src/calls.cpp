@@ -51,6 +51,9 @@
 // try_lock's seq_cst read may still read "held" (RC11 allows it, and ARMv8
 // reorders the two loads; x86 does not). Opaque calls read the latest store,
 // so an opaque check never sees that failure; transparent (--internals) does.
+// The same holds for an event's is_set() after set() and a semaphore's
+// try_acquire() after release() (checked the same way): calls that answer
+// "no" at a read.
 // Letting an opaque call's reads take every value RC11 allows closes the gap
 // but multiplies the executions of the opaque checks (a classic went from
 // milliseconds to over ten minutes), so it is not done.
