@@ -798,7 +798,8 @@ void engine::dpor_step(int c, std::int32_t j) {
   // its access is recorded again, for the steps after it.
   if (replayed_step_) {
     const access a = access_of(t, weak_rules(t));
-    dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind), false);
+    if (const object_rec* o = dep_object(a.obj))
+      dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(a.kind));
     d = nodes_[static_cast<std::size_t>(j)].dclk;
     t.dpor = d;
     return;
@@ -824,7 +825,7 @@ void engine::dpor_step(int c, std::int32_t j) {
     if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
   const access a = access_of(t, weak_rules(t));
-  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind), true);
+  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
   // Opaque primitives: what this segment touches, kept at its first node for
   // the sleep sets (a union over the runs of that node: each data choice's).
   if (opaque(t) && a.obj != kNoObj) {
@@ -850,10 +851,8 @@ const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
 }
 
 // Step j of thread c accesses obj: races with the unordered earlier accesses
-// that conflict with it, then the dependency edges (joined into the thread's
-// clock unless `join` is false: a replayed step's clock is known, dpor_step),
-// then the access itself, for the steps after it.
-void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how, bool join) {
+// that conflict with it, then the dependency edges, then the access itself.
+void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how) {
   const auto kind = static_cast<touch>(how);
   object_rec* op = const_cast<object_rec*>(dep_object(obj));
   if (op == nullptr) return;
@@ -878,13 +877,17 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
     if (kind != touch::store)
       for (std::int32_t w : o.stores) consider(w);
   }
-  if (join) {
-    if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
-    if (kind != touch::read)
-      for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
-    if (kind != touch::store)
-      for (std::int32_t w : o.stores) t.dpor.join(steps_[w].dclk);
-  }
+  if (o.last_write >= 0) t.dpor.join(steps_[o.last_write].dclk);
+  if (kind != touch::read)
+    for (std::int32_t r : o.reads) t.dpor.join(steps_[r].dclk);
+  if (kind != touch::store)
+    for (std::int32_t w : o.stores) t.dpor.join(steps_[w].dclk);
+  dpor_record(o, j, how);
+}
+
+// Step j's access to o, for the steps after it (dpor_access).
+void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
+  const auto kind = static_cast<touch>(how);
   if (kind == touch::write) {
     o.last_write = j;
     o.reads.clear();
@@ -902,7 +905,7 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
 // a wait_unless_dead on c whose pending step becomes a time-out.
 void engine::thread_died(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
-  dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write), true);
+  dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
   for (std::size_t r = 0; r < threads_.size(); ++r) {

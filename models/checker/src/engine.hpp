@@ -202,7 +202,8 @@ class engine : private workspace {
   tmask covered_here(tmask m);
   bool holder_dead(const thread_rec& t) const noexcept;
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
-  void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how, bool join);
+  void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
+  void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);
   void thread_died(int c, std::int32_t j);
   void note_read(std::uint32_t obj, std::uint32_t msg = kNoMsg);
   bool stale(const thread_rec& t) const;
