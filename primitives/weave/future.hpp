@@ -352,14 +352,17 @@ class basic_future {
 
   bool done(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = st().obj_.enter("done", loc);
+    call.reads_decide();  // state()'s read (sync.hpp)
     return st().done();
   }
   bool running(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = st().obj_.enter("running", loc);
+    call.reads_decide();  // state()'s read (sync.hpp)
     return st().state() == state_t::running;
   }
   bool cancelled(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = st().obj_.enter("cancelled", loc);
+    call.reads_decide();  // state()'s read (sync.hpp)
     return st().state() == state_t::cancelled;
   }
   bool cancel(source_location loc = source_location::current()) const {

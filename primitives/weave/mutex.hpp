@@ -86,6 +86,7 @@ class basic_mutex {
 
   bool try_lock(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
+    call.reads_decide();  // "held" is what the CAS read (sync.hpp)
     S::mutex_pre_lock(this, lock_flag::try_lock);
     std::uint32_t c = unlocked;
     // seq_cst both ways: success is the linearization point and failure the

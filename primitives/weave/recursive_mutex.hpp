@@ -111,6 +111,7 @@ class basic_recursive_mutex {
 
   bool try_lock(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
+    call.reads_decide();  // m_.try_lock()'s "held" (sync.hpp)
     const id_t me = S::self();
     if (owns(me)) {
       reenter();

@@ -116,6 +116,7 @@ class basic_robust_mutex {
   /// deadline at the latest).
   [[nodiscard]] lock_status try_lock(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock", loc);
+    call.reads_decide();  // "held" may be what a read of word_ saw (sync.hpp)
     return lock_until(S::clock::now(), true, call);
   }
 

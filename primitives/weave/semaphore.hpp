@@ -119,6 +119,7 @@ class basic_semaphore {
 
   bool try_acquire(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_acquire", loc);
+    call.reads_decide();  // "no permit" is what a read saw (sync.hpp)
     // seq_cst: a 0 here decides "no permit", in one order with every
     // primitive's calls (sync.hpp, Python's order).
     std::uint32_t c = count_.load(std::memory_order_seq_cst);

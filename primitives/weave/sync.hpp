@@ -99,7 +99,9 @@
 //                       it is empty and costs no byte). obj.enter("lock", loc)
 //                       opens one public operation (a call) until the returned
 //                       guard dies: call.arg(v) shows an argument, call.note(t)
-//                       says why it is about to block ("queue empty"), and
+//                       says why it is about to block ("queue empty"),
+//                       call.reads_decide() that it may answer from what a
+//                       seq_cst read saw (see Python's order below), and
 //                       call.returns(v) what it returned. In the model, a call is one step of the user's
 //                       program when primitives are opaque (the default outside
 //                       weave's own checks); on hardware all of it is nothing.
@@ -281,7 +283,14 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
 /// could not conclude that the holder's later calls come after its own
 /// earlier ones, and opaque model checks, which run calls as steps in one
 /// order, would miss what weak hardware does (opaque_test::
-/// calls_keep_pythons_order_across_primitives). Not kept: the lock-free rings
+/// calls_keep_pythons_order_across_primitives). The order covers calls, not
+/// the user's atomics that do not synchronize: a thread that saw, relaxed, a
+/// flag raised after an unlock() may still fail try_lock() (RC11 allows it;
+/// ARMv8 reorders the two loads). A call that may answer from a seq_cst read,
+/// with no read-modify-write after it that would see the latest store, says
+/// so with call.reads_decide(), so that opaque checks let those reads see
+/// every store RC11 allows, as the hardware may (opaque_test::
+/// relaxed_flag_does_not_order_a_later_call). Not kept: the lock-free rings
 /// (calls::stepwise below), and the pipes and process_pool, which synchronize
 /// by acquire/release.
 ///
@@ -539,6 +548,7 @@ struct real_sync {
       template <class T>
       constexpr void arg(const T&) const noexcept {}
       constexpr void note(const char*) const noexcept {}
+      constexpr void reads_decide() const noexcept {}
       template <class T>
       constexpr void returns(const T&) const noexcept {}
     };

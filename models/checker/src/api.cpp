@@ -172,6 +172,9 @@ void call_result(const std::string& text) noexcept {
 void call_note(const char* text) noexcept {
   if (engine* e = live()) e->call_note(text);
 }
+void call_reads_decide() noexcept {
+  if (engine* e = live()) e->call_reads_decide();
+}
 void user_code(bool enter) noexcept {
   if (engine* e = live()) e->user_code(enter);
 }

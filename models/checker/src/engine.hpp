@@ -118,6 +118,7 @@ class engine : private workspace {
   void call_end() noexcept;
   void call_arg(const std::string& text);
   void call_note(const char* text) noexcept;
+  void call_reads_decide() noexcept;
   void call_result(const std::string& text);
   void user_code(bool enter);
   void name_object(std::uint32_t id, const char* name);

@@ -120,6 +120,13 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
   }
 }
 
+// Whether p is a read that may decide what a call that answers from its
+// reads (call.reads_decide()) returns: those are seq_cst, a load or a
+// compare_exchange's failure (sync.hpp, Python's order across primitives).
+static bool answers_at_read(const pending_op& p) {
+  return (p.kind == op::load && p.order == kSc) || (p.cas && p.order_fail == kSc);
+}
+
 // The choices of thread t's pending atomic access, latest message first.
 // A thread woken from a sleep set to read newer stores only (read_mark_,
 // engine::wakes) gets those. If RC11's SC order rules out every one of them
@@ -139,7 +146,12 @@ void engine::list_choices(int t) {
   choices_.clear();
   const bool reads = p.kind != op::store;
   const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
-  if (!weak_rules(th)) {  // sc, or inside an opaque call: the latest only (no floor or psc)
+  // Inside an opaque call only the reads that may decide its answer take
+  // RC11's values (calls.cpp); a compare_exchange's success is the call's
+  // write, and goes last as every other write of a call.
+  const bool call_answers = rc11() && opaque(th) && calls_[static_cast<std::size_t>(th.call)].reads_decide &&
+                            answers_at_read(p);
+  if (!weak_rules(th) && !call_answers) {  // sc, or inside an opaque call: the latest only (no floor or psc)
     // A spurious compare_exchange_weak failure is no weak-memory effect: sc
     // explores it too, for the check's own atomics. Inside weave's primitives
     // their rc11 checks explore it (their sc checks, for the time budget they
@@ -164,8 +176,10 @@ void engine::list_choices(int t) {
       if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
-    if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0);
+    if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !call_answers);
   }
+  if (call_answers)  // what a call writes goes last, as every other step of it
+    std::erase_if(choices_, [&](const mem_choice& c) { return c.kind == pick::rmw_after && c.msg != o.mo.back(); });
   const bool listed = !choices_.empty();
   // RC11's SC order: keep the choices under which psc stays acyclic.
   const bool sc_access = p.order == kSc || (p.cas && p.order_fail == kSc);

@@ -191,6 +191,7 @@ bool call_begin(prim_id id, const char* what, source_location loc) noexcept;
 void call_end() noexcept;
 void call_arg(const std::string& text) noexcept;
 void call_note(const char* text) noexcept;
+void call_reads_decide() noexcept;
 void call_result(const std::string& text) noexcept;
 /// Whether the running execution is traced for a report (a call's arguments
 /// and results are formatted only then).
@@ -454,6 +455,12 @@ struct model_sync {
       }
       void note(const char* text) const noexcept {
         if (outer_) model::detail::call_note(text);
+      }
+      /// This call may return what a seq_cst read saw (a load, or a failed
+      /// compare_exchange) with no read-modify-write after it: under rc11 its
+      /// reads take every value the memory model allows (calls.cpp).
+      void reads_decide() const noexcept {
+        if (outer_) model::detail::call_reads_decide();
       }
       /// What the call returned, for its row (a word such as "closed" as it is).
       template <class T>
