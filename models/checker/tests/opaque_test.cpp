@@ -9,9 +9,11 @@
 
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "known_bodies.hpp"
@@ -26,6 +28,7 @@
 #include "weave/robust_mutex.hpp"
 #include "weave/semaphore.hpp"
 #include "weave/spsc_ring.hpp"
+#include "weave/timer.hpp"
 
 namespace {
 
@@ -443,6 +446,7 @@ class opaque_test : public CppUnit::TestFixture {
       weave::model::counting_semaphore s{0};
       weave::model::promise<int> p;
       weave::model::future<int> f = p.get_future();
+      weave::model::timer tm{std::chrono::seconds(1), [] {}};
     };
     using change_fn = void (*)(primitives&);
     using ask_fn = bool (*)(primitives&);
@@ -468,8 +472,9 @@ class opaque_test : public CppUnit::TestFixture {
         {[](primitives& x) { x.e.set(); }, [](primitives& x) { return x.e.is_set(); }},
         {[](primitives& x) { x.s.release(); }, [](primitives& x) { return x.s.try_acquire(); }},
         {[](primitives& x) { (void)x.p.set_value(1); }, [](primitives& x) { return x.f.done(); }},
+        {[](primitives& x) { (void)x.tm.cancel(); }, [](primitives& x) { return x.tm.status().has_value(); }},
     };
-    const char* const asks[] = {"mutex", "recursive_mutex", "robust_mutex", "event", "semaphore", "future"};
+    const char* const asks[] = {"mutex", "recursive_mutex", "robust_mutex", "event", "semaphore", "future", "timer"};
     for (const std::memory_order load : {std::memory_order_relaxed, std::memory_order_acquire})
       for (std::size_t i = 0; i < std::size(shapes); ++i) {
         const auto [change, ask] = shapes[i];
