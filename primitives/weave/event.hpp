@@ -101,6 +101,7 @@ class basic_event {
   /// Sets the flag and wakes every waiter (Python's Event.set()).
   void set(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("set", loc);
+    call.reads_decide();  // "already set" (sync.hpp)
     // seq_cst: it may decide "already set" (E1), in one order with every
     // primitive's calls (sync.hpp, Python's order).
     std::uint32_t w = state_.load(std::memory_order_seq_cst);
@@ -138,6 +139,7 @@ class basic_event {
   /// Blocks until the event is set; returns true (as Python's Event.wait()).
   bool wait(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait", loc);
+    call.reads_decide();  // "set" (sync.hpp)
     return wait_until_deadline(S::forever, call);
   }
 
@@ -145,6 +147,7 @@ class basic_event {
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
+    call.reads_decide();  // "set" (sync.hpp)
     call.arg(timeout);
     return wait_until_deadline(deadline_after<S>(timeout), call);
   }
@@ -153,6 +156,7 @@ class basic_event {
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
+    call.reads_decide();  // "set" (sync.hpp)
     return wait_until_deadline(to_deadline<S>(t), call);
   }
 

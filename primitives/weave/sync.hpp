@@ -286,10 +286,11 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
 /// calls_keep_pythons_order_across_primitives). The order covers calls, not
 /// the user's atomics that do not synchronize: a thread that saw, relaxed, a
 /// flag raised after an unlock() may still fail try_lock() (RC11 allows it;
-/// ARMv8 reorders the two loads). A call that may answer from a seq_cst read,
-/// with no read-modify-write after it that would see the latest store, says
-/// so with call.reads_decide(), so that opaque checks let those reads see
-/// every store RC11 allows, as the hardware may (opaque_test::
+/// ARMv8 reorders the two loads). A call that may decide at a seq_cst read
+/// (what it returns, or, as event::set()'s "already set", what it does), with
+/// no read-modify-write after it that would see the latest store, says so
+/// with call.reads_decide(), so that opaque checks let those reads see every
+/// store RC11 allows, as the hardware may (opaque_test::
 /// relaxed_flag_does_not_order_a_later_call). Not kept: the lock-free rings
 /// (calls::stepwise below), and the pipes and process_pool, which synchronize
 /// by acquire/release.

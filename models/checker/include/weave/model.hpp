@@ -456,9 +456,10 @@ struct model_sync {
       void note(const char* text) const noexcept {
         if (outer_) model::detail::call_note(text);
       }
-      /// This call may return what a seq_cst read saw (a load, or a failed
-      /// compare_exchange) with no read-modify-write after it: under rc11 its
-      /// reads take every value the memory model allows (calls.cpp).
+      /// This call may decide at a seq_cst read (a load, or a failed
+      /// compare_exchange) with no read-modify-write after it that would see
+      /// the latest store: under rc11 those reads take every value the memory
+      /// model allows, in an opaque call too (calls.cpp, weave/sync.hpp).
       void reads_decide() const noexcept {
         if (outer_) model::detail::call_reads_decide();
       }
