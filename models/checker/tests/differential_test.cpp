@@ -1,6 +1,6 @@
 // Differential tests of the search over weave's blocking primitives. The
 // oracle (oracle_test) judges atomics only; here random programs lock
-// mutexes, take and give semaphore permits, set and wait on events, wait on
+// mutexes, take and give semaphore permits, set, clear, ask and wait on an event, wait on
 // and notify a condition, put to, get from and close two queues of capacity
 // 1 (a fifo_queue, a monitor, and a ring_queue, lock-free), some waits timed,
 // some not, and touch atomics and a cell the first mutex guards. Each runs
@@ -69,6 +69,7 @@ enum class kind : std::uint8_t {
   clear,        //        clear()
   wait,         //        reg = wait()  (untimed: may deadlock)
   wait_for,     //        reg = wait_for(1 ms)
+  is_set,       //        reg = is_set()
   load,         // reg = atomic[obj].load(order)
   store,        // atomic[obj].store(value, order)
   fetch_add,    // reg = atomic[obj].fetch_add(1, order)
@@ -124,6 +125,7 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::clear: s += "e.clear"; break;
       case kind::wait: s += "e.wait"; break;
       case kind::wait_for: s += "e.wait_for"; break;
+      case kind::is_set: s += "e.is_set"; break;
       case kind::load: s += "a" + o + ".load(" + order_text(i.order) + ")"; break;
       case kind::store: s += "a" + o + ".store(" + std::to_string(i.value) + "," + order_text(i.order) + ")"; break;
       case kind::fetch_add: s += "a" + o + ".fetch_add(" + order_text(i.order) + ")"; break;
@@ -204,7 +206,8 @@ class generator {
       } else if (r == 9) {
         i.k = kind::clear;
       } else if (r == 10) {
-        i.k = pick(0, 2) == 0 ? kind::wait : kind::wait_for;
+        const int w = pick(0, 2);
+        i.k = w == 0 ? kind::wait : w == 1 ? kind::wait_for : kind::is_set;
       } else if (r <= 12) {
         i.k = kind::load;
         i.obj = pick(0, 1);
@@ -315,6 +318,7 @@ void run(const std::vector<instr>& code, world& w, outcome& regs) {
       case kind::clear: w.e.clear(); break;
       case kind::wait: regs.push_back(w.e.wait() ? 1 : 0); break;
       case kind::wait_for: regs.push_back(w.e.wait_for(1ms) ? 1 : 0); break;
+      case kind::is_set: regs.push_back(w.e.is_set() ? 1 : 0); break;
       case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); break;
       case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); break;
       case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); break;
