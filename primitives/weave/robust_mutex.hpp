@@ -124,6 +124,7 @@ class basic_robust_mutex {
   [[nodiscard]] lock_status try_lock_for(const std::chrono::duration<Rep, Period>& t,
                                          source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("try_lock_for", loc);
+    call.reads_decide();  // at its deadline, "held" may be what a read of word_ saw (sync.hpp)
     return lock_until(deadline_after<S>(t), true, call);
   }
 
