@@ -68,6 +68,14 @@ std::set<outcome> outcomes(const weave::model::options& o, const body_fn& body, 
   return seen;
 }
 
+// try_lock(), and unlock() if it got the lock: whether it failed.
+template <class Lock>
+bool try_lock_fails(Lock& m) {
+  const bool got = m.try_lock();
+  if (got) m.unlock();
+  return !got;
+}
+
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // The numbered rows of a counterexample's table ("  12  │ ...").
@@ -460,19 +468,9 @@ class opaque_test : public CppUnit::TestFixture {
     };
     const shape shapes[] = {
         {"mutex try_lock", [](primitives& x) { x.m.lock(), x.m.unlock(); },
-         [](primitives& x) {
-           const bool got = x.m.try_lock();
-           if (got) x.m.unlock();
-           return !got;
-         },
-         true},
+         [](primitives& x) { return try_lock_fails(x.m); }, true},
         {"recursive_mutex try_lock", [](primitives& x) { x.r.lock(), x.r.unlock(); },
-         [](primitives& x) {
-           const bool got = x.r.try_lock();
-           if (got) x.r.unlock();
-           return !got;
-         },
-         true},
+         [](primitives& x) { return try_lock_fails(x.r); }, true},
         // Its try_lock spins, then decides "held" again at a CAS: a late
         // "held" needs a sleeper's bit, which this shape does not set
         // (robust_try_lock_decides_at_a_sleepers_bit sets it).
