@@ -128,7 +128,7 @@ class basic_event {
   /// The flag (Python's Event.is_set()).
   bool is_set(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("is_set", loc);
-    call.reads_decide();  // sync.hpp
+    call.reads_decide();  // the load below (sync.hpp)
     // seq_cst: the read that decides (sync.hpp); as acquire it pairs with
     // set()'s CAS (E4).
     const bool r = (state_.load(std::memory_order_seq_cst) & set_bit) != 0;

@@ -100,8 +100,8 @@
 //                       opens one public operation (a call) until the returned
 //                       guard dies: call.arg(v) shows an argument, call.note(t)
 //                       says why it is about to block ("queue empty"),
-//                       call.reads_decide() that it may answer from what a
-//                       seq_cst read saw (see Python's order below), and
+//                       call.reads_decide() that it may decide at a seq_cst
+//                       read (see Python's order below), and
 //                       call.returns(v) what it returned. In the model, a call is one step of the user's
 //                       program when primitives are opaque (the default outside
 //                       weave's own checks); on hardware all of it is nothing.

@@ -124,7 +124,7 @@ class basic_timer {
   /// fired, cancelled, or nullopt while neither happened yet (a snapshot).
   std::optional<timer_status> status(source_location loc = source_location::current()) const {
     [[maybe_unused]] const auto call = obj_.enter("status", loc);
-    call.reads_decide();  // sync.hpp
+    call.reads_decide();  // the load below (sync.hpp)
     const std::uint32_t s = state_.load(std::memory_order_seq_cst);  // seq_cst: decides (sync.hpp); pairs with the CASes (T1)
     if (s == fired) return timer_status::fired;
     if (s == cancelled) return timer_status::cancelled;

@@ -53,8 +53,9 @@
 // is_set() after set() and a semaphore's try_acquire() after release(), for
 // an event's wait() that returns at once on a set() cleared since, and its
 // set() that finds it "already set" and publishes nothing, for a
-// robust_mutex's try_lock_for past its deadline on a sleeper's bit: calls that
-// decide at a seq_cst read with no read-modify-write after it. Such a call says so (call.reads_decide(), engine::call_reads_decide), and its
+// robust_mutex's try_lock_for past its deadline on a sleeper's bit: calls
+// that decide at a seq_cst read with no read-modify-write after it. Such a
+// call says so (call.reads_decide(), engine::call_reads_decide), and its
 // seq_cst loads and compare_exchange failures take every value RC11 allows
 // (list_choices: the floor and psc decide, as for the user's atomics); its
 // write, a compare_exchange that succeeds, still goes last. Every other read

@@ -120,9 +120,9 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
   }
 }
 
-// Whether p is a read that may decide what a call that answers from its
-// reads (call.reads_decide()) returns: those are seq_cst, a load or a
-// compare_exchange's failure (sync.hpp, Python's order across primitives).
+// Whether p may be the read at which a call decides (call.reads_decide(),
+// calls.cpp): the reads that decide are seq_cst (sync.hpp, Python's order
+// across primitives), a load or a compare_exchange's failure.
 static bool answers_at_read(const pending_op& p) {
   return (p.kind == op::load && p.order == kSc) || (p.cas && p.order_fail == kSc);
 }

@@ -147,7 +147,7 @@ struct call_rec {
   std::string args;
   const char* note = nullptr;  // why it blocks, said by the primitive
   std::string result;          // what it returned (call.returns)
-  bool reads_decide = false;   // it may answer from a seq_cst read (call.reads_decide(), calls.cpp)
+  bool reads_decide = false;   // it may decide at a seq_cst read (call.reads_decide(), calls.cpp)
 };
 
 /// A model thread's state in one execution, all of it plain data: a recycled
