@@ -228,6 +228,7 @@ class engine : private workspace {
   std::string html(const failure& f, const std::string& report) const;
   std::string dot(const failure& f) const;
   std::string message_text(std::uint32_t id) const;
+  std::string call_message_text(std::uint32_t id) const;
   std::string weak_note(const step_rec& s) const;
   std::string lost_note(const step_rec& s) const;
 

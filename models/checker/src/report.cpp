@@ -88,13 +88,31 @@ std::string engine::message_text(std::uint32_t id) const {
   return "the store of " + num(m.value) + " by " + thread_name(m.tid) + " at step " + std::to_string(m.step + 1);
 }
 
+// A store to a primitive's own word, in the user's calls (opaque
+// primitives): "T1's m.unlock() at step 2", the row of the call that made it.
+std::string engine::call_message_text(std::uint32_t id) const {
+  const message& m = msgs_[id];
+  if (m.step < 0 || static_cast<std::size_t>(m.step) >= steps_.size()) return message_text(id);
+  const step_rec& w = steps_[static_cast<std::size_t>(m.step)];
+  if (w.call < 0) return message_text(id);
+  return thread_name(w.tid) + "'s " + call_text(w.call) + " at step " + std::to_string(w.seg + 1);
+}
+
 // Weak memory, said in the trace under the step: a read of a store other than
-// the latest, and a store placed before a store already made.
+// the latest, and a store placed before a store already made. A call that
+// decides at a read (call.reads_decide()) may read a primitive's word late:
+// that is said in calls, since the word is not the user's.
 std::string engine::weak_note(const step_rec& s) const {
   const std::string who = thread_name(s.tid);
-  if (s.kind != op::store && s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size())
+  if (s.kind != op::store && s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size()) {
+    if (opt_.primitives == primitive_mode::opaque && s.call >= 0 && !user_object(s.obj)) {
+      const std::string was = msgs_[s.rf].step < 0 ? "as it was made" : "as " + call_message_text(s.rf) + " left it";
+      return who + "'s " + call_text(s.call) + " sees " + prim_name(calls_[static_cast<std::size_t>(s.call)].prim) +
+             " " + was + "; " + call_message_text(s.newer) + " is not visible to it (weak memory)";
+    }
     return who + " reads " + message_text(s.rf) + " of " + obj_name(s.obj) + "; " + message_text(s.newer) +
            " is not visible to it (weak memory)";
+  }
   if (s.kind == op::store && s.newer != kNoMsg && s.newer < msgs_.size())
     return who + "'s store goes before " + message_text(s.newer) + " in " + obj_name(s.obj) +
            "'s modification order (weak memory)";

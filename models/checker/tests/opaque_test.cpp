@@ -297,6 +297,7 @@ class opaque_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(consumer_never_fed_in_the_users_words);
   CPPUNIT_TEST(event_wait_and_time_out_rows);
   CPPUNIT_TEST(usage_error_row);
+  CPPUNIT_TEST(late_read_in_a_call_is_said_in_calls);
   CPPUNIT_TEST(shards_keep_every_outcome);
   CPPUNIT_TEST(shards_number_subtrees_alike);
   CPPUNIT_TEST(calls_keep_pythons_order_across_primitives);
@@ -896,6 +897,34 @@ class opaque_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(verdict::usage_error, r.found);
     CPPUNIT_ASSERT(has(r.report, "sem.release(1) → usage_error  opaque_test.cpp:"));
     CPPUNIT_ASSERT(has(r.report, "Tom threw weave::usage_error: weave::bounded_semaphore:"));
+  }
+
+  // A call that decides at a late read of its primitive's word (call.
+  // reads_decide()) is said in calls under its row: which call's change it
+  // saw and which it did not; the word itself is not the user's.
+  void late_read_in_a_call_is_said_in_calls() {
+    const auto r = weave::model::check(opaque(), [] {
+      weave::model::mutex m{"m"};
+      atomic<unsigned> flag(0);
+      unsigned seen = 0;
+      bool got = true;
+      thread t1{[&] {
+        m.lock();
+        m.unlock();
+        flag.fetch_add(1, std::memory_order_acq_rel);
+      }};
+      thread t2{[&] {
+        seen = flag.load(rlx);
+        got = !try_lock_fails(m);
+      }};
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(seen == 0 || got);
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT(has(r.report, "m.try_lock() → false  opaque_test.cpp:"));
+    CPPUNIT_ASSERT(has(r.report, "T2's m.try_lock() sees m as T1's m.lock() at step 1 left it; T1's m.unlock() at step 2 "
+                                 "is not visible to it (weak memory)"));
   }
 
   void user_atomics_keep_weak_memory() {
