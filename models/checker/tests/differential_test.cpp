@@ -1,11 +1,12 @@
 // Differential tests of the search over weave's blocking primitives. The
 // oracle (oracle_test) judges atomics only; here random programs lock
-// mutexes, take and give semaphore permits, set, clear, ask and wait on an event, wait on
-// and notify a condition, put to, get from and close two queues of capacity
-// 1 (a fifo_queue, a monitor, and a ring_queue, lock-free), some waits timed,
-// some not, and touch atomics and a cell the first mutex guards. Each runs
-// several ways, and every way must see the same outcomes (the final values of
-// every execution that ends) and the same verdict (a deadlock, or none):
+// mutexes, take and give semaphore permits, set, clear, ask and wait on an
+// event, wait on and notify a condition, put to, get from and close two
+// queues of capacity 1 (a fifo_queue, a monitor, and a ring_queue,
+// lock-free), some waits timed, some not, and touch atomics and a cell the
+// first mutex guards. Each runs several ways, and every way must see the
+// same outcomes (the final values of every execution that ends) and the same
+// verdict (a deadlock, or none):
 //   - partial-order reduction off (plain DFS, the reference) and on;
 //   - weave's primitives opaque (each call one step) and transparent (every
 //     atomic inside them a step, every value RC11 allows): DESIGN's claim
