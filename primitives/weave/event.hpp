@@ -139,7 +139,6 @@ class basic_event {
   /// Blocks until the event is set; returns true (as Python's Event.wait()).
   bool wait(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait", loc);
-    call.reads_decide();  // "set" (sync.hpp)
     return wait_until_deadline(S::forever, call);
   }
 
@@ -147,7 +146,6 @@ class basic_event {
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_for", loc);
-    call.reads_decide();  // "set" (sync.hpp)
     call.arg(timeout);
     return wait_until_deadline(deadline_after<S>(timeout), call);
   }
@@ -156,7 +154,6 @@ class basic_event {
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& t, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("wait_until", loc);
-    call.reads_decide();  // "set" (sync.hpp)
     return wait_until_deadline(to_deadline<S>(t), call);
   }
 
@@ -165,6 +162,7 @@ class basic_event {
   static constexpr std::uint32_t gen(std::uint32_t w) noexcept { return w >> 2; }
 
   bool wait_until_deadline(typename S::clock::time_point deadline, const typename S::object::call& call) {
+    call.reads_decide();  // "set" (sync.hpp)
     // seq_cst: a read that may decide (sync.hpp); as acquire it pairs with
     // set()'s CAS (E4). So are the loads below.
     std::uint32_t w = state_.load(std::memory_order_seq_cst);

@@ -234,13 +234,15 @@ class engine : private workspace {
 
   // --- opaque primitives and the user's view (calls.cpp) ---
   /// Thread t is inside a call of an opaque primitive: its steps run without
-  /// preemption, read the latest store, and get no spurious wake-up.
+  /// preemption, read the latest store (but where the call decides, below),
+  /// and get no spurious wake-up.
   bool opaque(const thread_rec& t) const noexcept {
     return opt_.primitives == primitive_mode::opaque && t.call >= 0;
   }
   bool continues_call(int t) const noexcept;
   /// Whether RC11's reads-from reduction rules apply to t's next step.
   bool weak_rules(const thread_rec& t) const noexcept { return rc11() && !opaque(t); }
+  bool decides_here(const thread_rec& t) const noexcept;
   std::string thread_name(int t) const;
   std::string prim_name(std::uint32_t p) const;
   std::string call_text(std::int32_t call) const;
@@ -356,6 +358,17 @@ class engine : private workspace {
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;
 };
+
+// Whether opaque thread t's pending access may be the read at which its call
+// decides (call.reads_decide(), calls.cpp): the reads that decide are seq_cst
+// (sync.hpp, Python's order across primitives), a load or a
+// compare_exchange's failure.
+inline bool engine::decides_here(const thread_rec& t) const noexcept {
+  constexpr auto sc = std::memory_order_seq_cst;
+  const pending_op& p = t.pend;
+  return ((p.kind == op::load && p.order == sc) || (p.cas && p.order_fail == sc)) &&
+         calls_[static_cast<std::size_t>(t.call)].reads_decide;
+}
 
 inline void engine::visible(std::uint32_t obj, op kind, source_location loc, std::memory_order o,
                             std::memory_order o_fail, bool cas, bool weak, std::uint64_t expected,

@@ -120,13 +120,6 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
   }
 }
 
-// Whether p may be the read at which a call decides (call.reads_decide(),
-// calls.cpp): the reads that decide are seq_cst (sync.hpp, Python's order
-// across primitives), a load or a compare_exchange's failure.
-static bool answers_at_read(const pending_op& p) {
-  return (p.kind == op::load && p.order == kSc) || (p.cas && p.order_fail == kSc);
-}
-
 // The choices of thread t's pending atomic access, latest message first.
 // A thread woken from a sleep set to read newer stores only (read_mark_,
 // engine::wakes) gets those. If RC11's SC order rules out every one of them
@@ -146,12 +139,10 @@ void engine::list_choices(int t) {
   choices_.clear();
   const bool reads = p.kind != op::store;
   const std::uint32_t mark = read_mark_[t];  // woken from a sleep set: only stores made since (engine::wakes)
-  // Inside an opaque call only the reads that may decide its answer take
-  // RC11's values (calls.cpp); a compare_exchange's success is the call's
-  // write, and goes last as every other write of a call.
-  const bool call_answers = rc11() && opaque(th) && calls_[static_cast<std::size_t>(th.call)].reads_decide &&
-                            answers_at_read(p);
-  if (!weak_rules(th) && !call_answers) {  // sc, or inside an opaque call: the latest only (no floor or psc)
+  // Inside an opaque call, only a read where the call decides takes RC11's
+  // values (calls.cpp); the reduction still treats the call as reading the
+  // latest (engine::wakes), which only wakes sleepers more often.
+  if (!weak_rules(th) && !(rc11() && opaque(th) && decides_here(th))) {  // sc, or inside an opaque call: the latest only
     // A spurious compare_exchange_weak failure is no weak-memory effect: sc
     // explores it too, for the check's own atomics. Inside weave's primitives
     // their rc11 checks explore it (their sc checks, for the time budget they
@@ -176,9 +167,11 @@ void engine::list_choices(int t) {
       if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
-    if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !call_answers);
+    if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !opaque(th));
   }
-  if (call_answers)  // what a call writes goes last, as every other step of it
+  // Where a call decides: its compare_exchange's success is the call's write,
+  // and goes last as every other write of a call.
+  if (opaque(th))
     std::erase_if(choices_, [&](const mem_choice& c) { return c.kind == pick::rmw_after && c.msg != o.mo.back(); });
   const bool listed = !choices_.empty();
   // RC11's SC order: keep the choices under which psc stays acyclic.
