@@ -55,7 +55,7 @@
 // set() that finds it "already set" and publishes nothing, for a
 // robust_mutex's try_lock_for past its deadline on a sleeper's bit: calls
 // that decide at a seq_cst read with no read-modify-write after it. Such a
-// call says so (call.reads_decide(), engine::call_reads_decide), and its
+// call says so (call.reads_decide(), engine::decides_here), and its
 // seq_cst loads and compare_exchange failures take every value RC11 allows
 // (list_choices: the floor and psc decide, as for the user's atomics); its
 // write, a compare_exchange that succeeds, still goes last. Every other read
