@@ -1620,6 +1620,15 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
         for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
       }
       if (!go_on) break;
+      // On past a failure, the branches of its schedule are explored as plain
+      // DFS explores them: every thread enabled at each of its nodes. DPOR
+      // reverses the races of maximal executions, and this one was cut at
+      // the failure: the steps the other threads would have taken after it,
+      // and their races, are in no execution the search explores
+      // (differential_test's second family: an over-release of a bounded
+      // semaphore hid the acquire that could have come before it).
+      if (reducing())
+        for (node& n : nodes_) n.backtrack |= n.enabled;
     }
     // The bounds hold for a search that goes on past failures too.
     if ((runs & 255) == 0) {

@@ -42,13 +42,18 @@
 #include <string>
 #include <vector>
 
+#include "weave/barrier.hpp"
 #include "weave/condition.hpp"
 #include "weave/event.hpp"
+#include "weave/future.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
+#include "weave/recursive_mutex.hpp"
 #include "weave/ring_queue.hpp"
+#include "weave/robust_mutex.hpp"
 #include "weave/semaphore.hpp"
+#include "weave/timer.hpp"
 
 namespace {
 
@@ -84,6 +89,26 @@ enum class kind : std::uint8_t {
   get_for,      //        reg = get_for(1 ms) (the status), reg = the item if ok
   try_get,      //        reg = try_get (the status), reg = the item if ok
   close,        //        close()
+  // The second family (generator_more): the other primitives.
+  r_locked,       // recursive_mutex: lock() { body } unlock() (re-entered freely)
+  r_try_locked,   //   reg = try_lock() (value 0) or try_lock_for(1 ms) (1); if it got it { body } unlock()
+  rb_locked,      // robust_mutex: reg = lock() (value bit 0: try_lock_for(1 ms) instead); if it holds it
+                  //   { value bit 1 and owner_dead: consistent(); body } unlock()
+  rb_keep,        //   reg = lock(), and the thread ends holding it (its last instruction): it dies holding it
+  b_acquire,      // bounded_semaphore (bound = its initial permits): acquire()
+  b_try_acquire,  //   reg = try_acquire() (value 0) or try_acquire_for(1 ms) (1)
+  b_release,      //   release() (past the bound: usage_error)
+  set_value,      // promise: reg = set_value(value)
+  set_running,    //   reg = set_running_or_notify_cancel()
+  f_get,          // its future: reg = get(), or 0xfffd if cancelled (blocks until set or cancelled)
+  f_wait_for,     //   reg = wait_for(1 ms) == ready
+  f_done,         //   reg = done() (value 0) or cancel() (value 1)
+  t_start,        // timer (1 ms; firing adds 1 to atomic 2): start() (in one thread at most)
+  t_cancel,       //   reg = cancel()
+  t_status,       //   reg = status() (2: neither yet)
+  t_join,         //   join()
+  bar_wait,       // barrier of two parties: reg = wait() (value 0) or wait_for(1 ms) (1), 0xfffd once broken
+  bar_abort,      //   abort() (value 0), or reg = broken() (1)
 };
 
 struct instr {
@@ -96,7 +121,8 @@ struct instr {
 
 struct program {
   std::string name;
-  int permits = 0;  // the semaphore's initial count
+  bool more = false;  // of the second family (generator_more)
+  int permits = 0;  // the semaphore's initial count (the bounded one's bound)
   std::vector<std::vector<instr>> threads;
 };
 
@@ -140,13 +166,33 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::get_for: s += q + ".get_for"; break;
       case kind::try_get: s += q + ".try_get"; break;
       case kind::close: s += q + ".close"; break;
+      case kind::r_locked: s += "r{" + to_text(i.body) + "}"; break;
+      case kind::r_try_locked: s += std::string(i.value ? "try_for r{" : "try r{") + to_text(i.body) + "}"; break;
+      case kind::rb_locked:
+        s += std::string(i.value & 1 ? "try_for rb{" : "rb{") + (i.value & 2 ? "consistent; " : "") + to_text(i.body) + "}";
+        break;
+      case kind::rb_keep: s += "rb.lock and die"; break;
+      case kind::b_acquire: s += "b.acquire"; break;
+      case kind::b_try_acquire: s += i.value ? "b.try_acquire_for" : "b.try_acquire"; break;
+      case kind::b_release: s += "b.release"; break;
+      case kind::set_value: s += "p.set_value(" + std::to_string(i.value) + ")"; break;
+      case kind::set_running: s += "p.set_running"; break;
+      case kind::f_get: s += "f.get"; break;
+      case kind::f_wait_for: s += "f.wait_for"; break;
+      case kind::f_done: s += i.value ? "f.cancel" : "f.done"; break;
+      case kind::t_start: s += "t.start"; break;
+      case kind::t_cancel: s += "t.cancel"; break;
+      case kind::t_status: s += "t.status"; break;
+      case kind::t_join: s += "t.join"; break;
+      case kind::bar_wait: s += i.value ? "bar.wait_for" : "bar.wait"; break;
+      case kind::bar_abort: s += i.value ? "bar.broken" : "bar.abort"; break;
     }
   }
   return s;
 }
 
 std::string to_text(const program& p) {
-  std::string s = p.name + " (semaphore " + std::to_string(p.permits) + "):";
+  std::string s = p.name + (p.more ? " (bounded semaphore " : " (semaphore ") + std::to_string(p.permits) + "):";
   for (std::size_t t = 0; t < p.threads.size(); ++t) s += (t ? "  |  " : "  ") + to_text(p.threads[t]);
   return s + "\n";
 }
@@ -251,6 +297,123 @@ class generator {
   std::uint32_t next_ = 1;
 };
 
+/// Random program number `id` of the second family, shaped as generator's:
+/// a recursive_mutex (re-entered freely), a robust_mutex a thread may die
+/// holding, a bounded semaphore, a promise and its future, a timer and a
+/// barrier of two parties, with the atomics and a cell the recursive mutex
+/// guards. The timer is started, and the promise set and set running, by one
+/// instruction at most (twice is a usage_error in every execution).
+class generator_more {
+ public:
+  explicit generator_more(std::uint32_t seed) : rng_(seed) {}
+
+  program make(int id) {
+    program p;
+    p.name = "others" + std::to_string(id);
+    p.more = true;
+    p.permits = pick(1, 2);
+    p.threads.resize(static_cast<std::size_t>(pick(2, 3)));
+    next_ = 1;
+    once_ = 0;
+    const int most = p.threads.size() == 3 ? 2 : 3;
+    for (auto& t : p.threads) {
+      const int n = pick(1, most);
+      for (int k = 0; k < n; ++k) t.push_back(one(false, false, 0, k == n - 1));
+    }
+    return p;
+  }
+
+ private:
+  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  // in_r: inside a section of the recursive mutex (the cell's); in_rb: of the robust one
+  std::vector<instr> block(int n, bool in_r, bool in_rb, int depth) {
+    std::vector<instr> out;
+    for (int k = 0; k < n; ++k) out.push_back(one(in_r, in_rb, depth, false));
+    return out;
+  }
+
+  // last: the thread's last instruction, outside any section
+  instr one(bool in_r, bool in_rb, int depth, bool last) {
+    static constexpr std::memory_order loads[] = {std::memory_order_relaxed, std::memory_order_acquire,
+                                                  std::memory_order_seq_cst};
+    static constexpr std::memory_order stores[] = {std::memory_order_relaxed, std::memory_order_release,
+                                                   std::memory_order_seq_cst};
+    static constexpr std::memory_order rmws[] = {std::memory_order_relaxed, std::memory_order_acq_rel,
+                                                 std::memory_order_seq_cst};
+    auto first = [&](unsigned what) {  // an instruction the program may hold once
+      if (once_ & what) return false;
+      once_ |= what;
+      return true;
+    };
+    for (;;) {
+      const int r = pick(0, 25);
+      instr i{kind::load, 0, 0, std::memory_order_seq_cst, {}};
+      if (r <= 2) {  // a section of the recursive mutex, held or not
+        if (depth >= 2) continue;
+        i.k = r == 2 ? kind::r_try_locked : kind::r_locked;
+        if (r == 2) i.value = static_cast<std::uint32_t>(pick(0, 1));
+        i.body = block(pick(1, 2), true, in_rb, depth + 1);
+      } else if (r == 3) {
+        if (depth >= 2 || in_rb) continue;
+        i.k = kind::rb_locked;
+        i.value = static_cast<std::uint32_t>(pick(0, 3));
+        i.body = block(pick(1, 2), in_r, true, depth + 1);
+      } else if (r == 4) {
+        if (!last) continue;
+        i.k = kind::rb_keep;
+      } else if (r == 5) {
+        i.k = kind::b_acquire;
+      } else if (r == 6) {
+        i.k = kind::b_try_acquire;
+        i.value = static_cast<std::uint32_t>(pick(0, 1));
+      } else if (r == 7) {
+        i.k = kind::b_release;
+      } else if (r == 8) {
+        if (!first(1)) continue;
+        i.k = kind::set_value;
+        i.value = next_++;
+      } else if (r == 9) {
+        if (!first(2)) continue;
+        i.k = kind::set_running;
+      } else if (r <= 12) {
+        i.k = r == 10 ? kind::f_get : r == 11 ? kind::f_wait_for : kind::f_done;
+        if (r == 12) i.value = static_cast<std::uint32_t>(pick(0, 1));
+      } else if (r == 13) {
+        if (!first(4)) continue;
+        i.k = kind::t_start;
+      } else if (r <= 16) {
+        i.k = r == 14 ? kind::t_cancel : r == 15 ? kind::t_status : kind::t_join;
+      } else if (r <= 18) {
+        i.k = r == 17 ? kind::bar_wait : kind::bar_abort;
+        i.value = static_cast<std::uint32_t>(pick(0, 1));
+      } else if (r <= 20) {
+        i.k = kind::load;
+        i.obj = pick(0, 1);
+        i.order = loads[pick(0, 2)];
+      } else if (r <= 22) {
+        i.k = kind::store;
+        i.obj = pick(0, 1);
+        i.value = next_++;
+        i.order = stores[pick(0, 2)];
+      } else if (r == 23) {
+        i.k = kind::fetch_add;
+        i.obj = pick(0, 1);
+        i.order = rmws[pick(0, 2)];
+      } else {
+        if (!in_r) continue;  // the cell is the recursive mutex's
+        i.k = r == 24 ? kind::cell_read : kind::cell_write;
+        i.value = next_++;
+      }
+      return i;
+    }
+  }
+
+  std::mt19937 rng_;
+  std::uint32_t next_ = 1;
+  unsigned once_ = 0;  // 1: set_value, 2: set_running, 4: t_start made
+};
+
 // ---------------------------------------------------------------------------
 // The interpreter: one program, run under weave's checker.
 // ---------------------------------------------------------------------------
@@ -340,14 +503,111 @@ void run(const std::vector<instr>& code, world& w, outcome& regs) {
   }
 }
 
+// The second family's world and interpreter.
+struct world_more {
+  weave::model::recursive_mutex r;
+  weave::model::robust_mutex rb;
+  weave::model::bounded_semaphore b;
+  weave::model::promise<std::uint32_t> p;
+  weave::model::future<std::uint32_t> f = p.get_future();
+  weave::model::barrier bar{2};
+  // a[2]: how often the timer fired (before the timer: its function uses it)
+  std::array<weave::model_sync::atomic<std::uint32_t>, 3> a{weave::model_sync::atomic<std::uint32_t>(0),
+                                                           weave::model_sync::atomic<std::uint32_t>(0),
+                                                           weave::model_sync::atomic<std::uint32_t>(0)};
+  weave::model::timer t;
+  weave::model_sync::cell<std::uint32_t> c{0};
+  explicit world_more(int bound)
+      : b(bound), t(std::chrono::milliseconds(1), [this] { a[2].fetch_add(1, std::memory_order_relaxed); }) {}
+};
+
+constexpr std::uint32_t kThrew = 0xfffd;  // a wait that threw (cancelled, broken)
+
+void run(const std::vector<instr>& code, world_more& w, outcome& regs) {
+  using namespace std::chrono_literals;
+  for (const instr& i : code) {
+    switch (i.k) {
+      case kind::r_locked:
+        w.r.lock();
+        run(i.body, w, regs);
+        w.r.unlock();
+        break;
+      case kind::r_try_locked: {
+        const bool got = i.value ? w.r.try_lock_for(1ms) : w.r.try_lock();
+        regs.push_back(got ? 1 : 0);
+        if (got) {
+          run(i.body, w, regs);
+          w.r.unlock();
+        }
+        break;
+      }
+      case kind::rb_locked: {
+        const weave::lock_status st = i.value & 1 ? w.rb.try_lock_for(1ms) : w.rb.lock();
+        regs.push_back(static_cast<std::uint32_t>(st));
+        if (st == weave::lock_status::acquired || st == weave::lock_status::owner_dead) {
+          if (st == weave::lock_status::owner_dead && (i.value & 2)) w.rb.consistent();
+          run(i.body, w, regs);
+          w.rb.unlock();
+        }
+        break;
+      }
+      case kind::rb_keep: regs.push_back(static_cast<std::uint32_t>(w.rb.lock())); break;
+      case kind::b_acquire: w.b.acquire(); break;
+      case kind::b_try_acquire: regs.push_back((i.value ? w.b.try_acquire_for(1ms) : w.b.try_acquire()) ? 1 : 0); break;
+      case kind::b_release: w.b.release(); break;
+      case kind::set_value: regs.push_back(w.p.set_value(i.value) ? 1 : 0); break;
+      case kind::set_running: regs.push_back(w.p.set_running_or_notify_cancel() ? 1 : 0); break;
+      case kind::f_get:
+        try {
+          regs.push_back(w.f.get());
+        } catch (const weave::cancelled_error&) {
+          regs.push_back(kThrew);
+        }
+        break;
+      case kind::f_wait_for: regs.push_back(w.f.wait_for(1ms) == weave::future_status::ready ? 1 : 0); break;
+      case kind::f_done: regs.push_back((i.value ? w.f.cancel() : w.f.done()) ? 1 : 0); break;
+      case kind::t_start: w.t.start(); break;
+      case kind::t_cancel: regs.push_back(static_cast<std::uint32_t>(w.t.cancel())); break;
+      case kind::t_status: {
+        const auto st = w.t.status();
+        regs.push_back(st ? static_cast<std::uint32_t>(*st) : 2);
+        break;
+      }
+      case kind::t_join: w.t.join(); break;
+      case kind::bar_wait:
+        try {
+          if (i.value) {
+            const auto k = w.bar.wait_for(1ms);
+            regs.push_back(k ? static_cast<std::uint32_t>(*k) : 0xfffeu);
+          } else {
+            regs.push_back(static_cast<std::uint32_t>(w.bar.wait()));
+          }
+        } catch (const weave::broken_barrier&) {
+          regs.push_back(kThrew);
+        }
+        break;
+      case kind::bar_abort:
+        if (i.value) regs.push_back(w.bar.broken() ? 1 : 0);
+        else w.bar.abort();
+        break;
+      case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); break;
+      case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); break;
+      case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); break;
+      case kind::cell_read: regs.push_back(w.c.read()); break;
+      case kind::cell_write: w.c.write() = i.value; break;
+      default: break;  // the first family's
+    }
+  }
+}
+
 // The check body reads its program from here and adds each counted
 // execution's outcome to *seen; explore() sets both.
 const program* current = nullptr;
 std::set<outcome>* seen = nullptr;
 
-void interpret() {
-  const program& p = *current;
-  world w(p.permits);
+// Runs the program's threads on w; their registers, each thread's ended by 0xffffffff.
+template <class World>
+outcome run_threads(const program& p, World& w) {
   std::vector<outcome> regs(p.threads.size());
   std::vector<weave::model::thread> threads;
   for (std::size_t t = 0; t < p.threads.size(); ++t)
@@ -361,6 +621,25 @@ void interpret() {
   // Relaxed: the joins order every store before these loads.
   for (auto& a : w.a) o.push_back(a.load(std::memory_order_relaxed));
   o.push_back(w.c.read());
+  return o;
+}
+
+void interpret() {
+  const program& p = *current;
+  if (p.more) {
+    world_more w(p.permits);
+    outcome o = run_threads(p, w);
+    o.push_back(w.f.done() ? 1 : 0);
+    const auto st = w.t.status();  // the timer's thread may still be on its way
+    o.push_back(st ? static_cast<std::uint32_t>(*st) : 2);
+    o.push_back(w.bar.broken() ? 1 : 0);
+    o.push_back(static_cast<std::uint32_t>(w.b.available()));
+    o.push_back(w.rb.is_locked() ? 1 : 0);
+    if (weave::model::counted()) seen->insert(o);
+    return;
+  }
+  world w(p.permits);
+  outcome o = run_threads(p, w);
   o.push_back(w.e.is_set() ? 1 : 0);
   std::uint32_t left = 0;  // what is still in the queue (0xfffe: nothing)
   o.push_back(w.q.try_get(left) == weave::queue_status::ok ? left : 0xfffeu);
@@ -468,8 +747,9 @@ std::string compare(const program& p, int* skipped) {
   return d.empty() ? d : "  " + to_text(p) + d;
 }
 
+template <class Generator>
 std::vector<program> programs(std::uint32_t seed, int count) {
-  generator g(seed);
+  Generator g(seed);
   std::vector<program> out;
   for (int id = 0; id < count; ++id) out.push_back(g.make(id));
   return out;
@@ -480,12 +760,18 @@ std::vector<program> programs(std::uint32_t seed, int count) {
 class differential_test : public CppUnit::TestFixture {
   CPPUNIT_TEST_SUITE(differential_test);
   CPPUNIT_TEST(every_way_sees_the_same_outcomes);
+  CPPUNIT_TEST(the_other_primitives_too);
   CPPUNIT_TEST_SUITE_END();
 
  public:
-  void every_way_sees_the_same_outcomes() {
-    std::uint32_t seed = 20240521;  // fixed: the same programs every run
-    int count = 150;
+  void every_way_sees_the_same_outcomes() { compare_all<generator>(20240521, 150); }
+  void the_other_primitives_too() { compare_all<generator_more>(20261202, 100); }
+
+ private:
+  /// Compares every way on `count` programs of Generator from `seed` (fixed:
+  /// the same programs every run), or as WEAVE_DIFFERENTIAL_SOAK says.
+  template <class Generator>
+  static void compare_all(std::uint32_t seed, int count) {
     if (const char* env = std::getenv("WEAVE_DIFFERENTIAL_SOAK")) {
       unsigned long s = 0;
       int n = 0;
@@ -493,7 +779,7 @@ class differential_test : public CppUnit::TestFixture {
     }
     std::string failures, names;
     int failed = 0, skipped = 0;
-    const auto all = programs(seed, count);
+    const auto all = programs<Generator>(seed, count);
     const bool verbose = std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr;  // every program, as it runs
     for (const program& p : all) {
       if (verbose) std::fputs(to_text(p).c_str(), stdout);
