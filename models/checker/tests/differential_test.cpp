@@ -4,7 +4,10 @@
 // event, wait on and notify a condition, put to, get from and close two
 // queues of capacity 1 (a fifo_queue, a monitor, and a ring_queue,
 // lock-free), some waits timed, some not, and touch atomics and a cell the
-// first mutex guards. Each runs several ways, and every way must see the
+// first mutex guards. A second family (generator_more) takes a recursive
+// mutex, a robust mutex a thread may die holding, a bounded semaphore (an
+// over-release is a usage_error), a promise and its future, a timer and a
+// barrier of two. Each runs several ways, and every way must see the
 // same outcomes (the final values of every execution that ends) and the same
 // verdict (a deadlock, or none):
 //   - partial-order reduction off (plain DFS, the reference) and on;
@@ -18,6 +21,9 @@
 //   - under sc, and under rc11, whose outcomes must include sc's;
 //   - whole, and split in three slices (--shard, --jobs) whose outcomes
 //     together are the whole's and one of which fails if the whole does.
+// The opaque ways go on past failures (options::outcomes): the second
+// family's first soak found reduction losing outcomes there (the search now
+// expands a failed schedule's nodes fully, engine::search).
 // A search that a program makes too large is skipped, and counted. A
 // transparent search stops at its first failure (going on past a deadlock
 // inside the primitives' internals is millions of executions): where it
@@ -27,7 +33,8 @@
 // block, deadlock, time out and close.
 //
 // WEAVE_DIFFERENTIAL_SOAK=SEED:COUNT in the environment runs COUNT programs
-// from SEED instead of the fixed ones: a longer hunt for a wrong verdict;
+// of each family from SEED instead of the fixed ones: a longer hunt for a
+// wrong verdict;
 // WEAVE_DIFFERENTIAL_VERBOSE prints each program before it runs.
 #include <cppunit/extensions/HelperMacros.h>
 
