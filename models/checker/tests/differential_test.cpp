@@ -6,10 +6,11 @@
 // lock-free), some waits timed, some not, and touch atomics and a cell the
 // first mutex guards. A second family (generator_more) takes a recursive
 // mutex, a robust mutex a thread may die holding, a bounded semaphore (an
-// over-release is a usage_error), a promise and its future, a timer and a
-// barrier of two. Each runs several ways, and every way must see the
-// same outcomes (the final values of every execution that ends) and the same
-// verdict (a deadlock, or none):
+// over-release is a usage_error), a promise and its future, a timer, a
+// barrier of two and a condition over the recursive mutex. Each runs
+// several ways, and every way must see the same outcomes (the final values
+// of every execution that ends) and the same verdict (a deadlock, a misuse,
+// or none):
 //   - partial-order reduction off (plain DFS, the reference) and on;
 //   - weave's primitives opaque (each call one step) and transparent (every
 //     atomic inside them a step, every value RC11 allows): DESIGN's claim
@@ -116,6 +117,8 @@ enum class kind : std::uint8_t {
   t_join,         //   join()
   bar_wait,       // barrier of two parties: reg = wait() (value 0) or wait_for(1 ms) (1), 0xfffd once broken
   bar_abort,      //   abort() (value 0), or reg = broken() (1)
+  rcv_wait_for,   // condition over the recursive mutex (held, maybe twice): reg = wait_for(1 ms) == no_timeout
+  rcv_notify,     //   notify_one (value 0) or notify_all (1)
 };
 
 struct instr {
@@ -193,6 +196,8 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::t_join: s += "t.join"; break;
       case kind::bar_wait: s += i.value ? "bar.wait_for" : "bar.wait"; break;
       case kind::bar_abort: s += i.value ? "bar.broken" : "bar.abort"; break;
+      case kind::rcv_wait_for: s += "cv.wait_for(r)"; break;
+      case kind::rcv_notify: s += i.value ? "cv.notify_all" : "cv.notify_one"; break;
     }
   }
   return s;
@@ -306,9 +311,9 @@ class generator {
 
 /// Random program number `id` of the second family, shaped as generator's:
 /// a recursive_mutex (re-entered freely), a robust_mutex a thread may die
-/// holding, a bounded semaphore, a promise and its future, a timer and a
-/// barrier of two parties, with the atomics and a cell the recursive mutex
-/// guards. The timer is started, and the promise set and set running, by one
+/// holding, a bounded semaphore, a promise and its future, a timer, a
+/// barrier of two parties and a condition over the recursive mutex, with the
+/// atomics and a cell the recursive mutex guards. The timer is started, and the promise set and set running, by one
 /// instruction at most (twice is a usage_error in every execution).
 class generator_more {
  public:
@@ -354,7 +359,7 @@ class generator_more {
       return true;
     };
     for (;;) {
-      const int r = pick(0, 25);
+      const int r = pick(0, 27);
       instr i{kind::load, 0, 0, std::memory_order_seq_cst, {}};
       if (r <= 2) {  // a section of the recursive mutex, held or not
         if (depth >= 2) continue;
@@ -407,10 +412,16 @@ class generator_more {
         i.k = kind::fetch_add;
         i.obj = pick(0, 1);
         i.order = rmws[pick(0, 2)];
-      } else {
+      } else if (r <= 25) {
         if (!in_r) continue;  // the cell is the recursive mutex's
         i.k = r == 24 ? kind::cell_read : kind::cell_write;
         i.value = next_++;
+      } else if (r == 26) {
+        if (!in_r) continue;  // the condition's lock is the recursive mutex
+        i.k = kind::rcv_wait_for;
+      } else {
+        i.k = kind::rcv_notify;
+        i.value = static_cast<std::uint32_t>(pick(0, 1));
       }
       return i;
     }
@@ -518,6 +529,7 @@ struct world_more {
   weave::model::promise<std::uint32_t> p;
   weave::model::future<std::uint32_t> f = p.get_future();
   weave::model::barrier bar{2};
+  weave::model::condition cv;
   // a[2]: how often the timer fired (before the timer: its function uses it)
   std::array<weave::model_sync::atomic<std::uint32_t>, 3> a{weave::model_sync::atomic<std::uint32_t>(0),
                                                            weave::model_sync::atomic<std::uint32_t>(0),
@@ -596,6 +608,11 @@ void run(const std::vector<instr>& code, world_more& w, outcome& regs) {
       case kind::bar_abort:
         if (i.value) regs.push_back(w.bar.broken() ? 1 : 0);
         else w.bar.abort();
+        break;
+      case kind::rcv_wait_for: regs.push_back(w.cv.wait_for(w.r, 1ms) == weave::cv_status::no_timeout ? 1 : 0); break;
+      case kind::rcv_notify:
+        if (i.value) w.cv.notify_all();
+        else w.cv.notify_one();
         break;
       case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); break;
       case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); break;
