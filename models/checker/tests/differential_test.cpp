@@ -209,12 +209,46 @@ std::string to_text(const program& p) {
   return s + "\n";
 }
 
+/// What both families draw the same way: numbers, and the instructions on
+/// the two atomics and the cell.
+class draws {
+ public:
+  explicit draws(std::uint32_t seed) : rng_(seed) {}
+
+ protected:
+  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  /// k 0–1: a load, 2–3: a store, 4: a fetch_add, of atomic 0 or 1.
+  instr atomic_access(int k) {
+    static constexpr std::memory_order loads[] = {std::memory_order_relaxed, std::memory_order_acquire,
+                                                  std::memory_order_seq_cst};
+    static constexpr std::memory_order stores[] = {std::memory_order_relaxed, std::memory_order_release,
+                                                   std::memory_order_seq_cst};
+    static constexpr std::memory_order rmws[] = {std::memory_order_relaxed, std::memory_order_acq_rel,
+                                                 std::memory_order_seq_cst};
+    instr i{k <= 1 ? kind::load : k <= 3 ? kind::store : kind::fetch_add, pick(0, 1), 0,
+            std::memory_order_seq_cst, {}};
+    if (i.k == kind::store) i.value = next_++;
+    i.order = i.k == kind::load ? loads[pick(0, 2)] : i.k == kind::store ? stores[pick(0, 2)] : rmws[pick(0, 2)];
+    return i;
+  }
+
+  instr cell_access(bool write) {
+    return instr{write ? kind::cell_write : kind::cell_read, 0, next_++, std::memory_order_seq_cst, {}};
+  }
+
+  std::uint32_t next_ = 1;  // the next value a store or a put writes
+
+ private:
+  std::mt19937 rng_;
+};
+
 /// Random program number `id`: 2 threads of 1–3 instructions or 3 of 1–2, a
 /// critical section holding 1–2 more (a nested one at most one level deep, never of a
 /// mutex already held, so a deadlock needs two threads).
-class generator {
+class generator : draws {
  public:
-  explicit generator(std::uint32_t seed) : rng_(seed) {}
+  using draws::draws;
 
   program make(int id) {
     program p;
@@ -228,8 +262,6 @@ class generator {
   }
 
  private:
-  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-
   // held: a mask of the mutexes held around this block; depth: sections around it
   std::vector<instr> block(int n, unsigned held, int depth) {
     std::vector<instr> out;
@@ -238,12 +270,6 @@ class generator {
   }
 
   instr one(unsigned held, int depth) {
-    static constexpr std::memory_order loads[] = {std::memory_order_relaxed, std::memory_order_acquire,
-                                                  std::memory_order_seq_cst};
-    static constexpr std::memory_order stores[] = {std::memory_order_relaxed, std::memory_order_release,
-                                                   std::memory_order_seq_cst};
-    static constexpr std::memory_order rmws[] = {std::memory_order_relaxed, std::memory_order_acq_rel,
-                                                 std::memory_order_seq_cst};
     for (;;) {
       const int r = pick(0, 26);
       instr i{kind::load, 0, 0, std::memory_order_seq_cst, {}};
@@ -267,23 +293,11 @@ class generator {
       } else if (r == 10) {
         const int w = pick(0, 2);
         i.k = w == 0 ? kind::wait : w == 1 ? kind::wait_for : kind::is_set;
-      } else if (r <= 12) {
-        i.k = kind::load;
-        i.obj = pick(0, 1);
-        i.order = loads[pick(0, 2)];
-      } else if (r <= 14) {
-        i.k = kind::store;
-        i.obj = pick(0, 1);
-        i.value = next_++;
-        i.order = stores[pick(0, 2)];
-      } else if (r == 15) {
-        i.k = kind::fetch_add;
-        i.obj = pick(0, 1);
-        i.order = rmws[pick(0, 2)];
+      } else if (r <= 15) {
+        i = atomic_access(r - 11);
       } else if (r <= 17) {
         if (!(held & 1u)) continue;  // the cell is mutex 0's
-        i.k = r == 16 ? kind::cell_read : kind::cell_write;
-        i.value = next_++;
+        i = cell_access(r == 17);
       } else if (r == 18) {
         if (!(held & 1u)) continue;  // the condition's lock is mutex 0
         i.k = kind::cv_wait_for;
@@ -304,9 +318,6 @@ class generator {
       return i;
     }
   }
-
-  std::mt19937 rng_;
-  std::uint32_t next_ = 1;
 };
 
 /// Random program number `id` of the second family, shaped as generator's:
@@ -315,9 +326,9 @@ class generator {
 /// barrier of two parties and a condition over the recursive mutex, with the
 /// atomics and a cell the recursive mutex guards. The timer is started, and the promise set and set running, by one
 /// instruction at most (twice is a usage_error in every execution).
-class generator_more {
+class generator_more : draws {
  public:
-  explicit generator_more(std::uint32_t seed) : rng_(seed) {}
+  using draws::draws;
 
   program make(int id) {
     program p;
@@ -336,8 +347,6 @@ class generator_more {
   }
 
  private:
-  int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-
   // in_r: inside a section of the recursive mutex (the cell's); in_rb: of the robust one
   std::vector<instr> block(int n, bool in_r, bool in_rb, int depth) {
     std::vector<instr> out;
@@ -347,12 +356,6 @@ class generator_more {
 
   // last: the thread's last instruction, outside any section
   instr one(bool in_r, bool in_rb, int depth, bool last) {
-    static constexpr std::memory_order loads[] = {std::memory_order_relaxed, std::memory_order_acquire,
-                                                  std::memory_order_seq_cst};
-    static constexpr std::memory_order stores[] = {std::memory_order_relaxed, std::memory_order_release,
-                                                   std::memory_order_seq_cst};
-    static constexpr std::memory_order rmws[] = {std::memory_order_relaxed, std::memory_order_acq_rel,
-                                                 std::memory_order_seq_cst};
     auto first = [&](unsigned what) {  // an instruction the program may hold once
       if (once_ & what) return false;
       once_ |= what;
@@ -399,23 +402,11 @@ class generator_more {
       } else if (r <= 18) {
         i.k = r == 17 ? kind::bar_wait : kind::bar_abort;
         i.value = static_cast<std::uint32_t>(pick(0, 1));
-      } else if (r <= 20) {
-        i.k = kind::load;
-        i.obj = pick(0, 1);
-        i.order = loads[pick(0, 2)];
-      } else if (r <= 22) {
-        i.k = kind::store;
-        i.obj = pick(0, 1);
-        i.value = next_++;
-        i.order = stores[pick(0, 2)];
-      } else if (r == 23) {
-        i.k = kind::fetch_add;
-        i.obj = pick(0, 1);
-        i.order = rmws[pick(0, 2)];
+      } else if (r <= 23) {
+        i = atomic_access(r - 19);
       } else if (r <= 25) {
         if (!in_r) continue;  // the cell is the recursive mutex's
-        i.k = r == 24 ? kind::cell_read : kind::cell_write;
-        i.value = next_++;
+        i = cell_access(r == 25);
       } else if (r == 26) {
         if (!in_r) continue;  // the condition's lock is the recursive mutex
         i.k = kind::rcv_wait_for;
@@ -427,8 +418,6 @@ class generator_more {
     }
   }
 
-  std::mt19937 rng_;
-  std::uint32_t next_ = 1;
   unsigned once_ = 0;  // 1: set_value, 2: set_running, 4: t_start made
 };
 
@@ -475,9 +464,23 @@ void queue_op(Queue& q, const instr& i, outcome& regs) {
   }
 }
 
+// The instructions both families share: the atomics and the cell. False: not one of them.
+template <class World>
+bool memory_op(const instr& i, World& w, outcome& regs) {
+  switch (i.k) {
+    case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); return true;
+    case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); return true;
+    case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); return true;
+    case kind::cell_read: regs.push_back(w.c.read()); return true;
+    case kind::cell_write: w.c.write() = i.value; return true;
+    default: return false;
+  }
+}
+
 void run(const std::vector<instr>& code, world& w, outcome& regs) {
   using namespace std::chrono_literals;
   for (const instr& i : code) {
+    if (memory_op(i, w, regs)) continue;
     switch (i.k) {
       case kind::locked:
         w.m[static_cast<std::size_t>(i.obj)].lock();
@@ -501,11 +504,6 @@ void run(const std::vector<instr>& code, world& w, outcome& regs) {
       case kind::wait: regs.push_back(w.e.wait() ? 1 : 0); break;
       case kind::wait_for: regs.push_back(w.e.wait_for(1ms) ? 1 : 0); break;
       case kind::is_set: regs.push_back(w.e.is_set() ? 1 : 0); break;
-      case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); break;
-      case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); break;
-      case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); break;
-      case kind::cell_read: regs.push_back(w.c.read()); break;
-      case kind::cell_write: w.c.write() = i.value; break;
       case kind::cv_wait_for:
         regs.push_back(w.cv.wait_for(w.m[0], 1ms) == weave::cv_status::no_timeout ? 1 : 0);
         break;
@@ -545,6 +543,7 @@ constexpr std::uint32_t kThrew = 0xfffd;  // a wait that threw (cancelled, broke
 void run(const std::vector<instr>& code, world_more& w, outcome& regs) {
   using namespace std::chrono_literals;
   for (const instr& i : code) {
+    if (memory_op(i, w, regs)) continue;
     switch (i.k) {
       case kind::r_locked:
         w.r.lock();
@@ -614,11 +613,6 @@ void run(const std::vector<instr>& code, world_more& w, outcome& regs) {
         if (i.value) w.cv.notify_all();
         else w.cv.notify_one();
         break;
-      case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); break;
-      case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); break;
-      case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); break;
-      case kind::cell_read: regs.push_back(w.c.read()); break;
-      case kind::cell_write: w.c.write() = i.value; break;
       default: break;  // the first family's
     }
   }
