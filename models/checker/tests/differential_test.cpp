@@ -180,7 +180,8 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::r_locked: s += "r{" + to_text(i.body) + "}"; break;
       case kind::r_try_locked: s += std::string(i.value ? "try_for r{" : "try r{") + to_text(i.body) + "}"; break;
       case kind::rb_locked:
-        s += std::string(i.value & 1 ? "try_for rb{" : "rb{") + (i.value & 2 ? "consistent; " : "") + to_text(i.body) + "}";
+        s += std::string(i.value & 1 ? "try_for rb{" : "rb{") + (i.value & 2 ? "consistent; " : "") +
+             to_text(i.body) + "}";
         break;
       case kind::rb_keep: s += "rb.lock and die"; break;
       case kind::b_acquire: s += "b.acquire"; break;

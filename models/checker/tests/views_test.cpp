@@ -93,7 +93,7 @@ class views_test : public CppUnit::TestFixture {
     auto body = [] {
       weave::model::bounded_semaphore permits(1);
       atomic<int> got{-1, "got"};
-      atomic<int> note(0);
+      atomic<int> note(0);  // Bob's first step: without it the reduction reaches Cy's acquire first another way
       thread ann{"Ann", [&] { got.store(permits.try_acquire() ? 1 : 0, rlx); }};
       thread bob{"Bob", [&] {
                    note.store(2, rlx);
