@@ -189,24 +189,24 @@ void engine::capture_outcome() {
   }
 }
 
-std::string engine::outcomes_text() const {
+std::string outcomes_text(const outcome_table& t) {
   std::string s;
-  for (auto [name, values] : outcome_table_) {
-    std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
-      return static_cast<std::int64_t>(a.first) < static_cast<std::int64_t>(b.first);
+  for (const outcome_row& row : t) {
+    std::vector<outcome_value> values = row.values;
+    std::sort(values.begin(), values.end(), [](const outcome_value& a, const outcome_value& b) {
+      return static_cast<std::int64_t>(a.value) < static_cast<std::int64_t>(b.value);
     });
     std::uint64_t total = 0;
-    for (const auto& v : values) total += v.second.first;
+    for (const outcome_value& v : values) total += v.count;
     auto shown = [](std::uint64_t v) {  // a negative value as such
       return v >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(v)) : std::to_string(v);
     };
-    s += "  " + name + ":";
+    s += "  " + row.name + ":";
     std::string tokens;
-    for (const auto& [value, seen] : values) {
-      const auto n = seen.first;
-      s += std::string(tokens.empty() ? " " : ", ") + shown(value) + " in " + std::to_string(n) +
-           (n == 1 ? " schedule" : " schedules");
-      tokens += "    " + name + " = " + shown(value) + ": --replay NAME:" + seen.second + "\n";
+    for (const outcome_value& v : values) {
+      s += std::string(tokens.empty() ? " " : ", ") + shown(v.value) + " in " + std::to_string(v.count) +
+           (v.count == 1 ? " schedule" : " schedules");
+      tokens += "    " + row.name + " = " + shown(v.value) + ": --replay NAME:" + v.token + "\n";
     }
     s += " (of " + std::to_string(total) + ")\n" + tokens;
   }

@@ -1598,15 +1598,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     else if (end == run_end::sleep_blocked) ++r.blocked;
     const bool go_on = opt_.outcomes && m == mode::dfs;  // --outcomes: a failed execution does not end the search
     if (go_on && (end == run_end::complete || end == run_end::failed)) {
-      for (const auto& final : final_values_) {
-        const std::string& name = final.first;  // not a structured binding: clang 14 cannot capture one
-        const std::uint64_t value = final.second;
-        auto row = std::find_if(outcome_table_.begin(), outcome_table_.end(), [&](const auto& e) { return e.first == name; });
-        if (row == outcome_table_.end()) row = outcome_table_.insert(outcome_table_.end(), {name, {}});
-        auto v = std::find_if(row->second.begin(), row->second.end(), [&](const auto& e) { return e.first == value; });
-        if (v == row->second.end()) row->second.push_back({value, {1, token()}});
-        else ++v->second.first;
-      }
+      for (const auto& [name, value] : final_values_) add_outcome(outcome_table_, name, value, 1, [this] { return token(); });
     }
     if (end == run_end::failed) {
       ++r.executions;
@@ -1724,7 +1716,7 @@ result engine::explore(const std::function<void()>& body) {
   outcome_table_.clear();
   result r = search(body, m, opt_.preemptions);
   if (m == mode::bounded_dfs) r.preemption_bound = opt_.preemptions;
-  if (opt_.outcomes) r.outcomes = outcomes_text();
+  if (opt_.outcomes) r.outcomes = outcomes_text(outcome_table_);
   check_first_execution(body, r);
   if (r.found == verdict::pass || r.found == verdict::nondeterminism) return r;
   std::string best_token = r.replay;

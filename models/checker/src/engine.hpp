@@ -1,6 +1,7 @@
 // The engine: one object holding the search stack and the current execution.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -20,6 +21,34 @@ enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, d
 inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data choice
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
+
+/// --outcomes: each named atomic, in the order first seen, with the values
+/// explored executions ended with it, how many ended so, and the replay
+/// token of the first.
+struct outcome_value {
+  std::uint64_t value;
+  std::uint64_t count;
+  std::string token;
+};
+struct outcome_row {
+  std::string name;
+  std::vector<outcome_value> values;
+};
+using outcome_table = std::vector<outcome_row>;
+
+/// Counts `count` more executions that ended with name = value; token() is
+/// asked only for a value not seen before.
+template <class Token>
+void add_outcome(outcome_table& t, const std::string& name, std::uint64_t value, std::uint64_t count, Token&& token) {
+  auto row = std::find_if(t.begin(), t.end(), [&](const outcome_row& r) { return r.name == name; });
+  if (row == t.end()) row = t.insert(t.end(), outcome_row{name, {}});
+  auto v = std::find_if(row->values.begin(), row->values.end(), [&](const outcome_value& x) { return x.value == value; });
+  if (v == row->values.end()) row->values.push_back(outcome_value{value, count, std::string(token())});
+  else v->count += count;
+}
+
+/// The table as result::outcomes says it (calls.cpp).
+std::string outcomes_text(const outcome_table& t);
 
 /// The containers an engine fills (it is their base class), kept with their
 /// capacity from one check to the next on the same OS thread: a check of a few
@@ -57,6 +86,8 @@ class engine : private workspace {
   ~engine();
 
   result explore(const std::function<void()>& body);
+  /// --outcomes: what explore() saw (the table result::outcomes says).
+  const outcome_table& outcomes() const noexcept { return outcome_table_; }
   result replay(const std::function<void()>& body, std::string_view token);
 
   // --- called from model threads (through the detail:: functions) ---
@@ -250,7 +281,6 @@ class engine : private workspace {
   /// An object of the check's own (not one made inside a weave header).
   bool user_object(std::uint32_t i) const;
   void capture_outcome();
-  std::string outcomes_text() const;
 
   // --- the memory model (memory.cpp) ---
   bool rc11() const noexcept { return opt_.memory == memory_model::rc11; }
@@ -318,7 +348,7 @@ class engine : private workspace {
   std::size_t nprim_ = 0;
   // --outcomes: the final values of this execution, and of all (name -> value -> count, a token)
   std::vector<std::pair<std::string, std::uint64_t>> final_values_;
-  std::vector<std::pair<std::string, std::vector<std::pair<std::uint64_t, std::pair<std::uint64_t, std::string>>>>> outcome_table_;
+  outcome_table outcome_table_;
   std::vector<const void*> locks_;           // lock names: index+1
   std::vector<std::uint8_t> lock_holder_;    // thread+1, 0 = free
   int cur_ = -1;

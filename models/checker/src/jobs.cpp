@@ -21,14 +21,62 @@
 namespace weave::model::detail {
 namespace {
 
+// What goes through a worker's pipe: fields, each its length, ':' and itself.
+void add_field(std::string& s, const std::string& x) {
+  s += std::to_string(x.size());
+  s += ':';
+  s += x;
+}
+
+bool split_fields(const std::string& s, std::vector<std::string>& f) {
+  std::size_t p = 0;
+  while (p < s.size()) {
+    const std::size_t c = s.find(':', p);
+    if (c == std::string::npos || c == p || c - p > 18) return false;
+    const std::size_t len = std::stoul(s.substr(p, c - p));
+    if (len > s.size() - c - 1) return false;
+    f.push_back(s.substr(c + 1, len));
+    p = c + 1 + len;
+  }
+  return true;
+}
+
+// A worker's --outcomes table, in fields (name, number of values, then value,
+// count, token for each), for run_jobs to add up: the text of each worker's
+// table cannot be added up (a name may hold any character).
+std::string encode_outcomes(const outcome_table& t) {
+  std::string s;
+  for (const outcome_row& row : t) {
+    add_field(s, row.name);
+    add_field(s, std::to_string(row.values.size()));
+    for (const outcome_value& v : row.values) {
+      add_field(s, std::to_string(v.value));
+      add_field(s, std::to_string(v.count));
+      add_field(s, v.token);
+    }
+  }
+  return s;
+}
+
+bool add_encoded_outcomes(const std::string& s, outcome_table& t) {
+  std::vector<std::string> f;
+  if (!split_fields(s, f)) return false;
+  for (std::size_t i = 0; i < f.size();) {
+    if (f.size() - i < 2) return false;
+    const std::string& name = f[i];
+    const std::size_t n = std::stoul(f[i + 1]);
+    i += 2;
+    if ((f.size() - i) / 3 < n) return false;
+    for (std::size_t k = 0; k < n; ++k, i += 3)
+      add_outcome(t, name, std::stoull(f[i]), std::stoull(f[i + 1]), [&] { return f[i + 2]; });
+  }
+  return true;
+}
+
 // Serialises a result through a pipe (for --jobs).
 void put_result(int fd, const result& r) {
   std::string s;
-  auto add = [&](const std::string& x) {
-    s += std::to_string(x.size());
-    s += ':';
-    s += x;
-  };
+  auto add = [&](const std::string& x) { add_field(s, x); };
   add(std::to_string(static_cast<int>(r.found)));
   add(std::to_string(r.executions));
   add(std::to_string(r.blocked));
@@ -57,15 +105,7 @@ bool get_result(int fd, result& r) {
     s.append(buf, static_cast<std::size_t>(n));
   }
   std::vector<std::string> f;
-  std::size_t p = 0;
-  while (p < s.size()) {
-    const std::size_t c = s.find(':', p);
-    if (c == std::string::npos) return false;
-    const std::size_t len = std::stoul(s.substr(p, c - p));
-    f.push_back(s.substr(c + 1, len));
-    p = c + 1 + len;
-  }
-  if (f.size() != 11) return false;
+  if (!split_fields(s, f) || f.size() != 11) return false;
   r.found = static_cast<verdict>(std::stoi(f[0]));
   r.executions = std::stoull(f[1]);
   r.blocked = std::stoull(f[2]);
@@ -134,19 +174,23 @@ result run_jobs(void (*body)(), const options& o) {
       mine.progress = false;
       detail::engine eng(mine);
       if (o.shard_count <= 1) eng.use_claims(static_cast<unsigned char*>(table), kClaims);
-      return eng.explore(body);
+      result r = eng.explore(body);
+      if (o.outcomes) r.outcomes = encode_outcomes(eng.outcomes());  // added up below
+      return r;
     }));
   }
   result total;
+  outcome_table outcomes;
   total.exhaustive = true;
   total.saw_nothing = true;
   bool have_failure = false;
   for (int k = 0; k < n; ++k) {
     result r;
-    const bool ok = get_result(fds[k], r);
+    bool ok = get_result(fds[k], r);
     close(fds[k]);
     int status = 0;
     waitpid(pids[static_cast<std::size_t>(k)], &status, 0);
+    if (ok && o.outcomes && !add_encoded_outcomes(r.outcomes, outcomes)) ok = false;
     if (!ok) r = died("worker process " + std::to_string(k));
     total.executions += r.executions;
     total.blocked += r.blocked;
@@ -162,6 +206,7 @@ result run_jobs(void (*body)(), const options& o) {
     }
   }
   if (have_failure) total.exhaustive = false;
+  if (o.outcomes) total.outcomes = outcomes_text(outcomes);
   munmap(table, kClaims);
   return total;
 }

@@ -5,7 +5,7 @@
 # and the JUnit failure of a check declared wrongly, XML-escaped; a token that
 # does not fit the code (a diverged replay says the token may be old); and several
 # checks run side by side (--jobs 2), each whole in its own process, giving
-# what each gives alone.
+# what each gives alone; and --outcomes of one check split across workers.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
 cmake_policy(SET CMP0054 NEW)
 file(REMOVE_RECURSE ${WORK})
@@ -134,8 +134,14 @@ foreach(pass 1 2)
     math(EXPR index "${index} + 1")
   endforeach()
 endforeach()
+# --outcomes with one check split across worker processes: their tables
+# added up (before, the split search listed no outcome at all).
+run(0 --filter "^shard_lost_update$" --outcomes --jobs 2)
+if(NOT out MATCHES "a1: 1 in [0-9]+ schedules?, 2 in [0-9]+ schedules? \\(of [0-9]+\\)\n    a1 = 1: --replay shard_lost_update:[0-9.]+\n    a1 = 2: --replay shard_lost_update:")
+  message(FATAL_ERROR "--outcomes --jobs 2: the workers' outcomes are not listed\n${out}")
+endif()
 run(0 --filter "^shard_(count|lost)" --jobs 2 --preemptions 1)
 if(NOT out MATCHES "shard_count_three_by_two: no bug within 1 preemption; not a proof")
   message(FATAL_ERROR "side by side, bounded: the bound is not said\n${out}")
 endif()
-message(STATUS "shards merged equal the whole search; checks side by side equal each alone")
+message(STATUS "shards merged equal the whole search; checks side by side equal each alone; split outcomes added up")
