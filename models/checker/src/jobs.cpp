@@ -32,7 +32,7 @@ bool split_fields(const std::string& s, std::vector<std::string>& f) {
   std::size_t p = 0;
   while (p < s.size()) {
     const std::size_t c = s.find(':', p);
-    if (c == std::string::npos || c == p || c - p > 18) return false;
+    if (c == std::string::npos || c == p || c - p > 18) return false;  // a length, at most 18 digits
     const std::size_t len = std::stoul(s.substr(p, c - p));
     if (len > s.size() - c - 1) return false;
     f.push_back(s.substr(c + 1, len));
@@ -76,18 +76,17 @@ bool add_encoded_outcomes(const std::string& s, outcome_table& t) {
 // Serialises a result through a pipe (for --jobs).
 void put_result(int fd, const result& r) {
   std::string s;
-  auto add = [&](const std::string& x) { add_field(s, x); };
-  add(std::to_string(static_cast<int>(r.found)));
-  add(std::to_string(r.executions));
-  add(std::to_string(r.blocked));
-  add(r.exhaustive ? "1" : "0");
-  add(std::to_string(r.seconds));
-  add(r.report);
-  add(r.replay);
-  add(std::to_string(r.preemptions));
-  add(r.saw_nothing ? "1" : "0");
-  add(std::to_string(r.preemption_bound));
-  add(r.outcomes);
+  add_field(s, std::to_string(static_cast<int>(r.found)));
+  add_field(s, std::to_string(r.executions));
+  add_field(s, std::to_string(r.blocked));
+  add_field(s, r.exhaustive ? "1" : "0");
+  add_field(s, std::to_string(r.seconds));
+  add_field(s, r.report);
+  add_field(s, r.replay);
+  add_field(s, std::to_string(r.preemptions));
+  add_field(s, r.saw_nothing ? "1" : "0");
+  add_field(s, std::to_string(r.preemption_bound));
+  add_field(s, r.outcomes);
   std::size_t off = 0;
   while (off < s.size()) {
     const ssize_t n = write(fd, s.data() + off, s.size() - off);
