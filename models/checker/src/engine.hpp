@@ -1,7 +1,6 @@
 // The engine: one object holding the search stack and the current execution.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "outcomes.hpp"
 #include "rt.hpp"
 #include "stacks.hpp"
 
@@ -21,34 +21,6 @@ enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, d
 inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data choice
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
-
-/// --outcomes: each named atomic, in the order first seen, with the values
-/// explored executions ended with it, how many ended so, and the replay
-/// token of the first.
-struct outcome_value {
-  std::uint64_t value;
-  std::uint64_t count;
-  std::string token;
-};
-struct outcome_row {
-  std::string name;
-  std::vector<outcome_value> values;
-};
-using outcome_table = std::vector<outcome_row>;
-
-/// Counts `count` more executions that ended with name = value; token() is
-/// asked only for a value not seen before.
-template <class Token>
-void add_outcome(outcome_table& t, const std::string& name, std::uint64_t value, std::uint64_t count, Token&& token) {
-  auto row = std::find_if(t.begin(), t.end(), [&](const outcome_row& r) { return r.name == name; });
-  if (row == t.end()) row = t.insert(t.end(), outcome_row{name, {}});
-  auto v = std::find_if(row->values.begin(), row->values.end(), [&](const outcome_value& x) { return x.value == value; });
-  if (v == row->values.end()) row->values.push_back(outcome_value{value, count, std::string(token())});
-  else v->count += count;
-}
-
-/// The table as result::outcomes says it (calls.cpp).
-std::string outcomes_text(const outcome_table& t);
 
 /// The containers an engine fills (it is their base class), kept with their
 /// capacity from one check to the next on the same OS thread: a check of a few

@@ -152,7 +152,7 @@ int fork_worker(pid_t& pid, const std::function<result()>& work) {
 
 }  // namespace
 
-result run_jobs(void (*body)(), const options& o) {
+result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
   const int n = o.jobs;
   // Workers claim subtrees first-come-first-served through this shared table.
   constexpr std::size_t kClaims = 1 << 20;
@@ -206,8 +206,17 @@ result run_jobs(void (*body)(), const options& o) {
   }
   if (have_failure) total.exhaustive = false;
   if (o.outcomes) total.outcomes = outcomes_text(outcomes);
+  if (outcomes_out != nullptr) *outcomes_out = std::move(outcomes);
   munmap(table, kClaims);
   return total;
+}
+
+result explore(void (*body)(), const options& o, outcome_table* outcomes) {
+  if (o.jobs > 1) return run_jobs(body, o, outcomes);
+  engine eng(o);
+  result r = eng.explore(body);
+  if (outcomes != nullptr) *outcomes = eng.outcomes();
+  return r;
 }
 
 void run_each(const std::vector<job>& jobs, int n, const std::function<void(std::size_t, result)>& done) {

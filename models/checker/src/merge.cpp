@@ -47,6 +47,8 @@ void fold(record& total, const record& part) {
     t.preemptions = r.preemptions;
   }
   if (t.found != verdict::pass) t.exhaustive = false;
+  add_outcomes(total.outcomes, part.outcomes);
+  if (!total.outcomes.empty()) t.outcomes = outcomes_text(total.outcomes);
 }
 
 }  // namespace

@@ -33,6 +33,20 @@ std::string record_json(const record& c) {
     s += ", \"replay\": " + json_quote(c.name + ":" + r.replay);
     s += ", \"report\": " + json_quote(r.report);
   }
+  if (!c.outcomes.empty()) {  // --outcomes: [{"name", "values": [{"value", "count", "replay"}]}]
+    s += ", \"outcomes\": [";
+    for (std::size_t i = 0; i < c.outcomes.size(); ++i) {
+      const outcome_row& row = c.outcomes[i];
+      s += std::string(i ? ", " : "") + "{\"name\": " + json_quote(row.name) + ", \"values\": [";
+      for (std::size_t k = 0; k < row.values.size(); ++k) {
+        const outcome_value& v = row.values[k];
+        s += std::string(k ? ", " : "") + "{\"value\": " + std::to_string(v.value) +
+             ", \"count\": " + std::to_string(v.count) + ", \"replay\": " + json_quote(c.name + ":" + v.token) + "}";
+      }
+      s += "]}";
+    }
+    s += "]";
+  }
   return s + "}";
 }
 
@@ -64,6 +78,28 @@ auto to_u64 = [](const std::string& t) { return std::stoull(t); };
 auto to_int = [](const std::string& t) { return std::stoi(t); };
 auto to_double = [](const std::string& t) { return std::stod(t); };
 
+// A record's --outcomes table, if it has one; false if it is malformed.
+bool read_outcomes(const json_value& o, record& c) {
+  const json_value* rows = o.find("outcomes");
+  if (rows == nullptr) return true;
+  if (rows->type != json_value::kind::array) return false;
+  for (const json_value& row : rows->items) {
+    std::string name;
+    const json_value* values = row.find("values");
+    if (!get(row, "name", name) || values == nullptr || values->type != json_value::kind::array) return false;
+    for (const json_value& v : values->items) {
+      std::uint64_t value = 0, count = 0;
+      std::string replay;
+      if (!get_number(v, "value", value, to_u64) || !get_number(v, "count", count, to_u64) || !get(v, "replay", replay) ||
+          replay.compare(0, c.name.size() + 1, c.name + ":") != 0)
+        return false;
+      add_outcome(c.outcomes, name, value, count, [&] { return replay.substr(c.name.size() + 1); });
+    }
+  }
+  c.r.outcomes = outcomes_text(c.outcomes);
+  return true;
+}
+
 bool read_record(const json_value& o, record& c) {
   std::string expected, found;
   result& r = c.r;
@@ -71,7 +107,7 @@ bool read_record(const json_value& o, record& c) {
       !verdict_from_string(expected, c.expected) || !verdict_from_string(found, r.found) ||
       !get_number(o, "executions", r.executions, to_u64) || !get_number(o, "blocked", r.blocked, to_u64) ||
       !get(o, "exhaustive", r.exhaustive) || !get_number(o, "seconds", r.seconds, to_double) ||
-      !get(o, "memory_model", c.memory_model) || !get(o, "saw_nothing", r.saw_nothing))
+      !get(o, "memory_model", c.memory_model) || !get(o, "saw_nothing", r.saw_nothing) || !read_outcomes(o, c))
     return false;
   if (r.found == verdict::pass) return true;
   std::string replay;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "outcomes.hpp"
 #include "weave/model.hpp"
 
 namespace weave::model::detail {
@@ -16,6 +17,7 @@ struct record {
   result r;
   std::string memory_model = "rc11";  // the memory model explored: rc11 or sc
   bool partial = false;             // r covers one slice (--shard K/N, N > 1)
+  outcome_table outcomes;           // --outcomes: the table r.outcomes says, for --merge to add up
 
   /// The verdict is the declared one; in one slice of a search, a bug the
   /// slice did not reach is no mismatch (--merge decides for the whole).

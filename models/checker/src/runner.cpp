@@ -338,6 +338,16 @@ int run_replay(const std::vector<entry>& checks, const std::string& arg, const c
   return kUsage;
 }
 
+// A check's --outcomes table, under its row, its tokens under its name.
+void print_outcomes(const detail::record& rec) {
+  if (rec.r.outcomes.empty()) return;
+  std::string text = rec.r.outcomes;
+  const std::string name = std::string("--replay ") + rec.name + ":";
+  for (std::size_t at = 0; (at = text.find("--replay NAME:", at)) != std::string::npos; at += name.size())
+    text.replace(at, 14, name);
+  std::printf("%s", text.c_str());
+}
+
 int run_merge(const cli_args& c) {
   std::vector<detail::run_results> shards(c.merge.size());
   std::string error;
@@ -355,7 +365,10 @@ int run_merge(const cli_args& c) {
   std::vector<std::string_view> names;
   for (const detail::record& r : merged.checks) names.push_back(r.name);
   print_header(names);
-  for (const detail::record& r : merged.checks) print_row(r, false);
+  for (const detail::record& r : merged.checks) {
+    print_row(r, false);
+    print_outcomes(r);
+  }
   const std::string remark = "  (merged from " + std::to_string(c.merge.size()) + " shards)";
   return finish(merged, c, remark.c_str());
 }
@@ -405,13 +418,7 @@ bool write_exports(const entry& e, const options& o, const result& r, const cli_
 bool take_result(const entry& e, const options& o, detail::record rec, const cli_args& c, bool several, bool split,
                  detail::run_results& run) {
   print_row(rec, split);
-  if (!rec.r.outcomes.empty()) {
-    std::string text = rec.r.outcomes;
-    const std::string name = std::string("--replay ") + e.name + ":";
-    for (std::size_t at = 0; (at = text.find("--replay NAME:", at)) != std::string::npos; at += name.size())
-      text.replace(at, 14, name);
-    std::printf("%s", text.c_str());
-  }
+  print_outcomes(rec);
   if (!write_exports(e, o, rec.r, c, several)) return false;
   run.checks.push_back(std::move(rec));
   return true;
@@ -472,7 +479,7 @@ int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& 
     const entry& e = *selected[order[k]];
     const options& o = jobs[k].o;
     times[e.name] = r.seconds;
-    detail::record rec{e.name, e.expected, std::move(r), to_string(o.memory)};
+    detail::record rec{e.name, e.expected, std::move(r), to_string(o.memory), false, {}};
     files_ok = take_result(e, o, std::move(rec), c, true, false, run) && files_ok;
   });
   if (!path.empty()) write_times(path, times);
@@ -494,9 +501,8 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
   print_header(names_of(selected));
   for (const entry* e : selected) {
     const options o = options_for(*e, c);
-    detail::record rec{e->name, e->expected, o.jobs > 1 ? detail::run_jobs(e->body, o) : check(o, e->body),
-                       to_string(o.memory)};
-    rec.partial = run.shard_count > 1;
+    detail::record rec{e->name, e->expected, {}, to_string(o.memory), run.shard_count > 1, {}};
+    rec.r = detail::explore(e->body, o, &rec.outcomes);
     if (!take_result(*e, o, std::move(rec), c, selected.size() > 1, split, run)) return kUsage;
   }
   return finish(run, c, split ? "  (* split across workers/shards)" : "");

@@ -5,7 +5,8 @@
 # and the JUnit failure of a check declared wrongly, XML-escaped; a token that
 # does not fit the code (a diverged replay says the token may be old); and several
 # checks run side by side (--jobs 2), each whole in its own process, giving
-# what each gives alone; and --outcomes of one check split across workers.
+# what each gives alone; and --outcomes of one check split across workers,
+# and in shards merged.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
 cmake_policy(SET CMP0054 NEW)
 file(REMOVE_RECURSE ${WORK})
@@ -135,13 +136,27 @@ foreach(pass 1 2)
   endforeach()
 endforeach()
 # --outcomes with one check split across worker processes: their tables
-# added up (before, the split search listed no outcome at all).
+# added up (before, the split search listed no outcome at all); and in shards,
+# merged: the whole search's table, tokens included.
+set(table "a1: 1 in [0-9]+ schedules?, 2 in [0-9]+ schedules? \\(of [0-9]+\\)\n    a1 = 1: --replay shard_lost_update:[0-9.]+\n    a1 = 2: --replay shard_lost_update:[0-9.]+\n")
 run(0 --filter "^shard_lost_update$" --outcomes --jobs 2)
-if(NOT out MATCHES "a1: 1 in [0-9]+ schedules?, 2 in [0-9]+ schedules? \\(of [0-9]+\\)\n    a1 = 1: --replay shard_lost_update:[0-9.]+\n    a1 = 2: --replay shard_lost_update:")
+if(NOT out MATCHES "${table}")
   message(FATAL_ERROR "--outcomes --jobs 2: the workers' outcomes are not listed\n${out}")
+endif()
+run(0 --filter "^shard_lost_update$" --outcomes)
+string(REGEX MATCH "${table}" whole "${out}")
+set(files "")
+foreach(k 1 2 3)
+  run(0 --filter "^shard_lost_update$" --outcomes --shard ${k}/3 --json ${WORK}/outcomes-${k}.json)
+  list(APPEND files ${WORK}/outcomes-${k}.json)
+endforeach()
+run(0 --merge ${files})
+string(FIND "${out}" "${whole}" at)
+if(whole STREQUAL "" OR at EQUAL -1)
+  message(FATAL_ERROR "--outcomes in 3 shards, merged: not the whole search's table\n${whole}\n${out}")
 endif()
 run(0 --filter "^shard_(count|lost)" --jobs 2 --preemptions 1)
 if(NOT out MATCHES "shard_count_three_by_two: no bug within 1 preemption; not a proof")
   message(FATAL_ERROR "side by side, bounded: the bound is not said\n${out}")
 endif()
-message(STATUS "shards merged equal the whole search; checks side by side equal each alone; split outcomes added up")
+message(STATUS "shards merged equal the whole search; checks side by side equal each alone; split and merged outcomes added up")
