@@ -58,6 +58,13 @@ std::string encode_outcomes(const outcome_table& t) {
   return s;
 }
 
+// A worker's result to send: its --outcomes table in fields in place of the
+// text (take_outcomes reads it back).
+result sendable(result r, const options& o, const outcome_table& t) {
+  if (o.outcomes) r.outcomes = encode_outcomes(t);
+  return r;
+}
+
 bool add_encoded_outcomes(const std::string& s, outcome_table& t) {
   std::vector<std::string> f;
   if (!split_fields(s, f)) return false;
@@ -71,6 +78,11 @@ bool add_encoded_outcomes(const std::string& s, outcome_table& t) {
       add_outcome(t, name, std::stoull(f[i]), std::stoull(f[i + 1]), [&] { return f[i + 2]; });
   }
   return true;
+}
+
+// Adds the table of a worker's result (sendable) into t; false if malformed.
+bool take_outcomes(const result& r, const options& o, outcome_table& t) {
+  return !o.outcomes || add_encoded_outcomes(r.outcomes, t);
 }
 
 // Serialises a result through a pipe (for --jobs).
@@ -174,8 +186,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
       detail::engine eng(mine);
       if (o.shard_count <= 1) eng.use_claims(static_cast<unsigned char*>(table), kClaims);
       result r = eng.explore(body);
-      if (o.outcomes) r.outcomes = encode_outcomes(eng.outcomes());  // added up below
-      return r;
+      return sendable(std::move(r), o, eng.outcomes());  // the tables are added up below
     }));
   }
   result total;
@@ -189,7 +200,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
     close(fds[k]);
     int status = 0;
     waitpid(pids[static_cast<std::size_t>(k)], &status, 0);
-    if (ok && o.outcomes && !add_encoded_outcomes(r.outcomes, outcomes)) ok = false;
+    if (ok && !take_outcomes(r, o, outcomes)) ok = false;
     if (!ok) r = died("worker process " + std::to_string(k));
     total.executions += r.executions;
     total.blocked += r.blocked;
@@ -219,7 +230,8 @@ result explore(void (*body)(), const options& o, outcome_table* outcomes) {
   return r;
 }
 
-void run_each(const std::vector<job>& jobs, int n, const std::function<void(std::size_t, result)>& done) {
+void run_each(const std::vector<job>& jobs, int n,
+              const std::function<void(std::size_t, result, outcome_table)>& done) {
   struct running {
     std::size_t job;
     pid_t pid;
@@ -235,7 +247,9 @@ void run_each(const std::vector<job>& jobs, int n, const std::function<void(std:
         options mine = j.o;
         mine.jobs = 1;
         mine.progress = false;
-        return check(mine, j.body);
+        outcome_table t;
+        result r = explore(j.body, mine, &t);
+        return sendable(std::move(r), mine, t);
       });
       fds.push_back(pollfd{fd, POLLIN, 0});
       who.push_back(running{next++, pid});
@@ -251,14 +265,17 @@ void run_each(const std::vector<job>& jobs, int n, const std::function<void(std:
         continue;
       }
       result r;  // the worker writes its whole result at its end: read to end-of-file
-      const bool ok = get_result(fds[i].fd, r);
+      const std::size_t finished = who[i].job;
+      const options& o = jobs[finished].o;
+      outcome_table t;
+      const bool ok = get_result(fds[i].fd, r) && take_outcomes(r, o, t);
       close(fds[i].fd);
       int status = 0;
       waitpid(who[i].pid, &status, 0);
-      const std::size_t finished = who[i].job;
       fds.erase(fds.begin() + static_cast<std::ptrdiff_t>(i));
       who.erase(who.begin() + static_cast<std::ptrdiff_t>(i));
-      done(finished, ok ? std::move(r) : died("the worker process of this check"));
+      if (ok && o.outcomes) r.outcomes = outcomes_text(t);
+      done(finished, ok ? std::move(r) : died("the worker process of this check"), std::move(t));
     }
   }
 }

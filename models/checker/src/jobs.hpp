@@ -28,7 +28,9 @@ struct job {
 };
 
 /// Runs each job in a forked process, at most n at once, starting them in the
-/// order given; done(index, result) is called in the order they finish.
-void run_each(const std::vector<job>& jobs, int n, const std::function<void(std::size_t, result)>& done);
+/// order given; done(index, result, its --outcomes table) is called in the
+/// order they finish.
+void run_each(const std::vector<job>& jobs, int n,
+              const std::function<void(std::size_t, result, outcome_table)>& done);
 
 }  // namespace weave::model::detail

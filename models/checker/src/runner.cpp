@@ -475,11 +475,11 @@ int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& 
   detail::run_results run;
   bool files_ok = true;
   print_header(names_of(selected));
-  detail::run_each(jobs, c.o.jobs, [&](std::size_t k, result r) {
+  detail::run_each(jobs, c.o.jobs, [&](std::size_t k, result r, detail::outcome_table outcomes) {
     const entry& e = *selected[order[k]];
     const options& o = jobs[k].o;
     times[e.name] = r.seconds;
-    detail::record rec{e.name, e.expected, std::move(r), to_string(o.memory), false, {}};
+    detail::record rec{e.name, e.expected, std::move(r), to_string(o.memory), false, std::move(outcomes)};
     files_ok = take_result(e, o, std::move(rec), c, true, false, run) && files_ok;
   });
   if (!path.empty()) write_times(path, times);
