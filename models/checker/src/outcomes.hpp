@@ -31,7 +31,8 @@ template <class Token>
 void add_outcome(outcome_table& t, const std::string& name, std::uint64_t value, std::uint64_t count, Token&& token) {
   auto row = std::find_if(t.begin(), t.end(), [&](const outcome_row& r) { return r.name == name; });
   if (row == t.end()) row = t.insert(t.end(), outcome_row{name, {}});
-  auto v = std::find_if(row->values.begin(), row->values.end(), [&](const outcome_value& x) { return x.value == value; });
+  auto v = std::find_if(row->values.begin(), row->values.end(),
+                        [&](const outcome_value& x) { return x.value == value; });
   if (v == row->values.end()) row->values.push_back(outcome_value{value, count, std::string(token())});
   else v->count += count;
 }

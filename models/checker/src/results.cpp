@@ -90,8 +90,8 @@ bool read_outcomes(const json_value& o, record& c) {
     for (const json_value& v : values->items) {
       std::uint64_t value = 0, count = 0;
       std::string replay;
-      if (!get_number(v, "value", value, to_u64) || !get_number(v, "count", count, to_u64) || !get(v, "replay", replay) ||
-          replay.compare(0, c.name.size() + 1, c.name + ":") != 0)
+      if (!get_number(v, "value", value, to_u64) || !get_number(v, "count", count, to_u64) ||
+          !get(v, "replay", replay) || replay.compare(0, c.name.size() + 1, c.name + ":") != 0)
         return false;
       add_outcome(c.outcomes, name, value, count, [&] { return replay.substr(c.name.size() + 1); });
     }

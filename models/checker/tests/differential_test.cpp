@@ -326,8 +326,9 @@ class generator : draws {
 /// a recursive_mutex (re-entered freely), a robust_mutex a thread may die
 /// holding, a bounded semaphore, a promise and its future, a timer, a
 /// barrier of two parties and a condition over the recursive mutex, with the
-/// atomics and a cell the recursive mutex guards. The timer is started, and the promise set and set running, by one
-/// instruction at most (twice is a usage_error in every execution).
+/// atomics and a cell the recursive mutex guards. The timer is started, and
+/// the promise set and set running, by one instruction at most (twice is a
+/// usage_error in every execution).
 class generator_more : draws {
  public:
   using draws::draws;
