@@ -697,6 +697,41 @@ tmask engine::covered_here(tmask m) {
   return asleep;
 }
 
+// The blocked threads (of enabled: their time-out or spurious return can
+// step) that a step of a sleeper would wake: its pending wake, or a write in
+// its asleep opaque segment's footprint to the word they wait on. Such a
+// wake disables their return, and take_step explores "it fired just before
+// the wake" where the wake runs; a sleeper's wake does not run in this
+// branch, and the branch it is covered by has that return only where the
+// sleeper stepped, before the steps taken since (differential_test's second
+// family: T1's time-out, then T3's, then T2's cancel() that would have woken
+// T3, then T1's set_running_or_notify_cancel(), was never explored: T2 slept
+// through T1's time-out, and T2's own branch had T3's time-out only before
+// T1's). So they are explored here.
+tmask engine::woken_by_sleepers(tmask sleep, tmask enabled) const {
+  tmask woken = 0;
+  auto wakes = [&](int r, std::uint32_t obj) {
+    for (tmask m = enabled & ~bit(r); m != 0; m &= m - 1) {
+      const int w = lowest(m);
+      if (threads_[w].st == tstate::blocked && threads_[w].wait_obj == obj) woken |= bit(w);
+    }
+  };
+  for (tmask m = sleep; m != 0; m &= m - 1) {
+    const int r = lowest(m);
+    if (static_cast<std::size_t>(r) >= threads_.size()) continue;
+    const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
+    if (!fp.empty()) {
+      for (const footprint_item& f : fp)
+        if (static_cast<touch>(f.kind) == touch::write) wakes(r, f.obj);
+      continue;
+    }
+    const thread_rec& t = threads_[static_cast<std::size_t>(r)];
+    if (t.st == tstate::runnable && t.act == action::step && (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all))
+      wakes(r, t.pend.obj);
+  }
+  return woken;
+}
+
 // The data choices of thread t's next step: what an atomic access (mem, as
 // mem_pending says) reads or where it stores (memory.cpp, into choices_), or
 // which sleeper a wake_one wakes.
@@ -1083,6 +1118,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   // A thread that just went to sleep could also time out or wake spuriously
   // right away; DPOR moves that step to wherever it races.
   if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
+  if (reducing()) fresh.backtrack |= woken_by_sleepers(fresh.sleep, fresh.enabled);
   if (mode_ == mode::dfs && opt_.shard_count > 1) {
     int upper_branches = 0;
     bool prev_upper = true;

@@ -11,7 +11,9 @@
 #include <string>
 #include <thread>
 
+#include "weave/future.hpp"
 #include "weave/model.hpp"
+#include "weave/recursive_mutex.hpp"
 #include "weave/semaphore.hpp"
 
 namespace {
@@ -79,6 +81,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(object_used_after_it_was_destroyed_is_a_usage_error);
   CPPUNIT_TEST(waker_may_wake_a_word_whose_lifetime_ended);
   CPPUNIT_TEST(weak_cas_fails_spuriously_under_sc_too);
+  CPPUNIT_TEST(a_sleeping_waker_does_not_hide_an_earlier_time_out);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -436,6 +439,43 @@ class soundness_test : public CppUnit::TestFixture {
   // them now for the check's own atomics (one a thread, like a futex's
   // spurious wake-up); a weak CAS inside weave's primitives fails spuriously
   // in their rc11 checks.
+  // Sleep sets and a wake that disables a time-out (differential_test's
+  // second family found it). Cy holds the lock and waits 1 ms for the future;
+  // Ann's try_lock_for times out, then Cy's wait does, then Bob cancels, and
+  // Ann's set_running_or_notify_cancel() says cancelled. With reduction the
+  // search never explored that order and passed: Bob's cancel (which would
+  // wake Cy) slept through Ann's time-out, and Bob's own branch had Cy's
+  // time-out only before Ann's (engine::woken_by_sleepers).
+  void a_sleeping_waker_does_not_hide_an_earlier_time_out() {
+    using namespace std::chrono_literals;
+    auto body = [] {
+      weave::model::recursive_mutex lock;
+      weave::model::promise<int> promise;
+      weave::model::future<int> future = promise.get_future();
+      bool ann_got = true, ann_runs = true, cy_ready = true;
+      thread ann{"Ann", [&] {
+                   ann_got = lock.try_lock_for(1ms);
+                   if (ann_got) lock.unlock();
+                   ann_runs = promise.set_running_or_notify_cancel();
+                 }};
+      thread bob{"Bob", [&] { future.cancel(); }};
+      thread cy{"Cy", [&] {
+                  lock.lock();
+                  cy_ready = future.wait_for(1ms) == weave::future_status::ready;
+                  lock.unlock();
+                }};
+      ann.join();
+      bob.join();
+      cy.join();
+      WEAVE_CHECK(ann_got || ann_runs || cy_ready);  // fails in that order only
+    };
+    for (auto o : {dpor(), plain()}) {
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_MESSAGE(std::string(o.reduction ? "with reduction: " : "plain DFS: ") + to_string(r.found),
+                             r.found == verdict::check_failed);
+    }
+  }
+
   void weak_cas_fails_spuriously_under_sc_too() {
     for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
       for (const bool weak : {true, false}) {
