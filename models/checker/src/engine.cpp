@@ -710,26 +710,26 @@ tmask engine::covered_here(tmask m) {
 // T1's). So they are explored here.
 tmask engine::woken_by_sleepers(tmask sleep, tmask enabled) const {
   tmask woken = 0;
-  auto wakes = [&](int r, std::uint32_t obj) {
-    for (tmask m = enabled & ~bit(r); m != 0; m &= m - 1) {
-      const int w = lowest(m);
-      if (threads_[w].st == tstate::blocked && threads_[w].wait_obj == obj) woken |= bit(w);
-    }
-  };
   for (tmask m = sleep; m != 0; m &= m - 1) {
     const int r = lowest(m);
     if (static_cast<std::size_t>(r) >= threads_.size()) continue;
     const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
-    if (!fp.empty()) {
-      for (const footprint_item& f : fp)
-        if (static_cast<touch>(f.kind) == touch::write) wakes(r, f.obj);
-      continue;
-    }
+    for (const footprint_item& f : fp)
+      if (static_cast<touch>(f.kind) == touch::write) woken |= waiting_on(f.obj);
     const thread_rec& t = threads_[static_cast<std::size_t>(r)];
-    if (t.st == tstate::runnable && t.act == action::step && (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all))
-      wakes(r, t.pend.obj);
+    if (fp.empty() && t.st == tstate::runnable && t.act == action::step &&
+        (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all))
+      woken |= waiting_on(t.pend.obj);
   }
-  return woken;
+  return woken & enabled;
+}
+
+// The threads blocked in a futex wait on obj.
+tmask engine::waiting_on(std::uint32_t obj) const {
+  tmask m = 0;
+  if (obj < nobj_)
+    for (std::uint8_t w : objects_[obj].waiters) m |= bit(w);
+  return m;
 }
 
 // The data choices of thread t's next step: what an atomic access (mem, as
@@ -1217,13 +1217,13 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   // A wake disables its sleepers' pending time-out or spurious return, and a
   // disabled step never appears as a race: explore "it fired just before this
   // wake" explicitly (the classic DPOR rule for disabling transitions).
-  // (Inside an opaque call: before its segment, the last choice.)
+  // (Inside an opaque call: before its segment, the last choice. A sleeper's
+  // wake, which does not run: engine::woken_by_sleepers.)
   if ((t.pend.kind == op::wake_one || t.pend.kind == op::wake_all) && t.st == tstate::runnable &&
       t.act == action::step && reducing() && !silent_ &&
-      static_cast<std::size_t>(seg) < nodes_.size() && !nodes_[static_cast<std::size_t>(seg)].upper &&
-      t.pend.obj < nobj_) {
+      static_cast<std::size_t>(seg) < nodes_.size() && !nodes_[static_cast<std::size_t>(seg)].upper) {
     node& b = nodes_[static_cast<std::size_t>(seg)];
-    for (std::uint8_t w : objects_[t.pend.obj].waiters) b.backtrack |= bit(w) & b.enabled;
+    b.backtrack |= waiting_on(t.pend.obj) & b.enabled;
   }
   if (reducing() && !silent_) dpor_step(c, j);
   ++t.hb.c[c];  // a new epoch for this step

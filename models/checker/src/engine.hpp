@@ -205,6 +205,7 @@ class engine : private workspace {
                  source_location other_loc, bool other_write);
   tmask covered_here(tmask m);
   tmask woken_by_sleepers(tmask sleep, tmask enabled) const;
+  tmask waiting_on(std::uint32_t obj) const;
   bool holder_dead(const thread_rec& t) const noexcept;
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);

@@ -48,7 +48,6 @@ void fold(record& total, const record& part) {
   }
   if (t.found != verdict::pass) t.exhaustive = false;
   add_outcomes(total.outcomes, part.outcomes);
-  if (!total.outcomes.empty()) t.outcomes = outcomes_text(total.outcomes);
 }
 
 }  // namespace
@@ -81,6 +80,8 @@ bool merge(std::vector<run_results> shards, run_results& out, std::string& error
       fold(out.checks[it->second], part);
     }
   }
+  for (record& c : out.checks)
+    if (!c.outcomes.empty()) c.r.outcomes = outcomes_text(c.outcomes);  // the slices' tables added up
   return true;
 }
 

@@ -96,7 +96,6 @@ bool read_outcomes(const json_value& o, record& c) {
       add_outcome(c.outcomes, name, value, count, [&] { return replay.substr(c.name.size() + 1); });
     }
   }
-  c.r.outcomes = outcomes_text(c.outcomes);
   return true;
 }
 

@@ -17,7 +17,7 @@ struct record {
   result r;
   std::string memory_model = "rc11";  // the memory model explored: rc11 or sc
   bool partial = false;             // r covers one slice (--shard K/N, N > 1)
-  outcome_table outcomes;           // --outcomes: the table r.outcomes says, for --merge to add up
+  outcome_table outcomes;           // --outcomes: the table r.outcomes says (read_json reads it back; merge says it)
 
   /// The verdict is the declared one; in one slice of a search, a bug the
   /// slice did not reach is no mismatch (--merge decides for the whole).
