@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "known_bodies.hpp"
@@ -57,6 +58,23 @@ std::function<void()> increments(int n, int k) {
   return [n, k] { weave::model::test::increments(n, k); };
 }
 
+// The orders of the steps left (left[t] to thread t; prev ran last) with at
+// most `budget` preemptions: switches away from a thread with steps left.
+std::uint64_t schedules_within(std::vector<int> left, int prev, int budget) {
+  std::uint64_t n = 0;
+  bool any = false;
+  for (std::size_t t = 0; t < left.size(); ++t) {
+    if (left[t] == 0) continue;
+    any = true;
+    const int cost = prev >= 0 && static_cast<std::size_t>(prev) != t && left[static_cast<std::size_t>(prev)] > 0;
+    if (cost > budget) continue;
+    --left[t];
+    n += schedules_within(left, static_cast<int>(t), budget - cost);
+    ++left[t];
+  }
+  return any ? n : 1;
+}
+
 // lastzero(N): thread 0 scans a[N..0] for the last zero; thread i writes
 // a[i] = a[i-1] + 1. Its optimal count for N = 4 is 28 Mazurkiewicz traces
 // (checker_scaling counts them independently by canonicalising plain DFS).
@@ -97,6 +115,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(unjoined_thread_is_reported);
   CPPUNIT_TEST(exceptions_and_usage_errors_are_verdicts);
   CPPUNIT_TEST(bounds_make_the_result_bounded);
+  CPPUNIT_TEST(a_preemption_bound_runs_every_schedule_within_it);
   CPPUNIT_TEST(stack_overflow_is_reported);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
@@ -476,6 +495,32 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(50), weave::model::check(rnd, increments(3, 3)).executions);
     rnd.search = weave::model::strategy::pct;
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(50), weave::model::check(rnd, increments(3, 3)).executions);
+  }
+
+  // --preemptions C runs exactly the schedules with at most C preemptions (a
+  // switch away from a thread that could go on: CHESS's bound, Musuvathi and
+  // Qadeer, PLDI 2007), each once. The counts come from an enumeration of the
+  // orders of n threads' k increments, independent of the checker; with C at
+  // least (n-1)k, every order (3x3: 1,680).
+  void a_preemption_bound_runs_every_schedule_within_it() {
+    const std::pair<int, int> shapes[] = {{2, 2}, {2, 3}, {3, 2}, {3, 3}};
+    for (const auto& [n, k] : shapes) {
+      for (int c = 0; c <= (n - 1) * k; ++c) {
+        weave::model::options o = plain();
+        o.preemptions = c;
+        const auto r = weave::model::check(o, increments(n, k));
+        const std::string what = std::to_string(n) + "x" + std::to_string(k) + " within " + std::to_string(c);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what, verdict::pass, r.found);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what, schedules_within(std::vector<int>(static_cast<std::size_t>(n), k), -1, c),
+                                     r.executions);
+        CPPUNIT_ASSERT_MESSAGE(what, !r.exhaustive);  // a bounded search says so, even when it covers all
+      }
+    }
+    // The figures, for a reader: 3x3 within 0, 1, 2, 3 preemptions.
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(6), schedules_within({3, 3, 3}, -1, 0));
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(42), schedules_within({3, 3, 3}, -1, 1));
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(192), schedules_within({3, 3, 3}, -1, 2));
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(1680), schedules_within({3, 3, 3}, -1, 6));
   }
 
   // A model thread that overflows its fiber stack hits the guard page; the
