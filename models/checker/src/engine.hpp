@@ -22,6 +22,18 @@ inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
+/// The seed of a random or PCT search: options::seed, and in slice K of N
+/// (--shard, --jobs) a seed of its own, so that the slices run different
+/// schedules instead of the same ones N times (SplitMix64's finalizer over
+/// seed and K; Steele, Lea and Flood, OOPSLA 2014).
+inline std::uint64_t slice_seed(const options& o) noexcept {
+  if (o.shard_count <= 1) return o.seed;
+  std::uint64_t z = o.seed + 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(o.shard_index + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 /// The containers an engine fills (it is their base class), kept with their
 /// capacity from one check to the next on the same OS thread: a check of a few
 /// executions (a student's edit-and-run, a test suite of many small checks)
@@ -355,7 +367,7 @@ class engine : private workspace {
   // random / pct
   std::optional<std::mt19937_64> rng_;  // seeded on first use: seeding costs more than a short check
   std::mt19937_64& rng() {
-    if (!rng_) rng_.emplace(opt_.seed);
+    if (!rng_) rng_.emplace(slice_seed(opt_));
     return *rng_;
   }
   std::array<int, kMaxThreads> prio_{};

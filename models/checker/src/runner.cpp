@@ -2,6 +2,9 @@
 // --json / --junit result files, and --merge of the shards of one search.
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -55,9 +58,10 @@ void usage(std::FILE* f) {
       "  --memory-model M    rc11 (C++ weak memory; each check's default unless it\n"
       "                      says sc) or sc (interleavings only)\n"
       "  --preemptions N     bound the preemptions per execution (dfs)\n"
-      "  --executions N      stop after N executions\n"
-      "  --iterations N      executions for random and pct\n"
-      "  --seed N            seed for random and pct\n"
+      "  --executions N      stop after N executions (in all, with --jobs)\n"
+      "  --iterations N      executions for random and pct (in all, with --jobs)\n"
+      "  --seed N            seed for random and pct (each --shard or --jobs slice\n"
+      "                      draws a seed of its own from it)\n"
       "  --time SECONDS      time budget per check\n"
       "  --jobs N            N local worker processes: several checks run side by side,\n"
       "                      the longest first (by their times in the last run, kept\n"
@@ -106,22 +110,50 @@ struct cli_args {
 memory_model parse_memory(const std::string& s) {
   if (s == "rc11") return memory_model::rc11;
   if (s == "sc") return memory_model::sc;
-  throw std::invalid_argument("memory model");
+  throw std::invalid_argument("rc11 or sc");
 }
 
 strategy parse_strategy(const std::string& s) {
   if (s == "dfs") return strategy::dfs;
   if (s == "random") return strategy::random;
   if (s == "pct") return strategy::pct;
-  throw std::invalid_argument("strategy");
+  throw std::invalid_argument("dfs, random or pct");
 }
+
+// A whole number from lo to hi, written out in full: std::stoi reads "2x" as
+// 2, and std::stoull reads "-1" as the largest number there is.
+std::uint64_t whole(const std::string& s, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi)
+    throw std::invalid_argument(hi == UINT64_MAX ? "a whole number from " + std::to_string(lo)
+                                                 : "a whole number from " + std::to_string(lo) + " to " +
+                                                       std::to_string(hi));
+  return v;
+}
+
+// Seconds: a number above 0 ("1.5").
+double seconds(const std::string& s) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || errno != 0 || !(v > 0) || !std::isfinite(v))
+    throw std::invalid_argument("seconds, a number above 0");
+  return v;
+}
+
+constexpr int kMaxJobs = 256;  // a worker is a process with a pipe: far past the cores, only file descriptors run out
 
 void parse_shard(const std::string& s, options& o) {
   const auto slash = s.find('/');
-  if (slash == std::string::npos) throw std::invalid_argument("shard");
-  o.shard_index = std::stoi(s.substr(0, slash)) - 1;
-  o.shard_count = std::stoi(s.substr(slash + 1));
-  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) throw std::invalid_argument("shard");
+  const char* want = "K/N, slice K of N, 1 <= K <= N";
+  if (slash == std::string::npos) throw std::invalid_argument(want);
+  try {
+    o.shard_count = static_cast<int>(whole(s.substr(slash + 1), 1, 1'000'000));
+    o.shard_index = static_cast<int>(whole(s.substr(0, slash), 1, static_cast<std::uint64_t>(o.shard_count))) - 1;
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument(want);
+  }
 }
 
 // Options that take a value; false if a is none of them.
@@ -137,12 +169,12 @@ bool value_option(const std::string& a, const std::function<std::string()>& next
   else if (a == "--counterexamples") c.counterexamples = next();
   else if (a == "--strategy") o.search = parse_strategy(next()), c.set_strategy = true;
   else if (a == "--memory-model") o.memory = parse_memory(next()), c.set_memory = true;
-  else if (a == "--preemptions") o.preemptions = std::stoi(next()), c.set_pre = true;
-  else if (a == "--executions") o.max_executions = std::stoull(next()), c.set_exec = true;
-  else if (a == "--iterations") o.iterations = std::stoull(next()), c.set_iter = true;
-  else if (a == "--seed") o.seed = std::stoull(next()), c.set_seed = true;
-  else if (a == "--time") o.time_budget = std::stod(next()), c.set_time = true;
-  else if (a == "--jobs") o.jobs = std::max(1, std::stoi(next()));
+  else if (a == "--preemptions") o.preemptions = static_cast<int>(whole(next(), 0, 10'000)), c.set_pre = true;
+  else if (a == "--executions") o.max_executions = whole(next(), 1, UINT64_MAX), c.set_exec = true;
+  else if (a == "--iterations") o.iterations = whole(next(), 1, UINT64_MAX), c.set_iter = true;
+  else if (a == "--seed") o.seed = whole(next(), 0, UINT64_MAX), c.set_seed = true;
+  else if (a == "--time") o.time_budget = seconds(next()), c.set_time = true;
+  else if (a == "--jobs") o.jobs = static_cast<int>(whole(next(), 1, kMaxJobs));
   else if (a == "--shard") parse_shard(next(), o);
   else return false;
   return true;
@@ -182,6 +214,9 @@ int parse_args(int argc, char** argv, cli_args& c) {
       }
     } catch (const std::out_of_range& e) {
       std::fprintf(stderr, "weave_models: %s\n", e.what());
+      return kUsage;
+    } catch (const std::invalid_argument& e) {  // what the option wants
+      std::fprintf(stderr, "weave_models: bad value for %s: %s\n", a.c_str(), e.what());
       return kUsage;
     } catch (const std::exception&) {
       std::fprintf(stderr, "weave_models: bad value for %s\n", a.c_str());
@@ -288,7 +323,7 @@ std::string note(const detail::record& c, bool verbose, bool single) {
     s += c.name + ": " +
          (r.preemption_bound >= 0 ? "no bug within " + std::to_string(r.preemption_bound) + " preemption" +
                                         (r.preemption_bound == 1 ? "" : "s")
-                                  : "no bug in " + fmt_count(r.executions) + " executions") +
+                                  : "no bug in " + fmt_count(r.executions) + (r.executions == 1 ? " execution" : " executions")) +
          "; not a proof (a bounded search)\n";
   return s;
 }

@@ -6,7 +6,8 @@
 # does not fit the code (a diverged replay says the token may be old); and several
 # checks run side by side (--jobs 2), each whole in its own process, giving
 # what each gives alone; and --outcomes of one check split across workers,
-# and in shards merged.
+# and in shards merged. Bad option values are usage errors that say what the
+# option wants; --executions and --iterations split across --jobs add up.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
 cmake_policy(SET CMP0054 NEW)
 file(REMOVE_RECURSE ${WORK})
@@ -90,6 +91,28 @@ run(2 --merge ${WORK}/shard_lost_update-1-of-3.json ${WORK}/shard_lost_update-2-
 run(2 --merge ${WORK}/shard_lost_update-1-of-3.json ${WORK}/shard_lost_update-1-of-3.json
               ${WORK}/shard_lost_update-2-of-3.json)
 run(2 --no-such-option)
+# A value out of range, or not all a number, says what the option wants
+# (std::stoull read "-1" as no limit, std::stoi read "2x" as 2).
+foreach(bad "--jobs;0;a whole number from 1 to 256" "--jobs;2x;a whole number from 1 to 256"
+            "--executions;-1;a whole number from 1" "--preemptions;-5;a whole number from 0 to 10000"
+            "--time;0;seconds, a number above 0" "--shard;3/2;K/N, slice K of N")
+  list(GET bad 0 option)
+  list(GET bad 1 value)
+  list(GET bad 2 wants)
+  run(2 ${option} ${value})
+  string(FIND "${out}" "bad value for ${option}: ${wants}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${option} ${value}: no clear error\n${out}")
+  endif()
+endforeach()
+# --executions and --iterations are the whole run's when one check is split
+# across --jobs workers (each ran all of them before: 3 jobs, 3 times 11).
+run(0 --filter "^shard_count_three_by_two$" --executions 11 --jobs 3 --json ${WORK}/capped.json)
+field(n ${WORK}/capped.json executions)
+expect_equal("--executions 11 --jobs 3" "${n}" 11)
+run(0 --filter "^shard_count_three_by_two$" --strategy random --iterations 25 --jobs 2 --json ${WORK}/random.json)
+field(n ${WORK}/random.json executions)
+expect_equal("--strategy random --iterations 25 --jobs 2" "${n}" 25)
 
 # A check declared wrongly: exit status 1, and a JUnit <failure> with its
 # counterexample, XML-escaped (its condition reads `x > 1 && x < 3`).
