@@ -2,6 +2,7 @@
 // DFS, random, PCT, replay), happens-before clocks and race detection.
 // See rt.hpp for the vocabulary.
 #include "engine.hpp"
+#include "watchdog.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -168,6 +169,7 @@ void engine::thread_entry(int t) {
 void engine::start_thread(int t) {
   in_prefix_ = true;
   thread_rec& r = threads_[t];
+  beat(t, r.spawned_at.file_name(), r.spawned_at.line(), true);
   r.st = tstate::runnable;
   r.act = action::step;
   if (r.parked) {
@@ -1257,6 +1259,7 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   }
   t.act = action::step;
   read_mark_[c] = 0;  // its restriction was for the step it has just taken
+  beat(c, s.loc.file_name(), s.loc.line(), false);  // the stall watchdog's (watchdog.hpp)
 }
 
 // Step j of a recorded schedule cannot be taken as recorded (what: how). Two
@@ -1745,6 +1748,7 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
 }
 
 result engine::explore(const std::function<void()>& body) {
+  const stall_watch watch(opt_.stall_seconds);
   const mode m = opt_.search == strategy::random ? mode::random
                  : opt_.search == strategy::pct  ? mode::pct
                  : opt_.preemptions >= 0         ? mode::bounded_dfs
@@ -1811,6 +1815,7 @@ result engine::explore(const std::function<void()>& body) {
 }
 
 result engine::replay(const std::function<void()>& body, std::string_view tok) {
+  const stall_watch watch(opt_.stall_seconds);
   result r;
   mode_ = mode::replay;
   if (!parse_token(tok)) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine.hpp"
+#include "watchdog.hpp"
 
 namespace weave::model::detail {
 namespace {
@@ -131,11 +132,18 @@ bool get_result(int fd, result& r) {
   return true;
 }
 
-// A worker that ended without sending a whole result.
-result died(const std::string& who) {
+// A worker that ended without sending a whole result: how (waitpid's status).
+result died(const std::string& who, int status) {
   result r;
   r.found = verdict::exception;
-  r.report = who + " died without a result\n";
+  r.report = who + " died without a result";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+    r.report += ": the checker stopped it (a model thread overflowed its stack or stalled; its message is above)";
+  else if (WIFEXITED(status))
+    r.report += " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+  else if (WIFSIGNALED(status))
+    r.report += " (signal " + std::to_string(WTERMSIG(status)) + ")";
+  r.report += "\n";
   return r;
 }
 
@@ -216,7 +224,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
     int status = 0;
     waitpid(pids[static_cast<std::size_t>(k)], &status, 0);
     if (ok && !take_outcomes(r, o, outcomes)) ok = false;
-    if (!ok) r = died("worker process " + std::to_string(k));
+    if (!ok) r = died("worker process " + std::to_string(k), status);
     total.executions += r.executions;
     total.blocked += r.blocked;
     total.seconds = std::max(total.seconds, r.seconds);
@@ -259,6 +267,7 @@ void run_each(const std::vector<job>& jobs, int n,
       const job& j = jobs[next];
       pid_t pid = 0;
       const int fd = fork_worker(pid, [&j] {
+        watch_name(j.name);
         options mine = j.o;
         mine.jobs = 1;
         mine.progress = false;
@@ -290,7 +299,7 @@ void run_each(const std::vector<job>& jobs, int n,
       fds.erase(fds.begin() + static_cast<std::ptrdiff_t>(i));
       who.erase(who.begin() + static_cast<std::ptrdiff_t>(i));
       if (ok && o.outcomes) r.outcomes = outcomes_text(t);
-      done(finished, ok ? std::move(r) : died("the worker process of this check"), std::move(t));
+      done(finished, ok ? std::move(r) : died("the worker process of this check", status), std::move(t));
     }
   }
 }

@@ -25,6 +25,7 @@ result explore(void (*body)(), const options& o, outcome_table* outcomes);
 struct job {
   void (*body)();
   options o;
+  const char* name = nullptr;  // what a stall of it says (watchdog.hpp)
 };
 
 /// Runs each job in a forked process, at most n at once, starting them in the

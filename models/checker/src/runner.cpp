@@ -23,6 +23,7 @@
 
 #include "jobs.hpp"
 #include "results.hpp"
+#include "watchdog.hpp"
 
 namespace weave::model {
 namespace {
@@ -63,6 +64,9 @@ void usage(std::FILE* f) {
       "  --seed N            seed for random and pct (each --shard or --jobs slice\n"
       "                      draws a seed of its own from it)\n"
       "  --time SECONDS      time budget per check\n"
+      "  --stall SECONDS     a model thread that goes this long without a visible\n"
+      "                      operation (a loop on a plain bool) stops the run with a\n"
+      "                      message and exit status 3 (default 10; 0: never)\n"
       "  --jobs N            N local worker processes: several checks run side by side,\n"
       "                      the longest first (by their times in the last run, kept\n"
       "                      in this program's path + .times); one check is split\n"
@@ -91,7 +95,8 @@ void usage(std::FILE* f) {
       "  --help              this text\n\n"
       "Exit status: 0 every verdict as declared, 1 a verdict differs from its declared\n"
       "one, 2 usage error (bad arguments, no check matches the filter, a shard missing\n"
-      "from --merge, a result file that cannot be read or written).\n",
+      "from --merge, a result file that cannot be read or written), 3 the checker\n"
+      "stopped the run: a model thread overflowed its stack or stalled (--stall).\n",
       f);
 }
 
@@ -104,7 +109,7 @@ struct cli_args {
   bool list = false, verbose = false;
   options o;
   bool set_strategy = false, set_pre = false, set_exec = false, set_iter = false, set_seed = false,
-       set_time = false, set_reduction = false, set_memory = false, set_internals = false;
+       set_time = false, set_stall = false, set_reduction = false, set_memory = false, set_internals = false;
 };
 
 memory_model parse_memory(const std::string& s) {
@@ -132,13 +137,13 @@ std::uint64_t whole(const std::string& s, std::uint64_t lo, std::uint64_t hi) {
   return v;
 }
 
-// Seconds: a number above 0 ("1.5").
-double seconds(const std::string& s) {
+// Seconds: a number above 0 ("1.5"), or 0 too where it means never.
+double seconds(const std::string& s, bool zero_ok = false) {
   char* end = nullptr;
   errno = 0;
   const double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || errno != 0 || !(v > 0) || !std::isfinite(v))
-    throw std::invalid_argument("seconds, a number above 0");
+  if (s.empty() || end != s.c_str() + s.size() || errno != 0 || !std::isfinite(v) || v < 0 || (v == 0 && !zero_ok))
+    throw std::invalid_argument(zero_ok ? "seconds, 0 (never) or more" : "seconds, a number above 0");
   return v;
 }
 
@@ -174,6 +179,7 @@ bool value_option(const std::string& a, const std::function<std::string()>& next
   else if (a == "--iterations") o.iterations = whole(next(), 1, UINT64_MAX), c.set_iter = true;
   else if (a == "--seed") o.seed = whole(next(), 0, UINT64_MAX), c.set_seed = true;
   else if (a == "--time") o.time_budget = seconds(next()), c.set_time = true;
+  else if (a == "--stall") o.stall_seconds = seconds(next(), true), c.set_stall = true;
   else if (a == "--jobs") o.jobs = static_cast<int>(whole(next(), 1, kMaxJobs));
   else if (a == "--shard") parse_shard(next(), o);
   else return false;
@@ -235,6 +241,7 @@ options options_for(const entry& e, const cli_args& c) {
   if (c.set_iter) o.iterations = c.o.iterations;
   if (c.set_seed) o.seed = c.o.seed;
   if (c.set_time) o.time_budget = c.o.time_budget;
+  if (c.set_stall) o.stall_seconds = c.o.stall_seconds;
   if (c.set_reduction) o.reduction = c.o.reduction;
   if (c.set_memory) o.memory = c.o.memory;
   if (c.set_internals) o.primitives = c.o.primitives;
@@ -506,7 +513,7 @@ int run_side_by_side(const std::vector<const entry*>& selected, const cli_args& 
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return cost[x] > cost[y]; });
   std::vector<detail::job> jobs;
-  for (std::size_t i : order) jobs.push_back(detail::job{selected[i]->body, opts[i]});
+  for (std::size_t i : order) jobs.push_back(detail::job{selected[i]->body, opts[i], selected[i]->name});
   detail::run_results run;
   bool files_ok = true;
   print_header(names_of(selected));
@@ -537,6 +544,7 @@ int run_checks(const std::vector<const entry*>& selected, const cli_args& c) {
   for (const entry* e : selected) {
     const options o = options_for(*e, c);
     detail::record rec{e->name, e->expected, {}, to_string(o.memory), run.shard_count > 1, {}};
+    detail::watch_name(e->name);  // a stall names its check
     rec.r = detail::explore(e->body, o, &rec.outcomes);
     if (!take_result(*e, o, std::move(rec), c, selected.size() > 1, split, run)) return kUsage;
   }

@@ -6,6 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
+#include <tuple>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -123,6 +126,32 @@ std::vector<std::string> schedules_of(const weave::model::options& o, const std:
   return tokens;
 }
 
+// Runs work() in a forked child (which ends with _exit(0) after it, unless
+// work ends it first) and meanwhile meanwhile(child) here; returns the child's
+// wait status and what it wrote on stderr.
+std::pair<int, std::string> in_a_child(const std::function<void()>& work,
+                                       const std::function<void(pid_t)>& meanwhile = {}) {
+  int fds[2];
+  CPPUNIT_ASSERT(pipe(fds) == 0);
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 2);
+    work();
+    _exit(0);
+  }
+  close(fds[1]);
+  if (meanwhile) meanwhile(pid);
+  std::string err;
+  char buf[512];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {status, err};
+}
+
 }  // namespace
 
 class engine_test : public CppUnit::TestFixture {
@@ -145,6 +174,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_preemption_bound_runs_every_schedule_within_it);
   CPPUNIT_TEST(random_slices_run_schedules_of_their_own);
   CPPUNIT_TEST(stack_overflow_is_reported);
+  CPPUNIT_TEST(a_stalled_thread_is_reported);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
@@ -592,6 +622,83 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT(WIFEXITED(status));
     CPPUNIT_ASSERT_EQUAL(3, WEXITSTATUS(status));
     CPPUNIT_ASSERT(err.find("overflowed its stack (64 KiB)") != std::string::npos);
+  }
+
+  // A model thread that goes on without a visible operation (a student's spin
+  // on a plain bool) hung the check for good, --time or not: the stall
+  // watchdog names the thread and where it was, and ends the process with
+  // status 3 (options::stall_seconds).
+  void a_stalled_thread_is_reported() {
+    weave::model::options o;
+    o.stall_seconds = 0.5;
+    const auto spin = [o](bool after_an_operation) {
+      return in_a_child([o, after_an_operation] {
+        weave::model::check(o, [after_an_operation] {
+          atomic<int> x(0);
+          volatile bool done = false;  // plain: the checker cannot see it
+          thread a([&] {
+            if (after_an_operation) x.store(1, rlx);
+            while (!done) {
+            }
+          });
+          thread b([&] {
+            (void)x.load(rlx);  // the first schedule runs T1 on from its store, into the loop
+            done = true;
+          });
+          a.join();
+          b.join();
+        });
+      });
+    };
+    for (const bool after : {false, true}) {
+      const auto [status, err] = spin(after);
+      CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 3);
+      CPPUNIT_ASSERT_MESSAGE(err, err.find("model thread T1 has gone 0.5 s without a visible operation, since ") !=
+                                      std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(err, err.find(after ? "since its operation at " : "since it started (made at ") !=
+                                      std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(err, err.find("engine_test.cpp:") != std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(err, err.find("weave::model_sync::atomic") != std::string::npos);
+    }
+    // Stopped (a debugger's breakpoint, Ctrl-Z) for longer than the limit:
+    // the time stood still for the model thread too, and the check goes on.
+    // T1 waits on a pipe between two operations (a blocking call: no beat)
+    // 0.6 s, stopped by this process for 3 s, and 0.7 s more.
+    int ready[2], go[2];
+    CPPUNIT_ASSERT(pipe(ready) == 0 && pipe(go) == 0);
+    weave::model::options p;
+    p.stall_seconds = 2;
+    int status = 0;
+    std::string err;
+    std::tie(status, err) = in_a_child(
+        [p, &ready, &go] {
+          bool waited = false;  // once: the check runs its first schedule again at its end
+          const auto r = weave::model::check(p, [&ready, &go, &waited] {
+            atomic<int> x(0);
+            thread a([&] {
+              x.store(1, rlx);
+              if (!std::exchange(waited, true)) {
+                char c = 0;
+                (void)!write(ready[1], "s", 1);
+                (void)!read(go[0], &c, 1);
+              }
+            });
+            a.join();
+          });
+          _exit(r.found == verdict::pass ? 0 : 1);
+        },
+        [&ready, &go](pid_t child) {
+          char c = 0;
+          (void)!read(ready[0], &c, 1);
+          std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the watchdog has seen the last step
+          kill(child, SIGSTOP);
+          std::this_thread::sleep_for(std::chrono::seconds(3));
+          kill(child, SIGCONT);
+          std::this_thread::sleep_for(std::chrono::milliseconds(700));
+          (void)!write(go[1], "g", 1);
+        });
+    for (int fd : {ready[0], ready[1], go[0], go[1]}) close(fd);
+    CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
 
   // An engine recycles the containers of the check before it on the same OS

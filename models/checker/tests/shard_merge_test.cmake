@@ -95,7 +95,8 @@ run(2 --no-such-option)
 # (std::stoull read "-1" as no limit, std::stoi read "2x" as 2).
 foreach(bad "--jobs;0;a whole number from 1 to 256" "--jobs;2x;a whole number from 1 to 256"
             "--executions;-1;a whole number from 1" "--preemptions;-5;a whole number from 0 to 10000"
-            "--time;0;seconds, a number above 0" "--shard;3/2;K/N, slice K of N")
+            "--time;0;seconds, a number above 0" "--stall;-1;seconds, 0 (never) or more"
+            "--shard;3/2;K/N, slice K of N")
   list(GET bad 0 option)
   list(GET bad 1 value)
   list(GET bad 2 wants)

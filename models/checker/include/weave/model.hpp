@@ -77,6 +77,9 @@ struct options {
   std::uint64_t max_executions = 0;    // stop after this many; 0 = no limit
   std::uint64_t max_steps = 10000;     // per execution; hitting it = livelock
   double time_budget = 0;              // seconds; 0 = no limit
+  double stall_seconds = 10;           // a model thread that goes this long without a visible operation
+                                       // (a loop on a plain bool) ends the process with a message
+                                       // and status 3; 0 = never
   std::uint64_t seed = 1;              // random and pct
   std::uint64_t iterations = 10000;    // executions for random and pct
   int pct_depth = 3;                   // pct: bug depth d (d-1 change points)
