@@ -599,26 +599,14 @@ class engine_test : public CppUnit::TestFixture {
   // A model thread that overflows its fiber stack hits the guard page; the
   // checker says so and exits with status 3 instead of crashing silently.
   void stack_overflow_is_reported() {
-    int fds[2];
-    CPPUNIT_ASSERT(pipe(fds) == 0);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(fds[1], 2);
+    const auto [status, err] = in_a_child([] {
       weave::model::options o;
       o.stack_size = 64 * 1024;
       weave::model::check(o, [] {
         thread t([] { (void)deep(1 << 20); });
         t.join();
       });
-      _exit(0);
-    }
-    close(fds[1]);
-    std::string err;
-    char buf[512];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    });
     CPPUNIT_ASSERT(WIFEXITED(status));
     CPPUNIT_ASSERT_EQUAL(3, WEXITSTATUS(status));
     CPPUNIT_ASSERT(err.find("overflowed its stack (64 KiB)") != std::string::npos);
