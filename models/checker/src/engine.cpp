@@ -1307,7 +1307,8 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   }
   if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
     fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
-                                " steps (livelock or non-termination; raise .max_steps if the model is just long)");
+                                " steps (livelock or non-termination; raise .max_steps if the model is just long)" +
+                                spinning_without_spin());
     end_ = run_end::failed;
     return nullptr;
   }
@@ -1323,6 +1324,42 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
   return pick_node(j, cands, real);
+}
+
+// A livelock's likely cause, for its message: a thread that took at least
+// half of the last steps, every one a read (a load, a failed
+// compare_exchange, an RMW that wrote back what it read): a loop waiting
+// for another thread without S::spin(). The search then also runs the
+// unfair schedules in which it spins for ever and the other thread never
+// runs; with S::spin() the await rule runs it again only once something it
+// read has changed.
+std::string engine::spinning_without_spin() const {
+  constexpr std::size_t kWindow = 200;
+  const std::size_t from = steps_.size() > kWindow ? steps_.size() - kWindow : 0;
+  for (std::size_t c = 0; c < threads_.size(); ++c) {
+    std::size_t mine = 0;
+    bool reads_only = true;
+    std::vector<std::string> what;  // its reads, by object and line
+    for (std::size_t k = from; k < steps_.size() && reads_only; ++k) {
+      const step_rec& st = steps_[k];
+      if (st.tid != c) continue;
+      ++mine;
+      const bool rewrite = st.kind == op::rmw && st.has_old && st.old == st.value;
+      reads_only = st.act == action::step && (st.kind == op::load || st.kind == op::cas_fail || rewrite);
+      const std::string w = obj_name(st.obj) + " at " + where(st.loc);
+      if (reads_only && std::find(what.begin(), what.end(), w) == what.end() && what.size() < 3) what.push_back(w);
+    }
+    if (!reads_only || mine * 2 < steps_.size() - from || mine < 20) continue;
+    std::string reads;
+    for (const std::string& w : what) reads += (reads.empty() ? "" : ", ") + w;
+    return ".\n" + thread_name(static_cast<int>(c)) + " took " + std::to_string(mine) + " of the last " +
+           std::to_string(steps_.size() - from) + " steps, each a read (" + reads +
+           "), and wrote nothing: a loop that\nwaits for another thread. Call weave::model_sync::spin() in it "
+           "(S::spin()): the checker then runs it again\nonly once something it read has changed (the await "
+           "rule). Without it the search also runs the\nschedules in which it spins for ever and the thread "
+           "it waits for never runs.";
+  }
+  return {};
 }
 
 // Plans the next step: picks its thread (and data choice), records it, and

@@ -33,8 +33,9 @@ std::atomic<pid_t> g_watching_pid{0};  // the process whose watchdog runs (a for
       "\nweave model checker: %s%s%smodel thread T%d has gone %g s without a visible operation, %s.\n"
       "The checker sees model operations only (weave::model_sync::atomic and cell, weave's primitives,\n"
       "model::thread). A loop on plain data, such as a bool another thread is to set, never gives that\n"
-      "thread its turn here (on hardware it is a data race: make such a flag a weave::model_sync::atomic);\n"
-      "a std::mutex or a blocking system call waits for a thread that cannot run. A long computation\n"
+      "thread its turn here (on hardware it is a data race: make such a flag a weave::model_sync::atomic,\n"
+      "and call weave::model_sync::spin() in the loop); a std::mutex or a blocking system call waits for a\n"
+      "thread that cannot run. A long computation\n"
       "between two operations: raise options.stall_seconds (WEAVE_MODEL_CHECK(name, verdict,\n"
       ".stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n",
       check != nullptr ? "check " : "", check != nullptr ? check : "", check != nullptr ? ": " : "",

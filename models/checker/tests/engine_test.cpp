@@ -175,6 +175,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(random_slices_run_schedules_of_their_own);
   CPPUNIT_TEST(stack_overflow_is_reported);
   CPPUNIT_TEST(a_stalled_thread_is_reported);
+  CPPUNIT_TEST(a_livelock_names_a_spin_loop_without_spin);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
@@ -687,6 +688,42 @@ class engine_test : public CppUnit::TestFixture {
         });
     for (int fd : {ready[0], ready[1], go[0], go[1]}) close(fd);
     CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  // A loop that waits for another thread without S::spin() is a livelock
+  // to the search (it also runs the schedules in which the waiter spins for
+  // ever): the report says which thread went round which reads, and that
+  // S::spin() is what the loop lacks. A livelock that writes has no such line.
+  void a_livelock_names_a_spin_loop_without_spin() {
+    weave::model::options o = dpor();
+    o.max_steps = 300;
+    auto waits = [](bool spin) {
+      return [spin] {
+        atomic<int> flag(0, "flag");
+        thread setter("setter", [&] { flag.store(1, std::memory_order_release); });
+        thread waiter("waiter", [&] {
+          while (flag.load(std::memory_order_acquire) == 0)
+            if (spin) weave::model_sync::spin();
+        });
+        setter.join();
+        waiter.join();
+      };
+    };
+    const auto r = weave::model::check(o, waits(false));
+    CPPUNIT_ASSERT_EQUAL(verdict::livelock, r.found);
+    CPPUNIT_ASSERT_MESSAGE(r.report, r.report.find("waiter took ") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(r.report, r.report.find("each a read (flag at engine_test.cpp:") != std::string::npos);
+    CPPUNIT_ASSERT_MESSAGE(r.report, r.report.find("Call weave::model_sync::spin() in it") != std::string::npos);
+    CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(o, waits(true)).found);
+    const auto busy = weave::model::check(o, [] {  // a livelock of writes: no spin loop to name
+      atomic<int> x(0);
+      thread a([&] {
+        for (;;) x.fetch_add(1, rlx);
+      });
+      a.join();
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::livelock, busy.found);
+    CPPUNIT_ASSERT_MESSAGE(busy.report, busy.report.find("spin()") == std::string::npos);
   }
 
   // An engine recycles the containers of the check before it on the same OS
