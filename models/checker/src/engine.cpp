@@ -1306,10 +1306,7 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     return nullptr;
   }
   if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
-    fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
-                                " steps (livelock or non-termination; raise .max_steps if the model is just long)" +
-                                spinning_without_spin());
-    end_ = run_end::failed;
+    livelocked();
     return nullptr;
   }
   tmask cands = real | spur;
@@ -1324,6 +1321,14 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
   return pick_node(j, cands, real);
+}
+
+// The step bound is reached (out of line: choose_node is on every step's path).
+void engine::livelocked() {
+  fail(verdict::livelock, "execution exceeded " + std::to_string(opt_.max_steps) +
+                              " steps (livelock or non-termination; raise .max_steps if the model is just long)" +
+                              spinning_without_spin());
+  end_ = run_end::failed;
 }
 
 // A livelock's likely cause, for its message: a thread that took at least

@@ -237,6 +237,7 @@ class engine : private workspace {
   std::string render(const failure& f) const;
   std::string deadlock_footer() const;
   std::string obj_name(std::uint32_t id) const;
+  [[gnu::noinline, gnu::cold]] void livelocked();
   std::string spinning_without_spin() const;  // a livelock's likely cause, for its message
   std::string describe(const step_rec& s) const;
   std::string segment_text(std::size_t first, std::size_t last) const;
