@@ -499,7 +499,7 @@ class generator_queues : draws {
     p.queues = true;
     p.permits = pick(0, 1);
     p.capacity = pick(1, 2);
-    const int n = pick(0, 2) == 0 ? 3 : 2;  // three threads are mostly over the cap somewhere
+    const int n = pick(0, 2) == 0 ? 3 : 2;  // three threads are over the cap twice as often as two
     p.threads.resize(static_cast<std::size_t>(n));
     p.producer = pick(0, n - 1);
     p.consumer = pick(0, 3) == 0 ? p.producer : (p.producer + pick(1, n - 1)) % n;
