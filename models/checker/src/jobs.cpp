@@ -170,14 +170,12 @@ int fork_worker(pid_t& pid, const std::function<result()>& work) {
   return p[0];
 }
 
-}  // namespace
-
-namespace {
 // Worker k's part of a total shared by n workers (the first total % n get one more).
 std::uint64_t share(std::uint64_t total, int n, int k) {
   const auto un = static_cast<std::uint64_t>(n), uk = static_cast<std::uint64_t>(k);
   return total / un + (uk < total % un ? 1 : 0);
 }
+
 }  // namespace
 
 result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
@@ -186,7 +184,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
   const bool randomized = o.search == strategy::random || o.search == strategy::pct;
   std::uint64_t fewest = randomized ? o.iterations : UINT64_MAX;
   if (o.max_executions != 0) fewest = std::min(fewest, o.max_executions);
-  const int n = static_cast<int>(std::min<std::uint64_t>(static_cast<std::uint64_t>(o.jobs), std::max<std::uint64_t>(fewest, 1)));
+  const int n = static_cast<int>(std::min(static_cast<std::uint64_t>(o.jobs), std::max<std::uint64_t>(fewest, 1)));
   // Workers claim subtrees first-come-first-served through this shared table.
   constexpr std::size_t kClaims = 1 << 20;
   void* table = mmap(nullptr, kClaims, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

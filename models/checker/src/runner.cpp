@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -330,7 +330,8 @@ std::string note(const detail::record& c, bool verbose, bool single) {
     s += c.name + ": " +
          (r.preemption_bound >= 0 ? "no bug within " + std::to_string(r.preemption_bound) + " preemption" +
                                         (r.preemption_bound == 1 ? "" : "s")
-                                  : "no bug in " + fmt_count(r.executions) + (r.executions == 1 ? " execution" : " executions")) +
+                                  : "no bug in " + fmt_count(r.executions) +
+                                        (r.executions == 1 ? " execution" : " executions")) +
          "; not a proof (a bounded search)\n";
   return s;
 }

@@ -11,6 +11,8 @@
 namespace weave::model::detail {
 namespace {
 
+// Every access to these and to g_beat is relaxed: the watchdog reads numbers
+// and pointers to string literals, and no other data is published through them.
 std::atomic<double> g_limit{0};  // seconds; 0: nothing is watched
 std::atomic<const char*> g_check{nullptr};
 std::atomic<pid_t> g_watching_pid{0};  // the process whose watchdog runs (a fork has none)
@@ -35,9 +37,8 @@ std::atomic<pid_t> g_watching_pid{0};  // the process whose watchdog runs (a for
       "model::thread). A loop on plain data, such as a bool another thread is to set, never gives that\n"
       "thread its turn here (on hardware it is a data race: make such a flag a weave::model_sync::atomic,\n"
       "and call weave::model_sync::spin() in the loop); a std::mutex or a blocking system call waits for a\n"
-      "thread that cannot run. A long computation\n"
-      "between two operations: raise options.stall_seconds (WEAVE_MODEL_CHECK(name, verdict,\n"
-      ".stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n",
+      "thread that cannot run. A long computation between two operations: raise options.stall_seconds\n"
+      "(WEAVE_MODEL_CHECK(name, verdict, .stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n",
       check != nullptr ? "check " : "", check != nullptr ? check : "", check != nullptr ? ": " : "",
       static_cast<int>(who >> 33), limit, where);
   std::fflush(stdout);  // the runner's table so far, above the message
@@ -80,7 +81,8 @@ stall_watch::stall_watch(double seconds) noexcept : outer_(g_limit.load(std::mem
       // No thread to spare: the check runs unwatched, as it did before.
     }
   }
-  g_beat.steps.store(g_beat.steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // the clock starts now
+  // The clock starts now.
+  g_beat.steps.store(g_beat.steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   g_limit.store(seconds, std::memory_order_relaxed);
 }
 
