@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <sstream>
 #include <utility>
 
@@ -56,7 +57,15 @@ bool pending_spin(const thread_rec& t) {
   return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
 }
 
+std::recursive_mutex& the_check_lock() {
+  static std::recursive_mutex m;
+  return m;
+}
+
 }  // namespace
+
+one_check_at_a_time::one_check_at_a_time() { the_check_lock().lock(); }
+one_check_at_a_time::~one_check_at_a_time() { the_check_lock().unlock(); }
 
 workspace workspace::take() {
   auto& pool = spare_workspaces();

@@ -34,6 +34,20 @@ inline std::uint64_t slice_seed(const options& o) noexcept {
   return z ^ (z >> 31);
 }
 
+/// One check at a time in a process: engine::current, the fiber stacks'
+/// pool and the execution counter are the process's. A check started on
+/// another OS thread while one runs waits for it to end (model::check from
+/// a test runner's threads); a check in a check, on the same OS thread, goes
+/// on. The engine's first base, held from before its workspace is taken to
+/// after it is given back.
+class one_check_at_a_time {
+ protected:
+  one_check_at_a_time();
+  ~one_check_at_a_time();
+  one_check_at_a_time(const one_check_at_a_time&) = delete;
+  one_check_at_a_time& operator=(const one_check_at_a_time&) = delete;
+};
+
 /// The containers an engine fills (it is their base class), kept with their
 /// capacity from one check to the next on the same OS thread: a check of a few
 /// executions (a student's edit-and-run, a test suite of many small checks)
@@ -64,7 +78,7 @@ struct workspace {
   static void give_back(workspace&& w) noexcept;
 };
 
-class engine : private workspace {
+class engine : private one_check_at_a_time, private workspace {
  public:
   explicit engine(const options& o);
   ~engine();

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <tuple>
@@ -176,6 +177,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(stack_overflow_is_reported);
   CPPUNIT_TEST(a_stalled_thread_is_reported);
   CPPUNIT_TEST(a_livelock_names_a_spin_loop_without_spin);
+  CPPUNIT_TEST(checks_from_two_os_threads_run_one_at_a_time);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
@@ -724,6 +726,36 @@ class engine_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL(verdict::livelock, busy.found);
     CPPUNIT_ASSERT_MESSAGE(busy.report, busy.report.find("spin()") == std::string::npos);
+  }
+
+  // model::check called from two OS threads at once (a test runner's
+  // threads): the engine's state is the process's, and the two checks took
+  // each other's steps (a WEAVE_CHECK "failed outside a model check", and
+  // the process aborted). The second now waits for the first.
+  void checks_from_two_os_threads_run_one_at_a_time() {
+    std::atomic<int> wrong{0};
+    auto run = [&wrong] {
+      for (int i = 0; i < 6; ++i) {
+        const auto r = weave::model::check(plain(), [] {
+          atomic<int> x(0);
+          std::vector<thread> ts;
+          for (int t = 0; t < 3; ++t)
+            ts.emplace_back([&x] {
+              for (int k = 0; k < 3; ++k) x.fetch_add(1, rlx);
+            });
+          for (auto& t : ts) t.join();
+          WEAVE_CHECK(x.load(rlx) == 9);
+        });
+        if (r.found != verdict::pass || r.executions != 1680) ++wrong;
+      }
+    };
+    const auto [status, err] = in_a_child([&run, &wrong] {  // an abort must not end the test runner
+      std::thread a(run), b(run);
+      a.join();
+      b.join();
+      _exit(wrong.load() == 0 ? 0 : 1);
+    });
+    CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
 
   // An engine recycles the containers of the check before it on the same OS
