@@ -1798,7 +1798,43 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
              "there is one variable shared by every model thread).\n";
 }
 
+namespace {
+// A check that cannot run as asked: the verdict usage_error, and why.
+result misused(std::string why) {
+  result r;
+  r.found = verdict::usage_error;
+  r.report = "══════ weave model check: USAGE ERROR ══════\n" + why + "\n";
+  return r;
+}
+
+// What is wrong with o, if anything: a check with such options would crash
+// (a fiber stack that holds not even the checker's own frames), or claim a
+// pass for a search that ran nothing (slice 5 of 2).
+std::string options_error(const options& o) {
+  constexpr std::size_t kMinStack = 32 * 1024;  // engine::kGapBytes for the planning, and the thread's frames
+  const auto bad = [](const std::string& what) { return "weave::model::options: " + what; };
+  if (o.stack_size < kMinStack)
+    return bad(".stack_size is " + std::to_string(o.stack_size) + " bytes; a model thread's stack needs at least " +
+               std::to_string(kMinStack) + " (the checker plans steps on it, 16 KiB of it kept for that)");
+  if (o.max_steps == 0) return bad(".max_steps is 0: no execution could take a step");
+  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count)
+    return bad("slice .shard_index " + std::to_string(o.shard_index) + " of .shard_count " +
+               std::to_string(o.shard_count) + ": want 0 <= shard_index < shard_count");
+  if (o.jobs < 1) return bad(".jobs is " + std::to_string(o.jobs) + ": want 1 or more");
+  if (o.preemptions < -1) return bad(".preemptions is " + std::to_string(o.preemptions) + ": want -1 (none) or a bound");
+  if (o.spurious_wakeups < 0) return bad(".spurious_wakeups is " + std::to_string(o.spurious_wakeups) + ": want 0 or more");
+  if ((o.search == strategy::random || o.search == strategy::pct) && o.iterations == 0)
+    return bad(".iterations is 0: a random or PCT search would run nothing");
+  if (o.search == strategy::pct && o.pct_depth < 1)
+    return bad(".pct_depth is " + std::to_string(o.pct_depth) + ": want 1 or more");
+  if (!(o.time_budget >= 0) || !(o.stall_seconds >= 0))
+    return bad(".time_budget and .stall_seconds are seconds, 0 (none) or more");
+  return {};
+}
+}  // namespace
+
 result engine::explore(const std::function<void()>& body) {
+  if (std::string e = options_error(opt_); !e.empty()) return misused(std::move(e));
   const stall_watch watch(opt_.stall_seconds);
   const mode m = opt_.search == strategy::random ? mode::random
                  : opt_.search == strategy::pct  ? mode::pct
@@ -1866,6 +1902,7 @@ result engine::explore(const std::function<void()>& body) {
 }
 
 result engine::replay(const std::function<void()>& body, std::string_view tok) {
+  if (std::string e = options_error(opt_); !e.empty()) return misused(std::move(e));
   const stall_watch watch(opt_.stall_seconds);
   result r;
   mode_ = mode::replay;

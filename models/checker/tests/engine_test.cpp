@@ -178,6 +178,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_stalled_thread_is_reported);
   CPPUNIT_TEST(a_livelock_names_a_spin_loop_without_spin);
   CPPUNIT_TEST(checks_from_two_os_threads_run_one_at_a_time);
+  CPPUNIT_TEST(options_out_of_range_are_a_usage_error);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
@@ -756,6 +757,36 @@ class engine_test : public CppUnit::TestFixture {
       _exit(wrong.load() == 0 ? 0 : 1);
     });
     CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  // options that cannot work say so, as the verdict usage_error, and run
+  // nothing: a 1 KiB stack crashed the process (no guard-page message), and
+  // slice 5 of 2 passed having run no execution.
+  void options_out_of_range_are_a_usage_error() {
+    const std::pair<void (*)(weave::model::options&), const char*> bad[] = {
+        {[](weave::model::options& o) { o.stack_size = 1024; }, ".stack_size is 1024 bytes"},
+        {[](weave::model::options& o) { o.max_steps = 0; }, ".max_steps is 0"},
+        {[](weave::model::options& o) { o.shard_count = 2, o.shard_index = 5; }, "slice .shard_index 5 of .shard_count 2"},
+        {[](weave::model::options& o) { o.jobs = 0; }, ".jobs is 0"},
+        {[](weave::model::options& o) { o.preemptions = -7; }, ".preemptions is -7"},
+        {[](weave::model::options& o) { o.spurious_wakeups = -1; }, ".spurious_wakeups is -1"},
+        {[](weave::model::options& o) { o.search = weave::model::strategy::random, o.iterations = 0; }, ".iterations is 0"},
+        {[](weave::model::options& o) { o.search = weave::model::strategy::pct, o.pct_depth = 0; }, ".pct_depth is 0"},
+        {[](weave::model::options& o) { o.time_budget = -1; }, ".time_budget and .stall_seconds"},
+    };
+    for (const auto& [set, says] : bad) {
+      weave::model::options o = plain();
+      set(o);
+      bool ran = false;
+      const auto r = weave::model::check(o, [&ran] { ran = true; });
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(says, verdict::usage_error, r.found);
+      CPPUNIT_ASSERT_MESSAGE(r.report, r.report.find(std::string("weave::model::options: ") + says) != std::string::npos);
+      CPPUNIT_ASSERT_MESSAGE(says, !ran && r.executions == 0);
+      CPPUNIT_ASSERT_EQUAL(verdict::usage_error, weave::model::replay(o, [] {}, "0").found);
+    }
+    weave::model::options smallest = plain();
+    smallest.stack_size = 32 * 1024;  // the least it takes: a body with threads runs on it
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(20), weave::model::check(smallest, increments(2, 3)).executions);
   }
 
   // An engine recycles the containers of the check before it on the same OS
