@@ -1501,7 +1501,9 @@ void engine::finish_step() {
 run_end engine::run_execution(const std::function<void()>& body) {
   reset_execution();
   running_ = true;
-  current = this;
+  // A check in a check (model::check called in a model thread): the outer
+  // one's engine is current again when this execution ends.
+  engine* const outer_current = std::exchange(current, this);
   const engine* const outer = std::exchange(running_here_, this);
   threads_.emplace_back();
   threads_[0].fn = body;
@@ -1552,7 +1554,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
   }
   running_ = false;
   teardown();
-  current = nullptr;
+  current = outer_current;
   running_here_ = outer;
   if (end == run_end::diverged) {
     failed_ = true;

@@ -179,6 +179,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_livelock_names_a_spin_loop_without_spin);
   CPPUNIT_TEST(checks_from_two_os_threads_run_one_at_a_time);
   CPPUNIT_TEST(options_out_of_range_are_a_usage_error);
+  CPPUNIT_TEST(a_check_in_a_check_leaves_the_outer_one_running);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
@@ -787,6 +788,26 @@ class engine_test : public CppUnit::TestFixture {
     weave::model::options smallest = plain();
     smallest.stack_size = 32 * 1024;  // the least it takes: a body with threads runs on it
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(20), weave::model::check(smallest, increments(2, 3)).executions);
+  }
+
+  // model::check called in a model thread: the inner check ran, and then the
+  // outer one's operations were taken for code outside any check (its
+  // WEAVE_CHECK "failed outside a model check" and aborted the process).
+  void a_check_in_a_check_leaves_the_outer_one_running() {
+    const auto [status, err] = in_a_child([] {
+      std::uint64_t inner = 0;
+      const auto r = weave::model::check(plain(), [&inner] {
+        atomic<int> x(0);
+        thread a([&x] { x.store(1, rlx); });
+        if (inner == 0) inner = weave::model::check(plain(), increments(2, 2)).executions;
+        const int v = x.load(rlx);
+        a.join();
+        WEAVE_CHECK(v == 0 || v == 1);
+        WEAVE_CHECK(x.load(rlx) == 1);
+      });
+      _exit(r.found == verdict::pass && r.executions == 2 && inner == 6 ? 0 : 1);
+    });
+    CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
 
   // An engine recycles the containers of the check before it on the same OS
