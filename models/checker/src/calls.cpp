@@ -178,7 +178,7 @@ bool engine::user_object(std::uint32_t i) const {
 // --outcomes: the latest value of each named atomic (each of the check's own
 // atomics when none is named) when this execution ended.
 void engine::capture_outcome() {
-  if (!opt_.outcomes || mode_ != mode::dfs || silent_) return;
+  if (!opt_.outcomes || mode_ == mode::replay || silent_) return;  // a bounded or random search lists what it saw
   final_values_.clear();
   bool named = false;
   for (std::uint32_t i = 2; i < nobj_; ++i) named = named || (!objects_[i].is_cell && !objects_[i].name.empty());

@@ -1688,7 +1688,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     }
     if (end == run_end::complete) ++r.executions;
     else if (end == run_end::sleep_blocked) ++r.blocked;
-    const bool go_on = opt_.outcomes && m == mode::dfs;  // --outcomes: a failed execution does not end the search
+    const bool go_on = opt_.outcomes;  // --outcomes: a failed execution does not end the search
     if (go_on && (end == run_end::complete || end == run_end::failed)) {
       for (const auto& [name, value] : final_values_) add_outcome(outcome_table_, name, value, 1, [this] { return token(); });
     }
@@ -1843,6 +1843,16 @@ result engine::explore(const std::function<void()>& body) {
                  : opt_.preemptions >= 0         ? mode::bounded_dfs
                                                  : mode::dfs;
   outcome_table_.clear();
+  if (m == mode::bounded_dfs && opt_.shard_count > 1 && opt_.shard_index > 0) {
+    // A preemption-bounded search is not sliced (its subtrees are not
+    // numbered, pick_node): slice 1 runs all of it, the others nothing, and
+    // --merge adds them up to the whole once.
+    result none;
+    none.exhaustive = false;
+    none.saw_nothing = false;
+    none.preemption_bound = opt_.preemptions;
+    return none;
+  }
   result r = search(body, m, opt_.preemptions);
   if (m == mode::bounded_dfs) r.preemption_bound = opt_.preemptions;
   if (opt_.outcomes) r.outcomes = outcomes_text(outcome_table_);
@@ -1851,6 +1861,7 @@ result engine::explore(const std::function<void()>& body) {
   std::string best_token = r.replay;
   int best_pre = r.preemptions;
   const options original = opt_;
+  opt_.outcomes = false;  // the searches for a shorter counterexample stop at it and count no outcomes
   // A counterexample without stale reads is the easier one to read: if
   // sequential consistency has the bug too (within two more preemptions), the
   // one it has is printed; its token replays the same under RC11, where the
@@ -1862,6 +1873,7 @@ result engine::explore(const std::function<void()>& body) {
     opt_.progress = false;
     const result rs = search(body, mode::bounded_dfs, best_pre + 2);
     opt_ = original;
+    opt_.outcomes = false;
     if (rs.found == r.found) {
       best_token = rs.replay;
       best_pre = rs.preemptions;

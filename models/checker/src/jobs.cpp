@@ -244,7 +244,10 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
 }
 
 result explore(void (*body)(), const options& o, outcome_table* outcomes) {
-  if (o.jobs > 1) return run_jobs(body, o, outcomes);
+  // A preemption-bounded search is not split: its subtrees are not numbered
+  // (engine::pick_node), so each worker ran all of it and the run counted it
+  // as many times.
+  if (o.jobs > 1 && o.preemptions < 0) return run_jobs(body, o, outcomes);
   engine eng(o);
   result r = eng.explore(body);
   if (outcomes != nullptr) *outcomes = eng.outcomes();

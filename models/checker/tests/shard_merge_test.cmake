@@ -114,6 +114,23 @@ expect_equal("--executions 11 --jobs 3" "${n}" 11)
 run(0 --filter "^shard_count_three_by_two$" --strategy random --iterations 25 --jobs 2 --json ${WORK}/random.json)
 field(n ${WORK}/random.json executions)
 expect_equal("--strategy random --iterations 25 --jobs 2" "${n}" 25)
+# A preemption-bounded search is not split: with --jobs it runs whole once,
+# and of its --shard slices the first runs it all (each ran all of it, and
+# the run or the merge counted it as many times).
+run(0 --filter "^shard_count_three_by_two$" --preemptions 1 --json ${WORK}/bounded.json)
+field(whole ${WORK}/bounded.json executions)
+run(0 --filter "^shard_count_three_by_two$" --preemptions 1 --jobs 2 --json ${WORK}/bounded-jobs.json)
+field(n ${WORK}/bounded-jobs.json executions)
+expect_equal("--preemptions 1 --jobs 2" "${n}" "${whole}")
+if(NOT out MATCHES "no bug within 1 preemption; not a proof")
+  message(FATAL_ERROR "--preemptions 1 --jobs 2 does not say its bound\n${out}")
+endif()
+foreach(k 1 2)
+  run(0 --filter "^shard_count_three_by_two$" --preemptions 1 --shard ${k}/2 --json ${WORK}/bounded-${k}-of-2.json)
+endforeach()
+run(0 --merge ${WORK}/bounded-1-of-2.json ${WORK}/bounded-2-of-2.json --json ${WORK}/bounded-merged.json)
+field(n ${WORK}/bounded-merged.json executions)
+expect_equal("--preemptions 1 in 2 shards, merged" "${n}" "${whole}")
 
 # A check declared wrongly: exit status 1, and a JUnit <failure> with its
 # counterexample, XML-escaped (its condition reads `x > 1 && x < 3`).

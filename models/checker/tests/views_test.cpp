@@ -39,6 +39,7 @@ class views_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(outcomes_count_every_final_value);
   CPPUNIT_TEST(outcomes_keep_to_the_execution_bound);
   CPPUNIT_TEST(outcomes_past_a_failure_are_all_there);
+  CPPUNIT_TEST(outcomes_of_a_bounded_or_random_search);
   CPPUNIT_TEST(lost_update_is_said_in_words);
   CPPUNIT_TEST(exports_of_a_deadlock);
   CPPUNIT_TEST_SUITE_END();
@@ -80,6 +81,37 @@ class views_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(5), r.executions);
     CPPUNIT_ASSERT(!r.exhaustive);
     CPPUNIT_ASSERT(has(r.outcomes, "x: 6 in 5 schedules (of 5)"));
+  }
+
+  // --outcomes under --preemptions or a random/PCT search lists the values
+  // that search saw: before, those searches stopped at their first failure
+  // and the table was empty. Under sc, without a preemption the deposits
+  // cannot interleave (30 only); with one, either deposit can replace the
+  // other (10, 20). The shorter counterexample's own searches add nothing to
+  // the table.
+  void outcomes_of_a_bounded_or_random_search() {
+    weave::model::options o;
+    o.outcomes = true;
+    o.memory = weave::model::memory_model::sc;
+    o.preemptions = 0;
+    auto r = weave::model::check(o, lost_update);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.outcomes, verdict::pass, r.found);
+    CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, "balance: 30 in 2 schedules (of 2)"));
+    o.preemptions = 1;
+    r = weave::model::check(o, lost_update);
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, "balance: 10 in 1 schedule, 20 in 1 schedule, 30 in 2 schedules (of 4)"));
+    for (auto s : {weave::model::strategy::random, weave::model::strategy::pct}) {
+      weave::model::options q;
+      q.outcomes = true;
+      q.search = s;
+      q.iterations = 200;
+      r = weave::model::check(q, lost_update);
+      CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+      CPPUNIT_ASSERT_EQUAL(std::uint64_t(200), r.executions);  // on past the failures, every iteration
+      CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, "balance: ") && has(r.outcomes, "(of 200)"));
+      CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, " 30 in "));
+    }
   }
 
   // Going on past a failure, partial-order reduction must still find every

@@ -93,7 +93,8 @@ struct options {
   int jobs = 1;                        // local worker processes
   bool verbose = false;                // print every execution's schedule (its replay token) on stderr
   bool exports = false;                // a counterexample also as result::trace_json, html and dot
-  bool outcomes = false;               // dfs on past failures; result::outcomes lists the final values
+  bool outcomes = false;               // on past failures; result::outcomes lists the final values
+                                       // (under a preemption bound or random/pct: those it saw)
   bool progress = false;               // one updating progress line on stderr
 };
 
