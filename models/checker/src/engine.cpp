@@ -216,6 +216,7 @@ std::uint32_t engine::spawn(std::function<void()>&& fn, source_location loc, con
     fail(verdict::usage_error, "too many model threads (the checker supports " +
                                    std::to_string(kMaxThreads) + "); keep models small");
     yield_back();
+    return 0;  // run on silently after the failure, it has no thread: one more record wrote past the table
   }
   const int parent = cur_;
   const int child = static_cast<int>(threads_.size());

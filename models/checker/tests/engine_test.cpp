@@ -180,6 +180,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(checks_from_two_os_threads_run_one_at_a_time);
   CPPUNIT_TEST(options_out_of_range_are_a_usage_error);
   CPPUNIT_TEST(a_check_in_a_check_leaves_the_outer_one_running);
+  CPPUNIT_TEST(too_many_threads_is_a_usage_error);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
   CPPUNIT_TEST(verbose_prints_every_execution);
   CPPUNIT_TEST_SUITE_END();
@@ -806,6 +807,23 @@ class engine_test : public CppUnit::TestFixture {
         WEAVE_CHECK(x.load(rlx) == 1);
       });
       _exit(r.found == verdict::pass && r.executions == 2 && inner == 6 ? 0 : 1);
+    });
+    CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  // One thread more than the checker supports is the verdict usage_error.
+  // Run on silently after that failure, the spawn went on and wrote a thread
+  // record past the end of the table: a segmentation fault.
+  void too_many_threads_is_a_usage_error() {
+    const auto [status, err] = in_a_child([] {
+      const auto r = weave::model::check(plain(), [] {
+        std::vector<thread> ts;
+        for (int i = 0; i < 10; ++i) ts.emplace_back([] {});
+        for (auto& t : ts)
+          if (t.joinable()) t.join();
+      });
+      const bool said = r.report.find("too many model threads (the checker supports 8)") != std::string::npos;
+      _exit(r.found == verdict::usage_error && said ? 0 : 1);
     });
     CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
