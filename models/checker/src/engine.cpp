@@ -1361,8 +1361,9 @@ std::string engine::spinning_without_spin() const {
       ++mine;
       const bool rewrite = st.kind == op::rmw && st.has_old && st.old == st.value;
       reads_only = st.act == action::step && (st.kind == op::load || st.kind == op::cas_fail || rewrite);
-      const std::string w = obj_name(st.obj) + " at " + where(st.loc);
-      if (reads_only && std::find(what.begin(), what.end(), w) == what.end() && what.size() < 3) what.push_back(w);
+      if (!reads_only || what.size() == 3) continue;
+      std::string w = obj_name(st.obj) + " at " + where(st.loc);
+      if (std::find(what.begin(), what.end(), w) == what.end()) what.push_back(std::move(w));
     }
     if (!reads_only || mine * 2 < steps_.size() - from || mine < 20) continue;
     std::string reads;
@@ -1794,7 +1795,7 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
   r.found = verdict::nondeterminism;
   r.exhaustive = false;
   r.replay = tok;
-  r.report = "══════ weave model check: NONDETERMINISM ══════\n"
+  r.report = banner(verdict::nondeterminism) +
              "The first execution's schedule, run again after the search, did not repeat: " + what +
              ".\nState kept between executions: a static, a global, or an object made outside the body. The body "
              "is re-run from the start for every execution, so make every shared object inside it (a thread_local "
@@ -1806,7 +1807,7 @@ namespace {
 result misused(std::string why) {
   result r;
   r.found = verdict::usage_error;
-  r.report = "══════ weave model check: USAGE ERROR ══════\n" + why + "\n";
+  r.report = banner(verdict::usage_error) + why + "\n";
   return r;
 }
 
@@ -1846,11 +1847,9 @@ result engine::explore(const std::function<void()>& body) {
   outcome_table_.clear();
   if (m == mode::bounded_dfs && opt_.shard_count > 1 && opt_.shard_index > 0) {
     // A preemption-bounded search is not sliced (its subtrees are not
-    // numbered, pick_node): slice 1 runs all of it, the others nothing, and
-    // --merge adds them up to the whole once.
+    // numbered, pick_node): slice 1 (of --shard, or a --jobs worker) runs all
+    // of it, the others nothing, and the slices add up to the whole once.
     result none;
-    none.exhaustive = false;
-    none.saw_nothing = false;
     none.preemption_bound = opt_.preemptions;
     return none;
   }
@@ -1863,6 +1862,7 @@ result engine::explore(const std::function<void()>& body) {
   int best_pre = r.preemptions;
   const options original = opt_;
   opt_.outcomes = false;  // the searches for a shorter counterexample stop at it and count no outcomes
+  const options minimizing = opt_;
   // A counterexample without stale reads is the easier one to read: if
   // sequential consistency has the bug too (within two more preemptions), the
   // one it has is printed; its token replays the same under RC11, where the
@@ -1873,8 +1873,7 @@ result engine::explore(const std::function<void()>& body) {
     opt_.time_budget = 20;
     opt_.progress = false;
     const result rs = search(body, mode::bounded_dfs, best_pre + 2);
-    opt_ = original;
-    opt_.outcomes = false;
+    opt_ = minimizing;
     if (rs.found == r.found) {
       best_token = rs.replay;
       best_pre = rs.preemptions;

@@ -22,6 +22,9 @@ inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
+/// A report's first line: "══════ weave model check: DEADLOCK ══════" (report.cpp).
+std::string banner(verdict v);
+
 /// The seed of a random or PCT search: options::seed, and in slice K of N
 /// (--shard, --jobs) a seed of its own, so that the slices run different
 /// schedules instead of the same ones N times (SplitMix64's finalizer over

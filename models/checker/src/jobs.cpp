@@ -226,6 +226,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
     total.executions += r.executions;
     total.blocked += r.blocked;
     total.seconds = std::max(total.seconds, r.seconds);
+    total.preemption_bound = std::max(total.preemption_bound, r.preemption_bound);  // the same in every worker
     total.exhaustive = total.exhaustive && r.exhaustive;
     total.saw_nothing = total.saw_nothing && r.saw_nothing;
     if (r.found != verdict::pass && !have_failure) {
@@ -244,10 +245,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
 }
 
 result explore(void (*body)(), const options& o, outcome_table* outcomes) {
-  // A preemption-bounded search is not split: its subtrees are not numbered
-  // (engine::pick_node), so each worker ran all of it and the run counted it
-  // as many times.
-  if (o.jobs > 1 && o.preemptions < 0) return run_jobs(body, o, outcomes);
+  if (o.jobs > 1) return run_jobs(body, o, outcomes);
   engine eng(o);
   result r = eng.explore(body);
   if (outcomes != nullptr) *outcomes = eng.outcomes();

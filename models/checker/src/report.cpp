@@ -287,9 +287,13 @@ std::vector<trace_row> engine::trace_rows() const {
   return rows;
 }
 
-std::string engine::render(const failure& f) const {
+std::string banner(verdict v) {
   static const char* names[] = {"PASS", "DEADLOCK", "CHECK FAILED", "EXCEPTION", "USAGE ERROR",
                                 "DATA RACE", "LIVELOCK", "UNJOINED THREAD", "NONDETERMINISM"};
+  return std::string("══════ weave model check: ") + names[static_cast<int>(v)] + " ══════\n";
+}
+
+std::string engine::render(const failure& f) const {
   const bool opaque_view = opt_.primitives == primitive_mode::opaque;
   const std::size_t kMaxCol = opaque_view ? 60 : 46;
   using row_rec = trace_row;
@@ -297,7 +301,7 @@ std::string engine::render(const failure& f) const {
   for (row_rec& r : rows) r.text = clip(r.text, kMaxCol);
 
   std::ostringstream os;
-  os << "══════ weave model check: " << names[static_cast<int>(f.v)] << " ══════\n";
+  os << banner(f.v);
   os << f.message << "\n";
   os << "Schedule: " << steps_.size() << (steps_.size() == 1 ? " step" : " steps");
   if (rows.size() != steps_.size()) os << " in " << rows.size() << " rows (a call of a weave primitive is one row)";

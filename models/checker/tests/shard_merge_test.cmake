@@ -114,8 +114,8 @@ expect_equal("--executions 11 --jobs 3" "${n}" 11)
 run(0 --filter "^shard_count_three_by_two$" --strategy random --iterations 25 --jobs 2 --json ${WORK}/random.json)
 field(n ${WORK}/random.json executions)
 expect_equal("--strategy random --iterations 25 --jobs 2" "${n}" 25)
-# A preemption-bounded search is not split: with --jobs it runs whole once,
-# and of its --shard slices the first runs it all (each ran all of it, and
+# A preemption-bounded search is not split: of its --jobs workers and its
+# --shard slices the first runs it all (each ran all of it, and
 # the run or the merge counted it as many times).
 run(0 --filter "^shard_count_three_by_two$" --preemptions 1 --json ${WORK}/bounded.json)
 field(whole ${WORK}/bounded.json executions)
