@@ -1047,13 +1047,13 @@ void engine::reset_execution() {
 // (go_silent, then plan_step runs it silently), so no fiber is left inside a
 // destructor. Parked fibers (finished threads) stay for the next execution.
 void engine::teardown() {
-  tearing_down_ = true;
+  set_running(running_, true);
   // Children first, T0 (the body) last: the body's frame owns the shared
   // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
     if (t->suspended()) t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
-  tearing_down_ = false;
+  set_running(running_, false);
 }
 
 // An execution the search stops early (a failure, a sleep-blocked or pruned
@@ -1196,6 +1196,10 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
 
 // Records step j (thread c, chosen at node n) and does what taking it does
 // before the thread runs: the DPOR bookkeeping, a new epoch, leaving a wait.
+// Most steps are a runnable thread's atomic access or call (plain_step); the
+// rest (a wait's end, a wake, a spin, a traced run's arrows) are out of line
+// in step_kind and step_ends, which keeps this function, on every step's
+// path, small.
 void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager,
                        bool forced) {
   thread_rec& t = threads_[c];
@@ -1206,24 +1210,44 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   s.preempted = preempt;
   s.eager = eager;
   s.forced = forced;
+  s.seg = seg;
+  s.call = t.call;
+  s.loc = t.pend.loc;
+  const bool plain = plain_step(t) && !tracing_;
+  if (plain) {
+    s.act = action::step;
+    s.kind = t.pend.kind;
+    s.obj = t.pend.obj;
+  } else {
+    step_kind(s, t, seg);
+  }
+  if (reducing() && !silent_) dpor_step(c, j);
+  ++t.hb.c[c];  // a new epoch for this step
+  if (plain) {
+    if (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait) t.idle_spins = 0;
+  } else {
+    step_ends(t);
+  }
+  read_mark_[c] = 0;  // its restriction was for the step it has just taken
+  beat(c, s.loc.file_name(), s.loc.line(), false);  // the stall watchdog's (watchdog.hpp)
+}
+
+// What step s of thread t is, when not a plain step (take_step).
+void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
   if (tracing()) {  // the exports' arrows (the report's replay is the one traced run)
     if (t.act == action::wake_return) s.sync_from = t.wake_step;
     else if (!t.stepped) s.sync_from = t.spawn_step;
     t.stepped = true;
   }
-  s.seg = seg;
-  s.call = t.call;
   if (t.st == tstate::blocked) {
     s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
     if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
     s.kind = op::wait;
     s.obj = t.wait_obj;
-    s.loc = t.pend.loc;
   } else {
     s.act = t.act;
     s.kind = t.act == action::wake_return ? op::wait : t.pend.kind;
     s.obj = t.act == action::wake_return ? t.wait_obj : t.pend.obj;
-    s.loc = t.pend.loc;
     if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
   }
   // A wake disables its sleepers' pending time-out or spurious return, and a
@@ -1237,12 +1261,15 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
     node& b = nodes_[static_cast<std::size_t>(seg)];
     b.backtrack |= waiting_on(t.pend.obj) & b.enabled;
   }
-  if (reducing() && !silent_) dpor_step(c, j);
-  ++t.hb.c[c];  // a new epoch for this step
-  // Perform: blocked threads leave their wait here; everything else runs on its fiber.
+}
+
+// Performs a step that is not a plain one (take_step): blocked threads leave
+// their wait here; everything else runs on its fiber.
+void engine::step_ends(thread_rec& t) {
   if (t.st == tstate::blocked) {
     auto& w = objects_[t.wait_obj].waiters;
-    w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
+    const auto c = static_cast<std::uint8_t>(&t - threads_.begin());
+    w.erase(std::remove(w.begin(), w.end(), c), w.end());
     if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
       t.wres = wait_result::timed_out;
     } else if (t.timed) {
@@ -1268,8 +1295,6 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
     t.idle_spins = 0;
   }
   t.act = action::step;
-  read_mark_[c] = 0;  // its restriction was for the step it has just taken
-  beat(c, s.loc.file_name(), s.loc.line(), false);  // the stall watchdog's (watchdog.hpp)
 }
 
 // Step j of a recorded schedule cannot be taken as recorded (what: how). Two
@@ -1502,7 +1527,7 @@ void engine::finish_step() {
 
 run_end engine::run_execution(const std::function<void()>& body) {
   reset_execution();
-  running_ = true;
+  set_running(true, tearing_down_);
   // A check in a check (model::check called in a model thread): the outer
   // one's engine is current again when this execution ends.
   engine* const outer_current = std::exchange(current, this);
@@ -1554,7 +1579,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
          "weave::model_sync::atomic / cell and weave::model:: primitives only from them.");
     end = run_end::failed;
   }
-  running_ = false;
+  set_running(false, tearing_down_);
   teardown();
   current = outer_current;
   running_here_ = outer;
@@ -1660,7 +1685,7 @@ double seconds_since(sclock::time_point t0) {
 }  // namespace
 
 result engine::search(const std::function<void()>& body, mode m, int bound) {
-  mode_ = m;
+  set_mode(m);
   bound_ = bound;
   clear_search_stack();
   subtree_counter_ = 0;
@@ -1766,11 +1791,9 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
   const std::string tok = first_token_;
   if (!parse_token(tok)) return;
   const mode saved = mode_;
-  mode_ = mode::replay;
-  quiet_ = true;  // only the steps and the verdict are compared: nothing to format
+  set_mode(mode::replay, true);  // quiet: only the steps and the verdict are compared, nothing to format
   const run_end end = run_execution(body);
-  quiet_ = false;
-  mode_ = saved;
+  set_mode(saved);
   const verdict now = end == run_end::failed ? fail_.v : verdict::pass;
   std::string what;
   const std::size_t n = std::min(first.size(), steps_.size());
@@ -1919,7 +1942,7 @@ result engine::replay(const std::function<void()>& body, std::string_view tok) {
   if (std::string e = options_error(opt_); !e.empty()) return misused(std::move(e));
   const stall_watch watch(opt_.stall_seconds);
   result r;
-  mode_ = mode::replay;
+  set_mode(mode::replay);
   if (!parse_token(tok)) {
     r.found = verdict::nondeterminism;
     r.report = "not a replay token: " + std::string(tok);

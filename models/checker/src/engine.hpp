@@ -92,11 +92,11 @@ class engine : private one_check_at_a_time, private workspace {
   result replay(const std::function<void()>& body, std::string_view token);
 
   // --- called from model threads (through the detail:: functions) ---
-  bool active() const noexcept { return running_ && !tearing_down_; }
+  bool active() const noexcept { return active_; }
   /// False while an execution the search stopped early is run on to its end.
   bool counted() const noexcept { return !silent_; }
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
-  bool tracing() const noexcept { return mode_ == mode::replay && !quiet_; }
+  bool tracing() const noexcept { return tracing_; }
   /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
   /// Inline (below), its rare cases out of line (visible_rare): a thread
   /// switches away in the frame of the operation's own function, so resumed it
@@ -178,6 +178,14 @@ class engine : private one_check_at_a_time, private workspace {
   node* choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager);
   void sleep_after(node& n, int c, std::int32_t j, bool replayed);
   void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager, bool forced);
+  /// A runnable thread's next operation that is not a spin or a wake: its
+  /// step is taken as announced (take_step's common case).
+  static bool plain_step(const thread_rec& t) noexcept {
+    return t.st != tstate::blocked && t.act == action::step && t.pend.kind != op::spin &&
+           t.pend.kind != op::wake_one && t.pend.kind != op::wake_all;
+  }
+  [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
+  [[gnu::cold]] void step_ends(thread_rec& t);
   void finish_step();
   void reset_execution();
   void clear_search_stack() noexcept;
@@ -321,6 +329,21 @@ class engine : private one_check_at_a_time, private workspace {
   int bound_ = -1;
   bool running_ = false;
   bool tearing_down_ = false;
+  // Asked at every operation, so kept as one flag each (set_running,
+  // set_mode): active_ = running_ && !tearing_down_; tracing_ = a replay
+  // that reports (mode_ == mode::replay && !quiet_).
+  bool active_ = false;
+  bool tracing_ = false;
+  void set_running(bool running, bool tearing_down) noexcept {
+    running_ = running;
+    tearing_down_ = tearing_down;
+    active_ = running && !tearing_down;
+  }
+  void set_mode(mode m, bool quiet = false) noexcept {
+    mode_ = m;
+    quiet_ = quiet;
+    tracing_ = m == mode::replay && !quiet;
+  }
   bool silent_ = false;           // running a stopped execution on to its end (go_silent)
   std::size_t silent_from_ = 0;   // steps_ before it
   bool ending_ = false;  // the engine's end: parked fibers return (end_parked)
