@@ -891,12 +891,6 @@ void engine::dpor_step(int c, std::int32_t j) {
   if (static_cast<std::size_t>(j) < nodes_.size()) nodes_[static_cast<std::size_t>(j)].dclk = d;  // for its replays
 }
 
-const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
-  if (obj >= kLifeBase && obj < kLifeBase + kMaxThreads) return &life_[obj - kLifeBase];
-  if (obj == kNoObj || obj >= nobj_) return nullptr;
-  return &objects_[obj];
-}
-
 // Step j of thread c accesses obj: races with the unordered earlier accesses
 // that conflict with it, then the dependency edges, then the access itself.
 void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how) {
@@ -964,23 +958,6 @@ void engine::thread_died(int c, std::int32_t j) {
     const bool segment_reads_c = std::any_of(fp.begin(), fp.end(), [&](const footprint_item& f) { return f.obj == life_obj(c); });
     if (waits_on_c || reads_c || segment_reads_c) child_sleep_ &= ~bit(static_cast<int>(r));
   }
-}
-
-// The await rule's bookkeeping: thread cur_ read obj (a load, a failed CAS, an
-// RMW, a futex wait's value check, S::alive): message msg of an atomic, and
-// (under sc, the latest) every value written to it so far.
-void engine::note_read(std::uint32_t obj, std::uint32_t msg) {
-  const object_rec* o = dep_object(obj);
-  if (o == nullptr || cur_ < 0) return;
-  auto& reads = threads_[cur_].spin_reads;
-  const auto seen = static_cast<std::uint32_t>(o->writes.size());
-  for (auto& r : reads)
-    if (r.obj == obj) {
-      r.seen = seen;
-      r.msg = msg;
-      return;
-    }
-  reads.push_back(spin_read{obj, seen, msg});
 }
 
 // Something the thread read since its previous spin has something newer to

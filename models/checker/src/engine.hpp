@@ -452,6 +452,29 @@ inline void engine::visible(std::uint32_t obj, op kind, source_location loc, std
   hand_over();
 }
 
+inline const object_rec* engine::dep_object(std::uint32_t obj) const noexcept {
+  if (obj >= kLifeBase && obj < kLifeBase + kMaxThreads) return &life_[obj - kLifeBase];
+  if (obj == kNoObj || obj >= nobj_) return nullptr;
+  return &objects_[obj];
+}
+
+// The await rule's bookkeeping: thread cur_ read obj (a load, a failed CAS, an
+// RMW, a futex wait's value check, S::alive): message msg of an atomic, and
+// (under sc, the latest) every value written to it so far.
+inline void engine::note_read(std::uint32_t obj, std::uint32_t msg) {
+  const object_rec* o = dep_object(obj);
+  if (o == nullptr || cur_ < 0) return;
+  auto& reads = threads_[cur_].spin_reads;
+  const auto seen = static_cast<std::uint32_t>(o->writes.size());
+  for (auto& r : reads)
+    if (r.obj == obj) {
+      r.seen = seen;
+      r.msg = msg;
+      return;
+    }
+  reads.push_back(spin_read{obj, seen, msg});
+}
+
 inline void engine::hand_over() {
   // The step this thread has just taken ends here, and the thread plans the
   // next one itself, on its own stack: when it is chosen again (most steps),
