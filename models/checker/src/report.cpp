@@ -9,6 +9,18 @@
 namespace weave::model::detail {
 namespace {
 
+// Where a thread was made, for the Threads list. A model::thread that the
+// standard library constructs (std::vector::emplace_back does, in
+// std::construct_at) gets that header's line as its source_location: say so,
+// and how the user's own line is seen (a thread constructed in the user's
+// code, then moved in). Headers of libstdc++ and libc++ are under a c++/ folder.
+std::string spawn_site(source_location l) {
+  if (std::strstr(l.file_name(), "/c++/") == nullptr) return where(l);
+  return where(l) +
+         " (in the standard library, e.g. vector::emplace_back; v.push_back(weave::model::thread(f)) shows your own "
+         "line here)";
+}
+
 std::string num(std::uint64_t v) {
   if (v >= 0xffffffff00000000ull) return std::to_string(static_cast<std::int64_t>(v));
   if (v > 999999) {
@@ -308,7 +320,7 @@ std::string engine::render(const failure& f) const {
   os << ", " << preemptions_ << " preemption" << (preemptions_ == 1 ? "" : "s") << ".\n\n";
   os << "Threads:\n  " << thread_name(0) << (threads_[0].name.empty() ? "  the check body" : "") << "\n";
   for (std::size_t t = 1; t < threads_.size(); ++t)
-    os << "  " << thread_name(static_cast<int>(t)) << "  spawned at " << where(threads_[t].spawned_at) << "\n";
+    os << "  " << thread_name(static_cast<int>(t)) << "  spawned at " << spawn_site(threads_[t].spawned_at) << "\n";
   os << "Objects:\n";
   if (opaque_view) {
     std::vector<bool> shown(nprim_, false);

@@ -5,6 +5,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <string>
+#include <vector>
 
 #include "json.hpp"
 #include "known_bodies.hpp"
@@ -42,6 +43,7 @@ class views_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(outcomes_of_a_bounded_or_random_search);
   CPPUNIT_TEST(lost_update_is_said_in_words);
   CPPUNIT_TEST(exports_of_a_deadlock);
+  CPPUNIT_TEST(threads_made_by_the_standard_library_say_so);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -164,6 +166,33 @@ class views_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, ok.found);
     CPPUNIT_ASSERT(!has(ok.report, "lost update"));
+  }
+
+  // std::vector<thread>::emplace_back constructs the thread inside the
+  // standard library (std::construct_at), so its source_location is that
+  // header's line: the report says so, and how to see the user's own line,
+  // which a thread constructed in the user's code (push_back) gets.
+  void threads_made_by_the_standard_library_say_so() {
+    const auto r = weave::model::check(weave::model::options{}, [] {
+      atomic<int> x{0, "x"};
+      std::vector<thread> ts;
+      for (int i = 0; i < 2; ++i) ts.emplace_back([&] { x.store(x.load(rlx) + 1, rlx); });
+      for (thread& t : ts) t.join();
+      WEAVE_CHECK(x.load(rlx) == 2);
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT_MESSAGE(r.report, has(r.report, "T1  spawned at ") && has(r.report, "in the standard library"));
+    CPPUNIT_ASSERT_MESSAGE(r.report, has(r.report, "push_back(weave::model::thread(f))"));
+    const auto mine = weave::model::check(weave::model::options{}, [] {
+      atomic<int> x{0, "x"};
+      std::vector<thread> ts;
+      for (int i = 0; i < 2; ++i) ts.push_back(thread([&] { x.store(x.load(rlx) + 1, rlx); }));
+      for (thread& t : ts) t.join();
+      WEAVE_CHECK(x.load(rlx) == 2);
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, mine.found);
+    CPPUNIT_ASSERT_MESSAGE(mine.report, has(mine.report, "T1  spawned at views_test.cpp:"));
+    CPPUNIT_ASSERT_MESSAGE(mine.report, !has(mine.report, "in the standard library"));
   }
 
   void exports_of_a_deadlock() {
