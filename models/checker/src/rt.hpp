@@ -345,29 +345,32 @@ struct step_rec {
   // initializers: value-initializing an aggregate-like record zero-fills all
   // of it first (a `rep stos` per step, a few percent of a search's time).
   step_rec() noexcept {}
-  std::uint8_t tid = 0;
-  action act = action::step;
-  op kind = op::fence;
-  std::uint32_t obj = 0;
-  source_location loc{};
+  // What every step is: engine::take_step, the one place a step_rec is made,
+  // writes each of these, so they have no initializer to write them twice.
+  std::uint8_t tid;
+  action act;
+  op kind;
+  bool preempted;  // the previous thread could have gone on
+  bool eager;      // a forced step (an enabled join), not a choice
+  bool forced;     // the next step of an opaque call (no choice)
+  std::uint16_t data_choice, data_alts;
+  std::uint32_t obj;
+  std::int32_t call;  // the outermost call it belongs to
+  std::int32_t seg;   // the first step of its segment (itself unless forced)
+  source_location loc;
+  // What the operation did, written by the operation when it has it.
   std::memory_order mo = std::memory_order_relaxed;
   bool has_value = false, has_old = false;
+  tstate after = tstate::runnable;  // the thread's state when the step ended
+  op after_kind = op::fence;         // and its next operation
   std::uint64_t value = 0, old = 0;
   std::uint32_t aux = 0;  // wait result, woken count, spawned/joined thread
-  std::uint16_t data_choice = 0, data_alts = 1;
   std::uint32_t rf = kNoMsg;     // RC11: the message it read
   std::uint32_t wr = kNoMsg;     //   and the one it wrote
   std::uint32_t newer = kNoMsg;  //   the latest message of that location it did not read (a stale read)
-  bool preempted = false;  // the previous thread could have gone on
-  bool eager = false;      // a forced step (an enabled join), not a choice
-  bool forced = false;     // the next step of an opaque call (no choice)
-  std::int32_t call = -1;  // the outermost call it belongs to
-  std::int32_t seg = -1;   // the first step of its segment (itself unless forced)
-  const char* note = nullptr;  // its call's note when the step ended (why it blocks)
   std::int32_t sync_from = -1;  // a step of another thread it synchronizes with (replay only: the exports' arrows)
-  tstate after = tstate::runnable;  // the thread's state when the step ended
-  op after_kind = op::fence;         // and its next operation
   std::uint32_t after_target = 0;    // the thread it joins next, if it does
+  const char* note = nullptr;  // its call's note when the step ended (why it blocks)
   vclock dclk;
 };
 
