@@ -198,15 +198,12 @@ std::string outcomes_text(const outcome_table& t) {
     });
     std::uint64_t total = 0;
     for (const outcome_value& v : values) total += v.count;
-    auto shown = [](std::uint64_t v) {  // a negative value as such
-      return v >= 0xffffffff00000000ull ? std::to_string(static_cast<std::int64_t>(v)) : std::to_string(v);
-    };
     s += "  " + row.name + ":";
     std::string tokens;
     for (const outcome_value& v : values) {
-      s += std::string(tokens.empty() ? " " : ", ") + shown(v.value) + " in " + std::to_string(v.count) +
+      s += std::string(tokens.empty() ? " " : ", ") + value_text(v.value) + " in " + std::to_string(v.count) +
            (v.count == 1 ? " schedule" : " schedules");
-      tokens += "    " + row.name + " = " + shown(v.value) + ": --replay NAME:" + v.token + "\n";
+      tokens += "    " + row.name + " = " + value_text(v.value) + ": --replay NAME:" + v.token + "\n";
     }
     s += " (of " + std::to_string(total) + ")\n" + tokens;
   }

@@ -21,15 +21,6 @@ std::string spawn_site(source_location l) {
          "line here)";
 }
 
-std::string num(std::uint64_t v) {
-  if (v >= 0xffffffff00000000ull) return std::to_string(static_cast<std::int64_t>(v));
-  if (v > 999999) {
-    char b[32];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-  }
-  return std::to_string(v);
-}
 const char* mo(std::memory_order o) {
   switch (o) {
     case std::memory_order_relaxed: return "rlx";
@@ -97,7 +88,7 @@ std::string engine::obj_name(std::uint32_t id) const {
 std::string engine::message_text(std::uint32_t id) const {
   const message& m = msgs_[id];
   if (m.step < 0) return "the initial value";
-  return "the store of " + num(m.value) + " by " + thread_name(m.tid) + " at step " + std::to_string(m.step + 1);
+  return "the store of " + value_text(m.value) + " by " + thread_name(m.tid) + " at step " + std::to_string(m.step + 1);
 }
 
 // A store to a primitive's own word, in the user's calls (opaque
@@ -142,7 +133,7 @@ std::string engine::lost_note(const step_rec& s) const {
   if (next.tid == m.tid || next.step < 0) return {};
   for (const step_rec& r : steps_)
     if (r.rf == s.wr && r.tid != s.tid) return {};
-  return thread_name(s.tid) + "'s store of " + num(m.value) + " to " + obj_name(m.obj) + " is overwritten by " +
+  return thread_name(s.tid) + "'s store of " + value_text(m.value) + " to " + obj_name(m.obj) + " is overwritten by " +
          thread_name(next.tid) + " at step " + std::to_string(next.step + 1) +
          " before any other thread read it: a lost update";
 }
@@ -160,16 +151,16 @@ std::string engine::describe(const step_rec& s) const {
     case action::spin_return: text = "spin (until a write)"; break;
     case action::step:
       switch (s.kind) {
-        case op::load: text = "load " + o + " → " + num(s.value) + " " + mo(s.mo); break;
-        case op::store: text = "store " + o + " ← " + num(s.value) + " " + mo(s.mo); break;
-        case op::rmw: text = "rmw " + o + " " + num(s.old) + "→" + num(s.value) + " " + mo(s.mo); break;
+        case op::load: text = "load " + o + " → " + value_text(s.value) + " " + mo(s.mo); break;
+        case op::store: text = "store " + o + " ← " + value_text(s.value) + " " + mo(s.mo); break;
+        case op::rmw: text = "rmw " + o + " " + value_text(s.old) + "→" + value_text(s.value) + " " + mo(s.mo); break;
         case op::cas_fail:
-          text = "cas " + o + (s.aux == 1 ? " fails spuriously, sees " : " fails, sees ") + num(s.value) + " " + mo(s.mo);
+          text = "cas " + o + (s.aux == 1 ? " fails spuriously, sees " : " fails, sees ") + value_text(s.value) + " " + mo(s.mo);
           break;
         case op::wait:
-          if (s.aux == 100) text = "wait " + o + " (=" + num(s.value) + "): sleeps";
+          if (s.aux == 100) text = "wait " + o + " (=" + value_text(s.value) + "): sleeps";
           else if (s.aux == static_cast<std::uint32_t>(wait_result::timed_out)) text = "wait " + o + ": deadline passed";
-          else text = "wait " + o + ": " + num(s.value) + "≠" + num(s.old) + ", returns";
+          else text = "wait " + o + ": " + value_text(s.value) + "≠" + value_text(s.old) + ", returns";
           break;
         case op::wake_one: text = "wake_one " + o + " → " + threads_text(s.aux); break;
         case op::wake_all: text = "wake_all " + o + " → " + threads_text(s.aux); break;

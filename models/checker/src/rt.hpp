@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <cstdint>
 #include <functional>
@@ -73,6 +74,18 @@ inline const char* base_name(const char* path) {
 }
 inline std::string where(source_location l) {
   return std::string(base_name(l.file_name())) + ":" + std::to_string(l.line());
+}
+/// A value as the trace and --outcomes say it: a negative one as such, one
+/// above 999,999 in hex (an address, most likely: a pointer atomic's), the
+/// rest in decimal.
+inline std::string value_text(std::uint64_t v) {
+  if (v >= 0xffffffff00000000ull) return std::to_string(static_cast<std::int64_t>(v));
+  if (v > 999999) {
+    char b[32];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+  }
+  return std::to_string(v);
 }
 
 /// The pseudo-object "thread t is alive": S::alive(t) reads it and t's last

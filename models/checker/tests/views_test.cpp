@@ -41,6 +41,7 @@ class views_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(outcomes_keep_to_the_execution_bound);
   CPPUNIT_TEST(outcomes_past_a_failure_are_all_there);
   CPPUNIT_TEST(outcomes_of_a_bounded_or_random_search);
+  CPPUNIT_TEST(outcomes_of_a_pointer_are_addresses_in_hex);
   CPPUNIT_TEST(lost_update_is_said_in_words);
   CPPUNIT_TEST(exports_of_a_deadlock);
   CPPUNIT_TEST(threads_made_by_the_standard_library_say_so);
@@ -148,6 +149,24 @@ class views_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, ", 0 in "));
       CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, ", 1 in "));
     }
+  }
+
+  // A pointer atomic's final values are addresses: --outcomes says them in
+  // hex, as the trace does (0x7f...), not as fifteen decimal digits.
+  void outcomes_of_a_pointer_are_addresses_in_hex() {
+    weave::model::options o;
+    o.outcomes = true;
+    const auto r = weave::model::check(o, [] {
+      int a = 1, b = 2;
+      atomic<int*> p{nullptr, "p"};
+      thread t{[&] { p.store(&a, rlx); }};
+      p.store(&b, rlx);
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.outcomes, verdict::pass, r.found);
+    CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, "p: 0x"));
+    CPPUNIT_ASSERT_MESSAGE(r.outcomes, has(r.outcomes, "p = 0x"));
+    CPPUNIT_ASSERT_MESSAGE(r.outcomes, r.outcomes.find("p: 1") == std::string::npos);
   }
 
   void lost_update_is_said_in_words() {
