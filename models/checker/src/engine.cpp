@@ -1200,11 +1200,8 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   }
   if (reducing() && !silent_) dpor_step(c, j);
   ++t.hb.c[c];  // a new epoch for this step
-  if (plain) {
-    if (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait) t.idle_spins = 0;
-  } else {
-    step_ends(t);
-  }
+  if (!plain) step_ends(t);
+  else if (not_idle(t)) t.idle_spins = 0;
   read_mark_[c] = 0;  // its restriction was for the step it has just taken
   beat(c, s.loc.file_name(), s.loc.line(), false);  // the stall watchdog's (watchdog.hpp)
 }
@@ -1268,7 +1265,7 @@ void engine::step_ends(thread_rec& t) {
     if (stale(t)) t.idle_spins = 0;
     else ++t.idle_spins;
     t.spin_reads.clear();  // the next spin waits on what the next round reads
-  } else if (t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait)) {
+  } else if (not_idle(t)) {
     t.idle_spins = 0;
   }
   t.act = action::step;

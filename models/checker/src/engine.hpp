@@ -184,6 +184,11 @@ class engine : private one_check_at_a_time, private workspace {
     return t.st != tstate::blocked && t.act == action::step && t.pend.kind != op::spin &&
            t.pend.kind != op::wake_one && t.pend.kind != op::wake_all;
   }
+  /// A store, an RMW or a futex wait is no idle round of a spin loop: the
+  /// count of spins in a row with nothing new to read (the await rule) starts again.
+  static bool not_idle(const thread_rec& t) noexcept {
+    return t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait);
+  }
   [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
   [[gnu::cold]] void step_ends(thread_rec& t);
   void finish_step();
