@@ -575,7 +575,7 @@ void engine::lock_hook(const void* lock, int what, unsigned flags) noexcept {
 }
 
 void engine::fail(verdict v, std::string message, std::string footer) {
-  if (!running_ || tearing_down_ || failed_ || silent_) return;
+  if (!running_ || failed_ || silent_) return;
   failed_ = true;
   fail_.v = v;
   fail_.message = std::move(message);
@@ -1024,13 +1024,11 @@ void engine::reset_execution() {
 // (go_silent, then plan_step runs it silently), so no fiber is left inside a
 // destructor. Parked fibers (finished threads) stay for the next execution.
 void engine::teardown() {
-  set_running(running_, true);
   // Children first, T0 (the body) last: the body's frame owns the shared
   // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
     if (t->suspended()) t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
-  set_running(running_, false);
 }
 
 // An execution the search stops early (a failure, a sleep-blocked or pruned
@@ -1190,17 +1188,14 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   s.seg = seg;
   s.call = t.call;
   s.loc = t.pend.loc;
+  s.act = t.act;  // the operation it announced (step_kind: what a wait's end or a spin's return is instead)
+  s.kind = t.pend.kind;
+  s.obj = t.pend.obj;
   const bool plain = plain_step(t) && !tracing_;
-  if (plain) {
-    s.act = action::step;
-    s.kind = t.pend.kind;
-    s.obj = t.pend.obj;
-  } else {
-    step_kind(s, t, seg);
-  }
+  if (!plain) step_kind(s, t, seg);
   if (reducing() && !silent_) dpor_step(c, j);
   ++t.hb.c[c];  // a new epoch for this step
-  if (!plain) step_ends(t);
+  if (!plain) step_ends(t, c);
   else if (not_idle(t)) t.idle_spins = 0;
   read_mark_[c] = 0;  // its restriction was for the step it has just taken
   beat(c, s.loc.file_name(), s.loc.line(), false);  // the stall watchdog's (watchdog.hpp)
@@ -1216,13 +1211,12 @@ void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
   if (t.st == tstate::blocked) {
     s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
     if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
+  }
+  if (t.st == tstate::blocked || t.act == action::wake_return) {  // the wait's end
     s.kind = op::wait;
     s.obj = t.wait_obj;
-  } else {
-    s.act = t.act;
-    s.kind = t.act == action::wake_return ? op::wait : t.pend.kind;
-    s.obj = t.act == action::wake_return ? t.wait_obj : t.pend.obj;
-    if (t.act == action::step && t.pend.kind == op::spin) s.act = action::spin_return;
+  } else if (t.act == action::step && t.pend.kind == op::spin) {
+    s.act = action::spin_return;
   }
   // A wake disables its sleepers' pending time-out or spurious return, and a
   // disabled step never appears as a race: explore "it fired just before this
@@ -1239,11 +1233,10 @@ void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
 
 // Performs a step that is not a plain one (take_step): blocked threads leave
 // their wait here; everything else runs on its fiber.
-void engine::step_ends(thread_rec& t) {
+void engine::step_ends(thread_rec& t, int c) {
   if (t.st == tstate::blocked) {
     auto& w = objects_[t.wait_obj].waiters;
-    const auto c = static_cast<std::uint8_t>(&t - threads_.begin());
-    w.erase(std::remove(w.begin(), w.end(), c), w.end());
+    w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
     if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
       t.wres = wait_result::timed_out;
     } else if (t.timed) {
@@ -1501,7 +1494,7 @@ void engine::finish_step() {
 
 run_end engine::run_execution(const std::function<void()>& body) {
   reset_execution();
-  set_running(true, tearing_down_);
+  running_ = true;
   // A check in a check (model::check called in a model thread): the outer
   // one's engine is current again when this execution ends.
   engine* const outer_current = std::exchange(current, this);
@@ -1553,7 +1546,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
          "weave::model_sync::atomic / cell and weave::model:: primitives only from them.");
     end = run_end::failed;
   }
-  set_running(false, tearing_down_);
+  running_ = false;  // before teardown: what the unwinding fibers do is no operation of the check
   teardown();
   current = outer_current;
   running_here_ = outer;

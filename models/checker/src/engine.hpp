@@ -92,7 +92,7 @@ class engine : private one_check_at_a_time, private workspace {
   result replay(const std::function<void()>& body, std::string_view token);
 
   // --- called from model threads (through the detail:: functions) ---
-  bool active() const noexcept { return active_; }
+  bool active() const noexcept { return running_; }
   /// False while an execution the search stopped early is run on to its end.
   bool counted() const noexcept { return !silent_; }
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
@@ -190,7 +190,7 @@ class engine : private one_check_at_a_time, private workspace {
     return t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait);
   }
   [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
-  [[gnu::cold]] void step_ends(thread_rec& t);
+  [[gnu::cold]] void step_ends(thread_rec& t, int c);
   void finish_step();
   void reset_execution();
   void clear_search_stack() noexcept;
@@ -332,27 +332,15 @@ class engine : private one_check_at_a_time, private workspace {
   stack_pool& stacks_;
   mode mode_ = mode::dfs;
   int bound_ = -1;
-  bool running_ = false;
-  bool tearing_down_ = false;
-  // Asked at every operation, so kept as one flag each (set_running,
-  // set_mode): active_ = running_ && !tearing_down_; tracing_ = a replay
-  // that reports (mode_ == mode::replay && !quiet_).
-  bool active_ = false;
-  bool tracing_ = false;
-  void set_running(bool running, bool tearing_down) noexcept {
-    running_ = running;
-    tearing_down_ = tearing_down;
-    active_ = running && !tearing_down;
-  }
+  bool running_ = false;  // an execution runs (false while teardown unwinds its fibers: their operations do nothing)
+  bool tracing_ = false;  // a replay that reports: mode::replay, and not quiet (check_first_execution compares only)
   void set_mode(mode m, bool quiet = false) noexcept {
     mode_ = m;
-    quiet_ = quiet;
     tracing_ = m == mode::replay && !quiet;
   }
   bool silent_ = false;           // running a stopped execution on to its end (go_silent)
   std::size_t silent_from_ = 0;   // steps_ before it
   bool ending_ = false;  // the engine's end: parked fibers return (end_parked)
-  bool quiet_ = false;  // a replay that reports nothing (check_first_execution): tracing() is off
 
   // search stack
   node silent_node_;  // the step of a silent run-on: no choice of the search
