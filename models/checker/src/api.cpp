@@ -125,7 +125,7 @@ std::uint32_t self() noexcept {
 }
 std::int64_t now_ns() noexcept {
   engine* e = live();
-  return e ? e->now() : 0;
+  return e ? e->now_ns() : 0;
 }
 void invariant(bool cond, const char* msg, source_location loc) {
   if (cond) return;

@@ -77,6 +77,10 @@ namespace weave::model::detail {
 
 prim_id engine::new_primitive(const void* self, const char* kind, const char* name, bool stepwise) {
   if (!active()) return kOutside;
+  if (ff_) {  // its record is the snapshot's: only where it lives now
+    ff_prims_.push_back(self);
+    return (static_cast<prim_id>(generation_) << 32) | ff_nprim_++;
+  }
   const auto id = static_cast<std::uint32_t>(nprim_);
   if (nprim_ == prims_.size()) prims_.emplace_back();
   prim_rec& p = prims_[nprim_++];
@@ -89,16 +93,18 @@ prim_id engine::new_primitive(const void* self, const char* kind, const char* na
 }
 
 void engine::forget_primitive(std::uint32_t id) noexcept {
-  if (!running_ || id >= nprim_) return;
+  if (!running_ || ff_ || id >= nprim_) return;
   prims_[id].alive = false;
 }
 
 bool engine::call_begin(std::uint32_t prim, const char* what, source_location loc) {
   // Transparent primitives: calls change nothing and their traces show every step.
-  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0 || prim >= nprim_) return false;
+  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0) return false;
+  if (ff_) return ff_answer() != 0;
+  const bool opens = opens_call(prim);
+  answers_.push_back(opens ? 1 : 0);
+  if (!opens) return false;
   thread_rec& t = threads_[cur_];
-  if (t.call >= 0) return false;  // a call inside a call: part of the outer one
-  if (prims_[prim].stepwise) return false;  // not linearizable: its steps, and its parts' calls, are the user's
   t.call = static_cast<std::int32_t>(calls_.size());
   call_rec& c = calls_.emplace_back();  // in place: no record built and moved, no strings moved
   c.prim = prim;
@@ -106,6 +112,14 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   c.what = what;
   c.loc = loc;
   return true;
+}
+
+// Whether thread cur_'s call of primitive prim is an outermost call of a
+// linearizable primitive (call_begin).
+bool engine::opens_call(std::uint32_t prim) const noexcept {
+  if (prim >= nprim_) return false;
+  if (threads_[cur_].call >= 0) return false;  // a call inside a call: part of the outer one
+  return !prims_[prim].stepwise;  // not linearizable: its steps, and its parts' calls, are the user's
 }
 
 void engine::call_end() noexcept {
@@ -145,7 +159,7 @@ void engine::call_reads_decide() noexcept {
 // User code run by a primitive inside a call (a callback, a predicate, a
 // task) is the user's again: the call is suspended around it.
 void engine::user_code(bool enter) {
-  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0) return;
+  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0 || ff_) return;
   thread_rec& t = threads_[cur_];
   if (enter) {
     t.user_saved.push_back(t.call);
@@ -157,7 +171,7 @@ void engine::user_code(bool enter) {
 }
 
 void engine::name_object(std::uint32_t id, const char* name) {
-  if (!active() || id >= nobj_ || name == nullptr) return;
+  if (!active() || ff_ || id >= nobj_ || name == nullptr) return;
   objects_[id].name = name;
 }
 

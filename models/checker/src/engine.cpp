@@ -225,6 +225,10 @@ std::uint32_t engine::spawn(std::function<void()>&& fn, source_location loc, con
   c.fn = std::move(fn);
   c.spawned_at = loc;
   if (name != nullptr) c.name = name;
+  if (ff_) {  // the rest of its record is the snapshot's
+    fresh_pending_ = true;
+    return static_cast<std::uint32_t>(child);
+  }
   c.spawn_step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
   c.hb = threads_[parent].hb;
   c.hb.c[child] = 1;
@@ -250,7 +254,7 @@ void engine::join(std::uint32_t tid, source_location loc) {
   }
   threads_[cur_].join_target = tid;
   visible(kNoObj, op::join, loc);
-  if (!active()) return;
+  if (ff_ || !active()) return;
   threads_[cur_].hb.join(threads_[tid].hb);
   threads_[tid].joined = true;
   if (!steps_.empty()) {
@@ -317,11 +321,17 @@ bool engine::visible_rare(std::uint32_t obj, source_location loc, bool may_have_
 object_id engine::new_object(object_kind kind, source_location made, std::uint64_t initial, void* shadow,
                              std::size_t size) {
   if (!active()) return kOutside;
+  if (ff_) {  // its record is the snapshot's: only where it lives now, and its initial value
+    ff_shadows_.push_back(kind == object_kind::cell ? nullptr : shadow);
+    if (kind != object_kind::cell) ff_values_.push_back(initial);
+    return (static_cast<object_id>(generation_) << 32) | ff_nobj_++;
+  }
   const auto id = static_cast<std::uint32_t>(nobj_);
   if (nobj_ == objects_.size()) objects_.emplace_back();
   object_rec& o = objects_[nobj_++];
   const bool is_cell = kind == object_kind::cell;
   o.reset(is_cell, made, kind == object_kind::atomic_opaque);
+  o.changed = static_cast<std::int32_t>(steps_.size());
   o.shadow = is_cell ? nullptr : shadow;
   o.shadow_size = static_cast<std::uint8_t>(std::min<std::size_t>(size, sizeof(std::uint64_t)));
   saw_model_ = true;
@@ -346,8 +356,8 @@ void engine::destroyed_used(std::uint32_t obj, source_location loc) {
 }
 
 void engine::forget_object(std::uint32_t id) noexcept {
-  if (!running_ || id >= nobj_) return;
-  objects_[id].alive = false;
+  if (!running_ || ff_ || id >= nobj_) return;
+  objects_[id].alive = false;  // restored alone by fast-forward (forward.cpp): no change stamped
 }
 
 // The current thread's access to cell obj races with thread other's earlier
@@ -379,7 +389,7 @@ void engine::cell_race(std::uint32_t obj, bool write, source_location loc, int o
 }
 
 void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
-  if (!active()) return;
+  if (!active() || ff_) return;
   if (obj == kOutside || obj == kStale) {
     visible(obj, op::cell_read, loc);
     return;
@@ -389,6 +399,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   const int t = cur_;
   const vclock& hb = threads_[t].hb;
   const auto step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
+  o.changed = step + 1;
   if (tracing() && !opaque(threads_[t]))  // a call's own cells are not the user's
     notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
                           std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
@@ -422,6 +433,14 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
 wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
                                std::int64_t deadline, std::int64_t holder, source_location loc) {
   visible(obj, op::wait, loc);
+  if (ff_) {  // how it returned, or that it went to sleep (then how it woke)
+    const std::uint64_t a = ff_answer();
+    if (a != kSlept) return static_cast<wait_result>(a);
+    hand_over();
+    if (ff_) return static_cast<wait_result>(ff_answer());
+    answers_.push_back(static_cast<std::uint64_t>(threads_[cur_].wres));  // woke past the snapshot's step
+    return threads_[cur_].wres;
+  }
   if (!active() || obj >= nobj_) return wait_result::woken;
   // The kernel compares the word's latest value in modification order.
   const std::uint32_t latest = objects_[obj].mo.back();
@@ -434,13 +453,16 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   s.old = expected;
   if (value != expected) {
     s.aux = static_cast<std::uint32_t>(wait_result::value_mismatch);
+    answers_.push_back(static_cast<std::uint64_t>(wait_result::value_mismatch));
     return wait_result::value_mismatch;
   }
   const bool timed = deadline != model_sync::forever.time_since_epoch().count();
   if (timed && deadline <= threads_[cur_].now) {
     s.aux = static_cast<std::uint32_t>(wait_result::timed_out);
+    answers_.push_back(static_cast<std::uint64_t>(wait_result::timed_out));
     return wait_result::timed_out;
   }
+  answers_.push_back(kSlept);
   s.aux = 100;  // went to sleep
   thread_rec& t = threads_[cur_];
   t.st = tstate::blocked;
@@ -450,13 +472,14 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   t.holder = holder;
   objects_[obj].waiters.push_back(static_cast<std::uint8_t>(cur_));
   hand_over();  // may be chosen at once again: to time out, or wake spuriously
+  answers_.push_back(static_cast<std::uint64_t>(threads_[cur_].wres));
   return threads_[cur_].wres;
 }
 
 void engine::futex_wake(std::uint32_t obj, bool all, source_location loc, bool may_have_ended) {
   visible(obj, all ? op::wake_all : op::wake_one, loc, std::memory_order_seq_cst, std::memory_order_seq_cst, false, false,
           0, may_have_ended);  // an ended word has no waiters left: the wake wakes nobody
-  if (!active() || obj >= nobj_) return;
+  if (ff_ || !active() || obj >= nobj_) return;
   object_rec& o = objects_[obj];
   const auto here = static_cast<std::int32_t>(steps_.size()) - 1;
   std::uint32_t woken = 0;
@@ -489,6 +512,7 @@ void engine::spin(source_location loc) { visible(kNoObj, op::spin, loc); }
 bool engine::alive(std::uint32_t id, source_location loc) {
   const bool known = id >= 1 && id <= threads_.size();
   visible(known ? life_obj(static_cast<int>(id - 1)) : kNoObj, op::alive, loc);
+  if (ff_) return ff_answer() != 0;
   if (!active()) return true;
   if (known) note_read(life_obj(static_cast<int>(id - 1)));
   bool lives = false;
@@ -501,6 +525,7 @@ bool engine::alive(std::uint32_t id, source_location loc) {
   s.has_value = true;
   s.value = lives ? 1 : 0;
   s.aux = id;
+  answers_.push_back(lives ? 1 : 0);
   return lives;
 }
 
@@ -514,7 +539,7 @@ bool engine::holder_dead(const thread_rec& t) const noexcept {
 void engine::fence(std::memory_order o, source_location loc) {
   if (!active()) return;
   if (o == std::memory_order_seq_cst) visible(kScFence, op::fence, loc);
-  if (!active()) return;
+  if (ff_ || !active()) return;
   thread_rec& t = threads_[cur_];
   // A seq_cst fence orders through RC11's SC order only (memory.cpp); like
   // every fence it creates no happens-before by itself.
@@ -929,6 +954,7 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
 // Step j's access to o, for the steps after it (dpor_access).
 void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
   const auto kind = static_cast<touch>(how);
+  o.changed = j + 1;
   if (kind == touch::write) {
     o.last_write = j;
     o.reads.clear();
@@ -995,7 +1021,10 @@ void engine::reset_execution() {
   objects_[0].reset(false, {});  // kNoObj
   objects_[1].reset(false, {});  // kScFence
   nobj_ = 2;
-  steps_.clear();
+  if (!ff_) {  // fast-forwarding keeps the steps up to the snapshot's (forward.cpp)
+    steps_.clear();
+    answers_.clear();
+  }
   notes_.clear();
   in_prefix_ = false;
   nprim_ = 0;
@@ -1175,8 +1204,8 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
 // rest (a wait's end, a wake, a spin, a traced run's arrows) are out of line
 // in step_kind and step_ends, which keeps this function, on every step's
 // path, small.
-void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager,
-                       bool forced) {
+inline void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager,
+                              bool forced) {
   thread_rec& t = threads_[c];
   step_rec& s = steps_.emplace_back();
   s.tid = static_cast<std::uint8_t>(c);
@@ -1193,6 +1222,7 @@ void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t seg, b
   s.obj = t.pend.obj;
   const bool plain = plain_step(t) && !tracing_;
   if (!plain) step_kind(s, t, seg);
+  if (s.obj < nobj_) objects_[s.obj].changed = j + 1;  // what the step changes (a cell: cell_access)
   if (reducing() && !silent_) dpor_step(c, j);
   ++t.hb.c[c];  // a new epoch for this step
   if (!plain) step_ends(t, c);
@@ -1375,13 +1405,15 @@ std::string engine::spinning_without_spin() const {
 // epoch). Returns that thread, or -1 when the execution ends (end_ says how).
 // It runs on the scheduler's stack, or on the stack of the thread that has
 // just taken a step (engine::visible).
+void engine::start_spawned() {
+  fresh_pending_ = false;
+  for (std::size_t t = 0; t < threads_.size(); ++t)
+    if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
+}
+
 int engine::plan_step() {
   for (;;) {
-    if (fresh_pending_) {
-      fresh_pending_ = false;
-      for (std::size_t t = 0; t < threads_.size(); ++t)
-        if (threads_[t].st == tstate::fresh) start_thread(static_cast<int>(t));
-    }
+    start_fresh();
     if (failed_ && !silent_) {
       end_ = run_end::failed;
       capture_outcome();
@@ -1398,6 +1430,8 @@ int engine::plan_step() {
                             ? &nodes_[static_cast<std::size_t>(j)]
                             : nullptr;
     replayed_step_ = again != nullptr;
+    if (j == ff_to_) verify_snapshot(j);
+    if (again == nullptr && !snapped_) take_snapshot(j);  // the first new choice (forward.cpp)
     tmask real = 0;
     bool forced = false, eager = false;
     node* n;
@@ -1479,6 +1513,7 @@ void engine::finish_step() {
   const std::int32_t j = taking_;
   if (threads_[c].st == tstate::finished) {
     life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
+    life_[static_cast<std::size_t>(c)].changed = j + 1;
     if (reducing()) thread_died(c, j);
   }
   if (tracing()) {  // what the report's rows say after a step (report.cpp)
@@ -1493,6 +1528,7 @@ void engine::finish_step() {
 }
 
 run_end engine::run_execution(const std::function<void()>& body) {
+  ff_begin();
   reset_execution();
   running_ = true;
   // A check in a check (model::check called in a model thread): the outer
@@ -1513,16 +1549,19 @@ run_end engine::run_execution(const std::function<void()>& body) {
   }
   end_ = run_end::complete;
   sharded_root_seen_ = false;
-  for (int c = plan_step(); c >= 0;) {
+  for (int c = ff_ ? ff_plan() : plan_step(); c >= 0;) {
     enter(c, -1);  // threads hand the processor to each other (hand_over) until one comes back here
     if (planned_end_) {  // it planned the step after its own and found the end
       planned_end_ = false;
       c = -1;
+    } else if (ff_) {  // it yielded without planning
+      c = ff_plan();
     } else {  // it finished, or yielded without planning
       finish_step();
       c = plan_step();
     }
   }
+  ff_ = false;  // ended before the snapshot's step (diverged)
   run_end end = end_;
   if (silent_) {  // what ran silently is no part of this execution
     steps_.resize(silent_from_);
@@ -1616,6 +1655,8 @@ std::string engine::token() const {
 // freed: the next search's nodes reuse them.
 void engine::clear_search_stack() noexcept {
   nodes_.clear();
+  nsnaps_ = 0;  // snapshots belong to the nodes above them
+  backtracked_ = -1;
   for (auto& fp : seg_fp_) fp.clear();
 }
 
@@ -1737,6 +1778,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       continue;
     }
     if (!backtrack()) break;
+    backtracked_ = static_cast<std::int32_t>(nodes_.size()) - 1;
   }
   if (show_progress) std::fprintf(stderr, "\r%70s\r", "");
   r.seconds = seconds_since(t0);

@@ -20,6 +20,13 @@ enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, d
 
 inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data choice
 
+/// Fast-forwarding (forward.cpp): on (the default), off (every execution
+/// works out every step), or verify (works out every step, and where it would
+/// have fast-forwarded, checks that its state is the snapshot's). From
+/// WEAVE_FAST_FORWARD=off|verify in the environment, for comparing the two.
+enum class forward_mode : std::uint8_t { on, off, verify };
+forward_mode forward_setting();
+
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
 /// A report's first line: "══════ weave model check: DEADLOCK ══════" (report.cpp).
@@ -51,6 +58,36 @@ class one_check_at_a_time {
   one_check_at_a_time& operator=(const one_check_at_a_time&) = delete;
 };
 
+/// An execution's state before one of its steps (forward.cpp): all that the
+/// engine worked out up to there, but what an execution that replays these
+/// choices has already: the threads' fibers and functions, the steps, and
+/// what the objects, primitives and threads made up to there are and are
+/// called (those of the execution before it).
+struct snapshot {
+  std::int32_t step = 0;     // the state before this step
+  std::size_t answers = 0;   // what the engine had handed the threads' code (engine::answers_)
+  std::vector<std::uint64_t> answer_log;  // verify: those answers
+  std::vector<step_rec> step_log;         // verify: the steps
+  std::size_t nthreads = 0, nobj = 0, nprim = 0;
+  std::array<thread_data, kMaxThreads> threads;
+  std::array<object_state, kMaxThreads> life;
+  std::vector<object_state> objects;    // [0, nobj)
+  std::vector<std::uint8_t> prim_alive;  // [0, nprim)
+  std::vector<call_rec> calls;
+  std::vector<message> msgs;
+  std::vector<mem_event> mev;
+  std::vector<const void*> locks;
+  std::vector<std::uint8_t> lock_holder;
+  std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp;
+  std::array<std::uint32_t, kMaxThreads> sleep_mark{}, read_mark{};
+  tmask child_sleep = 0, unwound_unjoined = 0;
+  int cur = -1, prev = -1;
+  std::uint16_t data_choice = 0, preemptions = 0;
+  mem_choice chosen;
+  int sc_events = 0, sc_fences = 0, stale_reads = 0;
+  bool sharded_root_seen = false;
+};
+
 /// The containers an engine fills (it is their base class), kept with their
 /// capacity from one check to the next on the same OS thread: a check of a few
 /// executions (a student's edit-and-run, a test suite of many small checks)
@@ -76,6 +113,12 @@ struct workspace {
   std::vector<message> msgs_;        // every store of this execution
   std::vector<mem_event> mev_;       // every atomic access and fence, in execution order
   std::vector<mem_choice> choices_;  // the choices of the thread about to step
+  // fast-forward (forward.cpp)
+  std::vector<snapshot> snaps_;          // [0, nsnaps_): states before steps of the current prefix, deepest last
+  std::vector<std::uint64_t> answers_;   // what the engine handed the threads' code, in order
+  std::vector<void*> ff_shadows_;        // the shadows of the objects made while fast-forwarding
+  std::vector<const void*> ff_prims_;    // and the addresses of the primitives
+  std::vector<std::uint64_t> ff_values_;  // and the values of the stores (by message id)
 
   static workspace take();
   static void give_back(workspace&& w) noexcept;
@@ -140,6 +183,13 @@ class engine : private one_check_at_a_time, private workspace {
   void fence(std::memory_order o, source_location loc);
   std::uint32_t self() const noexcept { return cur_ + 1; }
   std::int64_t now() const noexcept { return cur_ >= 0 ? threads_[cur_].now : 0; }
+  /// S::clock::now() in a model thread: its virtual time.
+  std::int64_t now_ns() {
+    if (ff_) return static_cast<std::int64_t>(ff_answer());
+    const std::int64_t n = now();
+    answers_.push_back(static_cast<std::uint64_t>(n));
+    return n;
+  }
   void fail(verdict v, std::string message, std::string footer = {});
   void diverge(std::int32_t j, const std::string& what);  // nondeterminism at step j (a recorded schedule)
   void lock_hook(const void* lock, int what, unsigned flags) noexcept;
@@ -177,7 +227,8 @@ class engine : private one_check_at_a_time, private workspace {
   int plan_step();
   node* choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager);
   void sleep_after(node& n, int c, std::int32_t j, bool replayed);
-  void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt, bool eager, bool forced);
+  [[gnu::always_inline]] inline void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt,
+                                               bool eager, bool forced);
   /// A runnable thread's next operation that is not a spin or a wake: its
   /// step is taken as announced (take_step's common case).
   static bool plain_step(const thread_rec& t) noexcept {
@@ -289,6 +340,7 @@ class engine : private one_check_at_a_time, private workspace {
     return opt_.primitives == primitive_mode::opaque && t.call >= 0;
   }
   bool continues_call(int t) const noexcept;
+  bool opens_call(std::uint32_t prim) const noexcept;
   /// Whether RC11's reads-from reduction rules apply to t's next step.
   bool weak_rules(const thread_rec& t) const noexcept { return rc11() && !opaque(t); }
   bool decides_here(const thread_rec& t) const noexcept;
@@ -328,10 +380,48 @@ class engine : private one_check_at_a_time, private workspace {
   std::int32_t first_newer_write(const spin_read& r) const;
   result search(const std::function<void()>& body, mode m, int bound);
 
+  // --- fast-forward (forward.cpp) ---
+  // An execution of a DFS search replays the choices of the one before it up
+  // to the node that backtracking changed (backtracked_). Up to the deepest
+  // snapshot at or above that node, the threads' code runs, and the engine
+  // only switches threads as the nodes say and hands the code what it handed
+  // it last time (answers_); at the snapshot's step it takes the snapshot's
+  // state and goes on as usual. An execution takes a snapshot where its
+  // first new choice is made.
+  void ff_begin();
+  int ff_plan();
+  int ff_land();
+  /// Threads spawned since the last step run up to their first visible operation.
+  void start_fresh() {
+    if (fresh_pending_) start_spawned();
+  }
+  void start_spawned();
+  void take_snapshot(std::int32_t j);
+  void restore(const snapshot& s);
+  bool same_state(const snapshot& s) const;
+  void verify_snapshot(std::int32_t j) const;
+  /// The next of last time's answers (past them: the code asks for more than
+  /// it did last time, nondeterminism, found where fast-forwarding ends).
+  std::uint64_t ff_answer() noexcept {
+    if (ff_ans_ < answers_.size()) return answers_[ff_ans_++];
+    ff_bad_ = true;
+    return 0;
+  }
+  /// The value that message id has in this execution: the threads' code
+  /// stored it again while fast-forwarding (an address may differ from last
+  /// time's; a load's answer is the store it read, not its value).
+  std::uint64_t ff_value(std::uint64_t id) noexcept {
+    if (id < ff_values_.size()) return ff_values_[id];
+    ff_bad_ = true;
+    return 0;
+  }
+  static constexpr std::uint64_t kSlept = 0xff;  // futex_wait's answer: it went to sleep (then how it woke)
+
   options opt_;
   stack_pool& stacks_;
   mode mode_ = mode::dfs;
   int bound_ = -1;
+  bool ff_ = false;       // fast-forwarding (forward.cpp)
   bool running_ = false;  // an execution runs (false while teardown unwinds its fibers: their operations do nothing)
   bool tracing_ = false;  // a replay that reports: mode::replay, and not quiet (check_first_execution compares only)
   void set_mode(mode m, bool quiet = false) noexcept {
@@ -408,6 +498,19 @@ class engine : private one_check_at_a_time, private workspace {
   std::array<int, kMaxThreads> prio_{};
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;
+
+  // fast-forward (forward.cpp)
+  forward_mode forward_ = forward_setting();
+  std::int32_t backtracked_ = -1;  // the node the last backtrack changed (-1: none, a new search)
+  std::size_t nsnaps_ = 0;         // snaps_[0, nsnaps_) hold for the current search stack
+  bool snapped_ = false;           // this execution has made its first new choice
+  std::int32_t ff_j_ = 0;          // the next step to fast-forward
+  std::int32_t ff_to_ = -1;        // the snapshot's step (verify: where to compare)
+  std::size_t ff_ans_ = 0;         // the next answer to hand back
+  std::uint32_t ff_nobj_ = 0, ff_nprim_ = 0;  // objects and primitives made meanwhile
+  bool ff_bad_ = false;
+  bool ff_landed_ = false;         // this execution fast-forwarded (verify: nothing to compare)
+  std::uint64_t verify_turn_ = 0;  // verify: fast-forward every other execution
 };
 
 // Whether opaque thread t's pending access may be the read at which its call
@@ -476,9 +579,9 @@ inline void engine::hand_over() {
   // Not while it is being started itself (in_prefix_): it goes back to the
   // context that starts it.
   if (!in_prefix_) {
-    finish_step();
+    if (!ff_) finish_step();
     planning_here_ = true;
-    const int c = plan_step();
+    const int c = ff_ ? ff_plan() : plan_step();
     planning_here_ = false;
     if (c == cur_) return;
     if (c >= 0) {

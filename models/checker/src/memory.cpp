@@ -67,18 +67,6 @@ namespace {
 
 constexpr auto kSc = std::memory_order_seq_cst;
 
-// The atomic's own copy of its latest value (object_rec::shadow), by its size:
-// a copy of a known size is a move, where memcpy of a variable one is a call.
-void copy_shadow(const object_rec& o, std::uint64_t v) {
-  switch (o.shadow_size) {
-    case 1: std::memcpy(o.shadow, &v, 1); break;
-    case 2: std::memcpy(o.shadow, &v, 2); break;
-    case 4: std::memcpy(o.shadow, &v, 4); break;
-    case 8: std::memcpy(o.shadow, &v, 8); break;
-    default: std::memcpy(o.shadow, &v, o.shadow_size); break;
-  }
-}
-
 }  // namespace
 
 bool engine::mem_pending(const thread_rec& t) const noexcept {
@@ -432,8 +420,13 @@ bool engine::psc_consistent() const {
 bool engine::atomic_load(std::uint32_t obj, std::memory_order o, source_location loc, std::uint64_t& value) {
   if (!active()) return false;
   visible(obj, op::load, loc, o);
+  if (ff_) {
+    value = ff_value(ff_answer());
+    return true;
+  }
   if (!active() || obj >= nobj_) return false;
   value = msgs_[chosen_.msg].value;
+  answers_.push_back(chosen_.msg);
   read_step(obj, chosen_.msg, o);
   return true;
 }
@@ -441,6 +434,10 @@ bool engine::atomic_load(std::uint32_t obj, std::memory_order o, source_location
 bool engine::atomic_store(std::uint32_t obj, std::memory_order o, std::uint64_t v, source_location loc) {
   if (!active()) return false;
   visible(obj, op::store, loc, o);
+  if (ff_) {
+    ff_values_.push_back(v);
+    return true;
+  }
   if (!active() || obj >= nobj_) return false;
   thread_rec& t = threads_[cur_];
   const std::uint32_t id = new_message(obj, v, msgs_[chosen_.msg].pos + 1, t, o, nullptr);
@@ -461,10 +458,16 @@ bool engine::atomic_rmw(std::uint32_t obj, std::memory_order o, source_location 
                         rmw_next next, const void* ctx) {
   if (!active()) return false;
   visible(obj, op::rmw, loc, o);
+  if (ff_) {
+    old = ff_value(ff_answer());
+    ff_values_.push_back(next(old, ctx));
+    return true;
+  }
   if (!active() || obj >= nobj_) return false;
   const std::uint32_t read = chosen_.msg;
   read_message(threads_[cur_], msgs_[read], o);
   old = msgs_[read].value;
+  answers_.push_back(read);
   rmw_write(obj, read, next(old, ctx));
   return true;
 }
@@ -495,10 +498,18 @@ int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_orde
                        std::uint64_t expected, std::uint64_t desired, source_location loc, std::uint64_t& old) {
   if (!active()) return -1;
   visible(obj, op::rmw, loc, so, fo, true, weak, expected);
+  if (ff_) {  // its success, then the store it read
+    const bool won = ff_answer() != 0;
+    old = ff_value(ff_answer());
+    if (won) ff_values_.push_back(desired);
+    return won ? 1 : 0;
+  }
   if (!active() || obj >= nobj_) return -1;
   thread_rec& t = threads_[cur_];
   const mem_choice c = chosen_;
   old = msgs_[c.msg].value;
+  answers_.push_back(c.kind == pick::rmw_after ? 1 : 0);
+  answers_.push_back(c.msg);
   if (c.kind == pick::rmw_after) {
     read_message(t, msgs_[c.msg], so);
     rmw_write(obj, c.msg, desired);

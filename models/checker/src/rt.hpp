@@ -54,6 +54,13 @@
 
 #include "weave/model.hpp"
 
+namespace weave {
+/// Two call sites are the same file and line (fast-forward's checks, forward.cpp).
+inline bool operator==(const source_location& a, const source_location& b) noexcept {
+  return a.file_name() == b.file_name() && a.line() == b.line();
+}
+}  // namespace weave
+
 namespace weave::model::detail {
 
 inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the body
@@ -107,6 +114,7 @@ struct vclock {
     for (int i = 0; i < kMaxThreads; ++i) c[i] = std::max(c[i], o.c[i]);  // vectorises (SSE2 on the x86-64 baseline)
   }
   void clear() noexcept { c.fill(0); }
+  bool operator==(const vclock&) const = default;
 };
 
 enum class tstate : std::uint8_t {
@@ -131,6 +139,7 @@ struct pending_op {
   std::memory_order order_fail = std::memory_order_seq_cst;  // compare_exchange's failure order
   bool cas = false, weak = false;
   std::uint64_t expected = 0;  // compare_exchange
+  bool operator==(const pending_op&) const = default;
 };
 
 /// What a thread read since its previous spin (the await rule): the object,
@@ -161,6 +170,7 @@ struct call_rec {
   const char* note = nullptr;  // why it blocks, said by the primitive
   std::string result;          // what it returned (call.returns)
   bool reads_decide = false;   // it may decide at a seq_cst read (call.reads_decide(), calls.cpp)
+  bool operator==(const call_rec&) const = default;
 };
 
 /// A model thread's state in one execution, all of it plain data: a recycled
@@ -193,10 +203,24 @@ struct thread_state {
   vclock wake_hb;     // clock handed over by the waker
   std::int32_t wake_step = -1;
   const void* acquiring = nullptr;   // between pre_lock and post_lock
+  bool operator==(const thread_state&) const = default;
 };
 static_assert(std::is_trivially_copyable_v<thread_state>, "thread_table resets it by assignment");
 
-struct thread_rec : thread_state {
+/// A model thread's state in one execution with its lists: what a snapshot
+/// keeps of it (forward.cpp; its name stays as it was spawned).
+struct thread_data : thread_state {
+  std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
+  // The await rule: what it read since its previous spin(). A spin is enabled
+  // once one of them has something newer to read, or while idle_spins < spin_budget.
+  std::vector<spin_read> spin_reads;
+  std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
+  std::vector<const void*> holding;  // locks held (from the lock hooks)
+  bool operator==(const thread_data&) const = default;
+};
+
+/// A model thread: its state, and what runs it.
+struct thread_rec : thread_data {
   // Its fiber: empty while it runs (a context holds only the others') and once
   // unwound; parked: its function returned and the fiber waits, with its
   // stack, to run thread slot t of a later execution (engine::start_thread).
@@ -204,14 +228,8 @@ struct thread_rec : thread_state {
   bool parked = false;
   /// A fiber suspended inside the thread's function (not parked, not gone).
   bool suspended() const noexcept { return fib && !parked; }
-  std::string name;             // the user's (model::thread{"Tom", fn}); empty: T<n>
-  std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
   std::function<void()> fn;
-  // The await rule: what it read since its previous spin(). A spin is enabled
-  // once one of them has something newer to read, or while idle_spins < spin_budget.
-  std::vector<spin_read> spin_reads;
-  std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
-  std::vector<const void*> holding;  // locks held (from the lock hooks)
+  std::string name;  // the user's (model::thread{"Tom", fn}); empty: T<n>
 };
 
 /// The threads of one execution. Records are recycled across executions, as
@@ -268,6 +286,7 @@ struct message {
   bool taken = false;         // an RMW read it: nothing may come between them in mo
   bool rel_valid = false;     // it heads or continues a release sequence:
   vclock rel;                 //   what an acquire that reads it synchronizes with
+  bool operator==(const message&) const = default;
 };
 
 /// An access to a location by a thread at an epoch, and the message it read or
@@ -277,6 +296,7 @@ struct access_rec {
   std::uint8_t tid;
   std::uint32_t epoch;
   std::uint32_t msg;
+  bool operator==(const access_rec&) const = default;
 };
 
 /// One memory event (atomic access or fence), kept for RC11's SC order.
@@ -290,6 +310,7 @@ struct mem_event {
   bool sc = false;                // seq_cst access or fence
   bool fence = false;
   vclock clk;                     // its thread's happens-before clock after it
+  bool operator==(const mem_event&) const = default;
 };
 
 /// A choice the search makes for an atomic access.
@@ -297,21 +318,18 @@ enum class pick : std::uint8_t { read, insert_after, rmw_after, cas_fail, cas_sp
 struct mem_choice {
   pick kind = pick::read;
   std::uint32_t msg = kNoMsg;  // the message read (or inserted after)
+  bool operator==(const mem_choice&) const = default;
 };
 
-struct object_rec {
-  bool is_cell = false;
-  bool opaque_values = false;  // its values are not compared between runs (object_kind::atomic_opaque)
+/// What an object's record says that its accesses change (a snapshot keeps
+/// this part: what it is, named, made and lives stays as it was made).
+struct object_state {
   bool alive = false;
   std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
-  source_location made{};
-  std::string name;  // the user's (atomic{v, "name"}, cell{v, "name"}); empty: a1, c1, ...
   // RC11: the modification order (message ids) and who accessed what when
   std::vector<std::uint32_t> mo;
   std::uint32_t untaken = 0;  // messages of mo no RMW has read (the mo-latest always is one)
   std::vector<access_rec> acc;
-  void* shadow = nullptr;        // the atomic's own copy of its latest value
-  std::uint8_t shadow_size = 0;
   // dependency tracking: the last step that conflicts with everything, and the
   // reads and the plain stores since (under RC11 two stores commute: the
   // search places each in mo)
@@ -328,10 +346,26 @@ struct object_rec {
   std::array<std::uint32_t, kMaxThreads> r_clk{};
   std::array<std::int32_t, kMaxThreads> r_step{};
   std::array<source_location, kMaxThreads> r_loc{};
+};
+
+struct object_rec : object_state {
+  bool is_cell = false;
+  bool opaque_values = false;  // its values are not compared between runs (object_kind::atomic_opaque)
+  source_location made{};
+  std::string name;  // the user's (atomic{v, "name"}, cell{v, "name"}); empty: a1, c1, ...
+  void* shadow = nullptr;        // the atomic's own copy of its latest value
+  std::uint8_t shadow_size = 0;
+  /// Fast-forward (forward.cpp): the steps taken when its state last changed
+  /// (a change in step k writes k + 1): unchanged since a snapshot's step, it
+  /// is the snapshot's already. Its end (alive) is not stamped: a restore
+  /// copies it always.
+  std::int32_t changed = kChangedAlways;
+  static constexpr std::int32_t kChangedAlways = 0x7fffffff;
 
   /// Makes a recycled record new again, keeping its vectors' capacity (no heap
   /// traffic per execution).
   void reset(bool cell, source_location where, bool opaque = false) {
+    changed = kChangedAlways;
     is_cell = cell;
     opaque_values = opaque;
     alive = true;
@@ -351,6 +385,18 @@ struct object_rec {
     r_clk.fill(0);
   }
 };
+
+// The atomic's own copy of its latest value (object_rec::shadow), by its size:
+// a copy of a known size is a move, where memcpy of a variable one is a call.
+inline void copy_shadow(const object_rec& o, std::uint64_t v) {
+  switch (o.shadow_size) {
+    case 1: std::memcpy(o.shadow, &v, 1); break;
+    case 2: std::memcpy(o.shadow, &v, 2); break;
+    case 4: std::memcpy(o.shadow, &v, 4); break;
+    case 8: std::memcpy(o.shadow, &v, 8); break;
+    default: std::memcpy(o.shadow, &v, o.shadow_size); break;
+  }
+}
 
 /// One step of the current execution (the trace).
 struct step_rec {

@@ -1,0 +1,288 @@
+// Fast-forward: an execution's replayed prefix runs the threads' code only.
+//
+// A DFS search runs the body again from the start for every execution, and
+// each execution replays the choices of the one before it up to the node
+// that backtracking changed: in the checks of models/checks/ most of the
+// steps of an execution are such a replay (84% of queue_close_wakes_blocked_
+// producer's). The threads' code must run again (the checker keeps no copy of
+// the program's memory), but what the engine works out for those steps (the
+// stores and clocks of the memory model, the races, the sleep sets, the
+// trace) is what it worked out last time: the same choices from the start
+// give the same state (the replay relies on it already: node::cached).
+//
+// So an execution keeps a snapshot of the engine's state where it makes its
+// first new choice (take_snapshot), one per execution, on a stack by step,
+// and a later execution whose changed node is at or below that step runs
+// fast up to it: each visible operation only switches to the thread the node
+// chose, and every call that hands the code something (a value read, a wait's
+// result, whether a call opens, the virtual time) hands back what it handed
+// last time (answers_, in the order the code asked). At the snapshot's step
+// (ff_land) the engine takes the snapshot's state, with the addresses of the
+// objects made meanwhile, and plans the step as usual. Stateless model
+// checking with state caching, in the sense of Verisoft's and CHESS's
+// replay: the state kept is the checker's own, never the program's.
+//
+// What proves it: every check's execution count, and the per-execution
+// schedules, are the same with WEAVE_FAST_FORWARD=off (forward_test), and
+// WEAVE_FAST_FORWARD=verify works every step out and compares, where it
+// would have fast-forwarded, the state with the snapshot's.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "engine.hpp"
+
+namespace weave::model::detail {
+
+forward_mode forward_setting() {
+  const char* v = std::getenv("WEAVE_FAST_FORWARD");
+  if (v == nullptr || *v == '\0' || std::strcmp(v, "on") == 0) return forward_mode::on;
+  if (std::strcmp(v, "off") == 0) return forward_mode::off;
+  if (std::strcmp(v, "verify") == 0) return forward_mode::verify;
+  std::fprintf(stderr, "weave: WEAVE_FAST_FORWARD=%s: expected on, off or verify\n", v);
+  std::exit(2);
+}
+
+namespace {
+// The snapshots worth keeping: one of the first steps saves less than it costs.
+static const std::int32_t kFirstSnapshotStep = std::getenv("FIRST") ? std::atoi(std::getenv("FIRST")) : 12;
+static const std::int32_t kMinGap = std::getenv("GAP") ? std::atoi(std::getenv("GAP")) : 8;
+
+// Two records of an object alike in all that the engine reads (a cell's
+// access sites and steps count only where its clocks say there is an access).
+bool same_object(const object_state& a, const object_state& b) {
+  if (a.alive != b.alive || a.writes != b.writes || a.mo != b.mo || a.untaken != b.untaken || a.acc != b.acc ||
+      a.last_write != b.last_write || a.reads != b.reads || a.stores != b.stores || a.waiters != b.waiters ||
+      a.w_clk != b.w_clk || a.r_clk != b.r_clk)
+    return false;
+  if (a.w_clk != 0 && (a.w_tid != b.w_tid || a.w_step != b.w_step || !(a.w_loc == b.w_loc))) return false;
+  for (int t = 0; t < kMaxThreads; ++t)
+    if (a.r_clk[t] != 0 && (a.r_step[t] != b.r_step[t] || !(a.r_loc[t] == b.r_loc[t]))) return false;
+  return true;
+}
+}  // namespace
+
+// At an execution's start: fast-forward to the deepest snapshot that holds
+// (its step at or above the changed node), if there is one.
+void engine::ff_begin() {
+  ff_ = false;
+  ff_landed_ = false;
+  snapped_ = false;
+  ff_to_ = -1;
+  if (forward_ == forward_mode::off || !reuses_nodes() || backtracked_ < 0) return;
+  while (nsnaps_ > 0 && snaps_[nsnaps_ - 1].step > backtracked_) --nsnaps_;
+  if (nsnaps_ == 0) return;
+  const snapshot& s = snaps_[nsnaps_ - 1];
+  ff_to_ = s.step;
+  // verify: every other execution works every step out (verify_snapshot), the others land (ff_land)
+  if (forward_ == forward_mode::verify && (++verify_turn_ & 1) != 0) return;
+  if (steps_.size() < static_cast<std::size_t>(s.step)) return;
+  ff_ = true;
+  ff_j_ = 0;
+  ff_ans_ = 0;
+  ff_nobj_ = 2;  // kNoObj and kScFence
+  ff_nprim_ = 0;
+  ff_bad_ = false;
+  ff_shadows_.clear();
+  ff_prims_.clear();
+  ff_values_.clear();
+}
+
+// A step boundary while fast-forwarding: the thread that the node chose runs.
+int engine::ff_plan() {
+  start_fresh();
+  const std::int32_t j = ff_j_++;
+  if (j == ff_to_) return ff_land();
+  const int c = nodes_[static_cast<std::size_t>(j)].chosen;
+  // The thread is where it was last time: about to take the step recorded there.
+  const bool can = static_cast<std::size_t>(c) < threads_.size() && threads_[c].st != tstate::fresh &&
+                   threads_[c].st != tstate::finished && threads_[c].st != tstate::aborted &&
+                   threads_[c].pend.loc == steps_[static_cast<std::size_t>(j)].loc;
+  if (ff_bad_ || !can) {
+    ff_ = false;
+    steps_.resize(static_cast<std::size_t>(j));
+    diverge(j, "T" + std::to_string(c) + (can ? " asked for more than last time" : " is about to do something else than last time"));
+    return -1;
+  }
+  return c;
+}
+
+// The snapshot's step: the threads must stand where they stood then; the
+// engine takes the snapshot's state and plans the step.
+int engine::ff_land() {
+  ff_ = false;
+  ff_landed_ = true;
+  const snapshot& s = snaps_[nsnaps_ - 1];
+  bool same = !ff_bad_ && ff_ans_ == s.answers && threads_.size() == s.nthreads && ff_nobj_ == s.nobj &&
+              ff_nprim_ == s.nprim && cur_ == s.cur && objects_.size() >= s.nobj && prims_.size() >= s.nprim &&
+              ff_values_.size() == s.msgs.size();
+  for (std::size_t t = 0; same && t < s.nthreads; ++t) {
+    const pending_op& now = threads_[t].pend;
+    const pending_op& then = s.threads[t].pend;
+    if (threads_[t].st == tstate::finished) same = s.threads[t].st == tstate::finished;
+    else same = now.kind == then.kind && now.obj == then.obj && now.loc == then.loc;
+  }
+  if (!same) {
+    steps_.resize(static_cast<std::size_t>(s.step));
+    diverge(s.step, "the threads do something else than last time before this step");
+    return -1;
+  }
+  restore(s);
+  if (forward_ == forward_mode::verify && !same_state(s)) {
+    std::fprintf(stderr, "weave model checker: internal error: fast-forward restored step %d's state wrongly\n",
+                 s.step + 1);
+    std::abort();
+  }
+  return plan_step();
+}
+
+// The state before step j, kept for the executions that replay this prefix.
+[[gnu::noinline]] void engine::take_snapshot(std::int32_t j) {
+  snapped_ = true;
+  if (forward_ == forward_mode::off || !reuses_nodes() || j < kFirstSnapshotStep) return;
+  if (nsnaps_ > 0 && snaps_[nsnaps_ - 1].step + kMinGap > j) return;
+  if (nsnaps_ == snaps_.size()) snaps_.emplace_back();
+  snapshot& s = snaps_[nsnaps_++];
+  s.step = j;
+  s.answers = answers_.size();
+  if (forward_ == forward_mode::verify) {
+    s.answer_log = answers_;
+    s.step_log = steps_;
+  }
+  s.nthreads = threads_.size();
+  s.nobj = nobj_;
+  s.nprim = nprim_;
+  for (std::size_t t = 0; t < threads_.size(); ++t) {
+    s.threads[t] = threads_[t];
+    s.life[t] = life_[t];
+  }
+  if (s.objects.size() < nobj_) s.objects.resize(nobj_);
+  for (std::size_t i = 0; i < nobj_; ++i) s.objects[i] = objects_[i];
+  s.prim_alive.resize(nprim_);
+  for (std::size_t i = 0; i < nprim_; ++i) s.prim_alive[i] = prims_[i].alive ? 1 : 0;
+  s.calls = calls_;
+  s.msgs = msgs_;
+  s.mev = mev_;
+  s.locks = locks_;
+  s.lock_holder = lock_holder_;
+  s.sleep_fp = sleep_fp_;
+  s.sleep_mark = sleep_mark_;
+  s.read_mark = read_mark_;
+  s.child_sleep = child_sleep_;
+  s.unwound_unjoined = unwound_unjoined_;
+  s.cur = cur_;
+  s.prev = prev_;
+  s.data_choice = data_choice_;
+  s.preemptions = preemptions_;
+  s.chosen = chosen_;
+  s.sc_events = sc_events_;
+  s.sc_fences = sc_fences_;
+  s.stale_reads = stale_reads_;
+  s.sharded_root_seen = sharded_root_seen_;
+}
+
+// WEAVE_FAST_FORWARD=verify: the state this execution worked out before
+// snapshot s's step is the snapshot's (what fast-forwarding would restore).
+// Names the first part that differs.
+bool engine::same_state(const snapshot& s) const {
+  const char* differs = nullptr;
+  auto part = [&](bool same, const char* what) {
+    if (!same && differs == nullptr) differs = what;
+  };
+  part(answers_.size() == s.answers && (ff_landed_ || std::equal(s.answer_log.begin(), s.answer_log.end(), answers_.begin())),
+       "the answers");
+  for (std::size_t i = 0; differs == nullptr && i < static_cast<std::size_t>(s.step); ++i) {
+    const step_rec& a = steps_[i];
+    const step_rec& b = s.step_log[i];
+    part(a.tid == b.tid && a.act == b.act && a.kind == b.kind && a.obj == b.obj && a.call == b.call && a.seg == b.seg &&
+             a.data_choice == b.data_choice && a.data_alts == b.data_alts && a.dclk == b.dclk && a.wr == b.wr &&
+             a.rf == b.rf && a.newer == b.newer && a.aux == b.aux && a.eager == b.eager && a.forced == b.forced &&
+             a.preempted == b.preempted,
+         "the steps");
+  }
+  part(threads_.size() == s.nthreads && nobj_ == s.nobj && nprim_ == s.nprim, "counts");
+  for (std::size_t t = 0; differs == nullptr && t < s.nthreads; ++t) {
+    part(static_cast<const thread_data&>(threads_[t]) == s.threads[t], "a thread");
+    part(same_object(life_[t], s.life[t]), "a thread's life");
+  }
+  for (std::size_t i = 0; differs == nullptr && i < s.nobj; ++i) part(same_object(objects_[i], s.objects[i]), "an object");
+  for (std::size_t i = 0; differs == nullptr && i < s.nprim; ++i) part(prims_[i].alive == (s.prim_alive[i] != 0), "a primitive");
+  part(calls_ == s.calls, "calls");
+  part(msgs_ == s.msgs, "messages");
+  part(mev_ == s.mev, "memory events");
+  part(locks_ == s.locks && lock_holder_ == s.lock_holder, "locks");
+  part(sleep_fp_ == s.sleep_fp && sleep_mark_ == s.sleep_mark && read_mark_ == s.read_mark &&
+           child_sleep_ == s.child_sleep,
+       "sleep sets");
+  part(unwound_unjoined_ == s.unwound_unjoined && cur_ == s.cur && prev_ == s.prev && data_choice_ == s.data_choice &&
+           preemptions_ == s.preemptions && chosen_ == s.chosen && sc_events_ == s.sc_events &&
+           sc_fences_ == s.sc_fences && stale_reads_ == s.stale_reads && sharded_root_seen_ == s.sharded_root_seen,
+       "the engine's counters");
+  if (differs != nullptr) std::fprintf(stderr, "weave: fast-forward's snapshot of step %d differs in %s\n", s.step + 1, differs);
+  return differs == nullptr;
+}
+
+// WEAVE_FAST_FORWARD=verify, before step j: where fast-forwarding would have
+// landed, the state worked out must be the snapshot's.
+void engine::verify_snapshot(std::int32_t j) const {
+  if (forward_ != forward_mode::verify || ff_landed_ || j != ff_to_ || nsnaps_ == 0 || same_state(snaps_[nsnaps_ - 1]))
+    return;
+  std::fprintf(stderr, "weave model checker: internal error: fast-forward's snapshot of step %d is not the state the "
+                       "replay worked out\n", j + 1);
+  std::abort();
+}
+
+[[gnu::noinline]] void engine::restore(const snapshot& s) {
+  for (std::size_t t = 0; t < s.nthreads; ++t) {
+    static_cast<thread_data&>(threads_[t]) = s.threads[t];
+    if (life_[t].changed > s.step) {
+      static_cast<object_state&>(life_[t]) = s.life[t];
+      life_[t].changed = s.step;
+    }
+  }
+  for (std::size_t i = 0; i < s.nobj; ++i) {
+    object_rec& o = objects_[i];
+    o.alive = s.objects[i].alive;  // destroyed since: most are, at the end of the body (not a change: forget_object)
+    if (o.changed <= s.step) continue;  // unchanged since: as the snapshot has it
+    static_cast<object_state&>(o) = s.objects[i];
+    o.changed = s.step;
+  }
+  nobj_ = s.nobj;
+  for (std::size_t i = 0; i < s.nprim; ++i) {
+    prims_[i].alive = s.prim_alive[i] != 0;
+    prims_[i].addr = ff_prims_[i];
+  }
+  nprim_ = s.nprim;
+  calls_ = s.calls;
+  msgs_ = s.msgs;
+  mev_ = s.mev;
+  locks_ = s.locks;
+  lock_holder_ = s.lock_holder;
+  for (std::size_t t = 0; t < kMaxThreads; ++t) sleep_fp_[t] = s.sleep_fp[t];
+  sleep_mark_ = s.sleep_mark;
+  read_mark_ = s.read_mark;
+  child_sleep_ = s.child_sleep;
+  unwound_unjoined_ = s.unwound_unjoined;
+  prev_ = s.prev;
+  data_choice_ = s.data_choice;
+  preemptions_ = s.preemptions;
+  chosen_ = s.chosen;
+  sc_events_ = s.sc_events;
+  sc_fences_ = s.sc_fences;
+  stale_reads_ = s.stale_reads;
+  sharded_root_seen_ = s.sharded_root_seen;
+  steps_.resize(static_cast<std::size_t>(s.step));
+  answers_.resize(s.answers);
+  // The stores hold this execution's values, the objects live where this
+  // execution made them, and a live atomic's own copy holds its latest value
+  // (memory.cpp's copy_shadow).
+  for (std::size_t i = 0; i < ff_values_.size(); ++i) msgs_[i].value = ff_values_[i];
+  for (std::size_t i = 2; i < s.nobj; ++i) {
+    object_rec& o = objects_[i];
+    o.shadow = ff_shadows_[i - 2];
+    if (o.alive && o.shadow != nullptr && !o.mo.empty()) copy_shadow(o, msgs_[o.mo.back()].value);  // a dead one's memory is another's now
+  }
+}
+
+}  // namespace weave::model::detail
