@@ -26,6 +26,8 @@ inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data
 /// WEAVE_FAST_FORWARD=off|verify in the environment, for comparing the two.
 enum class forward_mode : std::uint8_t { on, off, verify };
 forward_mode forward_setting();
+/// The steps fast-forwarded in this process so far (forward_test).
+std::uint64_t fast_forwarded_steps() noexcept;
 
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
