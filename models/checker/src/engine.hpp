@@ -86,7 +86,7 @@ struct snapshot {
   int cur = -1, prev = -1;
   std::uint16_t data_choice = 0, preemptions = 0;
   mem_choice chosen;
-  int sc_events = 0, sc_fences = 0, stale_reads = 0;
+  int sc_events = 0, sc_fences = 0;
   bool sharded_root_seen = false;
 };
 

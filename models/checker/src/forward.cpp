@@ -194,7 +194,6 @@ int engine::ff_land() {
   s.chosen = chosen_;
   s.sc_events = sc_events_;
   s.sc_fences = sc_fences_;
-  s.stale_reads = stale_reads_;
   s.sharded_root_seen = sharded_root_seen_;
 }
 
@@ -237,10 +236,14 @@ bool engine::same_state(const snapshot& s) const {
   part(sleep_fp_ == s.sleep_fp && sleep_mark_ == s.sleep_mark && read_mark_ == s.read_mark &&
            child_sleep_ == s.child_sleep,
        "sleep sets");
-  part(unwound_unjoined_ == s.unwound_unjoined && cur_ == s.cur && prev_ == s.prev && data_choice_ == s.data_choice &&
-           preemptions_ == s.preemptions && chosen_ == s.chosen && sc_events_ == s.sc_events &&
-           sc_fences_ == s.sc_fences && stale_reads_ == s.stale_reads && sharded_root_seen_ == s.sharded_root_seen,
-       "the engine's counters");
+  part(unwound_unjoined_ == s.unwound_unjoined, "unwound_unjoined");
+  part(cur_ == s.cur, "cur");
+  part(prev_ == s.prev, "prev");
+  part(data_choice_ == s.data_choice, "data_choice");
+  part(preemptions_ == s.preemptions, "preemptions");
+  part(chosen_ == s.chosen, "chosen");
+  part(sc_events_ == s.sc_events && sc_fences_ == s.sc_fences, "sc events");
+  part(sharded_root_seen_ == s.sharded_root_seen, "sharded_root_seen");
   if (differs != nullptr) std::fprintf(stderr, "weave: fast-forward's snapshot of step %d differs in %s\n", s.step + 1, differs);
   return differs == nullptr;
 }
@@ -292,7 +295,6 @@ void engine::verify_snapshot(std::int32_t j) const {
   chosen_ = s.chosen;
   sc_events_ = s.sc_events;
   sc_fences_ = s.sc_fences;
-  stale_reads_ = s.stale_reads;
   sharded_root_seen_ = s.sharded_root_seen;
   steps_.resize(static_cast<std::size_t>(s.step));
   answers_.resize(s.answers);

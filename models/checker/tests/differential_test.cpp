@@ -29,7 +29,11 @@
 //     calls::stepwise);
 //   - under sc, and under rc11, whose outcomes must include sc's;
 //   - whole, and split in three slices (--shard, --jobs) whose outcomes
-//     together are the whole's and one of which fails if the whole does.
+//     together are the whole's and one of which fails if the whole does;
+//   - fast-forwarding (forward.cpp) as set and verified
+//     (WEAVE_FAST_FORWARD=verify: fast-forwarding from the first steps on,
+//     its state compared with the one worked out): the same search, to the
+//     execution.
 // The opaque ways go on past failures (options::outcomes): the second
 // family's first soak found reduction losing outcomes there (the search now
 // expands a failed schedule's nodes fully, engine::search).
@@ -969,6 +973,7 @@ struct way {
   primitive_mode primitives;
   bool reduction;
   int slices = 1;
+  const char* forward = nullptr;  // WEAVE_FAST_FORWARD for this way (nullptr: as the environment says)
 };
 
 constexpr way kWays[] = {
@@ -980,6 +985,8 @@ constexpr way kWays[] = {
     {"rc11 transparent dpor", memory_model::rc11, primitive_mode::transparent, true},
     {"sc opaque dpor in 3 slices", memory_model::sc, primitive_mode::opaque, true, 3},
     {"rc11 opaque dpor in 3 slices", memory_model::rc11, primitive_mode::opaque, true, 3},
+    {"sc transparent dpor, fast-forward verified", memory_model::sc, primitive_mode::transparent, true, 1, "verify"},
+    {"rc11 opaque dpor, fast-forward verified", memory_model::rc11, primitive_mode::opaque, true, 1, "verify"},
 };
 constexpr std::uint64_t kCap = 20000;  // executions; a larger way is left out
 
@@ -988,7 +995,31 @@ struct seen_by_way {
   std::set<outcome> outcomes;
 };
 
+/// WEAVE_FAST_FORWARD as a way says, for the checks made in its scope (each
+/// engine reads it when it is made).
+class forwarding {
+ public:
+  explicit forwarding(const char* mode) : set_(mode != nullptr) {
+    if (!set_) return;
+    if (const char* v = std::getenv("WEAVE_FAST_FORWARD")) saved_ = v, had_ = true;
+    ::setenv("WEAVE_FAST_FORWARD", mode, 1);
+  }
+  ~forwarding() {
+    if (!set_) return;
+    if (had_) ::setenv("WEAVE_FAST_FORWARD", saved_.c_str(), 1);
+    else ::unsetenv("WEAVE_FAST_FORWARD");
+  }
+  forwarding(const forwarding&) = delete;
+  forwarding& operator=(const forwarding&) = delete;
+
+ private:
+  bool set_;
+  std::string saved_;
+  bool had_ = false;
+};
+
 seen_by_way explore(const program& p, const way& w) {
+  const forwarding f(w.forward);
   seen_by_way s;
   current = &p;
   seen = &s.outcomes;
@@ -1033,16 +1064,19 @@ bool may_misuse(const std::vector<instr>& code) {
 }
 
 // The pairs of ways compared (indices into kWays); subset: a's outcomes are
-// among b's, and b may fail where a does not.
+// among b's, and b may fail where a does not; same: the same search, to the
+// execution (fast-forwarding, forward.cpp, changes nothing it explores).
 struct pair_of_ways {
   std::size_t a, b;
   bool subset;
+  bool same = false;
 };
 constexpr pair_of_ways kPairs[] = {
     {0, 1, false}, {0, 2, false}, {3, 4, false}, {3, 5, false},
     {0, 3, true},   // every sc outcome is an rc11 outcome
     {1, 6, false},  // the slices together are the whole search
     {4, 7, false},
+    {2, 8, false, true}, {4, 9, false, true},
 };
 
 /// How many programs had some way over the cap, and how many each pair of ways was compared on.
@@ -1076,9 +1110,13 @@ std::string compare(const program& p, tally* counts) {
   };
   std::string d;
   auto name = [](std::size_t i) { return std::string(kWays[i].name); };
-  auto differ = [&](std::size_t a, std::size_t b, bool subset) {
+  auto differ = [&](std::size_t a, std::size_t b, bool subset, bool same) {
     const seen_by_way &x = by[a], &y = by[b];
     std::string why;
+    if (same && (x.result.executions != y.result.executions || x.result.found != y.result.found))
+      why += "      " + std::to_string(x.result.executions) + " executions, " + to_string(x.result.found) + " (" +
+             name(a) + ") vs " + std::to_string(y.result.executions) + ", " + to_string(y.result.found) + " (" +
+             name(b) + ")\n";
     // A search that stopped at a failure saw only some outcomes: then only the verdicts are compared.
     const bool all_seen = kWays[b].primitives == primitive_mode::opaque || y.result.found == verdict::pass;
     for (const outcome& o : x.outcomes)
@@ -1098,7 +1136,7 @@ std::string compare(const program& p, tally* counts) {
     const pair_of_ways& w = kPairs[k];
     if (cut[w.a] || cut[w.b]) continue;
     ++counts->compared[k];
-    differ(w.a, w.b, w.subset);
+    differ(w.a, w.b, w.subset, w.same);
   }
   return d.empty() ? d : "  " + to_text(p) + d;
 }
