@@ -14,7 +14,10 @@
 // several sleepers, which sleeper) identifies an execution and is its replay
 // token. Exhaustive search is a depth-first walk over a stack of nodes that
 // survives across executions; each execution re-runs the body from the start,
-// replaying the stack's choices and extending it with default choices.
+// replaying the stack's choices and extending it with default choices. The
+// replayed prefix runs the threads' code only, up to a snapshot of the
+// engine's state taken by an earlier execution with the same choices
+// (fast-forward, forward.cpp).
 //
 // Reduction: source-DPOR (Abdulla, Aronis, Jonsson, Sagonas, "Optimal Dynamic
 // Partial Order Reduction", POPL 2014, Algorithm 1) with sleep sets (Godefroid,
