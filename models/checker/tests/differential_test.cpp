@@ -73,6 +73,7 @@
 #include "weave/condition.hpp"
 #include "weave/event.hpp"
 #include "weave/future.hpp"
+#include "forwarding.hpp"
 #include "weave/model.hpp"
 #include "weave/mpmc_ring.hpp"
 #include "weave/mutex.hpp"
@@ -993,29 +994,6 @@ constexpr std::uint64_t kCap = 20000;  // executions; a larger way is left out
 struct seen_by_way {
   weave::model::result result;
   std::set<outcome> outcomes;
-};
-
-/// WEAVE_FAST_FORWARD as a way says, for the checks made in its scope (each
-/// engine reads it when it is made).
-class forwarding {
- public:
-  explicit forwarding(const char* mode) : set_(mode != nullptr) {
-    if (!set_) return;
-    if (const char* v = std::getenv("WEAVE_FAST_FORWARD")) saved_ = v, had_ = true;
-    ::setenv("WEAVE_FAST_FORWARD", mode, 1);
-  }
-  ~forwarding() {
-    if (!set_) return;
-    if (had_) ::setenv("WEAVE_FAST_FORWARD", saved_.c_str(), 1);
-    else ::unsetenv("WEAVE_FAST_FORWARD");
-  }
-  forwarding(const forwarding&) = delete;
-  forwarding& operator=(const forwarding&) = delete;
-
- private:
-  bool set_;
-  std::string saved_;
-  bool had_ = false;
 };
 
 seen_by_way explore(const program& p, const way& w) {

@@ -30,6 +30,7 @@
 
 #include "engine.hpp"
 #include "weave/condition.hpp"
+#include "forwarding.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
@@ -46,26 +47,6 @@ using cell = weave::model_sync::cell<T>;
 constexpr auto rlx = std::memory_order_relaxed;
 constexpr auto acq = std::memory_order_acquire;
 constexpr auto rel = std::memory_order_release;
-
-/// WEAVE_FAST_FORWARD for the checks made in its scope (each engine reads it
-/// when it is made), as it was afterwards.
-class forwarding {
- public:
-  explicit forwarding(const char* mode) {
-    if (const char* v = std::getenv("WEAVE_FAST_FORWARD")) saved_ = v, had_ = true;
-    ::setenv("WEAVE_FAST_FORWARD", mode, 1);
-  }
-  ~forwarding() {
-    if (had_) ::setenv("WEAVE_FAST_FORWARD", saved_.c_str(), 1);
-    else ::unsetenv("WEAVE_FAST_FORWARD");
-  }
-  forwarding(const forwarding&) = delete;
-  forwarding& operator=(const forwarding&) = delete;
-
- private:
-  std::string saved_;
-  bool had_ = false;
-};
 
 weave::model::options with(weave::model::memory_model m, weave::model::primitive_mode p, bool reduction) {
   weave::model::options o;
