@@ -79,7 +79,7 @@ prim_id engine::new_primitive(const void* self, const char* kind, const char* na
   if (!active()) return kOutside;
   if (ff_) {  // its record is the snapshot's: only where it lives now
     ff_prims_.push_back(self);
-    return (static_cast<prim_id>(generation_) << 32) | ff_nprim_++;
+    return (static_cast<prim_id>(generation_) << 32) | (ff_prims_.size() - 1);
   }
   const auto id = static_cast<std::uint32_t>(nprim_);
   if (nprim_ == prims_.size()) prims_.emplace_back();

@@ -324,7 +324,7 @@ object_id engine::new_object(object_kind kind, source_location made, std::uint64
   if (ff_) {  // its record is the snapshot's: only where it lives now, and its initial value
     ff_shadows_.push_back(kind == object_kind::cell ? nullptr : shadow);
     if (kind != object_kind::cell) ff_values_.push_back(initial);
-    return (static_cast<object_id>(generation_) << 32) | ff_nobj_++;
+    return (static_cast<object_id>(generation_) << 32) | (ff_shadows_.size() + 1);  // after kNoObj and kScFence
   }
   const auto id = static_cast<std::uint32_t>(nobj_);
   if (nobj_ == objects_.size()) objects_.emplace_back();

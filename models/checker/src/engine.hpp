@@ -118,7 +118,7 @@ struct workspace {
   // fast-forward (forward.cpp)
   std::vector<snapshot> snaps_;          // [0, nsnaps_): states before steps of the current prefix, deepest last
   std::vector<std::uint64_t> answers_;   // what the engine handed the threads' code, in order
-  std::vector<void*> ff_shadows_;        // the shadows of the objects made while fast-forwarding
+  std::vector<void*> ff_shadows_;        // the shadows of the objects made while fast-forwarding (object i: i - 2)
   std::vector<const void*> ff_prims_;    // and the addresses of the primitives
   std::vector<std::uint64_t> ff_values_;  // and the values of the stores (by message id)
 
@@ -509,7 +509,6 @@ class engine : private one_check_at_a_time, private workspace {
   std::int32_t ff_j_ = 0;          // the next step to fast-forward
   std::int32_t ff_to_ = -1;        // the snapshot's step (verify: where to compare)
   std::size_t ff_ans_ = 0;         // the next answer to hand back
-  std::uint32_t ff_nobj_ = 0, ff_nprim_ = 0;  // objects and primitives made meanwhile
   bool ff_bad_ = false;
   bool ff_landed_ = false;         // this execution fast-forwarded (verify: nothing to compare)
   std::uint64_t verify_turn_ = 0;  // verify: fast-forward every other execution

@@ -94,8 +94,6 @@ void engine::ff_begin() {
   ff_ = true;
   ff_j_ = 0;
   ff_ans_ = 0;
-  ff_nobj_ = 2;  // kNoObj and kScFence
-  ff_nprim_ = 0;
   ff_bad_ = false;
   ff_shadows_.clear();
   ff_prims_.clear();
@@ -127,8 +125,8 @@ int engine::ff_land() {
   ff_ = false;
   ff_landed_ = true;
   const snapshot& s = snaps_[nsnaps_ - 1];
-  bool same = !ff_bad_ && ff_ans_ == s.answers && threads_.size() == s.nthreads && ff_nobj_ == s.nobj &&
-              ff_nprim_ == s.nprim && cur_ == s.cur && objects_.size() >= s.nobj && prims_.size() >= s.nprim &&
+  bool same = !ff_bad_ && ff_ans_ == s.answers && threads_.size() == s.nthreads &&
+              ff_shadows_.size() + 2 == s.nobj && ff_prims_.size() == s.nprim && cur_ == s.cur && objects_.size() >= s.nobj && prims_.size() >= s.nprim &&
               ff_values_.size() == s.msgs.size();
   for (std::size_t t = 0; same && t < s.nthreads; ++t) {
     const pending_op& now = threads_[t].pend;
