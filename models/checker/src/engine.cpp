@@ -1853,6 +1853,9 @@ std::string options_error(const options& o) {
     return bad(".stack_size is " + std::to_string(o.stack_size) + " bytes; a model thread's stack needs at least " +
                std::to_string(kMinStack) + " (the checker plans steps on it, 16 KiB of it kept for that)");
   if (o.max_steps == 0) return bad(".max_steps is 0: no execution could take a step");
+  if (o.max_steps > kMaxSteps)
+    return bad(".max_steps is " + std::to_string(o.max_steps) + "; at most " + std::to_string(kMaxSteps) +
+               " (keep models small: an execution that long takes minutes)");
   if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count)
     return bad("slice .shard_index " + std::to_string(o.shard_index) + " of .shard_count " +
                std::to_string(o.shard_count) + ": want 0 <= shard_index < shard_count");

@@ -67,6 +67,9 @@ inline bool operator==(const source_location& a, const source_location& b) noexc
 namespace weave::model::detail {
 
 inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the body
+/// The most steps an execution may take (options::max_steps): a step index is
+/// an int32, and a vector clock's entry (steps and releases) stays below 2^31.
+inline constexpr std::uint64_t kMaxSteps = 100'000'000;
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
 
@@ -114,7 +117,15 @@ inline constexpr std::uint32_t kNoMsg = 0xffffffffu;    // no message (memory.cp
 struct vclock {
   std::array<std::uint32_t, kMaxThreads> c{};
   void join(const vclock& o) noexcept {
-    for (int i = 0; i < kMaxThreads; ++i) c[i] = std::max(c[i], o.c[i]);  // vectorises (SSE2 on the x86-64 baseline)
+    // Compared as signed, into a copy, then back: the loop vectorises to a
+    // compare and a blend per four entries (SSE2, the x86-64 baseline, has a
+    // signed compare and no unsigned one), without a test of whether o
+    // overlaps this clock. An entry stays below 2^31: it counts steps and
+    // releases of one execution, at most kMaxSteps steps (options_error).
+    std::array<std::uint32_t, kMaxThreads> r;
+    for (int i = 0; i < kMaxThreads; ++i)
+      r[i] = static_cast<std::int32_t>(c[i]) > static_cast<std::int32_t>(o.c[i]) ? c[i] : o.c[i];
+    c = r;
   }
   void clear() noexcept { c.fill(0); }
   bool operator==(const vclock&) const = default;
@@ -260,8 +271,9 @@ class thread_table {
   }
   /// A fresh record (at most kMaxThreads: engine::spawn checks).
   thread_rec& emplace_back() {
+    static const thread_state fresh{};  // copied: building a default one first costs a second pass
     thread_rec& r = recs_[n_++];
-    static_cast<thread_state&>(r) = thread_state{};
+    static_cast<thread_state&>(r) = fresh;
     r.name.clear();
     r.user_saved.clear();
     r.fn = nullptr;

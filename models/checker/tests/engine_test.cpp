@@ -768,6 +768,7 @@ class engine_test : public CppUnit::TestFixture {
     const std::pair<void (*)(weave::model::options&), const char*> bad[] = {
         {[](weave::model::options& o) { o.stack_size = 1024; }, ".stack_size is 1024 bytes"},
         {[](weave::model::options& o) { o.max_steps = 0; }, ".max_steps is 0"},
+        {[](weave::model::options& o) { o.max_steps = 100'000'001; }, ".max_steps is 100000001; at most 100000000"},
         {[](weave::model::options& o) { o.shard_count = 2, o.shard_index = 5; }, "slice .shard_index 5 of .shard_count 2"},
         {[](weave::model::options& o) { o.jobs = 0; }, ".jobs is 0"},
         {[](weave::model::options& o) { o.preemptions = -7; }, ".preemptions is -7"},

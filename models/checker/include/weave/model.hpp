@@ -75,7 +75,7 @@ struct options {
   memory_model memory = memory_model::rc11;  // rc11 (weak memory) or sc (interleavings)
   int preemptions = -1;                // bound on preemptions; -1 = none
   std::uint64_t max_executions = 0;    // stop after this many; 0 = no limit
-  std::uint64_t max_steps = 10000;     // per execution; hitting it = livelock
+  std::uint64_t max_steps = 10000;     // per execution (at most 100,000,000); hitting it = livelock
   double time_budget = 0;              // seconds; 0 = no limit
   double stall_seconds = 10;           // a model thread that goes this long without a visible operation
                                        // (a loop on a plain bool) ends the process with a message
