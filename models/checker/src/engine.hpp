@@ -192,8 +192,9 @@ class engine : private one_check_at_a_time, private workspace {
     answers_.push_back(static_cast<std::uint64_t>(n));
     return n;
   }
-  void fail(verdict v, std::string message, std::string footer = {});
-  void diverge(std::int32_t j, const std::string& what);  // nondeterminism at step j (a recorded schedule)
+  // cold: off every step's path (a failure, a divergence end the execution)
+  [[gnu::noinline, gnu::cold]] void fail(verdict v, std::string message, std::string footer = {});
+  [[gnu::noinline, gnu::cold]] void diverge(std::int32_t j, const std::string& what);  // nondeterminism at step j (a recorded schedule)
   void lock_hook(const void* lock, int what, unsigned flags) noexcept;
   // names and calls (calls.cpp)
   prim_id new_primitive(const void* self, const char* kind, const char* name, bool stepwise);
@@ -365,17 +366,21 @@ class engine : private one_check_at_a_time, private workspace {
   bool reuses_nodes() const noexcept { return !silent_ && (mode_ == mode::dfs || mode_ == mode::bounded_dfs); }
   bool mem_pending(const thread_rec& t) const noexcept;
   void add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok);
-  void list_choices(int t);
+  // flatten: every call in these (new_message, record_event, add_choices, the
+  // containers' growth) is inlined into them: an atomic access's steps call
+  // them every time, and the calls' own cost was about 5% of a short
+  // execution's instructions (checker_speed, callgrind).
+  [[gnu::flatten]] void list_choices(int t);
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
   std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
                             std::memory_order o, const message* continues);
   void remove_message(std::uint32_t id);
   void record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence);
-  void rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu);  // an RMW that read message read
+  [[gnu::flatten]] void rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu);  // an RMW that read message read
   void read_message(thread_rec& t, const message& m, std::memory_order o);
   void published(thread_rec& t, std::memory_order o);
   void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
-  step_rec& read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o);
+  [[gnu::flatten]] step_rec& read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o);
   bool psc_consistent() const;
   bool tentative_ok(int t, const mem_choice& c);
   bool newer_than(std::uint32_t msg) const;
