@@ -221,6 +221,15 @@ struct thread_state {
 };
 static_assert(std::is_trivially_copyable_v<thread_state>, "thread_table resets it by assignment");
 
+/// A list copied into a record's list: an empty one (most are) only clears
+/// it, where the copy of an empty vector is a call all the same. Snapshots
+/// copy records often (forward.cpp).
+template <class T>
+void copy_list(std::vector<T>& to, const std::vector<T>& from) {
+  if (from.empty()) to.clear();
+  else to = from;
+}
+
 /// A model thread's state in one execution with its lists: what a snapshot
 /// keeps of it (forward.cpp; its name stays as it was spawned).
 struct thread_data : thread_state {
@@ -231,7 +240,23 @@ struct thread_data : thread_state {
   std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
   std::vector<const void*> holding;  // locks held (from the lock hooks)
   bool operator==(const thread_data&) const = default;
+
+  thread_data() = default;
+  thread_data(const thread_data&) = default;
+  thread_data(thread_data&&) noexcept = default;
+  thread_data& operator=(thread_data&&) noexcept = default;
+  /// Every field, and every list (copy_list).
+  thread_data& operator=(const thread_data& o) {
+    static_cast<thread_state&>(*this) = o;
+    copy_list(user_saved, o.user_saved);
+    copy_list(spin_reads, o.spin_reads);
+    copy_list(last_round, o.last_round);
+    copy_list(holding, o.holding);
+    return *this;
+  }
 };
+static_assert(sizeof(thread_data) == sizeof(thread_state) + 4 * sizeof(std::vector<int>),
+              "a list added to thread_data is copied in its operator= (copy_list)");
 
 /// A model thread: its state, and what runs it.
 struct thread_rec : thread_data {
@@ -336,23 +361,12 @@ struct mem_choice {
   bool operator==(const mem_choice&) const = default;
 };
 
-/// What an object's record says that its accesses change (a snapshot keeps
-/// this part: what it is, named, made and lives stays as it was made).
-struct object_state {
+/// What an object's accesses change, but its lists (object_state).
+struct object_fields {
   bool alive = false;
-  std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
-  // RC11: the modification order (message ids) and who accessed what when
-  std::vector<std::uint32_t> mo;
   std::uint32_t untaken = 0;  // messages of mo no RMW has read (the mo-latest always is one)
-  std::vector<access_rec> acc;
-  // dependency tracking: the last step that conflicts with everything, and the
-  // reads and the plain stores since (under RC11 two stores commute: the
-  // search places each in mo)
+  // dependency tracking: the last step that conflicts with everything (object_state's reads, stores)
   std::int32_t last_write = -1;
-  std::vector<std::int32_t> reads;
-  std::vector<std::int32_t> stores;
-  // futex
-  std::vector<std::uint8_t> waiters;
   // cells: last write epoch and per-thread read epochs
   std::uint32_t w_clk = 0;
   std::uint8_t w_tid = 0;
@@ -362,6 +376,40 @@ struct object_state {
   std::array<std::int32_t, kMaxThreads> r_step{};
   std::array<source_location, kMaxThreads> r_loc{};
 };
+
+/// What an object's record says that its accesses change (a snapshot keeps
+/// this part: what it is, named, made and lives stays as it was made).
+struct object_state : object_fields {
+  std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
+  // RC11: the modification order (message ids) and who accessed what when
+  std::vector<std::uint32_t> mo;
+  std::vector<access_rec> acc;
+  // dependency tracking: the reads and the plain stores since last_write
+  // (under RC11 two stores commute: the search places each in mo)
+  std::vector<std::int32_t> reads;
+  std::vector<std::int32_t> stores;
+  // futex
+  std::vector<std::uint8_t> waiters;
+
+  object_state() = default;
+  object_state(const object_state&) = default;
+  object_state(object_state&&) noexcept = default;
+  object_state& operator=(object_state&&) noexcept = default;
+  /// Every field, and every list (copy_list).
+  object_state& operator=(const object_state& o) {
+    static_cast<object_fields&>(*this) = o;
+    copy_list(writes, o.writes);
+    copy_list(mo, o.mo);
+    copy_list(acc, o.acc);
+    copy_list(reads, o.reads);
+    copy_list(stores, o.stores);
+    copy_list(waiters, o.waiters);
+    return *this;
+  }
+};
+static_assert(std::is_trivially_copyable_v<object_fields>, "object_state copies them as one");
+static_assert(sizeof(object_state) == sizeof(object_fields) + 6 * sizeof(std::vector<int>),
+              "a list added to object_state is copied in its operator= (copy_list)");
 
 struct object_rec : object_state {
   bool is_cell = false;
