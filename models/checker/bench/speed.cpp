@@ -1,7 +1,9 @@
 // How fast the checker runs (issue: executions per second, flat memory).
 //   checker_speed            executions/s on the 3-thread x 3 seq_cst fetch_add test and a
-//                            2-thread mutex test; peak RSS of a 1,000-execution and a
-//                            1,000,000-execution run, each in its own process.
+//                            2-thread mutex test, each with its ratio to a baseline
+//                            measured between the same rounds (fiber switches: what an
+//                            execution costs in them); peak RSS of a 1,000-execution and
+//                            a 1,000,000-execution run, each in its own process.
 //   checker_speed --once NAME [SEARCHES]
 //                            one search (or SEARCHES of them) only (fetch_add_plain,
 //                            fetch_add_dpor or mutex), no clock: under `valgrind
@@ -18,6 +20,8 @@
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include <boost/context/fiber.hpp>
 
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
@@ -46,10 +50,38 @@ void mutex_2() {
   WEAVE_CHECK(n.read() == 2);
 }
 
-// Runs body's exhaustive search repeatedly for about `seconds`; returns the
-// median executions/s of the rounds.
-double rate(void (*body)(), weave::model::options o, double seconds, std::uint64_t* per_run) {
-  std::vector<double> rates;
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// The baseline: fiber switches there and back per second (Boost.Context, the
+// checker's own mechanism for model threads), measured between the rounds.
+// These machines' speed moves from minute to minute (two shared cores); the
+// ratio of an execution's time to a switch's, measured side by side, moves
+// much less than either.
+double switch_pairs_per_second() {
+  namespace ctx = boost::context;
+  ctx::fiber f{[](ctx::fiber&& back) {
+    for (;;) back = std::move(back).resume();
+    return std::move(back);
+  }};
+  constexpr int kPairs = 200000;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kPairs; ++i) f = std::move(f).resume();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return kPairs / s;
+}
+
+struct speed {
+  double executions_per_second;  // the median of the rounds
+  double switches_per_execution;  // the median of the rounds' ratios to the baseline
+};
+
+// Runs body's exhaustive search repeatedly for about `seconds` in rounds of
+// 20 searches, each followed by the baseline.
+speed rate(void (*body)(), weave::model::options o, double seconds, std::uint64_t* per_run) {
+  std::vector<double> rates, ratios;
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < end || rates.size() < 5) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -57,10 +89,10 @@ double rate(void (*body)(), weave::model::options o, double seconds, std::uint64
     for (int i = 0; i < 20; ++i) n += weave::model::check(o, body).executions;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rates.push_back(static_cast<double>(n) / s);
+    ratios.push_back(switch_pairs_per_second() / rates.back());
     *per_run = n / 20;
   }
-  std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  return {median(rates), median(ratios)};
 }
 
 void rss_run(std::uint64_t executions) {
@@ -108,16 +140,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::uint64_t n1 = 0, n2 = 0, n3 = 0;
-  const double r1 = rate(fetch_add_3x3, plain, 3, &n1);
-  const double r2 = rate(fetch_add_3x3, dpor, 3, &n2);
-  const double r3 = rate(mutex_2, dpor, 3, &n3);
-  std::printf("checker speed (median of rounds; each round = 20 exhaustive searches)\n");
-  std::printf("  3 threads x 3 sc fetch_add, plain  : %8llu executions/search, %10.0f executions/s\n",
-              static_cast<unsigned long long>(n1), r1);
-  std::printf("  3 threads x 3 sc fetch_add, DPOR   : %8llu executions/search, %10.0f executions/s\n",
-              static_cast<unsigned long long>(n2), r2);
-  std::printf("  2 threads, weave::mutex, DPOR      : %8llu executions/search, %10.0f executions/s\n",
-              static_cast<unsigned long long>(n3), r3);
+  const speed r1 = rate(fetch_add_3x3, plain, 3, &n1);
+  const speed r2 = rate(fetch_add_3x3, dpor, 3, &n2);
+  const speed r3 = rate(mutex_2, dpor, 3, &n3);
+  std::printf("checker speed (median of rounds; each round = 20 exhaustive searches, then the baseline:\n"
+              "an execution's cost in fiber switches there and back, measured right after it)\n");
+  const auto row = [](const char* what, std::uint64_t n, const speed& r) {
+    std::printf("  %-36s: %8llu executions/search, %10.0f executions/s, %6.1f switches/execution\n", what,
+                static_cast<unsigned long long>(n), r.executions_per_second, r.switches_per_execution);
+  };
+  row("3 threads x 3 sc fetch_add, plain", n1, r1);
+  row("3 threads x 3 sc fetch_add, DPOR", n2, r2);
+  row("2 threads, weave::mutex, DPOR", n3, r3);
   const long small = peak_rss_kib_of_run(1000);
   const long large = peak_rss_kib_of_run(1000000);
   std::printf("peak resident memory (random search of the mutex test, one process each)\n");
