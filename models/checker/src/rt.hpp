@@ -296,9 +296,8 @@ class thread_table {
   }
   /// A fresh record (at most kMaxThreads: engine::spawn checks).
   thread_rec& emplace_back() {
-    static const thread_state fresh{};  // copied: building a default one first costs a second pass
     thread_rec& r = recs_[n_++];
-    static_cast<thread_state&>(r) = fresh;
+    static_cast<thread_state&>(r) = thread_state{};
     r.name.clear();
     r.user_saved.clear();
     r.fn = nullptr;
