@@ -366,10 +366,13 @@ class engine : private one_check_at_a_time, private workspace {
   bool reuses_nodes() const noexcept { return !silent_ && (mode_ == mode::dfs || mode_ == mode::bounded_dfs); }
   bool mem_pending(const thread_rec& t) const noexcept;
   void add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok);
-  // flatten: every call in these (new_message, record_event, add_choices, the
-  // containers' growth) is inlined into them: an atomic access's steps call
-  // them every time, and the calls' own cost was about 5% of a short
-  // execution's instructions (checker_speed, callgrind).
+  // flatten (list_choices, rmw_write, read_step below): every call in them
+  // (new_message, record_event, add_choices, the containers' growth) is
+  // inlined into them. An atomic access's step calls them every time, and
+  // the calls' own cost was about 5% of a short execution's instructions
+  // (checker_speed, callgrind). Measure before adding another: under LTO,
+  // inlining more here took inlining away elsewhere (plan_step, sleep_after,
+  // dpor_step, finish_step cost one search or another 1-9% more).
   [[gnu::flatten]] void list_choices(int t);
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
   std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
