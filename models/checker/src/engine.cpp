@@ -1015,11 +1015,23 @@ void engine::reset_execution() {
   unwound_unjoined_ = 0;
   // "T t is alive" is touched only for the threads an execution had (alive(),
   // a thread's death): the last one's are reset, the others are clean.
-  for (std::size_t t = 0; t < threads_.size(); ++t) life_[t].reset(false, {});
+  // Fast-forwarding keeps those of the snapshot's threads, and kNoObj and
+  // kScFence, as the last execution left them: restore copies the ones that
+  // changed after the snapshot's step (object_rec::changed), and the others
+  // are the snapshot's already (forward.cpp).
+  // A record reset here is unchanged since the execution's start (changed 0).
+  const auto fresh = [](object_rec& o) {
+    o.reset(false, {});
+    o.changed = 0;
+  };
+  const std::size_t kept = ff_ ? snaps_[nsnaps_ - 1].nthreads : 0;
+  for (std::size_t t = kept; t < threads_.size(); ++t) fresh(life_[t]);
   threads_.clear();
   while (objects_.size() < 2) objects_.emplace_back();
-  objects_[0].reset(false, {});  // kNoObj
-  objects_[1].reset(false, {});  // kScFence
+  if (!ff_) {
+    fresh(objects_[0]);  // kNoObj
+    fresh(objects_[1]);  // kScFence
+  }
   nobj_ = 2;
   if (!ff_) {  // fast-forwarding keeps the steps up to the snapshot's (forward.cpp)
     steps_.clear();
