@@ -175,12 +175,12 @@ int engine::ff_land() {
   for (std::size_t i = 0; i < nobj_; ++i) s.objects[i] = objects_[i];
   s.prim_alive.resize(nprim_);
   for (std::size_t i = 0; i < nprim_; ++i) s.prim_alive[i] = prims_[i].alive ? 1 : 0;
-  s.calls = calls_;
-  s.msgs = msgs_;
-  s.mev = mev_;
-  s.locks = locks_;
-  s.lock_holder = lock_holder_;
-  s.sleep_fp = sleep_fp_;
+  copy_list(s.calls, calls_);
+  copy_list(s.msgs, msgs_);
+  copy_list(s.mev, mev_);
+  copy_list(s.locks, locks_);
+  copy_list(s.lock_holder, lock_holder_);
+  for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(s.sleep_fp[t], sleep_fp_[t]);
   s.sleep_mark = sleep_mark_;
   s.read_mark = read_mark_;
   s.child_sleep = child_sleep_;
@@ -277,12 +277,12 @@ void engine::verify_snapshot(std::int32_t j) const {
     prims_[i].addr = ff_prims_[i];
   }
   nprim_ = s.nprim;
-  calls_ = s.calls;
-  msgs_ = s.msgs;
-  mev_ = s.mev;
-  locks_ = s.locks;
-  lock_holder_ = s.lock_holder;
-  for (std::size_t t = 0; t < kMaxThreads; ++t) sleep_fp_[t] = s.sleep_fp[t];
+  copy_list(calls_, s.calls);
+  copy_list(msgs_, s.msgs);
+  copy_list(mev_, s.mev);
+  copy_list(locks_, s.locks);
+  copy_list(lock_holder_, s.lock_holder);
+  for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(sleep_fp_[t], s.sleep_fp[t]);
   sleep_mark_ = s.sleep_mark;
   read_mark_ = s.read_mark;
   child_sleep_ = s.child_sleep;
