@@ -1522,7 +1522,14 @@ int engine::plan_step() {
 // operation (or its end).
 void engine::finish_step() {
   const int c = cur_;
-  const std::int32_t j = taking_;
+  if (threads_[c].st == tstate::finished || tracing()) finish_rare(c, taking_);
+  prev_ = c;
+  if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(taking_ + 1));
+}
+
+// finish_step's rare cases, out of line: inlined, thread_died made every
+// step's finish save and restore the registers it uses.
+void engine::finish_rare(int c, std::int32_t j) {
   if (threads_[c].st == tstate::finished) {
     life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
     life_[static_cast<std::size_t>(c)].changed = j + 1;
@@ -1535,8 +1542,6 @@ void engine::finish_step() {
     done.after_target = threads_[c].join_target;
     if (done.call >= 0) done.note = calls_[static_cast<std::size_t>(done.call)].note;
   }
-  prev_ = c;
-  if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(j + 1));
 }
 
 run_end engine::run_execution(const std::function<void()>& body) {

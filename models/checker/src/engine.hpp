@@ -246,6 +246,7 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
   [[gnu::cold]] void step_ends(thread_rec& t, int c);
   void finish_step();
+  [[gnu::noinline]] void finish_rare(int c, std::int32_t j);
   void reset_execution();
   void clear_search_stack() noexcept;
   void teardown();
