@@ -1019,18 +1019,13 @@ void engine::reset_execution() {
   // kScFence, as the last execution left them: restore copies the ones that
   // changed after the snapshot's step (object_rec::changed), and the others
   // are the snapshot's already (forward.cpp).
-  // A record reset here is unchanged since the execution's start (changed 0).
-  const auto fresh = [](object_rec& o) {
-    o.reset(false, {});
-    o.changed = 0;
-  };
   const std::size_t kept = ff_ ? snaps_[nsnaps_ - 1].nthreads : 0;
-  for (std::size_t t = kept; t < threads_.size(); ++t) fresh(life_[t]);
+  for (std::size_t t = kept; t < threads_.size(); ++t) life_[t].reset_clean();
   threads_.clear();
   while (objects_.size() < 2) objects_.emplace_back();
   if (!ff_) {
-    fresh(objects_[0]);  // kNoObj
-    fresh(objects_[1]);  // kScFence
+    objects_[0].reset_clean();  // kNoObj
+    objects_[1].reset_clean();  // kScFence
   }
   nobj_ = 2;
   if (!ff_) {  // fast-forwarding keeps the steps up to the snapshot's (forward.cpp)

@@ -83,6 +83,13 @@ struct snapshot {
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp;
   std::array<std::uint32_t, kMaxThreads> sleep_mark{}, read_mark{};
   tmask child_sleep = 0, unwound_unjoined = 0;
+  /// The records it holds no copy of, as reset (object_rec::reset_clean): bit
+  /// t for life[t], kCleanNoObj and kCleanScFence for objects[0] and [1].
+  std::uint32_t clean = 0;
+  static constexpr std::uint32_t kCleanNoObj = 1u << kMaxThreads, kCleanScFence = 2u << kMaxThreads;
+  bool kept_clean(std::size_t obj) const noexcept {
+    return obj < 2 && (clean & (obj == 0 ? kCleanNoObj : kCleanScFence)) != 0;
+  }
   int cur = -1, prev = -1;
   std::uint16_t data_choice = 0, preemptions = 0;
   mem_choice chosen;

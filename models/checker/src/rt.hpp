@@ -424,6 +424,12 @@ struct object_rec : object_state {
   std::int32_t changed = kChangedAlways;
   static constexpr std::int32_t kChangedAlways = 0x7fffffff;
 
+  /// A thread's life record, kNoObj or kScFence made new for an execution:
+  /// unchanged since its start (a snapshot need not copy it: forward.cpp).
+  void reset_clean() {
+    reset(false, {});
+    changed = 0;
+  }
   /// Makes a recycled record new again, keeping its vectors' capacity (no heap
   /// traffic per execution).
   void reset(bool cell, source_location where, bool opaque = false) {
