@@ -510,6 +510,10 @@ struct footprint_item {
 
 /// A node of the search stack: the state before one step.
 struct node {
+  // User-provided, as step_rec's: nodes_.emplace_back() then runs only the
+  // member initializers, where value-initializing zero-filled the whole node
+  // first (a `rep stos`, slow to start, for every new node).
+  node() noexcept {}
   std::uint8_t chosen = 0;
   std::uint16_t data_choice = 0;  // which sleeper a wake_one wakes, or an atomic access's mem_choice
   std::uint16_t data_alts = 1;
