@@ -1016,9 +1016,9 @@ void engine::reset_execution() {
   // "T t is alive" is touched only for the threads an execution had (alive(),
   // a thread's death): the last one's are reset, the others are clean.
   // Fast-forwarding keeps those of the snapshot's threads, and kNoObj and
-  // kScFence, as the last execution left them: restore copies the ones that
-  // changed after the snapshot's step (object_rec::changed), and the others
-  // are the snapshot's already (forward.cpp).
+  // kScFence, as the last execution left them: restore makes the ones that
+  // changed after the snapshot's step (object_rec::changed) the snapshot's
+  // again, and the others are the snapshot's already (forward.cpp).
   const std::size_t kept = ff_ ? snaps_[nsnaps_ - 1].nthreads : 0;
   for (std::size_t t = kept; t < threads_.size(); ++t) life_[t].reset_clean();
   threads_.clear();
