@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include "weave/detail/process.hpp"
+
 namespace weave::model::detail {
 namespace {
 
@@ -73,10 +75,13 @@ void watch() {
 
 stall_watch::stall_watch(double seconds) noexcept : outer_(g_limit.load(std::memory_order_relaxed)) {
   if (!(seconds > 0)) seconds = 0;
-  if (seconds > 0 && g_watching_pid.load(std::memory_order_relaxed) != getpid()) {
+  // The pid as weave's pipes keep it (a fork's child updates it): getpid() is a
+  // system call, which on a sandboxed machine took longer than a small check.
+  const auto pid = static_cast<pid_t>(weave::detail::current_pid());
+  if (seconds > 0 && g_watching_pid.load(std::memory_order_relaxed) != pid) {
     try {
       std::thread(watch).detach();  // sleeps between looks; ends with the process
-      g_watching_pid.store(getpid(), std::memory_order_relaxed);
+      g_watching_pid.store(pid, std::memory_order_relaxed);
     } catch (const std::system_error&) {
       // No thread to spare: the check runs unwatched, as it did before.
     }
