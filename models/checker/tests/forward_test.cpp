@@ -8,7 +8,7 @@
 //     snapshot's; the others land and the restored state must be the
 //     snapshot's), on bodies that use every call that hands the code
 //     something (a store read, a wait's result, whether a call opens, the
-//     virtual time, a thread's life);
+//     virtual time, a thread's life), seq_cst fences among them;
 //   - a pointer read while fast-forwarding is this execution's address (the
 //     store's value stored again), not last time's;
 //   - an atomic destroyed before the snapshot's step is not written when its
@@ -116,6 +116,28 @@ void owner_dies() {
   next.join();
 }
 
+// Store buffering through seq_cst fences, and a thread that asks whether
+// another is still alive: kScFence and the threads' life records change after
+// the snapshots' steps, and fast-forward must restore them (a record still as
+// reset is not copied into a snapshot, but reset again: snapshot::clean).
+void fenced_and_alive() {
+  atomic<int> x(0), y(0), r{0, "r"};
+  thread a([&] {
+    x.store(1, rlx);
+    weave::model_sync::fence(std::memory_order_seq_cst);
+    r.fetch_add(y.load(rlx), rlx);
+  });
+  thread b([&] {
+    y.store(1, rlx);
+    weave::model_sync::fence(std::memory_order_seq_cst);
+    r.fetch_add(x.load(rlx) * 2, rlx);
+  });
+  thread c([&] { r.fetch_add(weave::model_sync::alive(2) ? 4 : 8, rlx); });  // a is T1: S::self() id 2
+  a.join();
+  b.join();
+  c.join();
+}
+
 // Message passing of a pointer under RC11, with counters that branch.
 void pointer_passing() {
   struct node {
@@ -181,6 +203,7 @@ class forward_test : public CppUnit::TestFixture {
         {"queue_close transparent", queue_close, with(memory_model::sc, primitive_mode::transparent, true)},
         {"timed_handshake opaque", timed_handshake, with(memory_model::rc11, primitive_mode::opaque, true)},
         {"owner_dies transparent", owner_dies, with(memory_model::rc11, primitive_mode::transparent, true)},
+        {"fenced_and_alive rc11 dpor", fenced_and_alive, with(memory_model::rc11, primitive_mode::opaque, true)},
         {"pointer_passing rc11 plain", pointer_passing, with(memory_model::rc11, primitive_mode::opaque, false)},
         {"pointer_passing rc11 dpor", pointer_passing, with(memory_model::rc11, primitive_mode::opaque, true)},
     };
