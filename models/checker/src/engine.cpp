@@ -979,7 +979,10 @@ void engine::thread_died(int c, std::int32_t j) {
   dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
-  for (std::size_t r = 0; r < threads_.size(); ++r) {
+  // Only a sleeper can be woken: the loop runs over the next node's sleep set.
+  for (tmask m = child_sleep_; m != 0; m &= m - 1) {
+    const auto r = static_cast<std::size_t>(lowest(m));
+    if (r >= threads_.size()) continue;
     const thread_rec& w = threads_[r];
     const bool waits_on_c = w.st == tstate::blocked && w.holder == c + 1;
     const bool reads_c = w.st == tstate::runnable && w.act == action::step && w.pend.kind == op::alive &&
