@@ -972,24 +972,22 @@ void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
 
 // Thread c finished in step j: that step also writes "T c is alive" (racing
 // with earlier S::alive reads of it), and it wakes, out of the next node's
-// sleep set, every thread whose next step it changes: an S::alive(c) read, and
-// a wait_unless_dead on c whose pending step becomes a time-out.
+// sleep set, every thread whose next step it changes. A sleeper whose own
+// next step asks after c (an S::alive(c) read, a wait_unless_dead on c that
+// becomes a time-out) never sleeps through a step of c: engine::wakes finds
+// the two dependent (asks_after; engine_test::a_sleeping_liveness_query_
+// wakes_at_the_death). What is left is an asleep opaque segment that asks
+// after c further on, its footprint read where it fell asleep.
 void engine::thread_died(int c, std::int32_t j) {
   thread_rec& t = threads_[c];
   dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
   steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
   t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
-  // Only a sleeper can be woken: the loop runs over the next node's sleep set.
   for (tmask m = child_sleep_; m != 0; m &= m - 1) {
-    const auto r = static_cast<std::size_t>(lowest(m));
-    if (r >= threads_.size()) continue;
-    const thread_rec& w = threads_[r];
-    const bool waits_on_c = w.st == tstate::blocked && w.holder == c + 1;
-    const bool reads_c = w.st == tstate::runnable && w.act == action::step && w.pend.kind == op::alive &&
-                         w.pend.obj == life_obj(c);
-    const auto& fp = sleep_fp_[r];  // an asleep opaque segment that asks after c on its way
-    const bool segment_reads_c = std::any_of(fp.begin(), fp.end(), [&](const footprint_item& f) { return f.obj == life_obj(c); });
-    if (waits_on_c || reads_c || segment_reads_c) child_sleep_ &= ~bit(static_cast<int>(r));
+    const int r = lowest(m);
+    const auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
+    if (std::any_of(fp.begin(), fp.end(), [&](const footprint_item& f) { return f.obj == life_obj(c); }))
+      child_sleep_ &= ~bit(r);
   }
 }
 

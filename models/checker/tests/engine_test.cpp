@@ -164,6 +164,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(readers_is_two_to_the_n);
   CPPUNIT_TEST(reduction_keeps_every_outcome);
   CPPUNIT_TEST(thread_death_is_explored_on_both_sides);
+  CPPUNIT_TEST(a_sleeping_liveness_query_wakes_at_the_death);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
   CPPUNIT_TEST(deadlock_names_the_cycle);
@@ -385,6 +386,71 @@ class engine_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL(verdict::deadlock, d.found);
     CPPUNIT_ASSERT(d.report.find("or until T0 dies") != std::string::npos);
+  }
+
+  // A thread that asked S::alive(T) on one branch sleeps on the other while T
+  // takes steps that touch nothing it reads; T's last step ends T, which the
+  // query can tell: the sleeper must wake there (engine::wakes, asks_after),
+  // or the reduction never runs "asked after T died" and misses the "dead"
+  // outcomes that plain DFS sees.
+  void a_sleeping_liveness_query_wakes_at_the_death() {
+    using ms = weave::model_sync;
+    std::set<std::string> seen;
+    auto note = [&seen](const std::string& r) {
+      if (weave::model::counted()) seen.insert(r);
+    };
+    const std::vector<std::pair<std::function<void()>, std::set<std::string>>> cases = {
+        {[&] {  // T1 asks after T2 (S::self() id 3), which stores and ends
+           atomic<int> x(0);
+           std::string r;
+           thread asker([&] { r = ms::alive(3) ? "A" : "D"; });
+           thread ender([&] { x.store(1, rlx); });
+           asker.join();
+           ender.join();
+           note(r);
+         },
+         {"A", "D"}},
+        {[&] {  // asked twice, a load between; T2 takes two steps
+           atomic<int> x(0), y(0);
+           std::string r;
+           thread asker([&] {
+             r = ms::alive(3) ? "A" : "D";
+             (void)y.load(rlx);
+             r += ms::alive(3) ? "A" : "D";
+           });
+           thread ender([&] {
+             x.store(1, rlx);
+             x.store(2, rlx);
+           });
+           asker.join();
+           ender.join();
+           note(r);
+         },
+         {"AA", "AD", "DD"}},
+        {[&] {  // a third thread's store between: T3 (id 4) ends
+           atomic<int> x(0);
+           std::string r;
+           thread asker([&] { r = ms::alive(4) ? "A" : "D"; });
+           thread other([&] { x.store(2, rlx); });
+           thread ender([&] { x.store(1, rlx); });
+           asker.join();
+           other.join();
+           ender.join();
+           note(r);
+         },
+         {"A", "D"}},
+    };
+    for (const auto& [body, want] : cases) {
+      seen.clear();
+      const auto p = weave::model::check(plain(), body);
+      const auto all = seen;
+      seen.clear();
+      const auto r = weave::model::check(dpor(), body);
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, p.found);
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
+      CPPUNIT_ASSERT(all == want);
+      CPPUNIT_ASSERT(seen == want);
+    }
   }
 
   void shards_partition_the_search() {
