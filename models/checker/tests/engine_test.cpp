@@ -52,6 +52,27 @@ weave::model::options rc11(bool reduction = true) {
   return o;
 }
 
+// What body adds to seen (its outcomes) under plain DFS and under DPOR, each
+// search passing, and how many executions each took.
+struct plain_and_dpor {
+  std::set<std::string> plain, dpor;
+  std::uint64_t plain_runs = 0, dpor_runs = 0;
+};
+plain_and_dpor both_searches(std::set<std::string>& seen, const std::function<void()>& body) {
+  plain_and_dpor b;
+  seen.clear();
+  const auto p = weave::model::check(plain(), body);
+  b.plain = seen;
+  seen.clear();
+  const auto r = weave::model::check(dpor(), body);
+  b.dpor = seen;
+  CPPUNIT_ASSERT_EQUAL(verdict::pass, p.found);
+  CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
+  b.plain_runs = p.executions;
+  b.dpor_runs = r.executions;
+  return b;
+}
+
 std::uint64_t binom(unsigned n, unsigned k) {
   std::uint64_t r = 1;
   for (unsigned i = 1; i <= k; ++i) r = r * (n - k + i) / i;
@@ -298,14 +319,9 @@ class engine_test : public CppUnit::TestFixture {
       t2.join();
       if (weave::model::counted()) seen.insert(std::to_string(a) + std::to_string(b) + std::to_string(c) + std::to_string(x.load(rlx)));
     };
-    auto p = weave::model::check(plain(), body);
-    const auto all = seen;
-    seen.clear();
-    auto r = weave::model::check(dpor(), body);
-    CPPUNIT_ASSERT_EQUAL(verdict::pass, p.found);
-    CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
-    CPPUNIT_ASSERT(all == seen);
-    CPPUNIT_ASSERT(r.executions < p.executions);
+    const auto b = both_searches(seen, body);
+    CPPUNIT_ASSERT(b.plain == b.dpor);
+    CPPUNIT_ASSERT(b.dpor_runs < b.plain_runs);
     // Futex hand-off: a flag with wait/wake, explored with time-outs.
     std::function<void()> hand = [&seen] {
       atomic<std::uint32_t> flag(0);
@@ -327,13 +343,9 @@ class engine_test : public CppUnit::TestFixture {
       t2.join();
       if (weave::model::counted()) seen.insert(std::to_string(got));
     };
-    seen.clear();
-    weave::model::check(plain(), hand);
-    const auto all2 = seen;
-    seen.clear();
-    weave::model::check(dpor(), hand);
-    CPPUNIT_ASSERT(all2 == seen);
-    CPPUNIT_ASSERT(all2.count("7") == 1 && all2.count("1") == 1);
+    const auto h = both_searches(seen, hand);
+    CPPUNIT_ASSERT(h.plain == h.dpor);
+    CPPUNIT_ASSERT(h.plain.count("7") == 1 && h.plain.count("1") == 1);
   }
 
   void thread_death_is_explored_on_both_sides() {
@@ -363,14 +375,9 @@ class engine_test : public CppUnit::TestFixture {
         bystander.join();
         if (weave::model::counted()) seen.insert(r);
       };
-      seen.clear();
-      const auto p = weave::model::check(plain(), body);
-      const auto all = seen;
-      seen.clear();
-      const auto r = weave::model::check(dpor(), body);
-      CPPUNIT_ASSERT_EQUAL(verdict::pass, p.found);
-      CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
-      CPPUNIT_ASSERT(all == seen);
+      const auto b = both_searches(seen, body);
+      CPPUNIT_ASSERT(b.plain == b.dpor);
+      const auto& all = b.plain;
       // 2 = value_mismatch (the store came first), 1 = timed_out (the holder
       // died, or the deadline passed), then alive or dead when asked.
       std::set<std::string> want{"2A", "2D", "1D"};
@@ -441,15 +448,9 @@ class engine_test : public CppUnit::TestFixture {
          {"A", "D"}},
     };
     for (const auto& [body, want] : cases) {
-      seen.clear();
-      const auto p = weave::model::check(plain(), body);
-      const auto all = seen;
-      seen.clear();
-      const auto r = weave::model::check(dpor(), body);
-      CPPUNIT_ASSERT_EQUAL(verdict::pass, p.found);
-      CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
-      CPPUNIT_ASSERT(all == want);
-      CPPUNIT_ASSERT(seen == want);
+      const auto b = both_searches(seen, body);
+      CPPUNIT_ASSERT(b.plain == want);
+      CPPUNIT_ASSERT(b.dpor == want);
     }
   }
 
