@@ -854,10 +854,21 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
     n.backtrack |= n.enabled;
     return;
   }
-  if (n.backtrack & init) return;  // some initial is explored already
+  const int pj = steps_[j].tid;
+  if (n.backtrack & init) {  // some initial is explored here already
+    // If it is still to come (q), the racing thread pj is tried right after
+    // q's segment: below q, the threads explored here sleep, and the first
+    // racing step may never come before pj's again, so the race that would
+    // put pj there is never seen (engine_test::a_reversal_behind_another_
+    // initial_is_explored). A wakeup sequence of Optimal DPOR (Abdulla et
+    // al., POPL 2014) cut to q and pj: choose_node carries pj on, segment by
+    // segment, until pj runs.
+    const tmask pending = n.backtrack & init & ~n.done & ~bit(n.chosen);
+    if (pending != 0 && !(n.backtrack & bit(pj))) n.then_after[static_cast<std::size_t>(lowest(pending))] |= bit(pj);
+    return;
+  }
   const tmask awake = cand & ~n.sleep;
   if (awake == 0) return;  // covered by the sleep set
-  const int pj = steps_[j].tid;
   n.backtrack |= bit((awake & bit(pj)) ? pj : lowest(awake));
 }
 
@@ -1364,7 +1375,23 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // commutes with everything, so it runs at once instead of being a choice.
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
-  return pick_node(j, cands, real);
+  node* const n = pick_node(j, cands, real);
+  // The first choice after a segment whose node holds a wakeup for its chosen
+  // thread (add_race_backtrack): that thread is explored here too, and, if
+  // another one is explored here first, after that one's segment again (the
+  // steps before the race may be several segments of the threads explored
+  // first: each goes to sleep behind it, and the race shows again only once
+  // the racing thread runs).
+  if (n != nullptr && reducing() && !silent_ && !forced && !eager && j > 0 && !n->cached &&
+      static_cast<std::size_t>(j) + 1 == nodes_.size()) {
+    const node& seg = nodes_[static_cast<std::size_t>(steps_.back().seg)];
+    const tmask w = seg.then_after[seg.chosen];
+    if (w != 0) {
+      n->backtrack |= ((w & n->enabled) != 0 ? w & n->enabled : n->enabled) & ~n->sleep;
+      if ((w & bit(n->chosen)) == 0) n->then_after[n->chosen] |= w;
+    }
+  }
+  return n;
 }
 
 // The step bound is reached (out of line: choose_node is on every step's path).

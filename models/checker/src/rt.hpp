@@ -536,6 +536,11 @@ struct node {
   tmask kept_asleep = 0;    // the sleepers its step left asleep (engine::sleep_after)
   tmask woke_to_newer = 0;  // and those it woke to read newer stores only
   vclock dclk;              // its step's dependency clock (engine::dpor_step)
+  /// Threads to explore right after this node's segment once thread q is
+  /// chosen here (then_after[q], engine::add_race_backtrack): a race whose
+  /// reversal begins with q, to be explored here already, and goes on with
+  /// the racing thread.
+  std::array<tmask, kMaxThreads> then_after{};
 };
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
