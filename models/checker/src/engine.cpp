@@ -861,7 +861,7 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
     // racing step may never come before pj's again, so the race that would
     // put pj there is never seen (engine_test::a_reversal_behind_another_
     // initial_is_explored). A wakeup sequence of Optimal DPOR (Abdulla et
-    // al., POPL 2014) cut to q and pj: choose_node carries pj on, segment by
+    // al., POPL 2014) cut to q and pj: pick_node carries pj on, segment by
     // segment, until pj runs.
     const tmask pending = n.backtrack & init & ~n.done & ~bit(n.chosen);
     if (pending != 0 && !(n.backtrack & bit(pj))) n.then_after[static_cast<std::size_t>(lowest(pending))] |= bit(pj);
@@ -1158,6 +1158,20 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   // right away; DPOR moves that step to wherever it races.
   if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
   if (reducing()) fresh.backtrack |= woken_by_sleepers(fresh.sleep, fresh.enabled);
+  // After a segment whose node holds a wakeup for its chosen thread
+  // (add_race_backtrack): that thread is explored here too, and, if another
+  // one is explored here first, after that one's segment again (the steps
+  // before the race may be several segments of the threads explored first:
+  // each goes to sleep behind it, and the race shows again only once the
+  // racing thread runs). Within a forced or eager segment, which has one
+  // thread enabled, it adds that thread, chosen already.
+  if (reducing() && j > 0) {
+    const node& seg = nodes_[static_cast<std::size_t>(steps_.back().seg)];
+    if (const tmask w = seg.then_after[seg.chosen]; w != 0) {
+      fresh.backtrack |= ((w & fresh.enabled) != 0 ? w & fresh.enabled : fresh.enabled) & ~fresh.sleep;
+      if ((w & bit(fresh.chosen)) == 0) fresh.then_after[fresh.chosen] |= w;
+    }
+  }
   if (mode_ == mode::dfs && opt_.shard_count > 1) {
     int upper_branches = 0;
     bool prev_upper = true;
@@ -1375,23 +1389,7 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // commutes with everything, so it runs at once instead of being a choice.
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
-  node* const n = pick_node(j, cands, real);
-  // The first choice after a segment whose node holds a wakeup for its chosen
-  // thread (add_race_backtrack): that thread is explored here too, and, if
-  // another one is explored here first, after that one's segment again (the
-  // steps before the race may be several segments of the threads explored
-  // first: each goes to sleep behind it, and the race shows again only once
-  // the racing thread runs).
-  if (n != nullptr && reducing() && !silent_ && !forced && !eager && j > 0 && !n->cached &&
-      static_cast<std::size_t>(j) + 1 == nodes_.size()) {
-    const node& seg = nodes_[static_cast<std::size_t>(steps_.back().seg)];
-    const tmask w = seg.then_after[seg.chosen];
-    if (w != 0) {
-      n->backtrack |= ((w & n->enabled) != 0 ? w & n->enabled : n->enabled) & ~n->sleep;
-      if ((w & bit(n->chosen)) == 0) n->then_after[n->chosen] |= w;
-    }
-  }
-  return n;
+  return pick_node(j, cands, real);
 }
 
 // The step bound is reached (out of line: choose_node is on every step's path).
