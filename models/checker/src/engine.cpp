@@ -862,8 +862,9 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
     // put pj there is never seen (engine_test::a_reversal_behind_another_
     // initial_is_explored). A wakeup sequence of Optimal DPOR (Abdulla et
     // al., POPL 2014) cut to q and pj: pick_node carries pj on, segment by
-    // segment, until pj runs.
-    const tmask pending = n.backtrack & init & ~n.done & ~bit(n.chosen);
+    // segment, until pj runs. (init never holds the thread of step i: its
+    // later steps depend on step i, so none of them is in the reversal.)
+    const tmask pending = n.backtrack & init & ~n.done;
     if (pending != 0 && !(n.backtrack & bit(pj))) n.then_after[static_cast<std::size_t>(lowest(pending))] |= bit(pj);
     return;
   }
