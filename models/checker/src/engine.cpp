@@ -849,13 +849,13 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
   if (n.upper) return;  // fully expanded already
   const int pj = steps_[j].tid;
   // Nothing left to add: every enabled thread is explored here or asleep,
-  // and every one still to be explored here is followed by pj already (the
-  // wakeup below; the one explored now is never an initial). A node that
+  // and every one still to be explored here, but pj, is followed by pj
+  // already (the wakeup below; the one explored now is never an initial). A node that
   // explores every thread still takes a wakeup: which of them comes first
   // decides whether the reversal is made.
   if (((n.backtrack | n.sleep) & n.enabled) == n.enabled) {
     bool added = true;
-    for (tmask m = n.backtrack & ~n.done & ~bit(n.chosen); m != 0 && added; m &= m - 1)
+    for (tmask m = n.backtrack & ~n.done & ~bit(n.chosen) & ~bit(pj); m != 0 && added; m &= m - 1)
       added = (n.then_after[static_cast<std::size_t>(lowest(m))] & bit(pj)) != 0;
     if (added) return;
   }
@@ -874,15 +874,13 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
     // al., POPL 2014) cut to q and pj: pick_node carries pj on, segment by
     // segment, until pj runs. (init never holds the thread of step i: its
     // later steps depend on step i, so none of them is in the reversal.)
-    // Unless pj is an initial explored here itself: pj explored here but not
-    // an initial (its steps before the racing one come after q's) does not
-    // make the reversal, in which q's segment comes first
-    // (differential_test::every_small_timer_program: a timer started in one
-    // thread, joined after a fetch_add in a second, cancelled after a
-    // fetch_add of the same atomic in a third; the join's race with the
-    // start puts the second after the third's fetch_add).
-    const tmask pending = n.backtrack & init & ~n.done;
-    if (pending != 0 && !(n.backtrack & init & bit(pj))) n.then_after[static_cast<std::size_t>(lowest(pending))] |= bit(pj);
+    // Also where pj is explored here itself: an initial or not, explored
+    // after q (lower threads first), it finds q asleep behind its steps, and
+    // q explored first runs pj only after q's later steps (differential_test::
+    // every_small_timer_program, engine_test::a_reversal_with_two_initials_
+    // is_explored: a timer's start racing with its join).
+    const tmask pending = n.backtrack & init & ~n.done & ~bit(pj);
+    if (pending != 0) n.then_after[static_cast<std::size_t>(lowest(pending))] |= bit(pj);
     return;
   }
   const tmask awake = cand & ~n.sleep;

@@ -191,6 +191,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(thread_death_is_explored_on_both_sides);
   CPPUNIT_TEST(a_sleeping_liveness_query_wakes_at_the_death);
   CPPUNIT_TEST(a_reversal_behind_another_initial_is_explored);
+  CPPUNIT_TEST(a_reversal_with_two_initials_is_explored);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
   CPPUNIT_TEST(deadlock_names_the_cycle);
@@ -508,6 +509,48 @@ class engine_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_MESSAGE(locked_load ? "try_lock, load, unlock before the cancel" : "a load before the cancel",
                                b.dpor == want);
       }
+  }
+
+  // A race's reversal with two initials, both explored at the node: the one
+  // explored first must be followed by the racing thread. T1's start races
+  // with T3's join; the reversal is T2's fetch_add and T3's join, both
+  // before the start. T2 is explored first there, so T3's subtree has T2
+  // asleep behind its join (they are independent), and T2's subtree runs T3
+  // only after T2's cancel. "The cancel finds the timer fired, its function
+  // not run yet, T1's load reads T2's fetch_add" needs T2's fetch_add, T3's
+  // join, T1's start and load, the firing, then the cancel (found by a
+  // grammar of small timer programs with a load after each call).
+  void a_reversal_with_two_initials_is_explored() {
+    std::set<std::string> seen;
+    const std::function<void()> body = [&seen] {
+      atomic<unsigned> a0(0), a2(0);
+      weave::model::timer t(std::chrono::milliseconds(1), [&] { a2.fetch_add(1, rlx); });
+      std::string out;
+      unsigned v1 = 9, v2 = 9, v3 = 9;
+      {
+        thread starter([&] {
+          t.start();
+          v1 = a0.load(std::memory_order_seq_cst);
+        });
+        thread canceller([&] {
+          v2 = a0.fetch_add(1, std::memory_order_seq_cst);
+          out = t.cancel() == weave::timer_status::fired ? "fired" : "cancelled";
+          v3 = a0.load(std::memory_order_seq_cst);
+        });
+        thread joiner([&] { t.join(); });
+        starter.join();
+        canceller.join();
+        joiner.join();
+      }
+      out += " a2=" + std::to_string(a2.load(rlx)) + " " + std::to_string(v1) + std::to_string(v2) + std::to_string(v3);
+      if (weave::model::counted()) seen.insert(out);
+    };
+    for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+      const auto b = both_searches(seen, body, memory);
+      CPPUNIT_ASSERT(b.plain.count("fired a2=0 101") == 1);
+      CPPUNIT_ASSERT_MESSAGE("reduction lost: " + std::to_string(b.plain.size() - b.dpor.size()) + " outcomes",
+                             b.dpor == b.plain);
+    }
   }
 
   void shards_partition_the_search() {
