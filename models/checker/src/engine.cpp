@@ -848,14 +848,15 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
   node& n = nodes_[i];
   if (n.upper) return;  // fully expanded already
   const int pj = steps_[j].tid;
-  // Nothing left to add: every enabled thread is explored here or asleep,
-  // and every one still to be explored here, but pj, is followed by pj
-  // already (the wakeup below; the one explored now is never an initial). A node that
-  // explores every thread still takes a wakeup: which of them comes first
-  // decides whether the reversal is made.
+  // The threads explored here after now but pj: where a wakeup for pj goes (below).
+  const tmask undone = n.backtrack & ~n.done & ~bit(pj);
+  // Nothing left to add: every enabled thread is explored here or asleep, and
+  // each of those threads already has the wakeup (the one explored now is
+  // never an initial). A node that explores every thread still takes one:
+  // which of them comes first decides whether the reversal is made.
   if (((n.backtrack | n.sleep) & n.enabled) == n.enabled) {
     bool added = true;
-    for (tmask m = n.backtrack & ~n.done & ~bit(n.chosen) & ~bit(pj); m != 0 && added; m &= m - 1)
+    for (tmask m = undone & ~bit(n.chosen); m != 0 && added; m &= m - 1)
       added = (n.then_after[static_cast<std::size_t>(lowest(m))] & bit(pj)) != 0;
     if (added) return;
   }
@@ -879,7 +880,7 @@ void engine::add_race_backtrack(std::int32_t i, std::int32_t j) {
     // q explored first runs pj only after q's later steps (differential_test::
     // every_small_timer_program, engine_test::a_reversal_with_two_initials_
     // is_explored: a timer's start racing with its join).
-    const tmask pending = n.backtrack & init & ~n.done & ~bit(pj);
+    const tmask pending = undone & init;
     if (pending != 0) n.then_after[static_cast<std::size_t>(lowest(pending))] |= bit(pj);
     return;
   }
