@@ -663,6 +663,14 @@ access access_of(const thread_rec& t, bool weak) {
     default: return {};
   }
 }
+
+// A blocked thread's return from a wait that its holder's death also ends
+// (wait_unless_dead) reads "the holder is alive": whether it times out before
+// the death or returns at it. Nothing for every other step (of `threads`).
+access asks_holder(const thread_rec& t, std::size_t threads) {
+  if (t.st != tstate::blocked || t.holder < 1 || static_cast<std::size_t>(t.holder) > threads) return {};
+  return {life_obj(static_cast<int>(t.holder - 1)), touch::read};
+}
 }  // namespace
 
 // Whether thread a's next step reads "thread b is alive" (S::alive(b), or a
@@ -896,10 +904,12 @@ void engine::dpor_step(int c, std::int32_t j) {
   // was first taken: the same choices from the start give the same clocks
   // (node::cached), and its segment's footprint has this step already. Only
   // its access is recorded again, for the steps after it.
+  const access a = access_of(t, weak_rules(t));
+  const access life = asks_holder(t, threads_.size());
   if (replayed_step_) {
-    const access a = access_of(t, weak_rules(t));
-    if (const object_rec* o = dep_object(a.obj))
-      dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(a.kind));
+    for (const access& x : {a, life})
+      if (const object_rec* o = dep_object(x.obj))
+        dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(x.kind));
     d = nodes_[static_cast<std::size_t>(j)].dclk;
     t.dpor = d;
     return;
@@ -909,8 +919,15 @@ void engine::dpor_step(int c, std::int32_t j) {
     t.dpor.join(steps_[t.wake_step].dclk);
   if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::join)
     t.dpor.join(threads_[t.join_target].dpor);
-  if (t.st == tstate::blocked && holder_dead(t) && t.holder >= 1 &&
-      static_cast<std::size_t>(t.holder) <= threads_.size())
+  // A wait that only its holder's death ends (untimed, no spurious return
+  // left) is enabled by that death, as a join by the end. One that may also
+  // time out or return spuriously may do so before the holder dies: its
+  // return reads "the holder is alive" (asks_holder), which races with the
+  // death, so that both orders are explored (engine_test::a_timed_wait_may_
+  // end_before_its_holder_dies: a try_lock_for on a robust mutex timing out
+  // while its owner lives, the owner dying after, was lost).
+  const bool other_end = t.timed || (t.spurious_left > 0 && !opaque(t));
+  if (t.st == tstate::blocked && !other_end && holder_dead(t) && life.obj != kNoObj)
     t.dpor.join(threads_[static_cast<std::size_t>(t.holder - 1)].dpor);
   // A spin that only the await rule lets go (its idle budget is spent) is
   // enabled by the first write to something it read: that write happens before
@@ -924,13 +941,14 @@ void engine::dpor_step(int c, std::int32_t j) {
     }
     if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
-  const access a = access_of(t, weak_rules(t));
-  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
-  // Opaque primitives: what this segment touches, kept at its first node for
-  // the sleep sets (a union over the runs of that node: each data choice's).
-  if (opaque(t) && a.obj != kNoObj) {
+  for (const access& x : {a, life}) {
+    if (x.obj == kNoObj) continue;
+    dpor_access(c, j, x.obj, static_cast<std::uint8_t>(x.kind));
+    // Opaque primitives: what this segment touches, kept at its first node for
+    // the sleep sets (a union over the runs of that node: each data choice's).
+    if (!opaque(t)) continue;
     const auto seg = static_cast<std::size_t>(steps_[static_cast<std::size_t>(j)].seg);
-    const footprint_item f{static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(a.kind), a.obj};
+    const footprint_item f{static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(x.kind), x.obj};
     if (seg < nodes_.size()) {
       if (seg >= seg_fp_.size()) seg_fp_.resize(seg + 1);
       auto& fp = seg_fp_[seg];

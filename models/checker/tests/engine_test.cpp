@@ -21,6 +21,7 @@
 #include "known_bodies.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
+#include "weave/robust_mutex.hpp"
 #include "weave/timer.hpp"
 
 namespace {
@@ -192,6 +193,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_sleeping_liveness_query_wakes_at_the_death);
   CPPUNIT_TEST(a_reversal_behind_another_initial_is_explored);
   CPPUNIT_TEST(a_reversal_with_two_initials_is_explored);
+  CPPUNIT_TEST(a_timed_wait_may_end_before_its_holder_dies);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
   CPPUNIT_TEST(deadlock_names_the_cycle);
@@ -548,6 +550,45 @@ class engine_test : public CppUnit::TestFixture {
     for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
       const auto b = both_searches(seen, body, memory);
       CPPUNIT_ASSERT(b.plain.count("fired a2=0 101") == 1);
+      CPPUNIT_ASSERT_MESSAGE("reduction lost: " + std::to_string(b.plain.size() - b.dpor.size()) + " outcomes",
+                             b.dpor == b.plain);
+    }
+  }
+
+  // A try_lock_for on a robust mutex whose owner lives times out, and the
+  // owner dies after: the next lock finds it owner_dead. The wait's return
+  // was ordered after the owner's death (the death enables a wait that it
+  // ends), so its race with the death was never seen and DPOR lost that
+  // outcome whenever the owner took a step after its lock (here a load);
+  // found by differential_test::programs_of_small_grammars. A timed wait's
+  // return reads the holder's life instead (engine::dpor_step).
+  void a_timed_wait_may_end_before_its_holder_dies() {
+    std::set<std::string> seen;
+    const std::function<void()> body = [&seen] {
+      weave::model::robust_mutex m;
+      atomic<unsigned> a0(0);
+      weave::lock_status first{}, timed{}, last{};
+      {
+        thread owner([&] {
+          first = m.lock();
+          a0.load(std::memory_order_seq_cst);
+        });  // ends holding m
+        thread waiter([&] {
+          timed = m.try_lock_for(std::chrono::milliseconds(1));
+          if (timed != weave::lock_status::timeout) m.unlock();
+        });
+        thread heir([&] { last = m.lock(); });
+        owner.join();
+        waiter.join();
+        heir.join();
+      }
+      const std::string out = std::string(weave::to_string(first)) + " " + weave::to_string(timed) + " " +
+                              weave::to_string(last);
+      if (weave::model::counted()) seen.insert(out);
+    };
+    for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+      const auto b = both_searches(seen, body, memory);
+      CPPUNIT_ASSERT(b.plain.count("acquired timeout owner_dead") == 1);
       CPPUNIT_ASSERT_MESSAGE("reduction lost: " + std::to_string(b.plain.size() - b.dpor.size()) + " outcomes",
                              b.dpor == b.plain);
     }
