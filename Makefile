@@ -27,7 +27,8 @@ help:
 	@echo "  make check         everything CI runs: unit, stress, model and model-buggy"
 	@echo "                     tests, then unit and stress again under ThreadSanitizer"
 	@echo "  make soak          hunt for a wrong verdict: the checker's oracle and differential"
-	@echo "                     tests on fresh random programs for SOAK_MINUTES (10) per job"
+	@echo "                     tests on fresh random programs, and on a slice of every small"
+	@echo "                     grammar's programs, for SOAK_MINUTES (10) per job"
 	@echo "  make deps          install the Debian packages the build uses (idempotent)"
 	@echo "  make stress        stress runs on real threads"
 	@echo "  make tsan          unit + stress under ThreadSanitizer (clang)"
@@ -78,7 +79,8 @@ check-classics: deps
 	build/model/models/weave_models --filter '^(classic|publish)_' --counterexamples build/classics
 
 # Fresh seeds (SOAK_SEED, default the clock) for oracle_test and
-# differential_test, 300 programs of each generator a round, on JOBS cores,
+# differential_test, 300 programs of each generator a round (of each small
+# grammar: the slice the seed picks; WEAVE_GRAMMAR=NAME, that grammar only), on JOBS cores,
 # until SOAK_MINUTES pass; each round's output in build/soak/; fails if any
 # round found a program on which the checker differs.
 SOAK_MINUTES ?= 10
