@@ -194,6 +194,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_reversal_behind_another_initial_is_explored);
   CPPUNIT_TEST(a_reversal_with_two_initials_is_explored);
   CPPUNIT_TEST(a_timed_wait_may_end_before_its_holder_dies);
+  CPPUNIT_TEST(a_spurious_return_may_come_before_the_holder_dies);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
   CPPUNIT_TEST(deadlock_names_the_cycle);
@@ -591,6 +592,37 @@ class engine_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT(b.plain.count("acquired timeout owner_dead") == 1);
       CPPUNIT_ASSERT_MESSAGE("reduction lost: " + std::to_string(b.plain.size() - b.dpor.size()) + " outcomes",
                              b.dpor == b.plain);
+    }
+  }
+
+  // The same with an untimed wait_unless_dead that may return spuriously:
+  // a spurious return while the holder lives says woken, the return at its
+  // death timed_out. (The holder is the first thread spawned: S::self() ids
+  // count the threads from the check's own, 1.)
+  void a_spurious_return_may_come_before_the_holder_dies() {
+    using S = weave::model_sync;
+    std::set<std::string> seen;
+    const std::function<void()> body = [&seen] {
+      atomic<std::uint32_t> word(0), a0(0);
+      weave::wait_result r{};
+      {
+        const std::uint32_t holder_id = S::self() + 1;
+        thread holder([&] { a0.load(std::memory_order_seq_cst); });
+        thread waiter([&] { r = S::wait_unless_dead(word, 0, S::forever, holder_id); });
+        holder.join();
+        waiter.join();
+      }
+      if (weave::model::counted()) seen.insert(r == weave::wait_result::woken ? "woken" : "timed_out");
+    };
+    for (const bool reduction : {false, true}) {
+      weave::model::options o = dpor();
+      o.reduction = reduction;
+      o.spurious_wakeups = 1;
+      seen.clear();
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, weave::model::check(o, body).found);
+      CPPUNIT_ASSERT_MESSAGE(std::string(reduction ? "dpor" : "plain") + ": " + std::to_string(seen.size()) +
+                                 " outcomes",
+                             seen == (std::set<std::string>{"woken", "timed_out"}));
     }
   }
 
