@@ -664,13 +664,6 @@ access access_of(const thread_rec& t, bool weak) {
   }
 }
 
-// A blocked thread's return from a wait that its holder's death also ends
-// (wait_unless_dead) reads "the holder is alive": whether it times out before
-// the death or returns at it. Nothing for every other step (of `threads`).
-access asks_holder(const thread_rec& t, std::size_t threads) {
-  if (t.st != tstate::blocked || t.holder < 1 || static_cast<std::size_t>(t.holder) > threads) return {};
-  return {life_obj(static_cast<int>(t.holder - 1)), touch::read};
-}
 }  // namespace
 
 // Whether thread a's next step reads "thread b is alive" (S::alive(b), or a
@@ -905,11 +898,10 @@ void engine::dpor_step(int c, std::int32_t j) {
   // (node::cached), and its segment's footprint has this step already. Only
   // its access is recorded again, for the steps after it.
   const access a = access_of(t, weak_rules(t));
-  const access life = asks_holder(t, threads_.size());
   if (replayed_step_) {
-    for (const access& x : {a, life})
-      if (const object_rec* o = dep_object(x.obj))
-        dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(x.kind));
+    if (const object_rec* o = dep_object(a.obj))
+      dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(a.kind));
+    if (t.st == tstate::blocked) [[unlikely]] holder_read(c, j);
     d = nodes_[static_cast<std::size_t>(j)].dclk;
     t.dpor = d;
     return;
@@ -922,12 +914,12 @@ void engine::dpor_step(int c, std::int32_t j) {
   // A wait that only its holder's death ends (untimed, no spurious return
   // left) is enabled by that death, as a join by the end. One that may also
   // time out or return spuriously may do so before the holder dies: its
-  // return reads "the holder is alive" (asks_holder), which races with the
+  // return reads "the holder is alive" (holder_read), which races with the
   // death, so that both orders are explored (engine_test::a_timed_wait_may_
   // end_before_its_holder_dies: a try_lock_for on a robust mutex timing out
   // while its owner lives, the owner dying after, was lost).
-  const bool other_end = t.timed || (t.spurious_left > 0 && !opaque(t));
-  if (t.st == tstate::blocked && !other_end && holder_dead(t) && life.obj != kNoObj)
+  if (t.st == tstate::blocked && !t.timed && !(t.spurious_left > 0 && !opaque(t)) && holder_dead(t) &&
+      t.holder >= 1 && static_cast<std::size_t>(t.holder) <= threads_.size())
     t.dpor.join(threads_[static_cast<std::size_t>(t.holder - 1)].dpor);
   // A spin that only the await rule lets go (its idle budget is spent) is
   // enabled by the first write to something it read: that write happens before
@@ -941,20 +933,9 @@ void engine::dpor_step(int c, std::int32_t j) {
     }
     if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
-  for (const access& x : {a, life}) {
-    if (x.obj == kNoObj) continue;
-    dpor_access(c, j, x.obj, static_cast<std::uint8_t>(x.kind));
-    // Opaque primitives: what this segment touches, kept at its first node for
-    // the sleep sets (a union over the runs of that node: each data choice's).
-    if (!opaque(t)) continue;
-    const auto seg = static_cast<std::size_t>(steps_[static_cast<std::size_t>(j)].seg);
-    const footprint_item f{static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(x.kind), x.obj};
-    if (seg < nodes_.size()) {
-      if (seg >= seg_fp_.size()) seg_fp_.resize(seg + 1);
-      auto& fp = seg_fp_[seg];
-      if (std::find(fp.begin(), fp.end(), f) == fp.end()) fp.push_back(f);
-    }
-  }
+  dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
+  if (opaque(t) && a.obj != kNoObj) add_footprint(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
+  if (t.st == tstate::blocked) [[unlikely]] holder_read(c, j);
   // Copied before the thread's own entry is set in each: a copy that reads
   // back that narrow store at once stalls (store forwarding; the node's copy
   // of d made after it took 2% of checker_speed's mutex search, perf).
@@ -964,6 +945,34 @@ void engine::dpor_step(int c, std::int32_t j) {
   const auto mine = static_cast<std::uint32_t>(j + 1);
   d.c[c] = t.dpor.c[c] = mine;
   if (kept != nullptr) kept->dclk.c[c] = mine;
+}
+
+// Opaque primitives: what step j of thread c touches, kept at its segment's
+// first node for the sleep sets (a union over the runs of that node: each
+// data choice's).
+void engine::add_footprint(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how) {
+  const auto seg = static_cast<std::size_t>(steps_[static_cast<std::size_t>(j)].seg);
+  if (seg >= nodes_.size()) return;
+  if (seg >= seg_fp_.size()) seg_fp_.resize(seg + 1);
+  auto& fp = seg_fp_[seg];
+  const footprint_item f{static_cast<std::uint8_t>(c), how, obj};
+  if (std::find(fp.begin(), fp.end(), f) == fp.end()) fp.push_back(f);
+}
+
+// Step j, blocked thread c's return from a wait that its holder's death also
+// ends (wait_unless_dead), reads "the holder is alive": it times out before
+// the death or returns at it (dpor_step).
+void engine::holder_read(int c, std::int32_t j) {
+  const thread_rec& t = threads_[c];
+  if (t.holder < 1 || static_cast<std::size_t>(t.holder) > threads_.size()) return;
+  const std::uint32_t life = life_obj(static_cast<int>(t.holder - 1));
+  const auto how = static_cast<std::uint8_t>(touch::read);
+  if (replayed_step_) {
+    if (const object_rec* o = dep_object(life)) dpor_record(*const_cast<object_rec*>(o), j, how);
+    return;
+  }
+  dpor_access(c, j, life, how);
+  if (opaque(t)) add_footprint(c, j, life, how);
 }
 
 // Step j of thread c accesses obj: races with the unordered earlier accesses

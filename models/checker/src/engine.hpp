@@ -314,6 +314,8 @@ class engine : private one_check_at_a_time, private workspace {
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);
+  void add_footprint(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
+  void holder_read(int c, std::int32_t j);
   void thread_died(int c, std::int32_t j);
   void note_read(std::uint32_t obj, std::uint32_t msg = kNoMsg);
   bool stale(const thread_rec& t) const;
