@@ -663,7 +663,6 @@ access access_of(const thread_rec& t, bool weak) {
     default: return {};
   }
 }
-
 }  // namespace
 
 // Whether thread a's next step reads "thread b is alive" (S::alive(b), or a
