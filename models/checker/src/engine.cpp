@@ -634,7 +634,7 @@ tmask engine::real_enabled(enabled_sets& e) const {
         // A time-out: at the deadline, or (wait_unless_dead) once the holder
         // has finished; enabled by that thread's last step, as a join is.
         if (t.timed || holder_dead(t)) real |= bit(static_cast<int>(i));
-        else if (t.spurious_left > 0 && !opaque(t)) spur |= bit(static_cast<int>(i));  // a call re-checks: not the user's to see
+        else if (may_return_spuriously(t)) spur |= bit(static_cast<int>(i));
         break;
       case tstate::finished: finished |= bit(static_cast<int>(i)); break;
       default: break;
@@ -917,8 +917,8 @@ void engine::dpor_step(int c, std::int32_t j) {
   // death, so that both orders are explored (engine_test::a_timed_wait_may_
   // end_before_its_holder_dies: a try_lock_for on a robust mutex timing out
   // while its owner lives, the owner dying after, was lost).
-  if (t.st == tstate::blocked && !t.timed && !(t.spurious_left > 0 && !opaque(t)) && holder_dead(t) &&
-      t.holder >= 1 && static_cast<std::size_t>(t.holder) <= threads_.size())
+  if (t.st == tstate::blocked && !t.timed && !may_return_spuriously(t) && holder_dead(t) && t.holder >= 1 &&
+      static_cast<std::size_t>(t.holder) <= threads_.size())
     t.dpor.join(threads_[static_cast<std::size_t>(t.holder - 1)].dpor);
   // A spin that only the await rule lets go (its idle budget is spent) is
   // enabled by the first write to something it read: that write happens before

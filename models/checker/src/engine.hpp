@@ -352,6 +352,9 @@ class engine : private one_check_at_a_time, private workspace {
   bool opaque(const thread_rec& t) const noexcept {
     return opt_.primitives == primitive_mode::opaque && t.call >= 0;
   }
+  /// Blocked thread t may still return spuriously (a call of an opaque
+  /// primitive re-checks: not the user's to see).
+  bool may_return_spuriously(const thread_rec& t) const noexcept { return t.spurious_left > 0 && !opaque(t); }
   bool continues_call(int t) const noexcept;
   bool opens_call(std::uint32_t prim) const noexcept;
   /// Whether RC11's reads-from reduction rules apply to t's next step.
