@@ -33,6 +33,7 @@ int lowest(tmask m) { return std::countr_zero(m); }
 
 char choice_char(int c) { return static_cast<char>(c < 10 ? '0' + c : 'a' + (c - 10)); }
 constexpr int kBase = 36;  // a token's digits: 0-9a-z
+constexpr char kEndsMark = '+';  // a token's first character: its threads' ends are steps of their own
 int choice_value(char ch) {
   if (ch >= '0' && ch <= '9') return ch - '0';
   if (ch >= 'a' && ch <= 'z') return ch - 'a' + 10;
@@ -145,7 +146,6 @@ void engine::thread_entry(int t) {
   } catch (...) {
     fail(verdict::exception, thread_name(t) + " threw an exception of unknown type", unwound());
   }
-  if (threads_[t].st != tstate::aborted) threads_[t].st = tstate::finished;
   threads_[t].fn = nullptr;
 }
 
@@ -189,6 +189,12 @@ void engine::start_thread(int t) {
           land(std::move(sink));  // its starter's (below)
           for (;;) {
             const std::uintptr_t deepest = run_below_gap(t);
+            // Its end, a step of its own (a write of "T t is alive"): between
+            // its last operation and its end, others may see what it did
+            // while it lives (engine_test::a_thread_lives_after_its_last_operation).
+            if (ends_are_steps_ && threads_[t].st != tstate::aborted) visible(life_obj(t), op::end, threads_[t].spawned_at);
+            if (*reinterpret_cast<volatile std::uint64_t*>(deepest) != kGapMark) gap_overrun();
+            if (threads_[t].st != tstate::aborted) threads_[t].st = tstate::finished;
             threads_[t].parked = true;  // kept for slot t of the next execution: no new fiber, no new stack
             hand_over();  // in the gap: the thread's own frames stay as they were
             if (*reinterpret_cast<volatile std::uint64_t*>(deepest) != kGapMark) gap_overrun();
@@ -470,6 +476,7 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   t.timed = timed;
   t.deadline = deadline;
   t.holder = holder;
+  if (holder != kNoHolder) asked_after_life();
   objects_[obj].waiters.push_back(static_cast<std::uint8_t>(cur_));
   hand_over();  // may be chosen at once again: to time out, or wake spuriously
   answers_.push_back(static_cast<std::uint64_t>(threads_[cur_].wres));
@@ -514,6 +521,7 @@ bool engine::alive(std::uint32_t id, source_location loc) {
   visible(known ? life_obj(static_cast<int>(id - 1)) : kNoObj, op::alive, loc);
   if (ff_) return ff_answer() != 0;
   if (!active()) return true;
+  asked_after_life();
   if (known) note_read(life_obj(static_cast<int>(id - 1)));
   bool lives = false;
   if (known) {
@@ -527,6 +535,23 @@ bool engine::alive(std::uint32_t id, source_location loc) {
   s.aux = id;
   answers_.push_back(lives ? 1 : 0);
   return lives;
+}
+
+// A thread's end and its last visible operation are one step as long as no
+// step can tell them apart: only a step that asks whether a thread lives
+// (S::alive, a wait_unless_dead's sleep) can see a thread that has done its
+// last operation and not yet ended. The first time one is taken, a thread's
+// end becomes a step of its own (a write of "T t is alive", start_thread),
+// from the next execution on, and a DFS search starts again from the first:
+// its executions so far had no such step, and the search tree they belong to
+// is not the one it explores now. A search split into slices (--shard,
+// --jobs) takes ends as steps from its first execution: a slice cannot tell
+// the others that it has seen the question (engine::search). A replay takes
+// them as its token says (engine::token).
+void engine::asked_after_life() noexcept {
+  if (ends_wanted_ || mode_ == mode::replay) return;
+  ends_wanted_ = true;
+  restart_ = mode_ == mode::dfs || mode_ == mode::bounded_dfs;
 }
 
 bool engine::holder_dead(const thread_rec& t) const noexcept {
@@ -653,6 +678,7 @@ access access_of(const thread_rec& t, bool weak) {
   switch (t.pend.kind) {
     case op::load:
     case op::alive: return {t.pend.obj, touch::read};
+    case op::end: return {t.pend.obj, touch::write};
     case op::store: return {t.pend.obj, weak ? touch::store : touch::write};
     case op::fence:  // under RC11 seq_cst fences order through psc, judged on the graph: they commute
       return weak ? access{} : access{t.pend.obj, touch::write};
@@ -1033,10 +1059,12 @@ void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
 // wakes_at_the_death). What is left is an asleep opaque segment that asks
 // after c further on, its footprint read where it fell asleep.
 void engine::thread_died(int c, std::int32_t j) {
-  thread_rec& t = threads_[c];
-  dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
-  steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
-  t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
+  if (!ends_are_steps_) {  // the end is the last operation's step (its own step records its access: access_of)
+    thread_rec& t = threads_[c];
+    dpor_access(c, j, life_obj(c), static_cast<std::uint8_t>(touch::write));
+    steps_[static_cast<std::size_t>(j)].dclk.join(t.dpor);
+    t.dpor = steps_[static_cast<std::size_t>(j)].dclk;
+  }
   for (tmask m = child_sleep_; m != 0; m &= m - 1) {
     const int r = lowest(m);
     const auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
@@ -1072,6 +1100,7 @@ void engine::reset_execution() {
   generation_ = ++next_generation;
   foreign_use_.store(false, std::memory_order_relaxed);  // written by other OS threads only while we run
   unwound_unjoined_ = 0;
+  ends_are_steps_ = ends_wanted_;
   // "T t is alive" is touched only for the threads an execution had (alive(),
   // a thread's death): the last one's are reset, the others are clean.
   // Fast-forwarding keeps those of the snapshot's threads, and kNoObj and
@@ -1720,7 +1749,8 @@ bool engine::backtrack() {
 
 std::string engine::token() const {
   std::string s;
-  s.reserve(steps_.size() * 2);
+  s.reserve(steps_.size() * 2 + 1);
+  if (ends_are_steps_) s += kEndsMark;
   for (const step_rec& st : steps_) {
     s += choice_char(st.tid);
     if (st.data_alts > 1) {  // '.' and one digit, or ':' and two
@@ -1747,6 +1777,8 @@ void engine::clear_search_stack() noexcept {
 
 bool engine::parse_token(std::string_view tok) {
   clear_search_stack();
+  ends_wanted_ = !tok.empty() && tok.front() == kEndsMark;
+  if (ends_wanted_) tok.remove_prefix(1);
   for (std::size_t i = 0; i < tok.size(); ++i) {
     const int c = choice_value(tok[i]);
     if (c < 0 || c >= kMaxThreads) return false;
@@ -1789,8 +1821,22 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   bool cut = false;
   saw_model_ = false;
   first_token_.clear();
+  restart_ = false;
+  if (m == mode::dfs && opt_.shard_count > 1) ends_wanted_ = true;  // a slice's tree is every slice's (asked_after_life)
   for (;;) {
     const run_end end = run_execution(body);
+    if (restart_) {  // the check asks whether a thread lives: again, with threads' ends as steps
+      if (opt_.verbose) std::fprintf(stderr, "weave: a step asked whether a thread lives: the search starts again, "
+                                             "with every thread's end a step of its own\n");
+      restart_ = false;
+      r = result{};
+      runs = 0;
+      first_token_.clear();
+      outcome_table_.clear();
+      clear_search_stack();
+      subtree_counter_ = 0;
+      continue;
+    }
     ++runs;
     if (opt_.verbose) {  // every execution's schedule, as a replay token, and how it ended
       const char* how = end == run_end::complete        ? "complete"

@@ -317,6 +317,7 @@ class engine : private one_check_at_a_time, private workspace {
   void add_footprint(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void holder_read(int c, std::int32_t j);
   void thread_died(int c, std::int32_t j);
+  void asked_after_life() noexcept;
   void note_read(std::uint32_t obj, std::uint32_t msg = kNoMsg);
   bool stale(const thread_rec& t) const;
   std::string spin_objects(const thread_rec& t) const;
@@ -499,6 +500,9 @@ class engine : private one_check_at_a_time, private workspace {
   std::int32_t taking_ = 0;     // the step being taken (plan_step to finish_step)
   run_end end_ = run_end::complete;  // how the execution ended (plan_step returned -1)
   bool sharded_root_seen_ = false;
+  // A thread's end is a step of its own (engine::asked_after_life): in this
+  // execution, from the next one, and whether the search starts again for it.
+  bool ends_are_steps_ = false, ends_wanted_ = false, restart_ = false;
   bool planned_end_ = false;  // a thread planned the step after its own and found the end (hand_over)
   bool planning_here_ = false;  // plan_step runs on the stack of thread cur_ (engine::visible)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint

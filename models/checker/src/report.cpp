@@ -169,6 +169,7 @@ std::string engine::describe(const step_rec& s) const {
         case op::fence: text = std::string("fence ") + mo(s.mo); break;
         case op::spin: text = "spin"; break;
         case op::alive: text = "alive(T" + std::to_string(s.aux - 1) + ") → " + (s.value ? "yes" : "no, it died"); break;
+        case op::end: text = "ends"; break;
         default: text = "?"; break;
       }
       break;

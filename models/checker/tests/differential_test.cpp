@@ -503,12 +503,18 @@ class generator_more : draws {
 /// a_reversal_with_two_initials_is_explored), the robust mutex's a third
 /// (engine_test::a_timed_wait_may_end_before_its_holder_dies); a random
 /// family of those alphabets (400 programs) did not find the first.
+constexpr std::uint64_t kCap = 20000;  // executions; a larger way is left out
+
 struct grammar {
   const char* name;
   bool more = false, queues = false;
   int permits = 0;
   std::vector<instr> before, calls, after;
   std::vector<kind> once;
+  /// A way over this many executions is left out. The robust mutex's is
+  /// higher: its threads ask whether the owner lives, so every thread's end
+  /// is a step of its own, and plain DFS explores where each one falls.
+  std::uint64_t cap = kCap;
 
   int choices() const {  // of one thread
     return static_cast<int>((before.size() + 1) * calls.size() * (after.size() + 1));
@@ -574,7 +580,8 @@ std::vector<grammar> grammars() {
       {"barrier", true, false, 1, {add}, {op(bar_wait, 0, 0), op(bar_wait, 0, 1), op(bar_abort), op(bar_abort, 0, 1)},
        {read}, {}},
       {"robust mutex", true, false, 1, {add},
-       {op(rb_locked, 0, 0, {add}), op(rb_locked, 0, 3, {read}), op(rb_keep), op(r_locked, 0, 0, {add})}, {read}, {}},
+       {op(rb_locked, 0, 0, {add}), op(rb_locked, 0, 3, {read}), op(rb_keep), op(r_locked, 0, 0, {add})}, {read}, {},
+       40000},
       {"locks", false, false, 0, {add},
        {op(locked, 0, 0, {add}), op(try_locked, 0, 0, {read}), op(try_acquire, 0, 1), op(release)}, {read}, {}},
       {"event", false, false, 0, {add}, {op(set), op(clear), op(wait_for), op(is_set)}, {read}, {}},
@@ -1096,14 +1103,13 @@ constexpr way kWays[] = {
     {"sc transparent dpor, fast-forward verified", memory_model::sc, primitive_mode::transparent, true, 1, "verify"},
     {"rc11 opaque dpor, fast-forward verified", memory_model::rc11, primitive_mode::opaque, true, 1, "verify"},
 };
-constexpr std::uint64_t kCap = 20000;  // executions; a larger way is left out
 
 struct seen_by_way {
   weave::model::result result;
   std::set<outcome> outcomes;
 };
 
-seen_by_way explore(const program& p, const way& w) {
+seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
   const forwarding f(w.forward);
   seen_by_way s;
   current = &p;
@@ -1118,7 +1124,7 @@ seen_by_way explore(const program& p, const way& w) {
   // internals is millions of executions.
   o.outcomes = w.primitives == primitive_mode::opaque;
   o.minimize = false;
-  o.max_executions = kCap;
+  o.max_executions = cap;
   for (int k = 0; k < w.slices; ++k) {
     o.shard_index = k;
     const weave::model::result r = weave::model::check(o, interpret);
@@ -1177,15 +1183,16 @@ bool transparent_pair(std::size_t k) {
 }
 
 /// What differs between the ways on p (empty: nothing), counted in *counts;
-/// opaque_only: the ways with transparent primitives are left out.
-std::string compare(const program& p, tally* counts, bool opaque_only) {
+/// opaque_only: the ways with transparent primitives are left out; a way over
+/// cap executions is left out too.
+std::string compare(const program& p, tally* counts, bool opaque_only, std::uint64_t cap = kCap) {
   std::vector<seen_by_way> by;
   for (const way& w : kWays)
-    by.push_back(opaque_only && w.primitives == primitive_mode::transparent ? seen_by_way{} : explore(p, w));
+    by.push_back(opaque_only && w.primitives == primitive_mode::transparent ? seen_by_way{} : explore(p, w, cap));
   // A way cut short at the cap has not seen every outcome: it is left out,
   // and the other ways are still compared with each other.
   std::vector<bool> cut;
-  for (const auto& s : by) cut.push_back(s.result.executions >= kCap);
+  for (const auto& s : by) cut.push_back(s.result.executions >= cap);
   if (std::find(cut.begin(), cut.end(), true) != cut.end()) {
     ++counts->cut;
     if (std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr) {
@@ -1290,7 +1297,7 @@ class differential_test : public CppUnit::TestFixture {
         if (std::optional<program> p = g.make(order[k])) all.push_back(std::move(*p));
       compare_programs(all, std::string("grammar ") + g.name + " of " + std::to_string(g.size()) + ", from " +
                                 std::to_string(from) + (stride > 1 ? " every " + std::to_string(stride) : ""),
-                       true, 25);
+                       true, 25, g.cap);
     }
     CPPUNIT_ASSERT_MESSAGE(std::string("WEAVE_GRAMMAR=") + (only ? only : "") + ": no such grammar", any);
   }
@@ -1315,17 +1322,17 @@ class differential_test : public CppUnit::TestFixture {
   }
 
   /// Compares the ways on each of the programs `all` (`which`: the programs,
-  /// for the summary line; opaque_only: as compare's), each pair of ways on
-  /// more than min_percent of them.
+  /// for the summary line; opaque_only and cap: as compare's), each pair of
+  /// ways on more than min_percent of them.
   static void compare_programs(const std::vector<program>& all, const std::string& which, bool opaque_only,
-                               int min_percent = 75) {
+                               int min_percent = 75, std::uint64_t cap = kCap) {
     std::string failures, names;
     int failed = 0;
     tally t;
     const bool verbose = std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr;  // every program, as it runs
     for (const program& p : all) {
       if (verbose) std::fputs(to_text(p).c_str(), stdout);
-      const std::string d = compare(p, &t, opaque_only);
+      const std::string d = compare(p, &t, opaque_only, cap);
       if (d.empty()) continue;
       ++failed;
       failures += d;

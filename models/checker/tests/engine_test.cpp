@@ -207,6 +207,10 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_reversal_with_two_initials_is_explored);
   CPPUNIT_TEST(a_timed_wait_may_end_before_its_holder_dies);
   CPPUNIT_TEST(a_spurious_return_may_come_before_the_holder_dies);
+  CPPUNIT_TEST(a_thread_lives_after_its_last_operation);
+  CPPUNIT_TEST(a_lock_that_is_a_threads_last_call_is_held_while_it_lives);
+  CPPUNIT_TEST(asking_late_starts_the_search_again);
+  CPPUNIT_TEST(a_token_says_that_ends_are_steps);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
   CPPUNIT_TEST(deadlock_names_the_cycle);
@@ -626,6 +630,119 @@ class engine_test : public CppUnit::TestFixture {
                                  " outcomes",
                              seen == (std::set<std::string>{"woken", "timed_out"}));
     }
+  }
+
+  // A thread that has done its last operation lives until it ends: another
+  // thread may see what that operation did and still find it alive. Its end
+  // was one step with that operation, so no search ever saw "set alive" (a
+  // check asserting "the flag is set only once T1 is gone" passed).
+  void a_thread_lives_after_its_last_operation() {
+    std::set<std::string> seen;
+    reduction_loses_nothing(
+        seen,
+        [&seen] {
+          const std::string out = flag_then_alive();
+          if (weave::model::counted()) seen.insert(out);
+        },
+        "set alive");
+  }
+
+  // T1 sets a flag as its last operation; T2 asks whether T1 lives once it
+  // sees the flag. What T2 saw: none, set alive or set dead.
+  static std::string flag_then_alive() {
+    using S = weave::model_sync;
+    atomic<int> flag(0);
+    std::string out = "none";
+    const std::uint32_t id = S::self() + 1;  // the first thread spawned
+    thread t1([&] { flag.store(1, std::memory_order_seq_cst); });
+    thread t2([&] {
+      if (flag.load(std::memory_order_seq_cst) == 1) out = S::alive(id) ? "set alive" : "set dead";
+    });
+    t1.join();
+    t2.join();
+    return out;
+  }
+
+  // The same in a user's terms: T1's last call locks a robust mutex, and a
+  // try_lock_for in T2 times out while T1 holds it and lives (opaque: the
+  // lock and T1's end were one step, so T2 only ever found it free or its
+  // owner dead).
+  void a_lock_that_is_a_threads_last_call_is_held_while_it_lives() {
+    std::set<std::string> seen;
+    const std::function<void()> body = [&seen] {
+      weave::model::robust_mutex m;
+      weave::lock_status first{}, timed{};
+      {
+        thread owner([&] { first = m.lock(); });  // ends holding m
+        thread waiter([&] {
+          timed = m.try_lock_for(std::chrono::milliseconds(1));
+          if (timed != weave::lock_status::timeout) {
+            if (timed == weave::lock_status::owner_dead) m.consistent();
+            m.unlock();
+          }
+        });
+        owner.join();
+        waiter.join();
+      }
+      if (weave::model::counted())
+        seen.insert(std::string(weave::to_string(first)) + " " + weave::to_string(timed));
+    };
+    reduction_loses_nothing(seen, body, "acquired timeout");
+  }
+
+  // A check that asks whether a thread lives only in a later execution (T2
+  // asks when it runs before T1's store; the first execution runs T1 first)
+  // starts its search again from the first execution, with every thread's
+  // end a step: the executions are those of a search that had them from the
+  // start (two slices have them from their first: engine::asked_after_life).
+  void asking_late_starts_the_search_again() {
+    using S = weave::model_sync;
+    bool asked_first = false;
+    int runs = 0;
+    const std::function<void()> body = [&] {
+      atomic<int> x(0);
+      bool asked = false;
+      {
+        const std::uint32_t id = S::self() + 1;
+        thread t1([&] { x.store(1, std::memory_order_seq_cst); });
+        thread t2([&] {
+          if (x.load(std::memory_order_seq_cst) == 0) asked = S::alive(id) || true;
+        });
+        t1.join();
+        t2.join();
+      }
+      if (++runs == 1) asked_first = asked;
+    };
+    for (const bool reduction : {false, true}) {
+      weave::model::options o = dpor();
+      o.reduction = reduction;
+      runs = 0;
+      const auto whole = weave::model::check(o, body);
+      CPPUNIT_ASSERT_MESSAGE("the first execution asks: not the case this test is about", !asked_first);
+      std::uint64_t sliced = 0;
+      for (int k = 0; k < 2; ++k) {
+        o.shard_index = k;
+        o.shard_count = 2;
+        sliced += weave::model::check(o, body).executions;
+      }
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, whole.found);
+      CPPUNIT_ASSERT_EQUAL(sliced, whole.executions);
+    }
+    // Plain DFS: T1 stores and ends, T2 loads, asks if it loaded 0, and
+    // ends. Where T2 loads 1, the orders of T1's two steps and T2's two with
+    // the store before the load: 3. Where it loads 0, the load is the first
+    // step, then the orders of T2's two steps left and T1's two: 6.
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(3 + 6), weave::model::check(plain(), body).executions);
+  }
+
+  // A counterexample found with threads' ends as steps replays with them:
+  // its token says so (a leading '+').
+  void a_token_says_that_ends_are_steps() {
+    const std::function<void()> body = [] { WEAVE_CHECK(flag_then_alive() != "set alive"); };
+    const auto r = weave::model::check(dpor(), body);
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT_EQUAL('+', r.replay.front());
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, weave::model::replay(dpor(), body, r.replay).found);
   }
 
   void shards_partition_the_search() {
