@@ -513,8 +513,8 @@ void engine::futex_wake(std::uint32_t obj, bool all, source_location loc, bool m
 
 void engine::spin(source_location loc) { visible(kNoObj, op::spin, loc); }
 
-// S::alive(id): a read of "T finished" (life_obj), which the thread's last step
-// writes. Seeing the death orders what the dead thread did before it, as a join
+// S::alive(id): a read of "T finished" (life_obj), which the thread's end
+// writes (a step of its own from now on: asked_after_life). Seeing the death orders what the dead thread did before it, as a join
 // does: the takeover of a robust mutex then reads what the dead owner wrote.
 bool engine::alive(std::uint32_t id, source_location loc) {
   const bool known = id >= 1 && id <= threads_.size();
@@ -657,7 +657,7 @@ tmask engine::real_enabled(enabled_sets& e) const {
         break;
       case tstate::blocked:
         // A time-out: at the deadline, or (wait_unless_dead) once the holder
-        // has finished; enabled by that thread's last step, as a join is.
+        // has finished; enabled by that thread's end, as a join is.
         if (t.timed || holder_dead(t)) real |= bit(static_cast<int>(i));
         else if (may_return_spuriously(t)) spur |= bit(static_cast<int>(i));
         break;
@@ -692,7 +692,8 @@ access access_of(const thread_rec& t, bool weak) {
 }  // namespace
 
 // Whether thread a's next step reads "thread b is alive" (S::alive(b), or a
-// wait that b's death ends): any step of b may be its last, which writes that.
+// wait that b's death ends): any step of b may be its last, which writes that
+// (its end, when ends are steps of their own: asked_after_life).
 bool engine::asks_after(int a, int b) const {
   const thread_rec& t = threads_[a];
   if (t.st == tstate::blocked) return t.holder == b + 1;

@@ -533,8 +533,9 @@ struct model_sync {
                                      deadline.time_since_epoch().count(), holder, l);
   }
   /// Whether the model thread with S::self() id `id` has not finished: a
-  /// scheduling point that reads "T finished", which that thread's last step
-  /// writes (so the checker explores the read on both sides of the death).
+  /// scheduling point that reads "T finished", which that thread's end writes,
+  /// a step of its own in a check that asks (so the checker explores the read
+  /// on both sides of the death, after the thread's last operation too).
   static bool alive(std::uint32_t id, source_location l = source_location::current()) {
     return model::detail::alive(id, l);
   }
