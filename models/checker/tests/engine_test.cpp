@@ -743,6 +743,17 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
     CPPUNIT_ASSERT_EQUAL('+', r.replay.front());
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, weave::model::replay(dpor(), body, r.replay).found);
+    // Random and PCT searches do not start again: ends are steps from the
+    // execution after the first that asks, and each token says which it had.
+    for (const auto how : {weave::model::strategy::random, weave::model::strategy::pct}) {
+      weave::model::options o = dpor();
+      o.search = how;
+      o.iterations = 5000;
+      const auto found = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL(verdict::check_failed, found.found);
+      CPPUNIT_ASSERT_EQUAL('+', found.replay.front());
+      CPPUNIT_ASSERT_EQUAL(verdict::check_failed, weave::model::replay(o, body, found.replay).found);
+    }
   }
 
   void shards_partition_the_search() {
