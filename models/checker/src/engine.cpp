@@ -514,8 +514,9 @@ void engine::futex_wake(std::uint32_t obj, bool all, source_location loc, bool m
 void engine::spin(source_location loc) { visible(kNoObj, op::spin, loc); }
 
 // S::alive(id): a read of "T finished" (life_obj), which the thread's end
-// writes (a step of its own from now on: asked_after_life). Seeing the death orders what the dead thread did before it, as a join
-// does: the takeover of a robust mutex then reads what the dead owner wrote.
+// writes (a step of its own from now on: asked_after_life). Seeing the death
+// orders what the dead thread did before it, as a join does: the takeover of
+// a robust mutex then reads what the dead owner wrote.
 bool engine::alive(std::uint32_t id, source_location loc) {
   const bool known = id >= 1 && id <= threads_.size();
   visible(known ? life_obj(static_cast<int>(id - 1)) : kNoObj, op::alive, loc);
