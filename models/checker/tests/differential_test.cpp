@@ -17,9 +17,10 @@
 // a predicate (the cell that mutex guards is not 0) and a timeout and
 // notified one, two or all. A fourth family is every program of a small
 // grammar (small_timer_grammar: three threads, a fetch_add and a call of a
-// timer each), its opaque ways only; a fifth, programs of ten more small
+// timer each), its opaque ways only; a fifth, programs of eleven more small
 // grammars (grammars(): three threads of an optional fetch_add, one call and
-// an optional load each), spread evenly. Each runs several ways, and every way
+// an optional load each; the eleventh's calls ask whether a thread lives),
+// spread evenly. Each runs several ways, and every way
 // must see the same outcomes (the final values of every execution that
 // ends) and the same verdict (a deadlock, a misuse, or none; a program that
 // may do both may report either, the first its search meets):
@@ -116,6 +117,8 @@ enum class kind : std::uint8_t {
   load,         // reg = atomic[obj].load(order)
   store,        // atomic[obj].store(value, order)
   fetch_add,    // reg = atomic[obj].fetch_add(1, order)
+  alive,        // reg = S::alive(program thread obj) (the life grammar)
+  wait_dead,    //   reg = S::wait_unless_dead(atomic 1, 0, 1 ms, program thread obj)
   cell_read,    // reg = cell (only while mutex 0 is held)
   cell_write,   // cell = value (only while mutex 0 is held)
   cv_wait_for,  // condition (with mutex 0, held): reg = wait_for(1 ms) == no_timeout
@@ -214,6 +217,8 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::load: s += "a" + o + ".load(" + order_text(i.order) + ")"; break;
       case kind::store: s += "a" + o + ".store(" + std::to_string(i.value) + "," + order_text(i.order) + ")"; break;
       case kind::fetch_add: s += "a" + o + ".fetch_add(" + order_text(i.order) + ")"; break;
+      case kind::alive: s += "alive(T" + std::to_string(i.obj + 1) + ")"; break;
+      case kind::wait_dead: s += "a1.wait_unless_dead(T" + std::to_string(i.obj + 1) + ", 1ms)"; break;
       case kind::cell_read: s += "c.read"; break;
       case kind::cell_write: s += "c=" + std::to_string(i.value); break;
       case kind::cv_wait_for: s += "cv.wait_for(m0)"; break;
@@ -592,6 +597,11 @@ std::vector<grammar> grammars() {
        {op(locked, 0, 0, {op(cv_wait_for)}), op(notify), op(notify, 0, 1), op(locked, 0, 0, {add})}, {read}, {}},
       {"mpmc ring", false, true, 0, {add}, {op(ring_push, 1, 5), op(ring_pop, 1), op(q_try_put, 0, 6), op(q_get_for)},
        {read}, {}},
+      // A thread lives until it ends, after its last operation too: asking
+      // whether another thread lives, with a load or a fetch_add around it
+      // (engine_test::a_thread_lives_after_its_last_operation).
+      {"life", false, false, 0, {add}, {op(alive, 0), op(alive, 1), op(alive, 2), op(wait_dead, 0), op(wait_dead, 2)},
+       {read}, {}},
   };
 }
 
@@ -756,10 +766,21 @@ void queue_op(Queue& q, const instr& i, outcome& regs) {
   }
 }
 
-// The instructions both families share: the atomics and the cell. False: not one of them.
+// S::self() of the program's first thread (run_threads).
+std::uint32_t first_thread_id = 0;
+
+// The instructions both families share: the atomics, the cell, and asking
+// whether a program thread lives. False: not one of them.
 template <class World>
 bool memory_op(const instr& i, World& w, outcome& regs) {
+  using S = weave::model_sync;
+  const auto thread_id = [&i] { return first_thread_id + static_cast<std::uint32_t>(i.obj); };
   switch (i.k) {
+    case kind::alive: regs.push_back(S::alive(thread_id()) ? 1 : 0); return true;
+    case kind::wait_dead:
+      regs.push_back(static_cast<std::uint32_t>(
+          S::wait_unless_dead(w.a[1], 0, S::clock::now() + std::chrono::milliseconds(1), thread_id())));
+      return true;
     case kind::load: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].load(i.order)); return true;
     case kind::store: w.a[static_cast<std::size_t>(i.obj)].store(i.value, i.order); return true;
     case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); return true;
@@ -1031,6 +1052,7 @@ template <class World>
 outcome run_threads(const program& p, World& w) {
   std::vector<outcome> regs(p.threads.size());
   std::vector<weave::model::thread> threads;
+  first_thread_id = weave::model_sync::self() + 1;
   for (std::size_t t = 0; t < p.threads.size(); ++t)
     threads.emplace_back([&w, &regs, &p, t] { run(p.threads[t], w, regs[t]); });
   for (auto& t : threads) t.join();
