@@ -59,7 +59,9 @@
 // WEAVE_DIFFERENTIAL_SOAK=SEED:COUNT in the environment runs COUNT programs
 // of each random family (of each grammar, in the fifth) from SEED instead of
 // the fixed ones: a longer hunt for a wrong verdict (make soak);
-// WEAVE_DIFFERENTIAL_VERBOSE prints each program before it runs.
+// WEAVE_DIFFERENTIAL_CAP=N raises every way's cap to N executions (a soak that
+// compares more programs with plain DFS, slower); WEAVE_DIFFERENTIAL_VERBOSE
+// prints each program before it runs.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>
@@ -1351,6 +1353,7 @@ class differential_test : public CppUnit::TestFixture {
     std::string failures, names;
     int failed = 0;
     tally t;
+    if (const char* env = std::getenv("WEAVE_DIFFERENTIAL_CAP")) cap = std::max<std::uint64_t>(cap, std::strtoull(env, nullptr, 10));
     const bool verbose = std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr;  // every program, as it runs
     for (const program& p : all) {
       if (verbose) std::fputs(to_text(p).c_str(), stdout);
