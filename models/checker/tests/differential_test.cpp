@@ -495,6 +495,8 @@ class generator_more : draws {
   unsigned once_ = 0;  // 1: set_value, 2: set_running, 4: t_start made
 };
 
+constexpr std::uint64_t kCap = 20000;  // executions; a larger way is left out
+
 /// Small grammars (bounded-exhaustive testing: most bugs show on some small
 /// program, and a random family makes a given one rarely). Every program of
 /// one is three threads, each an optional instruction `before`, one of
@@ -510,8 +512,6 @@ class generator_more : draws {
 /// a_reversal_with_two_initials_is_explored), the robust mutex's a third
 /// (engine_test::a_timed_wait_may_end_before_its_holder_dies); a random
 /// family of those alphabets (400 programs) did not find the first.
-constexpr std::uint64_t kCap = 20000;  // executions; a larger way is left out
-
 struct grammar {
   const char* name;
   bool more = false, queues = false;
