@@ -12,7 +12,8 @@
 // both (the hand-off through a spin loop); their catalogues' verdicts are
 // derived by hand and checked against the oracle first. A second oracle,
 // by interleaving (sc_interleavings.hpp), must agree with the axioms under
-// sc, and judges programs that block in futex waits and wakes.
+// sc, and judges programs that block in futex waits and wakes, and programs
+// that ask whether threads live (a thread ends in a step of its own).
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>
@@ -53,12 +54,16 @@ std::memory_order to_std(order o) {
 
 using location = weave::model_sync::atomic<std::uint32_t>;
 
+// S::self() of the program's first thread (interpret).
+std::uint32_t first_thread_id = 0;
+
 /// Runs one IR instruction; returns the value it read (0 for a store or fence).
 std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<location>>& at) {
   if (i.kind == oracle::op::fence) {
     weave::model_sync::fence(to_std(i.ord));
     return 0;
   }
+  if (i.kind == oracle::op::alive) return weave::model_sync::alive(first_thread_id + i.value) ? 1 : 0;
   location& a = *at[static_cast<std::size_t>(i.loc)];
   switch (i.kind) {
     case oracle::op::store: a.store(i.value, to_std(i.ord)); return 0;
@@ -82,7 +87,8 @@ std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<locati
       if (i.value != 0) weave::model_sync::wake_all(a);
       else weave::model_sync::wake_one(a);
       return 0;
-    case oracle::op::fence: break;
+    case oracle::op::fence:
+    case oracle::op::alive: break;
   }
   return 0;
 }
@@ -116,6 +122,7 @@ void interpret() {
       if (c.thread < 0 && c.before == k) touch(cells, c, 100u + static_cast<std::uint32_t>(k));
   };
   std::size_t first_reg = 0;
+  first_thread_id = weave::model_sync::self() + 1;
   for (std::size_t t = 0; t < p.threads.size(); ++t) {
     body_cells(static_cast<int>(t));
     const auto& code = p.threads[t];
@@ -158,12 +165,13 @@ struct checker_run {
   std::set<oracle::outcome> outcomes;
 };
 
-checker_run explore(const program& p, memory_model m) {
+checker_run explore(const program& p, memory_model m, bool reduction = true) {
   checker_run run;
   current_program = &p;
   seen_outcomes = &run.outcomes;
   weave::model::options o;
   o.memory = m;
+  o.reduction = reduction;
   // One spurious compare_exchange_weak failure a thread (either model): at most one
   // weak one a thread. No spurious wake-up from a futex wait: the
   // interleaving oracle has none.
@@ -514,6 +522,10 @@ std::vector<program> random_futex_programs(int count, std::uint32_t seed = 20020
   return generate(count, seed, oracle::random_futex_program);
 }
 
+std::vector<program> random_liveness_programs(int count, std::uint32_t seed = 19700101) {
+  return generate(count, seed, oracle::random_liveness_program);
+}
+
 /// Futex waits and wakes: whether some execution hangs (the interleaving
 /// oracle's verdict, derived by hand; these are judged under sc only).
 std::vector<known_case> futex_catalogue() {
@@ -551,6 +563,22 @@ soak_setting soak() {
   int count = 0;
   if (env == nullptr || std::sscanf(env, "%lu:%d", &seed, &count) != 2 || count <= 0) return {};
   return {static_cast<std::uint32_t>(seed), count};
+}
+
+/// Programs that ask whether threads live: a thread's last store seen while
+/// it lives (the checker never saw it before its ends were steps), and 40
+/// random ones, or a soak's.
+std::vector<program> liveness_programs() {
+  if (const soak_setting s = soak(); s.count > 0) return random_liveness_programs(s.count, s.seed + 7);
+  const order sc = order::sc;
+  constexpr int x = 0;
+  std::vector<program> all{
+      {"flag-then-alive", 1, {{oracle::store(x, 1, sc)}, {oracle::load(x, sc), oracle::alive(0)}}},
+      {"alive-both-ways", 1,
+       {{oracle::fetch_add(x, 1, sc), oracle::alive(1)}, {oracle::fetch_add(x, 1, sc), oracle::alive(0)}}},
+  };
+  for (auto& p : random_liveness_programs(40)) all.push_back(std::move(p));
+  return all;
 }
 
 /// The blocking programs: the catalogue and 40 random ones, or a soak's.
@@ -719,6 +747,7 @@ class oracle_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(interleavings_agree_with_the_sc_axioms);
   CPPUNIT_TEST(interleavings_give_the_known_futex_verdicts);
   CPPUNIT_TEST(checker_matches_the_interleavings_on_blocking_programs);
+  CPPUNIT_TEST(checker_matches_the_interleavings_on_liveness_programs);
   CPPUNIT_TEST(checker_matches_the_oracle_under_sc);
   CPPUNIT_TEST(checker_matches_the_oracle_under_rc11);
   CPPUNIT_TEST_SUITE_END();
@@ -878,6 +907,33 @@ class oracle_test : public CppUnit::TestFixture {
     std::fputs((table + (failures.empty() ? "" : "\nwhere the checker differs:\n" + failures)).c_str(), stdout);
     std::fflush(stdout);
     CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " blocking programs differ (details on stdout):" + names, failed == 0);
+  }
+
+  // Programs that ask whether threads live, under the checker's sc mode with
+  // reduction on and off: the interleavings' outcomes, where a thread's end
+  // is a step after its last instruction.
+  void checker_matches_the_interleavings_on_liveness_programs() {
+    std::string failures, names;
+    int failed = 0, seen_alive_after_store = 0;
+    for (const program& p : liveness_programs()) {
+      const auto oracle_says = oracle::interleave(p);
+      for (const bool reduction : {false, true}) {
+        const checker_run run = explore(p, memory_model::sc, reduction);
+        if (run.result.found == weave::model::verdict::pass && run.result.exhaustive &&
+            run.outcomes == oracle_says.outcomes)
+          continue;
+        ++failed;
+        names += " " + p.name + (reduction ? " (dpor)" : " (plain)");
+        failures += "  " + oracle::to_text(p) + "    checker verdict: " + weave::model::to_string(run.result.found) +
+                    "\n    outcomes: interleavings\n" + outcomes_text(oracle_says.outcomes, p) + "    checker\n" +
+                    outcomes_text(run.outcomes, p);
+      }
+      if (p.name == "flag-then-alive") seen_alive_after_store = static_cast<int>(oracle_says.outcomes.count({1, 1, 1}));
+    }
+    std::fputs(failures.c_str(), stdout);
+    std::fflush(stdout);
+    CPPUNIT_ASSERT_MESSAGE("the interleavings never see T1 alive after its store", seen_alive_after_store == 1);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " liveness programs differ (details on stdout):" + names, failed == 0);
   }
 
   // The count ratio is printed, not asserted: interleavings that differ only

@@ -40,7 +40,7 @@
 namespace weave::model::test::oracle {
 
 enum class order : std::uint8_t { rlx, acq, rel, acq_rel, sc };
-enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wake };
+enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wake, alive };
 
 struct instr {
   op kind = op::fence;
@@ -52,7 +52,8 @@ struct instr {
   bool weak = false;           // cas: compare_exchange_weak (may fail spuriously)
   bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake; }
   bool may_write() const {
-    return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait && kind != op::futex_wake;
+    return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait &&
+           kind != op::futex_wake && kind != op::alive;
   }
 };
 
@@ -73,6 +74,8 @@ inline instr await(int loc, std::uint32_t v, order o) { return {op::await, loc, 
 /// slept and was woken, 0 if x did not hold v. Only the interleaving oracle
 /// (sc_interleavings.hpp) judges programs with futex operations.
 inline instr futex_wait(int loc, std::uint32_t v) { return {op::futex_wait, loc, v, 0, order::sc, order::sc}; }
+/// Whether thread `thread` of the program (0: the first) has not ended: 1 or 0 (no location).
+inline instr alive(std::uint32_t thread) { return {op::alive, -1, thread, 0, order::sc, order::sc}; }
 /// A futex wake of one sleeper on x (all: every one).
 inline instr futex_wake(int loc, bool all) { return {op::futex_wake, loc, all ? 1u : 0u, 0, order::sc, order::sc}; }
 
@@ -158,6 +161,7 @@ inline std::string to_text(const instr& i, int reg) {
     case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
     case op::futex_wait: return r + "wait(" + l + ", " + v + ")";
     case op::futex_wake: return std::string(i.value != 0 ? "wake_all(" : "wake_one(") + l + ")";
+    case op::alive: return r + "alive(T" + std::to_string(i.value + 1) + ")";
   }
   return "?";
 }
@@ -357,6 +361,23 @@ inline program random_futex_program(std::mt19937& rng, int id) {
   for (int k = pick(1, 2); k > 0; --k)
     insert(static_cast<std::size_t>(pick(0, static_cast<int>(p.threads.size()) - 1)),
            futex_wake(pick(0, p.locations - 1), pick(0, 2) == 0));
+  return p;
+}
+
+/// Random program number `id` that asks whether threads live, for the
+/// interleaving oracle: random_instr's mix (2-3 threads, 1-2 locations, 1-2
+/// instructions a thread) and one or two alive(u) at random places, each of
+/// another thread than its own.
+inline program random_liveness_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p = random_skeleton(rng, "life" + std::to_string(id), {1, 2}, {2, 3}, {1, 2});
+  const int n = static_cast<int>(p.threads.size());
+  for (int k = pick(1, 2); k > 0; --k) {
+    const int t = pick(0, n - 1);
+    const int u = (t + pick(1, n - 1)) % n;
+    auto& code = p.threads[static_cast<std::size_t>(t)];
+    code.insert(code.begin() + pick(0, static_cast<int>(code.size())), alive(static_cast<std::uint32_t>(u)));
+  }
   return p;
 }
 

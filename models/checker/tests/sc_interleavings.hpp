@@ -16,8 +16,11 @@
 //     else it goes on (register 0); no deadline, no spurious wake-up (the
 //     checker runs these with options::spurious_wakeups = 0);
 //   - wake_one(x) wakes one thread asleep on x, any one (each is a
-//     successor), or none if none sleeps; wake_all(x) wakes every one.
-// An execution ends when every thread has run its last instruction (its
+//     successor), or none if none sleeps; wake_all(x) wakes every one;
+//   - alive(u) reads whether thread u has ended (1: not yet). A thread ends
+//     in a step of its own after its last instruction, so it may be seen
+//     alive after that instruction's effect is.
+// An execution ends when every thread has ended (its
 // outcome: the registers, then each location's value, as rc11_oracle.hpp's),
 // and hangs when threads are left and none can step (asleep for good, or at
 // an await whose value never comes). Cells are not looked at.
@@ -64,8 +67,10 @@ class interleaver {
     std::vector<std::uint8_t> pc;
     std::vector<std::uint32_t> regs, mem;
     std::uint32_t asleep = 0;  // threads asleep in the futex wait at their pc
+    std::uint32_t ended = 0;   // threads that have ended (after their last instruction)
     std::string key() const {
       std::string k(pc.begin(), pc.end());
+      k.append(reinterpret_cast<const char*>(&ended), sizeof ended);
       for (std::uint32_t v : regs) k.append(reinterpret_cast<const char*>(&v), sizeof v);
       for (std::uint32_t v : mem) k.append(reinterpret_cast<const char*>(&v), sizeof v);
       k.append(reinterpret_cast<const char*>(&asleep), sizeof asleep);
@@ -97,8 +102,15 @@ class interleaver {
     bool ended = true, stepped = false;
     for (std::size_t t = 0; t < p_.threads.size(); ++t) {
       const instr* i = at(s, t);
-      if (i == nullptr) continue;
+      if ((s.ended >> t) & 1u) continue;
       ended = false;
+      if (i == nullptr) {  // its end, a step of its own
+        stepped = true;
+        state n = s;
+        n.ended |= 1u << t;
+        visit(n);
+        continue;
+      }
       if ((s.asleep >> t) & 1u) continue;
       if (i->kind == op::await && s.mem[static_cast<std::size_t>(i->loc)] != i->value) continue;
       stepped = true;
@@ -153,6 +165,7 @@ class interleaver {
         if (old == i.expected) x = i.value;
         break;
       case op::fence: break;
+      case op::alive: set(s, t, (s.ended >> i.value) & 1u ? 0 : 1); break;
       case op::await: set(s, t, old); break;
       case op::futex_wait:
         if (old == i.value) {
