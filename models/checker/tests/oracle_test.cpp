@@ -569,7 +569,7 @@ soak_setting soak() {
 /// it lives (the checker never saw it before its ends were steps), and 40
 /// random ones, or a soak's.
 std::vector<program> liveness_programs() {
-  if (const soak_setting s = soak(); s.count > 0) return random_liveness_programs(s.count, s.seed + 7);
+  const soak_setting s = soak();
   const order sc = order::sc;
   constexpr int x = 0;
   std::vector<program> all{
@@ -577,7 +577,8 @@ std::vector<program> liveness_programs() {
       {"alive-both-ways", 1,
        {{oracle::fetch_add(x, 1, sc), oracle::alive(1)}, {oracle::fetch_add(x, 1, sc), oracle::alive(0)}}},
   };
-  for (auto& p : random_liveness_programs(40)) all.push_back(std::move(p));
+  for (auto& p : s.count > 0 ? random_liveness_programs(s.count, s.seed + 7) : random_liveness_programs(40))
+    all.push_back(std::move(p));
   return all;
 }
 
