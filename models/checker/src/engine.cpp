@@ -193,7 +193,6 @@ void engine::start_thread(int t) {
             // its last operation and its end, others may see what it did
             // while it lives (engine_test::a_thread_lives_after_its_last_operation).
             if (ends_are_steps_ && threads_[t].st != tstate::aborted) visible(life_obj(t), op::end, threads_[t].spawned_at);
-            if (*reinterpret_cast<volatile std::uint64_t*>(deepest) != kGapMark) gap_overrun();
             if (threads_[t].st != tstate::aborted) threads_[t].st = tstate::finished;
             threads_[t].parked = true;  // kept for slot t of the next execution: no new fiber, no new stack
             hand_over();  // in the gap: the thread's own frames stay as they were
@@ -1827,17 +1826,11 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   if (m == mode::dfs && opt_.shard_count > 1) ends_wanted_ = true;  // a slice's tree is every slice's (asked_after_life)
   for (;;) {
     const run_end end = run_execution(body);
-    if (restart_) {  // the check asks whether a thread lives: again, with threads' ends as steps
+    if (restart_) {  // the check asks whether a thread lives: a new search, with threads' ends as steps
       if (opt_.verbose) std::fprintf(stderr, "weave: a step asked whether a thread lives: the search starts again, "
                                              "with every thread's end a step of its own\n");
-      restart_ = false;
-      r = result{};
-      runs = 0;
-      first_token_.clear();
       outcome_table_.clear();
-      clear_search_stack();
-      subtree_counter_ = 0;
-      continue;
+      return search(body, m, bound);  // once: ends_wanted_ is set
     }
     ++runs;
     if (opt_.verbose) {  // every execution's schedule, as a replay token, and how it ended

@@ -1353,7 +1353,8 @@ class differential_test : public CppUnit::TestFixture {
     std::string failures, names;
     int failed = 0;
     tally t;
-    if (const char* env = std::getenv("WEAVE_DIFFERENTIAL_CAP")) cap = std::max<std::uint64_t>(cap, std::strtoull(env, nullptr, 10));
+    if (const char* env = std::getenv("WEAVE_DIFFERENTIAL_CAP"))
+      cap = std::max<std::uint64_t>(cap, std::strtoull(env, nullptr, 10));
     const bool verbose = std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr;  // every program, as it runs
     for (const program& p : all) {
       if (verbose) std::fputs(to_text(p).c_str(), stdout);
