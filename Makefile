@@ -81,7 +81,8 @@ check-classics: deps
 # Fresh seeds (SOAK_SEED, default the clock) for oracle_test and
 # differential_test, SOAK_PROGRAMS of each generator a round, and the slice
 # of SOAK_GRAMMAR_PROGRAMS of each small grammar that the seed picks
-# (WEAVE_GRAMMAR=NAME: that grammar only), on JOBS cores, until SOAK_MINUTES
+# (WEAVE_GRAMMAR=NAME: that grammar only) and of SOAK_GRAMMAR2_PROGRAMS of
+# each with a second call a thread (slower), on JOBS cores, until SOAK_MINUTES
 # pass; each round's output in build/soak/; fails if any round found a
 # program on which the checker differs.
 SOAK_DIFFERENTIAL := differential_test::every_way_sees_the_same_outcomes differential_test::the_other_primitives_too \
@@ -89,6 +90,7 @@ SOAK_DIFFERENTIAL := differential_test::every_way_sees_the_same_outcomes differe
 SOAK_MINUTES ?= 10
 SOAK_PROGRAMS ?= 300
 SOAK_GRAMMAR_PROGRAMS ?= 50
+SOAK_GRAMMAR2_PROGRAMS ?= 2
 soak: deps
 	$(call build,model,weave_checker_tests)
 	@rm -rf build/soak && mkdir -p build/soak; \
@@ -96,12 +98,14 @@ soak: deps
 	for j in $$(seq 0 $$(( $(JOBS) - 1 ))); do ( \
 	  k=0; while [ $$(date +%s) -lt $$end ]; do \
 	    seed=$$(( base + k * $(JOBS) + j )); k=$$(( k + 1 )); \
-	    for t in oracle differential grammars; do \
+	    for t in oracle differential grammars grammars2; do \
 	      case $$t in \
 	        oracle) run="WEAVE_ORACLE_SOAK=$$seed:$(SOAK_PROGRAMS) build/model/models/weave_checker_tests oracle_test";; \
 	        differential) run="WEAVE_DIFFERENTIAL_SOAK=$$seed:$(SOAK_PROGRAMS) build/model/models/weave_checker_tests $(SOAK_DIFFERENTIAL)";; \
 	        grammars) run="WEAVE_DIFFERENTIAL_SOAK=$$seed:$(SOAK_GRAMMAR_PROGRAMS) build/model/models/weave_checker_tests \
 	                       differential_test::programs_of_small_grammars";; \
+	        grammars2) run="WEAVE_GRAMMAR_CALLS=2 WEAVE_DIFFERENTIAL_SOAK=$$seed:$(SOAK_GRAMMAR2_PROGRAMS) \
+	                        build/model/models/weave_checker_tests differential_test::programs_of_small_grammars";; \
 	      esac; \
 	      if env $$run > build/soak/$$t-$$seed.txt 2>&1; \
 	      then echo "soak: $$t seed $$seed: no difference"; \
