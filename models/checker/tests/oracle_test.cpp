@@ -749,6 +749,8 @@ class oracle_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(interleavings_give_the_known_futex_verdicts);
   CPPUNIT_TEST(checker_matches_the_interleavings_on_blocking_programs);
   CPPUNIT_TEST(checker_matches_the_interleavings_on_liveness_programs);
+  CPPUNIT_TEST(oracle_lives_agree_with_the_interleavings);
+  CPPUNIT_TEST(checker_explores_every_rc11_outcome_of_liveness_programs);
   CPPUNIT_TEST(checker_matches_the_oracle_under_sc);
   CPPUNIT_TEST(checker_matches_the_oracle_under_rc11);
   CPPUNIT_TEST_SUITE_END();
@@ -911,30 +913,95 @@ class oracle_test : public CppUnit::TestFixture {
   }
 
   // Programs that ask whether threads live, under the checker's sc mode with
-  // reduction on and off: the interleavings' outcomes, where a thread's end
-  // is a step after its last instruction.
+  // reduction on and off: exactly the interleavings' outcomes, where a
+  // thread's end is a step after its last instruction.
   void checker_matches_the_interleavings_on_liveness_programs() {
+    int seen_alive_after_store = 0;
+    const liveness_tally t = compare_liveness(memory_model::sc, [&](const program& p) {
+      const auto outcomes = oracle::interleave(p).outcomes;
+      if (p.name == "flag-then-alive") seen_alive_after_store = static_cast<int>(outcomes.count({1, 1, 1}));
+      return outcomes;
+    });
+    CPPUNIT_ASSERT_MESSAGE("the interleavings never see the first thread alive after its store", seen_alive_after_store == 1);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(t.missing + t.extra) + " liveness runs differ (details on stdout)",
+                           t.missing + t.extra == 0);
+  }
+
+  // The axioms' reading of alive (rc11_oracle.hpp's lives_as_locations: a
+  // thread's life a location, its end and alive system calls, each a full
+  // barrier) gives, under sc, exactly what the interleavings give: the reading
+  // is right where an independent oracle knows the answer.
+  void oracle_lives_agree_with_the_interleavings() {
     std::string failures, names;
-    int failed = 0, seen_alive_after_store = 0;
     for (const program& p : liveness_programs()) {
-      const auto oracle_says = oracle::interleave(p);
-      for (const bool reduction : {false, true}) {
-        const checker_run run = explore(p, memory_model::sc, reduction);
-        if (run.result.found == weave::model::verdict::pass && run.result.exhaustive &&
-            run.outcomes == oracle_says.outcomes)
-          continue;
-        ++failed;
-        names += " " + p.name + (reduction ? " (dpor)" : " (plain)");
-        failures += "  " + oracle::to_text(p) + "    checker verdict: " + weave::model::to_string(run.result.found) +
-                    "\n    outcomes: interleavings\n" + outcomes_text(oracle_says.outcomes, p) + "    checker\n" +
-                    outcomes_text(run.outcomes, p);
-      }
-      if (p.name == "flag-then-alive") seen_alive_after_store = static_cast<int>(oracle_says.outcomes.count({1, 1, 1}));
+      const auto by_interleaving = oracle::interleave(p).outcomes;
+      const auto by_axioms = oracle::enumerate(p, oracle::memory::sc).outcomes;
+      if (by_interleaving == by_axioms) continue;
+      names += " " + p.name;
+      failures += "  " + oracle::to_text(p) + "    interleavings\n" + outcomes_text(by_interleaving, p) +
+                  "    axioms (sc)\n" + outcomes_text(by_axioms, p);
     }
     std::fputs(failures.c_str(), stdout);
     std::fflush(stdout);
-    CPPUNIT_ASSERT_MESSAGE("the interleavings never see T1 alive after its store", seen_alive_after_store == 1);
-    CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " liveness programs differ (details on stdout):" + names, failed == 0);
+    CPPUNIT_ASSERT_MESSAGE("the axioms and the interleavings differ on liveness programs:" + names, names.empty());
+  }
+
+  // The same programs under the checker's rc11 mode, reduction on and off:
+  // every outcome RC11 allows with S::alive and a thread's end read as
+  // system calls (lives_as_locations) is explored. The checker may explore
+  // more: it orders S::alive and a thread's end by happens-before only (seeing
+  // a death is a join), not also by RC11's SC order as the barriers of those
+  // calls do, so a seq_cst store may still take a place in modification order
+  // that the barriers rule out. Such outcomes are counted and printed, not
+  // failed (a false alarm is possible there, a missed outcome is not).
+  void checker_explores_every_rc11_outcome_of_liveness_programs() {
+    const liveness_tally t = compare_liveness(memory_model::rc11, [](const program& p) {
+      return oracle::enumerate(p, oracle::memory::rc11).outcomes;
+    });
+    std::printf("\nliveness programs under rc11: %d runs with outcomes the barriers rule out (%d outcomes)\n",
+                t.runs_with_extra, t.extra);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(t.missing) + " outcomes the oracle allows were never explored (details on stdout)",
+                           t.missing == 0 && t.other == 0);
+  }
+
+  struct liveness_tally {
+    int missing = 0, extra = 0, runs_with_extra = 0;
+    int other = 0;  // runs that were no exhaustive pass
+  };
+
+  // Each liveness program under memory model m, reduction off and on: a pass,
+  // exhaustive, with the outcomes expected(p) gives. Prints each difference
+  // (under rc11, the missing outcomes only).
+  template <class Expected>
+  static liveness_tally compare_liveness(memory_model m, Expected expected) {
+    std::string failures;
+    liveness_tally t;
+    for (const program& p : liveness_programs()) {
+      const std::set<oracle::outcome> want = expected(p);
+      for (const bool reduction : {false, true}) {
+        const checker_run run = explore(p, m, reduction);
+        std::set<oracle::outcome> missing, extra;
+        for (const auto& o : want)
+          if (!run.outcomes.count(o)) missing.insert(o);
+        for (const auto& o : run.outcomes)
+          if (!want.count(o)) extra.insert(o);
+        const bool passed = run.result.found == weave::model::verdict::pass && run.result.exhaustive;
+        t.missing += static_cast<int>(missing.size());
+        t.extra += static_cast<int>(extra.size());
+        t.runs_with_extra += extra.empty() ? 0 : 1;
+        t.other += passed ? 0 : 1;
+        const bool report_extra = m == memory_model::sc && !extra.empty();
+        if (passed && missing.empty() && !report_extra) continue;
+        failures += "  " + std::string(name_of(m)) + (reduction ? ", dpor: " : ", plain: ") + oracle::to_text(p) +
+                    "    checker verdict: " + weave::model::to_string(run.result.found) +
+                    (run.result.exhaustive ? "" : ", not exhaustive") + "\n";
+        if (!missing.empty()) failures += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
+        if (report_extra) failures += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
+      }
+    }
+    std::fputs(failures.c_str(), stdout);
+    std::fflush(stdout);
+    return t;
   }
 
   // The count ratio is printed, not asserted: interleavings that differ only

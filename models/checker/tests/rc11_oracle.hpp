@@ -59,6 +59,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 #include "rc11_program.hpp"
@@ -567,8 +568,64 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
   }
 }
 
+/// A program that asks whether threads live (alive(u)), as one the axioms
+/// judge. On hardware the question goes to the kernel (S::alive reads /proc):
+/// a system call, taken here as a full barrier. So thread u's life is a
+/// location of its own, initially 0 (alive); u's end is a seq_cst fence and a
+/// seq_cst store of 1 there after its last instruction (the exit), and
+/// alive(u) is a seq_cst fence, a seq_cst load of it and a seq_cst fence.
+/// Seeing a thread dead then synchronises with its end, as the checker's
+/// S::alive orders what the dead thread did before it (engine::alive, as a
+/// join does); seeing it alive orders nothing by itself. lived[u] is u's life
+/// location (-1: nobody asks after u). Not combined with awaits (hangs()) or
+/// cells (the fences would move the places of their accesses).
+struct lives_as_locations {
+  program p;
+  std::vector<int> lived;
+  explicit lives_as_locations(const program& q) : p(q), lived(q.threads.size(), -1) {
+    for (auto& code : p.threads) {
+      std::vector<instr> with_lives;
+      for (const instr& i : code) {
+        if (i.kind != op::alive) {
+          with_lives.push_back(i);
+          continue;
+        }
+        int& l = lived[i.value];
+        if (l < 0) l = p.locations++;
+        with_lives.insert(with_lives.end(), {fence(order::sc), load(l, order::sc), fence(order::sc)});
+      }
+      code = std::move(with_lives);
+    }
+    for (std::size_t u = 0; u < p.threads.size(); ++u)
+      if (lived[u] >= 0) p.threads[u].insert(p.threads[u].end(), {fence(order::sc), store(lived[u], 1, order::sc)});
+  }
+  /// An outcome of p as one of the original program: an alive(u) register
+  /// says 1 where the load read 0 (not yet ended), and the life locations'
+  /// final values are dropped.
+  outcome original(const program& q, outcome o) const {
+    std::size_t reg = 0;
+    for (const auto& code : q.threads)
+      for (const instr& i : code) {
+        if (i.kind == op::alive) o[reg] = o[reg] == 0 ? 1 : 0;
+        reg += i.reads() ? 1 : 0;
+      }
+    o.resize(reg + static_cast<std::size_t>(q.locations));
+    return o;
+  }
+};
+
 /// The oracle's entry point.
 inline verdicts enumerate(const program& p, memory m, bool prune = true) {
+  if (p.uses(op::alive)) {
+    if (p.uses(op::await) || !p.accesses.empty())
+      throw std::invalid_argument("oracle: alive with awaits or cells (" + p.name + ")");
+    const lives_as_locations lives(p);
+    verdicts out = explorer(lives.p, m, prune).run();
+    std::set<outcome> original;
+    for (const outcome& o : out.outcomes) original.insert(lives.original(p, o));
+    out.outcomes = std::move(original);
+    return out;
+  }
   verdicts out = explorer(p, m, prune).run();
   if (!p.uses(op::await)) return out;
   const hang_verdict h = hangs(p, m, prune);

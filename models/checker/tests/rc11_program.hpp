@@ -161,7 +161,7 @@ inline std::string to_text(const instr& i, int reg) {
     case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
     case op::futex_wait: return r + "wait(" + l + ", " + v + ")";
     case op::futex_wake: return std::string(i.value != 0 ? "wake_all(" : "wake_one(") + l + ")";
-    case op::alive: return r + "alive(T" + std::to_string(i.value + 1) + ")";
+    case op::alive: return r + "alive(T" + std::to_string(i.value) + ")";
   }
   return "?";
 }
