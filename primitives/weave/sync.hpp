@@ -36,7 +36,9 @@
 //   S::alive(id)        false once thread id is dead: on hardware /proc says the
 //                       task is gone or a zombie; in the model the thread has
 //                       finished (a model thread that returns while holding a
-//                       robust mutex is a thread that died holding it).
+//                       robust mutex is a thread that died holding it). A
+//                       system call there, it is a full barrier here: seeing a
+//                       death orders what the dead thread did before it.
 //   S::wake_one(w, scope), S::wake_all(w, scope)
 //                       wake one / every thread waiting on w.
 //   S::waker k(w, scope); k.wake_one()

@@ -525,9 +525,25 @@ bool engine::alive(std::uint32_t id, source_location loc) {
   if (known) note_read(life_obj(static_cast<int>(id - 1)));
   bool lives = false;
   if (known) {
-    const thread_rec& h = threads_[id - 1];
+    const int u = static_cast<int>(id - 1);
+    const thread_rec& h = threads_[static_cast<std::size_t>(u)];
     lives = h.st != tstate::finished && h.st != tstate::aborted;
-    if (!lives) threads_[cur_].hb.join(h.hb);
+    // A system call, a full barrier (memory.cpp's life_event): a seq_cst
+    // fence before the question (what the thread read before it is acquired,
+    // what it did before it is released) and one after it (the dead thread's
+    // clock is released too). The end it sees is one too: what the dead
+    // thread read before it is acquired.
+    thread_rec& t = threads_[cur_];
+    t.hb.join(t.acq_fence);
+    if (!lives) {
+      t.hb.join(h.hb);
+      t.hb.join(h.acq_fence);
+    }
+    release_fence(t);
+    if (rc11()) {
+      if (!lives && !has_life_event(u, true)) life_event(u, u, kNoMsg, kLifeEnd);
+      life_event(cur_, u, lives ? kLifeStart : kLifeEnd, kNoMsg);
+    }
   }
   step_rec& s = steps_.back();
   s.has_value = true;
@@ -573,11 +589,14 @@ void engine::fence(std::memory_order o, source_location loc) {
     steps_.back().mo = o;
     record_event(kNoObj, kNoMsg, kNoMsg, true, true);  // a step of its own: the SC order sees it
   }
-  if (releases(o)) {
-    t.rel_fence = t.hb;
-    t.has_rel_fence = true;
-    published(t, o);
-  }
+  if (releases(o)) release_fence(t);
+}
+
+// A release fence's clock: a relaxed store after it publishes what came before it.
+void engine::release_fence(thread_rec& t) {
+  t.rel_fence = t.hb;
+  t.has_rel_fence = true;
+  published(t, std::memory_order_release);
 }
 
 // Who holds which lock is for the report (the deadlock footer, the wait-for
@@ -1632,6 +1651,7 @@ void engine::finish_rare(int c, std::int32_t j) {
     life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
     life_[static_cast<std::size_t>(c)].changed = j + 1;
     if (reducing()) thread_died(c, j);
+    if (rc11() && ends_wanted_ && has_life_event(c, false)) life_event(c, c, kNoMsg, kLifeEnd);  // asked after: memory.cpp
   }
   if (tracing()) {  // what the report's rows say after a step (report.cpp)
     step_rec& done = steps_[static_cast<std::size_t>(j)];

@@ -261,6 +261,44 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
   if (sc && fence) ++sc_fences_;
 }
 
+// S::alive and a thread's end under RC11. On hardware whether a thread lives
+// is asked of the kernel (/proc), and a thread's end is its exit: system
+// calls, each taken as a full barrier. So each is one seq_cst event of the
+// thread's life location (life_obj) that is also a seq_cst fence on both
+// sides for RC11's SC order (mem_event::barrier): an S::alive(u) reads
+// kLifeStart (u lives) or kLifeEnd (u has ended: seeing that also joins u's
+// clock, engine::alive), and u's end writes kLifeEnd. Without them a death
+// would be ordered by happens-before only, and a seq_cst store could still
+// take a place in modification order that the barriers rule out (a false
+// alarm: oracle_test's liveness programs under rc11, which read alive the
+// same way, rc11_oracle.hpp's lives_as_locations). Thread t's event (u's end
+// when t == u), made with t's clock: an end is recorded when it happens if
+// some S::alive(u) came before it, or else by the first S::alive(u) that
+// finds u ended (psc does not go by the order of mev_).
+void engine::life_event(int t, int u, std::uint32_t rf, std::uint32_t wr) {
+  const thread_rec& th = threads_[static_cast<std::size_t>(t)];
+  mem_event& e = mev_.emplace_back();
+  e.step = static_cast<std::int32_t>(steps_.size()) - 1;
+  e.tid = static_cast<std::uint8_t>(t);
+  e.epoch = th.hb.c[t];
+  e.obj = life_obj(u);
+  e.rf = rf;
+  e.wr = wr;
+  e.sc = true;
+  e.barrier = true;
+  e.clk = th.hb;
+  if (wr == kLifeEnd) e.clk.join(th.acq_fence);  // an exit: a seq_cst fence before its write
+  ++sc_events_;
+  ++sc_fences_;  // it orders every access, as a seq_cst fence does (list_choices)
+}
+
+// Whether this execution has recorded u's end (end) or an S::alive(u) (life_event).
+bool engine::has_life_event(int u, bool end) const {
+  return std::any_of(mev_.begin(), mev_.end(), [&](const mem_event& e) {
+    return e.barrier && e.obj == life_obj(u) && (end ? e.wr == kLifeEnd : e.wr == kNoMsg);
+  });
+}
+
 // After a store that publishes the thread's clock (release, or relaxed after a
 // release fence) the thread starts a new epoch: what it does next in the same
 // step (a cell write) is not covered by what it published.
@@ -339,7 +377,7 @@ bool engine::psc_consistent() const {
   std::array<std::vector<std::uint32_t>, kMaxThreads> per;
   for (std::uint32_t i = 0; i < n; ++i) per[mev_[i].tid].push_back(i);
   auto differ = [&](std::uint32_t a, std::uint32_t b) {
-    return mev_[a].fence || mev_[b].fence || mev_[a].obj != mev_[b].obj;
+    return mev_[a].fence || mev_[b].fence || mev_[a].barrier || mev_[b].barrier || mev_[a].obj != mev_[b].obj;
   };
   for (const auto& list : per)
     for (std::size_t x = 0; x < list.size(); ++x) {
@@ -352,7 +390,9 @@ bool engine::psc_consistent() const {
     return a != b && mev_[b].clk.c[mev_[a].tid] >= mev_[a].epoch;
   };
   auto mo_lt = [&](std::uint32_t m1, std::uint32_t m2) {
-    return m1 != kNoMsg && m2 != kNoMsg && msgs_[m1].obj == msgs_[m2].obj && msgs_[m1].pos < msgs_[m2].pos;
+    if (m1 == kNoMsg || m2 == kNoMsg) return false;
+    if (m1 >= kLifeEnd || m2 >= kLifeEnd) return m1 == kLifeStart && m2 == kLifeEnd;  // (callers ask of one location)
+    return msgs_[m1].obj == msgs_[m2].obj && msgs_[m1].pos < msgs_[m2].pos;
   };
   auto same_loc = [&](std::uint32_t a, std::uint32_t b) {
     return !mev_[a].fence && !mev_[b].fence && mev_[a].obj == mev_[b].obj;
@@ -375,8 +415,10 @@ bool engine::psc_consistent() const {
     const bool w2w = mo_lt(x.wr, y.wr), w2r = x.wr != kNoMsg && (x.wr == y.rf || mo_lt(x.wr, y.rf));
     return w2w || w2r || mo_lt(x.rf, y.wr) || mo_lt(x.rf, y.rf);
   };
+  // A barrier (a system call) is its access with a seq_cst fence on each
+  // side: a fence for psc, whose own access is in its hb ; eco ; hb.
   auto psc = [&](std::uint32_t a, std::uint32_t b) {
-    const bool fa = mev_[a].fence, fb = mev_[b].fence;
+    const bool fa = mev_[a].fence || mev_[a].barrier, fb = mev_[b].fence || mev_[b].barrier;
     for (std::uint32_t x = 0; x < n; ++x) {
       if (!(x == a || (fa && hb(a, x)))) continue;
       for (std::uint32_t y = 0; y < n; ++y)
@@ -385,9 +427,9 @@ bool engine::psc_consistent() const {
     if (!(fa && fb)) return false;
     if (hb(a, b)) return true;
     for (std::uint32_t x = 0; x < n; ++x)
-      if (hb(a, x))
+      if (x == a || hb(a, x))
         for (std::uint32_t y = 0; y < n; ++y)
-          if (hb(y, b) && eco(x, y)) return true;
+          if ((y == b || hb(y, b)) && eco(x, y)) return true;
     return false;
   };
   const std::size_t k = sc.size();

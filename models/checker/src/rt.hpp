@@ -112,6 +112,10 @@ inline constexpr std::uint32_t kStale = 0xfffffffeu;    // object index: made in
 inline constexpr std::uint32_t kNoObj = 0;    // object index: an operation on no object
 inline constexpr std::uint32_t kScFence = 1;  // object index: what seq_cst fences all touch
 inline constexpr std::uint32_t kNoMsg = 0xffffffffu;    // no message (memory.cpp)
+// A thread's life under RC11 (engine::life_event): "it lives", then its end,
+// the two messages of its life location, in that modification order.
+inline constexpr std::uint32_t kLifeStart = 0xfffffffeu;
+inline constexpr std::uint32_t kLifeEnd = 0xfffffffdu;
 
 /// A vector clock over model threads.
 struct vclock {
@@ -351,6 +355,7 @@ struct mem_event {
   std::uint32_t wr = kNoMsg;      // the message it wrote
   bool sc = false;                // seq_cst access or fence
   bool fence = false;
+  bool barrier = false;           // a system call (engine::life_event): also a seq_cst fence on both sides
   vclock clk;                     // its thread's happens-before clock after it
   bool operator==(const mem_event&) const = default;
 };
