@@ -539,11 +539,11 @@ bool engine::alive(std::uint32_t id, source_location loc) {
       t.hb.join(h.hb);
       t.hb.join(h.acq_fence);
     }
-    release_fence(t);
-    if (rc11()) {
+    if (rc11()) {  // before the release: what it releases includes the question
       if (!lives && !has_life_event(u, true)) life_event(u, u, kNoMsg, kLifeEnd);
       life_event(cur_, u, lives ? kLifeStart : kLifeEnd, kNoMsg);
     }
+    release_fence(t);
   }
   step_rec& s = steps_.back();
   s.has_value = true;
