@@ -1149,6 +1149,7 @@ void engine::reset_execution() {
   cur_ = -1;
   prev_ = -1;
   data_choice_ = 0;
+  chosen_ = {};  // none yet: a snapshot taken before this execution makes one holds none
   msgs_.clear();
   mev_.clear();
   read_mark_.fill(0);

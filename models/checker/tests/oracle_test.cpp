@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "forwarding.hpp"
 #include "rc11_litmus.hpp"
 #include "rc11_oracle.hpp"
 #include "sc_interleavings.hpp"
@@ -924,9 +925,9 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " blocking programs differ (details on stdout):" + names, failed == 0);
   }
 
-  // Programs that ask whether threads live, under the checker's sc mode with
-  // reduction on and off: exactly the interleavings' outcomes, where a
-  // thread's end is a step after its last instruction.
+  // Programs that ask whether threads live, under the checker's sc mode
+  // (compare_liveness's three ways): exactly the interleavings' outcomes,
+  // where a thread's end is a step after its last instruction.
   void checker_matches_the_interleavings_on_liveness_programs() {
     int seen_alive_after_store = 0;
     const liveness_tally t = compare_liveness(memory_model::sc, [&](const program& p) {
@@ -958,7 +959,7 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE("the axioms and the interleavings differ on liveness programs:" + names, names.empty());
   }
 
-  // The same programs under the checker's rc11 mode, reduction on and off:
+  // The same programs under the checker's rc11 mode, the same three ways:
   // exactly what RC11 allows with S::alive and a thread's end read as the
   // system calls they are on hardware, each a full barrier (rc11_oracle.hpp's
   // lives_as_locations; the checker's memory.cpp life_event).
@@ -977,15 +978,20 @@ class oracle_test : public CppUnit::TestFixture {
     int other = 0;               // runs that were no exhaustive pass
   };
 
-  // Each liveness program under memory model m, reduction off and on: a pass,
-  // exhaustive, with the outcomes expected(p) gives. Prints each difference.
+  // Each liveness program under memory model m, reduction off, on, and on with
+  // fast-forward verified: a pass, exhaustive, with the outcomes expected(p)
+  // gives. Prints each difference.
   template <class Expected>
   static liveness_tally compare_liveness(memory_model m, Expected expected) {
     std::string failures;
     liveness_tally t;
     for (const program& p : liveness_programs()) {
       const std::set<oracle::outcome> want = expected(p);
-      for (const bool reduction : {false, true}) {
+      // The third way: reduction on, every other execution working every
+      // step out where it would have fast-forwarded (forward.cpp's verify).
+      for (const int way : {0, 1, 2}) {
+        const bool reduction = way != 0;
+        const forwarding f(way == 2 ? "verify" : nullptr);
         const checker_run run = explore(p, m, reduction);
         std::set<oracle::outcome> missing, extra;
         for (const auto& o : want)
@@ -997,7 +1003,7 @@ class oracle_test : public CppUnit::TestFixture {
         t.extra += static_cast<int>(extra.size());
         t.other += passed ? 0 : 1;
         if (passed && missing.empty() && extra.empty()) continue;
-        failures += "  " + std::string(name_of(m)) + (reduction ? ", dpor: " : ", plain: ") + oracle::to_text(p) +
+        failures += "  " + std::string(name_of(m)) + (way == 0 ? ", plain: " : way == 1 ? ", dpor: " : ", dpor, fast-forward verified: ") + oracle::to_text(p) +
                     "    checker verdict: " + weave::model::to_string(run.result.found) +
                     (run.result.exhaustive ? "" : ", not exhaustive") + "\n";
         if (!missing.empty()) failures += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
