@@ -1652,7 +1652,8 @@ void engine::finish_rare(int c, std::int32_t j) {
     life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
     life_[static_cast<std::size_t>(c)].changed = j + 1;
     if (reducing()) thread_died(c, j);
-    if (rc11() && ends_wanted_ && has_life_event(c, false)) life_event(c, c, kNoMsg, kLifeEnd);  // asked after: memory.cpp
+    if (rc11() && ends_wanted_ && has_life_event(c, false))
+      life_event(c, c, kNoMsg, kLifeEnd);  // someone asked after it (memory.cpp)
   }
   if (tracing()) {  // what the report's rows say after a step (report.cpp)
     step_rec& done = steps_[static_cast<std::size_t>(j)];

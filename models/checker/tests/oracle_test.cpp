@@ -935,7 +935,8 @@ class oracle_test : public CppUnit::TestFixture {
       if (p.name == "flag-then-alive") seen_alive_after_store = static_cast<int>(outcomes.count({1, 1, 1}));
       return outcomes;
     });
-    CPPUNIT_ASSERT_MESSAGE("the interleavings never see the first thread alive after its store", seen_alive_after_store == 1);
+    CPPUNIT_ASSERT_MESSAGE("the interleavings never see the first thread alive after its store",
+                           seen_alive_after_store == 1);
     CPPUNIT_ASSERT_MESSAGE(std::to_string(t.missing + t.extra + t.other) + " liveness runs differ (details on stdout)",
                            t.missing + t.extra + t.other == 0);
   }
@@ -1003,11 +1004,14 @@ class oracle_test : public CppUnit::TestFixture {
         t.extra += static_cast<int>(extra.size());
         t.other += passed ? 0 : 1;
         if (passed && missing.empty() && extra.empty()) continue;
-        failures += "  " + std::string(name_of(m)) + (way == 0 ? ", plain: " : way == 1 ? ", dpor: " : ", dpor, fast-forward verified: ") + oracle::to_text(p) +
+        const char* how = way == 0 ? ", plain: " : way == 1 ? ", dpor: " : ", dpor, fast-forward verified: ";
+        failures += "  " + std::string(name_of(m)) + how + oracle::to_text(p) +
                     "    checker verdict: " + weave::model::to_string(run.result.found) +
                     (run.result.exhaustive ? "" : ", not exhaustive") + "\n";
-        if (!missing.empty()) failures += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
-        if (!extra.empty()) failures += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
+        if (!missing.empty())
+          failures += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
+        if (!extra.empty())
+          failures += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
       }
     }
     std::fputs(failures.c_str(), stdout);
