@@ -1652,8 +1652,10 @@ void engine::finish_rare(int c, std::int32_t j) {
     life_[static_cast<std::size_t>(c)].writes.push_back(j);  // S::alive(c) has something new to read (the await rule)
     life_[static_cast<std::size_t>(c)].changed = j + 1;
     if (reducing()) thread_died(c, j);
-    if (rc11() && ends_wanted_ && has_life_event(c, false))
-      life_event(c, c, kNoMsg, kLifeEnd);  // someone asked after it (memory.cpp)
+    // Someone asked after it in this execution (memory.cpp; a question is
+    // counted in sc_fences_, the cheap test first). Not ends_wanted_: a
+    // replay of the execution that first asked has it from its token only.
+    if (rc11() && sc_fences_ > 0 && has_life_event(c, false)) life_event(c, c, kNoMsg, kLifeEnd);
   }
   if (tracing()) {  // what the report's rows say after a step (report.cpp)
     step_rec& done = steps_[static_cast<std::size_t>(j)];
