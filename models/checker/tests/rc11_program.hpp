@@ -477,8 +477,10 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
         }
       if (last_reg >= 0 && pick(0, 2) != 0) {
         std::vector<std::uint32_t> others{0};
-        for (auto [w, v] : written[static_cast<std::size_t>(last_loc)])
-          if (w != static_cast<int>(t)) others.push_back(v);
+        if (last_loc < 0) others.push_back(1);  // an alive(u): "if it lives" or "once it has ended"
+        else
+          for (auto [w, v] : written[static_cast<std::size_t>(last_loc)])
+            if (w != static_cast<int>(t)) others.push_back(v);
         c.guard = last_reg;
         c.guard_value = others[static_cast<std::size_t>(pick(0, static_cast<int>(others.size()) - 1))];
       }
@@ -502,6 +504,19 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
 /// orders; the rest race or not as they fall.
 inline program random_race_program(std::mt19937& rng, int id) {
   program p = random_skeleton(rng, "race" + std::to_string(id), {1, 2}, {2, 3}, {1, 3});
+  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
+  add_cell_accesses(rng, p);
+  return p;
+}
+
+/// Random program number `id` that asks whether threads live and touches
+/// cells: a liveness program (random_liveness_program) with random_race_
+/// program's cell accesses, some guarded by a question ("once T0 has ended,
+/// read what it wrote"): seeing a death orders what the dead thread did, and
+/// a question is a full barrier, so some of these race and some do not.
+inline program random_liveness_race_program(std::mt19937& rng, int id) {
+  program p = random_liveness_program(rng, id);
+  p.name = "life-race" + std::to_string(id);
   p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
   add_cell_accesses(rng, p);
   return p;
