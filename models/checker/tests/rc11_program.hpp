@@ -494,6 +494,13 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
     p.accesses.push_back({-1, pick(0, 2 * static_cast<int>(p.threads.size())), pick(0, p.cells - 1), pick(0, 1) == 1, -1, 0});
 }
 
+/// p with 1-2 cells and add_cell_accesses's accesses to them.
+inline program with_cells(std::mt19937& rng, program p) {
+  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
+  add_cell_accesses(rng, p);
+  return p;
+}
+
 /// Random program number `id` with cells, for the race oracle: 2–3 threads,
 /// 1–2 atomic locations and 1–2 cells; each thread has 1–3 instructions
 /// (random_instr's mix, fences included) and 1–2 cell accesses (half of them
@@ -503,10 +510,7 @@ inline void add_cell_accesses(std::mt19937& rng, program& p) {
 /// message passing, release sequences and fence pairs out of the random
 /// orders; the rest race or not as they fall.
 inline program random_race_program(std::mt19937& rng, int id) {
-  program p = random_skeleton(rng, "race" + std::to_string(id), {1, 2}, {2, 3}, {1, 3});
-  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
-  add_cell_accesses(rng, p);
-  return p;
+  return with_cells(rng, random_skeleton(rng, "race" + std::to_string(id), {1, 2}, {2, 3}, {1, 3}));
 }
 
 /// Random program number `id` that asks whether threads live and touches
@@ -517,9 +521,7 @@ inline program random_race_program(std::mt19937& rng, int id) {
 inline program random_liveness_race_program(std::mt19937& rng, int id) {
   program p = random_liveness_program(rng, id);
   p.name = "life-race" + std::to_string(id);
-  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
-  add_cell_accesses(rng, p);
-  return p;
+  return with_cells(rng, std::move(p));
 }
 
 /// Random program number `id` that spins and touches cells: an await program
@@ -530,9 +532,7 @@ inline program random_liveness_race_program(std::mt19937& rng, int id) {
 inline program random_spin_race_program(std::mt19937& rng, int id) {
   program p = random_await_program(rng, id);
   p.name = "spin-race" + std::to_string(id);
-  p.cells = std::uniform_int_distribution<int>(1, 2)(rng);
-  add_cell_accesses(rng, p);
-  return p;
+  return with_cells(rng, std::move(p));
 }
 
 }  // namespace weave::model::test::oracle
