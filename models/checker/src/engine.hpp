@@ -393,6 +393,8 @@ class engine : private one_check_at_a_time, private workspace {
                             std::memory_order o, const message* continues);
   void remove_message(std::uint32_t id);
   void record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc, bool fence);
+  mem_event& new_event(const thread_rec& th, int t, std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc,
+                       bool fence);
   void life_event(int t, int u, std::uint32_t rf, std::uint32_t wr);
   void release_fence(thread_rec& t);
   bool has_life_event(int u, bool end) const;

@@ -247,18 +247,25 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
     const std::uint32_t msg = wr != kNoMsg ? wr : rf;
     if (msg != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], msg});
   }
+  new_event(t, cur_, fence ? kNoObj : obj, rf, wr, sc, fence);
+}
+
+// Thread t's (th's) memory event, with its clock now (record_event, life_event).
+mem_event& engine::new_event(const thread_rec& th, int t, std::uint32_t obj, std::uint32_t rf, std::uint32_t wr, bool sc,
+                             bool fence) {
   mem_event& e = mev_.emplace_back();  // built in place: a copy of one built on the stack stalls on its narrow stores
   e.step = static_cast<std::int32_t>(steps_.size()) - 1;
-  e.tid = static_cast<std::uint8_t>(cur_);
-  e.epoch = t.hb.c[cur_];
-  e.obj = fence ? kNoObj : obj;
+  e.tid = static_cast<std::uint8_t>(t);
+  e.epoch = th.hb.c[t];
+  e.obj = obj;
   e.rf = rf;
   e.wr = wr;
   e.sc = sc;
   e.fence = fence;
-  e.clk = t.hb;
+  e.clk = th.hb;
   if (sc) ++sc_events_;
   if (sc && fence) ++sc_fences_;
+  return e;
 }
 
 // S::alive and a thread's end under RC11. On hardware whether a thread lives
@@ -277,18 +284,9 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
 // finds u ended (psc does not go by the order of mev_).
 void engine::life_event(int t, int u, std::uint32_t rf, std::uint32_t wr) {
   const thread_rec& th = threads_[static_cast<std::size_t>(t)];
-  mem_event& e = mev_.emplace_back();
-  e.step = static_cast<std::int32_t>(steps_.size()) - 1;
-  e.tid = static_cast<std::uint8_t>(t);
-  e.epoch = th.hb.c[t];
-  e.obj = life_obj(u);
-  e.rf = rf;
-  e.wr = wr;
-  e.sc = true;
+  mem_event& e = new_event(th, t, life_obj(u), rf, wr, true, false);
   e.barrier = true;
-  e.clk = th.hb;
   if (wr == kLifeEnd) e.clk.join(th.acq_fence);  // an exit: a seq_cst fence before its write
-  ++sc_events_;
   ++sc_fences_;  // it orders every access, as a seq_cst fence does (list_choices)
 }
 
@@ -377,7 +375,7 @@ bool engine::psc_consistent() const {
   std::array<std::vector<std::uint32_t>, kMaxThreads> per;
   for (std::uint32_t i = 0; i < n; ++i) per[mev_[i].tid].push_back(i);
   auto differ = [&](std::uint32_t a, std::uint32_t b) {
-    return mev_[a].fence || mev_[b].fence || mev_[a].barrier || mev_[b].barrier || mev_[a].obj != mev_[b].obj;
+    return mev_[a].fence_like() || mev_[b].fence_like() || mev_[a].obj != mev_[b].obj;
   };
   for (const auto& list : per)
     for (std::size_t x = 0; x < list.size(); ++x) {
@@ -418,7 +416,7 @@ bool engine::psc_consistent() const {
   // A barrier (a system call) is its access with a seq_cst fence on each
   // side: a fence for psc, whose own access is in its hb ; eco ; hb.
   auto psc = [&](std::uint32_t a, std::uint32_t b) {
-    const bool fa = mev_[a].fence || mev_[a].barrier, fb = mev_[b].fence || mev_[b].barrier;
+    const bool fa = mev_[a].fence_like(), fb = mev_[b].fence_like();
     for (std::uint32_t x = 0; x < n; ++x) {
       if (!(x == a || (fa && hb(a, x)))) continue;
       for (std::uint32_t y = 0; y < n; ++y)

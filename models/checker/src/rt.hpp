@@ -357,6 +357,7 @@ struct mem_event {
   bool fence = false;
   bool barrier = false;           // a system call (engine::life_event): also a seq_cst fence on both sides
   vclock clk;                     // its thread's happens-before clock after it
+  bool fence_like() const noexcept { return fence || barrier; }  // a fence for psc and po|≠loc
   bool operator==(const mem_event&) const = default;
 };
 

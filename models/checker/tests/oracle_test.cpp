@@ -672,6 +672,26 @@ std::string outcomes_text(const std::set<oracle::outcome>& os, const program& p)
   return s;
 }
 
+/// The outcomes an oracle allows (want) that a run never explored, and those
+/// it explored that the oracle forbids.
+struct outcome_diff {
+  std::set<oracle::outcome> missing, extra;
+  outcome_diff() = default;
+  outcome_diff(const std::set<oracle::outcome>& want, const std::set<oracle::outcome>& got) {
+    for (const auto& o : want)
+      if (!got.count(o)) missing.insert(o);
+    for (const auto& o : got)
+      if (!want.count(o)) extra.insert(o);
+  }
+  std::string text(const program& p) const {
+    std::string s;
+    if (!missing.empty())
+      s += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
+    if (!extra.empty()) s += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
+    return s;
+  }
+};
+
 /// One program under one model: the table row, and what went wrong (empty if nothing).
 struct comparison {
   std::string row, failure;
@@ -681,11 +701,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   const auto verdicts =
       oracle::enumerate(p, m == memory_model::rc11 ? oracle::memory::rc11 : oracle::memory::sc);
   const checker_run run = explore(p, m);
-  std::set<oracle::outcome> missing, extra;
-  for (const auto& o : verdicts.outcomes)
-    if (!run.outcomes.count(o)) missing.insert(o);
-  for (const auto& o : run.outcomes)
-    if (!verdicts.outcomes.count(o)) extra.insert(o);
+  outcome_diff d(verdicts.outcomes, run.outcomes);
   const double ratio = verdicts.consistent == 0 ? 0 : double(run.result.executions) / double(verdicts.consistent);
   // A program the oracle finds a race in must get the data_race verdict, one
   // that may hang the deadlock verdict (the search stops there: outcomes are
@@ -697,7 +713,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
                                          : verdicts.hangs ? weave::model::verdict::deadlock
                                                           : weave::model::verdict::pass;
   const bool either = racy && verdicts.hangs && run.result.found == weave::model::verdict::deadlock;
-  if (expected != weave::model::verdict::pass) missing.clear(), extra.clear();
+  if (expected != weave::model::verdict::pass) d = {};  // outcomes are not compared then
   // The count is held to 1.2x the consistent executions, RMWs and
   // compare_exchange included (before RMWs woke for new stores only, random27
   // took 6.1x); not for spin loops, whose rounds before the last are more
@@ -711,7 +727,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   const bool asks = p.uses(oracle::op::alive);
   const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits || asks || ratio <= 1.2;
   const bool clean = either || (run.result.found == expected && (expected != weave::model::verdict::pass || run.result.exhaustive));
-  const bool ok = missing.empty() && extra.empty() && ratio_ok && clean;
+  const bool ok = d.missing.empty() && d.extra.empty() && ratio_ok && clean;
   char row[200];
   std::snprintf(row, sizeof row, "%-26s %-5s %8llu %9llu %7.2f %5zu/%-5zu %-4s %s\n", p.name.c_str(), name_of(m),
                 static_cast<unsigned long long>(verdicts.consistent),
@@ -731,8 +747,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
                   : !p.accesses.empty() ? "no data race"
                                         : "nothing wrong") +
                  "\n" + (run.result.found != weave::model::verdict::pass ? "    " + run.result.report + "\n" : "");
-  if (!missing.empty()) c.failure += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
-  if (!extra.empty()) c.failure += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
+  c.failure += d.text(p);
   if (!ratio_ok)
     c.failure += "    " + std::to_string(run.result.executions) + " executions for " +
                  std::to_string(verdicts.consistent) + " consistent ones (more than 1.2x)\n";
@@ -1016,24 +1031,16 @@ class oracle_test : public CppUnit::TestFixture {
         const bool reduction = way != 0;
         const forwarding f(way == 2 ? "verify" : nullptr);
         const checker_run run = explore(p, m, reduction);
-        std::set<oracle::outcome> missing, extra;
-        for (const auto& o : want)
-          if (!run.outcomes.count(o)) missing.insert(o);
-        for (const auto& o : run.outcomes)
-          if (!want.count(o)) extra.insert(o);
+        const outcome_diff d(want, run.outcomes);
         const bool passed = run.result.found == weave::model::verdict::pass && run.result.exhaustive;
-        t.missing += static_cast<int>(missing.size());
-        t.extra += static_cast<int>(extra.size());
+        t.missing += static_cast<int>(d.missing.size());
+        t.extra += static_cast<int>(d.extra.size());
         t.other += passed ? 0 : 1;
-        if (passed && missing.empty() && extra.empty()) continue;
+        if (passed && d.missing.empty() && d.extra.empty()) continue;
         const char* how = way == 0 ? ", plain: " : way == 1 ? ", dpor: " : ", dpor, fast-forward verified: ";
         failures += "  " + std::string(name_of(m)) + how + oracle::to_text(p) +
                     "    checker verdict: " + weave::model::to_string(run.result.found) +
-                    (run.result.exhaustive ? "" : ", not exhaustive") + "\n";
-        if (!missing.empty())
-          failures += "    outcomes the oracle allows and the checker never explored:\n" + outcomes_text(missing, p);
-        if (!extra.empty())
-          failures += "    outcomes the checker explored and the oracle forbids:\n" + outcomes_text(extra, p);
+                    (run.result.exhaustive ? "" : ", not exhaustive") + "\n" + d.text(p);
       }
     }
     std::fputs(failures.c_str(), stdout);

@@ -576,14 +576,16 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
 /// alive(u) is a seq_cst fence, a seq_cst load of it and a seq_cst fence.
 /// Seeing a thread dead then synchronises with its end, as the checker's
 /// S::alive orders what the dead thread did before it (engine::alive, as a
-/// join does); seeing it alive orders nothing by itself. lived[u] is u's life
-/// location (-1: nobody asks after u). A cell access keeps its place: before
-/// a question's first fence, or before the end; a guard on a question's
-/// register reads its load's value. Not combined with awaits (hangs()).
+/// join does); seeing it alive orders nothing by itself. A cell access keeps
+/// its place: before a question's first fence, or before the end; a guard on
+/// a question's register reads its load's value. Not combined with awaits
+/// (hangs()).
 struct lives_as_locations {
   program p;
-  std::vector<int> lived;
-  explicit lives_as_locations(const program& q) : p(q), lived(q.threads.size(), -1) {
+  int locations;           // the original program's
+  std::vector<bool> asks;  // per register: an alive's (its load reads 0 where alive says 1)
+  explicit lives_as_locations(const program& q) : p(q), locations(q.locations) {
+    std::vector<int> lived(q.threads.size(), -1);  // lived[u]: u's life location (-1: nobody asks after u)
     std::vector<std::vector<int>> at(p.threads.size());  // at[t][k]: where thread t's instruction k went
     for (std::size_t t = 0; t < p.threads.size(); ++t) {
       std::vector<instr> with_lives;
@@ -600,7 +602,6 @@ struct lives_as_locations {
       at[t].push_back(static_cast<int>(with_lives.size()));  // after the last: before the end
       p.threads[t] = std::move(with_lives);
     }
-    std::vector<bool> asks;  // per register: an alive's (its load reads 0 where alive says 1)
     for (const auto& code : q.threads)
       for (const instr& i : code)
         if (i.reads()) asks.push_back(i.kind == op::alive);
@@ -615,14 +616,10 @@ struct lives_as_locations {
   /// An outcome of p as one of the original program: an alive(u) register
   /// says 1 where the load read 0 (not yet ended), and the life locations'
   /// final values are dropped.
-  outcome original(const program& q, outcome o) const {
-    std::size_t reg = 0;
-    for (const auto& code : q.threads)
-      for (const instr& i : code) {
-        if (i.kind == op::alive) o[reg] = o[reg] == 0 ? 1 : 0;
-        reg += i.reads() ? 1 : 0;
-      }
-    o.resize(reg + static_cast<std::size_t>(q.locations));
+  outcome original(outcome o) const {
+    for (std::size_t r = 0; r < asks.size(); ++r)
+      if (asks[r]) o[r] = o[r] == 0 ? 1 : 0;
+    o.resize(asks.size() + static_cast<std::size_t>(locations));
     return o;
   }
 };
@@ -634,7 +631,7 @@ inline verdicts enumerate(const program& p, memory m, bool prune = true) {
     const lives_as_locations lives(p);
     verdicts out = explorer(lives.p, m, prune).run();
     std::set<outcome> original;
-    for (const outcome& o : out.outcomes) original.insert(lives.original(p, o));
+    for (const outcome& o : out.outcomes) original.insert(lives.original(o));
     out.outcomes = std::move(original);
     return out;  // (racy: the cells' accesses kept their places)
   }
