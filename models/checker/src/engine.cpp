@@ -711,12 +711,19 @@ access access_of(const thread_rec& t, bool weak) {
 }  // namespace
 
 // Whether thread a's next step reads "thread b is alive" (S::alive(b), or a
-// wait that b's death ends): any step of b may be its last, which writes that
-// (its end, when ends are steps of their own: asked_after_life).
+// wait that b's death ends) and b's next step may write that. Until ends are
+// steps of their own (asked_after_life) any step of b may be its last. Once
+// they are, only b's end writes it: b's other steps leave the answer as it
+// was, so they commute with the question (engine_test::a_question_commutes_
+// with_the_steps_before_an_end).
 bool engine::asks_after(int a, int b) const {
   const thread_rec& t = threads_[a];
-  if (t.st == tstate::blocked) return t.holder == b + 1;
-  return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::alive && t.pend.obj == life_obj(b);
+  const bool asks = t.st == tstate::blocked ? t.holder == b + 1
+                                            : t.st == tstate::runnable && t.act == action::step &&
+                                                  t.pend.kind == op::alive && t.pend.obj == life_obj(b);
+  if (!asks || !ends_are_steps_) return asks;
+  const thread_rec& u = threads_[b];
+  return u.st == tstate::runnable && u.act == action::step && u.pend.kind == op::end;
 }
 
 bool engine::independent(int a, int b) const {

@@ -24,7 +24,8 @@
 // 1996). Steps are dependent when they are by the same thread or touch the same
 // object and one of them writes (under RC11 two plain stores, and two seq_cst
 // fences, commute: see memory.cpp; a step that asks after a thread's life
-// depends on every step of that thread, any of which may be its last); races
+// depends on that thread's end, or, until ends are steps of their own, on
+// every step of it, any of which may be its last: engine::asks_after); races
 // between dependent steps not ordered by the dependency happens-before add the
 // initials of the reversed order to the backtrack set of the earlier step's
 // node. Sleep sets under RC11 go by reads-from (engine::wakes).

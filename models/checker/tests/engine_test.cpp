@@ -208,6 +208,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_timed_wait_may_end_before_its_holder_dies);
   CPPUNIT_TEST(a_spurious_return_may_come_before_the_holder_dies);
   CPPUNIT_TEST(a_thread_lives_after_its_last_operation);
+  CPPUNIT_TEST(a_question_commutes_with_the_steps_before_an_end);
   CPPUNIT_TEST(a_lock_that_is_a_threads_last_call_is_held_while_it_lives);
   CPPUNIT_TEST(asking_late_starts_the_search_again);
   CPPUNIT_TEST(a_token_says_that_ends_are_steps);
@@ -645,6 +646,44 @@ class engine_test : public CppUnit::TestFixture {
           if (weave::model::counted()) seen.insert(out);
         },
         "set alive");
+  }
+
+  // Once ends are steps of their own, S::alive(T1) reads what T1's end
+  // writes and nothing else: T1's other steps commute with the question.
+  // T1: x.store(1, release); x.exchange(2, acq_rel). T2: alive(T1); two
+  // relaxed loads of x. The orders that matter (Mazurkiewicz traces, sc): the
+  // question before T1's end, with the 6 interleavings of the stores and the
+  // loads, or after it, when both loads follow the exchange: 7. Under RC11
+  // the same 7: "alive" with any two loads coherence allows (00 01 02 11 12
+  // 22), or "dead", which orders T1 before both loads (22). DPOR took 11
+  // (sc) and 19 (rc11) while the question depended on every step of T1.
+  void a_question_commutes_with_the_steps_before_an_end() {
+    using S = weave::model_sync;
+    std::set<std::string> seen;
+    const std::function<void()> body = [&seen] {
+      atomic<int> x(0);
+      std::string out;
+      const std::uint32_t id = S::self() + 1;  // the first thread spawned
+      thread t1([&] {
+        x.store(1, std::memory_order_release);
+        x.exchange(2, std::memory_order_acq_rel);
+      });
+      thread t2([&] {
+        out = S::alive(id) ? "A" : "D";
+        out += std::to_string(x.load(rlx));
+        out += std::to_string(x.load(rlx));
+      });
+      t1.join();
+      t2.join();
+      if (weave::model::counted()) seen.insert(out);
+    };
+    const std::set<std::string> want{"A00", "A01", "A02", "A11", "A12", "A22", "D22"};
+    for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+      const auto b = both_searches(seen, body, memory);
+      CPPUNIT_ASSERT(b.plain == want);
+      CPPUNIT_ASSERT(b.dpor == want);
+      CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, b.dpor_runs);
+    }
   }
 
   // T1 sets a flag as its last operation; T2 asks whether T1 lives once it
