@@ -42,8 +42,13 @@ int choice_value(char ch) {
 
 // How a step touches its object, for the dependency relation: reads commute
 // with reads; under RC11 plain stores commute with plain stores (each takes its
-// place in mo by a choice); everything else conflicts.
-enum class touch : std::uint8_t { read, store, write };
+// place in mo by a choice); everything else conflicts. A futex word is two
+// things: its value, and its waiters (touch::queue: a wait's going to sleep, a
+// wake, a wait's return by time-out or spuriously). The waiters conflict only
+// with the waiters: a wake or a return reads and writes no value, and a load,
+// a store or an RMW leaves the waiters as they are (a wait reads the value
+// too: access_of and queue_of).
+enum class touch : std::uint8_t { read, store, write, queue };
 struct access {
   std::uint32_t obj = kNoObj;
   touch kind = touch::read;
@@ -51,6 +56,7 @@ struct access {
 
 bool commute(const access& x, const access& y) {
   if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
+  if (x.kind == touch::queue || y.kind == touch::queue) return x.kind != y.kind;
   return x.kind == y.kind && x.kind != touch::write;
 }
 
@@ -692,21 +698,27 @@ tmask engine::real_enabled(enabled_sets& e) const {
 
 namespace {
 access access_of(const thread_rec& t, bool weak) {
-  if (t.st == tstate::blocked) return {t.wait_obj, touch::write};  // timeout / spurious return
+  if (t.st == tstate::blocked) return {t.wait_obj, touch::queue};  // timeout / spurious return
   if (t.act != action::step) return {};
   switch (t.pend.kind) {
     case op::load:
+    case op::wait:  // the value check (its sleep: queue_of)
     case op::alive: return {t.pend.obj, touch::read};
     case op::end: return {t.pend.obj, touch::write};
     case op::store: return {t.pend.obj, weak ? touch::store : touch::write};
     case op::fence:  // under RC11 seq_cst fences order through psc, judged on the graph: they commute
       return weak ? access{} : access{t.pend.obj, touch::write};
-    case op::rmw:
-    case op::wait:
+    case op::rmw: return {t.pend.obj, touch::write};
     case op::wake_one:
-    case op::wake_all: return {t.pend.obj, touch::write};
+    case op::wake_all: return {t.pend.obj, touch::queue};
     default: return {};
   }
+}
+
+// A step's second access: a futex wait's sleep, among the word's waiters.
+access queue_of(const thread_rec& t) {
+  if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::wait) return {t.pend.obj, touch::queue};
+  return {};
 }
 }  // namespace
 
@@ -729,7 +741,8 @@ bool engine::asks_after(int a, int b) const {
 bool engine::independent(int a, int b) const {
   if (asks_after(a, b) || asks_after(b, a)) return false;
   const access x = access_of(threads_[a], weak_rules(threads_[a])), y = access_of(threads_[b], weak_rules(threads_[b]));
-  return commute(x, y);
+  const access qx = queue_of(threads_[a]), qy = queue_of(threads_[b]);
+  return commute(x, y) && commute(qx, y) && commute(x, qy) && commute(qx, qy);
 }
 
 // Whether sleeper r (its step was explored, with every choice, from the node
@@ -754,9 +767,10 @@ engine::wake_kind engine::wakes(int r, int c) const {
   const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
     if (asks_after(r, c) || asks_after(c, r)) return wake_kind::yes;
-    const access y = access_of(threads_[c], weak_rules(threads_[c]));
+    const access y = access_of(threads_[c], weak_rules(threads_[c])), qy = queue_of(threads_[c]);
     for (const footprint_item& f : fp)
-      if (!commute(access{f.obj, static_cast<touch>(f.kind)}, y)) return wake_kind::yes;
+      if (!commute(access{f.obj, static_cast<touch>(f.kind)}, y) || !commute(access{f.obj, static_cast<touch>(f.kind)}, qy))
+        return wake_kind::yes;
     return wake_kind::no;
   }
   if (independent(r, c)) return wake_kind::no;
@@ -805,7 +819,7 @@ tmask engine::woken_by_sleepers(tmask sleep, tmask enabled) const {
     if (static_cast<std::size_t>(r) >= threads_.size()) continue;
     const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
     for (const footprint_item& f : fp)
-      if (static_cast<touch>(f.kind) == touch::write) woken |= waiting_on(f.obj);
+      if (static_cast<touch>(f.kind) == touch::queue) woken |= waiting_on(f.obj);  // a wake among them
     const thread_rec& t = threads_[static_cast<std::size_t>(r)];
     if (fp.empty() && t.st == tstate::runnable && t.act == action::step &&
         (t.pend.kind == op::wake_one || t.pend.kind == op::wake_all))
@@ -949,10 +963,12 @@ void engine::dpor_step(int c, std::int32_t j) {
   // was first taken: the same choices from the start give the same clocks
   // (node::cached), and its segment's footprint has this step already. Only
   // its access is recorded again, for the steps after it.
-  const access a = access_of(t, weak_rules(t));
+  const access a = access_of(t, weak_rules(t)), q = queue_of(t);
   if (replayed_step_) {
     if (const object_rec* o = dep_object(a.obj))
       dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(a.kind));
+    if (q.obj != kNoObj) [[unlikely]]
+      if (const object_rec* o = dep_object(q.obj)) dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(q.kind));
     if (t.st == tstate::blocked) [[unlikely]] holder_read(c, j);
     d = nodes_[static_cast<std::size_t>(j)].dclk;
     t.dpor = d;
@@ -987,6 +1003,10 @@ void engine::dpor_step(int c, std::int32_t j) {
   }
   dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
   if (opaque(t) && a.obj != kNoObj) add_footprint(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
+  if (q.obj != kNoObj) [[unlikely]] {  // a wait's sleep
+    dpor_access(c, j, q.obj, static_cast<std::uint8_t>(q.kind));
+    if (opaque(t)) add_footprint(c, j, q.obj, static_cast<std::uint8_t>(q.kind));
+  }
   if (t.st == tstate::blocked) [[unlikely]] holder_read(c, j);
   // Copied before the thread's own entry is set in each: a copy that reads
   // back that narrow store at once stalls (store forwarding; the node's copy
@@ -1047,6 +1067,12 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
   // with the same steps before it: the backtrack points they add are there
   // already (a node's backtrack set only grows, and add_race_backtrack adds
   // nothing to a larger one that it did not add to the smaller).
+  if (kind == touch::queue) {  // the waiters: one step after another, apart from the value
+    if (!replayed_step_) consider(o.last_queue);
+    if (o.last_queue >= 0) t.dpor.join(steps_[o.last_queue].dclk);
+    dpor_record(o, j, how);
+    return;
+  }
   if (!replayed_step_) {
     consider(o.last_write);
     if (kind != touch::read)
@@ -1066,7 +1092,9 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
 void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
   const auto kind = static_cast<touch>(how);
   o.changed = j + 1;
-  if (kind == touch::write) {
+  if (kind == touch::queue) {
+    o.last_queue = j;
+  } else if (kind == touch::write) {
     o.last_write = j;
     o.reads.clear();
     o.stores.clear();

@@ -376,6 +376,7 @@ struct object_fields {
   std::uint32_t untaken = 0;  // messages of mo no RMW has read (the mo-latest always is one)
   // dependency tracking: the last step that conflicts with everything (object_state's reads, stores)
   std::int32_t last_write = -1;
+  std::int32_t last_queue = -1;  // the last step that touched its futex waiters (engine.cpp's touch::queue)
   // cells: last write epoch and per-thread read epochs
   std::uint32_t w_clk = 0;
   std::uint8_t w_tid = 0;
@@ -454,6 +455,7 @@ struct object_rec : object_state {
     untaken = 0;
     acc.clear();
     last_write = -1;
+    last_queue = -1;
     reads.clear();
     stores.clear();
     waiters.clear();

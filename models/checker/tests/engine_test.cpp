@@ -209,6 +209,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spurious_return_may_come_before_the_holder_dies);
   CPPUNIT_TEST(a_thread_lives_after_its_last_operation);
   CPPUNIT_TEST(a_question_commutes_with_the_steps_before_an_end);
+  CPPUNIT_TEST(a_futex_words_waiters_commute_with_its_value);
   CPPUNIT_TEST(a_lock_that_is_a_threads_last_call_is_held_while_it_lives);
   CPPUNIT_TEST(asking_late_starts_the_search_again);
   CPPUNIT_TEST(a_token_says_that_ends_are_steps);
@@ -683,6 +684,78 @@ class engine_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT(b.plain == want);
       CPPUNIT_ASSERT(b.dpor == want);
       CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, b.dpor_runs);
+    }
+  }
+
+  // A futex word is a value and a queue of waiters: a wake, and a wait's
+  // return by time-out, touch the queue only, and commute with loads, stores
+  // and RMWs of the value (a wait reads the value, then joins the queue).
+  // Each count is that of the orders that matter, in both models:
+  //  - T1: x.store(1); wake_one(x) | T2: two loads of x. Only the store and
+  //    the loads conflict: the store before both, between, after (00 01 11),
+  //    3 (6 while a wake conflicted with a load).
+  //  - T1: a wait on x (0, 1 ms) that times out | T2: two loads of x. The
+  //    wait reads as the loads do, nothing conflicts: 1 (10 before).
+  // And the queue still orders a wait with a wake: T1: x.store(1);
+  // wake_one(x) | T2: a wait on x (0, 1 ms) sees the value changed, is woken
+  // or times out: 3 outcomes, with reduction on and off.
+  void a_futex_words_waiters_commute_with_its_value() {
+    using S = weave::model_sync;
+    std::set<std::string> seen;
+    auto note = [&seen](const std::string& r) {
+      if (weave::model::counted()) seen.insert(r);
+    };
+    auto result = [](weave::wait_result w) {
+      return w == weave::wait_result::woken ? "woken" : w == weave::wait_result::timed_out ? "timeout" : "mismatch";
+    };
+    const std::function<void()> wake_and_loads = [&] {
+      atomic<std::uint32_t> x(0);
+      std::string r;
+      thread t1([&] {
+        x.store(1, rlx);
+        S::wake_one(x);
+      });
+      thread t2([&] {
+        const std::uint32_t first = x.load(rlx);
+        r = std::to_string(first) + std::to_string(x.load(rlx));
+      });
+      t1.join();
+      t2.join();
+      note(r);
+    };
+    const std::function<void()> timeout_and_loads = [&] {
+      atomic<std::uint32_t> x(0);
+      std::string r, w;
+      thread t1([&] { w = result(S::wait(x, 0, S::clock::now() + std::chrono::milliseconds(1))); });
+      thread t2([&] {
+        const std::uint32_t first = x.load(rlx);
+        r = std::to_string(first) + std::to_string(x.load(rlx));
+      });
+      t1.join();
+      t2.join();
+      note(w + " " + r);
+    };
+    const std::function<void()> wake_and_wait = [&] {
+      atomic<std::uint32_t> x(0);
+      std::string w;
+      thread t1([&] {
+        x.store(1, rlx);
+        S::wake_one(x);
+      });
+      thread t2([&] { w = result(S::wait(x, 0, S::clock::now() + std::chrono::milliseconds(1))); });
+      t1.join();
+      t2.join();
+      note(w);
+    };
+    for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+      const auto a = both_searches(seen, wake_and_loads, memory);
+      CPPUNIT_ASSERT(a.plain == (std::set<std::string>{"00", "01", "11"}) && a.dpor == a.plain);
+      CPPUNIT_ASSERT_EQUAL(std::uint64_t{3}, a.dpor_runs);
+      const auto b = both_searches(seen, timeout_and_loads, memory);
+      CPPUNIT_ASSERT(b.plain == (std::set<std::string>{"timeout 00"}) && b.dpor == b.plain);
+      CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, b.dpor_runs);
+      const auto c = both_searches(seen, wake_and_wait, memory);
+      CPPUNIT_ASSERT(c.plain == (std::set<std::string>{"mismatch", "woken", "timeout"}) && c.dpor == c.plain);
     }
   }
 
