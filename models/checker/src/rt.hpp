@@ -23,7 +23,8 @@
 // Partial Order Reduction", POPL 2014, Algorithm 1) with sleep sets (Godefroid,
 // 1996). Steps are dependent when they are by the same thread or touch the same
 // object and one of them writes (under RC11 two plain stores, and two seq_cst
-// fences, commute: see memory.cpp; a step that asks after a thread's life
+// fences, commute: see memory.cpp; a futex word's waiters are apart from its
+// value, engine.cpp's touch::queue; a step that asks after a thread's life
 // depends on that thread's end, or, until ends are steps of their own, on
 // every step of it, any of which may be its last: engine::asks_after); races
 // between dependent steps not ordered by the dependency happens-before add the
