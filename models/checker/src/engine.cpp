@@ -768,9 +768,10 @@ engine::wake_kind engine::wakes(int r, int c) const {
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
     if (asks_after(r, c) || asks_after(c, r)) return wake_kind::yes;
     const access y = access_of(threads_[c], weak_rules(threads_[c])), qy = queue_of(threads_[c]);
-    for (const footprint_item& f : fp)
-      if (!commute(access{f.obj, static_cast<touch>(f.kind)}, y) || !commute(access{f.obj, static_cast<touch>(f.kind)}, qy))
-        return wake_kind::yes;
+    for (const footprint_item& f : fp) {
+      const access x{f.obj, static_cast<touch>(f.kind)};
+      if (!commute(x, y) || !commute(x, qy)) return wake_kind::yes;
+    }
     return wake_kind::no;
   }
   if (independent(r, c)) return wake_kind::no;
@@ -967,8 +968,8 @@ void engine::dpor_step(int c, std::int32_t j) {
   if (replayed_step_) {
     if (const object_rec* o = dep_object(a.obj))
       dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(a.kind));
-    if (q.obj != kNoObj) [[unlikely]]
-      if (const object_rec* o = dep_object(q.obj)) dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(q.kind));
+    if (const object_rec* o = dep_object(q.obj)) [[unlikely]]  // a wait's sleep
+      dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(q.kind));
     if (t.st == tstate::blocked) [[unlikely]] holder_read(c, j);
     d = nodes_[static_cast<std::size_t>(j)].dclk;
     t.dpor = d;
