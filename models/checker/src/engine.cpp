@@ -43,20 +43,26 @@ int choice_value(char ch) {
 // How a step touches its object, for the dependency relation: reads commute
 // with reads; under RC11 plain stores commute with plain stores (each takes its
 // place in mo by a choice); everything else conflicts. A futex word is two
-// things: its value, and its waiters (touch::queue: a wait's going to sleep, a
-// wake, a wait's return by time-out or spuriously). The waiters conflict only
-// with the waiters: a wake or a return reads and writes no value, and a load,
-// a store or an RMW leaves the waiters as they are (a wait reads the value
-// too: access_of and queue_of).
-enum class touch : std::uint8_t { read, store, write, queue };
+// things: its value, and its waiters. The waiters conflict only with the
+// waiters: a wake or a return reads and writes no value, and a load, a store
+// or an RMW leaves the waiters as they are (a wait reads the value too:
+// access_of and queue_of). Among the waiters, a wait's going to sleep and a
+// wait's return by time-out or spuriously (touch::waiter) each add or take
+// out its own thread, and commute with one another: the waiters are a set (a
+// wake_one wakes each of them in turn, a choice, engine::futex_wake). A wake
+// (touch::queue) takes whoever is there, and conflicts with them all.
+enum class touch : std::uint8_t { read, store, write, queue, waiter };
 struct access {
   std::uint32_t obj = kNoObj;
   touch kind = touch::read;
 };
 
+bool on_waiters(touch k) { return k == touch::queue || k == touch::waiter; }
+
 bool commute(const access& x, const access& y) {
   if (x.obj == kNoObj || y.obj == kNoObj || x.obj != y.obj) return true;
-  if (x.kind == touch::queue || y.kind == touch::queue) return x.kind != y.kind;
+  if (on_waiters(x.kind) || on_waiters(y.kind))
+    return on_waiters(x.kind) != on_waiters(y.kind) || (x.kind == touch::waiter && y.kind == touch::waiter);
   return x.kind == y.kind && x.kind != touch::write;
 }
 
@@ -698,7 +704,7 @@ tmask engine::real_enabled(enabled_sets& e) const {
 
 namespace {
 access access_of(const thread_rec& t, bool weak) {
-  if (t.st == tstate::blocked) return {t.wait_obj, touch::queue};  // timeout / spurious return
+  if (t.st == tstate::blocked) return {t.wait_obj, touch::waiter};  // timeout / spurious return
   if (t.act != action::step) return {};
   switch (t.pend.kind) {
     case op::load:
@@ -717,7 +723,7 @@ access access_of(const thread_rec& t, bool weak) {
 
 // A step's second access: a futex wait's sleep, among the word's waiters.
 access queue_of(const thread_rec& t) {
-  if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::wait) return {t.pend.obj, touch::queue};
+  if (t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::wait) return {t.pend.obj, touch::waiter};
   return {};
 }
 }  // namespace
@@ -1068,9 +1074,16 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
   // with the same steps before it: the backtrack points they add are there
   // already (a node's backtrack set only grows, and add_race_backtrack adds
   // nothing to a larger one that it did not add to the smaller).
-  if (kind == touch::queue) {  // the waiters: one step after another, apart from the value
-    if (!replayed_step_) consider(o.last_queue);
+  if (on_waiters(kind)) {  // the waiters, apart from the value: a wake after every step, the others after the wakes
+    if (!replayed_step_) {
+      consider(o.last_queue);
+      if (kind == touch::queue)
+        for (std::int32_t e : o.waiter_steps) consider(e - 1);
+    }
     if (o.last_queue >= 0) t.dpor.join(steps_[o.last_queue].dclk);
+    if (kind == touch::queue)
+      for (std::int32_t e : o.waiter_steps)
+        if (e > 0) t.dpor.join(steps_[static_cast<std::size_t>(e - 1)].dclk);
     dpor_record(o, j, how);
     return;
   }
@@ -1095,6 +1108,9 @@ void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
   o.changed = j + 1;
   if (kind == touch::queue) {
     o.last_queue = j;
+    o.waiter_steps.fill(0);
+  } else if (kind == touch::waiter) {
+    o.waiter_steps[steps_[static_cast<std::size_t>(j)].tid] = j + 1;
   } else if (kind == touch::write) {
     o.last_write = j;
     o.reads.clear();

@@ -70,7 +70,7 @@ constexpr std::int32_t kMinGap = 8;
 // access sites and steps count only where its clocks say there is an access).
 bool same_object(const object_state& a, const object_state& b) {
   if (a.alive != b.alive || a.writes != b.writes || a.mo != b.mo || a.untaken != b.untaken || a.acc != b.acc ||
-      a.last_write != b.last_write || a.last_queue != b.last_queue || a.reads != b.reads || a.stores != b.stores || a.waiters != b.waiters ||
+      a.last_write != b.last_write || a.last_queue != b.last_queue || a.waiter_steps != b.waiter_steps || a.reads != b.reads || a.stores != b.stores || a.waiters != b.waiters ||
       a.w_clk != b.w_clk || a.r_clk != b.r_clk)
     return false;
   if (a.w_clk != 0 && (a.w_tid != b.w_tid || a.w_step != b.w_step || !(a.w_loc == b.w_loc))) return false;

@@ -24,7 +24,8 @@
 // 1996). Steps are dependent when they are by the same thread or touch the same
 // object and one of them writes (under RC11 two plain stores, and two seq_cst
 // fences, commute: see memory.cpp; a futex word's waiters are apart from its
-// value, engine.cpp's touch::queue; a step that asks after a thread's life
+// value, and a set: two threads' sleeps and returns on it commute, a wake does
+// not (engine.cpp's touch::waiter, touch::queue); a step that asks after a thread's life
 // depends on that thread's end, or, until ends are steps of their own, on
 // every step of it, any of which may be its last: engine::asks_after); races
 // between dependent steps not ordered by the dependency happens-before add the
@@ -377,7 +378,9 @@ struct object_fields {
   std::uint32_t untaken = 0;  // messages of mo no RMW has read (the mo-latest always is one)
   // dependency tracking: the last step that conflicts with everything (object_state's reads, stores)
   std::int32_t last_write = -1;
-  std::int32_t last_queue = -1;  // the last step that touched its futex waiters (engine.cpp's touch::queue)
+  std::int32_t last_queue = -1;  // the last wake of its futex waiters (engine.cpp's touch::queue)
+  // each thread's last step since then that joined or left the waiters (touch::waiter), plus 1 (0: none)
+  std::array<std::int32_t, kMaxThreads> waiter_steps{};
   // cells: last write epoch and per-thread read epochs
   std::uint32_t w_clk = 0;
   std::uint8_t w_tid = 0;
@@ -457,6 +460,7 @@ struct object_rec : object_state {
     acc.clear();
     last_write = -1;
     last_queue = -1;
+    waiter_steps.fill(0);
     reads.clear();
     stores.clear();
     waiters.clear();

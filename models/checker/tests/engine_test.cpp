@@ -210,6 +210,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_thread_lives_after_its_last_operation);
   CPPUNIT_TEST(a_question_commutes_with_the_steps_before_an_end);
   CPPUNIT_TEST(a_futex_words_waiters_commute_with_its_value);
+  CPPUNIT_TEST(a_futex_words_waiters_are_a_set);
   CPPUNIT_TEST(a_lock_that_is_a_threads_last_call_is_held_while_it_lives);
   CPPUNIT_TEST(asking_late_starts_the_search_again);
   CPPUNIT_TEST(a_token_says_that_ends_are_steps);
@@ -756,6 +757,57 @@ class engine_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, b.dpor_runs);
       const auto c = both_searches(seen, wake_and_wait, memory);
       CPPUNIT_ASSERT(c.plain == (std::set<std::string>{"mismatch", "woken", "timeout"}) && c.dpor == c.plain);
+    }
+  }
+
+  // A wait's going to sleep and its return by time-out each add or take out
+  // its own thread, so two waiters' sleeps and returns commute; a wake takes
+  // whoever is there (a wake_one each of them in turn), and is ordered with
+  // them all. Two timed waits nobody wakes: one execution (six when every
+  // step on the waiters was ordered with every other: the orders of two
+  // sleeps and two returns). With a third thread's store and wake_one, DPOR
+  // sees what plain DFS sees: either waiter woken, or neither.
+  void a_futex_words_waiters_are_a_set() {
+    using S = weave::model_sync;
+    std::set<std::string> seen;
+    auto note = [&seen](const std::string& r) {
+      if (weave::model::counted()) seen.insert(r);
+    };
+    auto result = [](weave::wait_result w) {
+      return w == weave::wait_result::woken ? "woken" : w == weave::wait_result::timed_out ? "timeout" : "mismatch";
+    };
+    const auto deadline = [] { return S::clock::now() + std::chrono::milliseconds(1); };
+    const std::function<void()> two_timeouts = [&] {
+      atomic<std::uint32_t> x(0);
+      std::string w1, w2;
+      thread t1([&] { w1 = result(S::wait(x, 0, deadline())); });
+      thread t2([&] { w2 = result(S::wait(x, 0, deadline())); });
+      t1.join();
+      t2.join();
+      note(w1 + " " + w2);
+    };
+    const std::function<void()> two_waiters_one_wake = [&] {
+      atomic<std::uint32_t> x(0);
+      std::string w1, w2;
+      thread t1([&] { w1 = result(S::wait(x, 0, deadline())); });
+      thread t2([&] { w2 = result(S::wait(x, 0, deadline())); });
+      thread t3([&] {
+        x.store(1, rlx);
+        S::wake_one(x);
+      });
+      t1.join();
+      t2.join();
+      t3.join();
+      note(w1 + " " + w2);
+    };
+    for (const auto memory : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+      const auto a = both_searches(seen, two_timeouts, memory);
+      CPPUNIT_ASSERT(a.plain == (std::set<std::string>{"timeout timeout"}) && a.dpor == a.plain);
+      CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, a.dpor_runs);
+      const auto b = both_searches(seen, two_waiters_one_wake, memory);
+      for (const char* both : {"woken timeout", "timeout woken", "mismatch woken", "woken mismatch", "timeout timeout"})
+        CPPUNIT_ASSERT_MESSAGE(both, b.plain.count(both) == 1);
+      CPPUNIT_ASSERT(b.dpor == b.plain);
     }
   }
 
