@@ -29,16 +29,16 @@ using S = weave::model_sync;
 }  // namespace
 
 // One producer puts 1, 2 through one slot, then closes; the consumer gets
-// until closed: exactly 1 then 2.
-// Bounded to 3 preemptions per execution (about 0.2M executions).
-WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+// until closed: exactly 1 then 2. Exhaustive (about 0.58M executions, 2.6 s).
+WEAVE_MODEL_CHECK(ring_queue_capacity_one_order_and_drain, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::order_and_drain(q);
 }
 
 // Two consumers blocked on an empty queue; close wakes both.
-// Bounded to 4 preemptions per execution (about 2M executions).
-WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 4) {
+// Exhaustive (about 0.16M executions, under a second; bounded to 4
+// preemptions it took 1.2M).
+WEAVE_MODEL_CHECK(ring_queue_close_wakes_every_consumer, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(1);
   weave::model_bodies::close_wakes_every_consumer(q);
 }
@@ -107,8 +107,8 @@ WEAVE_MODEL_CHECK(ring_queue_immediate_close_racing_put, pass, .primitives = wea
 
 // join returns exactly when every task is done (the worker's plain-cell record
 // is visible after join: a data race if join returned early).
-// Bounded to 3 preemptions per execution (about 0.1M executions).
-WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only, .preemptions = 3) {
+// Exhaustive (about 0.24M executions, about a second).
+WEAVE_MODEL_CHECK(ring_queue_join_waits_for_task_done, pass, .primitives = weave::model::transparent, .memory = weave::model_checks::interleavings_only) {
   weave::model::ring_queue<int> q(2);
   weave::model_bodies::join_waits_for_task_done(q);
 }
