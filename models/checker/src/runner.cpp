@@ -58,7 +58,8 @@ void usage(std::FILE* f) {
       "  --strategy S        dfs (exhaustive, default), random or pct\n"
       "  --memory-model M    rc11 (C++ weak memory; each check's default unless it\n"
       "                      says sc) or sc (interleavings only)\n"
-      "  --preemptions N     bound the preemptions per execution (dfs)\n"
+      "  --preemptions N     bound the preemptions per execution (dfs); none lifts\n"
+      "                      a check's own bound (exhaustive, with reduction)\n"
       "  --executions N      stop after N executions (in all, with --jobs)\n"
       "  --iterations N      executions for random and pct (in all, with --jobs)\n"
       "  --seed N            seed for random and pct (each --shard or --jobs slice\n"
@@ -138,6 +139,17 @@ std::uint64_t whole(const std::string& s, std::uint64_t lo, std::uint64_t hi) {
   return v;
 }
 
+// A preemption bound: a whole number, or none (a check's own bound lifted:
+// the search is exhaustive, with reduction).
+int bound(const std::string& s) {
+  if (s == "none") return -1;
+  try {
+    return static_cast<int>(whole(s, 0, 10'000));
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument("a whole number from 0 to 10000, or none");
+  }
+}
+
 // Seconds: a number above 0 ("1.5"), or 0 too where it means never.
 double seconds(const std::string& s, bool zero_ok = false) {
   char* end = nullptr;
@@ -175,7 +187,7 @@ bool value_option(const std::string& a, const std::function<std::string()>& next
   else if (a == "--counterexamples") c.counterexamples = next();
   else if (a == "--strategy") o.search = parse_strategy(next()), c.set_strategy = true;
   else if (a == "--memory-model") o.memory = parse_memory(next()), c.set_memory = true;
-  else if (a == "--preemptions") o.preemptions = static_cast<int>(whole(next(), 0, 10'000)), c.set_pre = true;
+  else if (a == "--preemptions") o.preemptions = bound(next()), c.set_pre = true;
   else if (a == "--executions") o.max_executions = whole(next(), 1, UINT64_MAX), c.set_exec = true;
   else if (a == "--iterations") o.iterations = whole(next(), 1, UINT64_MAX), c.set_iter = true;
   else if (a == "--seed") o.seed = whole(next(), 0, UINT64_MAX), c.set_seed = true;

@@ -26,6 +26,12 @@ int lost_update() {
 // 6! / (2! 2! 2!) = 90 executions.
 WEAVE_MODEL_CHECK(shard_count_three_by_two, pass, .spurious_wakeups = 0) { weave::model::test::increments(3, 2); }
 
+// The same, declared bounded to one preemption (fewer executions): the
+// runner's --preemptions none lifts the bound.
+WEAVE_MODEL_CHECK(shard_count_bounded, pass, .preemptions = 1, .spurious_wakeups = 0) {
+  weave::model::test::increments(3, 2);
+}
+
 WEAVE_MODEL_CHECK(shard_lost_update, check_failed) { WEAVE_CHECK(lost_update() == 2); }
 
 // Declared pass, but it is the lost update: a mismatch (exit status 1).

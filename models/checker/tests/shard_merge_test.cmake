@@ -94,7 +94,7 @@ run(2 --no-such-option)
 # A value out of range, or not all a number, says what the option wants
 # (std::stoull read "-1" as no limit, std::stoi read "2x" as 2).
 foreach(bad "--jobs;0;a whole number from 1 to 256" "--jobs;2x;a whole number from 1 to 256"
-            "--executions;-1;a whole number from 1" "--preemptions;-5;a whole number from 0 to 10000"
+            "--executions;-1;a whole number from 1" "--preemptions;-5;a whole number from 0 to 10000, or none"
             "--time;0;seconds, a number above 0" "--stall;-1;seconds, 0 (never) or more"
             "--shard;3/2;K/N, slice K of N")
   list(GET bad 0 option)
@@ -132,6 +132,19 @@ run(0 --merge ${WORK}/bounded-1-of-2.json ${WORK}/bounded-2-of-2.json --json ${W
 field(n ${WORK}/bounded-merged.json executions)
 expect_equal("--preemptions 1 in 2 shards, merged" "${n}" "${whole}")
 
+# --preemptions none lifts a check's own bound: the search is exhaustive, with
+# the unbounded check's count.
+run(0 --filter "^shard_count_bounded$" --json ${WORK}/declared-bound.json)
+field(n ${WORK}/declared-bound.json executions)
+expect_equal("shard_count_bounded, as declared" "${n}" "${whole}")
+run(0 --filter "^shard_count_three_by_two$" --json ${WORK}/unbounded.json)
+field(exhaustive_n ${WORK}/unbounded.json executions)
+run(0 --filter "^shard_count_bounded$" --preemptions none --json ${WORK}/bound-lifted.json)
+field(n ${WORK}/bound-lifted.json executions)
+expect_equal("shard_count_bounded --preemptions none" "${n}" "${exhaustive_n}")
+field(exhaustive ${WORK}/bound-lifted.json exhaustive)
+expect_equal("shard_count_bounded --preemptions none, exhaustive" "${exhaustive}" "ON")  # a JSON true
+
 # A check declared wrongly: exit status 1, and a JUnit <failure> with its
 # counterexample, XML-escaped (its condition reads `x > 1 && x < 3`).
 run(1 --filter "^shard_misdeclared$" --junit ${WORK}/misdeclared.xml)
@@ -147,25 +160,27 @@ endforeach()
 if(xml MATCHES "x > 1 && x < 3")
   message(FATAL_ERROR "misdeclared.xml carries the condition unescaped")
 endif()
-# Side by side: the three checks on two worker processes (twice: the second run
+# Side by side: the four checks on two worker processes (twice: the second run
 # orders them by the times the first one kept). Each check's record equals its
 # run alone, in name order; a bounded search still says its bound.
 run(1 --filter "^shard_misdeclared$" --json ${WORK}/misdeclared.json)
 foreach(pass 1 2)
   run(1 --jobs 2 --json ${WORK}/side.json)
-  if(NOT out MATCHES "3 checks, 1 mismatch, .* wall with 2 jobs side by side")
+  if(NOT out MATCHES "4 checks, 1 mismatch, .* wall with 2 jobs side by side")
     message(FATAL_ERROR "side by side, run ${pass}: no summary line\n${out}")
   endif()
   set(index 0)
-  foreach(check shard_count_three_by_two shard_lost_update shard_misdeclared)
+  foreach(check shard_count_bounded shard_count_three_by_two shard_lost_update shard_misdeclared)
     field_of(name ${WORK}/side.json ${index} name)
     expect_equal("side by side, check ${index}" "${name}" "${check}")
     set(alone ${WORK}/${check}.json)
     if(check STREQUAL "shard_misdeclared")
       set(alone ${WORK}/misdeclared.json)
+    elseif(check STREQUAL "shard_count_bounded")
+      set(alone ${WORK}/declared-bound.json)
     endif()
     set(keys found executions exhaustive as_declared)
-    if(NOT check STREQUAL "shard_count_three_by_two")
+    if(check MATCHES "^shard_(lost_update|misdeclared)$")
       list(APPEND keys replay)  # the same counterexample
     endif()
     foreach(key IN LISTS keys)
@@ -203,9 +218,9 @@ endif()
 run(0 --filter "^shard_lost_update$" --outcomes --json ${WORK}/outcomes-alone.json)
 run(1 --outcomes --jobs 2 --json ${WORK}/outcomes-side.json)
 field(alone ${WORK}/outcomes-alone.json outcomes)
-field_of(side ${WORK}/outcomes-side.json 1 outcomes)
+field_of(side ${WORK}/outcomes-side.json 2 outcomes)
 expect_equal("--outcomes --json, alone and side by side" "${alone}" "${side}")
-run(0 --filter "^shard_(count|lost)" --jobs 2 --preemptions 1)
+run(0 --filter "^shard_(count_three|lost)" --jobs 2 --preemptions 1)
 if(NOT out MATCHES "shard_count_three_by_two: no bug within 1 preemption; not a proof")
   message(FATAL_ERROR "side by side, bounded: the bound is not said\n${out}")
 endif()
