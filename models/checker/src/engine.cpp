@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <utility>
@@ -894,12 +895,44 @@ int engine::pick_pct(tmask cands) {
 }
 
 tmask engine::initials(std::int32_t i, std::int32_t j) const {
-  // v = the steps after i that do not depend on i, then j (Abdulla et al., notdep(e, E).e')
+  // v = the steps after i that do not depend on i, then j (Abdulla et al.,
+  // notdep(e, E).e'), by whole segments: a segment (an opaque call up to
+  // where it returns or blocks, run without preemption) goes before i whole
+  // or not at all. One of its steps that depends on i, or on a segment that
+  // must follow i, puts the whole segment after i, its first steps too, and
+  // with it every step that depends on any of its steps
+  // (engine_test::an_initial_is_a_whole_segment: the first steps of a
+  // set_value, the future's lock, made their thread an initial, though its
+  // last step, the future's event, followed a wait after i). Without opaque
+  // calls every step is a segment of its own, and this is the steps' notdep.
   const int pi = steps_[i].tid;
+  // after[q]: the first step of thread q's first segment that must follow i
+  std::array<std::int32_t, kMaxThreads> after;
+  after.fill(std::numeric_limits<std::int32_t>::max());
+  after[pi] = i;
+  tmask late = bit(pi);  // the threads with such a segment
+  for (std::int32_t k = i + 1; k < j; ++k) {
+    const step_rec& s = steps_[k];
+    if (s.seg >= after[s.tid]) continue;
+    bool follows = false;
+    for (tmask m = late; m != 0 && !follows; m &= m - 1)
+      follows = s.dclk.c[lowest(m)] >= static_cast<std::uint32_t>(after[lowest(m)] + 1);
+    if (!follows) continue;
+    after[s.tid] = s.seg;
+    late |= bit(s.tid);
+    // A segment's steps are consecutive (choose_node runs a call on as a
+    // forced step): no other thread's step lay between its first and this
+    // one. Were one there, it would be looked at again with this segment late.
+    for (std::int32_t b = s.seg + 1; b < k; ++b)
+      if (steps_[b].tid != s.tid) {
+        k = s.seg;
+        break;
+      }
+  }
   static thread_local std::vector<std::int32_t> v;
   v.clear();
   for (std::int32_t k = i + 1; k < j; ++k)
-    if (steps_[k].dclk.c[pi] < static_cast<std::uint32_t>(i + 1)) v.push_back(k);
+    if (steps_[k].seg < after[steps_[k].tid]) v.push_back(k);
   v.push_back(j);
   const vclock& jclk = threads_[steps_[j].tid].dpor;  // j's clock before its own edges
   tmask seen = 0, init = 0;
@@ -908,7 +941,12 @@ tmask engine::initials(std::int32_t i, std::int32_t j) const {
     const int q = steps_[k].tid;
     if (seen & bit(q)) continue;
     seen |= bit(q);
-    const vclock& kc = (k == j) ? jclk : steps_[k].dclk;
+    // Thread q's first segment in v goes first if none of its steps depends
+    // on a step before it in v: its last step's clock says (the segment's
+    // steps are consecutive, so the steps before it in v are before its first).
+    std::size_t last = a;
+    while (last + 1 < v.size() && steps_[v[last + 1]].seg == steps_[k].seg && steps_[v[last + 1]].tid == q) ++last;
+    const vclock& kc = (v[last] == j) ? jclk : steps_[v[last]].dclk;
     bool first = true;
     for (std::size_t b = 0; b < a && first; ++b)
       if (kc.c[steps_[v[b]].tid] >= static_cast<std::uint32_t>(v[b] + 1)) first = false;

@@ -20,6 +20,7 @@
 
 #include "known_bodies.hpp"
 #include "weave/model.hpp"
+#include "weave/future.hpp"
 #include "weave/mutex.hpp"
 #include "weave/robust_mutex.hpp"
 #include "weave/timer.hpp"
@@ -210,6 +211,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_sleeping_liveness_query_wakes_at_the_death);
   CPPUNIT_TEST(a_reversal_behind_another_initial_is_explored);
   CPPUNIT_TEST(a_reversal_with_two_initials_is_explored);
+  CPPUNIT_TEST(an_initial_is_a_whole_segment);
   CPPUNIT_TEST(a_timed_wait_may_end_before_its_holder_dies);
   CPPUNIT_TEST(a_spurious_return_may_come_before_the_holder_dies);
   CPPUNIT_TEST(a_thread_lives_after_its_last_operation);
@@ -573,6 +575,46 @@ class engine_test : public CppUnit::TestFixture {
       if (weave::model::counted()) seen.insert(out);
     };
     reduction_loses_nothing(seen, body, "fired a2=0 101");
+  }
+
+  // Opaque primitives: a reversal's initials are threads whose whole segment
+  // (a call, run without preemption) can go first, not only its first step.
+  // T3's cancel races with T2's status() after it; T1's set_value() ran in
+  // between, its first steps (the future's lock) independent of the cancel,
+  // its last (the future's event) after T3's wait_for, which the cancel
+  // precedes. Taken for an initial by its first step, T1 (explored at the
+  // root already) stood for the reversal, and "T2's status before the
+  // cancel, the wait timing out before set_value" was never explored
+  // (differential_test's second family, seed 98126: others49).
+  void an_initial_is_a_whole_segment() {
+    std::set<std::string> seen;
+    const std::function<void()> body = [&seen] {
+      using namespace std::chrono_literals;
+      weave::model::promise<unsigned> p;
+      weave::model::future<unsigned> f = p.get_future();
+      weave::model::timer t(1ms, [] {});
+      auto status = [&t] {
+        const auto s = t.status();
+        return !s ? "idle" : *s == weave::timer_status::cancelled ? "cancelled" : "fired";
+      };
+      std::string s1, s2, w3;
+      {
+        thread setter([&] {
+          p.set_value(1);
+          s1 = status();
+        });
+        thread looker([&] { s2 = status(); });
+        thread canceller([&] {
+          t.cancel();
+          w3 = f.wait_for(1ms) == weave::future_status::ready ? "ready" : "timeout";
+        });
+        setter.join();
+        looker.join();
+        canceller.join();
+      }
+      if (weave::model::counted()) seen.insert(s1 + " " + s2 + " " + w3);
+    };
+    reduction_loses_nothing(seen, body, "cancelled idle timeout");
   }
 
   // A try_lock_for on a robust mutex whose owner lives times out, and the
