@@ -9,8 +9,9 @@
 // write). Those forced steps read the latest store, place stores last in
 // modification order, and get no spurious wake-up. The reduction sees the
 // segment as one event: a race with any of its steps is reversed at its first
-// step, and a thread asleep after exploring a segment wakes on anything that
-// conflicts with any step of it (engine::seg_fp_).
+// step, a reversal begins only with a thread whose whole segment can go first
+// (engine::initials), and a thread asleep after exploring a segment wakes on
+// anything that conflicts with any step of it (engine::seg_fp_).
 //
 // Why this is sound: each primitive's own checks (models/checks/, run
 // transparent: every internal step a scheduling point, every value RC11
