@@ -626,6 +626,16 @@ std::vector<grammar> grammars() {
        {op(locked, 0, 0, {op(cv_wait_for)}), op(notify), op(notify, 0, 1), op(locked, 0, 0, {add})}, {read}, {}},
       {"mpmc ring", false, true, 0, {add}, {op(ring_push, 1, 5), op(ring_pop, 1), op(q_try_put, 0, 6), op(q_get_for)},
        {read}, {}},
+      // Two primitives' calls meeting, a call before and after (each whole,
+      // 4,096 programs: no way differed when they were written).
+      {"event and queue", false, false, 0, {op(set)}, {op(put, 0, 3), op(get_for), op(is_set), op(wait_for)},
+       {op(is_set)}, {}},
+      {"locks and event", false, false, 1, {op(set)},
+       {op(locked, 0, 0, {add}), op(try_acquire, 0, 1), op(release), op(wait_for)}, {op(is_set)}, {}},
+      {"condition and queue", false, false, 0, {op(try_get)},
+       {op(locked, 0, 0, {op(cv_wait_for)}), op(notify), op(put, 0, 3), op(get_for)}, {op(try_get)}, {}},
+      {"barrier and future", true, false, 1, {op(bar_abort)},
+       {op(set_value, 0, 7), op(f_wait_for), op(bar_wait, 0, 1), op(f_get)}, {op(bar_abort, 0, 1)}, {set_value}},
       // A thread lives until it ends, after its last operation too: asking
       // whether another thread lives, with a load or a fetch_add around it
       // (engine_test::a_thread_lives_after_its_last_operation).
