@@ -918,16 +918,11 @@ tmask engine::initials(std::int32_t i, std::int32_t j) const {
     for (tmask m = late; m != 0 && !follows; m &= m - 1)
       follows = s.dclk.c[lowest(m)] >= static_cast<std::uint32_t>(after[lowest(m)] + 1);
     if (!follows) continue;
+    // One pass: a segment's steps are consecutive (choose_node runs a call
+    // on as forced steps), so no other thread's step lies between its first
+    // and this one, and every step after it is looked at with it late.
     after[s.tid] = s.seg;
     late |= bit(s.tid);
-    // A segment's steps are consecutive (choose_node runs a call on as a
-    // forced step): no other thread's step lay between its first and this
-    // one. Were one there, it would be looked at again with this segment late.
-    for (std::int32_t b = s.seg + 1; b < k; ++b)
-      if (steps_[b].tid != s.tid) {
-        k = s.seg;
-        break;
-      }
   }
   static thread_local std::vector<std::int32_t> v;
   v.clear();
@@ -945,7 +940,7 @@ tmask engine::initials(std::int32_t i, std::int32_t j) const {
     // on a step before it in v: its last step's clock says (the segment's
     // steps are consecutive, so the steps before it in v are before its first).
     std::size_t last = a;
-    while (last + 1 < v.size() && steps_[v[last + 1]].seg == steps_[k].seg && steps_[v[last + 1]].tid == q) ++last;
+    while (last + 1 < v.size() && steps_[v[last + 1]].seg == steps_[k].seg) ++last;
     const vclock& kc = (v[last] == j) ? jclk : steps_[v[last]].dclk;
     bool first = true;
     for (std::size_t b = 0; b < a && first; ++b)

@@ -1327,20 +1327,10 @@ class differential_test : public CppUnit::TestFixture {
   void the_other_primitives_too() { compare_all<generator_more>(20261202, 100); }
   void the_queues_and_rings_too() { compare_all<generator_queues>(20261203, 80); }
   // The opaque ways only: the timer's transparent searches are mostly over the cap.
-  void every_small_timer_program() {
-    const grammar g = small_timer_grammar();
-    std::vector<program> all;
-    for (int id = 0; id < g.size(); ++id)
-      if (std::optional<program> p = g.make(id)) all.push_back(std::move(*p));
-    compare_programs(all, "every one of a grammar", true);
-  }
+  void every_small_timer_program() { compare_programs(every(small_timer_grammar(), 1), "every one of a grammar", true); }
   // Every eighth program of the timer with the future, the opaque ways only.
   void timer_and_future_programs() {
-    const grammar g = timer_and_future_grammar();
-    std::vector<program> all;
-    for (int id = 0; id < g.size(); id += 8)
-      if (std::optional<program> p = g.make(id)) all.push_back(std::move(*p));
-    compare_programs(all, "every eighth of a grammar", true);
+    compare_programs(every(timer_and_future_grammar(), 8), "every eighth of a grammar", true);
   }
   // Every grammar's programs spread evenly, 12 of each; WEAVE_DIFFERENTIAL_SOAK=SEED:COUNT:
   // slice SEED (modulo how many there are) of COUNT programs of each, in a fixed
@@ -1379,6 +1369,14 @@ class differential_test : public CppUnit::TestFixture {
   }
 
  private:
+  /// Every stride-th program of g (from its first), those that keep its `once`.
+  static std::vector<program> every(const grammar& g, int stride) {
+    std::vector<program> all;
+    for (int id = 0; id < g.size(); id += stride)
+      if (std::optional<program> p = g.make(id)) all.push_back(std::move(*p));
+    return all;
+  }
+
   /// Compares every way on `count` programs of Generator from `seed` (fixed:
   /// the same programs every run), or as WEAVE_DIFFERENTIAL_SOAK says.
   template <class Generator>

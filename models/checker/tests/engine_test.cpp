@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "known_bodies.hpp"
-#include "weave/model.hpp"
 #include "weave/future.hpp"
+#include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/robust_mutex.hpp"
 #include "weave/timer.hpp"
