@@ -1313,8 +1313,10 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
   fresh.enabled = cands;
   if (reducing()) fresh.sleep |= covered_here(cands & ~fresh.sleep);
-  if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && prev_ >= 0 &&
-      (real & bit(prev_)))
+  // The bound spent: only prev_ goes on where a switch would be a preemption
+  // (a forced or eager step has one candidate, and costs none).
+  if (mode_ == mode::bounded_dfs && bound_ >= 0 && preemptions_ >= bound_ && std::popcount(cands) > 1 &&
+      switch_preempts(j, real))
     fresh.enabled = bit(prev_);
   const tmask avail = fresh.enabled & ~fresh.sleep;
   if (avail == 0) {
@@ -1705,8 +1707,7 @@ int engine::plan_step() {
     data_choice_ = n->data_choice;
     sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
-                                          : !eager && !forced && prev_ >= 0 && c != prev_ && (real & bit(prev_)) &&
-                                                threads_[prev_].st != tstate::blocked && !(j > 0 && steps_.back().eager);
+                                          : !eager && !forced && c != prev_ && switch_preempts(j, real);
     if (again == nullptr && reuses_nodes()) {
       n->cached = true;
       n->forced = forced;

@@ -147,6 +147,11 @@ class engine : private one_check_at_a_time, private workspace {
   bool active() const noexcept { return running_; }
   /// False while an execution the search stopped early is run on to its end.
   bool counted() const noexcept { return !silent_; }
+  /// The preemptions this execution has taken so far (a test's reference for
+  /// what a bounded search must run: differential_test).
+  int preemptions() const noexcept { return preemptions_; }
+  /// Whether a thread's end is a step of its own in this search (asked_after_life).
+  bool ends_are_steps() const noexcept { return ends_are_steps_; }
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
   bool tracing() const noexcept { return tracing_; }
   /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
@@ -236,6 +241,18 @@ class engine : private one_check_at_a_time, private workspace {
   node* pick_node(std::int32_t j, tmask cands, tmask real);
   int plan_step();
   node* choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager);
+  /// Whether running another thread than prev_ at step j is a preemption
+  /// (CHESS's bound, Musuvathi and Qadeer, PLDI 2007): prev_ could go on.
+  /// Not once it has gone to sleep (a timed wait's time-out is enabled, yet
+  /// the switch away is the wait's), nor right after an enabled join that ran
+  /// at once (an eager step commutes with everything: the choice after it is
+  /// the one it was run ahead of). The count (plan_step) and a spent bound's
+  /// restriction (pick_node) both ask this, so a bounded search runs every
+  /// schedule it counts within the bound.
+  bool switch_preempts(std::int32_t j, tmask real) const noexcept {
+    return prev_ >= 0 && (real & bit(prev_)) != 0 && threads_[prev_].st != tstate::blocked &&
+           !(j > 0 && steps_.back().eager);
+  }
   void sleep_after(node& n, int c, std::int32_t j, bool replayed);
   [[gnu::always_inline]] inline void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt,
                                                bool eager, bool forced);

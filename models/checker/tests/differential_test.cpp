@@ -72,6 +72,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -83,6 +84,7 @@
 
 #include "weave/barrier.hpp"
 #include "weave/condition.hpp"
+#include "engine.hpp"
 #include "weave/event.hpp"
 #include "weave/future.hpp"
 #include "forwarding.hpp"
@@ -1081,10 +1083,43 @@ void leftovers_ring(Ring& r, outcome& o) {
   o.push_back(0xfffeu);
 }
 
-// The check body reads its program from here and adds each counted
-// execution's outcome to *seen; explore() sets both.
+/// What one way saw: its search's result, the outcomes of the executions
+/// that ended, with the fewest preemptions any of them took to end so, and
+/// how many ended with each number of preemptions (a bounded search's
+/// reference, in plain DFS's).
+struct seen_by_way {
+  weave::model::result result;
+  std::set<outcome> outcomes;
+  std::map<outcome, int> fewest;
+  std::vector<std::uint64_t> ends;
+  bool ends_are_steps = false;  // recorded by executions whose threads' ends are steps
+};
+
+// The check body reads its program from here and records each counted
+// execution's outcome in *seen (record); explore() sets both.
 const program* current = nullptr;
-std::set<outcome>* seen = nullptr;
+seen_by_way* seen = nullptr;
+
+void record(const outcome& o) {
+  if (!weave::model::counted()) return;
+  const weave::model::detail::engine& e = *weave::model::detail::engine::current;
+  // A search that meets a question whether a thread lives starts again with
+  // threads' ends as steps (engine::asked_after_life): the executions before
+  // were of a search it dropped, and the search it finishes must see every
+  // outcome itself.
+  if (e.ends_are_steps() && !seen->ends_are_steps) {
+    seen->outcomes.clear();
+    seen->fewest.clear();
+    seen->ends.clear();
+  }
+  seen->ends_are_steps = e.ends_are_steps();
+  const int p = e.preemptions();
+  seen->outcomes.insert(o);
+  const auto [at, fresh] = seen->fewest.emplace(o, p);
+  if (!fresh) at->second = std::min(at->second, p);
+  if (seen->ends.size() <= static_cast<std::size_t>(p)) seen->ends.resize(static_cast<std::size_t>(p) + 1);
+  ++seen->ends[static_cast<std::size_t>(p)];
+}
 
 // Runs the program's threads on w; their registers, each thread's ended by 0xffffffff.
 template <class World>
@@ -1106,8 +1141,8 @@ outcome run_threads(const program& p, World& w) {
   return o;
 }
 
-void interpret() {
-  const program& p = *current;
+/// The program's outcome: its threads' registers and what is left in its world.
+outcome outcome_of(const program& p) {
   if (p.queues) {
     world_queues w(p.permits, p.capacity);
     outcome o = run_threads(p, w);
@@ -1116,8 +1151,7 @@ void interpret() {
     leftovers_ring(w.sr, o);
     leftovers_ring(w.mr, o);
     o.push_back(static_cast<std::uint32_t>(w.s.available()));
-    if (weave::model::counted()) seen->insert(o);
-    return;
+    return o;
   }
   if (p.more) {
     world_more w(p.permits);
@@ -1128,8 +1162,7 @@ void interpret() {
     o.push_back(w.bar.broken() ? 1 : 0);
     o.push_back(static_cast<std::uint32_t>(w.b.available()));
     o.push_back(w.rb.is_locked() ? 1 : 0);
-    if (weave::model::counted()) seen->insert(o);
-    return;
+    return o;
   }
   world w(p.permits);
   outcome o = run_threads(p, w);
@@ -1137,8 +1170,13 @@ void interpret() {
   std::uint32_t left = 0;  // what is still in the queue (0xfffe: nothing)
   o.push_back(w.q.try_get(left) == weave::queue_status::ok ? left : 0xfffeu);
   o.push_back(w.rq.try_get(left) == weave::queue_status::ok ? left : 0xfffeu);
-  if (weave::model::counted()) seen->insert(o);
+  return o;
 }
+
+// The check body. It records once the world is gone (a timer's thread
+// joined), so that no thread runs after: the preemptions it records are its
+// execution's.
+void interpret() { record(outcome_of(*current)); }
 
 /// slices > 1: the search split as --shard K/N splits it (and --jobs, which
 /// make check-models uses), the slices' outcomes joined and the first
@@ -1150,6 +1188,7 @@ struct way {
   bool reduction;
   int slices = 1;
   const char* forward = nullptr;  // WEAVE_FAST_FORWARD for this way (nullptr: as the environment says)
+  int preemptions = -1;  // a bounded search's bound (--preemptions)
 };
 
 constexpr way kWays[] = {
@@ -1163,18 +1202,17 @@ constexpr way kWays[] = {
     {"rc11 opaque dpor in 3 slices", memory_model::rc11, primitive_mode::opaque, true, 3},
     {"sc transparent dpor, fast-forward verified", memory_model::sc, primitive_mode::transparent, true, 1, "verify"},
     {"rc11 opaque dpor, fast-forward verified", memory_model::rc11, primitive_mode::opaque, true, 1, "verify"},
-};
-
-struct seen_by_way {
-  weave::model::result result;
-  std::set<outcome> outcomes;
+    {"sc opaque within 0 preemptions", memory_model::sc, primitive_mode::opaque, false, 1, nullptr, 0},
+    {"sc opaque within 1 preemption", memory_model::sc, primitive_mode::opaque, false, 1, nullptr, 1},
+    {"rc11 opaque within 0 preemptions", memory_model::rc11, primitive_mode::opaque, false, 1, nullptr, 0},
+    {"rc11 opaque within 1 preemption", memory_model::rc11, primitive_mode::opaque, false, 1, nullptr, 1},
 };
 
 seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
   const forwarding f(w.forward);
   seen_by_way s;
   current = &p;
-  seen = &s.outcomes;
+  seen = &s;
   weave::model::options o;
   o.shard_count = w.slices;
   o.memory = w.memory;
@@ -1186,6 +1224,7 @@ seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
   o.outcomes = w.primitives == primitive_mode::opaque;
   o.minimize = false;
   o.max_executions = cap;
+  o.preemptions = w.preemptions;
   for (int k = 0; k < w.slices; ++k) {
     o.shard_index = k;
     const weave::model::result r = weave::model::check(o, interpret);
@@ -1217,11 +1256,16 @@ bool may_misuse(const std::vector<instr>& code) {
 
 // The pairs of ways compared (indices into kWays); subset: a's outcomes are
 // among b's, and b may fail where a does not; same: the same search, to the
-// execution (fast-forwarding, forward.cpp, changes nothing it explores).
+// execution (fast-forwarding, forward.cpp, changes nothing it explores);
+// within: b is a's search bounded to b's preemptions: it runs the executions
+// of a that take at most that many (the count and the preemptions both as
+// engine::switch_preempts says), so it ends as often, with the outcomes that
+// a reaches within the bound, and may pass where a fails.
 struct pair_of_ways {
   std::size_t a, b;
   bool subset;
   bool same = false;
+  bool within = false;
 };
 constexpr pair_of_ways kPairs[] = {
     {0, 1, false}, {0, 2, false}, {3, 4, false}, {3, 5, false},
@@ -1229,6 +1273,8 @@ constexpr pair_of_ways kPairs[] = {
     {1, 6, false},  // the slices together are the whole search
     {4, 7, false},
     {2, 8, false, true}, {4, 9, false, true},
+    {0, 10, false, false, true}, {0, 11, false, false, true},
+    {3, 12, false, false, true}, {3, 13, false, false, true},
 };
 
 /// How many programs had some way over the cap, and how many each pair of ways was compared on.
@@ -1271,6 +1317,26 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
   };
   std::string d;
   auto name = [](std::size_t i) { return std::string(kWays[i].name); };
+  // b runs a's executions within its bound (pair_of_ways::within).
+  auto differ_within = [&](std::size_t a, std::size_t b) {
+    const seen_by_way &x = by[a], &y = by[b];
+    const int bound = kWays[b].preemptions;
+    std::string why;
+    std::uint64_t ends = 0, want = 0;
+    for (const std::uint64_t n : y.ends) ends += n;
+    for (std::size_t k = 0; k < x.ends.size() && k <= static_cast<std::size_t>(bound); ++k) want += x.ends[k];
+    if (ends != want)
+      why += "      " + std::to_string(want) + " executions end within the bound (" + name(a) + ") vs " +
+             std::to_string(ends) + " (" + name(b) + ")\n";
+    for (const auto& [o, fewest] : x.fewest)
+      if (fewest <= bound && !y.outcomes.count(o))
+        why += "      only " + name(a) + " (" + std::to_string(fewest) + " preemptions):" + outcome_text(o) + "\n";
+    for (const outcome& o : y.outcomes)
+      if (!x.fewest.count(o) || x.fewest.at(o) > bound) why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
+    if (y.result.found != verdict::pass && x.result.found == verdict::pass)
+      why += "      verdict pass (" + name(a) + ") vs " + to_string(y.result.found) + " (" + name(b) + ")\n";
+    if (!why.empty()) d += "    " + name(a) + " vs " + name(b) + ":\n" + why;
+  };
   auto differ = [&](std::size_t a, std::size_t b, bool subset, bool same) {
     const seen_by_way &x = by[a], &y = by[b];
     std::string why;
@@ -1297,7 +1363,8 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     const pair_of_ways& w = kPairs[k];
     if (cut[w.a] || cut[w.b] || (opaque_only && transparent_pair(k))) continue;
     ++counts->compared[k];
-    differ(w.a, w.b, w.subset, w.same);
+    if (w.within) differ_within(w.a, w.b);
+    else differ(w.a, w.b, w.subset, w.same);
   }
   return d.empty() ? d : "  " + to_text(p) + d;
 }

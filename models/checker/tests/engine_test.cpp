@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "known_bodies.hpp"
+#include "weave/event.hpp"
 #include "weave/future.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
@@ -230,6 +231,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(exceptions_and_usage_errors_are_verdicts);
   CPPUNIT_TEST(bounds_make_the_result_bounded);
   CPPUNIT_TEST(a_preemption_bound_runs_every_schedule_within_it);
+  CPPUNIT_TEST(a_spent_bound_still_switches_where_a_switch_is_free);
   CPPUNIT_TEST(random_slices_run_schedules_of_their_own);
   CPPUNIT_TEST(stack_overflow_is_reported);
   CPPUNIT_TEST(a_stalled_thread_is_reported);
@@ -1142,6 +1144,66 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(42), schedules_within({3, 3, 3}, -1, 1));
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(192), schedules_within({3, 3, 3}, -1, 2));
     CPPUNIT_ASSERT_EQUAL(std::uint64_t(1680), schedules_within({3, 3, 3}, -1, 6));
+  }
+
+  // A switch is a preemption only where the thread before could go on
+  // (engine::switch_preempts): not from a thread that has just gone to sleep
+  // in a timed wait (its time-out is enabled, yet the switch is the wait's),
+  // nor right after an enabled join that ran at once. A spent bound used to
+  // keep the thread before running wherever it was enabled, so such a switch
+  // was never made: within 0 preemptions a timed wait could only time out if
+  // it slept (so an event set and cleared while it slept never woke it), and
+  // after a join a thread that would run next for free never did. The
+  // executions and outcomes within 0 preemptions, enumerated by hand:
+  //   event: the waiter first, sleeps; the setter sets (waking it) and clears,
+  //     then the waiter returns true (the switch from the sleeper is free) or
+  //     the waiter times out at once (false); or the setter first (false);
+  //   join: T1 first, then the join runs at once, then main's load (1,0) or
+  //     T2 (1,1), either free; or T2 first, which goes on to its end (0,1).
+  void a_spent_bound_still_switches_where_a_switch_is_free() {
+    std::set<std::string> seen;
+    const auto within = [&seen](int bound, weave::model::primitive_mode prims, const std::function<void()>& body) {
+      weave::model::options o = plain();
+      o.preemptions = bound;
+      o.primitives = prims;
+      seen.clear();
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
+      return r.executions;
+    };
+    const std::function<void()> event_body = [&seen] {
+      weave::model::event e;
+      bool woke = false;
+      thread waiter([&] { woke = e.wait_for(std::chrono::milliseconds(1)); });
+      thread setter([&] {
+        e.set();
+        e.clear();
+      });
+      waiter.join();
+      setter.join();
+      if (weave::model::counted()) seen.insert(woke ? "true" : "false");
+    };
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), within(0, weave::model::primitive_mode::opaque, event_body));
+    CPPUNIT_ASSERT(seen == (std::set<std::string>{"false", "true"}));
+    within(0, weave::model::primitive_mode::transparent, event_body);  // its steps inside the calls: the same outcomes
+    CPPUNIT_ASSERT(seen == (std::set<std::string>{"false", "true"}));
+    const std::function<void()> join_body = [&seen] {
+      atomic<int> x(0), y(0);
+      int v = -1;
+      thread t1([&] { x.store(1, rlx); });
+      thread t2([&] {
+        v = x.load(rlx);
+        y.store(1, rlx);
+      });
+      t1.join();
+      const int r = y.load(rlx);
+      t2.join();
+      if (weave::model::counted()) seen.insert(std::to_string(v) + "," + std::to_string(r));
+    };
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), within(0, weave::model::primitive_mode::opaque, join_body));
+    CPPUNIT_ASSERT(seen == (std::set<std::string>{"0,1", "1,0", "1,1"}));
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t(6), within(1, weave::model::primitive_mode::opaque, join_body));  // every order
+    CPPUNIT_ASSERT_EQUAL(std::size_t(4), seen.size());
   }
 
   // A random or PCT search split into slices (--shard K/N, or --jobs N on one
