@@ -35,6 +35,11 @@
 //   - under sc, and under rc11, whose outcomes must include sc's;
 //   - whole, and split in three slices (--shard, --jobs) whose outcomes
 //     together are the whole's and one of which fails if the whole does;
+//   - bounded to 0 and to 1 preemption (--preemptions, opaque, sc and
+//     rc11), against plain DFS's executions that took at most that many:
+//     as many end, with the same outcomes (on the engine before
+//     engine::switch_preempts, whose spent bound skipped free switches, 424
+//     of this file's fixed programs differed);
 //   - fast-forwarding (forward.cpp) as set and verified
 //     (WEAVE_FAST_FORWARD=verify: fast-forwarding from the first steps on,
 //     its state compared with the one worked out): the same search, to the
