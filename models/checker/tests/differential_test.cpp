@@ -81,7 +81,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -1089,13 +1088,12 @@ void leftovers_ring(Ring& r, outcome& o) {
 }
 
 /// What one way saw: its search's result, the outcomes of the executions
-/// that ended, with the fewest preemptions any of them took to end so, and
-/// how many ended with each number of preemptions (a bounded search's
+/// that ended, each with the fewest preemptions any of them took to end so,
+/// and how many ended with each number of preemptions (a bounded search's
 /// reference, in plain DFS's).
 struct seen_by_way {
   weave::model::result result;
-  std::set<outcome> outcomes;
-  std::map<outcome, int> fewest;
+  std::map<outcome, int> outcomes;
   std::vector<std::uint64_t> ends;
   bool ends_are_steps = false;  // recorded by executions whose threads' ends are steps
 };
@@ -1114,13 +1112,11 @@ void record(const outcome& o) {
   // outcome itself.
   if (e.ends_are_steps() && !seen->ends_are_steps) {
     seen->outcomes.clear();
-    seen->fewest.clear();
     seen->ends.clear();
   }
   seen->ends_are_steps = e.ends_are_steps();
   const int p = e.preemptions();
-  seen->outcomes.insert(o);
-  const auto [at, fresh] = seen->fewest.emplace(o, p);
+  const auto [at, fresh] = seen->outcomes.emplace(o, p);
   if (!fresh) at->second = std::min(at->second, p);
   if (seen->ends.size() <= static_cast<std::size_t>(p)) seen->ends.resize(static_cast<std::size_t>(p) + 1);
   ++seen->ends[static_cast<std::size_t>(p)];
@@ -1333,11 +1329,12 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     if (ends != want)
       why += "      " + std::to_string(want) + " executions end within the bound (" + name(a) + ") vs " +
              std::to_string(ends) + " (" + name(b) + ")\n";
-    for (const auto& [o, fewest] : x.fewest)
+    for (const auto& [o, fewest] : x.outcomes)
       if (fewest <= bound && !y.outcomes.count(o))
         why += "      only " + name(a) + " (" + std::to_string(fewest) + " preemptions):" + outcome_text(o) + "\n";
-    for (const outcome& o : y.outcomes)
-      if (!x.fewest.count(o) || x.fewest.at(o) > bound) why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
+    for (const auto& [o, unused] : y.outcomes)
+      if (const auto at = x.outcomes.find(o); at == x.outcomes.end() || at->second > bound)
+        why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
     if (y.result.found != verdict::pass && x.result.found == verdict::pass)
       why += "      verdict pass (" + name(a) + ") vs " + to_string(y.result.found) + " (" + name(b) + ")\n";
     if (!why.empty()) d += "    " + name(a) + " vs " + name(b) + ":\n" + why;
@@ -1351,11 +1348,11 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
              name(b) + ")\n";
     // A search that stopped at a failure saw only some outcomes: then only the verdicts are compared.
     const bool all_seen = kWays[b].primitives == primitive_mode::opaque || y.result.found == verdict::pass;
-    for (const outcome& o : x.outcomes)
+    for (const auto& [o, unused] : x.outcomes)
       if (all_seen && !y.outcomes.count(o))
         why += "      only " + name(a) + ":" + outcome_text(o) + "\n";
     if (!subset && all_seen)
-      for (const outcome& o : y.outcomes)
+      for (const auto& [o, unused] : y.outcomes)
         if (!x.outcomes.count(o)) why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
     // As a subset (sc within rc11): the larger may fail where the smaller does not.
     const bool fx = x.result.found != verdict::pass, fy = y.result.found != verdict::pass;
