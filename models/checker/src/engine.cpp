@@ -1309,7 +1309,6 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
     return n;
   }
   node& fresh = nodes_.emplace_back();  // built in place: a copy of one built on the stack stalls on its narrow stores
-  fresh.preemptions = preemptions_;
   fresh.sleep = reducing() ? child_sleep_ : 0;  // sleepers stay asleep across forced steps
   fresh.enabled = cands;
   if (reducing()) fresh.sleep |= covered_here(cands & ~fresh.sleep);

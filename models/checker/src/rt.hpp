@@ -540,7 +540,6 @@ struct node {
   tmask sleep = 0;      // threads whose step here is covered elsewhere
   bool upper = false;   // fully expanded (sharding prefix)
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
-  std::uint16_t preemptions = 0;  // before this node
   // What the scheduler worked out when it last took this node's step, for the
   // executions that replay it with the same choices (engine::plan_step):
   // set once the step is taken, cleared when backtrack changes a choice here.
