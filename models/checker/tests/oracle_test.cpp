@@ -166,13 +166,17 @@ struct checker_run {
   std::set<oracle::outcome> outcomes;
 };
 
-checker_run explore(const program& p, memory_model m, bool reduction = true) {
+// bound >= 0: a preemption-bounded search, on past failures (every outcome it reaches).
+checker_run explore(const program& p, memory_model m, bool reduction = true, int bound = -1) {
   checker_run run;
   current_program = &p;
   seen_outcomes = &run.outcomes;
   weave::model::options o;
   o.memory = m;
   o.reduction = reduction;
+  o.preemptions = bound;
+  o.outcomes = bound >= 0;
+  o.minimize = false;
   // One spurious compare_exchange_weak failure a thread (either model): at most one
   // weak one a thread. No spurious wake-up from a futex wait: the
   // interleaving oracle has none.
@@ -798,6 +802,7 @@ class oracle_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(interleavings_give_the_known_futex_verdicts);
   CPPUNIT_TEST(checker_matches_the_interleavings_on_blocking_programs);
   CPPUNIT_TEST(checker_matches_the_interleavings_on_liveness_programs);
+  CPPUNIT_TEST(bounded_search_covers_the_interleavings_within_its_bound);
   CPPUNIT_TEST(oracle_lives_agree_with_the_interleavings);
   CPPUNIT_TEST(checker_matches_the_oracle_on_liveness_programs_under_rc11);
   CPPUNIT_TEST(checker_matches_the_oracle_under_sc);
@@ -975,6 +980,53 @@ class oracle_test : public CppUnit::TestFixture {
                            seen_alive_after_store == 1);
     CPPUNIT_ASSERT_MESSAGE(std::to_string(t.missing + t.extra + t.other) + " liveness runs differ (details on stdout)",
                            t.missing + t.extra + t.other == 0);
+  }
+
+  // A preemption-bounded search (--preemptions k; every check declared with
+  // .preemptions) against the interleavings within k preemptions, counted
+  // as CHESS counts them (sc_interleavings.hpp), the one claim a bounded
+  // verdict makes: it reaches each of their outcomes and finds a hang that
+  // one of them has. The checker may reach more (a switch it counts as
+  // free, right after a join that ran at once, is not a switch of the
+  // interleavings'), never anything that no interleaving reaches. Programs
+  // with cells are left out (the interleavings do not look at cells).
+  void bounded_search_covers_the_interleavings_within_its_bound() {
+    std::vector<program> all = blocking_programs();
+    for (program& p : every_program())
+      if (p.cells == 0 && p.accesses.empty()) all.push_back(std::move(p));
+    for (program& p : liveness_programs()) all.push_back(std::move(p));
+    std::string failures, names;
+    int failed = 0, hangs = 0, cut = 0;
+    for (const program& p : all) {
+      const auto everything = oracle::interleave(p);
+      for (const int k : {0, 1, 2}) {
+        const auto within = oracle::interleave(p, k);
+        const checker_run run = explore(p, memory_model::sc, false, k);
+        const std::set<oracle::outcome> unseen = outcome_diff(within.outcomes, run.outcomes).missing;
+        const std::set<oracle::outcome> unreached = outcome_diff(everything.outcomes, run.outcomes).extra;
+        const bool deadlock = run.result.found == weave::model::verdict::deadlock;
+        const bool ok = unseen.empty() && unreached.empty() && (deadlock || !within.hangs) &&
+                        (deadlock ? everything.hangs : run.result.found == weave::model::verdict::pass);
+        hangs += within.hangs ? 1 : 0;
+        cut += within.outcomes.size() < everything.outcomes.size() ? 1 : 0;
+        if (ok) continue;
+        ++failed;
+        names += " " + p.name + "/" + std::to_string(k);
+        failures += "  within " + std::to_string(k) + " preemptions: " + oracle::to_text(p) +
+                    "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings within " +
+                    std::to_string(k) + (within.hangs ? " hang" : " all end") + "\n";
+        if (!unseen.empty()) failures += "    reached within the bound, never by the checker:\n" + outcomes_text(unseen, p);
+        if (!unreached.empty())
+          failures += "    reached by the checker, by no interleaving:\n" + outcomes_text(unreached, p);
+      }
+    }
+    std::printf("\nbounded search vs interleavings within 0, 1 and 2 preemptions: %zu programs, %d bounds that "
+                "hang, %d that cut outcomes, %d differ\n%s",
+                all.size(), hangs, cut, failed, failures.c_str());
+    std::fflush(stdout);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " bounded searches differ (details on stdout):" + names, failed == 0);
+    // The bound must cut something, or the comparison is the unbounded one again.
+    CPPUNIT_ASSERT(cut > 0 && hangs > 0);
   }
 
   // The axioms' reading of alive (rc11_oracle.hpp's lives_as_locations: a

@@ -24,6 +24,17 @@
 // outcome: the registers, then each location's value, as rc11_oracle.hpp's),
 // and hangs when threads are left and none can step (asleep for good, or at
 // an await whose value never comes). Cells are not looked at.
+//
+// Within a preemption bound (interleave(p, bound)): only the executions
+// with at most that many preemptions, counted as CHESS counts them
+// (Musuvathi and Qadeer, PLDI 2007): a step by another thread than the one
+// that took the step before, while that one could have stepped on. Not a
+// preemption: a switch away from a thread asleep, at an await whose value is
+// not there, or ended; nor from a thread past its last instruction whose
+// end is not a step of the checker's (a program that never asks alive: the
+// checker's search takes threads' ends as steps only where something asks).
+// The checker's bounded search claims every execution within its bound: its
+// outcomes must include these, and it must find a hang among them.
 #pragma once
 
 #include <cstdint>
@@ -43,7 +54,9 @@ struct interleavings {
 
 class interleaver {
  public:
-  explicit interleaver(const program& p) : p_(p) {
+  // bound: at most that many preemptions an execution (-1: none).
+  explicit interleaver(const program& p, int bound = -1)
+      : p_(p), bound_(bound), ends_are_steps_(p.uses(op::alive)) {
     int reg = 0;
     for (const auto& code : p.threads) {
       reg_.emplace_back();
@@ -68,8 +81,12 @@ class interleaver {
     std::vector<std::uint32_t> regs, mem;
     std::uint32_t asleep = 0;  // threads asleep in the futex wait at their pc
     std::uint32_t ended = 0;   // threads that have ended (after their last instruction)
+    std::int8_t last = -1;     // the thread that took the step before (bounded only)
+    std::uint8_t preemptions = 0;
     std::string key() const {
       std::string k(pc.begin(), pc.end());
+      k += static_cast<char>(last);
+      k += static_cast<char>(preemptions);
       k.append(reinterpret_cast<const char*>(&ended), sizeof ended);
       for (std::uint32_t v : regs) k.append(reinterpret_cast<const char*>(&v), sizeof v);
       for (std::uint32_t v : mem) k.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -96,6 +113,24 @@ class interleaver {
     const instr* i = at(s, u);  // (an asleep thread is at its wait)
     return ((s.asleep >> u) & 1u) && i != nullptr && i->loc == loc;
   }
+  // Whether thread u could step on (a switch away from it is a preemption).
+  bool could_go_on(const state& s, std::size_t u) const {
+    if (((s.ended | s.asleep) >> u) & 1u) return false;
+    const instr* i = at(s, u);
+    if (i == nullptr) return ends_are_steps_;
+    return i->kind != op::await || s.mem[static_cast<std::size_t>(i->loc)] == i->value;
+  }
+  // Visits n, the state after a step of thread t from s, if the bound allows it.
+  void go(const state& s, state n, std::size_t t) {
+    if (bound_ >= 0) {
+      const bool preempts = s.last >= 0 && static_cast<std::size_t>(s.last) != t &&
+                            could_go_on(s, static_cast<std::size_t>(s.last));
+      if (preempts && s.preemptions >= bound_) return;
+      n.last = static_cast<std::int8_t>(t);
+      n.preemptions = static_cast<std::uint8_t>(s.preemptions + (preempts ? 1 : 0));
+    }
+    visit(n);
+  }
 
   void visit(const state& s) {
     if (!seen_.insert(s.key()).second) return;
@@ -108,7 +143,7 @@ class interleaver {
         stepped = true;
         state n = s;
         n.ended |= 1u << t;
-        visit(n);
+        go(s, n, t);
         continue;
       }
       if ((s.asleep >> t) & 1u) continue;
@@ -122,7 +157,7 @@ class interleaver {
             state n = s;
             wake(n, u);
             ++n.pc[t];
-            visit(n);
+            go(s, n, t);
           }
         if (any) continue;
       }
@@ -130,11 +165,11 @@ class interleaver {
         state f = s;  // fails spuriously: reads the value, writes nothing
         set(f, t, f.mem[static_cast<std::size_t>(i->loc)]);
         ++f.pc[t];
-        visit(f);
+        go(s, f, t);
       }
       state n = s;
       step(n, t, *i);
-      visit(n);
+      go(s, n, t);
     }
     if (ended) {
       outcome o = s.regs;
@@ -183,12 +218,14 @@ class interleaver {
   }
 
   const program& p_;
+  const int bound_;
+  const bool ends_are_steps_;
   std::vector<std::vector<int>> reg_;  // per thread, per instruction: its register or -1
   int registers_ = 0;
   std::set<std::string> seen_;
   interleavings out_;
 };
 
-inline interleavings interleave(const program& p) { return interleaver(p).run(); }
+inline interleavings interleave(const program& p, int bound = -1) { return interleaver(p, bound).run(); }
 
 }  // namespace weave::model::test::oracle
