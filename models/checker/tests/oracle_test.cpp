@@ -12,11 +12,14 @@
 // both (the hand-off through a spin loop); their catalogues' verdicts are
 // derived by hand and checked against the oracle first. A second oracle,
 // by interleaving (sc_interleavings.hpp), must agree with the axioms under
-// sc, and judges programs that block in futex waits and wakes, and programs
-// that ask whether threads live (a thread ends in a step of its own).
+// sc, and judges programs that block in futex waits (timed or not) and
+// wakes, and programs that ask whether threads live (a thread ends in a step
+// of its own); run within a preemption bound, it judges the checker's
+// bounded searches too.
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -84,6 +87,13 @@ std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<locati
     }
     case oracle::op::futex_wait:
       return weave::model_sync::wait(a, i.value) == weave::wait_result::woken ? 1 : 0;
+    case oracle::op::futex_wait_for:
+      switch (weave::model_sync::wait(a, i.value, weave::model_sync::clock::now() + std::chrono::milliseconds(1))) {
+        case weave::wait_result::woken: return 1;
+        case weave::wait_result::timed_out: return 2;
+        case weave::wait_result::value_mismatch: return 0;
+      }
+      return 0;
     case oracle::op::futex_wake:
       if (i.value != 0) weave::model_sync::wake_all(a);
       else weave::model_sync::wake_one(a);
@@ -94,7 +104,9 @@ std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<locati
   return 0;
 }
 
-bool blocks(const program& p) { return p.uses(oracle::op::futex_wait) || p.uses(oracle::op::futex_wake); }
+bool blocks(const program& p) {
+  return p.uses(oracle::op::futex_wait) || p.uses(oracle::op::futex_wait_for) || p.uses(oracle::op::futex_wake);
+}
 
 /// A cell access (the value a write writes only tells the writes apart).
 void touch(std::vector<std::unique_ptr<weave::model_sync::cell<std::uint32_t>>>& cells, const oracle::cell_access& c,
@@ -539,6 +551,10 @@ std::vector<program> random_futex_programs(int count, std::uint32_t seed = 20020
   return generate(count, seed, oracle::random_futex_program);
 }
 
+std::vector<program> random_timed_futex_programs(int count, std::uint32_t seed = 20261204) {
+  return generate(count, seed, oracle::random_timed_futex_program);
+}
+
 std::vector<program> random_liveness_programs(int count, std::uint32_t seed = 19700101) {
   return generate(count, seed, oracle::random_liveness_program);
 }
@@ -569,6 +585,13 @@ std::vector<known_case> futex_catalogue() {
       // wake_all wakes both.
       {{"two-waiters-wake-all", 1, {{futex_wait(x, 0)}, {futex_wait(x, 0)}, {store(x, 1, rlx), futex_wake(x, true)}}},
        false, false},
+      // A timed wait never sleeps for good: with no wake at all it times out.
+      {{"wait-for-no-wake", 1, {{futex_wait_for(x, 0)}, {store(x, 1, rlx)}}}, false, false},
+      // The wake_one may go to the timed waiter, and the other sleeps for ever;
+      // or the timed one times out first, and the wake goes to the other.
+      {{"wait-for-and-wait-wake-one", 1,
+        {{futex_wait_for(x, 0)}, {futex_wait(x, 0)}, {store(x, 1, rlx), futex_wake(x, false)}}},
+       false, true},
   };
 }
 
@@ -615,12 +638,17 @@ std::vector<program> liveness_programs() {
   return all;
 }
 
-/// The blocking programs: the catalogue and 40 random ones, or a soak's.
+/// The blocking programs: the catalogue, 40 random ones and 40 with timed waits, or a soak's.
 std::vector<program> blocking_programs() {
-  if (const soak_setting s = soak(); s.count > 0) return random_futex_programs(s.count, s.seed + 6);
   std::vector<program> all;
+  if (const soak_setting s = soak(); s.count > 0) {
+    all = random_futex_programs(s.count, s.seed + 6);
+    for (auto& p : random_timed_futex_programs(s.count, s.seed + 9)) all.push_back(std::move(p));
+    return all;
+  }
   for (auto& c : futex_catalogue()) all.push_back(c.p);
   for (auto& p : random_futex_programs(40)) all.push_back(std::move(p));
+  for (auto& p : random_timed_futex_programs(40)) all.push_back(std::move(p));
   return all;
 }
 
@@ -931,6 +959,9 @@ class oracle_test : public CppUnit::TestFixture {
     int hang = 0, end = 0;
     for (const program& p : random_futex_programs(40)) (oracle::interleave(p).hangs ? hang : end) += 1;
     assert_both_kinds("random futex programs", hang, "may hang", end, "always end");
+    hang = end = 0;
+    for (const program& p : random_timed_futex_programs(40)) (oracle::interleave(p).hangs ? hang : end) += 1;
+    assert_both_kinds("random programs with timed waits", hang, "may hang", end, "always end");
   }
 
   // Blocking programs under the checker's sc mode (no spurious wake-ups): a

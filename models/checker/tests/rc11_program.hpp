@@ -40,7 +40,7 @@
 namespace weave::model::test::oracle {
 
 enum class order : std::uint8_t { rlx, acq, rel, acq_rel, sc };
-enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wake, alive };
+enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wait_for, futex_wake, alive };
 
 struct instr {
   op kind = op::fence;
@@ -53,7 +53,7 @@ struct instr {
   bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake; }
   bool may_write() const {
     return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait &&
-           kind != op::futex_wake && kind != op::alive;
+           kind != op::futex_wait_for && kind != op::futex_wake && kind != op::alive;
   }
 };
 
@@ -74,6 +74,12 @@ inline instr await(int loc, std::uint32_t v, order o) { return {op::await, loc, 
 /// slept and was woken, 0 if x did not hold v. Only the interleaving oracle
 /// (sc_interleavings.hpp) judges programs with futex operations.
 inline instr futex_wait(int loc, std::uint32_t v) { return {op::futex_wait, loc, v, 0, order::sc, order::sc}; }
+/// The same wait with a deadline: its register is 1 if it slept and was
+/// woken, 2 if it slept and timed out (which it may do at any moment while it
+/// sleeps: the checker's clocks are virtual), 0 if x did not hold v.
+inline instr futex_wait_for(int loc, std::uint32_t v) {
+  return {op::futex_wait_for, loc, v, 0, order::sc, order::sc};
+}
 /// Whether thread `thread` of the program (0: the first) has not ended: 1 or 0 (no location).
 inline instr alive(std::uint32_t thread) { return {op::alive, -1, thread, 0, order::sc, order::sc}; }
 /// A futex wake of one sleeper on x (all: every one).
@@ -160,6 +166,7 @@ inline std::string to_text(const instr& i, int reg) {
     case op::fence: return std::string("fence(") + to_string(i.ord) + ")";
     case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
     case op::futex_wait: return r + "wait(" + l + ", " + v + ")";
+    case op::futex_wait_for: return r + "wait_for(" + l + ", " + v + ")";
     case op::futex_wake: return std::string(i.value != 0 ? "wake_all(" : "wake_one(") + l + ")";
     case op::alive: return r + "alive(T" + std::to_string(i.value) + ")";
   }
@@ -361,6 +368,22 @@ inline program random_futex_program(std::mt19937& rng, int id) {
   for (int k = pick(1, 2); k > 0; --k)
     insert(static_cast<std::size_t>(pick(0, static_cast<int>(p.threads.size()) - 1)),
            futex_wake(pick(0, p.locations - 1), pick(0, 2) == 0));
+  return p;
+}
+
+/// Random program number `id` of random_futex_program's shapes with each
+/// futex wait timed or not at random, at least one timed.
+inline program random_timed_futex_program(std::mt19937& rng, int id) {
+  program p = random_futex_program(rng, id);
+  p.name = "timed" + std::to_string(id);
+  std::vector<instr*> waits;
+  for (auto& code : p.threads)
+    for (instr& i : code)
+      if (i.kind == op::futex_wait) waits.push_back(&i);
+  bool any = false;
+  for (instr* i : waits)
+    if (std::uniform_int_distribution<int>(0, 1)(rng) == 1) i->kind = op::futex_wait_for, any = true;
+  if (!any) waits[std::uniform_int_distribution<std::size_t>(0, waits.size() - 1)(rng)]->kind = op::futex_wait_for;
   return p;
 }
 

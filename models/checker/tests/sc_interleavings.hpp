@@ -13,8 +13,11 @@
 //   - await(x == v) can step only while x holds v (a spin loop that is fair:
 //     it reads the current value in the end);
 //   - wait(x, v): if x holds v the thread sleeps (its register will be 1),
-//     else it goes on (register 0); no deadline, no spurious wake-up (the
-//     checker runs these with options::spurious_wakeups = 0);
+//     else it goes on (register 0); no spurious wake-up (the checker runs
+//     these with options::spurious_wakeups = 0);
+//   - wait_for(x, v): the same with a deadline: asleep, it may also time out
+//     (register 2) in a step of its own, at any moment (the checker's clocks
+//     are virtual), so it never sleeps for good;
 //   - wake_one(x) wakes one thread asleep on x, any one (each is a
 //     successor), or none if none sleeps; wake_all(x) wakes every one;
 //   - alive(u) reads whether thread u has ended (1: not yet). A thread ends
@@ -29,10 +32,12 @@
 // with at most that many preemptions, counted as CHESS counts them
 // (Musuvathi and Qadeer, PLDI 2007): a step by another thread than the one
 // that took the step before, while that one could have stepped on. Not a
-// preemption: a switch away from a thread asleep, at an await whose value is
-// not there, or ended; nor from a thread past its last instruction whose
-// end is not a step of the checker's (a program that never asks alive: the
-// checker's search takes threads' ends as steps only where something asks).
+// preemption: a switch away from a thread at an await whose value is not
+// there, or ended, or asleep, even in a timed wait whose time-out could come
+// at once (as the checker counts: the switch is the wait's); nor from a
+// thread past its last instruction whose end is not a step of the checker's
+// (a program that never asks alive: the checker's search takes threads'
+// ends as steps only where something asks).
 // The checker's bounded search claims every execution within its bound: its
 // outcomes must include these, and it must find a hang among them.
 #pragma once
@@ -80,6 +85,7 @@ class interleaver {
     std::vector<std::uint8_t> pc;
     std::vector<std::uint32_t> regs, mem;
     std::uint32_t asleep = 0;  // threads asleep in the futex wait at their pc
+    std::uint32_t timed = 0;   // those of them in a timed wait
     std::uint32_t ended = 0;   // threads that have ended (after their last instruction)
     std::int8_t last = -1;     // the thread that took the step before (bounded only)
     std::uint8_t preemptions = 0;
@@ -91,6 +97,7 @@ class interleaver {
       for (std::uint32_t v : regs) k.append(reinterpret_cast<const char*>(&v), sizeof v);
       for (std::uint32_t v : mem) k.append(reinterpret_cast<const char*>(&v), sizeof v);
       k.append(reinterpret_cast<const char*>(&asleep), sizeof asleep);
+      k.append(reinterpret_cast<const char*>(&timed), sizeof timed);
       return k;
     }
   };
@@ -103,12 +110,14 @@ class interleaver {
     const int r = reg_[t][s.pc[t]];
     if (r >= 0) s.regs[static_cast<std::size_t>(r)] = v;
   }
-  // Wakes sleeper u (its wait returns 1).
-  void wake(state& s, std::size_t u) const {
-    set(s, u, 1);
+  // Sleeper u's wait returns r (1: woken, 2: timed out).
+  void leave_wait(state& s, std::size_t u, std::uint32_t r) const {
+    set(s, u, r);
     ++s.pc[u];
     s.asleep &= ~(1u << u);
+    s.timed &= ~(1u << u);
   }
+  void wake(state& s, std::size_t u) const { leave_wait(s, u, 1); }
   bool asleep_on(const state& s, std::size_t u, int loc) const {
     const instr* i = at(s, u);  // (an asleep thread is at its wait)
     return ((s.asleep >> u) & 1u) && i != nullptr && i->loc == loc;
@@ -146,7 +155,15 @@ class interleaver {
         go(s, n, t);
         continue;
       }
-      if ((s.asleep >> t) & 1u) continue;
+      if ((s.asleep >> t) & 1u) {
+        if ((s.timed >> t) & 1u) {  // times out
+          stepped = true;
+          state n = s;
+          leave_wait(n, t, 2);
+          go(s, n, t);
+        }
+        continue;
+      }
       if (i->kind == op::await && s.mem[static_cast<std::size_t>(i->loc)] != i->value) continue;
       stepped = true;
       if (i->kind == op::futex_wake && i->value == 0) {  // wake_one: each sleeper is one successor
@@ -203,8 +220,10 @@ class interleaver {
       case op::alive: set(s, t, (s.ended >> i.value) & 1u ? 0 : 1); break;
       case op::await: set(s, t, old); break;
       case op::futex_wait:
+      case op::futex_wait_for:
         if (old == i.value) {
-          s.asleep |= 1u << t;  // stays at the wait until woken
+          s.asleep |= 1u << t;  // stays at the wait until woken (or timed out)
+          if (i.kind == op::futex_wait_for) s.timed |= 1u << t;
           return;
         }
         set(s, t, 0);
