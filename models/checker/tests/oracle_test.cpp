@@ -12,9 +12,9 @@
 // both (the hand-off through a spin loop); their catalogues' verdicts are
 // derived by hand and checked against the oracle first. A second oracle,
 // by interleaving (sc_interleavings.hpp), must agree with the axioms under
-// sc, and judges programs that block in futex waits (timed or not) and
-// wakes, and programs that ask whether threads live (a thread ends in a step
-// of its own); run within a preemption bound, it judges the checker's
+// sc, and judges programs that block in futex waits (timed or not), wakes
+// and joins, and programs that ask whether threads live (a thread ends in a
+// step of its own); run within a preemption bound, it judges the checker's
 // bounded searches too.
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -61,10 +61,15 @@ using location = weave::model_sync::atomic<std::uint32_t>;
 // S::self() of the program's first thread (interpret).
 std::uint32_t first_thread_id = 0;
 
-/// Runs one IR instruction; returns the value it read (0 for a store or fence).
-std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<location>>& at) {
+/// Runs one IR instruction; returns the value it read (0 for a store, fence or join).
+std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<location>>& at,
+                      std::vector<weave::model::thread>& threads) {
   if (i.kind == oracle::op::fence) {
     weave::model_sync::fence(to_std(i.ord));
+    return 0;
+  }
+  if (i.kind == oracle::op::join) {
+    threads[i.value].join();
     return 0;
   }
   if (i.kind == oracle::op::alive) return weave::model_sync::alive(first_thread_id + i.value) ? 1 : 0;
@@ -99,7 +104,8 @@ std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<locati
       else weave::model_sync::wake_one(a);
       return 0;
     case oracle::op::fence:
-    case oracle::op::alive: break;
+    case oracle::op::alive:
+    case oracle::op::join: break;
   }
   return 0;
 }
@@ -129,6 +135,7 @@ void interpret() {
   for (int c = 0; c < p.cells; ++c) cells.push_back(std::make_unique<weave::model_sync::cell<std::uint32_t>>(0u));
   std::vector<std::uint32_t> regs(static_cast<std::size_t>(p.registers()), 0);
   std::vector<weave::model::thread> threads;
+  threads.reserve(p.threads.size());  // a thread may join another through its handle here
   // The body's own cell accesses at place k (cell_access: before spawning thread k, or after joining k-n-1).
   const auto body_cells = [&](int k) {
     for (const oracle::cell_access& c : p.accesses)
@@ -139,7 +146,7 @@ void interpret() {
   for (std::size_t t = 0; t < p.threads.size(); ++t) {
     body_cells(static_cast<int>(t));
     const auto& code = p.threads[t];
-    threads.emplace_back([&at, &cells, &regs, &code, &p, t, first_reg] {
+    threads.emplace_back([&at, &cells, &regs, &threads, &code, &p, t, first_reg] {
       // Its cell accesses placed before instruction k (guarded ones only when the register says so).
       const auto cells_before = [&](std::size_t k) {
         for (const oracle::cell_access& c : p.accesses) {
@@ -152,7 +159,7 @@ void interpret() {
       for (std::size_t k = 0; k < code.size(); ++k) {
         cells_before(k);
         const oracle::instr& i = code[k];
-        const std::uint32_t v = execute(i, at);
+        const std::uint32_t v = execute(i, at, threads);
         if (i.reads()) regs[r++] = v;
       }
       cells_before(code.size());
@@ -162,7 +169,10 @@ void interpret() {
   const auto n = static_cast<int>(p.threads.size());
   body_cells(n);
   for (int k = 0; k < n; ++k) {
-    threads[static_cast<std::size_t>(k)].join();
+    bool joined_by_a_thread = false;  // then its join is that thread's
+    for (const auto& code : p.threads)
+      for (const oracle::instr& i : code) joined_by_a_thread |= i.kind == oracle::op::join && i.value == static_cast<std::uint32_t>(k);
+    if (!joined_by_a_thread) threads[static_cast<std::size_t>(k)].join();
     body_cells(n + 1 + k);
   }
   oracle::outcome o = regs;
@@ -555,6 +565,10 @@ std::vector<program> random_timed_futex_programs(int count, std::uint32_t seed =
   return generate(count, seed, oracle::random_timed_futex_program);
 }
 
+std::vector<program> random_join_programs(int count, std::uint32_t seed = 20261205) {
+  return generate(count, seed, oracle::random_join_program);
+}
+
 std::vector<program> random_liveness_programs(int count, std::uint32_t seed = 19700101) {
   return generate(count, seed, oracle::random_liveness_program);
 }
@@ -638,17 +652,20 @@ std::vector<program> liveness_programs() {
   return all;
 }
 
-/// The blocking programs: the catalogue, 40 random ones and 40 with timed waits, or a soak's.
+/// The blocking programs: the catalogue, 40 random ones, 40 with timed waits
+/// and 40 with joins (of a model thread by another), or a soak's.
 std::vector<program> blocking_programs() {
   std::vector<program> all;
   if (const soak_setting s = soak(); s.count > 0) {
     all = random_futex_programs(s.count, s.seed + 6);
     for (auto& p : random_timed_futex_programs(s.count, s.seed + 9)) all.push_back(std::move(p));
+    for (auto& p : random_join_programs(s.count, s.seed + 10)) all.push_back(std::move(p));
     return all;
   }
   for (auto& c : futex_catalogue()) all.push_back(c.p);
   for (auto& p : random_futex_programs(40)) all.push_back(std::move(p));
   for (auto& p : random_timed_futex_programs(40)) all.push_back(std::move(p));
+  for (auto& p : random_join_programs(40)) all.push_back(std::move(p));
   return all;
 }
 
@@ -962,6 +979,9 @@ class oracle_test : public CppUnit::TestFixture {
     hang = end = 0;
     for (const program& p : random_timed_futex_programs(40)) (oracle::interleave(p).hangs ? hang : end) += 1;
     assert_both_kinds("random programs with timed waits", hang, "may hang", end, "always end");
+    // A join waits for the thread's end: the load after it reads the store.
+    const program joins{"join-orders", 1, {{oracle::store(0, 1, order::rlx)}, {oracle::join(0), oracle::load(0, order::rlx)}}};
+    CPPUNIT_ASSERT((oracle::interleave(joins).outcomes == std::set<oracle::outcome>{{1, 1}}));
   }
 
   // Blocking programs under the checker's sc mode (no spurious wake-ups): a
@@ -1022,6 +1042,13 @@ class oracle_test : public CppUnit::TestFixture {
   // interleavings'), never anything that no interleaving reaches. Programs
   // with cells are left out (the interleavings do not look at cells).
   void bounded_search_covers_the_interleavings_within_its_bound() {
+    {  // The oracle's own count, by hand: reading 1 takes a switch away from T0 between its stores.
+      using oracle::load, oracle::store;
+      const program p{"two-stores-one-load", 1, {{store(0, 1, order::rlx), store(0, 2, order::rlx)}, {load(0, order::rlx)}}};
+      const std::set<oracle::outcome> within0{{0, 2}, {2, 2}}, within1{{0, 2}, {1, 2}, {2, 2}};
+      CPPUNIT_ASSERT(oracle::interleave(p, 0).outcomes == within0);
+      CPPUNIT_ASSERT(oracle::interleave(p, 1).outcomes == within1);
+    }
     std::vector<program> all = blocking_programs();
     for (program& p : every_program())
       if (p.cells == 0 && p.accesses.empty()) all.push_back(std::move(p));

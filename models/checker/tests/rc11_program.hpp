@@ -40,7 +40,9 @@
 namespace weave::model::test::oracle {
 
 enum class order : std::uint8_t { rlx, acq, rel, acq_rel, sc };
-enum class op : std::uint8_t { store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wait_for, futex_wake, alive };
+enum class op : std::uint8_t {
+  store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wait_for, futex_wake, alive, join
+};
 
 struct instr {
   op kind = op::fence;
@@ -50,10 +52,10 @@ struct instr {
   order ord = order::rlx;      // cas: its success order
   order fail = order::rlx;     // cas: its failure order
   bool weak = false;           // cas: compare_exchange_weak (may fail spuriously)
-  bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake; }
+  bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake && kind != op::join; }
   bool may_write() const {
     return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait &&
-           kind != op::futex_wait_for && kind != op::futex_wake && kind != op::alive;
+           kind != op::futex_wait_for && kind != op::futex_wake && kind != op::alive && kind != op::join;
   }
 };
 
@@ -82,6 +84,10 @@ inline instr futex_wait_for(int loc, std::uint32_t v) {
 }
 /// Whether thread `thread` of the program (0: the first) has not ended: 1 or 0 (no location).
 inline instr alive(std::uint32_t thread) { return {op::alive, -1, thread, 0, order::sc, order::sc}; }
+/// Joins thread `thread` of the program (model::thread::join from another
+/// model thread): waits until it has ended; no register. Only the
+/// interleaving oracle judges programs with joins.
+inline instr join(std::uint32_t thread) { return {op::join, -1, thread, 0, order::sc, order::sc}; }
 /// A futex wake of one sleeper on x (all: every one).
 inline instr futex_wake(int loc, bool all) { return {op::futex_wake, loc, all ? 1u : 0u, 0, order::sc, order::sc}; }
 
@@ -169,6 +175,7 @@ inline std::string to_text(const instr& i, int reg) {
     case op::futex_wait_for: return r + "wait_for(" + l + ", " + v + ")";
     case op::futex_wake: return std::string(i.value != 0 ? "wake_all(" : "wake_one(") + l + ")";
     case op::alive: return r + "alive(T" + std::to_string(i.value) + ")";
+    case op::join: return "join(T" + std::to_string(i.value) + ")";
   }
   return "?";
 }
@@ -384,6 +391,32 @@ inline program random_timed_futex_program(std::mt19937& rng, int id) {
   for (instr* i : waits)
     if (std::uniform_int_distribution<int>(0, 1)(rng) == 1) i->kind = op::futex_wait_for, any = true;
   if (!any) waits[std::uniform_int_distribution<std::size_t>(0, waits.size() - 1)(rng)]->kind = op::futex_wait_for;
+  return p;
+}
+
+/// Random program number `id` with joins, for the interleaving oracle:
+/// random_instr's mix (2-3 threads, 1-2 locations, 1-2 instructions a
+/// thread) and one or two joins at random places, each of a thread no other
+/// join names, and each along one random order of the threads (a thread
+/// joins only threads after it there): no two wait for each other, and the
+/// check body, which joins every thread no join names, ends after all.
+inline program random_join_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p = random_skeleton(rng, "join" + std::to_string(id), {1, 2}, {2, 3}, {1, 2});
+  const int n = static_cast<int>(p.threads.size());
+  std::vector<int> order(static_cast<std::size_t>(n));
+  for (int k = 0; k < n; ++k) order[static_cast<std::size_t>(k)] = k;
+  std::shuffle(order.begin(), order.end(), rng);
+  std::uint32_t joined = 0;
+  for (int k = pick(1, 2); k > 0; --k) {
+    const int before = pick(0, n - 2);
+    const int t = order[static_cast<std::size_t>(before)];
+    const int u = order[static_cast<std::size_t>(pick(before + 1, n - 1))];
+    if ((joined >> u) & 1u) continue;
+    joined |= 1u << u;
+    auto& code = p.threads[static_cast<std::size_t>(t)];
+    code.insert(code.begin() + pick(0, static_cast<int>(code.size())), join(static_cast<std::uint32_t>(u)));
+  }
   return p;
 }
 

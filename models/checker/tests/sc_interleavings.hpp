@@ -22,7 +22,8 @@
 //     successor), or none if none sleeps; wake_all(x) wakes every one;
 //   - alive(u) reads whether thread u has ended (1: not yet). A thread ends
 //     in a step of its own after its last instruction, so it may be seen
-//     alive after that instruction's effect is.
+//     alive after that instruction's effect is;
+//   - join(u) can step only once thread u has ended.
 // An execution ends when every thread has ended (its
 // outcome: the registers, then each location's value, as rc11_oracle.hpp's),
 // and hangs when threads are left and none can step (asleep for good, or at
@@ -37,7 +38,9 @@
 // at once (as the checker counts: the switch is the wait's); nor from a
 // thread past its last instruction whose end is not a step of the checker's
 // (a program that never asks alive: the checker's search takes threads'
-// ends as steps only where something asks).
+// ends as steps only where something asks); nor the switch right after a
+// join (the checker runs an enabled join at once, and the choice after it
+// is the one it was run ahead of).
 // The checker's bounded search claims every execution within its bound: its
 // outcomes must include these, and it must find a hang among them.
 #pragma once
@@ -88,10 +91,12 @@ class interleaver {
     std::uint32_t timed = 0;   // those of them in a timed wait
     std::uint32_t ended = 0;   // threads that have ended (after their last instruction)
     std::int8_t last = -1;     // the thread that took the step before (bounded only)
+    bool after_join = false;   // that step was a join
     std::uint8_t preemptions = 0;
     std::string key() const {
       std::string k(pc.begin(), pc.end());
       k += static_cast<char>(last);
+      k += static_cast<char>(after_join);
       k += static_cast<char>(preemptions);
       k.append(reinterpret_cast<const char*>(&ended), sizeof ended);
       for (std::uint32_t v : regs) k.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -127,15 +132,18 @@ class interleaver {
     if (((s.ended | s.asleep) >> u) & 1u) return false;
     const instr* i = at(s, u);
     if (i == nullptr) return ends_are_steps_;
+    if (i->kind == op::join) return ((s.ended >> i->value) & 1u) != 0;
     return i->kind != op::await || s.mem[static_cast<std::size_t>(i->loc)] == i->value;
   }
   // Visits n, the state after a step of thread t from s, if the bound allows it.
   void go(const state& s, state n, std::size_t t) {
     if (bound_ >= 0) {
-      const bool preempts = s.last >= 0 && static_cast<std::size_t>(s.last) != t &&
+      const bool preempts = s.last >= 0 && static_cast<std::size_t>(s.last) != t && !s.after_join &&
                             could_go_on(s, static_cast<std::size_t>(s.last));
       if (preempts && s.preemptions >= bound_) return;
+      const instr* i = at(s, t);
       n.last = static_cast<std::int8_t>(t);
+      n.after_join = i != nullptr && i->kind == op::join;
       n.preemptions = static_cast<std::uint8_t>(s.preemptions + (preempts ? 1 : 0));
     }
     visit(n);
@@ -165,6 +173,7 @@ class interleaver {
         continue;
       }
       if (i->kind == op::await && s.mem[static_cast<std::size_t>(i->loc)] != i->value) continue;
+      if (i->kind == op::join && ((s.ended >> i->value) & 1u) == 0) continue;
       stepped = true;
       if (i->kind == op::futex_wake && i->value == 0) {  // wake_one: each sleeper is one successor
         bool any = false;
@@ -218,6 +227,7 @@ class interleaver {
         break;
       case op::fence: break;
       case op::alive: set(s, t, (s.ended >> i.value) & 1u ? 0 : 1); break;
+      case op::join: break;
       case op::await: set(s, t, old); break;
       case op::futex_wait:
       case op::futex_wait_for:
