@@ -1336,6 +1336,12 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   // A thread that just went to sleep could also time out or wake spuriously
   // right away; DPOR moves that step to wherever it races.
   if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
+  // A spurious return chosen here (a sleeper not really enabled): the
+  // threads that can really go on are explored here too. Where none can,
+  // every live thread is blocked (a deadlock, choose_node), so running them
+  // on instead may end in a deadlock that the return, a step no other one
+  // races with, would hide in every execution DPOR explores from here.
+  if (reducing() && (bit(fresh.chosen) & ~real) != 0) fresh.backtrack |= real & fresh.enabled;
   if (reducing()) fresh.backtrack |= woken_by_sleepers(fresh.sleep, fresh.enabled);
   // After a segment whose node holds a wakeup for its chosen thread
   // (add_race_backtrack): that thread is explored here too, and, if another

@@ -188,8 +188,11 @@ struct checker_run {
   std::set<oracle::outcome> outcomes;
 };
 
-// bound >= 0: a preemption-bounded search, on past failures (every outcome it reaches).
-checker_run explore(const program& p, memory_model m, bool reduction = true, int bound = -1) {
+// bound >= 0: a preemption-bounded search, on past failures (every outcome it
+// reaches); spurious_waits: a futex wait may return spuriously (the default
+// of a check), else not.
+checker_run explore(const program& p, memory_model m, bool reduction = true, int bound = -1,
+                    bool spurious_waits = false) {
   checker_run run;
   current_program = &p;
   seen_outcomes = &run.outcomes;
@@ -200,9 +203,9 @@ checker_run explore(const program& p, memory_model m, bool reduction = true, int
   o.outcomes = bound >= 0;
   o.minimize = false;
   // One spurious compare_exchange_weak failure a thread (either model): at most one
-  // weak one a thread. No spurious wake-up from a futex wait: the
-  // interleaving oracle has none.
-  o.spurious_wakeups = blocks(p) ? 0 : 1;
+  // weak one a thread. One spurious wake-up from a futex wait, or none, as
+  // asked (the interleaving oracle's spurious).
+  o.spurious_wakeups = !blocks(p) || spurious_waits ? 1 : 0;
   run.result = weave::model::check(o, interpret);
   current_program = nullptr;
   seen_outcomes = nullptr;
@@ -599,6 +602,11 @@ std::vector<known_case> futex_catalogue() {
       // wake_all wakes both.
       {{"two-waiters-wake-all", 1, {{futex_wait(x, 0)}, {futex_wait(x, 0)}, {store(x, 1, rlx), futex_wake(x, true)}}},
        false, false},
+      // The wake comes before either wait: T0 may sleep for ever while T1
+      // times out and ends (a spurious return could end T0's wait only while
+      // T1 can still move).
+      {{"wake-then-timed-wait", 1, {{futex_wait(x, 0)}, {futex_wake(x, true), futex_wait_for(x, 0), store(x, 1, rlx)}}},
+       false, true},
       // A timed wait never sleeps for good: with no wake at all it times out.
       {{"wait-for-no-wake", 1, {{futex_wait_for(x, 0)}, {store(x, 1, rlx)}}}, false, false},
       // The wake_one may go to the timed waiter, and the other sleeps for ever;
@@ -984,29 +992,32 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT((oracle::interleave(joins).outcomes == std::set<oracle::outcome>{{1, 1}}));
   }
 
-  // Blocking programs under the checker's sc mode (no spurious wake-ups): a
-  // deadlock exactly when some interleaving hangs, otherwise a pass with the
-  // interleavings' outcomes.
+  // Blocking programs under the checker's sc mode, without spurious wake-ups
+  // and with one a thread (a check's default): a deadlock exactly when some
+  // interleaving hangs, otherwise a pass with the interleavings' outcomes.
   void checker_matches_the_interleavings_on_blocking_programs() {
-    std::string table = "\ninterleavings vs checker (sc), blocking programs\n", failures, names;
+    std::string table = "\ninterleavings vs checker (sc), blocking programs (+: a spurious wake-up a thread)\n",
+                failures, names;
     int failed = 0;
-    for (const program& p : blocking_programs()) {
-      const auto oracle_says = oracle::interleave(p);
-      const checker_run run = explore(p, memory_model::sc);
+    for (const program& p : blocking_programs())
+      for (const bool spurious : {false, true}) {
+      const auto oracle_says = oracle::interleave(p, -1, spurious);
+      const checker_run run = explore(p, memory_model::sc, true, -1, spurious);
       const auto expected = oracle_says.hangs ? weave::model::verdict::deadlock : weave::model::verdict::pass;
       const bool ok = run.result.found == expected &&
                       (oracle_says.hangs || (run.result.exhaustive && run.outcomes == oracle_says.outcomes));
       char row[200];
-      std::snprintf(row, sizeof row, "%-26s %8llu %9llu %5zu/%-5zu %-4s %s\n", p.name.c_str(),
+      std::snprintf(row, sizeof row, "%-26s %8llu %9llu %5zu/%-5zu %-4s %s\n", (p.name + (spurious ? "+" : "")).c_str(),
                     static_cast<unsigned long long>(oracle_says.states),
                     static_cast<unsigned long long>(run.result.executions), oracle_says.outcomes.size(),
                     run.outcomes.size(), oracle_says.hangs ? "hang" : "ends", ok ? "ok" : "FAIL");
       table += row;
       if (ok) continue;
       ++failed;
-      names += " " + p.name;
-      failures += "  " + oracle::to_text(p) + "    checker verdict: " + weave::model::to_string(run.result.found) +
-                  "; the interleavings " + (oracle_says.hangs ? "hang" : "all end") + "\n";
+      names += " " + p.name + (spurious ? "+" : "");
+      failures += "  " + std::string(spurious ? "with a spurious wake-up a thread: " : "") + oracle::to_text(p) +
+                  "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings " +
+                  (oracle_says.hangs ? "hang" : "all end") + "\n";
       if (!oracle_says.hangs && run.result.found == weave::model::verdict::pass)
         failures += "    outcomes: interleavings\n" + outcomes_text(oracle_says.outcomes, p) + "    checker\n" +
                     outcomes_text(run.outcomes, p);
@@ -1055,11 +1066,13 @@ class oracle_test : public CppUnit::TestFixture {
     for (program& p : liveness_programs()) all.push_back(std::move(p));
     std::string failures, names;
     int failed = 0, hangs = 0, cut = 0;
-    for (const program& p : all) {
-      const auto everything = oracle::interleave(p);
+    for (const program& p : all)
+      for (const bool spurious : {false, true}) {  // spurious wake-ups: blocking programs only
+      if (spurious && !blocks(p)) continue;
+      const auto everything = oracle::interleave(p, -1, spurious);
       for (const int k : {0, 1, 2}) {
-        const auto within = oracle::interleave(p, k);
-        const checker_run run = explore(p, memory_model::sc, false, k);
+        const auto within = oracle::interleave(p, k, spurious);
+        const checker_run run = explore(p, memory_model::sc, false, k, spurious);
         const std::set<oracle::outcome> unseen = outcome_diff(within.outcomes, run.outcomes).missing;
         const std::set<oracle::outcome> unreached = outcome_diff(everything.outcomes, run.outcomes).extra;
         const bool deadlock = run.result.found == weave::model::verdict::deadlock;
@@ -1069,8 +1082,9 @@ class oracle_test : public CppUnit::TestFixture {
         cut += within.outcomes.size() < everything.outcomes.size() ? 1 : 0;
         if (ok) continue;
         ++failed;
-        names += " " + p.name + "/" + std::to_string(k);
-        failures += "  within " + std::to_string(k) + " preemptions: " + oracle::to_text(p) +
+        names += " " + p.name + (spurious ? "+" : "") + "/" + std::to_string(k);
+        failures += "  within " + std::to_string(k) + " preemptions" +
+                    (spurious ? ", a spurious wake-up a thread: " : ": ") + oracle::to_text(p) +
                     "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings within " +
                     std::to_string(k) + (within.hangs ? " hang" : " all end") + "\n";
         if (!unseen.empty()) failures += "    reached within the bound, never by the checker:\n" + outcomes_text(unseen, p);

@@ -13,8 +13,15 @@
 //   - await(x == v) can step only while x holds v (a spin loop that is fair:
 //     it reads the current value in the end);
 //   - wait(x, v): if x holds v the thread sleeps (its register will be 1),
-//     else it goes on (register 0); no spurious wake-up (the checker runs
-//     these with options::spurious_wakeups = 0);
+//     else it goes on (register 0); woken, it returns from the wait in a
+//     step of its own, as in the checker. With spurious wake-ups on
+//     (interleave(p, bound, true), options::spurious_wakeups = 1, the
+//     checker's default) a thread asleep in it may also wake by itself, in a
+//     step of its own (register 1 too), once an execution, but only where
+//     some other step could be taken (not only a thread's end, where that is
+//     no step of the checker's, see below): a program whose every thread is
+//     asleep hangs (a lost wake-up is a deadlock, though a real futex might
+//     still return by itself some day); off, never;
 //   - wait_for(x, v): the same with a deadline: asleep, it may also time out
 //     (register 2) in a step of its own, at any moment (the checker's clocks
 //     are virtual), so it never sleeps for good;
@@ -45,6 +52,7 @@
 // outcomes must include these, and it must find a hang among them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -62,11 +70,12 @@ struct interleavings {
 
 class interleaver {
  public:
-  // bound: at most that many preemptions an execution (-1: none).
-  explicit interleaver(const program& p, int bound = -1)
-      : p_(p), bound_(bound), ends_are_steps_(p.uses(op::alive)) {
+  // bound: at most that many preemptions an execution (-1: none);
+  // spurious: a thread asleep in an untimed wait may wake by itself once.
+  explicit interleaver(const program& p, int bound = -1, bool spurious = false)
+      : p_(steps_of(p)), bound_(bound), spurious_(spurious), ends_are_steps_(p.uses(op::alive)) {
     int reg = 0;
-    for (const auto& code : p.threads) {
+    for (const auto& code : p_.threads) {
       reg_.emplace_back();
       for (const instr& i : code) reg_.back().push_back(i.reads() ? reg++ : -1);
     }
@@ -89,6 +98,8 @@ class interleaver {
     std::vector<std::uint32_t> regs, mem;
     std::uint32_t asleep = 0;  // threads asleep in the futex wait at their pc
     std::uint32_t timed = 0;   // those of them in a timed wait
+    std::uint32_t spurious_used = 0;  // threads that have woken by themselves
+    std::uint32_t woken = 0;   // threads a wake took out of their wait, which returns in a step of its own
     std::uint32_t ended = 0;   // threads that have ended (after their last instruction)
     std::int8_t last = -1;     // the thread that took the step before (bounded only)
     bool after_join = false;   // that step was a join
@@ -103,6 +114,8 @@ class interleaver {
       for (std::uint32_t v : mem) k.append(reinterpret_cast<const char*>(&v), sizeof v);
       k.append(reinterpret_cast<const char*>(&asleep), sizeof asleep);
       k.append(reinterpret_cast<const char*>(&timed), sizeof timed);
+      k.append(reinterpret_cast<const char*>(&spurious_used), sizeof spurious_used);
+      k.append(reinterpret_cast<const char*>(&woken), sizeof woken);
       return k;
     }
   };
@@ -122,7 +135,13 @@ class interleaver {
     s.asleep &= ~(1u << u);
     s.timed &= ~(1u << u);
   }
-  void wake(state& s, std::size_t u) const { leave_wait(s, u, 1); }
+  // A wake takes sleeper u out of its wait; the wait returns 1 in u's next
+  // step (as the checker's woken thread returns from its wait in a step).
+  void wake(state& s, std::size_t u) const {
+    s.asleep &= ~(1u << u);
+    s.timed &= ~(1u << u);
+    s.woken |= 1u << u;
+  }
   bool asleep_on(const state& s, std::size_t u, int loc) const {
     const instr* i = at(s, u);  // (an asleep thread is at its wait)
     return ((s.asleep >> u) & 1u) && i != nullptr && i->loc == loc;
@@ -152,29 +171,42 @@ class interleaver {
   void visit(const state& s) {
     if (!seen_.insert(s.key()).second) return;
     bool ended = true, stepped = false;
+    bool moves = false;  // a step of the checker's could be taken: not only an end that is not one
+    std::uint32_t wakes_by_itself = 0;
     for (std::size_t t = 0; t < p_.threads.size(); ++t) {
       const instr* i = at(s, t);
       if ((s.ended >> t) & 1u) continue;
       ended = false;
       if (i == nullptr) {  // its end, a step of its own
         stepped = true;
+        moves = moves || ends_are_steps_;
         state n = s;
         n.ended |= 1u << t;
         go(s, n, t);
         continue;
       }
+      if ((s.woken >> t) & 1u) {  // returns from the wait it was woken in
+        stepped = moves = true;
+        state n = s;
+        n.woken &= ~(1u << t);
+        leave_wait(n, t, 1);
+        go(s, n, t);
+        continue;
+      }
       if ((s.asleep >> t) & 1u) {
         if ((s.timed >> t) & 1u) {  // times out
-          stepped = true;
+          stepped = moves = true;
           state n = s;
           leave_wait(n, t, 2);
           go(s, n, t);
+        } else if (spurious_ && ((s.spurious_used >> t) & 1u) == 0) {
+          wakes_by_itself |= 1u << t;  // where another step could be taken (below)
         }
         continue;
       }
       if (i->kind == op::await && s.mem[static_cast<std::size_t>(i->loc)] != i->value) continue;
       if (i->kind == op::join && ((s.ended >> i->value) & 1u) == 0) continue;
-      stepped = true;
+      stepped = moves = true;
       if (i->kind == op::futex_wake && i->value == 0) {  // wake_one: each sleeper is one successor
         bool any = false;
         for (std::size_t u = 0; u < p_.threads.size(); ++u)
@@ -195,6 +227,13 @@ class interleaver {
       }
       state n = s;
       step(n, t, *i);
+      go(s, n, t);
+    }
+    for (std::size_t t = 0; moves && t < p_.threads.size(); ++t) {
+      if (((wakes_by_itself >> t) & 1u) == 0) continue;
+      state n = s;
+      leave_wait(n, t, 1);
+      n.spurious_used |= 1u << t;
       go(s, n, t);
     }
     if (ended) {
@@ -246,8 +285,21 @@ class interleaver {
     ++s.pc[t];
   }
 
-  const program& p_;
+  // p without its fences other than seq_cst ones: under sc no fence does
+  // anything, and only a seq_cst one is a step of the checker's (a place
+  // where a preemption may come, and another step that lets a sleeper wake
+  // spuriously).
+  static program steps_of(program p) {
+    for (auto& code : p.threads)
+      code.erase(std::remove_if(code.begin(), code.end(),
+                                [](const instr& i) { return i.kind == op::fence && i.ord != order::sc; }),
+                 code.end());
+    return p;
+  }
+
+  const program p_;
   const int bound_;
+  const bool spurious_;
   const bool ends_are_steps_;
   std::vector<std::vector<int>> reg_;  // per thread, per instruction: its register or -1
   int registers_ = 0;
@@ -255,6 +307,8 @@ class interleaver {
   interleavings out_;
 };
 
-inline interleavings interleave(const program& p, int bound = -1) { return interleaver(p, bound).run(); }
+inline interleavings interleave(const program& p, int bound = -1, bool spurious = false) {
+  return interleaver(p, bound, spurious).run();
+}
 
 }  // namespace weave::model::test::oracle

@@ -82,6 +82,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(waker_may_wake_a_word_whose_lifetime_ended);
   CPPUNIT_TEST(weak_cas_fails_spuriously_under_sc_too);
   CPPUNIT_TEST(a_sleeping_waker_does_not_hide_an_earlier_time_out);
+  CPPUNIT_TEST(a_spurious_return_does_not_hide_a_deadlock);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -473,6 +474,36 @@ class soundness_test : public CppUnit::TestFixture {
       const auto r = weave::model::check(o, body);
       CPPUNIT_ASSERT_MESSAGE(std::string(o.reduction ? "with reduction: " : "plain DFS: ") + to_string(r.found),
                              r.found == verdict::check_failed);
+    }
+  }
+
+  // Thread a sleeps in a futex wait that only a spurious return could end,
+  // while b, asleep in a timed wait, times out and runs on to its end: a
+  // deadlock (a spurious return is no step a program may count on, and the
+  // checker allows one only while some thread can really go on). With the
+  // checker's default of one spurious wake-up a thread, DPOR chose a's
+  // spurious return first where both slept and, that return racing with no
+  // step, never ran b on without it: it passed, where plain DFS found the
+  // deadlock (engine::pick_node now explores the really enabled threads
+  // too wherever it chooses a spurious return).
+  void a_spurious_return_does_not_hide_a_deadlock() {
+    using namespace std::chrono_literals;
+    auto body = [] {
+      atomic<std::uint32_t> x(0);
+      thread a([&] { (void)S::wait(x, 0); });
+      thread b([&] {
+        S::wake_all(x);
+        (void)S::wait(x, 0, S::clock::now() + 1ms);
+        x.store(1, rlx);
+      });
+      a.join();
+      b.join();
+    };
+    for (auto o : {dpor(), plain()}) {
+      o.spurious_wakeups = 1;  // a check's default
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(o.reduction ? "with reduction: " : "plain DFS: ") + r.report,
+                                   verdict::deadlock, r.found);
     }
   }
 
