@@ -11,6 +11,7 @@
 #include <limits>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include <unistd.h>
@@ -1721,7 +1722,11 @@ int engine::plan_step() {
       if (mem) n->choice = chosen_;
     }
     if (preempt && !silent_) ++preemptions_;
+    // A token names a read by its place among all the stores it may read.
+    const bool marked = mem && read_mark_[c] != 0;
+    const auto whole = marked ? choice_in_full_list(c) : std::pair<std::uint16_t, std::uint16_t>{};
     take_step(*n, c, j, seg, preempt, eager, forced);
+    if (marked) [[unlikely]] std::tie(steps_.back().data_choice, steps_.back().data_alts) = whole;
     taking_ = j;
     return c;
   }
@@ -2177,9 +2182,10 @@ result engine::explore(const std::function<void()>& body) {
   r.replay = best_token;
   r.preemptions = best_pre;
   if (traced.found != r.found) {
+    const verdict found = r.found;
     r.found = verdict::nondeterminism;
     r.report = "The failing schedule did not fail the same way when replayed (" +
-               std::string(to_string(traced.found)) + " instead of " + to_string(r.found) +
+               std::string(to_string(traced.found)) + " instead of " + to_string(found) +
                "): the check body is not deterministic.\n" + traced.report;
   } else {
     r.report = traced.report;

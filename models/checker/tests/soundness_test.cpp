@@ -83,6 +83,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(weak_cas_fails_spuriously_under_sc_too);
   CPPUNIT_TEST(a_sleeping_waker_does_not_hide_an_earlier_time_out);
   CPPUNIT_TEST(a_spurious_return_does_not_hide_a_deadlock);
+  CPPUNIT_TEST(a_token_names_the_store_a_woken_thread_read);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -505,6 +506,42 @@ class soundness_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(o.reduction ? "with reduction: " : "plain DFS: ") + r.report,
                                    verdict::deadlock, r.found);
     }
+  }
+
+  // Under rc11 with reduction, a thread woken from a sleep set to read newer
+  // stores only lists those; the token recorded the index of its read in
+  // that short list, and a replay, which lists every store, took another
+  // one there. This race was found and then reported as nondeterminism
+  // ("did not fail the same way when replayed"), wherever the failing
+  // token was printed as found (minimize off, or a counterexample with no
+  // preemption to take away). Found by WEAVE_ORACLE_SOAK=99402 (race117).
+  void a_token_names_the_store_a_woken_thread_read() {
+    const auto body = [] {
+      atomic<std::uint32_t> x(0);
+      cell<int> a(0);
+      thread t0([&] {
+        (void)a.read();
+        x.store(1, std::memory_order_release);
+      });
+      thread t1([&] {
+        (void)x.load(std::memory_order_acquire);
+        const std::uint32_t r = x.load(std::memory_order_seq_cst);
+        if (r == 1) (void)a.read();
+        if (r == 2) a.write() = 5;
+      });
+      thread t2([&] {
+        if (x.exchange(2, std::memory_order_seq_cst) == 0) (void)a.read();
+      });
+      t0.join();
+      t1.join();
+      t2.join();
+    };
+    weave::model::options o;
+    o.minimize = false;  // the token the search found is the one printed
+    const auto r = weave::model::check(o, body);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::data_race, r.found);
+    const auto again = weave::model::replay(o, body, r.replay);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(again.report, verdict::data_race, again.found);
   }
 
   void weak_cas_fails_spuriously_under_sc_too() {
