@@ -1723,10 +1723,9 @@ int engine::plan_step() {
     }
     if (preempt && !silent_) ++preemptions_;
     // A token names a read by its place among all the stores it may read.
-    const bool marked = mem && read_mark_[c] != 0;
-    const auto whole = marked ? choice_in_full_list(c) : std::pair<std::uint16_t, std::uint16_t>{};
+    const auto whole = mem && read_mark_[c] != 0 ? choice_in_full_list(c) : std::nullopt;
     take_step(*n, c, j, seg, preempt, eager, forced);
-    if (marked) [[unlikely]] std::tie(steps_.back().data_choice, steps_.back().data_alts) = whole;
+    if (whole) [[unlikely]] std::tie(steps_.back().data_choice, steps_.back().data_alts) = *whole;
     taking_ = j;
     return c;
   }

@@ -405,7 +405,7 @@ class engine : private one_check_at_a_time, private workspace {
   // inlining more here took inlining away elsewhere (plan_step, sleep_after,
   // dpor_step, finish_step cost one search or another 1-9% more).
   [[gnu::flatten]] void list_choices(int t);
-  std::pair<std::uint16_t, std::uint16_t> choice_in_full_list(int t);  // a token's record of a read's choice
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> choice_in_full_list(int t);  // a token's record of a read's choice
   std::uint32_t floor_pos(const object_rec& o, const vclock& hb) const;
   std::uint32_t new_message(std::uint32_t obj, std::uint64_t value, std::uint32_t at, const thread_rec& t,
                             std::memory_order o, const message* continues);

@@ -126,7 +126,13 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
 // replay has no sleep sets and lists them all, where the index of the short
 // list names another store (a race that the search found, its replay then
 // passed: soundness_test::a_token_names_the_store_a_woken_thread_read).
-std::pair<std::uint16_t, std::uint16_t> engine::choice_in_full_list(int t) {
+// Nothing where list_choices lists the latest store only: the mark leaves
+// that list whole or empty.
+std::optional<std::pair<std::uint16_t, std::uint16_t>> engine::choice_in_full_list(int t) {
+  const thread_rec& th = threads_[t];
+  const pending_op& p = th.pend;
+  if (!weak_rules(th) && !(rc11() && opaque(th) && decides_here(th))) return std::nullopt;
+  if (p.kind == op::rmw && !p.cas && objects_[p.obj].untaken == 1) return std::nullopt;
   const std::vector<mem_choice> listed = choices_;
   const std::uint32_t mark = read_mark_[t];
   read_mark_[t] = 0;
