@@ -120,34 +120,6 @@ void engine::add_choices(const pending_op& p, std::uint32_t id, bool spurious_ok
 // (one, not one per older store), not an outcome. A thread with no newer
 // store in reach (none made since, or all below its coherence floor, which
 // happens-before fixes whatever the order) stays covered (covered_here).
-// The index of thread t's chosen access (chosen_) among all its choices,
-// and how many there are: what a token records (engine::token). A thread
-// woken from a sleep set lists only the stores made since (read_mark_); a
-// replay has no sleep sets and lists them all, where the index of the short
-// list names another store (a race that the search found, its replay then
-// passed: soundness_test::a_token_names_the_store_a_woken_thread_read).
-// Nothing where list_choices lists the latest store only: the mark leaves
-// that list whole or empty.
-std::optional<std::pair<std::uint16_t, std::uint16_t>> engine::choice_in_full_list(int t) {
-  const thread_rec& th = threads_[t];
-  const pending_op& p = th.pend;
-  if (!weak_rules(th) && !(rc11() && opaque(th) && decides_here(th))) return std::nullopt;
-  if (p.kind == op::rmw && !p.cas && objects_[p.obj].untaken == 1) return std::nullopt;
-  const std::vector<mem_choice> listed = choices_;
-  const std::uint32_t mark = read_mark_[t];
-  read_mark_[t] = 0;
-  list_choices(t);
-  read_mark_[t] = mark;
-  std::pair<std::uint16_t, std::uint16_t> at{data_choice_, static_cast<std::uint16_t>(listed.size())};
-  for (std::size_t i = 0; i < choices_.size(); ++i)
-    if (choices_[i] == chosen_) {
-      at = {static_cast<std::uint16_t>(i), static_cast<std::uint16_t>(choices_.size())};
-      break;
-    }
-  choices_ = listed;
-  return at;
-}
-
 void engine::list_choices(int t) {
   const thread_rec& th = threads_[t];
   const pending_op& p = th.pend;
@@ -199,6 +171,32 @@ void engine::list_choices(int t) {
     choices_.resize(k);
   }
   if (mark != 0 && listed && choices_.empty()) add_choices(p, o.mo.back(), false);  // the latest: always consistent
+}
+
+// The index of thread t's chosen access (chosen_) among all its choices,
+// and how many there are: what a token records (engine::token). A thread
+// woken from a sleep set lists only the stores made since (read_mark_); a
+// replay has no sleep sets and lists them all, where the index of the short
+// list names another store (a race that the search found, its replay then
+// passed: soundness_test::a_token_names_the_store_a_woken_thread_read).
+// Nothing where list_choices lists the latest store only (the mark leaves
+// that list whole or empty), or where the choice is not in the whole list
+// (never: the short list is a part of it).
+std::optional<std::pair<std::uint16_t, std::uint16_t>> engine::choice_in_full_list(int t) {
+  const thread_rec& th = threads_[t];
+  const pending_op& p = th.pend;
+  if (!weak_rules(th) && !(rc11() && opaque(th) && decides_here(th))) return std::nullopt;
+  if (p.kind == op::rmw && !p.cas && objects_[p.obj].untaken == 1) return std::nullopt;
+  const std::vector<mem_choice> listed = choices_;
+  const std::uint32_t mark = read_mark_[t];
+  read_mark_[t] = 0;
+  list_choices(t);
+  read_mark_[t] = mark;
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> at;
+  for (std::size_t i = 0; i < choices_.size() && !at; ++i)
+    if (choices_[i] == chosen_) at = {static_cast<std::uint16_t>(i), static_cast<std::uint16_t>(choices_.size())};
+  choices_ = listed;
+  return at;
 }
 
 // A new message of obj at mo position `at`. Its release clock: a release store
