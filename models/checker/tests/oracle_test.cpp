@@ -1001,28 +1001,28 @@ class oracle_test : public CppUnit::TestFixture {
     int failed = 0;
     for (const program& p : blocking_programs())
       for (const bool spurious : {false, true}) {
-      const auto oracle_says = oracle::interleave(p, -1, spurious);
-      const checker_run run = explore(p, memory_model::sc, true, -1, spurious);
-      const auto expected = oracle_says.hangs ? weave::model::verdict::deadlock : weave::model::verdict::pass;
-      const bool ok = run.result.found == expected &&
-                      (oracle_says.hangs || (run.result.exhaustive && run.outcomes == oracle_says.outcomes));
-      char row[200];
-      std::snprintf(row, sizeof row, "%-26s %8llu %9llu %5zu/%-5zu %-4s %s\n", (p.name + (spurious ? "+" : "")).c_str(),
-                    static_cast<unsigned long long>(oracle_says.states),
-                    static_cast<unsigned long long>(run.result.executions), oracle_says.outcomes.size(),
-                    run.outcomes.size(), oracle_says.hangs ? "hang" : "ends", ok ? "ok" : "FAIL");
-      table += row;
-      if (ok) continue;
-      ++failed;
-      names += " " + p.name + (spurious ? "+" : "");
-      failures += "  " + std::string(spurious ? "with a spurious wake-up a thread: " : "") + oracle::to_text(p) +
-                  "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings " +
-                  (oracle_says.hangs ? "hang" : "all end") + "\n";
-      if (!oracle_says.hangs && run.result.found == weave::model::verdict::pass)
-        failures += "    outcomes: interleavings\n" + outcomes_text(oracle_says.outcomes, p) + "    checker\n" +
-                    outcomes_text(run.outcomes, p);
-      if (run.result.found != weave::model::verdict::pass) failures += "    " + run.result.report + "\n";
-    }
+        const auto oracle_says = oracle::interleave(p, -1, spurious);
+        const checker_run run = explore(p, memory_model::sc, true, -1, spurious);
+        const auto expected = oracle_says.hangs ? weave::model::verdict::deadlock : weave::model::verdict::pass;
+        const bool ok = run.result.found == expected &&
+                        (oracle_says.hangs || (run.result.exhaustive && run.outcomes == oracle_says.outcomes));
+        char row[200];
+        std::snprintf(row, sizeof row, "%-26s %8llu %9llu %5zu/%-5zu %-4s %s\n", (p.name + (spurious ? "+" : "")).c_str(),
+                      static_cast<unsigned long long>(oracle_says.states),
+                      static_cast<unsigned long long>(run.result.executions), oracle_says.outcomes.size(),
+                      run.outcomes.size(), oracle_says.hangs ? "hang" : "ends", ok ? "ok" : "FAIL");
+        table += row;
+        if (ok) continue;
+        ++failed;
+        names += " " + p.name + (spurious ? "+" : "");
+        failures += "  " + std::string(spurious ? "with a spurious wake-up a thread: " : "") + oracle::to_text(p) +
+                    "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings " +
+                    (oracle_says.hangs ? "hang" : "all end") + "\n";
+        if (!oracle_says.hangs && run.result.found == weave::model::verdict::pass)
+          failures += "    outcomes: interleavings\n" + outcomes_text(oracle_says.outcomes, p) + "    checker\n" +
+                      outcomes_text(run.outcomes, p);
+        if (run.result.found != weave::model::verdict::pass) failures += "    " + run.result.report + "\n";
+      }
     std::fputs((table + (failures.empty() ? "" : "\nwhere the checker differs:\n" + failures)).c_str(), stdout);
     std::fflush(stdout);
     CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " blocking programs differ (details on stdout):" + names, failed == 0);
@@ -1068,30 +1068,30 @@ class oracle_test : public CppUnit::TestFixture {
     int failed = 0, hangs = 0, cut = 0;
     for (const program& p : all)
       for (const bool spurious : {false, true}) {  // spurious wake-ups: blocking programs only
-      if (spurious && !blocks(p)) continue;
-      const auto everything = oracle::interleave(p, -1, spurious);
-      for (const int k : {0, 1, 2}) {
-        const auto within = oracle::interleave(p, k, spurious);
-        const checker_run run = explore(p, memory_model::sc, false, k, spurious);
-        const std::set<oracle::outcome> unseen = outcome_diff(within.outcomes, run.outcomes).missing;
-        const std::set<oracle::outcome> unreached = outcome_diff(everything.outcomes, run.outcomes).extra;
-        const bool deadlock = run.result.found == weave::model::verdict::deadlock;
-        const bool ok = unseen.empty() && unreached.empty() && (deadlock || !within.hangs) &&
-                        (deadlock ? everything.hangs : run.result.found == weave::model::verdict::pass);
-        hangs += within.hangs ? 1 : 0;
-        cut += within.outcomes.size() < everything.outcomes.size() ? 1 : 0;
-        if (ok) continue;
-        ++failed;
-        names += " " + p.name + (spurious ? "+" : "") + "/" + std::to_string(k);
-        failures += "  within " + std::to_string(k) + " preemptions" +
-                    (spurious ? ", a spurious wake-up a thread: " : ": ") + oracle::to_text(p) +
-                    "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings within " +
-                    std::to_string(k) + (within.hangs ? " hang" : " all end") + "\n";
-        if (!unseen.empty()) failures += "    reached within the bound, never by the checker:\n" + outcomes_text(unseen, p);
-        if (!unreached.empty())
-          failures += "    reached by the checker, by no interleaving:\n" + outcomes_text(unreached, p);
+        if (spurious && !blocks(p)) continue;
+        const auto everything = oracle::interleave(p, -1, spurious);
+        for (const int k : {0, 1, 2}) {
+          const auto within = oracle::interleave(p, k, spurious);
+          const checker_run run = explore(p, memory_model::sc, false, k, spurious);
+          const std::set<oracle::outcome> unseen = outcome_diff(within.outcomes, run.outcomes).missing;
+          const std::set<oracle::outcome> unreached = outcome_diff(everything.outcomes, run.outcomes).extra;
+          const bool deadlock = run.result.found == weave::model::verdict::deadlock;
+          const bool ok = unseen.empty() && unreached.empty() && (deadlock || !within.hangs) &&
+                          (deadlock ? everything.hangs : run.result.found == weave::model::verdict::pass);
+          hangs += within.hangs ? 1 : 0;
+          cut += within.outcomes.size() < everything.outcomes.size() ? 1 : 0;
+          if (ok) continue;
+          ++failed;
+          names += " " + p.name + (spurious ? "+" : "") + "/" + std::to_string(k);
+          failures += "  within " + std::to_string(k) + " preemptions" +
+                      (spurious ? ", a spurious wake-up a thread: " : ": ") + oracle::to_text(p) +
+                      "    checker verdict: " + weave::model::to_string(run.result.found) + "; the interleavings within " +
+                      std::to_string(k) + (within.hangs ? " hang" : " all end") + "\n";
+          if (!unseen.empty()) failures += "    reached within the bound, never by the checker:\n" + outcomes_text(unseen, p);
+          if (!unreached.empty())
+            failures += "    reached by the checker, by no interleaving:\n" + outcomes_text(unreached, p);
+        }
       }
-    }
     std::printf("\nbounded search vs interleavings within 0, 1 and 2 preemptions: %zu programs, %d bounds that "
                 "hang, %d that cut outcomes, %d differ\n%s",
                 all.size(), hangs, cut, failed, failures.c_str());

@@ -146,13 +146,17 @@ class interleaver {
     const instr* i = at(s, u);  // (an asleep thread is at its wait)
     return ((s.asleep >> u) & 1u) && i != nullptr && i->loc == loc;
   }
+  // Whether instruction i cannot step yet: an await whose value is not
+  // there, a join of a thread that has not ended.
+  bool held(const state& s, const instr& i) const {
+    if (i.kind == op::await) return s.mem[static_cast<std::size_t>(i.loc)] != i.value;
+    return i.kind == op::join && ((s.ended >> i.value) & 1u) == 0;
+  }
   // Whether thread u could step on (a switch away from it is a preemption).
   bool could_go_on(const state& s, std::size_t u) const {
     if (((s.ended | s.asleep) >> u) & 1u) return false;
     const instr* i = at(s, u);
-    if (i == nullptr) return ends_are_steps_;
-    if (i->kind == op::join) return ((s.ended >> i->value) & 1u) != 0;
-    return i->kind != op::await || s.mem[static_cast<std::size_t>(i->loc)] == i->value;
+    return i == nullptr ? ends_are_steps_ : !held(s, *i);
   }
   // Visits n, the state after a step of thread t from s, if the bound allows it.
   void go(const state& s, state n, std::size_t t) {
@@ -204,8 +208,7 @@ class interleaver {
         }
         continue;
       }
-      if (i->kind == op::await && s.mem[static_cast<std::size_t>(i->loc)] != i->value) continue;
-      if (i->kind == op::join && ((s.ended >> i->value) & 1u) == 0) continue;
+      if (held(s, *i)) continue;
       stepped = moves = true;
       if (i->kind == op::futex_wake && i->value == 0) {  // wake_one: each sleeper is one successor
         bool any = false;
