@@ -1388,7 +1388,15 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 // sibling's subtree there may be another worker's, so the footprint of an
 // opaque call's whole segment (seg_fp_) is not known here, and every
 // worker must walk the prefix alike to number the subtrees alike.
-void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
+//
+// A spurious return (spurious: c is not really enabled) is allowed only while
+// another thread can move (choose_node), so a sleeper's step can disable it:
+// the step that leaves no other thread able to move. There, the sleeper run
+// first does not cover the orders that take the return first, and a search
+// on past failures (options::outcomes) wakes every sleeper at such a step.
+// Other searches lose nothing that way: the sleeper's branch, explored first,
+// ends in a deadlock (every live thread blocked), the search's verdict.
+void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed, bool spurious) {
   child_sleep_ = 0;
   if (!reducing() || silent_) return;
   if (!replayed) n.woke_to_newer = 0;
@@ -1407,7 +1415,7 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
     }
     // A replayed node's step wakes whom it woke last time: the same choices
     // from the start give the same threads and the same sleepers (node::cached).
-    const wake_kind w = !replayed                  ? wakes(r, c)
+    const wake_kind w = !replayed                  ? (spurious && opt_.outcomes ? wake_kind::yes : wakes(r, c))
                         : (n.kept_asleep & bit(r)) ? wake_kind::no
                         : (n.woke_to_newer & bit(r)) ? wake_kind::to_read_newer
                                                      : wake_kind::yes;
@@ -1711,7 +1719,7 @@ int engine::plan_step() {
       if (mem) chosen_ = choices_[n->data_choice];
     }
     data_choice_ = n->data_choice;
-    sleep_after(*n, c, j, again != nullptr);
+    sleep_after(*n, c, j, again != nullptr, again == nullptr && (bit(c) & ~real) != 0);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && c != prev_ && switch_preempts(j, real);
     if (again == nullptr && reuses_nodes()) {

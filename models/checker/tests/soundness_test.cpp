@@ -84,6 +84,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_sleeping_waker_does_not_hide_an_earlier_time_out);
   CPPUNIT_TEST(a_spurious_return_does_not_hide_a_deadlock);
   CPPUNIT_TEST(a_token_names_the_store_a_woken_thread_read);
+  CPPUNIT_TEST(a_search_on_past_a_deadlock_takes_each_spurious_return);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -505,6 +506,35 @@ class soundness_test : public CppUnit::TestFixture {
       const auto r = weave::model::check(o, body);
       CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(o.reduction ? "with reduction: " : "plain DFS: ") + r.report,
                                    verdict::deadlock, r.found);
+    }
+  }
+
+  // A spurious return is allowed only while another thread can move, so the
+  // step after which none can disables it. Searching on past failures
+  // (options::outcomes) with reduction, the branch that ran b's store first
+  // (and ended in the deadlock) kept b asleep across a's spurious return, as
+  // if it covered that order too: the executions in which a woke by itself
+  // were cut off (sleep-blocked), and with them the outcome woke = 1. Found
+  // by the interleaving oracle's blocking programs with their outcomes
+  // compared on past the deadlock (wait-no-wake+, futex5+ and 13 more).
+  void a_search_on_past_a_deadlock_takes_each_spurious_return() {
+    auto body = [] {
+      atomic<std::uint32_t> x(0);
+      atomic<int> woke{0, "woke"};
+      thread a([&] {
+        if (S::wait(x, 0) == weave::wait_result::woken) woke.store(1, rlx);
+      });
+      thread b([&] { x.store(1, rlx); });
+      a.join();
+      b.join();
+    };
+    for (auto o : {dpor(), plain()}) {
+      o.spurious_wakeups = 1;  // a check's default
+      o.outcomes = true;
+      const auto r = weave::model::check(o, body);
+      const std::string how = o.reduction ? "with reduction: " : "plain DFS: ";
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);  // a sleeps for ever if b stores first
+      CPPUNIT_ASSERT_MESSAGE(how + r.outcomes, has(r.outcomes, "woke = 1: --replay"));  // a woke by itself first
     }
   }
 
