@@ -463,6 +463,7 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   if (!active() || obj >= nobj_) return wait_result::woken;
   // The kernel compares the word's latest value in modification order.
   const std::uint32_t latest = objects_[obj].mo.back();
+  if (reducing() && !silent_ && rc11()) end_read_marks(obj);
   const auto value = static_cast<std::uint32_t>(msgs_[latest].value);
   record_event(obj, latest, kNoMsg, false, false);
   note_read(obj, latest);
@@ -494,6 +495,18 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   hand_over();  // may be chosen at once again: to time out, or wake spuriously
   answers_.push_back(static_cast<std::uint64_t>(threads_[cur_].wres));
   return threads_[cur_].wres;
+}
+
+// A futex wait's value check reads the word's latest store, with no choice.
+// A thread woken to read only stores made since it fell asleep (read_mark_,
+// engine::wakes), whose pending write goes to that word, is not covered where
+// it fell asleep once the wait has read: its write made there could have
+// been the latest, and the wait would have read it. Its restriction ends
+// here (soundness_test::a_wait_ends_the_restriction_of_a_woken_writer).
+void engine::end_read_marks(std::uint32_t obj) {
+  for (std::size_t r = 0; r < threads_.size(); ++r)
+    if (read_mark_[r] != 0 && mem_pending(threads_[r]) && threads_[r].pend.kind != op::load && threads_[r].pend.obj == obj)
+      read_mark_[r] = 0;
 }
 
 void engine::futex_wake(std::uint32_t obj, bool all, source_location loc, bool may_have_ended) {
@@ -1389,14 +1402,14 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 // opaque call's whole segment (seg_fp_) is not known here, and every
 // worker must walk the prefix alike to number the subtrees alike.
 //
-// A spurious return (spurious: c is not really enabled) is allowed only while
-// another thread can move (choose_node), so a sleeper's step can disable it:
-// the step that leaves no other thread able to move. There, the sleeper run
-// first does not cover the orders that take the return first, and a search
-// on past failures (options::outcomes) wakes every sleeper at such a step.
-// Other searches lose nothing that way: the sleeper's branch, explored first,
-// ends in a deadlock (every live thread blocked), the search's verdict.
-void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed, bool spurious) {
+// A spurious return is allowed only while another thread can move
+// (choose_node), so a sleeper's step can disable it: the step that leaves no
+// other thread able to move. There, the sleeper run first does not cover the
+// orders that take the return first, and a search on past failures
+// (options::outcomes) wakes every sleeper at a spurious return. Other
+// searches lose nothing that way: the sleeper's branch, explored first, ends
+// in a deadlock (every live thread blocked), the search's verdict.
+void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
   child_sleep_ = 0;
   if (!reducing() || silent_) return;
   if (!replayed) n.woke_to_newer = 0;
@@ -1415,7 +1428,7 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed, bool spu
     }
     // A replayed node's step wakes whom it woke last time: the same choices
     // from the start give the same threads and the same sleepers (node::cached).
-    const wake_kind w = !replayed                  ? (spurious && opt_.outcomes ? wake_kind::yes : wakes(r, c))
+    const wake_kind w = !replayed                  ? wakes(r, c)
                         : (n.kept_asleep & bit(r)) ? wake_kind::no
                         : (n.woke_to_newer & bit(r)) ? wake_kind::to_read_newer
                                                      : wake_kind::yes;
@@ -1426,20 +1439,14 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed, bool spu
     }
     if (!replayed && w == wake_kind::to_read_newer) n.woke_to_newer |= bit(r);
   }
+  if (!replayed && opt_.outcomes && child_sleep_ != 0) {
+    const thread_rec& t = threads_[static_cast<std::size_t>(c)];
+    if (t.st == tstate::blocked && !t.timed && !holder_dead(t)) {  // a spurious return (step_kind's test)
+      for (tmask m = child_sleep_; m != 0; m &= m - 1) read_mark_[lowest(m)] = 0;
+      child_sleep_ = 0;
+    }
+  }
   if (!replayed) n.kept_asleep = child_sleep_;
-  // A futex wait's value check reads the word's latest store, with no choice
-  // (engine::futex_wait). A thread woken to read only stores made since it
-  // fell asleep (read_mark_, engine::wakes), whose pending write goes to that
-  // word, is not covered where it fell asleep once the wait has read: its
-  // write made there could have been the latest, read by the wait instead.
-  // Its restriction ends here (oracle_test: timed30 under rc11 never reached
-  // a wait that slept on a value the restricted fetch_add then read).
-  const thread_rec& ct = threads_[static_cast<std::size_t>(c)];
-  if (rc11() && ct.st == tstate::runnable && ct.act == action::step && ct.pend.kind == op::wait)
-    for (std::size_t r = 0; r < threads_.size(); ++r)
-      if (read_mark_[r] != 0 && mem_pending(threads_[r]) && threads_[r].pend.kind != op::load &&
-          threads_[r].pend.obj == ct.pend.obj)
-        read_mark_[r] = 0;
 }
 
 // Records step j (thread c, chosen at node n) and does what taking it does
@@ -1732,7 +1739,7 @@ int engine::plan_step() {
       if (mem) chosen_ = choices_[n->data_choice];
     }
     data_choice_ = n->data_choice;
-    sleep_after(*n, c, j, again != nullptr, again == nullptr && (bit(c) & ~real) != 0);
+    sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && c != prev_ && switch_preempts(j, real);
     if (again == nullptr && reuses_nodes()) {

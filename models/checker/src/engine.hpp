@@ -253,7 +253,8 @@ class engine : private one_check_at_a_time, private workspace {
     return prev_ >= 0 && (real & bit(prev_)) != 0 && threads_[prev_].st != tstate::blocked &&
            !(j > 0 && steps_.back().eager);
   }
-  void sleep_after(node& n, int c, std::int32_t j, bool replayed, bool spurious);
+  void sleep_after(node& n, int c, std::int32_t j, bool replayed);
+  void end_read_marks(std::uint32_t obj);
   [[gnu::always_inline]] inline void take_step(const node& n, int c, std::int32_t j, std::int32_t seg, bool preempt,
                                                bool eager, bool forced);
   /// A runnable thread's next operation that is not a spin or a wake: its
