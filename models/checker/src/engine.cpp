@@ -463,7 +463,7 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   if (!active() || obj >= nobj_) return wait_result::woken;
   // The kernel compares the word's latest value in modification order.
   const std::uint32_t latest = objects_[obj].mo.back();
-  if (reducing() && !silent_ && rc11()) end_read_marks(obj);
+  end_read_marks(obj);
   const auto value = static_cast<std::uint32_t>(msgs_[latest].value);
   record_event(obj, latest, kNoMsg, false, false);
   note_read(obj, latest);
@@ -704,7 +704,7 @@ tmask engine::real_enabled(enabled_sets& e) const {
       case tstate::blocked:
         // A time-out: at the deadline, or (wait_unless_dead) once the holder
         // has finished; enabled by that thread's end, as a join is.
-        if (t.timed || holder_dead(t)) real |= bit(static_cast<int>(i));
+        if (times_out(t)) real |= bit(static_cast<int>(i));
         else if (may_return_spuriously(t)) spur |= bit(static_cast<int>(i));
         break;
       case tstate::finished: finished |= bit(static_cast<int>(i)); break;
@@ -1441,7 +1441,7 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
   }
   if (!replayed && opt_.outcomes && child_sleep_ != 0) {
     const thread_rec& t = threads_[static_cast<std::size_t>(c)];
-    if (t.st == tstate::blocked && !t.timed && !holder_dead(t)) {  // a spurious return (step_kind's test)
+    if (t.st == tstate::blocked && !times_out(t)) {  // a spurious return
       for (tmask m = child_sleep_; m != 0; m &= m - 1) read_mark_[lowest(m)] = 0;
       child_sleep_ = 0;
     }
@@ -1490,7 +1490,7 @@ void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
     t.stepped = true;
   }
   if (t.st == tstate::blocked) {
-    s.act = (t.timed || holder_dead(t)) ? action::timeout : action::spurious;
+    s.act = times_out(t) ? action::timeout : action::spurious;
     if (holder_dead(t)) s.aux = static_cast<std::uint32_t>(t.holder);  // the report names the dead holder
   }
   if (t.st == tstate::blocked || t.act == action::wake_return) {  // the wait's end

@@ -329,6 +329,9 @@ class engine : private one_check_at_a_time, private workspace {
   tmask woken_by_sleepers(tmask sleep, tmask enabled) const;
   tmask waiting_on(std::uint32_t obj) const;
   bool holder_dead(const thread_rec& t) const noexcept;
+  /// Whether blocked thread t's return from its wait is a time-out (a
+  /// deadline, or its holder's death): a real step; otherwise it is spurious.
+  bool times_out(const thread_rec& t) const noexcept { return t.timed || holder_dead(t); }
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);
@@ -379,6 +382,16 @@ class engine : private one_check_at_a_time, private workspace {
   /// Whether RC11's reads-from reduction rules apply to t's next step.
   bool weak_rules(const thread_rec& t) const noexcept { return rc11() && !opaque(t); }
   bool decides_here(const thread_rec& t) const noexcept;
+  /// Whether thread t's pending access reads the latest store (list_choices):
+  /// under sc, and inside an opaque call where the call does not decide.
+  bool reads_latest(const thread_rec& t) const noexcept {
+    return !weak_rules(t) && !(rc11() && opaque(t) && decides_here(t));
+  }
+  /// Whether pending access p is an RMW with one store left to read (its
+  /// only choice, the latest: list_choices).
+  bool one_store_left(const pending_op& p) const noexcept {
+    return p.kind == op::rmw && !p.cas && objects_[p.obj].untaken == 1;
+  }
   std::string thread_name(int t) const;
   std::string prim_name(std::uint32_t p) const;
   std::string call_text(std::int32_t call) const;

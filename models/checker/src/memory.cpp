@@ -130,7 +130,7 @@ void engine::list_choices(int t) {
   // Inside an opaque call, only a read where the call decides takes RC11's
   // values (calls.cpp); the reduction still treats the call as reading the
   // latest (engine::wakes), which only wakes sleepers more often.
-  if (!weak_rules(th) && !(rc11() && opaque(th) && decides_here(th))) {  // sc, or inside an opaque call: the latest only
+  if (reads_latest(th)) {  // sc, or inside an opaque call: the latest only
     // A spurious compare_exchange_weak failure is no weak-memory effect: sc
     // explores it too, for the check's own atomics. Inside weave's primitives
     // their rc11 checks explore it (their sc checks, for the time budget they
@@ -142,7 +142,7 @@ void engine::list_choices(int t) {
   // An RMW reads a message no other RMW has read, and the mo-latest is never
   // read (its RMW would follow it): with no other, that is its only choice, and
   // the latest store is always consistent (no floor, no psc to judge).
-  if (p.kind == op::rmw && !p.cas && o.untaken == 1) {
+  if (one_store_left(p)) {
     if (o.mo.back() >= mark) add_choices(p, o.mo.back(), false);
     return;
   }
@@ -183,10 +183,7 @@ void engine::list_choices(int t) {
 // that list whole or empty), or where the choice is not in the whole list
 // (never: the short list is a part of it).
 std::optional<std::pair<std::uint16_t, std::uint16_t>> engine::choice_in_full_list(int t) {
-  const thread_rec& th = threads_[t];
-  const pending_op& p = th.pend;
-  if (!weak_rules(th) && !(rc11() && opaque(th) && decides_here(th))) return std::nullopt;
-  if (p.kind == op::rmw && !p.cas && objects_[p.obj].untaken == 1) return std::nullopt;
+  if (reads_latest(threads_[t]) || one_store_left(threads_[t].pend)) return std::nullopt;
   const std::vector<mem_choice> listed = choices_;
   const std::uint32_t mark = read_mark_[t];
   read_mark_[t] = 0;
