@@ -258,7 +258,7 @@ std::uint32_t engine::spawn(std::function<void()>&& fn, source_location loc, con
   saw_model_ = true;
   fresh_pending_ = true;
   c.dpor = threads_[parent].dpor;
-  c.now = threads_[parent].now;
+  c.now = time_of(threads_[parent]);
   c.spurious_left = c.spurious_cas_left = opt_.spurious_wakeups;
   if (tracing())
     notes_.push_back(note{in_prefix_ ? 0 : steps_.size(), static_cast<std::uint8_t>(parent),
@@ -477,7 +477,7 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
     return wait_result::value_mismatch;
   }
   const bool timed = deadline != model_sync::forever.time_since_epoch().count();
-  if (timed && deadline <= threads_[cur_].now) {
+  if (timed && deadline <= time_of(threads_[cur_])) {
     s.aux = static_cast<std::uint32_t>(wait_result::timed_out);
     answers_.push_back(static_cast<std::uint64_t>(wait_result::timed_out));
     return wait_result::timed_out;
@@ -1257,6 +1257,7 @@ void engine::reset_execution() {
   sc_events_ = sc_fences_ = 0;
   child_sleep_ = 0;
   for (auto& fp : sleep_fp_) fp.clear();
+  times_.clear();
   preemptions_ = 0;
   fail_ = failure{};
   failed_ = false;
@@ -1522,7 +1523,7 @@ void engine::step_ends(thread_rec& t, int c) {
       t.wres = wait_result::timed_out;
     } else if (t.timed) {
       t.wres = wait_result::timed_out;
-      t.now = std::max(t.now, t.deadline);
+      set_time(t, c, std::max(time_of(t), t.deadline));
     } else {
       t.wres = wait_result::woken;
       --t.spurious_left;

@@ -1,6 +1,7 @@
 // The engine: one object holding the search stack and the current execution.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -81,6 +82,7 @@ struct snapshot {
   std::vector<const void*> locks;
   std::vector<std::uint8_t> lock_holder;
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp;
+  std::vector<time_mark> times;
   std::array<std::uint32_t, kMaxThreads> sleep_mark{}, read_mark{};
   tmask child_sleep = 0, unwound_unjoined = 0;
   /// The records it holds no copy of, as reset (object_rec::reset_clean): bit
@@ -196,7 +198,29 @@ class engine : private one_check_at_a_time, private workspace {
   void spin(source_location loc);
   void fence(std::memory_order o, source_location loc);
   std::uint32_t self() const noexcept { return cur_ + 1; }
-  std::int64_t now() const noexcept { return cur_ >= 0 ? threads_[cur_].now : 0; }
+  std::int64_t now() const noexcept { return cur_ >= 0 ? time_of(threads_[cur_]) : 0; }
+  /// Thread t's virtual time: the latest time of any thread's that happens
+  /// before it (its own included). A thread's own time moves only where it
+  /// starts (its parent's time) and where a timed wait of its times out (to
+  /// the deadline), so every run of a schedule reads the same times, and no
+  /// step of another thread changes them but through happens-before, which
+  /// the search orders already. Time flows with happens-before as a steady
+  /// clock's does on hardware: a thread that joins one that slept 1 ms, or
+  /// acquires what it released after, reads a time at least as late
+  /// (soundness_test::time_flows_with_happens_before).
+  /// (A thread's start needs no mark: its parent's time then is the latest
+  /// of marks that happen before the spawn, and so before the thread.)
+  std::int64_t time_of(const thread_rec& t) const noexcept {
+    std::int64_t ns = t.now;
+    for (const time_mark& m : times_)
+      if (m.epoch <= t.hb.c[m.tid]) ns = std::max(ns, m.ns);
+    return ns;
+  }
+  /// Thread c's own time moves to ns at a time-out, from its current epoch on.
+  void set_time(thread_rec& t, int c, std::int64_t ns) {
+    t.now = ns;
+    times_.push_back({static_cast<std::uint8_t>(c), t.hb.c[c], ns});
+  }
   /// S::clock::now() in a model thread: its virtual time.
   std::int64_t now_ns() {
     if (ff_) return static_cast<std::int64_t>(ff_answer());
@@ -543,6 +567,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool planned_end_ = false;  // a thread planned the step after its own and found the end (hand_over)
   bool planning_here_ = false;  // plan_step runs on the stack of thread cur_ (engine::visible)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
+  std::vector<time_mark> times_;  // where threads' own times moved, in this execution (time_of)
   std::uint16_t preemptions_ = 0;
   failure fail_;
   failure failure_;  // the failure a search stopped at

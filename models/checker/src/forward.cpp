@@ -191,6 +191,7 @@ int engine::ff_land() {
   copy_list(s.locks, locks_);
   copy_list(s.lock_holder, lock_holder_);
   for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(s.sleep_fp[t], sleep_fp_[t]);
+  copy_list(s.times, times_);
   s.sleep_mark = sleep_mark_;
   s.read_mark = read_mark_;
   s.child_sleep = child_sleep_;
@@ -250,6 +251,7 @@ bool engine::same_state(const snapshot& s) const {
   part(sleep_fp_ == s.sleep_fp && sleep_mark_ == s.sleep_mark && read_mark_ == s.read_mark &&
            child_sleep_ == s.child_sleep,
        "sleep sets");
+  part(times_ == s.times, "virtual times");
   part(unwound_unjoined_ == s.unwound_unjoined, "unwound_unjoined");
   part(cur_ == s.cur, "cur");
   part(prev_ == s.prev, "prev");
@@ -305,6 +307,7 @@ void engine::verify_snapshot(std::int32_t j) const {
   copy_list(locks_, s.locks);
   copy_list(lock_holder_, s.lock_holder);
   for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(sleep_fp_[t], s.sleep_fp[t]);
+  copy_list(times_, s.times);
   sleep_mark_ = s.sleep_mark;
   read_mark_ = s.read_mark;
   child_sleep_ = s.child_sleep;

@@ -210,7 +210,7 @@ struct thread_state {
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
   int spurious_left = 0;          // spurious wake-ups this thread may still get
-  std::int64_t now = 0;           // this thread's virtual time
+  std::int64_t now = 0;           // its own virtual time: its parent's when it started, or its latest time-out (engine::time_of)
   std::uint32_t join_target = 0;
   bool joined = false;
   source_location spawned_at{};
@@ -236,6 +236,15 @@ void copy_list(std::vector<T>& to, const std::vector<T>& from) {
   if (from.empty()) to.clear();
   else to = from;
 }
+
+/// Where thread tid's own virtual time moved at a time-out (engine::time_of):
+/// from its epoch `epoch` on, its time is `ns`.
+struct time_mark {
+  std::uint8_t tid;
+  std::uint32_t epoch;
+  std::int64_t ns;
+  bool operator==(const time_mark&) const = default;
+};
 
 /// A model thread's state in one execution with its lists: what a snapshot
 /// keeps of it (forward.cpp; its name stays as it was spawned).

@@ -15,6 +15,7 @@
 #include "weave/model.hpp"
 #include "weave/recursive_mutex.hpp"
 #include "weave/semaphore.hpp"
+#include "weave/timer.hpp"
 
 namespace {
 
@@ -86,6 +87,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_token_names_the_store_a_woken_thread_read);
   CPPUNIT_TEST(a_search_on_past_a_deadlock_takes_each_spurious_return);
   CPPUNIT_TEST(a_wait_ends_the_restriction_of_a_woken_writer);
+  CPPUNIT_TEST(time_flows_with_happens_before);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -571,6 +573,55 @@ class soundness_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT_EQUAL_MESSAGE(std::string(o.reduction ? "with reduction: " : "plain DFS: ") + r.report,
                                    verdict::check_failed, r.found);
     }
+  }
+
+  // S::clock is steady: on hardware a thread that joins one that slept 1 ms,
+  // or acquires what another released after sleeping, reads a time at least
+  // as late as that one did. Each model thread kept a virtual time of its
+  // own (where it started, or its latest time-out), so each check failed: a
+  // false alarm on a timer's "joined, at least its interval passed". A thread's
+  // time is now the latest of every thread's that happens before it
+  // (engine::time_of).
+  void time_flows_with_happens_before() {
+    using namespace std::chrono_literals;
+    const auto joined = [] {
+      atomic<std::uint32_t> w(0);
+      const auto start = S::clock::now();
+      thread t([&] { S::wait(w, 0, S::clock::now() + 1ms); });  // nobody wakes it: it times out
+      t.join();
+      WEAVE_CHECK(S::clock::now() - start >= 1ms);
+    };
+    const auto acquired = [] {
+      atomic<std::uint32_t> w(0);
+      atomic<std::int64_t> then(0);
+      thread a([&] {
+        S::wait(w, 0, S::clock::now() + 1ms);
+        then.store(S::clock::now().time_since_epoch().count(), std::memory_order_release);  // pairs with b's acquire
+      });
+      thread b([&] {
+        const std::int64_t t = then.load(std::memory_order_acquire);  // pairs with a's release
+        WEAVE_CHECK(t == 0 || S::clock::now().time_since_epoch().count() >= t);
+      });
+      a.join();
+      b.join();
+    };
+    const auto timer_joined = [] {  // Python's Timer(0.01, f).start(); .join()
+      const auto start = S::clock::now();
+      weave::model::timer t(10ms, [] {});
+      t.start();
+      t.join();
+      WEAVE_CHECK(S::clock::now() - start >= 10ms);
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const auto& body : {std::function<void()>(joined), std::function<void()>(acquired), std::function<void()>(timer_joined)}) {
+          const auto r = weave::model::check(o, body);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+        }
+      }
   }
 
   // Under rc11 with reduction, a thread woken from a sleep set to read newer

@@ -502,8 +502,11 @@ struct model_sync {
 
   /// Virtual time: each model thread's clock starts at one second (a spawned
   /// thread starts at its parent's time) and moves only when one of its timed
-  /// waits times out (to that wait's deadline), so every run of a schedule is the
-  /// same and threads' steps commute as the reduction assumes.
+  /// waits times out (to that wait's deadline), or when it synchronizes with a
+  /// thread whose clock is later: a thread reads the latest time of any thread
+  /// that happens before it, as a steady clock's reads do on hardware. So
+  /// every run of a schedule is the same and threads' steps commute as the
+  /// reduction assumes.
   struct clock {
     using rep = std::int64_t;
     using period = std::nano;
