@@ -1,9 +1,10 @@
 // Hand-written spin loops: Dekker's and Peterson's mutual exclusion, a
-// test-and-test-and-set spinlock, a ticket lock, an MCS queue lock and a
-// sense-reversing barrier. Each waits in a loop that calls S::spin(); the
-// checker parks such a loop until something it read since its previous spin is
-// written again (the await rule), so a loop that exits on hardware is never
-// reported as a deadlock and a loop nothing will ever release is.
+// test-and-set and a test-and-test-and-set spinlock, a ticket lock, an MCS
+// queue lock and a sense-reversing barrier. Each waits in a loop that calls
+// S::spin(); the checker parks such a loop until something it read since its
+// previous spin is written with a new value (the await rule), so a loop that
+// exits on hardware is never reported as a deadlock or a livelock, and a loop
+// nothing will ever release is reported as a deadlock.
 //
 // Sources of the algorithms: Dekker (as told by Dijkstra, 1965), Peterson
 // ("Myths about the mutual exclusion problem", 1981), the ticket lock and the
@@ -82,6 +83,18 @@ struct peterson {
     while (flag[other].load(sc) == 1 && victim.load(sc) == me) S::spin();
   }
   void unlock(int me) { flag[me].store(0, sc); }  // seq_cst: pairs with the other's loads in lock
+};
+
+// Test-and-set: the simplest spinlock, an exchange in a loop. While the lock
+// is held each exchange writes back the 1 it read: it changes nothing, so the
+// loop waits (the await rule) until the unlock writes 0.
+template <bool RelaxedLock>
+struct tas {
+  atomic<int> locked{0};
+  void lock(int) {
+    while (locked.exchange(1, RelaxedLock ? rlx : acq) != 0) S::spin();  // pairs with the release in unlock
+  }
+  void unlock(int) { locked.store(0, rel); }  // pairs with the exchange's acquire (the twin drops it)
 };
 
 // Test-and-test-and-set: spin on a plain load, try the exchange when it looks free.
@@ -187,6 +200,18 @@ WEAVE_MODEL_CHECK(classic_spin_dekker, pass) {
 
 WEAVE_MODEL_CHECK(classic_spin_peterson, pass) {
   peterson l;
+  count_under(l, 2);
+}
+
+WEAVE_MODEL_CHECK(classic_spin_tas_three_threads, pass) {
+  tas<false> l;
+  count_under(l, 3);
+}
+
+// Buggy: the exchange that takes the lock is relaxed, so it does not acquire
+// what the last holder released: the counter is a data race.
+WEAVE_MODEL_CHECK(classic_spin_tas_twin_relaxed_lock, data_race) {
+  tas<true> l;
   count_under(l, 2);
 }
 

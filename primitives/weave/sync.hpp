@@ -55,7 +55,9 @@
 //                       (weave::condition's notify; the Linux kernel's
 //                       wake_q and Rust parking_lot's UnparkHandle do the same).
 //   S::spin()           a CPU pause; in the model, "I make no progress until
-//                       another thread writes something".
+//                       another thread writes a new value to something I read"
+//                       (a failed compare_exchange, or an exchange that wrote
+//                       back what it read, made no progress either).
 //   S::spin_budget      how many times a primitive may spin before it parks
 //                       (16 on hardware; 2 in the model, enough to explore
 //                       "released while I spun" without long traces).

@@ -1193,24 +1193,41 @@ void engine::thread_died(int c, std::int32_t j) {
 }
 
 // Something the thread read since its previous spin has something newer to
-// read: under RC11 a message after the one read in mo; otherwise a write since.
+// read: under RC11 a message after the one read in mo with another value;
+// otherwise a write since (object_rec::writes: an RMW that wrote back the
+// value it read is none).
 bool engine::stale(const thread_rec& t) const {
   for (const spin_read& r : t.spin_reads) {
     const object_rec* o = dep_object(r.obj);
     if (o == nullptr) continue;
-    if (rc11() && r.msg != kNoMsg ? newer_than(r.msg) : o->writes.size() > r.seen) return true;
+    if (rc11() && r.msg != kNoMsg ? news_after(r.msg) != 0 : o->writes.size() > r.seen) return true;
   }
   return false;
 }
 
-// The first step that gave r's object something newer than what r read.
+// Whether two rounds of a spin loop read the same values of the same objects
+// (RC11's await rule): the same stores, or stores of the same values. A
+// test-and-set loop's exchange reads a new store each round, the one its
+// previous round wrote, and writes it again: the same round.
+bool engine::same_values(const std::vector<spin_read>& a, const std::vector<spin_read>& b) const {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (a[i].obj != b[i].obj || a[i].msg == kNoMsg || b[i].msg == kNoMsg ||
+        msgs_[a[i].msg].value != msgs_[b[i].msg].value)
+      return false;
+  }
+  return true;
+}
+
+// The first step that gave r's object something newer than what r read (stale).
 std::int32_t engine::first_newer_write(const spin_read& r) const {
   const object_rec* o = dep_object(r.obj);
   if (o == nullptr) return -1;
   if (!rc11() || r.msg == kNoMsg) return o->writes.size() > r.seen ? o->writes[r.seen] : -1;
   for (const std::int32_t w : o->writes) {
     const std::uint32_t m = steps_[static_cast<std::size_t>(w)].wr;
-    if (m != kNoMsg && msgs_[m].pos > msgs_[r.msg].pos) return w;
+    if (m != kNoMsg && msgs_[m].pos > msgs_[r.msg].pos && msgs_[m].value != msgs_[r.msg].value) return w;
   }
   return -1;
 }
@@ -1533,8 +1550,8 @@ void engine::step_ends(thread_rec& t, int c) {
     t.hb.join(t.wake_hb);
   }
   if (t.act == action::step && t.pend.kind == op::spin) {
-    if (rc11()) {  // rounds that read the same stores again (see list_choices)
-      t.repeats = t.spin_reads == t.last_round ? t.repeats + 1 : 0;
+    if (rc11()) {  // rounds that read the same values again (see list_choices)
+      t.repeats = same_values(t.spin_reads, t.last_round) ? t.repeats + 1 : 0;
       t.last_round = t.spin_reads;
     }
     if (stale(t)) t.idle_spins = 0;

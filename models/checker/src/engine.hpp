@@ -287,10 +287,13 @@ class engine : private one_check_at_a_time, private workspace {
     return t.st != tstate::blocked && t.act == action::step && t.pend.kind != op::spin &&
            t.pend.kind != op::wake_one && t.pend.kind != op::wake_all;
   }
-  /// A store, an RMW or a futex wait is no idle round of a spin loop: the
-  /// count of spins in a row with nothing new to read (the await rule) starts again.
+  /// A store or a futex wait is no idle round of a spin loop: the count of
+  /// spins in a row with nothing new to read (the await rule) starts again.
+  /// So is an RMW that changes the value (rmw_write); a compare_exchange that
+  /// fails, or an RMW that writes back the value it read (a test-and-set lock's
+  /// exchange(1) while the lock is held), is a read: the loop is idle.
   static bool not_idle(const thread_rec& t) noexcept {
-    return t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::rmw || t.pend.kind == op::wait);
+    return t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::wait);
   }
   [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
   [[gnu::cold]] void step_ends(thread_rec& t, int c);
@@ -461,7 +464,8 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::flatten]] step_rec& read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o);
   bool psc_consistent() const;
   bool tentative_ok(int t, const mem_choice& c);
-  bool newer_than(std::uint32_t msg) const;
+  std::uint32_t news_after(std::uint32_t msg) const;
+  bool same_values(const std::vector<spin_read>& a, const std::vector<spin_read>& b) const;
   std::int32_t first_newer_write(const spin_read& r) const;
   result search(const std::function<void()>& body, mode m, int bound);
 

@@ -84,9 +84,14 @@ std::uint32_t engine::floor_pos(const object_rec& o, const vclock& hb) const {
   return f;
 }
 
-bool engine::newer_than(std::uint32_t msg) const {
+// The first place after msg in mo that holds another value (0: none): news
+// for a spinner that read msg (the await rule; a value written again is none).
+std::uint32_t engine::news_after(std::uint32_t msg) const {
   const message& m = msgs_[msg];
-  return m.pos + 1 < objects_[m.obj].mo.size();
+  const auto& mo = objects_[m.obj].mo;
+  for (std::size_t i = m.pos + 1; i < mo.size(); ++i)
+    if (msgs_[mo[i]].value != m.value) return static_cast<std::uint32_t>(i);
+  return 0;
 }
 
 // What pending access p may do with message id (appended to choices_): read
@@ -148,11 +153,14 @@ void engine::list_choices(int t) {
   }
   std::uint32_t lo = floor_pos(o, th.hb);
   // The await rule under weak memory: after spin_budget rounds of a spin loop
-  // that read the same stores, a round reads something newer when there is
-  // something (re-reading the old value is the same no-progress round again).
+  // that read the same values, a round reads a newer value when there is one
+  // (re-reading the old value, or a later store of it, is the same
+  // no-progress round again; two test-and-set loops that read each other's
+  // exchanges would otherwise keep the unlock's store unseen for ever).
   if (reads && th.repeats >= model_sync::spin_budget)
     for (const spin_read& r : th.last_round)
-      if (r.obj == p.obj && r.msg != kNoMsg && newer_than(r.msg)) lo = std::max(lo, msgs_[r.msg].pos + 1);
+      if (r.obj == p.obj && r.msg != kNoMsg)
+        if (const std::uint32_t news = news_after(r.msg)) lo = std::max(lo, news);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !opaque(th));
@@ -544,7 +552,13 @@ void engine::rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu)
   const std::memory_order o = t.pend.order;
   const std::uint32_t id = new_message(obj, neu, before_pos + 1, t, o, &msgs_[read]);
   record_event(obj, read, id, o == kSc, false);
-  objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+  // The await rule: a write of the value it read changes nothing a spin loop
+  // reads, so it wakes no spinner and keeps this thread's round idle (two
+  // test-and-set spinners would otherwise wake each other for ever).
+  if (neu != before_value) {
+    objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
+    t.idle_spins = 0;
+  }
   published(t, o);
   note_read(obj, id);  // it read up to its own write: stale once something newer exists
   step_rec& s = steps_.back();
@@ -578,7 +592,10 @@ int engine::atomic_cas(std::uint32_t obj, std::memory_order so, std::memory_orde
     rmw_write(obj, c.msg, desired);
     return 1;
   }
-  if (c.kind == pick::cas_spurious) --t.spurious_cas_left;
+  if (c.kind == pick::cas_spurious) {
+    --t.spurious_cas_left;
+    t.idle_spins = 0;  // it read the value it expected: going round again is no idle round (not_idle)
+  }
   step_rec& s = read_step(obj, c.msg, fo);
   s.kind = op::cas_fail;
   s.aux = c.kind == pick::cas_spurious ? 1 : 0;

@@ -407,7 +407,7 @@ struct object_fields {
 /// What an object's record says that its accesses change (a snapshot keeps
 /// this part: what it is, named, made and lives stays as it was made).
 struct object_state : object_fields {
-  std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule)
+  std::vector<std::int32_t> writes;  // the steps that wrote a value to it (the await rule; not an RMW that wrote back what it read)
   // RC11: the modification order (message ids) and who accessed what when
   std::vector<std::uint32_t> mo;
   std::vector<access_rec> acc;

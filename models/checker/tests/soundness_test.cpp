@@ -88,6 +88,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_search_on_past_a_deadlock_takes_each_spurious_return);
   CPPUNIT_TEST(a_wait_ends_the_restriction_of_a_woken_writer);
   CPPUNIT_TEST(time_flows_with_happens_before);
+  CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -618,6 +619,74 @@ class soundness_test : public CppUnit::TestFixture {
         const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
         for (const auto& body : {std::function<void()>(joined), std::function<void()>(acquired), std::function<void()>(timer_joined)}) {
           const auto r = weave::model::check(o, body);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+        }
+      }
+  }
+
+  // The simplest spinlocks: a compare_exchange loop and a test-and-set
+  // exchange loop, each with S::spin(). A failed compare_exchange, or an
+  // exchange that writes back the 1 it read, changes nothing: the round is
+  // idle, and the await rule parks the loop until the holder's unlock. An
+  // earlier engine counted every RMW as progress, so the search ran the
+  // unfair schedule in which the loop goes round for ever: LIVELOCK on
+  // correct locks. Under RC11 two test-and-set loops also read each other's
+  // exchanges for ever, the unlock's store never seen, unless a round that
+  // read the same values as the one before must read a newer value.
+  void a_spin_loop_whose_rmw_changes_nothing_waits() {
+    using lock_fn = void (*)(atomic<int>&);
+    const lock_fn cas_strong = [](atomic<int>& l) {
+      int e = 0;
+      while (!l.compare_exchange_strong(e, 1, std::memory_order_acquire, rlx)) {  // pairs with the unlock
+        e = 0;
+        S::spin();
+      }
+    };
+    const lock_fn cas_weak = [](atomic<int>& l) {
+      int e = 0;
+      while (!l.compare_exchange_weak(e, 1, std::memory_order_acquire, rlx)) {  // pairs with the unlock
+        e = 0;
+        S::spin();
+      }
+    };
+    const lock_fn tas = [](atomic<int>& l) {
+      while (l.exchange(1, std::memory_order_acquire) != 0) S::spin();  // pairs with the unlock
+    };
+    const auto count_under = [](lock_fn lock, int threads, bool unlock) {
+      return [=] {
+        atomic<int> l(0);
+        cell<int> n(0);
+        const auto body = [&] {
+          lock(l);
+          n.write() += 1;
+          if (unlock) l.store(0, std::memory_order_release);  // pairs with the lock's acquire
+        };
+        thread a(body);
+        std::unique_ptr<thread> b;
+        if (threads == 3) b = std::make_unique<thread>(body);
+        body();
+        a.join();
+        if (b) b->join();
+        WEAVE_CHECK(n.read() == threads);
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        o.max_steps = 500;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const lock_fn lock : {cas_strong, cas_weak, tas}) {
+          auto r = weave::model::check(o, count_under(lock, 2, true));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+          // the twin: a lock nobody unlocks is a loop nothing will release
+          r = weave::model::check(o, count_under(lock, 2, false));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how + r.report, has(r.report, "spins at"));
+        }
+        if (o.reduction) {  // three test-and-set loops (plain DFS: too many schedules)
+          const auto r = weave::model::check(o, count_under(tas, 3, true));
           CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
           CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
         }
