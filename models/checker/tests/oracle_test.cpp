@@ -90,6 +90,14 @@ std::uint32_t execute(const oracle::instr& i, std::vector<std::unique_ptr<locati
       while ((v = a.load(to_std(i.ord))) != i.value) weave::model_sync::spin();
       return v;
     }
+    case oracle::op::await_cas: {
+      std::uint32_t e = i.expected;
+      while (!a.compare_exchange_strong(e, i.value, to_std(i.ord), std::memory_order_relaxed)) {
+        e = i.expected;
+        weave::model_sync::spin();
+      }
+      return e;
+    }
     case oracle::op::futex_wait:
       return weave::model_sync::wait(a, i.value) == weave::wait_result::woken ? 1 : 0;
     case oracle::op::futex_wait_for:
@@ -497,6 +505,11 @@ std::vector<program> random_await_programs(int count, std::uint32_t seed = 19960
   return generate(count, seed, oracle::random_await_program);
 }
 
+/// Programs with compare_exchange spin loops, from a ninth fixed seed.
+std::vector<program> random_cas_await_programs(int count, std::uint32_t seed = 20260517) {  // fixed, and not the seeds above
+  return generate(count, seed, oracle::random_cas_await_program);
+}
+
 /// Spin loops: whether some fair execution never ends.
 std::vector<known_case> await_catalogue() {
   using namespace oracle;
@@ -521,6 +534,15 @@ std::vector<known_case> await_catalogue() {
       // A relaxed exchange may read the 1 or the initial 0: when it ends
       // with 1 last, a loop waiting for 3 waits for ever.
       {{"await-exchange", 1, {{store(x, 1, rlx)}, {exchange(x, 3, rlx)}, {await(x, 3, sc)}}}, false, true},
+      // A compare_exchange loop takes the value it waits for and leaves its own.
+      {{"await-cas-handoff", 1, {{store(x, 1, rel)}, {await_cas(x, 1, 2, acq)}}}, false, false},
+      // Two loops take turns: the second waits for the first one's 1.
+      {{"await-cas-chain", 1, {{await_cas(x, 0, 1, rlx)}, {await_cas(x, 1, 2, rlx)}}}, false, false},
+      // Both want the 0: the one that comes second waits for ever.
+      {{"await-cas-taken", 1, {{await_cas(x, 0, 1, acq)}, {await_cas(x, 0, 2, acq)}}}, false, true},
+      // A spinlock's hand-over: the first takes it (0 -> 1) and releases it
+      // with a 3, which the second takes.
+      {{"await-cas-lock", 1, {{await_cas(x, 0, 1, acq), store(x, 3, rel)}, {await_cas(x, 3, 4, acq)}}}, false, false},
   };
 }
 
@@ -693,6 +715,7 @@ std::vector<program> soak_programs() {
   for (auto& p : random_spin_race_programs(s.count, s.seed + 4)) all.push_back(std::move(p));
   for (auto& p : random_weak_cas_programs(s.count, s.seed + 5)) all.push_back(std::move(p));
   for (auto& p : random_liveness_race_programs(s.count, s.seed + 8)) all.push_back(std::move(p));
+  for (auto& p : random_cas_await_programs(s.count, s.seed + 9)) all.push_back(std::move(p));
   return all;
 }
 
@@ -711,6 +734,7 @@ std::vector<program> every_program() {
   for (auto& p : random_spin_race_programs(40)) all.push_back(std::move(p));
   for (auto& p : random_weak_cas_programs(40)) all.push_back(std::move(p));
   for (auto& p : random_liveness_race_programs(40)) all.push_back(std::move(p));
+  for (auto& p : random_cas_await_programs(40)) all.push_back(std::move(p));
   return all;
 }
 
@@ -770,7 +794,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   // A program the oracle finds a race in must get the data_race verdict, one
   // that may hang the deadlock verdict; any other, a pass. (No generator
   // mixes cells and awaits.)
-  const bool awaits = p.uses(oracle::op::await);
+  const bool awaits = p.uses(oracle::op::await) || p.uses(oracle::op::await_cas);
   // A program that can both race and hang gets whichever the search meets first.
   const weave::model::verdict expected = racy             ? weave::model::verdict::data_race
                                          : verdicts.hangs ? weave::model::verdict::deadlock
@@ -967,6 +991,9 @@ class oracle_test : public CppUnit::TestFixture {
     int hang = 0, end = 0;
     for (const program& p : random_await_programs(40)) (oracle::enumerate(p, oracle::memory::rc11).hangs ? hang : end) += 1;
     assert_both_kinds("random await programs", hang, "may hang", end, "always end");
+    hang = end = 0;
+    for (const program& p : random_cas_await_programs(40)) (oracle::enumerate(p, oracle::memory::rc11).hangs ? hang : end) += 1;
+    assert_both_kinds("random compare_exchange await programs", hang, "may hang", end, "always end");
   }
 
   // The two oracles, by axioms and by interleaving, agree on sequential

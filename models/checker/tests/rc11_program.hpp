@@ -41,7 +41,7 @@ namespace weave::model::test::oracle {
 
 enum class order : std::uint8_t { rlx, acq, rel, acq_rel, sc };
 enum class op : std::uint8_t {
-  store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wait_for, futex_wake, alive, join
+  store, load, fetch_add, exchange, cas, fence, await, futex_wait, futex_wait_for, futex_wake, alive, join, await_cas
 };
 
 struct instr {
@@ -72,6 +72,14 @@ inline instr cas_weak(int loc, std::uint32_t expected, std::uint32_t desired, or
 inline instr fence(order o) { return {op::fence, -1, 0, 0, o, o}; }
 /// A spin loop: `while ((r = x.load(o)) != v) spin();` (its register: v).
 inline instr await(int loc, std::uint32_t v, order o) { return {op::await, loc, v, 0, o, o}; }
+/// A compare_exchange spin loop, a spinlock's acquire: `e = v; while
+/// (!x.compare_exchange_strong(e, w, o, relaxed)) { e = v; spin(); }` (its
+/// register: v). Its failed rounds write nothing (the await rule takes them
+/// as reads): in an execution that ends, its one access that counts is the
+/// last, an RMW that reads v and writes w. It hangs as an await does.
+inline instr await_cas(int loc, std::uint32_t v, std::uint32_t w, order o) {
+  return {op::await_cas, loc, w, v, o, order::rlx};
+}
 /// A futex wait on x while it holds v (no deadline): its register is 1 if it
 /// slept and was woken, 0 if x did not hold v. Only the interleaving oracle
 /// (sc_interleavings.hpp) judges programs with futex operations.
@@ -171,6 +179,8 @@ inline std::string to_text(const instr& i, int reg) {
              ", " + to_string(i.fail) + ")";
     case op::fence: return std::string("fence(") + to_string(i.ord) + ")";
     case op::await: return r + "await(" + l + " == " + v + ", " + to_string(i.ord) + ")";
+    case op::await_cas:
+      return r + "await_cas(" + l + ": " + std::to_string(i.expected) + " -> " + v + ", " + to_string(i.ord) + ")";
     case op::futex_wait: return r + "wait(" + l + ", " + v + ")";
     case op::futex_wait_for: return r + "wait_for(" + l + ", " + v + ")";
     case op::futex_wake: return std::string(i.value != 0 ? "wake_all(" : "wake_one(") + l + ")";
@@ -463,6 +473,23 @@ inline program random_await_program(std::mt19937& rng, int id) {
     auto& code = p.threads[t];
     code.insert(code.begin() + pick(0, static_cast<int>(code.size())), await(l, v, o));
   }
+  return p;
+}
+
+/// Random program number `id` with compare_exchange spin loops: an await
+/// program (random_await_program) whose awaits are each a spinlock's acquire
+/// (await_cas) writing a value no other instruction writes. Its failed rounds
+/// are idle under the await rule; some programs hang (the value is taken by
+/// another loop, overwritten, or never written), some cannot.
+inline program random_cas_await_program(std::mt19937& rng, int id) {
+  program p = random_await_program(rng, id);
+  p.name = "cas-await" + std::to_string(id);
+  std::uint32_t fresh = 0;
+  for (const auto& t : p.threads)
+    for (const instr& i : t) fresh = std::max(fresh, i.value);
+  for (auto& t : p.threads)
+    for (instr& i : t)
+      if (i.kind == op::await) i = await_cas(i.loc, i.value, ++fresh, i.ord);
   return p;
 }
 

@@ -150,6 +150,7 @@ class interleaver {
   // there, a join of a thread that has not ended.
   bool held(const state& s, const instr& i) const {
     if (i.kind == op::await) return s.mem[static_cast<std::size_t>(i.loc)] != i.value;
+    if (i.kind == op::await_cas) return s.mem[static_cast<std::size_t>(i.loc)] != i.expected;
     return i.kind == op::join && ((s.ended >> i.value) & 1u) == 0;
   }
   // Whether thread u could step on (a switch away from it is a preemption).
@@ -271,6 +272,10 @@ class interleaver {
       case op::alive: set(s, t, (s.ended >> i.value) & 1u ? 0 : 1); break;
       case op::join: break;
       case op::await: set(s, t, old); break;
+      case op::await_cas:  // held until x holds what it expects (held)
+        set(s, t, old);
+        x = i.value;
+        break;
       case op::futex_wait:
       case op::futex_wait_for:
         if (old == i.value) {
