@@ -1332,6 +1332,7 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
       diverge(j, "T" + std::to_string(n->chosen) + " cannot run there any more");
       return nullptr;
     }
+    if (mode_ == mode::replay) n->enabled = cands;  // a token records no choices (starved_by_time_outs)
     if (mode_ != mode::replay && n->enabled != 0 && j + 1 < static_cast<std::int32_t>(nodes_.size()) &&
         n->enabled != cands && !(mode_ == mode::bounded_dfs)) {
       // the set of runnable threads changed under the same prefix
@@ -1494,7 +1495,7 @@ inline void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t
   if (s.obj < nobj_) objects_[s.obj].changed = j + 1;  // what the step changes (a cell: cell_access)
   if (reducing() && !silent_) dpor_step(c, j);
   ++t.hb.c[c];  // a new epoch for this step
-  if (!plain) step_ends(t, c);
+  if (!plain) step_ends(t, c, n.enabled);
   else if (not_idle(t)) t.idle_spins = 0;
   read_mark_[c] = 0;  // its restriction was for the step it has just taken
   beat(c, s.loc.file_name(), s.loc.line(), false);  // the stall watchdog's (watchdog.hpp)
@@ -1532,13 +1533,14 @@ void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
 
 // Performs a step that is not a plain one (take_step): blocked threads leave
 // their wait here; everything else runs on its fiber.
-void engine::step_ends(thread_rec& t, int c) {
+void engine::step_ends(thread_rec& t, int c, tmask enabled) {
   if (t.st == tstate::blocked) {
     auto& w = objects_[t.wait_obj].waiters;
     w.erase(std::remove(w.begin(), w.end(), static_cast<std::uint8_t>(c)), w.end());
     if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
       t.wres = wait_result::timed_out;
     } else if (t.timed) {
+      count_late(c, enabled);
       t.wres = wait_result::timed_out;
       set_time(t, c, std::max(time_of(t), t.deadline));
     } else {
@@ -1621,7 +1623,57 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // commutes with everything, so it runs at once instead of being a choice.
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
-  return pick_node(j, cands, real);
+  node* const n = pick_node(j, cands, real);
+  if (n != nullptr && passes_time(threads_[n->chosen])) [[unlikely]] {
+    if (const tmask late = starved_by_time_out(n->chosen, n->enabled)) {
+      n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
+      end_ = run_end::unfair;
+      return nullptr;
+    }
+  }
+  return n;
+}
+
+// Fairness across time-outs. A timed wait's time-out means time passed, and a
+// fair scheduler runs a thread that can run in that time: a thread that
+// could have run at options::late_time_outs time-outs of other threads in a row, and
+// ran at none of them nor between them, is late enough. An execution that
+// would time out once more without running it is no execution the search
+// needs: it is cut (run_end::unfair: the search is then bounded, not
+// exhaustive), and the thread runs there instead. Without the cut a loop of
+// timed waits (`while (!ev.wait_for(100ms)) {}`, Python's `while not
+// ev.wait(0.1)`) with another thread about to set ev was reported as a
+// livelock: the search ran the schedule in which it times out for ever and
+// the other thread never runs. A busy loop gets no such pass: it has no
+// time-out (the livelock's report says to call S::spin()).
+// The threads that would be too late if thread c timed out at a node whose
+// candidates are `enabled` (c's step passes_time).
+tmask engine::starved_by_time_out(int c, tmask enabled) const {
+  tmask late = 0;
+  for (std::size_t u = 0; u < threads_.size(); ++u) {
+    const thread_rec& t = threads_[u];
+    if (static_cast<int>(u) == c || t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) continue;
+    const int before = t.hb.c[u] == t.late_epoch ? t.late : 0;
+    if (before + 1 > opt_.late_time_outs) late |= bit(static_cast<int>(u));
+  }
+  return late;
+}
+
+// Thread c times out at a node whose candidates are `enabled` (step_ends):
+// how many time-outs in a row each other thread that could run has let pass.
+void engine::count_late(int c, tmask enabled) {
+  for (std::size_t u = 0; u < threads_.size(); ++u) {
+    thread_rec& t = threads_[u];
+    if (static_cast<int>(u) == c) continue;
+    if (t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) {
+      t.late = 0;
+    } else if (t.hb.c[u] != t.late_epoch) {  // it ran since (a step is a new epoch)
+      t.late = 1;
+      t.late_epoch = t.hb.c[u];
+    } else if (t.late < 255) {
+      ++t.late;
+    }
+  }
 }
 
 // The step bound is reached (out of line: choose_node is on every step's path).
@@ -2002,6 +2054,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       const char* how = end == run_end::complete        ? "complete"
                         : end == run_end::failed        ? to_string(fail_.v)
                         : end == run_end::sleep_blocked ? "sleep-blocked (covered by another execution)"
+                        : end == run_end::unfair        ? "cut: a thread that could run let time-outs pass (unfair)"
                                                         : "another shard's";
       std::fprintf(stderr, "weave: execution %llu: %s  %s\n", static_cast<unsigned long long>(runs),
                    token().c_str(), how);
@@ -2013,6 +2066,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     }
     if (end == run_end::complete) ++r.executions;
     else if (end == run_end::sleep_blocked) ++r.blocked;
+    else if (end == run_end::unfair) ++r.unfair;
     const bool go_on = opt_.outcomes;  // --outcomes: a failed execution does not end the search
     if (go_on && (end == run_end::complete || end == run_end::failed)) {
       for (const auto& [name, value] : final_values_) add_outcome(outcome_table_, name, value, 1, [this] { return token(); });
@@ -2072,7 +2126,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   }
   if (show_progress) std::fprintf(stderr, "\r%70s\r", "");
   r.seconds = seconds_since(t0);
-  r.exhaustive = r.found == verdict::pass && !cut && (m == mode::dfs) ;
+  r.exhaustive = r.found == verdict::pass && !cut && (m == mode::dfs) && r.unfair == 0;
   r.saw_nothing = !saw_model_;
   return r;
 }
@@ -2152,6 +2206,8 @@ std::string options_error(const options& o) {
   if (o.jobs < 1) return bad(".jobs is " + std::to_string(o.jobs) + ": want 1 or more");
   if (o.preemptions < -1) return bad(".preemptions is " + std::to_string(o.preemptions) + ": want -1 (none) or a bound");
   if (o.spurious_wakeups < 0) return bad(".spurious_wakeups is " + std::to_string(o.spurious_wakeups) + ": want 0 or more");
+  if (o.late_time_outs < 1 || o.late_time_outs > 254)
+    return bad(".late_time_outs is " + std::to_string(o.late_time_outs) + ": want 1 to 254");
   if ((o.search == strategy::random || o.search == strategy::pct) && o.iterations == 0)
     return bad(".iterations is 0: a random or PCT search would run nothing");
   if (o.search == strategy::pct && o.pct_depth < 1)

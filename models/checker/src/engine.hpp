@@ -17,7 +17,7 @@
 
 namespace weave::model::detail {
 
-enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, diverged };
+enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, diverged, unfair };
 
 inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data choice
 
@@ -296,7 +296,7 @@ class engine : private one_check_at_a_time, private workspace {
     return t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::wait);
   }
   [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
-  [[gnu::cold]] void step_ends(thread_rec& t, int c);
+  [[gnu::cold]] void step_ends(thread_rec& t, int c, tmask enabled);
   void finish_step();
   [[gnu::noinline]] void finish_rare(int c, std::int32_t j);
   void reset_execution();
@@ -359,6 +359,11 @@ class engine : private one_check_at_a_time, private workspace {
   /// Whether blocked thread t's return from its wait is a time-out (a
   /// deadline, or its holder's death): a real step; otherwise it is spurious.
   bool times_out(const thread_rec& t) const noexcept { return t.timed || holder_dead(t); }
+  /// Blocked thread t's next step is a time-out at its deadline (not one
+  /// that its holder's death ends, where no time passes: step_ends).
+  bool passes_time(const thread_rec& t) const noexcept {
+    return t.st == tstate::blocked && t.timed && !holder_dead(t);
+  }
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);
@@ -381,6 +386,8 @@ class engine : private one_check_at_a_time, private workspace {
   std::string deadlock_footer() const;
   std::string obj_name(std::uint32_t id) const;
   [[gnu::noinline, gnu::cold]] void livelocked();
+  tmask starved_by_time_out(int c, tmask enabled) const;
+  [[gnu::noinline, gnu::cold]] void count_late(int c, tmask enabled);
   std::string spinning_without_spin() const;  // a livelock's likely cause, for its message
   std::string describe(const step_rec& s) const;
   std::string segment_text(std::size_t first, std::size_t last) const;

@@ -92,6 +92,7 @@ void put_result(int fd, const result& r) {
   add_field(s, std::to_string(static_cast<int>(r.found)));
   add_field(s, std::to_string(r.executions));
   add_field(s, std::to_string(r.blocked));
+  add_field(s, std::to_string(r.unfair));
   add_field(s, r.exhaustive ? "1" : "0");
   add_field(s, std::to_string(r.seconds));
   add_field(s, r.report);
@@ -117,18 +118,19 @@ bool get_result(int fd, result& r) {
     s.append(buf, static_cast<std::size_t>(n));
   }
   std::vector<std::string> f;
-  if (!split_fields(s, f) || f.size() != 11) return false;
+  if (!split_fields(s, f) || f.size() != 12) return false;
   r.found = static_cast<verdict>(std::stoi(f[0]));
   r.executions = std::stoull(f[1]);
   r.blocked = std::stoull(f[2]);
-  r.exhaustive = f[3] == "1";
-  r.seconds = std::stod(f[4]);
-  r.report = f[5];
-  r.replay = f[6];
-  r.preemptions = std::stoi(f[7]);
-  r.saw_nothing = f[8] == "1";
-  r.preemption_bound = std::stoi(f[9]);
-  r.outcomes = f[10];
+  r.unfair = std::stoull(f[3]);
+  r.exhaustive = f[4] == "1";
+  r.seconds = std::stod(f[5]);
+  r.report = f[6];
+  r.replay = f[7];
+  r.preemptions = std::stoi(f[8]);
+  r.saw_nothing = f[9] == "1";
+  r.preemption_bound = std::stoi(f[10]);
+  r.outcomes = f[11];
   return true;
 }
 
@@ -225,6 +227,7 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
     if (!ok) r = died("worker process " + std::to_string(k), status);
     total.executions += r.executions;
     total.blocked += r.blocked;
+    total.unfair += r.unfair;
     total.seconds = std::max(total.seconds, r.seconds);
     total.preemption_bound = std::max(total.preemption_bound, r.preemption_bound);  // the same in every worker
     total.exhaustive = total.exhaustive && r.exhaustive;

@@ -37,6 +37,7 @@ void fold(record& total, const record& part) {
   const result& r = part.r;
   t.executions += r.executions;
   t.blocked += r.blocked;
+  t.unfair += r.unfair;
   t.seconds = std::max(t.seconds, r.seconds);  // shards run side by side
   t.exhaustive = t.exhaustive && r.exhaustive;
   t.saw_nothing = t.saw_nothing && r.saw_nothing;

@@ -24,6 +24,7 @@ std::string record_json(const record& c) {
   s += std::string(", \"as_declared\": ") + (c.as_declared() ? "true" : "false");
   s += ", \"executions\": " + std::to_string(r.executions);
   s += ", \"blocked\": " + std::to_string(r.blocked);
+  s += ", \"unfair\": " + std::to_string(r.unfair);
   s += std::string(", \"exhaustive\": ") + (r.exhaustive ? "true" : "false");
   s += std::string(", \"seconds\": ") + seconds;
   s += ", \"memory_model\": " + json_quote(c.memory_model);
@@ -108,6 +109,7 @@ bool read_record(const json_value& o, record& c) {
       !get(o, "exhaustive", r.exhaustive) || !get_number(o, "seconds", r.seconds, to_double) ||
       !get(o, "memory_model", c.memory_model) || !get(o, "saw_nothing", r.saw_nothing) || !read_outcomes(o, c))
     return false;
+  if (o.find("unfair") != nullptr && !get_number(o, "unfair", r.unfair, to_u64)) return false;  // older files: none
   if (r.found == verdict::pass) return true;
   std::string replay;
   if (!get_number(o, "preemptions", r.preemptions, to_int) || !get(o, "replay", replay) ||

@@ -203,6 +203,7 @@ struct thread_state {
   pending_op pend;
   std::uint32_t wait_obj = 0;
   bool timed = false;
+  std::uint8_t late = 0;  // time-outs of others in a row it could have run at (engine::count_late)
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
@@ -210,6 +211,7 @@ struct thread_state {
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
   int spurious_left = 0;          // spurious wake-ups this thread may still get
+  std::uint32_t late_epoch = 0;   // its epoch when `late` began (in padding: thread_rec stays at 512 bytes)
   // Its own virtual time: its parent's when it started, or its latest time-out
   // (engine::time_of). The marks of engine::times_ and its clock hold it too;
   // kept, it is time_of's start, and it keeps thread_rec at 512 bytes (a shift
@@ -290,6 +292,9 @@ struct thread_rec : thread_data {
   std::function<void()> fn;
   std::string name;  // the user's (model::thread{"Tom", fn}); empty: T<n>
 };
+// A power of two: threads_[t] is a shift (at 504 bytes, a multiply cost
+// checker_speed 3.7% of its instructions). A new field goes in padding.
+static_assert(sizeof(thread_rec) == 512, "thread_rec stays at 512 bytes");
 
 /// The threads of one execution. Records are recycled across executions, as
 /// object records are: a new one is default again but keeps its vectors'

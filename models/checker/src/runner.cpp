@@ -345,6 +345,9 @@ std::string note(const detail::record& c, bool verbose, bool single) {
                                         (r.preemption_bound == 1 ? "" : "s")
                                   : "no bug in " + fmt_count(r.executions) +
                                         (r.executions == 1 ? " execution" : " executions")) +
+         (r.unfair > 0 ? " (" + fmt_count(r.unfair) + " cut where a thread that could run let more time-outs "
+                             "of others pass than options::late_time_outs)"
+                       : std::string()) +
          "; not a proof (a bounded search)\n";
   return s;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "weave/event.hpp"
 #include "weave/future.hpp"
 #include "weave/model.hpp"
 #include "weave/recursive_mutex.hpp"
@@ -89,6 +90,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_wait_ends_the_restriction_of_a_woken_writer);
   CPPUNIT_TEST(time_flows_with_happens_before);
   CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
+  CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -690,6 +692,67 @@ class soundness_test : public CppUnit::TestFixture {
           CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
           CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
         }
+      }
+  }
+
+  // Python's `while not ev.wait(0.1): ...`: a loop of timed waits, with
+  // another thread about to set what it waits for, ends on hardware: the other
+  // thread runs while it sleeps. An earlier engine ran the schedule in which
+  // it times out for ever and the other thread never runs, and reported a
+  // LIVELOCK (at the default step bound, after minutes). Now a thread that
+  // could run lets at most options::late_time_outs time-outs of others in a
+  // row pass: an execution in which it would let one more pass is cut, and
+  // the search says it is bounded. Lateness up to that is still explored (a
+  // waiter that gives up after three time-outs finds the setter late), and a
+  // loop nothing will end is still a livelock.
+  void a_loop_of_timed_waits_is_no_livelock() {
+    using namespace std::chrono_literals;
+    constexpr auto acq = std::memory_order_acquire;
+    constexpr auto rel = std::memory_order_release;
+    const auto futex_poll = [] {
+      atomic<std::uint32_t> w(0);
+      thread t([&] {
+        w.store(1, rel);  // pairs with the poller's acquire load
+        S::wake_all(w);
+      });
+      while (w.load(acq) == 0) S::wait(w, 0, S::clock::now() + 1ms);
+      t.join();
+    };
+    const auto event_poll = [] {
+      weave::model::event ev;
+      thread t([&] { ev.set(); });
+      while (!ev.wait_for(100ms)) {
+      }
+      t.join();
+    };
+    const auto gives_up = [] {  // for i in range(3): if ev.wait(0.001): break
+      weave::model::event ev;
+      thread t([&] { ev.set(); });
+      bool got = false;
+      for (int i = 0; i < 3 && !got; ++i) got = ev.wait_for(1ms);
+      t.join();
+      WEAVE_CHECK(got);  // fails: the setter may be late by three time-outs
+    };
+    const auto never = [] {  // what it polls for is never written
+      atomic<std::uint32_t> w(0), other(0);
+      thread t([&] { other.store(1, rel); });
+      while (w.load(acq) == 0) S::wait(w, 0, S::clock::now() + 1ms);
+      t.join();
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        o.max_steps = 300;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const auto& body : {std::function<void()>(futex_poll), std::function<void()>(event_poll)}) {
+          const auto r = weave::model::check(o, body);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, r.unfair > 0 && !r.exhaustive);
+        }
+        auto r = weave::model::check(o, gives_up);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+        r = weave::model::check(o, never);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
       }
   }
 
