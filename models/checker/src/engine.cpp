@@ -1624,10 +1624,10 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
   node* const n = pick_node(j, cands, real);
-  if (n != nullptr && passes_time(threads_[n->chosen])) [[unlikely]] {
+  if (n != nullptr && !silent_ && passes_time(threads_[n->chosen])) [[unlikely]] {
     if (const tmask late = starved_by_time_out(n->chosen, n->enabled)) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
-      end_ = run_end::unfair;
+      end_ = run_end::unfair;  // plan_step runs the threads on silently to their ends (go_silent)
       return nullptr;
     }
   }
@@ -1763,7 +1763,8 @@ int engine::plan_step() {
     } else {
       n = choose_node(j, real, forced, eager);
       if (n == nullptr) {
-        if ((end_ == run_end::sleep_blocked || end_ == run_end::not_mine) && go_silent()) continue;
+        if ((end_ == run_end::sleep_blocked || end_ == run_end::not_mine || end_ == run_end::unfair) && go_silent())
+          continue;
         return -1;
       }
     }

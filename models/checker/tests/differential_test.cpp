@@ -1243,6 +1243,10 @@ seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
   // internals is millions of executions.
   o.outcomes = w.primitives == primitive_mode::opaque;
   o.minimize = false;
+  // Every schedule, however late a thread (no fairness cut): these programs
+  // have no loops, so no schedule times out for ever, and a search that cut
+  // some would be bounded, not the whole that the ways must agree on.
+  o.late_time_outs = 254;
   o.max_executions = cap;
   o.preemptions = w.preemptions;
   for (int k = 0; k < w.slices; ++k) {

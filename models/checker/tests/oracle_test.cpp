@@ -211,6 +211,9 @@ checker_run explore(const program& p, memory_model m, bool reduction = true, int
   o.preemptions = bound;
   o.outcomes = bound >= 0 || past_failures;
   o.minimize = false;
+  // Every schedule, however late a thread (no fairness cut), as the oracles
+  // take them: these programs have no loops of timed waits.
+  o.late_time_outs = 254;
   // One spurious compare_exchange_weak failure a thread (either model): at most one
   // weak one a thread. One spurious wake-up from a futex wait, or none, as
   // asked (the interleaving oracle's spurious).
