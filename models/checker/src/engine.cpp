@@ -486,6 +486,10 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   s.aux = 100;  // went to sleep
   thread_rec& t = threads_[cur_];
   t.st = tstate::blocked;
+  // For fairness across time-outs (count_late) a step that ends asleep is no
+  // progress: a thread woken and sent back to sleep again and again (its lock
+  // taken back by a waiter that timed out meanwhile) stays as late as it was.
+  t.late_epoch = t.hb.c[static_cast<std::size_t>(cur_)];
   t.wait_obj = obj;
   t.timed = timed;
   t.deadline = deadline;
@@ -1667,7 +1671,7 @@ void engine::count_late(int c, tmask enabled) {
     if (static_cast<int>(u) == c) continue;
     if (t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) {
       t.late = 0;
-    } else if (t.hb.c[u] != t.late_epoch) {  // it ran since (a step is a new epoch)
+    } else if (t.hb.c[u] != t.late_epoch) {  // it ran since (a step is a new epoch), and is not back from a sleep
       t.late = 1;
       t.late_epoch = t.hb.c[u];
     } else if (t.late < 255) {

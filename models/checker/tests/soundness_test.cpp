@@ -6,13 +6,16 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "weave/condition.hpp"
 #include "weave/event.hpp"
 #include "weave/future.hpp"
+#include "weave/mutex.hpp"
 #include "weave/model.hpp"
 #include "weave/recursive_mutex.hpp"
 #include "weave/semaphore.hpp"
@@ -725,6 +728,24 @@ class soundness_test : public CppUnit::TestFixture {
       }
       t.join();
     };
+    // with cv: while not ready: cv.wait(0.01). Each time-out takes the lock
+    // back; the notifier, woken by its release, must not be sent back to
+    // sleep for ever (a step that ends asleep is no progress: count_late).
+    const auto condition_poll = [] {
+      weave::model::mutex m;
+      weave::model::condition cv;
+      cell<int> ready(0);
+      thread t([&] {
+        std::lock_guard g(m);
+        ready.write() = 1;
+        cv.notify_all();
+      });
+      {
+        std::unique_lock l(m);
+        while (ready.read() == 0) cv.wait_for(l, 10ms);
+      }
+      t.join();
+    };
     const auto gives_up = [] {  // for i in range(3): if ev.wait(0.001): break
       weave::model::event ev;
       thread t([&] { ev.set(); });
@@ -744,7 +765,8 @@ class soundness_test : public CppUnit::TestFixture {
         o.memory = m;
         o.max_steps = 300;
         const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const auto& body : {std::function<void()>(futex_poll), std::function<void()>(event_poll)}) {
+        for (const auto& body : {std::function<void()>(futex_poll), std::function<void()>(event_poll),
+                                 std::function<void()>(condition_poll)}) {
           const auto r = weave::model::check(o, body);
           CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
           CPPUNIT_ASSERT_MESSAGE(how, r.unfair > 0 && !r.exhaustive);
