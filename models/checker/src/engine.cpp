@@ -1639,8 +1639,8 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
 }
 
 // Fairness across time-outs. A timed wait's time-out means time passed, and a
-// fair scheduler runs a thread that can run in that time: a thread that
-// could have run at options::late_time_outs time-outs of other threads in a row, and
+// fair scheduler runs a thread that can run in that time: a thread that could
+// have run at options::late_time_outs time-outs of other threads in a row, and
 // ran at none of them nor between them, is late enough. An execution that
 // would time out once more without running it is no execution the search
 // needs: it is cut (run_end::unfair: the search is then bounded, not
@@ -1650,33 +1650,33 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
 // livelock: the search ran the schedule in which it times out for ever and
 // the other thread never runs. A busy loop gets no such pass: it has no
 // time-out (the livelock's report says to call S::spin()).
-// The threads that would be too late if thread c timed out at a node whose
-// candidates are `enabled` (c's step passes_time).
+
+// How late thread u is once thread c times out at a node whose candidates
+// are `enabled`: time-outs in a row at which it could run and did not (0: it
+// cannot run). It ran since the last one if its epoch moved, unless the step
+// ended asleep (futex_wait).
+int engine::late_after_time_out(std::size_t u, int c, tmask enabled) const {
+  const thread_rec& t = threads_[u];
+  if (static_cast<int>(u) == c || t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) return 0;
+  const int before = t.hb.c[u] == t.late_epoch ? t.late : 0;
+  return std::min(before + 1, 255);
+}
+
+// The threads that would be too late if thread c timed out (choose_node).
 tmask engine::starved_by_time_out(int c, tmask enabled) const {
   tmask late = 0;
-  for (std::size_t u = 0; u < threads_.size(); ++u) {
-    const thread_rec& t = threads_[u];
-    if (static_cast<int>(u) == c || t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) continue;
-    const int before = t.hb.c[u] == t.late_epoch ? t.late : 0;
-    if (before + 1 > opt_.late_time_outs) late |= bit(static_cast<int>(u));
-  }
+  for (std::size_t u = 0; u < threads_.size(); ++u)
+    if (late_after_time_out(u, c, enabled) > opt_.late_time_outs) late |= bit(static_cast<int>(u));
   return late;
 }
 
-// Thread c times out at a node whose candidates are `enabled` (step_ends):
-// how many time-outs in a row each other thread that could run has let pass.
+// Thread c times out (step_ends): every other thread's lateness moves on.
 void engine::count_late(int c, tmask enabled) {
   for (std::size_t u = 0; u < threads_.size(); ++u) {
-    thread_rec& t = threads_[u];
     if (static_cast<int>(u) == c) continue;
-    if (t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) {
-      t.late = 0;
-    } else if (t.hb.c[u] != t.late_epoch) {  // it ran since (a step is a new epoch), and is not back from a sleep
-      t.late = 1;
-      t.late_epoch = t.hb.c[u];
-    } else if (t.late < 255) {
-      ++t.late;
-    }
+    thread_rec& t = threads_[u];
+    t.late = static_cast<std::uint8_t>(late_after_time_out(u, c, enabled));
+    t.late_epoch = t.hb.c[u];
   }
 }
 

@@ -797,7 +797,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   // A program the oracle finds a race in must get the data_race verdict, one
   // that may hang the deadlock verdict; any other, a pass. (No generator
   // mixes cells and awaits.)
-  const bool awaits = p.uses(oracle::op::await) || p.uses(oracle::op::await_cas);
+  const bool awaits = p.awaits();
   // A program that can both race and hang gets whichever the search meets first.
   const weave::model::verdict expected = racy             ? weave::model::verdict::data_race
                                          : verdicts.hangs ? weave::model::verdict::deadlock

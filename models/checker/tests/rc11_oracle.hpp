@@ -327,8 +327,7 @@ inline bool explorer::evaluate(values& v, mask spurious) const {
       if (src >= 0 && !v.wrote[static_cast<std::size_t>(src)]) return false;
       const instr& i = flat_[a].in;
       const std::uint32_t old = src >= 0 ? v.written[static_cast<std::size_t>(src)] : 0;
-      if (i.kind == op::await && old != i.value) return false;  // not the read that ends the loop
-      if (i.kind == op::await_cas && old != i.expected) return false;  // nor the RMW that ends it
+      if (i.is_await() && old != i.awaited()) return false;  // not the access that ends the loop
       v.read[a] = old;
       v.wrote[a] = i.may_write() && (i.kind != op::cas || old == i.expected);
       const auto w = std::find(weak_.begin(), weak_.end(), static_cast<int>(a));
@@ -528,7 +527,7 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
   std::vector<std::vector<int>> stops(p.threads.size(), std::vector<int>{-1});  // per thread: -1 (runs on) or an await
   for (std::size_t t = 0; t < p.threads.size(); ++t)
     for (std::size_t k = 0; k < p.threads[t].size(); ++k)
-      if (p.threads[t][k].kind == op::await || p.threads[t][k].kind == op::await_cas) stops[t].push_back(static_cast<int>(k));
+      if (p.threads[t][k].is_await()) stops[t].push_back(static_cast<int>(k));
   std::vector<std::size_t> pick(p.threads.size(), 0);
   for (;;) {
     std::size_t t = 0;  // the next combination, odometer style
@@ -540,10 +539,7 @@ inline hang_verdict hangs(const program& p, memory m, bool prune) {
       const int at = stops[u][pick[u]];
       const auto& code = p.threads[u];
       cut.threads.emplace_back(code.begin(), at < 0 ? code.end() : code.begin() + at);
-      if (at >= 0) {
-        const instr& w = code[static_cast<std::size_t>(at)];
-        waiting.push_back({w.loc, w.kind == op::await_cas ? w.expected : w.value});
-      }
+      if (at >= 0) waiting.push_back({code[static_cast<std::size_t>(at)].loc, code[static_cast<std::size_t>(at)].awaited()});
     }
     // A guard's register, renumbered: the threads before its own lost the registers after their stops.
     const std::vector<int> from = p.first_registers(), to = cut.first_registers();
@@ -631,7 +627,7 @@ struct lives_as_locations {
 /// The oracle's entry point.
 inline verdicts enumerate(const program& p, memory m, bool prune = true) {
   if (p.uses(op::alive)) {
-    if (p.uses(op::await) || p.uses(op::await_cas)) throw std::invalid_argument("oracle: alive with awaits (" + p.name + ")");
+    if (p.awaits()) throw std::invalid_argument("oracle: alive with awaits (" + p.name + ")");
     const lives_as_locations lives(p);
     verdicts out = explorer(lives.p, m, prune).run();
     std::set<outcome> original;
@@ -640,7 +636,7 @@ inline verdicts enumerate(const program& p, memory m, bool prune = true) {
     return out;  // (racy: the cells' accesses kept their places)
   }
   verdicts out = explorer(p, m, prune).run();
-  if (!p.uses(op::await) && !p.uses(op::await_cas)) return out;
+  if (!p.awaits()) return out;
   const hang_verdict h = hangs(p, m, prune);
   out.hangs = h.hangs;
   out.raced_waiting = h.raced;

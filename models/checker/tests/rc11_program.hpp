@@ -52,6 +52,9 @@ struct instr {
   order ord = order::rlx;      // cas: its success order
   order fail = order::rlx;     // cas: its failure order
   bool weak = false;           // cas: compare_exchange_weak (may fail spuriously)
+  /// A spin loop (await, await_cas), and the value it waits for.
+  bool is_await() const { return kind == op::await || kind == op::await_cas; }
+  std::uint32_t awaited() const { return kind == op::await_cas ? expected : value; }
   bool reads() const { return kind != op::store && kind != op::fence && kind != op::futex_wake && kind != op::join; }
   bool may_write() const {
     return kind != op::load && kind != op::fence && kind != op::await && kind != op::futex_wait &&
@@ -144,6 +147,7 @@ struct program {
         if (i.kind == k) return true;
     return false;
   }
+  bool awaits() const { return uses(op::await) || uses(op::await_cas); }
   int instructions() const {
     int n = 0;
     for (const auto& t : threads) n += static_cast<int>(t.size());

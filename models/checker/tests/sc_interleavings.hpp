@@ -149,8 +149,7 @@ class interleaver {
   // Whether instruction i cannot step yet: an await whose value is not
   // there, a join of a thread that has not ended.
   bool held(const state& s, const instr& i) const {
-    if (i.kind == op::await) return s.mem[static_cast<std::size_t>(i.loc)] != i.value;
-    if (i.kind == op::await_cas) return s.mem[static_cast<std::size_t>(i.loc)] != i.expected;
+    if (i.is_await()) return s.mem[static_cast<std::size_t>(i.loc)] != i.awaited();
     return i.kind == op::join && ((s.ended >> i.value) & 1u) == 0;
   }
   // Whether thread u could step on (a switch away from it is a preemption).
