@@ -1,16 +1,19 @@
 // Hand-written spin loops: Dekker's and Peterson's mutual exclusion, a
 // test-and-set and a test-and-test-and-set spinlock, a ticket lock, an MCS
-// queue lock and a sense-reversing barrier. Each waits in a loop that calls
-// S::spin(); the checker parks such a loop until something it read since its
-// previous spin is written with a new value (the await rule), so a loop that
-// exits on hardware is never reported as a deadlock or a livelock, and a loop
-// nothing will ever release is reported as a deadlock.
+// queue lock, a test-and-set lock with a deadline and a sense-reversing
+// barrier. Each waits in a loop that calls S::spin(); the checker parks such
+// a loop until something it read since its previous spin is written with a
+// new value (the await rule), or, if it read the clock, lets time pass for it
+// (the clock rule). So a loop that exits on hardware is never reported as a
+// deadlock or a livelock, and a loop nothing will ever release is reported as
+// a deadlock.
 //
 // Sources of the algorithms: Dekker (as told by Dijkstra, 1965), Peterson
 // ("Myths about the mutual exclusion problem", 1981), the ticket lock and the
 // MCS lock (Mellor-Crummey and Scott, "Algorithms for scalable synchronization
 // on shared-memory multiprocessors", 1991), the sense-reversing barrier (the
 // same paper, after Hensgen, Finkel and Manber).
+#include <chrono>
 #include <vector>
 
 #include "weave/model.hpp"
@@ -150,6 +153,45 @@ struct mcs {
   }
 };
 
+// A test-and-set lock with a deadline: try_lock_for spins until it takes
+// the lock or its time is up (the shape of std::timed_mutex::try_lock_for).
+// The spin reads the clock, so where nothing it read changes, time passes for
+// it (the clock rule): the checker explores both "the holder let go in time"
+// and "the deadline passed first".
+struct timed_tas {
+  atomic<int> held{0};
+  bool try_lock_for(S::clock::duration d) {
+    const auto deadline = S::clock::now() + d;
+    for (;;) {
+      if (held.exchange(1, acq) == 0) return true;  // pairs with the release in unlock
+      if (S::clock::now() >= deadline) return false;
+      S::spin();
+    }
+  }
+  void unlock() { held.store(0, rel); }  // pairs with the acquire exchange in try_lock_for
+};
+
+// Two threads each try for 1 ms and count only if they got the lock.
+// IgnoreTimeout: the twin's caller goes into the critical section anyway.
+template <bool IgnoreTimeout>
+void timed_count() {
+  timed_tas l;
+  cell<int> count(0);
+  atomic<int> got(0);
+  auto body = [&] {
+    const bool mine = l.try_lock_for(std::chrono::milliseconds(1));
+    if (mine || IgnoreTimeout) count.write() += 1;
+    if (mine) {
+      got.fetch_add(1, rlx);  // relaxed: read after the joins
+      l.unlock();
+    }
+  };
+  thread t(body);
+  body();
+  t.join();
+  WEAVE_CHECK(count.read() == got.load(rlx));
+}
+
 // Sense-reversing barrier. INVARIANT: a party arrives while the count is in
 // 1..parties (the last arriver resets it before it releases the others).
 template <bool ResetAfterFlip>
@@ -247,3 +289,9 @@ WEAVE_MODEL_CHECK(classic_spin_sense_barrier_two_phases, pass) { two_phases<fals
 // Buggy: the last arriver resets the count after releasing the others, so a
 // released party can arrive at the next phase while the count is still 0.
 WEAVE_MODEL_CHECK(classic_spin_sense_barrier_twin_late_reset, check_failed) { two_phases<true>(); }
+
+WEAVE_MODEL_CHECK(classic_spin_timed_lock, pass) { timed_count<false>(); }
+
+// Buggy: the caller ignores try_lock_for's false and goes into the critical
+// section while the other thread holds the lock: the counter is a data race.
+WEAVE_MODEL_CHECK(classic_spin_timed_lock_twin_ignores_timeout, data_race) { timed_count<true>(); }

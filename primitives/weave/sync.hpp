@@ -57,7 +57,8 @@
 //   S::spin()           a CPU pause; in the model, "I make no progress until
 //                       another thread writes a new value to something I read"
 //                       (a failed compare_exchange, or an exchange that wrote
-//                       back what it read, made no progress either).
+//                       back what it read, made no progress either); a spin
+//                       after a read of S::clock::now() lets time pass too.
 //   S::spin_budget      how many times a primitive may spin before it parks
 //                       (16 on hardware; 2 in the model, enough to explore
 //                       "released while I spun" without long traces).

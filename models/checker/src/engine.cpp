@@ -29,6 +29,7 @@ std::vector<workspace>& spare_workspaces() {
 }
 
 constexpr std::int64_t kStartTime = 1'000'000'000;  // virtual time starts at 1 s
+constexpr std::int64_t kLastTime = std::numeric_limits<std::int64_t>::max() / 4;  // a clock spin's time stops (about 73 years)
 std::uint32_t next_generation = 0;  // executions run in this process (object_id's high half)
 
 int lowest(tmask m) { return std::countr_zero(m); }
@@ -70,6 +71,14 @@ bool commute(const access& x, const access& y) {
 
 bool pending_spin(const thread_rec& t) {
   return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
+}
+
+// Whether access y conflicts with a clock spin's reads (engine::clock_spin):
+// one of what t read since its previous spin, which y may write.
+bool spin_conflicts(const thread_rec& t, const access& y) {
+  for (const spin_read& r : t.spin_reads)
+    if (!commute(access{r.obj, touch::read}, y)) return true;
+  return false;
 }
 
 std::recursive_mutex& the_check_lock() {
@@ -696,12 +705,13 @@ tmask engine::real_enabled(enabled_sets& e) const {
           real |= bit(static_cast<int>(i));
         } else if (t.pend.kind == op::join) {
           if (threads_[t.join_target].st == tstate::finished) joins |= bit(static_cast<int>(i));
-        } else if (t.idle_spins < model_sync::spin_budget || stale(t)) {
+        } else if (t.idle_spins < model_sync::spin_budget || stale(t) || clock_spin(t)) {
           // The await rule (a pending spin): a spinner goes on once something
           // it read since its previous spin has been written since it read it
           // (going round again can then see something new), or a bounded
           // number of times without (S::spin_budget) so spin-then-park code
-          // reaches its park path.
+          // reaches its park path. One that read the clock goes on as time
+          // passes (the clock rule, engine::clock_spin).
           real |= bit(static_cast<int>(i));
         }
         break;
@@ -767,6 +777,10 @@ bool engine::independent(int a, int b) const {
   if (asks_after(a, b) || asks_after(b, a)) return false;
   const access x = access_of(threads_[a], weak_rules(threads_[a])), y = access_of(threads_[b], weak_rules(threads_[b]));
   const access qx = queue_of(threads_[a]), qy = queue_of(threads_[b]);
+  if (clock_spin(threads_[a]) && (spin_conflicts(threads_[a], y) || spin_conflicts(threads_[a], qy))) [[unlikely]]
+    return false;
+  if (clock_spin(threads_[b]) && (spin_conflicts(threads_[b], x) || spin_conflicts(threads_[b], qx))) [[unlikely]]
+    return false;
   return commute(x, y) && commute(qx, y) && commute(x, qy) && commute(qx, qy);
 }
 
@@ -793,9 +807,10 @@ engine::wake_kind engine::wakes(int r, int c) const {
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
     if (asks_after(r, c) || asks_after(c, r)) return wake_kind::yes;
     const access y = access_of(threads_[c], weak_rules(threads_[c])), qy = queue_of(threads_[c]);
+    const bool cs = clock_spin(threads_[c]);
     for (const footprint_item& f : fp) {
       const access x{f.obj, static_cast<touch>(f.kind)};
-      if (!commute(x, y) || !commute(x, qy)) return wake_kind::yes;
+      if (!commute(x, y) || !commute(x, qy) || (cs && spin_conflicts(threads_[c], x))) return wake_kind::yes;
     }
     return wake_kind::no;
   }
@@ -1028,6 +1043,7 @@ void engine::dpor_step(int c, std::int32_t j) {
     if (const object_rec* o = dep_object(q.obj)) [[unlikely]]  // a wait's sleep
       dpor_record(*const_cast<object_rec*>(o), j, static_cast<std::uint8_t>(q.kind));
     if (t.st == tstate::blocked) [[unlikely]] holder_read(c, j);
+    if (clock_spin(t)) [[unlikely]] clock_spin_reads(c, j);
     d = nodes_[static_cast<std::size_t>(j)].dclk;
     t.dpor = d;
     return;
@@ -1050,8 +1066,12 @@ void engine::dpor_step(int c, std::int32_t j) {
   // A spin that only the await rule lets go (its idle budget is spent) is
   // enabled by the first write to something it read: that write happens before
   // it, as a wake before the woken. Otherwise a spin touches nothing: whether
-  // it comes before or after a write changes no value the program sees.
-  if (pending_spin(t) && t.idle_spins >= model_sync::spin_budget) {
+  // it comes before or after a write changes no value the program sees. A
+  // clock spin is enabled either way, and whether time passes depends on the
+  // writes: it reads what it read (clock_spin_reads).
+  if (clock_spin(t)) [[unlikely]] {
+    clock_spin_reads(c, j);
+  } else if (pending_spin(t) && t.idle_spins >= model_sync::spin_budget) {
     std::int32_t first = -1;
     for (const spin_read& r : t.spin_reads) {
       const std::int32_t w = first_newer_write(r);
@@ -1193,6 +1213,43 @@ void engine::thread_died(int c, std::int32_t j) {
     const auto& fp = sleep_fp_[static_cast<std::size_t>(r)];
     if (std::any_of(fp.begin(), fp.end(), [&](const footprint_item& f) { return f.obj == life_obj(c); }))
       child_sleep_ &= ~bit(r);
+  }
+}
+
+// The clock rule. A spin loop that reads the clock waits for a deadline:
+// `while (S::clock::now() < d) S::spin();`, or a timed spinlock that gives up
+// at d. Time moves in the model only where a thread times out, so under the
+// await rule alone such a loop, with nothing it reads ever written again,
+// waited for ever: a false DEADLOCK ("waiting for a write that no thread can
+// make"). So a spin that read the clock since its previous spin, its idle
+// budget spent (S::spin_budget rounds with nothing new, as the await rule
+// parks it), stays enabled: if nothing else it read has changed, time passes
+// for it, as at a time-out. Its virtual time doubles (from 1 s, the start:
+// any deadline passes within a few rounds, each a time-out for the fairness
+// rule), up to kLastTime, where time stops and the await rule alone holds
+// again (a loop until S::forever is a deadlock). If something it read has
+// changed, it is a plain spin and no time passes: so the step reads what it
+// read (clock_spin_reads), and the writes to it race with it, so that both
+// "time passed first" and "the write came first" are explored.
+bool engine::clock_spin(const thread_rec& t) const noexcept {
+  return t.read_clock && pending_spin(t) && t.idle_spins >= model_sync::spin_budget && time_of(t) < kLastTime;
+}
+
+// A clock spin's reads (dpor_step): each object it read since its previous spin, once.
+void engine::clock_spin_reads(int c, std::int32_t j) {
+  const thread_rec& t = threads_[c];
+  for (std::size_t i = 0; i < t.spin_reads.size(); ++i) {
+    const std::uint32_t obj = t.spin_reads[i].obj;
+    if (std::any_of(t.spin_reads.begin(), t.spin_reads.begin() + static_cast<std::ptrdiff_t>(i),
+                    [&](const spin_read& r) { return r.obj == obj; }))
+      continue;
+    const auto how = static_cast<std::uint8_t>(touch::read);
+    if (replayed_step_) {  // its races and footprint are there already (dpor_step)
+      if (const object_rec* o = dep_object(obj)) dpor_record(*const_cast<object_rec*>(o), j, how);
+      continue;
+    }
+    dpor_access(c, j, obj, how);
+    if (opaque(t)) add_footprint(c, j, obj, how);
   }
 }
 
@@ -1521,6 +1578,7 @@ void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
     s.obj = t.wait_obj;
   } else if (t.act == action::step && t.pend.kind == op::spin) {
     s.act = action::spin_return;
+    if (clock_spin(t) && !stale(t)) s.aux = 1;  // time passes (the clock rule)
   }
   // A wake disables its sleepers' pending time-out or spurious return, and a
   // disabled step never appears as a race: explore "it fired just before this
@@ -1560,9 +1618,18 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
       t.repeats = same_values(t.spin_reads, t.last_round) ? t.repeats + 1 : 0;
       t.last_round = t.spin_reads;
     }
-    if (stale(t)) t.idle_spins = 0;
-    else ++t.idle_spins;
+    if (stale(t)) {
+      t.idle_spins = 0;
+    } else {
+      if (clock_spin(t)) {  // time passes: its time doubles (the clock rule)
+        count_late(c, enabled);
+        const std::int64_t now = time_of(t);
+        set_time(t, c, now > kLastTime / 2 ? kLastTime : 2 * now);
+      }
+      ++t.idle_spins;
+    }
     t.spin_reads.clear();  // the next spin waits on what the next round reads
+    t.read_clock = false;
   } else if (not_idle(t)) {
     t.idle_spins = 0;
   }

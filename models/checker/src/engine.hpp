@@ -226,6 +226,7 @@ class engine : private one_check_at_a_time, private workspace {
     if (ff_) return static_cast<std::int64_t>(ff_answer());
     const std::int64_t n = now();
     answers_.push_back(static_cast<std::uint64_t>(n));
+    if (cur_ >= 0) threads_[cur_].read_clock = true;  // its next spin may let time pass (engine::clock_spin)
     return n;
   }
   // cold: off every step's path (a failure, a divergence end the execution)
@@ -361,9 +362,14 @@ class engine : private one_check_at_a_time, private workspace {
   bool times_out(const thread_rec& t) const noexcept { return t.timed || holder_dead(t); }
   /// Blocked thread t's next step is a time-out at its deadline (not one
   /// that its holder's death ends, where no time passes: step_ends).
-  bool passes_time(const thread_rec& t) const noexcept {
-    return t.st == tstate::blocked && t.timed && !holder_dead(t);
+  bool passes_time(const thread_rec& t) const {
+    return (t.st == tstate::blocked && t.timed && !holder_dead(t)) || (clock_spin(t) && !stale(t));
   }
+  /// Thread t's pending spin follows a read of the clock, with its idle
+  /// budget spent: it reads whether anything it read since its previous spin
+  /// has changed, and if nothing has, time passes for it (the clock rule).
+  bool clock_spin(const thread_rec& t) const noexcept;
+  void clock_spin_reads(int c, std::int32_t j);
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);

@@ -148,7 +148,9 @@ std::string engine::describe(const step_rec& s) const {
       break;
     case action::spurious: text = "wait " + o + " → spurious wake-up"; break;
     case action::wake_return: text = "wait " + o + " → woken"; break;
-    case action::spin_return: text = "spin (until a write)"; break;
+    case action::spin_return:
+      text = s.aux == 1 ? "spin: nothing it read has changed; time passes (it read the clock)" : "spin (until a write)";
+      break;
     case action::step:
       switch (s.kind) {
         case op::load: text = "load " + o + " → " + value_text(s.value) + " " + mo(s.mo); break;

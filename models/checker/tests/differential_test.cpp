@@ -17,10 +17,10 @@
 // a predicate (the cell that mutex guards is not 0) and a timeout and
 // notified one, two or all. A fourth family is every program of a small
 // grammar (small_timer_grammar: three threads, a fetch_add and a call of a
-// timer each), its opaque ways only; a fifth, programs of eleven more small
-// grammars (grammars(): three threads of an optional fetch_add, one call and
-// an optional load each; the eleventh's calls ask whether a thread lives),
-// spread evenly. Each runs several ways, and every way
+// timer each), its opaque ways only; a fifth, programs of seventeen
+// small grammars (grammars(): three threads of an optional instruction, one
+// call and an optional one each; the life grammar's calls ask whether a
+// thread lives, the clock grammar's spin until a deadline), spread evenly. Each runs several ways, and every way
 // must see the same outcomes (the final values of every execution that
 // ends) and the same verdict (a deadlock, a misuse, or none; a program that
 // may do both may report either, the first its search meets):
@@ -184,6 +184,11 @@ enum class kind : std::uint8_t {
   ring_pop,       //   (the spsc_ring's consumer thread only) reg = try_pop(), or 0xfffe if empty
   cv_wait_pred,   // condition (with mutex 0, held): reg = wait_for(1 ms, [cell != 0])
   cv_notify_n,    //   notify(value) (1 or 2), or notify_all (3)
+  // Spin loops on the clock (the clock rule, engine::clock_spin), in the clock grammar.
+  spin_until,     // d = now() + 1 ms; while (atomic[obj] == 0 && now() < d) S::spin();
+                  //   reg = 2 * (atomic[obj] != 0) + (now() >= d)
+  spin_lock_for,  // a timed spinlock on atomic[obj]: CAS 0 -> 1 until now() >= d (1 ms), S::spin()
+                  //   after each failure; reg = it got it (then it stores 0 again)
 };
 
 struct instr {
@@ -237,6 +242,8 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::fetch_add: s += "a" + o + ".fetch_add(" + order_text(i.order) + ")"; break;
       case kind::alive: s += "alive(T" + std::to_string(i.obj + 1) + ")"; break;
       case kind::wait_dead: s += "a1.wait_unless_dead(T" + std::to_string(i.obj + 1) + ", 1ms)"; break;
+      case kind::spin_until: s += "spin until a" + o + " or 1ms"; break;
+      case kind::spin_lock_for: s += "spin-lock a" + o + " for 1ms"; break;
       case kind::cell_read: s += "c.read"; break;
       case kind::cell_write: s += "c=" + std::to_string(i.value); break;
       case kind::cv_wait_for: s += "cv.wait_for(m0)"; break;
@@ -655,6 +662,11 @@ std::vector<grammar> grammars() {
       // (engine_test::a_thread_lives_after_its_last_operation).
       {"life", false, false, 0, {add}, {op(alive, 0), op(alive, 1), op(alive, 2), op(wait_dead, 0), op(wait_dead, 2)},
        {read}, {}},
+      // Spin loops that wait for a deadline (engine::clock_spin): one that
+      // waits for a0 or 1 ms, a timed spinlock on a1 (a fetch_add takes it
+      // for good), and the writes that end them or not.
+      {"clock", false, false, 0, {add}, {op(spin_until, 0), op(store, 0, 1), op(spin_lock_for, 1), op(fetch_add, 1)},
+       {read}, {}},
   };
 }
 
@@ -839,6 +851,27 @@ bool memory_op(const instr& i, World& w, outcome& regs) {
     case kind::fetch_add: regs.push_back(w.a[static_cast<std::size_t>(i.obj)].fetch_add(1, i.order)); return true;
     case kind::cell_read: regs.push_back(w.c.read()); return true;
     case kind::cell_write: w.c.write() = i.value; return true;
+    case kind::spin_until: {
+      auto& x = w.a[static_cast<std::size_t>(i.obj)];
+      const auto d = S::clock::now() + std::chrono::milliseconds(1);
+      while (x.load(i.order) == 0 && S::clock::now() < d) S::spin();
+      regs.push_back((x.load(i.order) != 0 ? 2u : 0u) + (S::clock::now() >= d ? 1u : 0u));
+      return true;
+    }
+    case kind::spin_lock_for: {
+      auto& x = w.a[static_cast<std::size_t>(i.obj)];
+      const auto d = S::clock::now() + std::chrono::milliseconds(1);
+      bool got = false;
+      for (;;) {
+        std::uint32_t e = 0;
+        if ((got = x.compare_exchange_strong(e, 1, std::memory_order_acquire, std::memory_order_relaxed))) break;
+        if (S::clock::now() >= d) break;
+        S::spin();
+      }
+      regs.push_back(got ? 1 : 0);
+      if (got) x.store(0, std::memory_order_release);
+      return true;
+    }
     default: return false;
   }
 }

@@ -94,6 +94,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(time_flows_with_happens_before);
   CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
+  CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -775,6 +776,93 @@ class soundness_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
         r = weave::model::check(o, never);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+      }
+  }
+
+  // The clock rule (engine::clock_spin). A spin loop that waits for a
+  // deadline, `while (now() < d) S::spin();`, or a timed spinlock that gives
+  // up at d, was a DEADLOCK wherever nothing it read was written again: time
+  // moved only at time-outs, and the await rule parked the spin for good. It
+  // also never saw its deadline pass while the write it waited for was still
+  // to come, so a program that breaks when it gives up passed. Time now
+  // passes at such a spin where nothing it read has changed; a loop until
+  // S::forever is still a deadlock, and so is a spin that read no clock.
+  void a_spin_loop_on_the_clock_ends_at_its_deadline() {
+    using namespace std::chrono_literals;
+    constexpr auto acq = std::memory_order_acquire;
+    constexpr auto rel = std::memory_order_release;
+    constexpr auto rlx = std::memory_order_relaxed;
+    // A timed spinlock: takes lock, or gives up at d.
+    const auto lock_until = [](atomic<int>& lock, S::clock::time_point d) {
+      for (;;) {
+        int e = 0;
+        if (lock.compare_exchange_strong(e, 1, acq, rlx)) return true;  // pairs with the holder's release
+        if (S::clock::now() >= d) return false;
+        S::spin();
+      }
+    };
+    const auto alone = [] {
+      const auto d = S::clock::now() + 1h;  // twelve doublings of 1 s
+      while (S::clock::now() < d) S::spin();
+    };
+    const auto held_for_good = [&] {  // nobody unlocks: it gives up
+      atomic<int> lock(1);
+      WEAVE_CHECK(!lock_until(lock, S::clock::now() + 1ms));
+    };
+    const auto both_ends = [&] {  // the holder unlocks: it takes the lock, or gives up first
+      atomic<int> lock(1), got(0, "got");
+      thread h([&] { lock.store(0, rel); });
+      got.store(lock_until(lock, S::clock::now() + 1ms) ? 2 : 1, rlx);
+      h.join();
+    };
+    const auto counts_on_the_lock = [&] {  // fails: the deadline may pass before the unlock
+      atomic<int> lock(1);
+      thread h([&] { lock.store(0, rel); });
+      const bool got = lock_until(lock, S::clock::now() + 1ms);
+      h.join();
+      WEAVE_CHECK(got);
+    };
+    const auto counts_on_time = [] {  // fails: the deadline may pass before the flag comes
+      atomic<int> flag(0);
+      thread t([&] { flag.store(1, rel); });
+      const auto d = S::clock::now() + 1ms;
+      while (flag.load(acq) == 0 && S::clock::now() < d) S::spin();
+      const bool late = S::clock::now() >= d;
+      t.join();
+      WEAVE_CHECK(!late);
+    };
+    const auto until_forever = [] {  // no deadline ever passes: a deadlock
+      while (S::clock::now() < S::forever) S::spin();
+    };
+    const auto no_clock = [] {  // read no clock: the await rule alone
+      atomic<int> flag(0);
+      thread t([&] { (void)flag.load(acq); });
+      while (flag.load(acq) == 0) S::spin();
+      t.join();
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        o.max_steps = 300;
+        o.outcomes = true;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const auto& body : {std::function<void()>(alone), std::function<void()>(held_for_good)}) {
+          const auto r = weave::model::check(o, body);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive && r.unfair == 0);
+        }
+        auto r = weave::model::check(o, both_ends);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how + r.outcomes, r.exhaustive && r.outcomes.find("got: 1 in") != std::string::npos &&
+                                                     r.outcomes.find(", 2 in") != std::string::npos);
+        r = weave::model::check(o, counts_on_the_lock);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+        r = weave::model::check(o, counts_on_time);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+        r = weave::model::check(o, until_forever);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+        r = weave::model::check(o, no_clock);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
       }
   }
 
