@@ -1493,7 +1493,7 @@ void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
   child_sleep_ = 0;
   if (!reducing() || silent_) return;
   if (!replayed) n.woke_to_newer = 0;
-  const tmask carry = (n.sleep | n.done) & ~bit(c);
+  const tmask carry = (n.sleep | n.done) & ~bit(c) & ~n.cut;
   for (tmask m = carry; m != 0; m &= m - 1) {
     const int r = lowest(m);
     if (static_cast<std::size_t>(r) >= threads_.size()) continue;
@@ -1698,15 +1698,16 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   if (n != nullptr && !silent_ && passes_time(threads_[n->chosen])) [[unlikely]] {
     if (const tmask late = starved_by_time_out(n->chosen, n->enabled)) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
-      end_ = run_end::unfair;  // plan_step runs the threads on silently to their ends (go_silent)
+      cut_unfair(j);
       return nullptr;
     }
   }
   return n;
 }
 
-// Fairness across time-outs. A timed wait's time-out means time passed, and a
-// fair scheduler runs a thread that can run in that time: a thread that could
+// Fairness across time-outs. A timed wait's time-out (or a clock spin's
+// passing of time, clock_spin) means time passed, and a fair scheduler runs a
+// thread that can run in that time: a thread that could
 // have run at options::late_time_outs time-outs of other threads in a row, and
 // ran at none of them nor between them, is late enough. An execution that
 // would time out once more without running it is no execution the search
@@ -1717,6 +1718,21 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
 // livelock: the search ran the schedule in which it times out for ever and
 // the other thread never runs. A busy loop gets no such pass: it has no
 // time-out (the livelock's report says to call S::spin()).
+
+// An execution is cut at node j. The sleep sets assume that a thread's step
+// explored at a node stands for every execution that begins with it there;
+// where an execution below was cut, some of those were never run, and the
+// same schedules in another order may be fair. So the threads chosen on the
+// way to the cut do not fall asleep in their siblings' branches (sleep_after):
+// without this a poll loop cut at once was its only branch, every other one
+// sleep-blocked, and the search ran no execution at all.
+void engine::cut_unfair(std::int32_t j) {
+  end_ = run_end::unfair;  // plan_step runs the threads on silently to their ends (go_silent)
+  for (std::int32_t k = 0; k <= j && static_cast<std::size_t>(k) < nodes_.size(); ++k) {
+    node& n = nodes_[static_cast<std::size_t>(k)];
+    n.cut |= bit(n.chosen);
+  }
+}
 
 // How late thread u is once thread c times out at a node whose candidates
 // are `enabled`: time-outs in a row at which it could run and did not (0: it
@@ -2165,6 +2181,14 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       if (reducing())
         for (node& n : nodes_) n.backtrack |= n.enabled;
     }
+    // A cut execution (cut_unfair) is explored as a failed one is: every
+    // thread enabled at each of its nodes. DPOR runs one schedule of each
+    // class of equivalent ones, and fairness tells them apart: the one it
+    // ran may be cut where another order of the same steps is fair (a
+    // poller's time-outs, moved between the steps of the thread they made
+    // late). Without this, reduction saw fewer outcomes than plain DFS.
+    if (end == run_end::unfair && reducing())
+      for (node& n : nodes_) n.backtrack |= n.enabled;
     // The bounds hold for a search that goes on past failures too.
     if ((runs & 255) == 0) {
       const auto now = sclock::now();

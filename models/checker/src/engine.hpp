@@ -360,8 +360,9 @@ class engine : private one_check_at_a_time, private workspace {
   /// Whether blocked thread t's return from its wait is a time-out (a
   /// deadline, or its holder's death): a real step; otherwise it is spurious.
   bool times_out(const thread_rec& t) const noexcept { return t.timed || holder_dead(t); }
-  /// Blocked thread t's next step is a time-out at its deadline (not one
-  /// that its holder's death ends, where no time passes: step_ends).
+  /// Thread t's next step lets time pass: a blocked thread's time-out at its
+  /// deadline (not one that its holder's death ends, where no time passes:
+  /// step_ends), or a clock spin with nothing new to read.
   bool passes_time(const thread_rec& t) const {
     return (t.st == tstate::blocked && t.timed && !holder_dead(t)) || (clock_spin(t) && !stale(t));
   }
@@ -370,6 +371,7 @@ class engine : private one_check_at_a_time, private workspace {
   /// has changed, and if nothing has, time passes for it (the clock rule).
   bool clock_spin(const thread_rec& t) const noexcept;
   void clock_spin_reads(int c, std::int32_t j);
+  [[gnu::cold]] void cut_unfair(std::int32_t j);
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);

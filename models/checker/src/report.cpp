@@ -149,7 +149,7 @@ std::string engine::describe(const step_rec& s) const {
     case action::spurious: text = "wait " + o + " → spurious wake-up"; break;
     case action::wake_return: text = "wait " + o + " → woken"; break;
     case action::spin_return:
-      text = s.aux == 1 ? "spin: nothing it read has changed; time passes (it read the clock)" : "spin (until a write)";
+      text = s.aux == 1 ? "spin: time passes (nothing new to read)" : "spin (until a write)";
       break;
     case action::step:
       switch (s.kind) {

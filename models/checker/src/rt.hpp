@@ -557,6 +557,7 @@ struct node {
   tmask backtrack = 0;  // threads that must be explored here
   tmask done = 0;       // threads explored here
   tmask sleep = 0;      // threads whose step here is covered elsewhere
+  tmask cut = 0;        // explored here, but an execution below was cut (engine::cut_unfair)
   bool upper = false;   // fully expanded (sharding prefix)
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   // What the scheduler worked out when it last took this node's step, for the

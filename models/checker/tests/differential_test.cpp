@@ -76,7 +76,9 @@
 // compares more programs with plain DFS, slower); WEAVE_GRAMMAR_CALLS=2 gives
 // each thread of a grammar an optional second call after its first (grammars
 // of hundreds of thousands of programs, a soak's); WEAVE_DIFFERENTIAL_VERBOSE
-// prints each program before it runs.
+// prints each program before it runs; WEAVE_DIFFERENTIAL_LATE=N sets every
+// way's options::late_time_outs (254 unless set: no cut), so that the ways
+// are compared on searches the fairness rule cuts (N = 1 cuts the most).
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <algorithm>
@@ -1280,6 +1282,7 @@ seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
   // have no loops, so no schedule times out for ever, and a search that cut
   // some would be bounded, not the whole that the ways must agree on.
   o.late_time_outs = 254;
+  if (const char* env = std::getenv("WEAVE_DIFFERENTIAL_LATE")) o.late_time_outs = std::atoi(env);
   o.max_executions = cap;
   o.preemptions = w.preemptions;
   for (int k = 0; k < w.slices; ++k) {

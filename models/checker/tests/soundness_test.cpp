@@ -9,6 +9,7 @@
 #include <mutex>
 #include <new>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -95,6 +96,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
+  CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -863,6 +865,61 @@ class soundness_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
         r = weave::model::check(o, no_clock);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+      }
+  }
+
+  // Reduction under the fairness cut (engine::cut_unfair). DPOR runs one
+  // schedule of each class of equivalent ones, and fairness tells them
+  // apart: the one it ran could be cut where the same steps in another order
+  // (the time-outs moved in between the late thread's steps) are fair. With
+  // reduction on, a poller that times out eight times while another thread
+  // adds four times saw only the outcome "all four added" (plain DFS: two,
+  // three or four), and a clock spin cut at once ran no execution at all
+  // (the thread it cut slept in every other branch).
+  void a_cut_search_keeps_the_fair_schedules() {
+    using namespace std::chrono_literals;
+    constexpr auto rlx = std::memory_order_relaxed;
+    const auto timed_waits = [] {
+      atomic<std::uint32_t> x(0), seen(0, "seen"), w(0);
+      thread t([&] {
+        for (int i = 0; i < 4; ++i) x.fetch_add(1, rlx);  // relaxed: only the count is looked at
+      });
+      for (int i = 0; i < 8; ++i) S::wait(w, 0, S::clock::now() + 1ms);  // nobody wakes it: eight time-outs
+      seen.store(x.load(rlx), rlx);
+      t.join();
+    };
+    const auto clock_spin = [] {
+      atomic<std::uint32_t> x(0), seen(0, "seen");
+      thread t([&] {
+        for (int i = 0; i < 4; ++i) x.fetch_add(1, rlx);
+      });
+      const auto d = S::clock::now() + 1min;  // six doublings of 1 s
+      while (S::clock::now() < d) S::spin();
+      seen.store(x.load(rlx), rlx);
+      t.join();
+    };
+    // The final values, without the counts and tokens.
+    const auto values = [](const std::string& table) {
+      std::set<std::string> v;
+      std::istringstream in(table);
+      for (std::string line; std::getline(in, line);)
+        if (const auto e = line.find(": --replay"); e != std::string::npos) v.insert(line.substr(0, e));
+      return v;
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (const auto& body : {std::function<void()>(timed_waits), std::function<void()>(clock_spin)}) {
+        auto o = plain();
+        o.memory = m;
+        o.outcomes = true;
+        const auto whole = weave::model::check(o, body);
+        o.reduction = true;
+        const auto reduced = weave::model::check(o, body);
+        const std::string how = std::string(weave::model::to_string(m)) + ": plain DFS\n" + whole.outcomes +
+                                "with reduction\n" + reduced.outcomes;
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how, verdict::pass, reduced.found);
+        CPPUNIT_ASSERT_MESSAGE(how, whole.unfair > 0 && reduced.unfair > 0 && reduced.executions > 0);
+        CPPUNIT_ASSERT_MESSAGE(how, values(whole.outcomes) == values(reduced.outcomes));
+        CPPUNIT_ASSERT_MESSAGE(how, reduced.executions < whole.executions);  // still a reduction
       }
   }
 
