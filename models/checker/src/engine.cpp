@@ -777,10 +777,10 @@ bool engine::independent(int a, int b) const {
   if (asks_after(a, b) || asks_after(b, a)) return false;
   const access x = access_of(threads_[a], weak_rules(threads_[a])), y = access_of(threads_[b], weak_rules(threads_[b]));
   const access qx = queue_of(threads_[a]), qy = queue_of(threads_[b]);
-  if (clock_spin(threads_[a]) && (spin_conflicts(threads_[a], y) || spin_conflicts(threads_[a], qy))) [[unlikely]]
-    return false;
-  if (clock_spin(threads_[b]) && (spin_conflicts(threads_[b], x) || spin_conflicts(threads_[b], qx))) [[unlikely]]
-    return false;
+  // A clock spin's access is its reads (clock_spin_reads); access_of gives a spin none.
+  if ((x.obj == kNoObj || y.obj == kNoObj) && (clock_spin(threads_[a]) || clock_spin(threads_[b]))) [[unlikely]]
+    return !(clock_spin(threads_[a]) && (spin_conflicts(threads_[a], y) || spin_conflicts(threads_[a], qy))) &&
+           !(clock_spin(threads_[b]) && (spin_conflicts(threads_[b], x) || spin_conflicts(threads_[b], qx)));
   return commute(x, y) && commute(qx, y) && commute(x, qy) && commute(qx, qy);
 }
 
@@ -1231,8 +1231,8 @@ void engine::thread_died(int c, std::int32_t j) {
 // changed, it is a plain spin and no time passes: so the step reads what it
 // read (clock_spin_reads), and the writes to it race with it, so that both
 // "time passed first" and "the write came first" are explored.
-bool engine::clock_spin(const thread_rec& t) const noexcept {
-  return t.read_clock && pending_spin(t) && t.idle_spins >= model_sync::spin_budget && time_of(t) < kLastTime;
+bool engine::clock_spin_now(const thread_rec& t) const noexcept {
+  return pending_spin(t) && t.idle_spins >= model_sync::spin_budget && time_of(t) < kLastTime;
 }
 
 // A clock spin's reads (dpor_step): each object it read since its previous spin, once.
@@ -1838,7 +1838,7 @@ int engine::plan_step() {
                             ? &nodes_[static_cast<std::size_t>(j)]
                             : nullptr;
     replayed_step_ = again != nullptr;
-    if (j == ff_to_) verify_snapshot(j);
+    if (j == ff_to_ && !silent_) verify_snapshot(j);  // (not again where it goes on silently: go_silent)
     if (again == nullptr && !snapped_) take_snapshot(j);  // the first new choice (forward.cpp)
     tmask real = 0;
     bool forced = false, eager = false;

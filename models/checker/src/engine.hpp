@@ -369,7 +369,8 @@ class engine : private one_check_at_a_time, private workspace {
   /// Thread t's pending spin follows a read of the clock, with its idle
   /// budget spent: it reads whether anything it read since its previous spin
   /// has changed, and if nothing has, time passes for it (the clock rule).
-  bool clock_spin(const thread_rec& t) const noexcept;
+  bool clock_spin(const thread_rec& t) const noexcept { return t.read_clock && clock_spin_now(t); }
+  bool clock_spin_now(const thread_rec& t) const noexcept;  // clock_spin's other conditions (rarely asked)
   void clock_spin_reads(int c, std::int32_t j);
   [[gnu::cold]] void cut_unfair(std::int32_t j);
   const object_rec* dep_object(std::uint32_t obj) const noexcept;

@@ -248,8 +248,18 @@ result run_jobs(void (*body)(), const options& o, outcome_table* outcomes_out) {
 }
 
 result explore(void (*body)(), const options& o, outcome_table* outcomes) {
-  if (o.jobs > 1) return run_jobs(body, o, outcomes);
-  engine eng(o);
+  options whole = o;
+  if (o.jobs > 1) {
+    result r = run_jobs(body, o, outcomes);
+    // A search the fairness rule cut (result::unfair) is run again in one
+    // process: a worker's sleep sets count on the other workers' subtrees
+    // being explored in full, and a cut one was not (engine::cut_unfair), so
+    // the workers together may miss schedules the whole search runs. A slice
+    // of --shard cannot be run whole here: it stays bounded, as it says.
+    if (r.unfair == 0 || r.found != verdict::pass || o.shard_count > 1 || !o.reduction) return r;
+    whole.jobs = 1;
+  }
+  engine eng(whole);
   result r = eng.explore(body);
   if (outcomes != nullptr) *outcomes = eng.outcomes();
   return r;

@@ -1289,6 +1289,7 @@ seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
     o.shard_index = k;
     const weave::model::result r = weave::model::check(o, interpret);
     s.result.executions += r.executions;
+    s.result.unfair += r.unfair;
     if (s.result.found == verdict::pass) s.result.found = r.found;
   }
   current = nullptr;
@@ -1365,9 +1366,15 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
   for (const way& w : kWays)
     by.push_back(opaque_only && w.primitives == primitive_mode::transparent ? seen_by_way{} : explore(p, w, cap_of(w, cap)));
   // A way cut short at the cap has not seen every outcome: it is left out,
-  // and the other ways are still compared with each other.
+  // and the other ways are still compared with each other. So is a search
+  // split in slices that the fairness rule cut (WEAVE_DIFFERENTIAL_LATE): a
+  // slice's sleep sets count on the other slices' subtrees being explored in
+  // full, and a cut one was not (engine::cut_unfair; --jobs runs such a
+  // search again whole, jobs.cpp's explore).
   std::vector<bool> cut;
-  for (std::size_t k = 0; k < by.size(); ++k) cut.push_back(by[k].result.executions >= cap_of(kWays[k], cap));
+  for (std::size_t k = 0; k < by.size(); ++k)
+    cut.push_back(by[k].result.executions >= cap_of(kWays[k], cap) ||
+                  (kWays[k].slices > 1 && by[k].result.unfair > 0));
   if (std::find(cut.begin(), cut.end(), true) != cut.end()) {
     ++counts->cut;
     if (std::getenv("WEAVE_DIFFERENTIAL_VERBOSE") != nullptr) {
