@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "weave/condition.hpp"
 #include "weave/event.hpp"
@@ -857,14 +858,14 @@ class soundness_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
         CPPUNIT_ASSERT_MESSAGE(how + r.outcomes, r.exhaustive && r.outcomes.find("got: 1 in") != std::string::npos &&
                                                      r.outcomes.find(", 2 in") != std::string::npos);
-        r = weave::model::check(o, counts_on_the_lock);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
-        r = weave::model::check(o, counts_on_time);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
-        r = weave::model::check(o, until_forever);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
-        r = weave::model::check(o, no_clock);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+        const std::pair<std::function<void()>, verdict> found[] = {{counts_on_the_lock, verdict::check_failed},
+                                                                   {counts_on_time, verdict::check_failed},
+                                                                   {until_forever, verdict::deadlock},
+                                                                   {no_clock, verdict::deadlock}};
+        for (const auto& [body, v] : found) {
+          r = weave::model::check(o, body);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, v, r.found);
+        }
       }
   }
 
