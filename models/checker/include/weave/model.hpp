@@ -86,7 +86,8 @@ struct options {
   int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution, and as
                                        // many spurious compare_exchange_weak failures (0: none)
   int late_time_outs = 3;              // fairness across time-outs: a thread that could run lets at most
-                                       // this many time-outs of other threads in a row pass; an execution
+                                       // this many time-outs of other threads in a row pass (a clock
+                                       // spin's passing of time counts as one: README); an execution
                                        // in which it would let one more pass is cut (result::unfair) and
                                        // the search is bounded, not exhaustive (a time-out means time
                                        // passed: a fair scheduler runs it meanwhile)
@@ -108,8 +109,8 @@ struct result {
   verdict found = verdict::pass;
   std::uint64_t executions = 0;  // complete executions explored
   std::uint64_t blocked = 0;     // executions cut short by the reduction (sleep-set blocked)
-  std::uint64_t unfair = 0;      // executions cut at max_steps that no fair scheduler runs: time-outs
-                                 // again and again while another thread could run and never did
+  std::uint64_t unfair = 0;      // executions cut by options::late_time_outs, which no fair scheduler
+                                 // runs: time-outs again and again while another thread could run
   bool exhaustive = false;       // true if every relevant execution was explored
   double seconds = 0;
   std::string report;            // the counterexample, readable (empty on pass)
