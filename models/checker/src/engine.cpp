@@ -1730,7 +1730,7 @@ void engine::cut_unfair(std::int32_t j) {
   end_ = run_end::unfair;  // plan_step runs the threads on silently to their ends (go_silent)
   for (std::int32_t k = 0; k <= j && static_cast<std::size_t>(k) < nodes_.size(); ++k) {
     node& n = nodes_[static_cast<std::size_t>(k)];
-    n.cut |= bit(n.chosen);
+    n.cut = static_cast<std::uint8_t>(n.cut | bit(n.chosen));
   }
 }
 

@@ -557,8 +557,10 @@ struct node {
   tmask backtrack = 0;  // threads that must be explored here
   tmask done = 0;       // threads explored here
   tmask sleep = 0;      // threads whose step here is covered elsewhere
-  tmask cut = 0;        // explored here, but an execution below was cut (engine::cut_unfair)
   bool upper = false;   // fully expanded (sharding prefix)
+  // Threads explored here, but an execution below was cut (engine::cut_unfair):
+  // a tmask in a byte of padding (the node stays at 116 bytes).
+  std::uint8_t cut = 0;
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   // What the scheduler worked out when it last took this node's step, for the
   // executions that replay it with the same choices (engine::plan_step):
@@ -575,6 +577,8 @@ struct node {
   /// the racing thread.
   std::array<tmask, kMaxThreads> then_after{};
 };
+
+static_assert(kMaxThreads <= 8, "node::cut holds a thread set in a byte");
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
 struct trace_row {
