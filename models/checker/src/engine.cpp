@@ -1602,9 +1602,8 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     if (holder_dead(t)) {  // a liveness slice found the holder dead: no time passes
       t.wres = wait_result::timed_out;
     } else if (t.timed) {
-      count_late(c, enabled);
       t.wres = wait_result::timed_out;
-      set_time(t, c, std::max(time_of(t), t.deadline));
+      time_passes(t, c, enabled, std::max(time_of(t), t.deadline));
     } else {
       t.wres = wait_result::woken;
       --t.spurious_left;
@@ -1621,10 +1620,9 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     if (stale(t)) {
       t.idle_spins = 0;
     } else {
-      if (clock_spin(t)) {  // time passes: its time doubles (the clock rule)
-        count_late(c, enabled);
+      if (clock_spin(t)) {  // its time doubles (the clock rule)
         const std::int64_t now = time_of(t);
-        set_time(t, c, now > kLastTime / 2 ? kLastTime : 2 * now);
+        time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
       }
       ++t.idle_spins;
     }
@@ -1751,6 +1749,13 @@ tmask engine::starved_by_time_out(int c, tmask enabled) const {
   for (std::size_t u = 0; u < threads_.size(); ++u)
     if (late_after_time_out(u, c, enabled) > opt_.late_time_outs) late |= bit(static_cast<int>(u));
   return late;
+}
+
+// Thread c's step lets time pass, to ns (step_ends: a time-out, a clock
+// spin): every other thread's lateness moves on (count_late).
+void engine::time_passes(thread_rec& t, int c, tmask enabled, std::int64_t ns) {
+  count_late(c, enabled);
+  set_time(t, c, ns);
 }
 
 // Thread c times out (step_ends): every other thread's lateness moves on.
@@ -2171,23 +2176,20 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
         for (const step_rec& st : steps_) stale_reads_ += st.newer != kNoMsg ? 1 : 0;
       }
       if (!go_on) break;
-      // On past a failure, the branches of its schedule are explored as plain
-      // DFS explores them: every thread enabled at each of its nodes. DPOR
-      // reverses the races of maximal executions, and this one was cut at
-      // the failure: the steps the other threads would have taken after it,
-      // and their races, are in no execution the search explores
-      // (differential_test's second family: an over-release of a bounded
-      // semaphore hid the acquire that could have come before it).
-      if (reducing())
-        for (node& n : nodes_) n.backtrack |= n.enabled;
     }
-    // A cut execution (cut_unfair) is explored as a failed one is: every
-    // thread enabled at each of its nodes. DPOR runs one schedule of each
+    // On past a failure, the branches of its schedule are explored as plain
+    // DFS explores them: every thread enabled at each of its nodes. DPOR
+    // reverses the races of maximal executions, and this one was cut at
+    // the failure: the steps the other threads would have taken after it,
+    // and their races, are in no execution the search explores
+    // (differential_test's second family: an over-release of a bounded
+    // semaphore hid the acquire that could have come before it).
+    // So are a cut execution's (cut_unfair). DPOR runs one schedule of each
     // class of equivalent ones, and fairness tells them apart: the one it
     // ran may be cut where another order of the same steps is fair (a
     // poller's time-outs, moved between the steps of the thread they made
     // late). Without this, reduction saw fewer outcomes than plain DFS.
-    if (end == run_end::unfair && reducing())
+    if ((end == run_end::failed || end == run_end::unfair) && reducing())
       for (node& n : nodes_) n.backtrack |= n.enabled;
     // The bounds hold for a search that goes on past failures too.
     if ((runs & 255) == 0) {

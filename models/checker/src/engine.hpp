@@ -373,6 +373,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool clock_spin_now(const thread_rec& t) const noexcept;  // clock_spin's other conditions (rarely asked)
   void clock_spin_reads(int c, std::int32_t j);
   [[gnu::cold]] void cut_unfair(std::int32_t j);
+  void time_passes(thread_rec& t, int c, tmask enabled, std::int64_t ns);
   const object_rec* dep_object(std::uint32_t obj) const noexcept;
   void dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t how);
   void dpor_record(object_rec& o, std::int32_t j, std::uint8_t how);
