@@ -74,7 +74,8 @@ bool merge(std::vector<run_results> shards, run_results& out, std::string& error
     for (const record& part : shards[s].checks) {
       const auto it = seen.find(part.name);
       if (it == seen.end() || out.checks[it->second].expected != part.expected ||
-          out.checks[it->second].memory_model != part.memory_model) {
+          out.checks[it->second].memory_model != part.memory_model ||
+          out.checks[it->second].r.preemption_bound != part.r.preemption_bound) {
         error = "shard " + std::to_string(s + 1) + ": check " + part.name + " differs from shard 1's";
         return false;
       }

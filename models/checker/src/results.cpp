@@ -29,6 +29,7 @@ std::string record_json(const record& c) {
   s += std::string(", \"seconds\": ") + seconds;
   s += ", \"memory_model\": " + json_quote(c.memory_model);
   s += std::string(", \"saw_nothing\": ") + (r.saw_nothing ? "true" : "false");
+  if (r.preemption_bound >= 0) s += ", \"preemption_bound\": " + std::to_string(r.preemption_bound);
   if (r.found != verdict::pass) {
     s += ", \"preemptions\": " + std::to_string(r.preemptions);
     s += ", \"replay\": " + json_quote(c.name + ":" + r.replay);
@@ -110,6 +111,9 @@ bool read_record(const json_value& o, record& c) {
       !get(o, "memory_model", c.memory_model) || !get(o, "saw_nothing", r.saw_nothing) || !read_outcomes(o, c))
     return false;
   if (o.find("unfair") != nullptr && !get_number(o, "unfair", r.unfair, to_u64)) return false;  // older files: none
+  if (o.find("preemption_bound") != nullptr &&  // a search bounded by --preemptions (the summary says its bound)
+      (!get_number(o, "preemption_bound", r.preemption_bound, to_int) || r.preemption_bound < 0))
+    return false;
   if (r.found == verdict::pass) return true;
   std::string replay;
   if (!get_number(o, "preemptions", r.preemptions, to_int) || !get(o, "replay", replay) ||

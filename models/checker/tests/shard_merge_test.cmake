@@ -131,6 +131,16 @@ endforeach()
 run(0 --merge ${WORK}/bounded-1-of-2.json ${WORK}/bounded-2-of-2.json --json ${WORK}/bounded-merged.json)
 field(n ${WORK}/bounded-merged.json executions)
 expect_equal("--preemptions 1 in 2 shards, merged" "${n}" "${whole}")
+# ... and says its bound, as the whole run does (the result files carry it;
+# before, the merge said "no bug in N executions", and not why it was bounded).
+if(NOT out MATCHES "no bug within 1 preemption; not a proof")
+  message(FATAL_ERROR "--preemptions 1 in 2 shards, merged, does not say its bound\n${out}")
+endif()
+field(bound ${WORK}/bounded-merged.json preemption_bound)
+expect_equal("--preemptions 1 in 2 shards, merged: preemption_bound" "${bound}" 1)
+# Slices of different bounds are no one search.
+run(0 --filter "^shard_count_three_by_two$" --preemptions 2 --shard 2/2 --json ${WORK}/bounded2-2-of-2.json)
+run(2 --merge ${WORK}/bounded-1-of-2.json ${WORK}/bounded2-2-of-2.json)
 
 # --preemptions none lifts a check's own bound: the search is exhaustive, with
 # the unbounded check's count.
