@@ -112,6 +112,8 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   c.tid = static_cast<std::uint8_t>(cur_);
   c.what = what;
   c.loc = loc;
+  c.idle_before = t.idle_spins;
+  c.first_step = static_cast<std::int32_t>(steps_.size());
   return true;
 }
 
@@ -132,7 +134,39 @@ void engine::call_end() noexcept {
     } catch (...) {
     }
   }
+  if (t.call >= 0 && !ff_ && changed_nothing(calls_[static_cast<std::size_t>(t.call)])) {
+    t.idle_spins = calls_[static_cast<std::size_t>(t.call)].idle_before;
+  }
   t.call = -1;
+}
+
+// The await rule sees a call as the user does: one step. A call that took
+// and released a lock inside (q.try_get() on an empty queue: the mutex word
+// 0, 1, 0) wrote, but changed nothing a spin loop around it reads again, so
+// that loop's round stays idle: its idle spins are what they were before the
+// call (call_end). Without this `while (q.try_get(x) != ok) S::spin();` was
+// never idle, ran for ever ahead of the thread that puts, and was reported
+// as a livelock (soundness_test::a_spin_loop_around_a_call_waits_for_a_write).
+// A call changed something if it stored, waited or spun, or if an object it
+// wrote by read-modify-write ends the call with another value than the one
+// its first such write read (a release(), a put's count). What it wrote to
+// cells and read again makes the spin stale anyway (engine::stale).
+bool engine::changed_nothing(const call_rec& call) const {
+  const int c = cur_;
+  for (auto k = static_cast<std::size_t>(std::max(call.first_step, 0)); k < steps_.size(); ++k) {
+    const step_rec& s = steps_[k];
+    if (s.tid != c) continue;
+    if (s.act != action::step || (s.kind != op::rmw && s.kind != op::load && s.kind != op::cas_fail)) return false;
+    if (s.kind != op::rmw || !s.has_old || s.old == s.value || s.obj >= nobj_) continue;
+    // Its first write of s.obj in the call: the value before the call changed it.
+    bool first = true;
+    for (std::size_t e = static_cast<std::size_t>(call.first_step); e < k && first; ++e)
+      first = !(steps_[e].tid == c && steps_[e].obj == s.obj && steps_[e].kind == op::rmw && steps_[e].has_old);
+    if (!first) continue;
+    const auto& mo = objects_[s.obj].mo;
+    if (mo.empty() || msgs_[mo.back()].value != s.old) return false;
+  }
+  return true;
 }
 
 void engine::call_arg(const std::string& text) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -208,7 +209,8 @@ void engine::start_thread(int t) {
     r.parked = false;  // a fiber of an earlier execution, waiting in its loop below
   } else {
     r.fib = boost::context::fiber(
-        std::allocator_arg, pooled_stack{&stacks_}, [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
+        std::allocator_arg, pooled_stack{&stacks_, &fiber_stacks_[static_cast<std::size_t>(t)]},
+        [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
           land(std::move(sink));  // its starter's (below)
           for (;;) {
             const std::uintptr_t deepest = run_below_gap(t);
@@ -912,6 +914,21 @@ int engine::pick_default(tmask cands, int prev) const {
   return lowest(running ? running : cands);
 }
 
+// A silent run-on's pick: the running threads in turn, the one after prev
+// first (a thread in a loop that never parks, such as the livelock that
+// stopped the execution, leaves the others their turns), then a blocked
+// thread's time-out or spurious return.
+int engine::pick_in_turn(tmask cands, int prev) const {
+  tmask running = 0;
+  for (tmask m = cands; m != 0; m &= m - 1) {
+    const int t = lowest(m);
+    if (threads_[t].st != tstate::blocked) running |= bit(t);
+  }
+  const tmask from = running ? running : cands;
+  const tmask after = prev >= 0 && prev + 1 < kMaxThreads ? from & ~(bit(prev + 1) - 1) : 0;
+  return lowest(after ? after : from);
+}
+
 int engine::pick_random(tmask cands) {
   const int n = std::popcount(cands);
   int k = static_cast<int>(rng()() % static_cast<std::uint64_t>(n));
@@ -1346,12 +1363,33 @@ void engine::reset_execution() {
 // by the step bound: an execution cut short was first run to its end
 // (go_silent, then plan_step runs it silently), so no fiber is left inside a
 // destructor. Parked fibers (finished threads) stay for the next execution.
-void engine::teardown() {
+void engine::teardown(bool failed) {
+  // A failed execution's threads that the silent run-on left suspended (a
+  // deadlock's, or a livelock's that even their turns in the run-on do not
+  // end: stuck_) may be inside a destructor or another noexcept function (a
+  // join in an RAII guard's destructor, a loop in a destructor), where an
+  // unwinding fiber calls std::terminate and ends the whole run. They are
+  // abandoned instead (abandon). A failed execution ends the search, so few
+  // do: the failure, and those of the search for a shorter counterexample.
+  const bool leave = failed || stuck_;
+  stuck_ = false;
   // Children first, T0 (the body) last: the body's frame owns the shared
   // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
-    if (t->suspended()) t->fib = boost::context::fiber();  // unwinds the fiber's stack
+    if (!t->suspended()) continue;
+    if (leave) abandon(*t);
+    else t->fib = boost::context::fiber();  // unwinds the fiber's stack
   }
+}
+
+// Forgets thread t's suspended fiber without unwinding it: it is never
+// resumed, so its frames are dead, and its stack goes back to the pool. What
+// those frames own on the heap is not freed.
+void engine::abandon(thread_rec& t) {
+  alignas(boost::context::fiber) static unsigned char handle[sizeof(boost::context::fiber)];
+  new (handle) boost::context::fiber(std::move(t.fib));  // never destroyed: its destructor would unwind it
+  boost::context::stack_context& sc = fiber_stacks_[static_cast<std::size_t>(&t - threads_.begin())];
+  stacks_.deallocate(sc);
 }
 
 // An execution the search stops early (a failure, a sleep-blocked or pruned
@@ -1383,7 +1421,7 @@ bool engine::go_silent() {
 node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   if (silent_) {  // silent steps are no choices of the search
     silent_node_ = node{};
-    silent_node_.chosen = static_cast<std::uint8_t>(pick_default(cands, prev_));
+    silent_node_.chosen = static_cast<std::uint8_t>(pick_in_turn(cands, prev_));
     silent_node_.enabled = cands;
     return &silent_node_;
   }
@@ -1657,7 +1695,11 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   real = real_enabled(es);
   const tmask spur = es.spurious;
   const bool all_finished = es.finished == (bit(static_cast<int>(threads_.size())) - 1);
-  if (silent_ && (real == 0 || steps_.size() >= opt_.max_steps)) return nullptr;  // ran on as far as it goes
+  if (silent_ && real == 0) return nullptr;  // ran on as far as it goes
+  if (silent_ && steps_.size() - silent_from_ >= std::min<std::uint64_t>(opt_.max_steps, kSilentSteps)) {
+    stuck_ = true;  // a livelock: its fibers are left, not unwound (teardown)
+    return nullptr;
+  }
   if (all_finished) {
     for (std::size_t t = 1; t < threads_.size(); ++t) {
       if (!threads_[t].joined) {
@@ -1677,7 +1719,7 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     capture_outcome();
     return nullptr;
   }
-  if (static_cast<std::uint64_t>(j) >= opt_.max_steps) {
+  if (static_cast<std::uint64_t>(j) >= opt_.max_steps && !silent_) {
     livelocked();
     return nullptr;
   }
@@ -1855,7 +1897,11 @@ int engine::plan_step() {
     } else {
       n = choose_node(j, real, forced, eager);
       if (n == nullptr) {
-        if ((end_ == run_end::sleep_blocked || end_ == run_end::not_mine || end_ == run_end::unfair) && go_silent())
+        // (failed: a livelock's threads run on too, in turn, to leave the
+        // loop that never parks; a deadlock's have nothing to run)
+        if ((end_ == run_end::sleep_blocked || end_ == run_end::not_mine || end_ == run_end::unfair ||
+             end_ == run_end::failed) &&
+            go_silent())
           continue;
         return -1;
       }
@@ -2011,7 +2057,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     end = run_end::failed;
   }
   running_ = false;  // before teardown: what the unwinding fibers do is no operation of the check
-  teardown();
+  teardown(end == run_end::failed || end == run_end::diverged);
   current = outer_current;
   running_here_ = outer;
   if (end == run_end::diverged) {

@@ -302,7 +302,8 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::noinline]] void finish_rare(int c, std::int32_t j);
   void reset_execution();
   void clear_search_stack() noexcept;
-  void teardown();
+  void teardown(bool failed);
+  void abandon(thread_rec& t);
   void end_parked() noexcept;
   bool go_silent();
   void start_thread(int t);
@@ -386,6 +387,7 @@ class engine : private one_check_at_a_time, private workspace {
   std::string spin_objects(const thread_rec& t) const;
   void check_first_execution(const std::function<void()>& body, result& r);
   int pick_default(tmask cands, int prev) const;
+  int pick_in_turn(tmask cands, int prev) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
   std::uint16_t data_alts_for(int t, bool mem);
@@ -423,6 +425,7 @@ class engine : private one_check_at_a_time, private workspace {
   /// primitive re-checks: not the user's to see).
   bool may_return_spuriously(const thread_rec& t) const noexcept { return t.spurious_left > 0 && !opaque(t); }
   bool continues_call(int t) const noexcept;
+  bool changed_nothing(const call_rec& call) const;
   bool opens_call(std::uint32_t prim) const noexcept;
   /// Whether RC11's reads-from reduction rules apply to t's next step.
   bool weak_rules(const thread_rec& t) const noexcept { return rc11() && !opaque(t); }
@@ -526,6 +529,7 @@ class engine : private one_check_at_a_time, private workspace {
 
   options opt_;
   stack_pool& stacks_;
+  std::array<boost::context::stack_context, kMaxThreads> fiber_stacks_{};  // each thread's fiber's (abandon)
   mode mode_ = mode::dfs;
   int bound_ = -1;
   bool ff_ = false;       // fast-forwarding (forward.cpp)
@@ -537,6 +541,7 @@ class engine : private one_check_at_a_time, private workspace {
   }
   bool silent_ = false;           // running a stopped execution on to its end (go_silent)
   std::size_t silent_from_ = 0;   // steps_ before it
+  bool stuck_ = false;            // the silent run-on met its step bound with threads still live (teardown)
   bool ending_ = false;  // the engine's end: parked fibers return (end_parked)
 
   // search stack

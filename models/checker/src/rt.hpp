@@ -73,6 +73,8 @@ inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the bo
 /// The most steps an execution may take (options::max_steps): a step index is
 /// an int32, and a vector clock's entry (steps and releases) stays below 2^31.
 inline constexpr std::uint64_t kMaxSteps = 100'000'000;
+// A silent run-on's steps (engine::go_silent): options::max_steps, at most this.
+inline constexpr std::uint64_t kSilentSteps = 100'000;
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
 
@@ -191,6 +193,10 @@ struct call_rec {
   const char* note = nullptr;  // why it blocks, said by the primitive
   std::string result;          // what it returned (call.returns)
   bool reads_decide = false;   // it may decide at a seq_cst read (call.reads_decide(), calls.cpp)
+  // The await rule at the user's level (engine::call_end): the thread's idle
+  // spins when the call opened, and the call's first step.
+  int idle_before = 0;
+  std::int32_t first_step = 0;
   bool operator==(const call_rec&) const = default;
 };
 

@@ -31,10 +31,16 @@ class stack_pool {
   std::vector<char*> all_;
 };
 
-/// The allocator Boost.Context calls (a reference to a pool).
+/// The allocator Boost.Context calls (a reference to a pool); `given`, if
+/// set, learns the stack it hands out (engine::abandon gives it back).
 struct pooled_stack {
   stack_pool* pool;
-  boost::context::stack_context allocate() { return pool->allocate(); }
+  boost::context::stack_context* given = nullptr;
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sc = pool->allocate();
+    if (given != nullptr) *given = sc;
+    return sc;
+  }
   void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
 };
 

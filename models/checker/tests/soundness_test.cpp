@@ -18,6 +18,7 @@
 #include "weave/event.hpp"
 #include "weave/future.hpp"
 #include "weave/mutex.hpp"
+#include "weave/queue.hpp"
 #include "weave/model.hpp"
 #include "weave/recursive_mutex.hpp"
 #include "weave/semaphore.hpp"
@@ -98,6 +99,8 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
+  CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
+  CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -981,6 +984,80 @@ class soundness_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL_MESSAGE(what + ": " + r.report, weak ? verdict::check_failed : verdict::pass, r.found);
         if (!weak) CPPUNIT_ASSERT_MESSAGE(what, r.exhaustive);
       }
+    }
+  }
+
+  // The await rule sees an opaque call as one step (engine::changed_nothing).
+  // q.try_get() on an empty queue takes and releases the queue's lock: it
+  // wrote the lock's word twice, and each write reset the loop's count of idle
+  // rounds, so `while (q.try_get(x) != ok) S::spin();` never parked, ran ahead
+  // of the producer for ever and was reported as a LIVELOCK (and, stopped
+  // inside the lock guard's destructor, ended the process: the next test).
+  void a_spin_loop_around_a_call_waits_for_a_write() {
+    const auto polls = [] {  // the producer comes: every order passes
+      weave::model::fifo_queue<int> q(1);
+      thread t([&] { CPPUNIT_ASSERT(q.put(7) == weave::queue_status::ok); });
+      int x = 0;
+      while (q.try_get(x) != weave::queue_status::ok) S::spin();
+      t.join();
+      WEAVE_CHECK(x == 7);
+    };
+    const auto polls_for_nothing = [] {  // nobody puts: the loop waits for a write that never comes
+      weave::model::fifo_queue<int> q(1);
+      int x = 0;
+      while (q.try_get(x) != weave::queue_status::ok) S::spin();
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        o.max_steps = 300;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        auto r = weave::model::check(o, polls);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+        r = weave::model::check(o, polls_for_nothing);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+      }
+  }
+
+  // A failed execution whose threads stop inside a destructor: unwinding a
+  // fiber through a noexcept frame calls std::terminate, and ended the whole
+  // run. A livelock's threads now run on in turn (the loop here ends once the
+  // other thread has run), and a deadlock's are abandoned, not unwound
+  // (engine::teardown).
+  void a_livelock_or_deadlock_in_a_destructor_is_reported() {
+    struct loops_in_destructor {
+      atomic<int>& flag;
+      ~loops_in_destructor() {
+        while (flag.load(std::memory_order_acquire) == 0) {  // no S::spin(): a livelock
+        }
+      }
+    };
+    struct joins_in_destructor {
+      thread& t;
+      ~joins_in_destructor() { t.join(); }
+    };
+    weave::model::options o = dpor();
+    o.max_steps = 200;
+    for (int round = 0; round < 2; ++round) {  // again: the abandoned stacks are taken again
+      auto r = weave::model::check(o, [] {
+        atomic<int> flag(0);
+        thread t([&] { flag.store(1, std::memory_order_release); });
+        { loops_in_destructor w{flag}; }
+        t.join();
+      });
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::livelock, r.found);
+      r = weave::model::check(o, [] {
+        atomic<int> flag(0);  // nobody sets it: the run-on cannot end the loop either
+        loops_in_destructor w{flag};
+      });
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::livelock, r.found);
+      r = weave::model::check(o, [] {
+        weave::model::event ev;
+        thread t([&] { ev.wait(); });  // nobody sets it
+        joins_in_destructor j{t};
+      });
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::deadlock, r.found);
     }
   }
 };
