@@ -134,9 +134,11 @@ void engine::call_end() noexcept {
     } catch (...) {
     }
   }
-  if (t.call >= 0 && !ff_ && changed_nothing(calls_[static_cast<std::size_t>(t.call)])) {
+  // (Only a call that reset a count can need it back: without a spin of
+  // its own, a call leaves the count as it was or resets it.)
+  if (t.call >= 0 && !ff_ && t.idle_spins < calls_[static_cast<std::size_t>(t.call)].idle_before &&
+      changed_nothing(calls_[static_cast<std::size_t>(t.call)]))
     t.idle_spins = calls_[static_cast<std::size_t>(t.call)].idle_before;
-  }
   t.call = -1;
 }
 
