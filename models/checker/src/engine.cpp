@@ -902,14 +902,20 @@ std::uint16_t engine::data_alts_for(int t, bool mem) {
   return 1;
 }
 
-int engine::pick_default(tmask cands, int prev) const {
-  // Prefer progress: the running thread, then any running thread, and only then
-  // a blocked thread's time-out or spurious return.
+// Of cands, the threads that run (not a blocked thread's time-out or spurious return).
+tmask engine::running_of(tmask cands) const {
   tmask running = 0;
   for (tmask m = cands; m != 0; m &= m - 1) {
     const int t = lowest(m);
     if (threads_[t].st != tstate::blocked) running |= bit(t);
   }
+  return running;
+}
+
+int engine::pick_default(tmask cands, int prev) const {
+  // Prefer progress: the running thread, then any running thread, and only then
+  // a blocked thread's time-out or spurious return.
+  const tmask running = running_of(cands);
   if (prev >= 0 && (running & bit(prev))) return prev;
   return lowest(running ? running : cands);
 }
@@ -919,11 +925,7 @@ int engine::pick_default(tmask cands, int prev) const {
 // stopped the execution, leaves the others their turns), then a blocked
 // thread's time-out or spurious return.
 int engine::pick_in_turn(tmask cands, int prev) const {
-  tmask running = 0;
-  for (tmask m = cands; m != 0; m &= m - 1) {
-    const int t = lowest(m);
-    if (threads_[t].st != tstate::blocked) running |= bit(t);
-  }
+  const tmask running = running_of(cands);
   const tmask from = running ? running : cands;
   const tmask after = prev >= 0 && prev + 1 < kMaxThreads ? from & ~(bit(prev + 1) - 1) : 0;
   return lowest(after ? after : from);

@@ -388,6 +388,7 @@ class engine : private one_check_at_a_time, private workspace {
   void check_first_execution(const std::function<void()>& body, result& r);
   int pick_default(tmask cands, int prev) const;
   int pick_in_turn(tmask cands, int prev) const;
+  tmask running_of(tmask cands) const;
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
   std::uint16_t data_alts_for(int t, bool mem);
