@@ -114,6 +114,7 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   c.loc = loc;
   c.idle_before = t.idle_spins;
   c.first_step = static_cast<std::int32_t>(steps_.size());
+  t.wrote_cell = false;
   return true;
 }
 
@@ -149,12 +150,13 @@ void engine::call_end() noexcept {
 // call (call_end). Without this `while (q.try_get(x) != ok) S::spin();` was
 // never idle, ran for ever ahead of the thread that puts, and was reported
 // as a livelock (soundness_test::a_spin_loop_around_a_call_waits_for_a_write).
-// A call changed something if it stored, waited or spun, or if an object it
-// wrote by read-modify-write ends the call with another value than the one
-// its first such write read (a release(), a put's count). What it wrote to
-// cells and read again makes the spin stale anyway (engine::stale).
+// A call changed something if it wrote a cell (a try_put's item: the await
+// rule does not follow cells), stored, waited, woke or spun, or if an object
+// it wrote by read-modify-write ends the call with another value than the
+// one its first such write read (a release()).
 bool engine::changed_nothing(const call_rec& call) const {
   const int c = cur_;
+  if (threads_[static_cast<std::size_t>(c)].wrote_cell) return false;
   for (auto k = static_cast<std::size_t>(std::max(call.first_step, 0)); k < steps_.size(); ++k) {
     const step_rec& s = steps_[k];
     if (s.tid != c) continue;

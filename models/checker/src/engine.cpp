@@ -448,6 +448,7 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
         return;
       }
     }
+    threads_[t].wrote_cell = true;
     o.w_tid = static_cast<std::uint8_t>(t);
     o.w_clk = hb.c[t];
     o.w_step = step;

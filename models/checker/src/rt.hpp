@@ -211,6 +211,7 @@ struct thread_state {
   bool timed = false;
   std::uint8_t late = 0;  // time-outs of others in a row it could have run at (engine::count_late)
   bool read_clock = false;  // read S::clock::now() since its previous spin (engine::clock_spin; in padding)
+  bool wrote_cell = false;  // wrote a cell since its open call began (engine::changed_nothing; in padding)
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
