@@ -114,7 +114,7 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   c.loc = loc;
   c.idle_before = t.idle_spins;
   c.first_step = static_cast<std::int32_t>(steps_.size());
-  t.wrote_cell = false;
+  t.wrote_cell = t.rmw_changed = false;
   return true;
 }
 
@@ -135,11 +135,12 @@ void engine::call_end() noexcept {
     } catch (...) {
     }
   }
-  // (Only a call that reset a count can need it back: without a spin of
-  // its own, a call leaves the count as it was or resets it.)
-  if (t.call >= 0 && !ff_ && t.idle_spins < calls_[static_cast<std::size_t>(t.call)].idle_before &&
-      changed_nothing(calls_[static_cast<std::size_t>(t.call)]))
-    t.idle_spins = calls_[static_cast<std::size_t>(t.call)].idle_before;
+  // (Only a call whose RMW changed a value can have written for nothing.)
+  if (t.call >= 0 && !ff_ && t.rmw_changed && changed_nothing(calls_[static_cast<std::size_t>(t.call)])) {
+    const call_rec& call = calls_[static_cast<std::size_t>(t.call)];
+    t.idle_spins = call.idle_before;
+    unwrite(call);
+  }
   t.call = -1;
 }
 
@@ -150,27 +151,58 @@ void engine::call_end() noexcept {
 // call (call_end). Without this `while (q.try_get(x) != ok) S::spin();` was
 // never idle, ran for ever ahead of the thread that puts, and was reported
 // as a livelock (soundness_test::a_spin_loop_around_a_call_waits_for_a_write).
+// Nor does such a call wake another thread's spin loop (unwrite): two
+// threads that polled one queue woke each other for ever, ahead of the
+// thread that puts (a LIVELOCK too).
 // A call changed something if it wrote a cell (a try_put's item: the await
-// rule does not follow cells), stored, waited, woke or spun, or if an object
-// it wrote by read-modify-write ends the call with another value than the
-// one its first such write read (a release()).
+// rule does not follow cells), stored, waited, woke or spun, if another
+// thread ran inside it (a callback of the user's, or a wait), or if an
+// object it wrote by read-modify-write ends the call with another value than
+// the one its first such write read (a release()).
 bool engine::changed_nothing(const call_rec& call) const {
   const int c = cur_;
   if (threads_[static_cast<std::size_t>(c)].wrote_cell) return false;
-  for (auto k = static_cast<std::size_t>(std::max(call.first_step, 0)); k < steps_.size(); ++k) {
+  for (std::size_t k = own_start(call); k < steps_.size(); ++k) {
     const step_rec& s = steps_[k];
-    if (s.tid != c) continue;
+    if (s.tid != c) return false;
     if (s.act != action::step || (s.kind != op::rmw && s.kind != op::load && s.kind != op::cas_fail)) return false;
     if (s.kind != op::rmw || !s.has_old || s.old == s.value || s.obj >= nobj_) continue;
     // Its first write of s.obj in the call: the value before the call changed it.
     bool first = true;
-    for (std::size_t e = static_cast<std::size_t>(call.first_step); e < k && first; ++e)
+    for (std::size_t e = own_start(call); e < k && first; ++e)
       first = !(steps_[e].tid == c && steps_[e].obj == s.obj && steps_[e].kind == op::rmw && steps_[e].has_old);
     if (!first) continue;
     const auto& mo = objects_[s.obj].mo;
     if (mo.empty() || msgs_[mo.back()].value != s.old) return false;
   }
   return true;
+}
+
+// The call's first step: the first of its thread's at or after the step
+// count when it began. (A thread's call may begin before its first step:
+// spawned threads run up to their first operation when they start.)
+std::size_t engine::own_start(const call_rec& call) const {
+  auto k = static_cast<std::size_t>(std::max(call.first_step, 0));
+  while (k < steps_.size() && steps_[k].tid != call.tid) ++k;
+  return k;
+}
+
+// A call that changed nothing (changed_nothing) takes back its writes for the
+// await rule: they are no write to wait for (object_rec::writes), and its
+// messages no news (message::nil, news_after). Its steps are the latest, all
+// its own: what it appended to an object's writes is at the end.
+void engine::unwrite(const call_rec& call) {
+  thread_rec& t = threads_[static_cast<std::size_t>(cur_)];
+  const std::size_t from = own_start(call);
+  for (std::size_t k = from; k < steps_.size(); ++k) {
+    const step_rec& s = steps_[k];
+    if (s.kind != op::rmw || !s.has_old || s.old == s.value || s.obj >= nobj_) continue;
+    if (s.wr != kNoMsg) msgs_[s.wr].nil = true;
+    auto& w = objects_[s.obj].writes;
+    while (!w.empty() && w.back() >= static_cast<std::int32_t>(from)) w.pop_back();
+    for (spin_read& r : t.spin_reads)  // it noted its own writes as seen
+      if (r.obj == s.obj) r.seen = std::min(r.seen, static_cast<std::uint32_t>(w.size()));
+  }
 }
 
 void engine::call_arg(const std::string& text) {

@@ -90,7 +90,7 @@ std::uint32_t engine::news_after(std::uint32_t msg) const {
   const message& m = msgs_[msg];
   const auto& mo = objects_[m.obj].mo;
   for (std::size_t i = m.pos + 1; i < mo.size(); ++i)
-    if (msgs_[mo[i]].value != m.value) return static_cast<std::uint32_t>(i);
+    if (!msgs_[mo[i]].nil && msgs_[mo[i]].value != m.value) return static_cast<std::uint32_t>(i);
   return 0;
 }
 
@@ -558,6 +558,7 @@ void engine::rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu)
   if (neu != before_value) {
     objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
     t.idle_spins = 0;
+    t.rmw_changed = true;
   }
   published(t, o);
   note_read(obj, id);  // it read up to its own write: stale once something newer exists

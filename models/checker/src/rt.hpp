@@ -215,6 +215,7 @@ struct thread_state {
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
+  bool rmw_changed = false;  // an RMW of it changed a value since its open call began (call_end; in padding)
   int repeats = 0;                // rounds in a row that read the same stores as the one before (RC11)
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
@@ -360,6 +361,7 @@ struct message {
   std::uint8_t tid = 0;
   bool taken = false;         // an RMW read it: nothing may come between them in mo
   bool rel_valid = false;     // it heads or continues a release sequence:
+  bool nil = false;           // written by a call that changed nothing (engine::call_end): no news (news_after)
   vclock rel;                 //   what an acquire that reads it synchronizes with
   bool operator==(const message&) const = default;
 };

@@ -993,6 +993,8 @@ class soundness_test : public CppUnit::TestFixture {
   // rounds, so `while (q.try_get(x) != ok) S::spin();` never parked, ran ahead
   // of the producer for ever and was reported as a LIVELOCK (and, stopped
   // inside the lock guard's destructor, ended the process: the next test).
+  // Two such loops woke each other for ever with those writes (a LIVELOCK
+  // too): a call that changed nothing now takes them back (engine::unwrite).
   void a_spin_loop_around_a_call_waits_for_a_write() {
     const auto polls = [] {  // the producer comes: every order passes
       weave::model::fifo_queue<int> q(1);
@@ -1001,6 +1003,18 @@ class soundness_test : public CppUnit::TestFixture {
       while (q.try_get(x) != weave::queue_status::ok) S::spin();
       t.join();
       WEAVE_CHECK(x == 7);
+    };
+    const auto two_poll = [] {  // two pollers, one producer: neither poll's lock wakes the other (unwrite)
+      weave::model::fifo_queue<int> q(2);
+      const auto poll = [&] {
+        int x = 0;
+        while (q.try_get(x) != weave::queue_status::ok) S::spin();
+      };
+      thread a(poll);
+      thread p([&] { CPPUNIT_ASSERT(q.put(1) == weave::queue_status::ok && q.put(2) == weave::queue_status::ok); });
+      poll();
+      a.join();
+      p.join();
     };
     const auto polls_for_nothing = [] {  // nobody puts: the loop waits for a write that never comes
       weave::model::fifo_queue<int> q(1);
@@ -1013,6 +1027,9 @@ class soundness_test : public CppUnit::TestFixture {
         o.max_steps = 300;
         const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
         auto r = weave::model::check(o, polls);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+        r = weave::model::check(o, two_poll);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
         CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
         r = weave::model::check(o, polls_for_nothing);
