@@ -114,7 +114,8 @@ bool engine::call_begin(std::uint32_t prim, const char* what, source_location lo
   c.loc = loc;
   c.idle_before = t.idle_spins;
   c.first_step = static_cast<std::int32_t>(steps_.size());
-  t.wrote_cell = t.rmw_changed = false;
+  t.wrote_cell = false;
+  t.rmw_changes = 0;
   return true;
 }
 
@@ -135,8 +136,9 @@ void engine::call_end() noexcept {
     } catch (...) {
     }
   }
-  // (Only a call whose RMW changed a value can have written for nothing.)
-  if (t.call >= 0 && !ff_ && t.rmw_changed && changed_nothing(calls_[static_cast<std::size_t>(t.call)])) {
+  // (Only a call whose RMWs changed a value twice or more can have written
+  // for nothing: one change is never undone. lock() and unlock() make one.)
+  if (t.call >= 0 && !ff_ && t.rmw_changes >= 2 && changed_nothing(calls_[static_cast<std::size_t>(t.call)])) {
     const call_rec& call = calls_[static_cast<std::size_t>(t.call)];
     t.idle_spins = call.idle_before;
     unwrite(call);

@@ -558,7 +558,7 @@ void engine::rmw_write(std::uint32_t obj, std::uint32_t read, std::uint64_t neu)
   if (neu != before_value) {
     objects_[obj].writes.push_back(static_cast<std::int32_t>(steps_.size()) - 1);
     t.idle_spins = 0;
-    t.rmw_changed = true;
+    if (t.rmw_changes < 255) ++t.rmw_changes;
   }
   published(t, o);
   note_read(obj, id);  // it read up to its own write: stale once something newer exists

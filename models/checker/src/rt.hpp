@@ -215,7 +215,7 @@ struct thread_state {
   std::int64_t deadline = 0;
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
-  bool rmw_changed = false;  // an RMW of it changed a value since its open call began (call_end; in padding)
+  std::uint8_t rmw_changes = 0;  // RMWs of it that changed a value since its open call began (call_end; in padding)
   int repeats = 0;                // rounds in a row that read the same stores as the one before (RC11)
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
