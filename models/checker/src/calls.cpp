@@ -138,13 +138,22 @@ void engine::call_end() noexcept {
   }
   // (Only a call whose RMWs changed a value twice or more can have written
   // for nothing: one change is never undone. lock() and unlock() make one.)
-  if (t.call >= 0 && !ff_ && t.rmw_changes >= 2 && changed_nothing(calls_[static_cast<std::size_t>(t.call)])) {
+  if (t.call >= 0 && !ff_ && t.rmw_changes >= 2) {
     const call_rec& call = calls_[static_cast<std::size_t>(t.call)];
-    t.idle_spins = call.idle_before;
-    unwrite(call);
+    const std::size_t from = own_start(call);
+    if (changed_nothing(from)) {
+      t.idle_spins = call.idle_before;
+      unwrite(from);
+    }
   }
   t.call = -1;
 }
+
+namespace {
+// A step that wrote a new value by read-modify-write (the writes a call that
+// changed nothing takes back).
+bool changes_by_rmw(const step_rec& s) { return s.kind == op::rmw && s.has_old && s.old != s.value; }
+}  // namespace
 
 // The await rule sees a call as the user does: one step. A call that took
 // and released a lock inside (q.try_get() on an empty queue: the mutex word
@@ -160,22 +169,24 @@ void engine::call_end() noexcept {
 // rule does not follow cells), stored, waited, woke or spun, if another
 // thread ran inside it (a callback of the user's, or a wait), or if an
 // object it wrote by read-modify-write ends the call with another value than
-// the one its first such write read (a release()).
-bool engine::changed_nothing(const call_rec& call) const {
+// the one its first read-modify-write of it read (a release()). from: the
+// call's first step (own_start).
+bool engine::changed_nothing(std::size_t from) const {
   const int c = cur_;
   if (threads_[static_cast<std::size_t>(c)].wrote_cell) return false;
-  for (std::size_t k = own_start(call); k < steps_.size(); ++k) {
+  for (std::size_t k = from; k < steps_.size(); ++k) {
     const step_rec& s = steps_[k];
-    if (s.tid != c) return false;
-    if (s.act != action::step || (s.kind != op::rmw && s.kind != op::load && s.kind != op::cas_fail)) return false;
-    if (s.kind != op::rmw || !s.has_old || s.old == s.value || s.obj >= nobj_) continue;
-    // Its first write of s.obj in the call: the value before the call changed it.
-    bool first = true;
-    for (std::size_t e = own_start(call); e < k && first; ++e)
-      first = !(steps_[e].tid == c && steps_[e].obj == s.obj && steps_[e].kind == op::rmw && steps_[e].has_old);
-    if (!first) continue;
+    if (s.tid != c || s.act != action::step || (s.kind != op::rmw && s.kind != op::load && s.kind != op::cas_fail))
+      return false;
+    if (!changes_by_rmw(s) || s.obj >= nobj_) continue;
+    // The call's first RMW of s.obj (changing it or not) read the value from
+    // before the call: RMWs read the latest, and the call ran alone.
+    const auto first = std::find_if(steps_.begin() + static_cast<std::ptrdiff_t>(from),
+                                    steps_.begin() + static_cast<std::ptrdiff_t>(k),
+                                    [&](const step_rec& e) { return e.obj == s.obj && e.kind == op::rmw; });
+    const std::uint64_t before = first != steps_.begin() + static_cast<std::ptrdiff_t>(k) ? first->old : s.old;
     const auto& mo = objects_[s.obj].mo;
-    if (mo.empty() || msgs_[mo.back()].value != s.old) return false;
+    if (mo.empty() || msgs_[mo.back()].value != before) return false;
   }
   return true;
 }
@@ -189,16 +200,16 @@ std::size_t engine::own_start(const call_rec& call) const {
   return k;
 }
 
-// A call that changed nothing (changed_nothing) takes back its writes for the
-// await rule: they are no write to wait for (object_rec::writes), and its
-// messages no news (message::nil, news_after). Its steps are the latest, all
-// its own: what it appended to an object's writes is at the end.
-void engine::unwrite(const call_rec& call) {
+// A call that changed nothing (changed_nothing; its steps from `from` on)
+// takes back its writes for the await rule: they are no write to wait for
+// (object_rec::writes), and its messages no news (message::nil, news_after).
+// Its steps are the latest, all its own: what it appended to an object's
+// writes is at the end.
+void engine::unwrite(std::size_t from) {
   thread_rec& t = threads_[static_cast<std::size_t>(cur_)];
-  const std::size_t from = own_start(call);
   for (std::size_t k = from; k < steps_.size(); ++k) {
     const step_rec& s = steps_[k];
-    if (s.kind != op::rmw || !s.has_old || s.old == s.value || s.obj >= nobj_) continue;
+    if (!changes_by_rmw(s) || s.obj >= nobj_) continue;
     if (s.wr != kNoMsg) msgs_[s.wr].nil = true;
     auto& w = objects_[s.obj].writes;
     while (!w.empty() && w.back() >= static_cast<std::int32_t>(from)) w.pop_back();

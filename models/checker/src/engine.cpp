@@ -1362,18 +1362,17 @@ void engine::reset_execution() {
   diverged_ = false;
 }
 
-// Fibers still suspended here are blocked for good (a deadlock) or stopped
-// by the step bound: an execution cut short was first run to its end
-// (go_silent, then plan_step runs it silently), so no fiber is left inside a
-// destructor. Parked fibers (finished threads) stay for the next execution.
+// An execution cut short was first run on to its end (go_silent, then
+// plan_step runs it silently, its threads in turn). Fibers still suspended
+// here are blocked for good, or looping past the run-on's step bound
+// (stuck_). Those of a failed execution, or of one stuck, may be inside a
+// destructor or another noexcept function (a join in an RAII guard's
+// destructor, a loop in a destructor), where an unwinding fiber calls
+// std::terminate and ends the whole run: they are abandoned instead
+// (abandon). A failed execution ends the search, so few are: the failure,
+// and those of the search for a shorter counterexample. The others are
+// unwound. Parked fibers (finished threads) stay for the next execution.
 void engine::teardown(bool failed) {
-  // A failed execution's threads that the silent run-on left suspended (a
-  // deadlock's, or a livelock's that even their turns in the run-on do not
-  // end: stuck_) may be inside a destructor or another noexcept function (a
-  // join in an RAII guard's destructor, a loop in a destructor), where an
-  // unwinding fiber calls std::terminate and ends the whole run. They are
-  // abandoned instead (abandon). A failed execution ends the search, so few
-  // do: the failure, and those of the search for a shorter counterexample.
   const bool leave = failed || stuck_;
   stuck_ = false;
   // Children first, T0 (the body) last: the body's frame owns the shared

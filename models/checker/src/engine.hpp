@@ -426,8 +426,8 @@ class engine : private one_check_at_a_time, private workspace {
   /// primitive re-checks: not the user's to see).
   bool may_return_spuriously(const thread_rec& t) const noexcept { return t.spurious_left > 0 && !opaque(t); }
   bool continues_call(int t) const noexcept;
-  bool changed_nothing(const call_rec& call) const;
-  void unwrite(const call_rec& call);
+  bool changed_nothing(std::size_t from) const;
+  void unwrite(std::size_t from);
   std::size_t own_start(const call_rec& call) const;
   bool opens_call(std::uint32_t prim) const noexcept;
   /// Whether RC11's reads-from reduction rules apply to t's next step.
