@@ -135,7 +135,12 @@ void engine::list_choices(int t) {
   // Inside an opaque call, only a read where the call decides takes RC11's
   // values (calls.cpp); the reduction still treats the call as reading the
   // latest (engine::wakes), which only wakes sleepers more often.
-  if (reads_latest(th)) {  // sc, or inside an opaque call: the latest only
+  // Silent steps (engine::go_silent) take their first choice, the latest,
+  // which psc always allows: their older ones are not worked out. (A livelock
+  // runs on silently for up to 100,000 steps, and psc over that many events
+  // took minutes a step, till the stall watchdog ended the process:
+  // soundness_test::a_livelock_of_seq_cst_accesses_is_reported_under_rc11.)
+  if (reads_latest(th) || silent_) {  // sc, inside an opaque call, or silent: the latest only
     // A spurious compare_exchange_weak failure is no weak-memory effect: sc
     // explores it too, for the check's own atomics. Inside weave's primitives
     // their rc11 checks explore it (their sc checks, for the time budget they

@@ -101,6 +101,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
+  CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -1076,6 +1077,31 @@ class soundness_test : public CppUnit::TestFixture {
       });
       CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::deadlock, r.found);
     }
+  }
+
+  // A loop without S::spin() is a livelock where the search runs it ahead
+  // of the thread it waits for. The execution then runs on silently, its
+  // threads in turn (engine::go_silent), for up to max_steps more steps;
+  // under RC11 each seq_cst step asked whether its older choices keep psc
+  // acyclic, over every event so far (memory.cpp's psc_consistent): with
+  // 10,000 events, minutes a step, and the stall watchdog ended the process
+  // blaming a loop on plain data. A silent step takes the latest store only,
+  // its first choice anyway (list_choices), so the livelock is reported.
+  void a_livelock_of_seq_cst_accesses_is_reported_under_rc11() {
+    constexpr auto sc = std::memory_order_seq_cst;
+    weave::model::options o = dpor();
+    o.memory = weave::model::memory_model::rc11;
+    auto r = weave::model::check(o, [] {
+      atomic<int> x(0), y(0);
+      thread t([&] {
+        y.store(1, sc);
+        x.store(2, sc);
+        x.store(1, sc);
+      });
+      while (x.load(sc) != 1) y.load(sc);  // no S::spin()
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::livelock, r.found);
   }
 };
 
