@@ -17,10 +17,11 @@
 // a predicate (the cell that mutex guards is not 0) and a timeout and
 // notified one, two or all. A fourth family is every program of a small
 // grammar (small_timer_grammar: three threads, a fetch_add and a call of a
-// timer each), its opaque ways only; a fifth, programs of seventeen
+// timer each), its opaque ways only; a fifth, programs of nineteen
 // small grammars (grammars(): three threads of an optional instruction, one
 // call and an optional one each; the life grammar's calls ask whether a
-// thread lives, the clock grammar's spin until a deadline), spread evenly. Each runs several ways, and every way
+// thread lives, the clock grammar's spin until a deadline, the poll grammars' spin loops
+// around a call), spread evenly. Each runs several ways, and every way
 // must see the same outcomes (the final values of every execution that
 // ends) and the same verdict (a deadlock, a misuse, or none; a program that
 // may do both may report either, the first its search meets):
@@ -191,6 +192,11 @@ enum class kind : std::uint8_t {
                   //   reg = 2 * (atomic[obj] != 0) + (now() >= d)
   spin_lock_for,  // a timed spinlock on atomic[obj]: CAS 0 -> 1 until now() >= d (1 ms), S::spin()
                   //   after each failure; reg = it got it (then it stores 0 again)
+  // Spin loops around a call (the await rule sees a call as one step: engine::call_end), in the poll grammars.
+  poll_get,       // queue (obj as put's): while (try_get(v) != ok) S::spin(); reg = v
+  poll_is_set,    // event: while (!is_set()) S::spin()
+  poll_lock,      // while (!try_lock(obj)) S::spin(); body; unlock(obj)
+  poll_acquire,   // semaphore: while (!try_acquire()) S::spin()
 };
 
 struct instr {
@@ -292,6 +298,10 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::ring_pop: s += ring + ".try_pop"; break;
       case kind::cv_wait_pred: s += "cv.wait_for(m0, c!=0)"; break;
       case kind::cv_notify_n: s += i.value == 3 ? "cv.notify_all" : "cv.notify(" + std::to_string(i.value) + ")"; break;
+      case kind::poll_get: s += "poll " + q + ".try_get"; break;
+      case kind::poll_is_set: s += "poll e.is_set"; break;
+      case kind::poll_lock: s += "poll try m" + o + "{" + to_text(i.body) + "}"; break;
+      case kind::poll_acquire: s += "poll s.try_acquire"; break;
     }
   }
   return s;
@@ -669,6 +679,13 @@ std::vector<grammar> grammars() {
       // for good), and the writes that end them or not.
       {"clock", false, false, 0, {add}, {op(spin_until, 0), op(store, 0, 1), op(spin_lock_for, 1), op(fetch_add, 1)},
        {read}, {}},
+      // Spin loops around a call (the await rule sees a call as the one step
+      // it is to the user, engine::call_end): polls that wait for an item, an
+      // event, a lock or a permit, the calls that end them or not (a poll
+      // nothing ends is a deadlock), and two polls of one thing.
+      {"poll", false, false, 0, {add}, {op(poll_get), op(put, 0, 3), op(poll_is_set), op(set)}, {read}, {}},
+      {"poll locks", false, false, 0, {},
+       {op(poll_lock, 0, 0, {add}), op(locked, 0, 0, {add}), op(poll_acquire), op(release)}, {read}, {}},
   };
 }
 
@@ -829,6 +846,12 @@ void queue_op(Queue& q, const instr& i, outcome& regs) {
       break;
     }
     case kind::close: q.close(); break;
+    case kind::poll_get: {
+      std::uint32_t v = 0;
+      while (q.try_get(v) != weave::queue_status::ok) weave::model_sync::spin();
+      regs.push_back(v);
+      break;
+    }
     default: break;
   }
 }
@@ -905,6 +928,17 @@ void run(const std::vector<instr>& code, world& w, outcome& regs) {
       case kind::wait: regs.push_back(w.e.wait() ? 1 : 0); break;
       case kind::wait_for: regs.push_back(w.e.wait_for(1ms) ? 1 : 0); break;
       case kind::is_set: regs.push_back(w.e.is_set() ? 1 : 0); break;
+      case kind::poll_is_set:
+        while (!w.e.is_set()) weave::model_sync::spin();
+        break;
+      case kind::poll_lock:
+        while (!w.m[static_cast<std::size_t>(i.obj)].try_lock()) weave::model_sync::spin();
+        run(i.body, w, regs);
+        w.m[static_cast<std::size_t>(i.obj)].unlock();
+        break;
+      case kind::poll_acquire:
+        while (!w.s.try_acquire()) weave::model_sync::spin();
+        break;
       case kind::cv_wait_for:
         regs.push_back(w.cv.wait_for(w.m[0], 1ms) == weave::cv_status::no_timeout ? 1 : 0);
         break;
@@ -1315,6 +1349,17 @@ bool may_misuse(const std::vector<instr>& code) {
   return false;
 }
 
+// Whether code polls (kind::poll_*). The poll grammars' loops each end, or
+// wait for a write that no thread makes: a deadlock. None is a livelock,
+// under any way (the await rule sees each call as one step, engine::call_end).
+bool polls(const std::vector<instr>& code) {
+  for (const instr& i : code)
+    if (i.k == kind::poll_get || i.k == kind::poll_is_set || i.k == kind::poll_lock || i.k == kind::poll_acquire ||
+        polls(i.body))
+      return true;
+  return false;
+}
+
 // The pairs of ways compared (indices into kWays); subset: a's outcomes are
 // among b's, and b may fail where a does not; same: the same search, to the
 // execution (fast-forwarding, forward.cpp, changes nothing it explores);
@@ -1384,8 +1429,11 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
       std::printf("  over the cap, left out: %s\n", ways.c_str());
     }
   }
-  bool misuse = false;
-  for (const auto& t : p.threads) misuse = misuse || may_misuse(t);
+  bool misuse = false, poll = false;
+  for (const auto& t : p.threads) {
+    misuse = misuse || may_misuse(t);
+    poll = poll || polls(t);
+  }
   auto either_failure = [&](verdict a, verdict b) {  // a misuse and a deadlock: both are there
     return misuse && ((a == verdict::usage_error && b == verdict::deadlock) ||
                       (a == verdict::deadlock && b == verdict::usage_error));
@@ -1446,6 +1494,9 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     if (w.within) differ_within(w.a, w.b);
     else differ(w.a, w.b, w.subset, w.same);
   }
+  for (std::size_t k = 0; k < by.size() && poll; ++k)  // every way, cut or not (polls)
+    if (by[k].result.found == verdict::livelock)
+      d += "    " + name(k) + ": a livelock, where a poll loop either ends or waits for a write no thread makes\n";
   return d.empty() ? d : "  " + to_text(p) + d;
 }
 
