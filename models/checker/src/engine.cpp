@@ -1869,6 +1869,7 @@ void engine::start_spawned() {
 }
 
 int engine::plan_step() {
+  planning();  // till the step's beat (take_step): a stall meanwhile is the checker's (watchdog.hpp)
   for (;;) {
     start_fresh();
     if (failed_ && !silent_) {

@@ -33,6 +33,7 @@
 #include <cstring>
 
 #include "engine.hpp"
+#include "watchdog.hpp"
 
 namespace weave::model::detail {
 
@@ -106,6 +107,7 @@ void engine::ff_begin() {
 
 // A step boundary while fast-forwarding: the thread that the node chose runs.
 int engine::ff_plan() {
+  g_beat.planning.store(false, std::memory_order_relaxed);  // the thread runs on now (no beat: no step is taken)
   start_fresh();
   const std::int32_t j = ff_j_++;
   if (j == ff_to_) return ff_land();

@@ -24,15 +24,28 @@ std::atomic<pid_t> g_watching_pid{0};  // the process whose watchdog runs (a for
   const std::uint64_t who = g_beat.who.load(std::memory_order_relaxed);
   const auto line = static_cast<unsigned>(who & 0xffffffffu);
   const char* check = g_check.load(std::memory_order_relaxed);
+  const bool planning = g_beat.planning.load(std::memory_order_relaxed);
+  // Where the thread was: since when it ran on, or after what the checker plans.
   char where[512];
+  const char* site = file != nullptr ? file : "?";
   if (((who >> 32) & 1) == 0)
-    std::snprintf(where, sizeof where, "since its operation at %s:%u", file != nullptr ? file : "?", line);
+    std::snprintf(where, sizeof where, planning ? "operation at %s:%u" : "since its operation at %s:%u", site, line);
   else if (file != nullptr && line != 0)
-    std::snprintf(where, sizeof where, "since it started (made at %s:%u)", file, line);
+    std::snprintf(where, sizeof where, planning ? "start (made at %s:%u)" : "since it started (made at %s:%u)", file,
+                  line);
   else
-    std::snprintf(where, sizeof where, "since the check body started");
+    std::snprintf(where, sizeof where, planning ? "start (the check body)" : "since the check body started");
   char msg[2048];
-  const int n = std::snprintf(
+  const int n = planning ? std::snprintf(
+      msg, sizeof msg,
+      "\nweave model checker: %s%s%sthe checker has worked %g s on one step without finishing it, the step after\n"
+      "model thread T%d's %s. The program is not at fault: the checker's work grows with the\n"
+      "execution, most under RC11, where each seq_cst access asks, of every store it may read, whether the\n"
+      "SC order stays acyclic over every event so far. A check of this size wants --memory-model sc\n"
+      "(interleavings only), fewer operations, or a lower options.max_steps; or raise options.stall_seconds\n"
+      "(WEAVE_MODEL_CHECK(name, verdict, .stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n",
+      check != nullptr ? "check " : "", check != nullptr ? check : "", check != nullptr ? ": " : "", limit,
+      static_cast<int>(who >> 33), where) : std::snprintf(
       msg, sizeof msg,
       "\nweave model checker: %s%s%smodel thread T%d has gone %g s without a visible operation, %s.\n"
       "The checker sees model operations only (weave::model_sync::atomic and cell, weave's primitives,\n"

@@ -6,7 +6,8 @@
 // has gone by for options::stall_seconds, it says which model thread ran on
 // from where, and ends the process with status 3, as a stack overflow does
 // (stacks.cpp): a fiber stuck in the user's code can be neither resumed nor
-// unwound.
+// unwound. A stall while the checker works out a step (planning) is said to
+// be the checker's, not the thread's.
 #pragma once
 
 #include <atomic>
@@ -20,6 +21,7 @@ struct stall_beat {
   std::atomic<std::uint64_t> steps{0};
   std::atomic<const char*> file{nullptr};  // where the thread was when it got its turn
   std::atomic<std::uint64_t> who{0};       // its id << 33 | started << 32 | the line
+  std::atomic<bool> planning{false};       // the checker works out the next step (planning)
 };
 inline stall_beat g_beat;
 
@@ -29,7 +31,14 @@ inline void beat(int tid, const char* file, std::uint32_t line, bool started) no
   g_beat.file.store(file, std::memory_order_relaxed);
   g_beat.who.store(static_cast<std::uint64_t>(tid) << 33 | static_cast<std::uint64_t>(started) << 32 | line,
                    std::memory_order_relaxed);
+  g_beat.planning.store(false, std::memory_order_relaxed);
 }
+
+/// The checker works out the next step (engine::plan_step) until the next
+/// beat: a stall meanwhile is the checker's own, not the model thread's (a
+/// long execution under RC11, whose every seq_cst access asks psc about
+/// every event so far, took minutes a step).
+inline void planning() noexcept { g_beat.planning.store(true, std::memory_order_relaxed); }
 
 /// Watches the steps while it lives (an engine's search or replay): a stall
 /// of `seconds` (0: none is one) ends the process. Nested watches (a check run
