@@ -1869,9 +1869,9 @@ void engine::start_spawned() {
 }
 
 int engine::plan_step() {
-  planning();  // till the step's beat (take_step): a stall meanwhile is the checker's (watchdog.hpp)
   for (;;) {
-    start_fresh();
+    start_fresh();  // (a thread that starts runs the program's code first, after its own beat)
+    planning();     // till the step's beat (take_step): a stall meanwhile is the checker's (watchdog.hpp)
     if (failed_ && !silent_) {
       end_ = run_end::failed;
       capture_outcome();
@@ -2060,6 +2060,7 @@ run_end engine::run_execution(const std::function<void()>& body) {
     end = run_end::failed;
   }
   running_ = false;  // before teardown: what the unwinding fibers do is no operation of the check
+  planned();         // their destructors are the program's code (the stall watchdog's)
   teardown(end == run_end::failed || end == run_end::diverged);
   current = outer_current;
   running_here_ = outer;

@@ -107,7 +107,7 @@ void engine::ff_begin() {
 
 // A step boundary while fast-forwarding: the thread that the node chose runs.
 int engine::ff_plan() {
-  g_beat.planning.store(false, std::memory_order_relaxed);  // the thread runs on now (no beat: no step is taken)
+  planned();  // the thread runs on now, with no beat (the stall watchdog's)
   start_fresh();
   const std::int32_t j = ff_j_++;
   if (j == ff_to_) return ff_land();

@@ -25,20 +25,22 @@ struct stall_beat {
 };
 inline stall_beat g_beat;
 
+/// The checker works out the next step (engine::plan_step) until the next
+/// beat: a stall meanwhile is the checker's own, not the model thread's (a
+/// long execution under RC11, whose every seq_cst access asks psc about
+/// every event so far, took minutes a step).
+inline void planning() noexcept { g_beat.planning.store(true, std::memory_order_relaxed); }
+/// The program's code runs again without a beat (fast-forwarding, unwinding).
+inline void planned() noexcept { g_beat.planning.store(false, std::memory_order_relaxed); }
+
 /// Model thread tid got its turn at file:line (started: at its start).
 inline void beat(int tid, const char* file, std::uint32_t line, bool started) noexcept {
   g_beat.steps.store(g_beat.steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   g_beat.file.store(file, std::memory_order_relaxed);
   g_beat.who.store(static_cast<std::uint64_t>(tid) << 33 | static_cast<std::uint64_t>(started) << 32 | line,
                    std::memory_order_relaxed);
-  g_beat.planning.store(false, std::memory_order_relaxed);
+  planned();
 }
-
-/// The checker works out the next step (engine::plan_step) until the next
-/// beat: a stall meanwhile is the checker's own, not the model thread's (a
-/// long execution under RC11, whose every seq_cst access asks psc about
-/// every event so far, took minutes a step).
-inline void planning() noexcept { g_beat.planning.store(true, std::memory_order_relaxed); }
 
 /// Watches the steps while it lives (an engine's search or replay): a stall
 /// of `seconds` (0: none is one) ends the process. Nested watches (a check run
