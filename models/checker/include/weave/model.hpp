@@ -100,7 +100,9 @@ struct options {
   bool verbose = false;                // print every execution's schedule (its replay token) on stderr
   bool exports = false;                // a counterexample also as result::trace_json, html and dot
   bool outcomes = false;               // on past failures; result::outcomes lists the final values
-                                       // (under a preemption bound or random/pct: those it saw)
+                                       // (under a preemption bound or random/pct: those it saw);
+                                       // a failed execution's blocked threads are unwound, so one
+                                       // blocked inside a destructor ends the run (std::terminate)
   bool progress = false;               // one updating progress line on stderr
 };
 
