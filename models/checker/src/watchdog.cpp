@@ -35,27 +35,28 @@ std::atomic<pid_t> g_watching_pid{0};  // the process whose watchdog runs (a for
                   line);
   else
     std::snprintf(where, sizeof where, planning ? "start (the check body)" : "since the check body started");
+  char head[256];  // "check NAME: ", or nothing outside the runner
+  std::snprintf(head, sizeof head, "%s%s%s", check != nullptr ? "check " : "", check != nullptr ? check : "",
+                check != nullptr ? ": " : "");
+  const char* raise = "(WEAVE_MODEL_CHECK(name, verdict, .stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n";
+  const int tid = static_cast<int>(who >> 33);
   char msg[2048];
   const int n = planning ? std::snprintf(
       msg, sizeof msg,
-      "\nweave model checker: %s%s%sthe checker has worked %g s on one step without finishing it, the step after\n"
+      "\nweave model checker: %sthe checker has worked %g s on one step without finishing it, the step after\n"
       "model thread T%d's %s. The program is not at fault: the checker's work grows with the\n"
       "execution, most under RC11, where each seq_cst access asks, of every store it may read, whether the\n"
       "SC order stays acyclic over every event so far. A check of this size wants --memory-model sc\n"
-      "(interleavings only), fewer operations, or a lower options.max_steps; or raise options.stall_seconds\n"
-      "(WEAVE_MODEL_CHECK(name, verdict, .stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n",
-      check != nullptr ? "check " : "", check != nullptr ? check : "", check != nullptr ? ": " : "", limit,
-      static_cast<int>(who >> 33), where) : std::snprintf(
+      "(interleavings only), fewer operations, or a lower options.max_steps; or raise options.stall_seconds\n%s",
+      head, limit, tid, where, raise) : std::snprintf(
       msg, sizeof msg,
-      "\nweave model checker: %s%s%smodel thread T%d has gone %g s without a visible operation, %s.\n"
+      "\nweave model checker: %smodel thread T%d has gone %g s without a visible operation, %s.\n"
       "The checker sees model operations only (weave::model_sync::atomic and cell, weave's primitives,\n"
       "model::thread). A loop on plain data, such as a bool another thread is to set, never gives that\n"
       "thread its turn here (on hardware it is a data race: make such a flag a weave::model_sync::atomic,\n"
       "and call weave::model_sync::spin() in the loop); a std::mutex or a blocking system call waits for a\n"
-      "thread that cannot run. A long computation between two operations: raise options.stall_seconds\n"
-      "(WEAVE_MODEL_CHECK(name, verdict, .stall_seconds = ...), weave_models --stall SECONDS; 0: never).\n",
-      check != nullptr ? "check " : "", check != nullptr ? check : "", check != nullptr ? ": " : "",
-      static_cast<int>(who >> 33), limit, where);
+      "thread that cannot run. A long computation between two operations: raise options.stall_seconds\n%s",
+      head, tid, limit, where, raise);
   std::fflush(stdout);  // the runner's table so far, above the message
   if (n > 0) (void)!write(2, msg, std::min(static_cast<std::size_t>(n), sizeof msg - 1));
   _exit(3);

@@ -1337,27 +1337,28 @@ std::string outcome_text(const outcome& o) {
   return s;
 }
 
+/// Whether code, or a body inside it, has an instruction of a kind `of` picks.
+template <class Pick>
+bool has(const std::vector<instr>& code, Pick of) {
+  return std::any_of(code.begin(), code.end(), [&](const instr& i) { return of(i.k) || has(i.body, of); });
+}
+
 /// Whether code may misuse a primitive (a bounded semaphore's over-release,
 /// set_running after set_value, a task_done more than were put: a
 /// usage_error). Such a program may deadlock
 /// in other executions, and which failure a search meets first, the one it
 /// reports, depends on the order it explores in.
 bool may_misuse(const std::vector<instr>& code) {
-  for (const instr& i : code)
-    if (i.k == kind::b_release || i.k == kind::set_running || i.k == kind::q_task_done || may_misuse(i.body))
-      return true;
-  return false;
+  return has(code, [](kind k) { return k == kind::b_release || k == kind::set_running || k == kind::q_task_done; });
 }
 
 // Whether code polls (kind::poll_*). The poll grammars' loops each end, or
 // wait for a write that no thread makes: a deadlock. None is a livelock,
 // under any way (the await rule sees each call as one step, engine::call_end).
 bool polls(const std::vector<instr>& code) {
-  for (const instr& i : code)
-    if (i.k == kind::poll_get || i.k == kind::poll_is_set || i.k == kind::poll_lock || i.k == kind::poll_acquire ||
-        polls(i.body))
-      return true;
-  return false;
+  return has(code, [](kind k) {
+    return k == kind::poll_get || k == kind::poll_is_set || k == kind::poll_lock || k == kind::poll_acquire;
+  });
 }
 
 // The pairs of ways compared (indices into kWays); subset: a's outcomes are
