@@ -2,11 +2,14 @@
 //   checker_speed            executions/s on the 3-thread x 3 seq_cst fetch_add test and a
 //                            2-thread mutex test, each with its ratio to a baseline
 //                            measured between the same rounds (fiber switches: what an
-//                            execution costs in them); peak RSS of a 1,000-execution and
-//                            a 1,000,000-execution run, each in its own process.
+//                            execution costs in them); under RC11, seq_cst store-load
+//                            pairs with RC11's SC order kept as the execution grows,
+//                            against worked out in full at each question (WEAVE_PSC=full,
+//                            psc.cpp), in the same run; peak RSS of a 1,000-execution
+//                            and a 1,000,000-execution run, each in its own process.
 //   checker_speed --once NAME [SEARCHES]
 //                            one search (or SEARCHES of them) only (fetch_add_plain,
-//                            fetch_add_dpor or mutex), no clock: under `valgrind
+//                            fetch_add_dpor, mutex or sc_pairs), no clock: under `valgrind
 //                            --tool=callgrind` its instruction count / executions is
 //                            the cost of one execution, a figure the machine's noise
 //                            cannot move (the mutex test's 4 executions a search
@@ -18,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -71,6 +75,22 @@ double switch_pairs_per_second() {
   for (int i = 0; i < kPairs; ++i) f = std::move(f).resume();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return kPairs / s;
+}
+// Two threads of four seq_cst store-load pairs, each storing to its own
+// location and loading the other's (store buffering, repeated): under RC11
+// each load may read any of the other's stores that psc allows, so nearly
+// every step asks psc about every older store.
+void sc_pairs_2x4() {
+  weave::model_sync::atomic<int> x(0), y(0);
+  auto pairs = [](weave::model_sync::atomic<int>& mine, weave::model_sync::atomic<int>& theirs) {
+    for (int i = 1; i <= 4; ++i) {
+      mine.store(i, sc);
+      (void)theirs.load(sc);
+    }
+  };
+  thread a([&] { pairs(x, y); });
+  pairs(y, x);
+  a.join();
 }
 
 struct speed {
@@ -127,15 +147,15 @@ int main(int argc, char** argv) {
   weave::model::options dpor;
   if ((argc == 3 || argc == 4) && std::string(argv[1]) == "--once") {
     const std::string which = argv[2];
-    const bool mutex = which == "mutex";
-    if (!mutex && which != "fetch_add_plain" && which != "fetch_add_dpor") {
-      std::fprintf(stderr, "checker_speed --once: fetch_add_plain, fetch_add_dpor or mutex\n");
+    void (*body)() = which == "mutex" ? mutex_2 : which == "sc_pairs" ? sc_pairs_2x4 : fetch_add_3x3;
+    if (body == fetch_add_3x3 && which != "fetch_add_plain" && which != "fetch_add_dpor") {
+      std::fprintf(stderr, "checker_speed --once: fetch_add_plain, fetch_add_dpor, mutex or sc_pairs\n");
       return 2;
     }
     const int searches = argc == 4 ? std::stoi(argv[3]) : 1;
     std::uint64_t n = 0;
     for (int i = 0; i < searches; ++i)
-      n += weave::model::check(which == "fetch_add_plain" ? plain : dpor, mutex ? mutex_2 : fetch_add_3x3).executions;
+      n += weave::model::check(which == "fetch_add_plain" ? plain : dpor, body).executions;
     std::printf("%s: %llu executions\n", which.c_str(), static_cast<unsigned long long>(n));
     return 0;
   }
@@ -152,6 +172,18 @@ int main(int argc, char** argv) {
   row("3 threads x 3 sc fetch_add, plain", n1, r1);
   row("3 threads x 3 sc fetch_add, DPOR", n2, r2);
   row("2 threads, weave::mutex, DPOR", n3, r3);
+  // RC11's SC order: kept (the default) and worked out in full, alternately
+  // (each engine reads WEAVE_PSC when it is made).
+  std::uint64_t n4 = 0, n5 = 0;
+  const speed kept = rate(sc_pairs_2x4, dpor, 3, &n4);
+  ::setenv("WEAVE_PSC", "full", 1);
+  const speed full = rate(sc_pairs_2x4, dpor, 3, &n5);
+  ::unsetenv("WEAVE_PSC");
+  std::printf("RC11, 2 threads x 4 seq_cst store-load pairs, DPOR (%llu executions/search; %s)\n",
+              static_cast<unsigned long long>(n4), n4 == n5 ? "the same in full" : "NOT THE SAME IN FULL");
+  std::printf("  SC order kept        : %10.0f executions/s\n", kept.executions_per_second);
+  std::printf("  worked out in full   : %10.0f executions/s   (kept / full: %.1fx)\n", full.executions_per_second,
+              kept.executions_per_second / full.executions_per_second);
   const long small = peak_rss_kib_of_run(1000);
   const long large = peak_rss_kib_of_run(1000000);
   std::printf("peak resident memory (random search of the mutex test, one process each)\n");

@@ -1349,6 +1349,7 @@ void engine::reset_execution() {
   chosen_ = {};  // none yet: a snapshot taken before this execution makes one holds none
   msgs_.clear();
   mev_.clear();
+  psc_.clear();
   read_mark_.fill(0);
   sleep_mark_.fill(0);
   choices_.clear();

@@ -30,6 +30,44 @@ forward_mode forward_setting();
 /// The steps fast-forwarded in this process so far (forward_test).
 std::uint64_t fast_forwarded_steps() noexcept;
 
+/// RC11's SC order (psc.cpp): kept as the execution grows (incremental, the
+/// default), worked out over every event at each question (full), or both,
+/// stopping where they differ (verify). From WEAVE_PSC=full|verify.
+enum class psc_mode : std::uint8_t { incremental, full, verify };
+psc_mode psc_setting();
+
+/// po|≠loc's ends (psc.cpp): each event's next and previous event of its
+/// thread at another location (a fence is at none), as events are added.
+struct po_diff {
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+  std::vector<std::uint32_t> next, prev;                   // by event; kNone: none (yet)
+  std::array<std::vector<std::uint32_t>, kMaxThreads> open;  // each thread's events with no next yet
+  std::array<std::uint32_t, kMaxThreads> last{};           // each thread's last event added
+  void clear();
+  std::uint32_t prev_of(const std::vector<mem_event>& ev, std::uint32_t i) const;
+  void add(const std::vector<mem_event>& ev, std::uint32_t i);
+};
+
+/// RC11's SC order over an execution's first n memory events (psc.cpp): a
+/// bit matrix over its seq_cst events, node j being event sc[j].
+struct psc_graph {
+  po_diff diff;
+  std::uint32_t n = 0;
+  vclock seen{};  // the join of their clocks: whether a later event happens before one of them
+  bool off = false;  // one did (an end recorded late): worked out in full for the rest of the execution
+  std::vector<std::uint32_t> sc;
+  std::vector<std::uint32_t> fences;  // the nodes that are fences (or barriers)
+  std::size_t words = 0;              // a row's words: room for 64 * words nodes
+  std::vector<std::uint64_t> adj;     // row j (node j's edges out) at adj[j * words]
+  std::vector<std::uint64_t> reached;  // reaches(): scratch
+  std::vector<std::uint32_t> stack;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> added;  // edges a question added between earlier nodes
+  std::uint64_t* row(std::size_t j) noexcept { return adj.data() + j * words; }
+  void clear();
+  void room_for(std::size_t k);
+  bool reaches(std::size_t from, std::size_t to);
+};
+
 enum class mode : std::uint8_t { dfs, bounded_dfs, random, pct, replay };
 
 /// A report's first line: "══════ weave model check: DEADLOCK ══════" (report.cpp).
@@ -124,6 +162,7 @@ struct workspace {
   std::vector<message> msgs_;        // every store of this execution
   std::vector<mem_event> mev_;       // every atomic access and fence, in execution order
   std::vector<mem_choice> choices_;  // the choices of the thread about to step
+  psc_graph psc_;                    // RC11's SC order over mev_ but its last event (psc.cpp)
   // fast-forward (forward.cpp)
   std::vector<snapshot> snaps_;          // [0, nsnaps_): states before steps of the current prefix, deepest last
   std::vector<std::uint64_t> answers_;   // what the engine handed the threads' code, in order
@@ -486,7 +525,10 @@ class engine : private one_check_at_a_time, private workspace {
   void published(thread_rec& t, std::memory_order o);
   void trace_read(step_rec& s, std::uint32_t obj, std::uint32_t msg);
   [[gnu::flatten]] step_rec& read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o);
-  bool psc_consistent() const;
+  bool psc_consistent();
+  bool psc_incremental();
+  bool psc_add(std::uint32_t i, bool check);
+  bool psc_full() const;
   bool tentative_ok(int t, const mem_choice& c);
   std::uint32_t news_after(std::uint32_t msg) const;
   bool same_values(const std::vector<spin_read>& a, const std::vector<spin_read>& b) const;
@@ -617,6 +659,8 @@ class engine : private one_check_at_a_time, private workspace {
   std::array<int, kMaxThreads> prio_{};
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;
+
+  psc_mode psc_ways_ = psc_setting();
 
   // fast-forward (forward.cpp)
   forward_mode forward_ = forward_setting();

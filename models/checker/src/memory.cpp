@@ -26,7 +26,7 @@
 // The first choice is always the mo-latest message (the interleaving's value),
 // so the first execution is the sequentially consistent one.
 // seq_cst: a choice is kept only if RC11's partial SC order stays acyclic
-// (psc_consistent, computed from the definitions over the execution so far).
+// (psc_consistent, psc.cpp: the graph over the execution so far is kept).
 // Reading the mo-latest message, or storing at the end of mo, never closes a
 // psc cycle (the new event then has no outgoing psc edge), so every access has
 // at least one choice and no execution is abandoned half-way.
@@ -392,100 +392,6 @@ bool engine::tentative_ok(int t, const mem_choice& c) {
   mev_.pop_back();
   if (added != kNoMsg) remove_message(added);
   return ok;
-}
-
-// RC11's SC condition over the events so far: psc = psc_base ∪ psc_F is acyclic,
-// where scb = po ∪ po|≠loc;hb;po|≠loc ∪ hb|loc ∪ mo ∪ fr,
-// psc_base = ([E_sc] ∪ [F_sc];hb?) ; scb ; ([E_sc] ∪ hb?;[F_sc]) and
-// psc_F = [F_sc] ; (hb ∪ hb;eco;hb) ; [F_sc]. Cell accesses are not events here:
-// po|≠loc's first and last steps are taken between atomic accesses and fences.
-bool engine::psc_consistent() const {
-  const auto n = static_cast<std::uint32_t>(mev_.size());
-  std::vector<std::uint32_t> sc;
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (mev_[i].sc) sc.push_back(i);
-  if (sc.size() < 2) return true;
-  // next_diff[i] / prev_diff[i]: the first later / last earlier event of i's
-  // thread at another location (a fence is at none), or n.
-  std::vector<std::uint32_t> next_diff(n, n), prev_diff(n, n);
-  std::array<std::vector<std::uint32_t>, kMaxThreads> per;
-  for (std::uint32_t i = 0; i < n; ++i) per[mev_[i].tid].push_back(i);
-  auto differ = [&](std::uint32_t a, std::uint32_t b) {
-    return mev_[a].fence_like() || mev_[b].fence_like() || mev_[a].obj != mev_[b].obj;
-  };
-  for (const auto& list : per)
-    for (std::size_t x = 0; x < list.size(); ++x) {
-      for (std::size_t y = x + 1; y < list.size() && next_diff[list[x]] == n; ++y)
-        if (differ(list[x], list[y])) next_diff[list[x]] = list[y];
-      for (std::size_t y = x; y-- > 0 && prev_diff[list[x]] == n;)
-        if (differ(list[x], list[y])) prev_diff[list[x]] = list[y];
-    }
-  auto hb = [&](std::uint32_t a, std::uint32_t b) {
-    return a != b && mev_[b].clk.c[mev_[a].tid] >= mev_[a].epoch;
-  };
-  auto mo_lt = [&](std::uint32_t m1, std::uint32_t m2) {
-    if (m1 == kNoMsg || m2 == kNoMsg) return false;
-    if (m1 >= kLifeEnd || m2 >= kLifeEnd) return m1 == kLifeStart && m2 == kLifeEnd;  // (callers ask of one location)
-    return msgs_[m1].obj == msgs_[m2].obj && msgs_[m1].pos < msgs_[m2].pos;
-  };
-  auto same_loc = [&](std::uint32_t a, std::uint32_t b) {
-    return !mev_[a].fence && !mev_[b].fence && mev_[a].obj == mev_[b].obj;
-  };
-  auto scb = [&](std::uint32_t a, std::uint32_t b) {
-    if (a == b) return false;
-    const mem_event &x = mev_[a], &y = mev_[b];
-    if (x.tid == y.tid) return x.epoch < y.epoch;  // po
-    if (same_loc(a, b)) {
-      if (hb(a, b)) return true;                                  // hb|loc
-      if (mo_lt(x.wr, y.wr) || mo_lt(x.rf, y.wr)) return true;   // mo, fr
-      return false;
-    }
-    const std::uint32_t c = next_diff[a], d = prev_diff[b];     // po|≠loc ; hb ; po|≠loc
-    return c != n && d != n && hb(c, d);
-  };
-  auto eco = [&](std::uint32_t a, std::uint32_t b) {
-    if (a == b || !same_loc(a, b)) return false;
-    const mem_event &x = mev_[a], &y = mev_[b];
-    const bool w2w = mo_lt(x.wr, y.wr), w2r = x.wr != kNoMsg && (x.wr == y.rf || mo_lt(x.wr, y.rf));
-    return w2w || w2r || mo_lt(x.rf, y.wr) || mo_lt(x.rf, y.rf);
-  };
-  // A barrier (a system call) is its access with a seq_cst fence on each
-  // side: a fence for psc, whose own access is in its hb ; eco ; hb.
-  auto psc = [&](std::uint32_t a, std::uint32_t b) {
-    const bool fa = mev_[a].fence_like(), fb = mev_[b].fence_like();
-    for (std::uint32_t x = 0; x < n; ++x) {
-      if (!(x == a || (fa && hb(a, x)))) continue;
-      for (std::uint32_t y = 0; y < n; ++y)
-        if ((y == b || (fb && hb(y, b))) && scb(x, y)) return true;
-    }
-    if (!(fa && fb)) return false;
-    if (hb(a, b)) return true;
-    for (std::uint32_t x = 0; x < n; ++x)
-      if (x == a || hb(a, x))
-        for (std::uint32_t y = 0; y < n; ++y)
-          if ((y == b || hb(y, b)) && eco(x, y)) return true;
-    return false;
-  };
-  const std::size_t k = sc.size();
-  std::vector<std::uint8_t> edge(k * k, 0);
-  for (std::size_t i = 0; i < k; ++i)
-    for (std::size_t j = 0; j < k; ++j) edge[i * k + j] = psc(sc[i], sc[j]) ? 1 : 0;
-  // acyclic: repeatedly remove nodes without incoming edges (Kahn)
-  std::vector<int> indeg(k, 0);
-  for (std::size_t i = 0; i < k; ++i)
-    for (std::size_t j = 0; j < k; ++j) indeg[j] += edge[i * k + j];
-  std::vector<std::size_t> ready;
-  for (std::size_t j = 0; j < k; ++j)
-    if (indeg[j] == 0) ready.push_back(j);
-  std::size_t removed = 0;
-  while (!ready.empty()) {
-    const std::size_t i = ready.back();
-    ready.pop_back();
-    ++removed;
-    for (std::size_t j = 0; j < k; ++j)
-      if (edge[i * k + j] && --indeg[j] == 0) ready.push_back(j);
-  }
-  return removed == k;
 }
 
 // ---------------------------------------------------------------------------

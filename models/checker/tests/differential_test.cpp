@@ -102,7 +102,7 @@
 #include "engine.hpp"
 #include "weave/event.hpp"
 #include "weave/future.hpp"
-#include "forwarding.hpp"
+#include "scoped_env.hpp"
 #include "weave/model.hpp"
 #include "weave/mpmc_ring.hpp"
 #include "weave/mutex.hpp"
@@ -1298,7 +1298,7 @@ constexpr way kWays[] = {
 std::uint64_t cap_of(const way& w, std::uint64_t cap) { return w.cap != 0 && cap <= kCap ? std::min(w.cap, cap) : cap; }
 
 seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
-  const forwarding f(w.forward);
+  const scoped_env f("WEAVE_FAST_FORWARD", w.forward);
   seen_by_way s;
   current = &p;
   seen = &s;

@@ -30,7 +30,7 @@
 
 #include "engine.hpp"
 #include "weave/condition.hpp"
-#include "forwarding.hpp"
+#include "scoped_env.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
 #include "weave/queue.hpp"
@@ -171,7 +171,7 @@ struct searched {
 };
 
 searched search(const char* mode, const weave::model::options& o, void (*body)()) {
-  forwarding f(mode);
+  scoped_env f("WEAVE_FAST_FORWARD", mode);
   const std::uint64_t before = weave::model::detail::fast_forwarded_steps();
   searched s;
   s.r = weave::model::check(o, body);
@@ -249,7 +249,7 @@ class forward_test : public CppUnit::TestFixture {
       producer.join();
       consumer.join();
     };
-    forwarding f("verify");  // fast-forwards every other execution, from the first steps on
+    scoped_env f("WEAVE_FAST_FORWARD", "verify");  // fast-forwards every other execution, from the first steps on
     const std::uint64_t before = weave::model::detail::fast_forwarded_steps();
     const auto r = weave::model::check(with(weave::model::memory_model::rc11, weave::model::opaque, false), body);
     CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
@@ -277,7 +277,7 @@ class forward_test : public CppUnit::TestFixture {
       std::memcpy(&now, buf, sizeof now);
       WEAVE_CHECK(now == pattern);
     };
-    forwarding f("verify");
+    scoped_env f("WEAVE_FAST_FORWARD", "verify");
     const std::uint64_t before = weave::model::detail::fast_forwarded_steps();
     weave::model::options o = with(weave::model::memory_model::sc, weave::model::opaque, false);
     o.outcomes = false;
@@ -304,7 +304,7 @@ class forward_test : public CppUnit::TestFixture {
       t2.join();
       t3.join();
     };
-    forwarding f("verify");  // one of runs 200 and 201 is fast-forwarded
+    scoped_env f("WEAVE_FAST_FORWARD", "verify");  // one of runs 200 and 201 is fast-forwarded
     const auto r = weave::model::check(with(weave::model::memory_model::sc, weave::model::opaque, false), body);
     CPPUNIT_ASSERT_EQUAL(verdict::nondeterminism, r.found);
   }

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "forwarding.hpp"
+#include "scoped_env.hpp"
 #include "rc11_litmus.hpp"
 #include "rc11_oracle.hpp"
 #include "sc_interleavings.hpp"
@@ -269,6 +269,20 @@ std::vector<litmus_case> litmus_catalogue() {
       {{"SB+sc+F_sc-mixed", 2, {{oracle::store(x, 1, sc), oracle::load(y, sc)},
                                 {oracle::store(y, 2, rlx), oracle::fence(sc), oracle::load(x, rlx)}}},
        SB, {}, false},
+      // SB whose first store is passed on through a flag (z) before the
+      // other side's load: psc_base's po|≠loc;hb;po|≠loc orders the seq_cst
+      // store before the seq_cst load of the flag's reader (release-acquire),
+      // closing W_x -> r1 fr W_y po r2 fr W_x; a relaxed flag makes no hb, and
+      // then nothing orders them. (RC11's scb: hb between seq_cst accesses to
+      // other locations counts where it leaves and enters by po.)
+      {{"SB+sc+rel-acq-flag", 3, {{oracle::store(x, 1, sc), oracle::store(2, 1, rel)},
+                                  {oracle::load(2, acq), oracle::load(y, sc)},
+                                  {oracle::store(y, 1, sc), oracle::load(x, sc)}}},
+       {{0, 1}, {1, 0}, {2, 0}}, {}, false},
+      {{"SB+sc+rlx-flag", 3, {{oracle::store(x, 1, sc), oracle::store(2, 1, rlx)},
+                              {oracle::load(2, rlx), oracle::load(y, sc)},
+                              {oracle::store(y, 1, sc), oracle::load(x, sc)}}},
+       {{0, 1}, {1, 0}, {2, 0}}, {}, true},
       // MP: release (store or fence) to acquire (load or fence) is sw, so the
       // data store is hb-before the data load, and reading 0 is hb;fr (Coherence).
       {mp("rlx", rlx, rlx, rlx, rlx), MP, {}, true},
@@ -894,6 +908,7 @@ class oracle_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(checker_matches_the_oracle_on_liveness_programs_under_rc11);
   CPPUNIT_TEST(checker_matches_the_oracle_under_sc);
   CPPUNIT_TEST(checker_matches_the_oracle_under_rc11);
+  CPPUNIT_TEST(sc_order_kept_is_the_definitions);
   CPPUNIT_TEST_SUITE_END();
 
  public:
@@ -1260,7 +1275,7 @@ class oracle_test : public CppUnit::TestFixture {
       // step out where it would have fast-forwarded (forward.cpp's verify).
       for (const int way : {0, 1, 2}) {
         const bool reduction = way != 0;
-        const forwarding f(way == 2 ? "verify" : nullptr);
+        const scoped_env f("WEAVE_FAST_FORWARD", way == 2 ? "verify" : nullptr);
         const checker_run run = explore(p, m, reduction);
         const outcome_diff d(want, run.outcomes);
         const bool passed = run.result.found == weave::model::verdict::pass && run.result.exhaustive;
@@ -1289,6 +1304,51 @@ class oracle_test : public CppUnit::TestFixture {
   void checker_matches_the_oracle_under_sc() { compare_all(memory_model::sc, false); }
 
   void checker_matches_the_oracle_under_rc11() { compare_all(memory_model::rc11, true); }
+
+  // RC11's SC order kept as the execution grows (psc.cpp) answers each
+  // question as the definition worked out over every event does: under
+  // WEAVE_PSC=verify the engine asks both at every question and stops the
+  // process where they differ, and the search is the one WEAVE_PSC=full makes
+  // (the same executions, verdict and outcomes, searched on past failures).
+  // Every program above with a seq_cst access or fence, the liveness ones
+  // among them (S::alive and a thread's end are barriers, and an end may be
+  // recorded late: psc.cpp works those out in full).
+  void sc_order_kept_is_the_definitions() {
+    std::vector<program> programs = every_program();
+    for (auto& p : liveness_programs()) programs.push_back(std::move(p));
+    for (auto& p : blocking_programs()) programs.push_back(std::move(p));
+    std::string failures;
+    int compared = 0;
+    for (const program& p : programs) {
+      const bool sc = std::any_of(p.threads.begin(), p.threads.end(), [](const std::vector<oracle::instr>& t) {
+        return std::any_of(t.begin(), t.end(), [](const oracle::instr& i) {
+          return i.ord == order::sc || (i.kind == oracle::op::cas && i.fail == order::sc);
+        });
+      });
+      if (!sc) continue;
+      checker_run full, kept;
+      {
+        const scoped_env e("WEAVE_PSC", "full");
+        full = explore(p, memory_model::rc11, true, -1, false, true);
+      }
+      {
+        const scoped_env e("WEAVE_PSC", "verify");
+        kept = explore(p, memory_model::rc11, true, -1, false, true);
+      }
+      ++compared;
+      if (full.result.found == kept.result.found && full.result.executions == kept.result.executions &&
+          full.outcomes == kept.outcomes)
+        continue;
+      failures += "  " + oracle::to_text(p) + "    in full: " + weave::model::to_string(full.result.found) + ", " +
+                  std::to_string(full.result.executions) + " executions, " + std::to_string(full.outcomes.size()) +
+                  " outcomes; kept: " + weave::model::to_string(kept.result.found) + ", " +
+                  std::to_string(kept.result.executions) + " executions, " + std::to_string(kept.outcomes.size()) +
+                  " outcomes\n";
+    }
+    std::printf("\nSC order kept vs worked out in full: %d programs with seq_cst compared\n", compared);
+    CPPUNIT_ASSERT_MESSAGE("searches that differ:\n" + failures, failures.empty());
+    CPPUNIT_ASSERT_MESSAGE("too few programs with seq_cst accesses", compared >= 200);
+  }
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(oracle_test);
