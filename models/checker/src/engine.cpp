@@ -1357,6 +1357,7 @@ void engine::reset_execution() {
   child_sleep_ = 0;
   for (auto& fp : sleep_fp_) fp.clear();
   times_.clear();
+  time_last_ = kNoChains;
   preemptions_ = 0;
   fail_ = failure{};
   failed_ = false;

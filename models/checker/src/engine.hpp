@@ -121,6 +121,7 @@ struct snapshot {
   std::vector<std::uint8_t> lock_holder;
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp;
   std::vector<time_mark> times;
+  std::array<std::uint32_t, kMaxThreads> time_last = kNoChains;
   std::array<std::uint32_t, kMaxThreads> sleep_mark{}, read_mark{};
   tmask child_sleep = 0, unwound_unjoined = 0;
   /// The records it holds no copy of, as reset (object_rec::reset_clean): bit
@@ -249,16 +250,25 @@ class engine : private one_check_at_a_time, private workspace {
   /// (soundness_test::time_flows_with_happens_before).
   /// (A thread's start needs no mark: its parent's time then is the latest
   /// of marks that happen before the spawn, and so before the thread.)
+  /// A thread's own times only go up, so of each thread's marks that happen
+  /// before t the latest is the latest time: found walking back its chain
+  /// from its last (a loop of timed waits marks at every time-out, and asks
+  /// the time at every step).
   std::int64_t time_of(const thread_rec& t) const noexcept {
     std::int64_t ns = t.now;
-    for (const time_mark& m : times_)
-      if (m.epoch <= t.hb.c[m.tid]) ns = std::max(ns, m.ns);
+    for (int u = 0; u < kMaxThreads; ++u)
+      for (std::uint32_t i = time_last_[u]; i != kNoAccess; i = times_[i].prev)
+        if (times_[i].epoch <= t.hb.c[u]) {
+          ns = std::max(ns, times_[i].ns);
+          break;
+        }
     return ns;
   }
   /// Thread c's own time moves to ns at a time-out, from its current epoch on.
   void set_time(thread_rec& t, int c, std::int64_t ns) {
     t.now = ns;
-    times_.push_back({static_cast<std::uint8_t>(c), t.hb.c[c], ns});
+    times_.push_back({static_cast<std::uint8_t>(c), t.hb.c[c], time_last_[c], ns});
+    time_last_[c] = static_cast<std::uint32_t>(times_.size() - 1);
   }
   /// S::clock::now() in a model thread: its virtual time.
   std::int64_t now_ns() {
@@ -640,6 +650,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool planning_here_ = false;  // plan_step runs on the stack of thread cur_ (engine::visible)
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::vector<time_mark> times_;  // where threads' own times moved, in this execution (time_of)
+  std::array<std::uint32_t, kMaxThreads> time_last_ = kNoChains;  // each thread's last mark in times_ (kNoAccess: none)
   std::uint16_t preemptions_ = 0;
   failure fail_;
   failure failure_;  // the failure a search stopped at

@@ -70,7 +70,7 @@ constexpr std::int32_t kMinGap = 8;
 // Two records of an object alike in all that the engine reads (a cell's
 // access sites and steps count only where its clocks say there is an access).
 bool same_object(const object_state& a, const object_state& b) {
-  if (a.alive != b.alive || a.writes != b.writes || a.mo != b.mo || a.untaken != b.untaken || a.acc != b.acc ||
+  if (a.alive != b.alive || a.writes != b.writes || a.mo != b.mo || a.untaken != b.untaken || a.acc != b.acc || a.last_acc != b.last_acc ||
       a.last_write != b.last_write || a.last_queue != b.last_queue || a.waiter_steps != b.waiter_steps || a.reads != b.reads || a.stores != b.stores || a.waiters != b.waiters ||
       a.w_clk != b.w_clk || a.r_clk != b.r_clk)
     return false;
@@ -194,6 +194,7 @@ int engine::ff_land() {
   copy_list(s.lock_holder, lock_holder_);
   for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(s.sleep_fp[t], sleep_fp_[t]);
   copy_list(s.times, times_);
+  s.time_last = time_last_;
   s.sleep_mark = sleep_mark_;
   s.read_mark = read_mark_;
   s.child_sleep = child_sleep_;
@@ -253,7 +254,7 @@ bool engine::same_state(const snapshot& s) const {
   part(sleep_fp_ == s.sleep_fp && sleep_mark_ == s.sleep_mark && read_mark_ == s.read_mark &&
            child_sleep_ == s.child_sleep,
        "sleep sets");
-  part(times_ == s.times, "virtual times");
+  part(times_ == s.times && time_last_ == s.time_last, "virtual times");
   part(unwound_unjoined_ == s.unwound_unjoined, "unwound_unjoined");
   part(cur_ == s.cur, "cur");
   part(prev_ == s.prev, "prev");
@@ -311,6 +312,7 @@ void engine::verify_snapshot(std::int32_t j) const {
   copy_list(lock_holder_, s.lock_holder);
   for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(sleep_fp_[t], s.sleep_fp[t]);
   copy_list(times_, s.times);
+  time_last_ = s.time_last;
   sleep_mark_ = s.sleep_mark;
   read_mark_ = s.read_mark;
   child_sleep_ = s.child_sleep;

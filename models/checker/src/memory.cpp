@@ -77,10 +77,19 @@ bool engine::mem_pending(const thread_rec& t) const noexcept {
 
 // The mo position below which the thread may neither read nor store: the
 // latest message that an access happening before this point read or wrote.
+// A thread's accesses to one location go up mo in program order (each is at
+// or above its floor, which its own earlier ones are under), and those that
+// happen before this point are the first of them: so each thread's latest
+// such access is its highest, found walking back its chain from its latest
+// (a long execution's spin loop asked of every access, at every step).
 std::uint32_t engine::floor_pos(const object_rec& o, const vclock& hb) const {
   std::uint32_t f = 0;
-  for (const access_rec& a : o.acc)
-    if (hb.c[a.tid] >= a.epoch) f = std::max(f, msgs_[a.msg].pos);
+  for (int u = 0; u < kMaxThreads; ++u)
+    for (std::uint32_t i = o.last_acc[u]; i != kNoAccess; i = o.acc[i].prev)
+      if (hb.c[u] >= o.acc[i].epoch) {
+        f = std::max(f, msgs_[o.acc[i].msg].pos);
+        break;
+      }
   return f;
 }
 
@@ -281,7 +290,10 @@ void engine::record_event(std::uint32_t obj, std::uint32_t rf, std::uint32_t wr,
     // For the floor (floor_pos) an RMW's write stands for its read too: it
     // comes right after the message it read in mo, and stays after it.
     const std::uint32_t msg = wr != kNoMsg ? wr : rf;
-    if (msg != kNoMsg) o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], msg});
+    if (msg != kNoMsg) {
+      o.acc.push_back({static_cast<std::uint8_t>(cur_), t.hb.c[cur_], msg, o.last_acc[cur_]});
+      o.last_acc[cur_] = static_cast<std::uint32_t>(o.acc.size() - 1);
+    }
   }
   new_event(t, cur_, fence ? kNoObj : obj, rf, wr, sc, fence);
 }

@@ -252,11 +252,22 @@ void copy_list(std::vector<T>& to, const std::vector<T>& from) {
   else to = from;
 }
 
+/// The end of a thread's chain of accesses (access_rec::prev) or time marks
+/// (time_mark::prev).
+inline constexpr std::uint32_t kNoAccess = 0xffffffffu;
+/// Every thread's chain empty (object_fields::last_acc, engine::time_last_).
+inline constexpr std::array<std::uint32_t, kMaxThreads> kNoChains = [] {
+  std::array<std::uint32_t, kMaxThreads> none{};
+  none.fill(kNoAccess);
+  return none;
+}();
+
 /// Where thread tid's own virtual time moved at a time-out (engine::time_of):
 /// from its epoch `epoch` on, its time is `ns`.
 struct time_mark {
   std::uint8_t tid;
   std::uint32_t epoch;
+  std::uint32_t prev;  // the thread's mark before it in engine::times_ (kNoAccess: none)
   std::int64_t ns;
   bool operator==(const time_mark&) const = default;
 };
@@ -373,6 +384,7 @@ struct access_rec {
   std::uint8_t tid;
   std::uint32_t epoch;
   std::uint32_t msg;
+  std::uint32_t prev;  // the thread's access before it in object_state::acc (kNoAccess: none)
   bool operator==(const access_rec&) const = default;
 };
 
@@ -409,6 +421,8 @@ struct object_fields {
   std::int32_t last_queue = -1;  // the last wake of its futex waiters (engine.cpp's touch::queue)
   // each thread's last step since then that joined or left the waiters (touch::waiter), plus 1 (0: none)
   std::array<std::int32_t, kMaxThreads> waiter_steps{};
+  // each thread's latest access in acc (kNoAccess: none), the head of its chain (access_rec::prev)
+  std::array<std::uint32_t, kMaxThreads> last_acc = kNoChains;
   // cells: last write epoch and per-thread read epochs
   std::uint32_t w_clk = 0;
   std::uint8_t w_tid = 0;
@@ -489,6 +503,7 @@ struct object_rec : object_state {
     last_write = -1;
     last_queue = -1;
     waiter_steps.fill(0);
+    last_acc = kNoChains;
     reads.clear();
     stores.clear();
     waiters.clear();
