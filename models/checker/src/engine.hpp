@@ -39,11 +39,12 @@ psc_mode psc_setting();
 /// po|≠loc's ends (psc.cpp): each event's next and previous event of its
 /// thread at another location (a fence is at none), as events are added.
 struct po_diff {
-  static constexpr std::uint32_t kNone = 0xffffffffu;
-  std::vector<std::uint32_t> next, prev;                   // by event; kNone: none (yet)
-  std::array<std::vector<std::uint32_t>, kMaxThreads> open;  // each thread's events with no next yet
-  std::array<std::uint32_t, kMaxThreads> last{};           // each thread's last event added
+  static constexpr std::uint32_t kNone = kNoAccess;
+  std::vector<std::uint32_t> next, prev;  // by event; kNone: none (yet)
+  std::vector<std::uint32_t> before;      // by event: its thread's event before it (kNone: none)
+  std::array<std::uint32_t, kMaxThreads> last = kNoChains;  // each thread's last event added
   void clear();
+  void room_for(std::uint32_t i);  // next, prev and before hold event i
   std::uint32_t prev_of(const std::vector<mem_event>& ev, std::uint32_t i) const;
   void add(const std::vector<mem_event>& ev, std::uint32_t i);
 };
@@ -255,15 +256,9 @@ class engine : private one_check_at_a_time, private workspace {
   /// from its last (a loop of timed waits marks at every time-out, and asks
   /// the time at every step).
   std::int64_t time_of(const thread_rec& t) const noexcept {
-    std::int64_t ns = t.now;
-    for (int u = 0; u < kMaxThreads; ++u)
-      for (std::uint32_t i = time_last_[u]; i != kNoAccess; i = times_[i].prev)
-        if (times_[i].epoch <= t.hb.c[u]) {
-          ns = std::max(ns, times_[i].ns);
-          break;
-        }
-    return ns;
+    return times_.empty() ? t.now : marked_time_of(t);  // most executions have no time-out
   }
+  std::int64_t marked_time_of(const thread_rec& t) const noexcept;
   /// Thread c's own time moves to ns at a time-out, from its current epoch on.
   void set_time(thread_rec& t, int c, std::int64_t ns) {
     t.now = ns;
@@ -453,7 +448,7 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::noinline, gnu::cold]] void count_late(int c, tmask enabled);
   std::string spinning_without_spin() const;  // a livelock's likely cause, for its message
   std::string describe(const step_rec& s) const;
-  std::string segment_text(std::size_t first, std::size_t last) const;
+  std::string segment_text(std::size_t first, std::size_t last, const std::vector<std::size_t>& last_step) const;
   std::vector<trace_row> trace_rows() const;
   // the counterexample as files to look at (export.cpp)
   std::string trace_json(const failure& f) const;
@@ -671,7 +666,7 @@ class engine : private one_check_at_a_time, private workspace {
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;
 
-  psc_mode psc_ways_ = psc_setting();
+  std::optional<psc_mode> psc_ways_;  // WEAVE_PSC, read where psc is first asked (psc_consistent)
 
   // fast-forward (forward.cpp)
   forward_mode forward_ = forward_setting();

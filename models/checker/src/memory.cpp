@@ -84,7 +84,7 @@ bool engine::mem_pending(const thread_rec& t) const noexcept {
 // (a long execution's spin loop asked of every access, at every step).
 std::uint32_t engine::floor_pos(const object_rec& o, const vclock& hb) const {
   std::uint32_t f = 0;
-  for (int u = 0; u < kMaxThreads; ++u)
+  for (std::size_t u = 0; u < threads_.size(); ++u)
     for (std::uint32_t i = o.last_acc[u]; i != kNoAccess; i = o.acc[i].prev)
       if (hb.c[u] >= o.acc[i].epoch) {
         f = std::max(f, msgs_[o.acc[i].msg].pos);

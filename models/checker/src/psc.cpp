@@ -134,8 +134,15 @@ struct relations {
 void po_diff::clear() {
   next.clear();
   prev.clear();
-  for (auto& o : open) o.clear();
-  last.fill(kNone);
+  before.clear();
+  last = kNoChains;
+}
+
+void po_diff::room_for(std::uint32_t i) {
+  if (next.size() > i) return;
+  next.resize(i + 1);
+  prev.resize(i + 1);
+  before.resize(i + 1);
 }
 
 // Event i's previous event of its thread at another location: the last one
@@ -147,22 +154,17 @@ std::uint32_t po_diff::prev_of(const std::vector<mem_event>& ev, std::uint32_t i
 }
 
 // Event i, after the events before it: it is the next event at another
-// location of its thread's events that have none yet (all at one location,
-// or a fence followed by nothing yet), if it differs from them.
+// location of its thread's last events that have none yet (all at one
+// location, or a fence followed by nothing yet), if it differs from them.
+// Each event's next is set once: amortized, a step per event.
 void po_diff::add(const std::vector<mem_event>& ev, std::uint32_t i) {
   const std::uint8_t t = ev[i].tid;
-  if (next.size() <= i) {
-    next.resize(i + 1);
-    prev.resize(i + 1);
-  }
+  room_for(i);
   prev[i] = prev_of(ev, i);
   next[i] = kNone;
-  auto& o = open[t];
-  if (!o.empty() && differ(ev[o.back()], ev[i])) {
-    for (const std::uint32_t x : o) next[x] = i;
-    o.clear();
-  }
-  o.push_back(i);
+  before[i] = last[t];
+  if (last[t] != kNone && differ(ev[last[t]], ev[i]))
+    for (std::uint32_t x = last[t]; x != kNone && next[x] == kNone; x = before[x]) next[x] = i;
   last[t] = i;
 }
 
@@ -171,6 +173,7 @@ void po_diff::add(const std::vector<mem_event>& ev, std::uint32_t i) {
 // ---------------------------------------------------------------------------
 
 void psc_graph::clear() {
+  if (n == 0 && !off) return;  // nothing kept (a question about the first event keeps nothing)
   diff.clear();
   n = 0;
   seen = vclock{};
@@ -224,10 +227,7 @@ bool engine::psc_add(std::uint32_t i, bool check) {
   if (!check) {
     g.diff.add(mev_, i);
   } else {  // the earlier events' next at another location stays: e there counts only through hb(e, x)
-    if (g.diff.next.size() <= i) {
-      g.diff.next.resize(i + 1);
-      g.diff.prev.resize(i + 1);
-    }
+    g.diff.room_for(i);
     g.diff.prev[i] = g.diff.prev_of(mev_, i);
     g.diff.next[i] = po_diff::kNone;
   }
@@ -336,6 +336,7 @@ bool engine::psc_full() const {
 }
 
 bool engine::psc_consistent() {
+  if (!psc_ways_) psc_ways_ = psc_setting();  // (a getenv: most checks never get here)
   if (psc_ways_ == psc_mode::full) return psc_full();
   const bool kept = psc_incremental();
   if (psc_ways_ == psc_mode::verify && kept != psc_full()) {

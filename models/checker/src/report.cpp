@@ -254,7 +254,7 @@ std::string engine::deadlock_footer() const {
   return os.str();
 }
 
-std::string engine::segment_text(std::size_t a, std::size_t b) const {
+std::string engine::segment_text(std::size_t a, std::size_t b, const std::vector<std::size_t>& last_step) const {
   const step_rec& s = steps_[a];
   if (opt_.primitives != primitive_mode::opaque || s.call < 0) return describe(s);
   const call_rec& c = calls_[static_cast<std::size_t>(s.call)];
@@ -265,8 +265,10 @@ std::string engine::segment_text(std::size_t a, std::size_t b) const {
                        : " → timed out";
   const step_rec& e = steps_[b];
   bool ended = threads_[e.tid].call != e.call;  // the call returned within this segment
-  for (std::size_t k = b + 1; k < steps_.size() && ended; ++k)
-    if (steps_[k].tid == e.tid && steps_[k].call == e.call) ended = false;
+  if (e.call >= 0 && static_cast<std::size_t>(e.call) < last_step.size()) ended = ended && last_step[static_cast<std::size_t>(e.call)] <= b;
+  else
+    for (std::size_t k = b + 1; k < steps_.size() && ended; ++k)
+      if (steps_[k].tid == e.tid && steps_[k].call == e.call) ended = false;
   if (ended && !c.result.empty()) text += " → " + c.result;
   if (e.after == tstate::blocked) {
     text += " → blocks";
@@ -289,7 +291,16 @@ std::vector<trace_row> engine::trace_rows() const {
     }
     rows.push_back(trace_row{i, i, {}});
   }
-  for (trace_row& r : rows) r.text = segment_text(r.first, r.last);
+  // Each call's last step (its thread's), for whether a segment ends it:
+  // looked up, not searched for from each segment (a livelock's trace has
+  // thousands).
+  std::vector<std::size_t> last_step(calls_.size(), 0);
+  for (std::size_t k = 0; k < steps_.size(); ++k) {
+    const std::int32_t c = steps_[k].call;
+    if (c >= 0 && static_cast<std::size_t>(c) < calls_.size() && steps_[k].tid == calls_[static_cast<std::size_t>(c)].tid)
+      last_step[static_cast<std::size_t>(c)] = k;
+  }
+  for (trace_row& r : rows) r.text = segment_text(r.first, r.last, last_step);
   return rows;
 }
 
