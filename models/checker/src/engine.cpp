@@ -1349,7 +1349,10 @@ void engine::reset_execution() {
   chosen_ = {};  // none yet: a snapshot taken before this execution makes one holds none
   msgs_.clear();
   mev_.clear();
-  psc_.clear();
+  // RC11's SC order: a DFS execution has the last one's events below the node
+  // that backtracking changed (psc.cpp cuts its graph back to them).
+  psc_.fresh = true;
+  psc_.keep_step = (mode_ == mode::dfs || mode_ == mode::bounded_dfs) && backtracked_ >= 0 ? backtracked_ : 0;
   read_mark_.fill(0);
   sleep_mark_.fill(0);
   choices_.clear();

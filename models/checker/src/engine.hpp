@@ -51,11 +51,18 @@ struct po_diff {
 
 /// RC11's SC order over an execution's first n memory events (psc.cpp): a
 /// bit matrix over its seq_cst events, node j being event sc[j].
+/// Kept from one execution of a DFS search to the next: the events of the
+/// steps below the node that backtracking changed are the same (the same
+/// choices from the start), so the next execution's first question cuts the
+/// graph back to them (truncate) instead of building it again.
 struct psc_graph {
   po_diff diff;
   std::uint32_t n = 0;
+  std::vector<mem_event> ev;  // the n events, as they were (a cut keeps only those the execution has too)
   vclock seen{};  // the join of their clocks: whether a later event happens before one of them
   bool off = false;  // one did (an end recorded late): worked out in full for the rest of the execution
+  bool fresh = false;          // an execution has begun since the last question (keep_step holds)
+  std::int32_t keep_step = 0;  // its events of the steps below this one are the graph's
   std::vector<std::uint32_t> sc;
   std::vector<std::uint32_t> fences;  // the nodes that are fences (or barriers)
   std::size_t words = 0;              // a row's words: room for 64 * words nodes
@@ -63,8 +70,10 @@ struct psc_graph {
   std::vector<std::uint64_t> reached;  // reaches(): scratch
   std::vector<std::uint32_t> stack;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> added;  // edges a question added between earlier nodes
+  std::vector<std::array<std::uint32_t, 3>> derived;  // {event, a, b}: an edge event added between earlier nodes
   std::uint64_t* row(std::size_t j) noexcept { return adj.data() + j * words; }
   void clear();
+  void truncate(std::uint32_t cut);
   void room_for(std::size_t k);
   bool reaches(std::size_t from, std::size_t to);
 };
@@ -532,6 +541,8 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::flatten]] step_rec& read_step(std::uint32_t obj, std::uint32_t id, std::memory_order o);
   bool psc_consistent();
   bool psc_incremental();
+  void psc_absorb(std::uint32_t upto);
+  void verify_cut();
   bool psc_add(std::uint32_t i, bool check);
   bool psc_full() const;
   bool tentative_ok(int t, const mem_choice& c);

@@ -307,7 +307,6 @@ void engine::verify_snapshot(std::int32_t j) const {
   copy_list(calls_, s.calls);
   copy_list(msgs_, s.msgs);
   copy_list(mev_, s.mev);
-  psc_.clear();  // (kept for the execution before: worked out again as needed)
   copy_list(locks_, s.locks);
   copy_list(lock_holder_, s.lock_holder);
   for (std::size_t t = 0; t < kMaxThreads; ++t) copy_list(sleep_fp_[t], s.sleep_fp[t]);

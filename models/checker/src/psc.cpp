@@ -43,6 +43,12 @@
 // the graph is then worked out over every event, as before, for the rest of
 // the execution.
 //
+// Kept from one execution to the next, too: a DFS execution takes the same
+// steps as the one before it below the node that backtracking changed, so
+// its first question cuts the graph back to the events of those steps
+// (psc_graph::truncate, undoing what the later ones added; verify checks the
+// cut graph against the one its events build).
+//
 // WEAVE_PSC=full works psc out over every event at each question (the
 // definition, for comparing); WEAVE_PSC=verify does both and stops the
 // process where they differ (psc_test).
@@ -173,13 +179,47 @@ void po_diff::add(const std::vector<mem_event>& ev, std::uint32_t i) {
 // ---------------------------------------------------------------------------
 
 void psc_graph::clear() {
-  if (n == 0 && !off) return;  // nothing kept (a question about the first event keeps nothing)
+  off = false;
+  if (n == 0) return;  // nothing kept (a question about the first event keeps nothing)
   diff.clear();
   n = 0;
+  ev.clear();
   seen = vclock{};
-  off = false;
   sc.clear();
   fences.clear();  // (a node's row is cleared when it is added: adj keeps its room)
+  derived.clear();
+}
+
+// Back to the first `cut` events: what the later ones added is taken away
+// (their nodes, the edges they added between earlier nodes, newest first,
+// and the earlier events' next at another location that they were).
+void psc_graph::truncate(std::uint32_t cut) {
+  off = false;  // (the event it stopped at is the new execution's to judge)
+  if (cut >= n) return;
+  if (cut == 0) return clear();
+  while (!derived.empty() && derived.back()[0] >= cut) {
+    const auto [e, a, b] = derived.back();
+    row(a)[b / 64] &= ~(std::uint64_t{1} << (b % 64));
+    derived.pop_back();
+  }
+  std::size_t k = sc.size();
+  while (k > 0 && sc[k - 1] >= cut) --k;
+  for (std::size_t j = 0; j < k; ++j) {  // no edge into the nodes taken away
+    std::uint64_t* r = row(j);
+    r[k / 64] &= (std::uint64_t{1} << (k % 64)) - 1;
+    std::fill(r + k / 64 + 1, r + words, 0);
+  }
+  sc.resize(k);
+  while (!fences.empty() && fences.back() >= k) fences.pop_back();
+  diff.last = kNoChains;
+  seen = vclock{};
+  for (std::uint32_t x = 0; x < cut; ++x) {
+    if (diff.next[x] != po_diff::kNone && diff.next[x] >= cut) diff.next[x] = po_diff::kNone;
+    diff.last[ev[x].tid] = x;
+    seen.join(ev[x].clk);
+  }
+  n = cut;
+  ev.resize(cut);
 }
 
 // Room for node k: rows of words() words, k < 64 * words.
@@ -204,11 +244,11 @@ bool psc_graph::reaches(std::size_t from, std::size_t to) {
     stack.pop_back();
     const std::uint64_t* r = row(v);
     for (std::size_t w = 0; w < words; ++w) {
-      std::uint64_t fresh = r[w] & ~reached[w];
-      reached[w] |= fresh;
-      while (fresh != 0) {
-        const auto u = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(fresh)));
-        fresh &= fresh - 1;
+      std::uint64_t unseen = r[w] & ~reached[w];
+      reached[w] |= unseen;
+      while (unseen != 0) {
+        const auto u = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(__builtin_ctzll(unseen)));
+        unseen &= unseen - 1;
         if (u == to) return true;
         stack.push_back(u);
       }
@@ -243,6 +283,7 @@ bool engine::psc_add(std::uint32_t i, bool check) {
       if ((r[b / 64] >> (b % 64) & 1) == 0 && rel.through(i, a, g.sc[b])) {
         r[b / 64] |= std::uint64_t{1} << (b % 64);
         g.added.emplace_back(fa, static_cast<std::uint32_t>(b));
+        if (!check) g.derived.push_back({i, fa, static_cast<std::uint32_t>(b)});
       }
   }
   if (check)
@@ -276,8 +317,23 @@ bool engine::psc_add(std::uint32_t i, bool check) {
 bool engine::psc_incremental() {
   psc_graph& g = psc_;
   const auto last = static_cast<std::uint32_t>(mev_.size() - 1);
+  if (g.fresh) {  // this execution's first question: keep the events it shares with the last one
+    g.fresh = false;
+    std::uint32_t cut = 0;
+    while (cut < g.n && cut < last && g.ev[cut].step < g.keep_step && g.ev[cut] == mev_[cut]) ++cut;
+    g.truncate(cut);
+    if (psc_ways_ == psc_mode::verify && cut > 0) verify_cut();
+  }
   if (g.n > last) g.clear();
-  while (!g.off && g.n < last) {
+  psc_absorb(last);
+  if (g.off || g.seen.c[mev_[last].tid] >= mev_[last].epoch) return psc_full();
+  return psc_add(last, true);
+}
+
+// Adds mev_[n, upto) to the graph, unless one happens before an earlier one.
+void engine::psc_absorb(std::uint32_t upto) {
+  psc_graph& g = psc_;
+  while (!g.off && g.n < upto) {
     const mem_event& e = mev_[g.n];
     // Something happens after e already (an end recorded late): from here on, in full.
     if (g.seen.c[e.tid] >= e.epoch) {
@@ -285,10 +341,34 @@ bool engine::psc_incremental() {
       break;
     }
     g.seen.join(e.clk);
+    g.ev.push_back(e);
     psc_add(g.n++, false);
   }
-  if (g.off || g.seen.c[mev_[last].tid] >= mev_[last].epoch) return psc_full();
-  return psc_add(last, true);
+}
+
+// WEAVE_PSC=verify: the graph cut back (psc_graph::truncate) is the one its
+// events build. Stops the process where they differ.
+void engine::verify_cut() {
+  psc_graph cut = std::move(psc_);
+  psc_ = psc_graph{};
+  psc_absorb(cut.n);
+  const psc_graph& built = psc_;
+  bool same = built.n == cut.n && built.off == cut.off && built.sc == cut.sc && built.fences == cut.fences &&
+              built.seen == cut.seen && built.diff.last == cut.diff.last && built.derived == cut.derived;
+  for (std::uint32_t x = 0; same && x < cut.n; ++x)
+    same = built.diff.next[x] == cut.diff.next[x] && built.diff.prev[x] == cut.diff.prev[x] &&
+           built.diff.before[x] == cut.diff.before[x];
+  const auto bit = [](const psc_graph& g, std::size_t a, std::size_t b) {
+    return (g.adj[a * g.words + b / 64] >> (b % 64) & 1) != 0;
+  };
+  for (std::size_t a = 0; same && a < cut.sc.size(); ++a)
+    for (std::size_t b = 0; same && b < cut.sc.size(); ++b) same = bit(built, a, b) == bit(cut, a, b);
+  if (!same) {
+    std::fprintf(stderr, "weave model checker: internal error: RC11's SC order cut back to %u events is not the "
+                         "graph they build\n", cut.n);
+    std::abort();
+  }
+  psc_ = std::move(cut);
 }
 
 // Whether psc over mev_ is acyclic, worked out from the definition.
