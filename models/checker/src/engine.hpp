@@ -26,6 +26,9 @@ inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data
 /// have fast-forwarded, checks that its state is the snapshot's). From
 /// WEAVE_FAST_FORWARD=off|verify in the environment, for comparing the two.
 enum class forward_mode : std::uint8_t { on, off, verify };
+/// WEAVE_FAST_FORWARD and WEAVE_PSC: the index of the variable's value among
+/// three (the first where it is unset or empty); another ends the process.
+int three_way_setting(const char* name, const char* (&&values)[3]);
 forward_mode forward_setting();
 /// The steps fast-forwarded in this process so far (forward_test).
 std::uint64_t fast_forwarded_steps() noexcept;
@@ -677,7 +680,9 @@ class engine : private one_check_at_a_time, private workspace {
   std::vector<std::uint32_t> change_points_;
   std::uint32_t max_steps_seen_ = 1;
 
-  std::optional<psc_mode> psc_ways_;  // WEAVE_PSC, read where psc is first asked (psc_consistent)
+  // WEAVE_PSC, read when the engine is made (a getenv a check; read where psc
+  // is first asked, a bad value would end the process on a model thread's stack)
+  psc_mode psc_ways_ = psc_setting();
 
   // fast-forward (forward.cpp)
   forward_mode forward_ = forward_setting();

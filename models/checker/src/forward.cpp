@@ -37,13 +37,19 @@
 
 namespace weave::model::detail {
 
-forward_mode forward_setting() {
-  const char* v = std::getenv("WEAVE_FAST_FORWARD");
-  if (v == nullptr || *v == '\0' || std::strcmp(v, "on") == 0) return forward_mode::on;
-  if (std::strcmp(v, "off") == 0) return forward_mode::off;
-  if (std::strcmp(v, "verify") == 0) return forward_mode::verify;
-  std::fprintf(stderr, "weave: WEAVE_FAST_FORWARD=%s: expected on, off or verify\n", v);
+// An internal setting from the environment: the index of its value among
+// three, the first if unset or empty; any other value ends the process.
+int three_way_setting(const char* name, const char* (&&values)[3]) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return 0;
+  for (int i = 0; i < 3; ++i)
+    if (std::strcmp(v, values[i]) == 0) return i;
+  std::fprintf(stderr, "weave: %s=%s: expected %s, %s or %s\n", name, v, values[0], values[1], values[2]);
   std::exit(2);
+}
+
+forward_mode forward_setting() {
+  return static_cast<forward_mode>(three_way_setting("WEAVE_FAST_FORWARD", {"on", "off", "verify"}));
 }
 
 namespace {

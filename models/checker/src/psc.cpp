@@ -55,8 +55,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 #include "engine.hpp"
@@ -64,12 +62,7 @@
 namespace weave::model::detail {
 
 psc_mode psc_setting() {
-  const char* v = std::getenv("WEAVE_PSC");
-  if (v == nullptr || *v == '\0' || std::strcmp(v, "incremental") == 0) return psc_mode::incremental;
-  if (std::strcmp(v, "full") == 0) return psc_mode::full;
-  if (std::strcmp(v, "verify") == 0) return psc_mode::verify;
-  std::fprintf(stderr, "weave: WEAVE_PSC=%s: expected incremental, full or verify\n", v);
-  std::exit(2);
+  return static_cast<psc_mode>(three_way_setting("WEAVE_PSC", {"incremental", "full", "verify"}));
 }
 
 namespace {
@@ -416,7 +409,6 @@ bool engine::psc_full() const {
 }
 
 bool engine::psc_consistent() {
-  if (!psc_ways_) psc_ways_ = psc_setting();  // (a getenv: most checks never get here)
   if (psc_ways_ == psc_mode::full) return psc_full();
   const bool kept = psc_incremental();
   if (psc_ways_ == psc_mode::verify && kept != psc_full()) {
