@@ -206,7 +206,7 @@ inline double search_size(const program& p) {
   double size = 1;
   for (const auto& t : p.threads)
     for (const instr& i : t)
-      if (i.reads()) size *= 1 + writers[static_cast<std::size_t>(i.loc)];
+      if (i.reads() && i.loc >= 0) size *= 1 + writers[static_cast<std::size_t>(i.loc)];  // (alive: no location)
   for (int w : writers)
     for (int k = 2; k <= w; ++k) size *= k;
   return size;
