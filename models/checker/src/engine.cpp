@@ -1800,14 +1800,7 @@ int engine::late_after_time_out(std::size_t u, int c, tmask enabled) const {
 
 // time_of where some thread has timed out.
 std::int64_t engine::marked_time_of(const thread_rec& t) const noexcept {
-  std::int64_t ns = t.now;
-  for (std::size_t u = 0; u < threads_.size(); ++u)
-    for (std::uint32_t i = time_last_[u]; i != kNoAccess; i = times_[i].prev)
-      if (times_[i].epoch <= t.hb.c[u]) {
-        ns = std::max(ns, times_[i].ns);
-        break;
-      }
-  return ns;
+  return chain_max(times_, time_last_, threads_.size(), t.hb.c, t.now, [](const time_mark& m) { return m.ns; });
 }
 
 // The threads that would be too late if thread c timed out (choose_node).

@@ -48,11 +48,11 @@ struct po_diff {
   std::array<std::uint32_t, kMaxThreads> last = kNoChains;  // each thread's last event added
   void clear();
   void room_for(std::uint32_t i);  // next, prev and before hold event i
-  std::uint32_t prev_of(const std::vector<mem_event>& ev, std::uint32_t i) const;
+  void peek(const std::vector<mem_event>& ev, std::uint32_t i);
   void add(const std::vector<mem_event>& ev, std::uint32_t i);
 };
 
-/// RC11's SC order over an execution's first n memory events (psc.cpp): a
+/// RC11's SC order over an execution's first memory events (psc.cpp): a
 /// bit matrix over its seq_cst events, node j being event sc[j].
 /// Kept from one execution of a DFS search to the next: the events of the
 /// steps below the node that backtracking changed are the same (the same
@@ -60,8 +60,7 @@ struct po_diff {
 /// graph back to them (truncate) instead of building it again.
 struct psc_graph {
   po_diff diff;
-  std::uint32_t n = 0;
-  std::vector<mem_event> ev;  // the n events, as they were (a cut keeps only those the execution has too)
+  std::vector<mem_event> ev;  // the events, as they were (a cut keeps only those the execution has too)
   vclock seen{};  // the join of their clocks: whether a later event happens before one of them
   bool off = false;  // one did (an end recorded late): worked out in full for the rest of the execution
   bool fresh = false;          // an execution has begun since the last question (keep_step holds)
@@ -75,6 +74,7 @@ struct psc_graph {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> added;  // edges a question added between earlier nodes
   std::vector<std::array<std::uint32_t, 3>> derived;  // {event, a, b}: an edge event added between earlier nodes
   std::uint64_t* row(std::size_t j) noexcept { return adj.data() + j * words; }
+  std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(ev.size()); }  // the events it holds
   void clear();
   void truncate(std::uint32_t cut);
   void room_for(std::size_t k);

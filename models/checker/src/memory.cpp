@@ -78,19 +78,12 @@ bool engine::mem_pending(const thread_rec& t) const noexcept {
 // The mo position below which the thread may neither read nor store: the
 // latest message that an access happening before this point read or wrote.
 // A thread's accesses to one location go up mo in program order (each is at
-// or above its floor, which its own earlier ones are under), and those that
-// happen before this point are the first of them: so each thread's latest
-// such access is its highest, found walking back its chain from its latest
-// (a long execution's spin loop asked of every access, at every step).
+// or above its floor, which its own earlier ones are under): chain_max walks
+// each thread's back only to its latest that happens before (a long
+// execution's spin loop asked of every access, at every step).
 std::uint32_t engine::floor_pos(const object_rec& o, const vclock& hb) const {
-  std::uint32_t f = 0;
-  for (std::size_t u = 0; u < threads_.size(); ++u)
-    for (std::uint32_t i = o.last_acc[u]; i != kNoAccess; i = o.acc[i].prev)
-      if (hb.c[u] >= o.acc[i].epoch) {
-        f = std::max(f, msgs_[o.acc[i].msg].pos);
-        break;
-      }
-  return f;
+  return chain_max(o.acc, o.last_acc, threads_.size(), hb.c, std::uint32_t{0},
+                   [&](const access_rec& a) { return msgs_[a.msg].pos; });
 }
 
 // The first place after msg in mo that holds another value (0: none): news

@@ -144,12 +144,14 @@ void po_diff::room_for(std::uint32_t i) {
   before.resize(i + 1);
 }
 
-// Event i's previous event of its thread at another location: the last one
-// before it if that one differs, else that one's.
-std::uint32_t po_diff::prev_of(const std::vector<mem_event>& ev, std::uint32_t i) const {
+// Event i's previous event of its thread at another location (the last one
+// before it if that one differs, else that one's) and no next yet, the
+// events before it left as they are (a tentative last event: add links it).
+void po_diff::peek(const std::vector<mem_event>& ev, std::uint32_t i) {
+  room_for(i);
   const std::uint32_t p = last[ev[i].tid];
-  if (p == kNone) return kNone;
-  return differ(ev[p], ev[i]) ? p : prev[p];
+  prev[i] = p == kNone ? kNone : differ(ev[p], ev[i]) ? p : prev[p];
+  next[i] = kNone;
 }
 
 // Event i, after the events before it: it is the next event at another
@@ -158,9 +160,7 @@ std::uint32_t po_diff::prev_of(const std::vector<mem_event>& ev, std::uint32_t i
 // Each event's next is set once: amortized, a step per event.
 void po_diff::add(const std::vector<mem_event>& ev, std::uint32_t i) {
   const std::uint8_t t = ev[i].tid;
-  room_for(i);
-  prev[i] = prev_of(ev, i);
-  next[i] = kNone;
+  peek(ev, i);
   before[i] = last[t];
   if (last[t] != kNone && differ(ev[last[t]], ev[i]))
     for (std::uint32_t x = last[t]; x != kNone && next[x] == kNone; x = before[x]) next[x] = i;
@@ -173,9 +173,8 @@ void po_diff::add(const std::vector<mem_event>& ev, std::uint32_t i) {
 
 void psc_graph::clear() {
   off = false;
-  if (n == 0) return;  // nothing kept (a question about the first event keeps nothing)
+  if (ev.empty()) return;  // nothing kept (a question about the first event keeps nothing)
   diff.clear();
-  n = 0;
   ev.clear();
   seen = vclock{};
   sc.clear();
@@ -188,7 +187,7 @@ void psc_graph::clear() {
 // and the earlier events' next at another location that they were).
 void psc_graph::truncate(std::uint32_t cut) {
   off = false;  // (the event it stopped at is the new execution's to judge)
-  if (cut >= n) return;
+  if (cut >= size()) return;
   if (cut == 0) return clear();
   while (!derived.empty() && derived.back()[0] >= cut) {
     const auto [e, a, b] = derived.back();
@@ -211,7 +210,6 @@ void psc_graph::truncate(std::uint32_t cut) {
     diff.last[ev[x].tid] = x;
     seen.join(ev[x].clk);
   }
-  n = cut;
   ev.resize(cut);
 }
 
@@ -257,13 +255,10 @@ bool psc_graph::reaches(std::size_t from, std::size_t to) {
 bool engine::psc_add(std::uint32_t i, bool check) {
   psc_graph& g = psc_;
   const mem_event& e = mev_[i];
-  if (!check) {
-    g.diff.add(mev_, i);
-  } else {  // the earlier events' next at another location stays: e there counts only through hb(e, x)
-    g.diff.room_for(i);
-    g.diff.prev[i] = g.diff.prev_of(mev_, i);
-    g.diff.next[i] = po_diff::kNone;
-  }
+  // A question leaves the earlier events' next at another location: e there
+  // counts only through hb(e, x), which no earlier x has.
+  if (check) g.diff.peek(mev_, i);
+  else g.diff.add(mev_, i);
   const relations rel{mev_, msgs_, g.diff, i + 1};
   bool cycle = false;
   g.added.clear();
@@ -313,21 +308,22 @@ bool engine::psc_incremental() {
   if (g.fresh) {  // this execution's first question: keep the events it shares with the last one
     g.fresh = false;
     std::uint32_t cut = 0;
-    while (cut < g.n && cut < last && g.ev[cut].step < g.keep_step && g.ev[cut] == mev_[cut]) ++cut;
+    while (cut < g.size() && cut < last && g.ev[cut].step < g.keep_step && g.ev[cut] == mev_[cut]) ++cut;
     g.truncate(cut);
     if (psc_ways_ == psc_mode::verify && cut > 0) verify_cut();
   }
-  if (g.n > last) g.clear();
+  if (g.size() > last) g.clear();
   psc_absorb(last);
   if (g.off || g.seen.c[mev_[last].tid] >= mev_[last].epoch) return psc_full();
   return psc_add(last, true);
 }
 
-// Adds mev_[n, upto) to the graph, unless one happens before an earlier one.
+// Adds mev_[size(), upto) to the graph, unless one happens before an earlier one.
 void engine::psc_absorb(std::uint32_t upto) {
   psc_graph& g = psc_;
-  while (!g.off && g.n < upto) {
-    const mem_event& e = mev_[g.n];
+  while (!g.off && g.size() < upto) {
+    const std::uint32_t i = g.size();
+    const mem_event& e = mev_[i];
     // Something happens after e already (an end recorded late): from here on, in full.
     if (g.seen.c[e.tid] >= e.epoch) {
       g.off = true;
@@ -335,7 +331,7 @@ void engine::psc_absorb(std::uint32_t upto) {
     }
     g.seen.join(e.clk);
     g.ev.push_back(e);
-    psc_add(g.n++, false);
+    psc_add(i, false);
   }
 }
 
@@ -344,11 +340,11 @@ void engine::psc_absorb(std::uint32_t upto) {
 void engine::verify_cut() {
   psc_graph cut = std::move(psc_);
   psc_ = psc_graph{};
-  psc_absorb(cut.n);
+  psc_absorb(cut.size());
   const psc_graph& built = psc_;
-  bool same = built.n == cut.n && built.off == cut.off && built.sc == cut.sc && built.fences == cut.fences &&
+  bool same = built.size() == cut.size() && built.off == cut.off && built.sc == cut.sc && built.fences == cut.fences &&
               built.seen == cut.seen && built.diff.last == cut.diff.last && built.derived == cut.derived;
-  for (std::uint32_t x = 0; same && x < cut.n; ++x)
+  for (std::uint32_t x = 0; same && x < cut.size(); ++x)
     same = built.diff.next[x] == cut.diff.next[x] && built.diff.prev[x] == cut.diff.prev[x] &&
            built.diff.before[x] == cut.diff.before[x];
   const auto bit = [](const psc_graph& g, std::size_t a, std::size_t b) {
@@ -358,7 +354,7 @@ void engine::verify_cut() {
     for (std::size_t b = 0; same && b < cut.sc.size(); ++b) same = bit(built, a, b) == bit(cut, a, b);
   if (!same) {
     std::fprintf(stderr, "weave model checker: internal error: RC11's SC order cut back to %u events is not the "
-                         "graph they build\n", cut.n);
+                         "graph they build\n", cut.size());
     std::abort();
   }
   psc_ = std::move(cut);

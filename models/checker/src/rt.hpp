@@ -262,6 +262,23 @@ inline constexpr std::array<std::uint32_t, kMaxThreads> kNoChains = [] {
   return none;
 }();
 
+/// Of each thread's chain in `list` (heads[u], newest first, linked by prev),
+/// the newest entry that `clock` covers (its epoch at most clock.c[u]), and of
+/// those the largest key, from init. A thread's entries go up (its accesses
+/// in mo, its times), so its newest covered entry is its largest: each chain
+/// is walked back only over what the clock does not cover.
+template <class T, class V, class Key>
+V chain_max(const std::vector<T>& list, const std::array<std::uint32_t, kMaxThreads>& heads, std::size_t threads,
+            const std::array<std::uint32_t, kMaxThreads>& clock, V init, Key key) {
+  for (std::size_t u = 0; u < threads; ++u)
+    for (std::uint32_t i = heads[u]; i != kNoAccess; i = list[i].prev)
+      if (list[i].epoch <= clock[u]) {
+        init = std::max(init, key(list[i]));
+        break;
+      }
+  return init;
+}
+
 /// Where thread tid's own virtual time moved at a time-out (engine::time_of):
 /// from its epoch `epoch` on, its time is `ns`.
 struct time_mark {
