@@ -129,7 +129,9 @@ void engine::end_parked() noexcept {
     if (!r.parked) continue;
     r.parked = false;
     from_ = -1;
+    fiber_switch sw(bounds_of(fiber_stacks_[static_cast<std::size_t>(i)]));
     r.fib = std::move(r.fib).resume();  // empty: the fiber has returned
+    sw.land(nullptr);
   }
   ending_ = false;
 }
@@ -211,7 +213,14 @@ void engine::start_thread(int t) {
     r.fib = boost::context::fiber(
         std::allocator_arg, pooled_stack{&stacks_, &fiber_stacks_[static_cast<std::size_t>(t)]},
         [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
+          fiber_switch::arrived(from_ < 0 ? &sched_stack_ : nullptr);
           land(std::move(sink));  // its starter's (below)
+          // It leaves for good to the scheduler: by returning (end_parked),
+          // or unwound (teardown, which the scheduler runs).
+          struct to_scheduler {
+            const stack_bounds& s;
+            ~to_scheduler() { fiber_switch::leaving(s); }
+          } last{sched_stack_};
           for (;;) {
             const std::uintptr_t deepest = run_below_gap(t);
             // Its end, a step of its own (a write of "T t is alive"): between
@@ -1390,8 +1399,13 @@ void engine::teardown(bool failed) {
   // objects the other threads' destructors still touch while they unwind.
   for (auto t = threads_.rbegin(); t != threads_.rend(); ++t) {
     if (!t->suspended()) continue;
-    if (leave) abandon(*t);
-    else t->fib = boost::context::fiber();  // unwinds the fiber's stack
+    if (leave) {
+      abandon(*t);
+    } else {
+      fiber_switch sw(bounds_of(fiber_stacks_[static_cast<std::size_t>(&*t - threads_.begin())]));
+      t->fib = boost::context::fiber();  // unwinds the fiber's stack
+      sw.land(nullptr);
+    }
   }
 }
 

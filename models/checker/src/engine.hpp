@@ -368,12 +368,24 @@ class engine : private one_check_at_a_time, private workspace {
   // thread that planned this one's step: switch_to, or started it:
   // start_thread); land keeps it in that context's slot, named by from_.
   boost::context::fiber& slot_of(int ctx) noexcept { return ctx < 0 ? sched_ : threads_[ctx].fib; }
+  /// Its stack, for AddressSanitizer (fiber_switch).
+  stack_bounds stack_of(int ctx) const noexcept {
+    return ctx < 0 ? sched_stack_ : bounds_of(fiber_stacks_[static_cast<std::size_t>(ctx)]);
+  }
   [[gnu::always_inline]] void land(boost::context::fiber&& f) noexcept { slot_of(from_) = std::move(f); }
+  /// Switches to context `to`, whose continuation is `f` (its slot_of);
+  /// returns when something switches back (land).
+  [[gnu::always_inline]] void resume(boost::context::fiber& f, int to) {
+    fiber_switch sw(stack_of(to));
+    boost::context::fiber back = std::move(f).resume();
+    sw.land(from_ < 0 ? &sched_stack_ : nullptr);
+    land(std::move(back));
+  }
   /// Thread cur_ gives the processor back without planning: to the
   /// scheduler, or, while it runs its prefix, to the context that started it.
   [[gnu::always_inline]] void yield_back() {
     from_ = cur_;
-    land(std::move(slot_of(home_)).resume());
+    resume(slot_of(home_), home_);
   }
   /// Thread cur_'s step ends (it announced its next operation, went to
   /// sleep, or finished): it plans the next step and runs on, or hands over.
@@ -383,7 +395,7 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::always_inline]] void enter(int c, int from) {
     from_ = from;
     cur_ = c;
-    land(std::move(threads_[c].fib).resume());
+    resume(threads_[c].fib, c);
   }
   /// Thread cur_ hands the processor to thread c straight away (c planned on
   /// cur_'s stack, engine::visible): one switch, not two through the scheduler.
@@ -391,7 +403,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool visible_rare(std::uint32_t obj, source_location loc, bool may_have_ended);
   void thread_entry(int t);
   /// Below a finished thread's parking frames: kept intact (run_below_gap).
-  static constexpr std::size_t kGapBytes = 16 * 1024;
+  static constexpr std::size_t kGapBytes = 16 * 1024 * kStackScale;
   static constexpr std::uint64_t kGapMark = 0x5745415645474150u;
   std::uintptr_t run_below_gap(int t);
   [[noreturn]] static void gap_overrun();
@@ -667,6 +679,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool failed_ = false;
   bool diverged_ = false;
   boost::context::fiber sched_;
+  stack_bounds sched_stack_;  // the scheduler's stack, learned where a fiber lands from it (AddressSanitizer's only)
   int from_ = -1;  // the context that switched to the running one (-1: the scheduler)
   int home_ = -1;  // where yield_back goes: the scheduler, or the context starting a thread (start_thread)
 

@@ -10,6 +10,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifdef WEAVE_ASAN_FIBERS
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace weave::model::detail {
 namespace {
 
@@ -59,10 +63,10 @@ void install_overflow_handler() {
 
 stack_pool::stack_pool(std::size_t size) {
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  size_ = (size + page - 1) / page * page;
+  size_ = (size * kStackScale + page - 1) / page * page;
   total_ = size_ + page;
   g_guard_size = page;
-  g_stack_size = size_;
+  g_stack_size = size;  // as the user asked for it
   install_overflow_handler();
 }
 
@@ -94,6 +98,11 @@ boost::context::stack_context stack_pool::allocate() {
     if (slot < 0 && g_guard_count < kMaxGuards) slot = g_guard_count++;
     if (slot >= 0) g_guards[slot] = base;
   }
+#ifdef WEAVE_ASAN_FIBERS
+  // Frames a fiber left there (an abandoned one's, the redzones of frames it
+  // switched away from) are dead: ASan must not see the next fiber's as theirs.
+  __asan_unpoison_memory_region(base + (total_ - size_), size_);
+#endif
   boost::context::stack_context sc;
   sc.size = size_;
   sc.sp = base + total_;  // stacks grow down
