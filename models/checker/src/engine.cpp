@@ -182,14 +182,15 @@ void engine::thread_entry(int t) {
 // (start_thread) in the frame of its loop, right above this function's, and
 // plans the next step there (hand_over): those frames (a few hundred bytes,
 // a few KiB on a failure's paths) fit in the gap and never reach the
-// thread's frames below it. Returns the gap's deepest word, which holds
-// kGapMark: start_thread checks that planning never reached it.
-[[gnu::noinline]] std::uintptr_t engine::run_below_gap(int t) {
+// thread's frames below it. `deepest` learns the address of the gap's
+// deepest word, which holds kGapMark: start_thread checks that planning never
+// reached it (an out parameter: clang rejects returning a local's address).
+[[gnu::noinline]] void engine::run_below_gap(int t, std::uintptr_t& deepest) {
   volatile std::uint64_t gap[kGapBytes / sizeof(std::uint64_t)];
   gap[0] = kGapMark;
+  deepest = reinterpret_cast<std::uintptr_t>(&gap[0]);
   thread_entry(t);
   gap[std::size(gap) - 1] = 0;  // the gap stays in the frame across the call
-  return reinterpret_cast<std::uintptr_t>(&gap[0]);
 }
 
 // The frames of a finished thread's planning reached the frames the gap
@@ -222,7 +223,8 @@ void engine::start_thread(int t) {
             ~to_scheduler() { fiber_switch::leaving(s); }
           } last{sched_stack_};
           for (;;) {
-            const std::uintptr_t deepest = run_below_gap(t);
+            std::uintptr_t deepest;
+            run_below_gap(t, deepest);
             // Its end, a step of its own (a write of "T t is alive"): between
             // its last operation and its end, others may see what it did
             // while it lives (engine_test::a_thread_lives_after_its_last_operation).

@@ -405,7 +405,7 @@ class engine : private one_check_at_a_time, private workspace {
   /// Below a finished thread's parking frames: kept intact (run_below_gap).
   static constexpr std::size_t kGapBytes = 16 * 1024 * kStackScale;
   static constexpr std::uint64_t kGapMark = 0x5745415645474150u;
-  std::uintptr_t run_below_gap(int t);
+  void run_below_gap(int t, std::uintptr_t& deepest);
   [[noreturn]] static void gap_overrun();
   /// Besides the threads that can step (the return value, joins included):
   /// those that could only wake spuriously, the enabled joins, the finished.

@@ -86,7 +86,7 @@ struct verdicts {
 
 /// One event of a candidate execution. Initial writes are events 0..L-1.
 struct event {
-  enum kind_t : std::uint8_t { read, write, fence } kind;
+  enum kind_t : std::uint8_t { read, write, a_fence } kind;  // (`fence` is the instruction: rc11_program.hpp)
   int thread;  // -1 for an initial write
   int loc;     // -1 for a fence
   std::uint32_t value;
@@ -359,7 +359,7 @@ inline fixed_part explorer::lay_out(const values& v, std::vector<int>& wevent) c
     const int t = flat_[a].thread;
     g.first_event[a] = static_cast<int>(g.events.size());
     g.last_event[a] = g.first_event[a] + (v.wrote[a] && i.reads() ? 1 : 0);  // an RMW: its read, then its write
-    if (i.kind == op::fence) g.events.push_back({event::fence, t, -1, 0, i.ord});
+    if (i.kind == op::fence) g.events.push_back({event::a_fence, t, -1, 0, i.ord});
     if (!i.reads() && i.kind != op::fence) {
       wevent[a] = static_cast<int>(g.events.size());
       g.events.push_back({event::write, t, i.loc, i.value, i.ord});

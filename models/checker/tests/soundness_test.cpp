@@ -799,7 +799,6 @@ class soundness_test : public CppUnit::TestFixture {
     using namespace std::chrono_literals;
     constexpr auto acq = std::memory_order_acquire;
     constexpr auto rel = std::memory_order_release;
-    constexpr auto rlx = std::memory_order_relaxed;
     // A timed spinlock: takes lock, or gives up at d.
     const auto lock_until = [](atomic<int>& lock, S::clock::time_point d) {
       for (;;) {
@@ -884,7 +883,6 @@ class soundness_test : public CppUnit::TestFixture {
   // (the thread it cut slept in every other branch).
   void a_cut_search_keeps_the_fair_schedules() {
     using namespace std::chrono_literals;
-    constexpr auto rlx = std::memory_order_relaxed;
     const auto timed_waits = [] {
       atomic<std::uint32_t> x(0), seen(0, "seen"), w(0);
       thread t([&] {
