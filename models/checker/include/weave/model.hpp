@@ -93,7 +93,7 @@ struct options {
                                        // passed: a fair scheduler runs it meanwhile)
   bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
   bool minimize = true;                // report a failure with the fewest preemptions
-  std::size_t stack_size = 256 * 1024; // per model thread; the checker plans steps on it too (16 KiB kept for that)
+  std::size_t stack_size = 256 * 1024; // per model thread; the checker plans steps on it too (16 KiB kept for that); ASan builds of the checker give 4x both
   int shard_index = 0;                 // --shard K/N: this process explores slice K
   int shard_count = 1;                 //   of N (0-based K)
   int jobs = 1;                        // local worker processes
