@@ -129,7 +129,7 @@ void engine::end_parked() noexcept {
     if (!r.parked) continue;
     r.parked = false;
     from_ = -1;
-    fiber_switch sw(bounds_of(fiber_stacks_[static_cast<std::size_t>(i)]));
+    fiber_switch sw(stack_of(i));
     r.fib = std::move(r.fib).resume();  // empty: the fiber has returned
     sw.land(nullptr);
   }
@@ -1404,7 +1404,7 @@ void engine::teardown(bool failed) {
     if (leave) {
       abandon(*t);
     } else {
-      fiber_switch sw(bounds_of(fiber_stacks_[static_cast<std::size_t>(&*t - threads_.begin())]));
+      fiber_switch sw(stack_of(static_cast<int>(&*t - threads_.begin())));
       t->fib = boost::context::fiber();  // unwinds the fiber's stack
       sw.land(nullptr);
     }

@@ -27,6 +27,7 @@
 #endif
 
 namespace weave::model::detail {
+
 /// How many times the room a frame takes: AddressSanitizer's redzones make
 /// frames several times larger, so its builds give every stack (and the gap a
 /// finished thread plans in: engine::kGapBytes) four times what is asked.
@@ -35,9 +36,6 @@ inline constexpr std::size_t kStackScale = 4;
 #else
 inline constexpr std::size_t kStackScale = 1;
 #endif
-}  // namespace weave::model::detail
-
-namespace weave::model::detail {
 
 class stack_pool {
  public:
