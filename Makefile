@@ -130,8 +130,8 @@ tsan: deps
 
 # The model checker runs there too (its fibers tell ASan of every switch of
 # stacks: models/checker/src/stacks.hpp), leaks not counted: a search that
-# stops at a failure leaves its threads' frames unwound, and what they own on
-# the heap is never freed (engine::abandon).
+# stops at a failure never unwinds the frames of threads left blocked, and
+# what they own on the heap is never freed (engine::abandon).
 asan: deps
 	$(call build,asan)
 	cd build/asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
