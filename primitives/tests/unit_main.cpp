@@ -4,39 +4,40 @@
 //   weave_unit --list     list the suites
 #include <cppunit/BriefTestProgressListener.h>
 #include <cppunit/CompilerOutputter.h>
+#include <cppunit/Test.h>
 #include <cppunit/TestResult.h>
 #include <cppunit/TestResultCollector.h>
-#include <cppunit/TestRunner.h>
 #include <cppunit/extensions/TestFactoryRegistry.h>
 
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 int main(int argc, char** argv) {
-  CppUnit::Test* all = CppUnit::TestFactoryRegistry::getRegistry().makeTest();
+  // Owns every suite: a named one is run where it is, not handed to a
+  // TestRunner (which would delete it, and the registry's tree would leak).
+  const std::unique_ptr<CppUnit::Test> all(CppUnit::TestFactoryRegistry::getRegistry().makeTest());
   if (argc > 1 && std::strcmp(argv[1], "--list") == 0) {
     for (int i = 0; i < all->getChildTestCount(); ++i) std::cout << all->getChildTestAt(i)->getName() << "\n";
     return 0;
+  }
+  std::vector<CppUnit::Test*> run;
+  if (argc == 1) run.push_back(all.get());
+  for (int a = 1; a < argc; ++a) {
+    try {
+      run.push_back(all->findTest(argv[a]));
+    } catch (const std::invalid_argument&) {
+      std::cerr << "weave_unit: no suite named " << argv[a] << " (try --list)\n";
+      return 2;
+    }
   }
   CppUnit::TestResult controller;
   CppUnit::TestResultCollector collected;
   CppUnit::BriefTestProgressListener progress;
   controller.addListener(&collected);
   controller.addListener(&progress);
-  CppUnit::TestRunner runner;
-  if (argc == 1) {
-    runner.addTest(all);
-  } else {
-    for (int a = 1; a < argc; ++a) {
-      try {
-        runner.addTest(all->findTest(argv[a]));
-      } catch (const std::invalid_argument&) {
-        std::cerr << "weave_unit: no suite named " << argv[a] << " (try --list)\n";
-        return 2;
-      }
-    }
-  }
-  runner.run(controller);
+  for (CppUnit::Test* t : run) controller.runTest(t);
   CppUnit::CompilerOutputter(&collected, std::cerr).write();
   return collected.wasSuccessful() ? 0 : 1;
 }
