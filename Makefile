@@ -132,12 +132,12 @@ tsan: deps
 # stacks: models/checker/src/stacks.hpp), leaks not counted: a search that
 # stops at a failure never unwinds the frames of threads left blocked, and
 # what they own on the heap is never freed (engine::abandon).
+ASAN_CHECKER_ENV := ASAN_OPTIONS="detect_leaks=0" UBSAN_OPTIONS="print_stacktrace=1"
 asan: deps
 	$(call build,asan)
 	cd build/asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
 	  $(CTEST) -j $(JOBS) --output-on-failure -L '^(unit|stress)$$'
-	cd build/asan && ASAN_OPTIONS="detect_leaks=0" UBSAN_OPTIONS="print_stacktrace=1" \
-	  $(CTEST) -j $(JOBS) --output-on-failure -L '^(model|model-buggy)$$'
+	cd build/asan && $(ASAN_CHECKER_ENV) $(CTEST) -j $(JOBS) --output-on-failure -L '^(model|model-buggy)$$'
 
 # check's share of `make asan`, a few minutes: the checker's own tests but
 # the two over thousands of random programs (oracle, differential), and the
@@ -145,10 +145,8 @@ asan: deps
 ASAN_CHECKER_TESTS := engine_test forward_test opaque_test soundness_test views_test
 asan-checker: deps
 	$(call build,asan,weave_checker_tests weave_models)
-	cd build/asan && ASAN_OPTIONS="detect_leaks=0" UBSAN_OPTIONS="print_stacktrace=1" \
-	  models/weave_checker_tests $(ASAN_CHECKER_TESTS)
-	cd build/asan && ASAN_OPTIONS="detect_leaks=0" UBSAN_OPTIONS="print_stacktrace=1" \
-	  models/weave_models --jobs $(JOBS) --filter '^(classic|publish)_'
+	cd build/asan && $(ASAN_CHECKER_ENV) models/weave_checker_tests $(ASAN_CHECKER_TESTS)
+	cd build/asan && $(ASAN_CHECKER_ENV) models/weave_models --jobs $(JOBS) --filter '^(classic|publish)_'
 
 ubsan: deps
 	$(call build,ubsan)
