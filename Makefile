@@ -141,12 +141,15 @@ asan: deps
 
 # check's share of `make asan`, a few minutes: the checker's own tests but
 # the two over thousands of random programs (oracle, differential), and the
-# teaching catalogue, whose checks fail, report and replay.
+# teaching catalogue, whose checks fail, report, replay and export (the
+# counterexamples in build/asan/classics/).
 ASAN_CHECKER_TESTS := engine_test forward_test opaque_test soundness_test views_test
 asan-checker: deps
 	$(call build,asan,weave_checker_tests weave_models)
 	cd build/asan && $(ASAN_CHECKER_ENV) models/weave_checker_tests $(ASAN_CHECKER_TESTS)
-	cd build/asan && $(ASAN_CHECKER_ENV) models/weave_models --jobs $(JOBS) --filter '^(classic|publish)_'
+	rm -rf build/asan/classics && mkdir -p build/asan/classics
+	cd build/asan && $(ASAN_CHECKER_ENV) models/weave_models --jobs $(JOBS) --filter '^(classic|publish)_' \
+	  --counterexamples classics
 
 ubsan: deps
 	$(call build,ubsan)
