@@ -214,7 +214,7 @@ void engine::start_thread(int t) {
     r.fib = boost::context::fiber(
         std::allocator_arg, pooled_stack{&stacks_, &fiber_stacks_[static_cast<std::size_t>(t)]},
         [this, t](boost::context::fiber&& sink) -> boost::context::fiber {
-          fiber_switch::arrived(from_ < 0 ? &sched_stack_ : nullptr);
+          fiber_switch::arrived(sched_stack_if_from());
           land(std::move(sink));  // its starter's (below)
           // It leaves for good to the scheduler: by returning (end_parked),
           // or unwound (teardown, which the scheduler runs).

@@ -368,6 +368,8 @@ class engine : private one_check_at_a_time, private workspace {
   // thread that planned this one's step: switch_to, or started it:
   // start_thread); land keeps it in that context's slot, named by from_.
   boost::context::fiber& slot_of(int ctx) noexcept { return ctx < 0 ? sched_ : threads_[ctx].fib; }
+  /// Where a landing learns the scheduler's stack: if it came from there.
+  stack_bounds* sched_stack_if_from() noexcept { return from_ < 0 ? &sched_stack_ : nullptr; }
   /// Its stack, for AddressSanitizer (fiber_switch).
   stack_bounds stack_of(int ctx) const noexcept {
     return ctx < 0 ? sched_stack_ : bounds_of(fiber_stacks_[static_cast<std::size_t>(ctx)]);
@@ -378,7 +380,7 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::always_inline]] void resume(boost::context::fiber& f, int to) {
     fiber_switch sw(stack_of(to));
     boost::context::fiber back = std::move(f).resume();
-    sw.land(from_ < 0 ? &sched_stack_ : nullptr);
+    sw.land(sched_stack_if_from());
     land(std::move(back));
   }
   /// Thread cur_ gives the processor back without planning: to the

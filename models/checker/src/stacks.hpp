@@ -92,25 +92,24 @@ class fiber_switch {
   explicit fiber_switch(stack_bounds to) noexcept { __sanitizer_start_switch_fiber(&fake_, to.bottom, to.size); }
   void land(stack_bounds* from) noexcept {
     landed_ = true;
-    stack_bounds b;
-    __sanitizer_finish_switch_fiber(fake_, &b.bottom, &b.size);
-    if (from != nullptr) *from = b;
+    finish(fake_, from);
   }
   ~fiber_switch() {
-    if (!landed_) __sanitizer_finish_switch_fiber(fake_, nullptr, nullptr);
+    if (!landed_) finish(fake_, nullptr);
   }
   fiber_switch(const fiber_switch&) = delete;
   fiber_switch& operator=(const fiber_switch&) = delete;
-  /// A fiber's first instructions: it has just arrived from `from`.
-  static void arrived(stack_bounds* from) noexcept {
-    stack_bounds b;
-    __sanitizer_finish_switch_fiber(nullptr, &b.bottom, &b.size);
-    if (from != nullptr) *from = b;
-  }
+  /// A fiber's first instructions: it has just arrived from `from` (no fake stack of its own yet).
+  static void arrived(stack_bounds* from) noexcept { finish(nullptr, from); }
   /// A fiber's last: it leaves for `to` and never runs again.
   static void leaving(stack_bounds to) noexcept { __sanitizer_start_switch_fiber(nullptr, to.bottom, to.size); }
 
  private:
+  static void finish(void* fake, stack_bounds* from) noexcept {
+    stack_bounds b;
+    __sanitizer_finish_switch_fiber(fake, &b.bottom, &b.size);
+    if (from != nullptr) *from = b;
+  }
   void* fake_ = nullptr;  // this context's fake stack (use-after-return detection), kept across the switch
   bool landed_ = false;
 #else
