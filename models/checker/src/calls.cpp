@@ -100,7 +100,7 @@ void engine::forget_primitive(std::uint32_t id) noexcept {
 
 bool engine::call_begin(std::uint32_t prim, const char* what, source_location loc) {
   // Transparent primitives: calls change nothing and their traces show every step.
-  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0) return false;
+  if (!opaque_primitives() || !active() || cur_ < 0) return false;
   if (ff_) return ff_answer() != 0;
   const bool opens = opens_call(prim);
   answers_.push_back(opens ? 1 : 0);
@@ -243,7 +243,7 @@ void engine::call_reads_decide() noexcept {
 // User code run by a primitive inside a call (a callback, a predicate, a
 // task) is the user's again: the call is suspended around it.
 void engine::user_code(bool enter) {
-  if (opt_.primitives != primitive_mode::opaque || !active() || cur_ < 0 || ff_) return;
+  if (!opaque_primitives() || !active() || cur_ < 0 || ff_) return;
   thread_rec& t = threads_[cur_];
   if (enter) {
     t.user_saved.push_back(t.call);

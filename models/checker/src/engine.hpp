@@ -209,6 +209,9 @@ class engine : private one_check_at_a_time, private workspace {
   bool ends_are_steps() const noexcept { return ends_are_steps_; }
   /// Replaying one schedule for its report: calls' arguments and results are worth formatting.
   bool tracing() const noexcept { return tracing_; }
+  /// weave's primitives are opaque in this check (options::primitives): their
+  /// calls are recorded (call_begin), each one step of the user's program.
+  bool opaque_primitives() const noexcept { return opt_.primitives == primitive_mode::opaque; }
   /// Thread cur_'s next operation (its pending_op): the scheduler decides when it runs.
   /// Inline (below), its rare cases out of line (visible_rare): a thread
   /// switches away in the frame of the operation's own function, so resumed it
@@ -489,9 +492,7 @@ class engine : private one_check_at_a_time, private workspace {
   /// Thread t is inside a call of an opaque primitive: its steps run without
   /// preemption, read the latest store (but where the call decides, below),
   /// and get no spurious wake-up.
-  bool opaque(const thread_rec& t) const noexcept {
-    return opt_.primitives == primitive_mode::opaque && t.call >= 0;
-  }
+  bool opaque(const thread_rec& t) const noexcept { return opaque_primitives() && t.call >= 0; }
   /// Blocked thread t may still return spuriously (a call of an opaque
   /// primitive re-checks: not the user's to see).
   bool may_return_spuriously(const thread_rec& t) const noexcept { return t.spurious_left > 0 && !opaque(t); }
@@ -579,6 +580,7 @@ class engine : private one_check_at_a_time, private workspace {
   void ff_begin();
   int ff_plan();
   int ff_land();
+  void ff_gone(std::int32_t j);
   /// Threads spawned since the last step run up to their first visible operation.
   void start_fresh() {
     if (fresh_pending_) start_spawned();

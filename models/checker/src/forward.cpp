@@ -123,12 +123,21 @@ int engine::ff_plan() {
                    threads_[c].st != tstate::finished && threads_[c].st != tstate::aborted &&
                    threads_[c].pend.loc == steps_[static_cast<std::size_t>(j)].loc;
   if (ff_bad_ || !can) {
-    ff_ = false;
-    steps_.resize(static_cast<std::size_t>(j));
+    ff_gone(j);
     diverge(j, "T" + std::to_string(c) + (can ? " asked for more than last time" : " is about to do something else than last time"));
     return -1;
   }
   return c;
+}
+
+// Fast-forwarding to step j diverged: the execution ends there, holding the
+// steps before it, and none of the last execution's messages and events
+// (kept for the snapshot to overwrite: reset_execution).
+void engine::ff_gone(std::int32_t j) {
+  ff_ = false;
+  steps_.resize(static_cast<std::size_t>(j));
+  msgs_.clear();
+  mev_.clear();
 }
 
 // The snapshot's step: the threads must stand where they stood then; the
@@ -147,7 +156,7 @@ int engine::ff_land() {
     else same = now.kind == then.kind && now.obj == then.obj && now.loc == then.loc;
   }
   if (!same) {
-    steps_.resize(static_cast<std::size_t>(s.step));
+    ff_gone(s.step);
     diverge(s.step, "the threads do something else than last time before this step");
     return -1;
   }
@@ -184,12 +193,12 @@ int engine::ff_land() {
   for (std::size_t t = 0; t < threads_.size(); ++t) {
     s.threads[t] = threads_[t];
     if (life_[t].changed == 0) s.clean |= bit(static_cast<int>(t));
-    else s.life[t] = life_[t];
+    else s.life[t].assign(life_[t], false);  // (a life is no cell)
   }
   if (s.objects.size() < nobj_) s.objects.resize(nobj_);
   for (std::size_t i = 0; i < nobj_; ++i) {
     if (i < 2 && objects_[i].changed == 0) s.clean |= i == 0 ? snapshot::kCleanNoObj : snapshot::kCleanScFence;
-    else s.objects[i] = objects_[i];
+    else s.objects[i].assign(objects_[i], objects_[i].is_cell);
   }
   s.prim_alive.resize(nprim_);
   for (std::size_t i = 0; i < nprim_; ++i) s.prim_alive[i] = prims_[i].alive ? 1 : 0;
@@ -290,7 +299,7 @@ void engine::verify_snapshot(std::int32_t j) const {
     if (clean) {
       o.reset_clean();
     } else {
-      static_cast<object_state&>(o) = kept;
+      o.assign(kept, o.is_cell);  // (the same kind of object as the snapshot's: the same steps made it)
       o.changed = s.step;
     }
   };

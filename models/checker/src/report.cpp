@@ -108,7 +108,7 @@ std::string engine::call_message_text(std::uint32_t id) const {
 std::string engine::weak_note(const step_rec& s) const {
   const std::string who = thread_name(s.tid);
   if (s.kind != op::store && s.rf != kNoMsg && s.newer != kNoMsg && s.rf < msgs_.size() && s.newer < msgs_.size()) {
-    if (opt_.primitives == primitive_mode::opaque && s.call >= 0 && !user_object(s.obj)) {
+    if (opaque_primitives() && s.call >= 0 && !user_object(s.obj)) {
       const std::string was = msgs_[s.rf].step < 0 ? "as it was made" : "as " + call_message_text(s.rf) + " left it";
       return who + "'s " + call_text(s.call) + " sees " + prim_name(calls_[static_cast<std::size_t>(s.call)].prim) +
              " " + was + "; " + call_message_text(s.newer) + " is not visible to it (weak memory)";
@@ -256,7 +256,7 @@ std::string engine::deadlock_footer() const {
 
 std::string engine::segment_text(std::size_t a, std::size_t b, const std::vector<std::size_t>& last_step) const {
   const step_rec& s = steps_[a];
-  if (opt_.primitives != primitive_mode::opaque || s.call < 0) return describe(s);
+  if (!opaque_primitives() || s.call < 0) return describe(s);
   const call_rec& c = calls_[static_cast<std::size_t>(s.call)];
   std::string text = call_text(s.call);
   if (s.act == action::wake_return) text += " ← woken";
@@ -311,7 +311,7 @@ std::string banner(verdict v) {
 }
 
 std::string engine::render(const failure& f) const {
-  const bool opaque_view = opt_.primitives == primitive_mode::opaque;
+  const bool opaque_view = opaque_primitives();
   const std::size_t kMaxCol = opaque_view ? 60 : 46;
   using row_rec = trace_row;
   std::vector<row_rec> rows = trace_rows();

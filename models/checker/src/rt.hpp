@@ -429,8 +429,8 @@ struct mem_choice {
   bool operator==(const mem_choice&) const = default;
 };
 
-/// What an object's accesses change, but its lists (object_state).
-struct object_fields {
+/// What every object's accesses change, but its lists (object_state).
+struct access_fields {
   bool alive = false;
   std::uint32_t untaken = 0;  // messages of mo no RMW has read (the mo-latest always is one)
   // dependency tracking: the last step that conflicts with everything (object_state's reads, stores)
@@ -440,7 +440,12 @@ struct object_fields {
   std::array<std::int32_t, kMaxThreads> waiter_steps{};
   // each thread's latest access in acc (kNoAccess: none), the head of its chain (access_rec::prev)
   std::array<std::uint32_t, kMaxThreads> last_acc = kNoChains;
-  // cells: last write epoch and per-thread read epochs
+};
+
+/// What a cell's accesses change (engine::cell_access): its last write's
+/// epoch and each thread's read epoch, with their steps and call sites, which
+/// hold something only where that epoch is not 0. An atomic's epochs stay 0.
+struct cell_fields {
   std::uint32_t w_clk = 0;
   std::uint8_t w_tid = 0;
   std::int32_t w_step = -1;
@@ -449,6 +454,8 @@ struct object_fields {
   std::array<std::int32_t, kMaxThreads> r_step{};
   std::array<source_location, kMaxThreads> r_loc{};
 };
+
+struct object_fields : access_fields, cell_fields {};
 
 /// What an object's record says that its accesses change (a snapshot keeps
 /// this part: what it is, named, made and lives stays as it was made).
@@ -470,17 +477,30 @@ struct object_state : object_fields {
   object_state& operator=(object_state&&) noexcept = default;
   /// Every field, and every list (copy_list).
   object_state& operator=(const object_state& o) {
-    static_cast<object_fields&>(*this) = o;
+    assign(o, true);
+    return *this;
+  }
+  /// o's state, of a cell or not: an atomic's cell fields are not copied, only
+  /// their epochs made 0 as o's are (fast-forward's snapshots copy records
+  /// often, and the cell fields are 220 of their 304 bytes).
+  void assign(const object_state& o, bool cell) {
+    static_cast<access_fields&>(*this) = o;
+    if (cell) {
+      static_cast<cell_fields&>(*this) = o;
+    } else {
+      w_clk = 0;
+      r_clk.fill(0);
+    }
     copy_list(writes, o.writes);
     copy_list(mo, o.mo);
     copy_list(acc, o.acc);
     copy_list(reads, o.reads);
     copy_list(stores, o.stores);
     copy_list(waiters, o.waiters);
-    return *this;
   }
 };
-static_assert(std::is_trivially_copyable_v<object_fields>, "object_state copies them as one");
+static_assert(std::is_trivially_copyable_v<access_fields> && std::is_trivially_copyable_v<cell_fields>,
+              "object_state copies each as one");
 static_assert(sizeof(object_state) == sizeof(object_fields) + 6 * sizeof(std::vector<int>),
               "a list added to object_state is copied in its operator= (copy_list)");
 
