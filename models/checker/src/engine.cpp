@@ -405,7 +405,7 @@ void engine::forget_object(std::uint32_t id) noexcept {
 }
 
 // The current thread's access to cell obj races with thread other's earlier
-// one: the verdict, both accesses in the footer (out of cell_access's way).
+// one: the verdict, both accesses in the footer (out of cell_check's way).
 void engine::cell_race(std::uint32_t obj, bool write, source_location loc, int other, std::int32_t other_step,
                        source_location other_loc, bool other_write) {
   if (silent_) return;  // run on to the end: nothing more is reported
@@ -432,8 +432,8 @@ void engine::cell_race(std::uint32_t obj, bool write, source_location loc, int o
   yield_back();
 }
 
-void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
-  if (!active() || ff_) return;
+// A cell access, not fast-forwarded (cell_access).
+void engine::cell_check(std::uint32_t obj, bool write, source_location loc) {
   if (obj == kOutside || obj == kStale) {
     visible(obj, op::cell_read, loc);
     return;
@@ -444,9 +444,8 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
   const vclock& hb = threads_[t].hb;
   const auto step = in_prefix_ ? -1 : static_cast<std::int32_t>(steps_.size()) - 1;
   o.changed = step + 1;
-  if (tracing() && !opaque(threads_[t]))  // a call's own cells are not the user's
-    notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(t),
-                          std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
+  if (tracing() && !opaque(threads_[t])) [[unlikely]]  // a call's own cells are not the user's
+    note_cell_access(obj, write, loc);
   if (!o.alive) {
     destroyed_used(obj, loc);
     return;
@@ -473,6 +472,13 @@ void engine::cell_access(std::uint32_t obj, bool write, source_location loc) {
     o.r_step[t] = step;
     o.r_loc[t] = loc;
   }
+}
+
+// The trace's note of a cell access (out of cell_check's way: its strings
+// made every access save and restore the registers they use).
+void engine::note_cell_access(std::uint32_t obj, bool write, source_location loc) {
+  notes_.push_back(note{steps_.size(), static_cast<std::uint8_t>(cur_),
+                        std::string(write ? "write " : "read ") + obj_name(obj) + "  " + where(loc)});
 }
 
 wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,

@@ -122,22 +122,24 @@ int engine::ff_plan() {
   const bool can = static_cast<std::size_t>(c) < threads_.size() && threads_[c].st != tstate::fresh &&
                    threads_[c].st != tstate::finished && threads_[c].st != tstate::aborted &&
                    threads_[c].pend.loc == steps_[static_cast<std::size_t>(j)].loc;
-  if (ff_bad_ || !can) {
-    ff_gone(j);
-    diverge(j, "T" + std::to_string(c) + (can ? " asked for more than last time" : " is about to do something else than last time"));
-    return -1;
-  }
+  if (ff_bad_ || !can) [[unlikely]]
+    return ff_gone(j, c, can ? " asked for more than last time" : " is about to do something else than last time");
   return c;
 }
 
-// Fast-forwarding to step j diverged: the execution ends there, holding the
-// steps before it, and none of the last execution's messages and events
-// (kept for the snapshot to overwrite: reset_execution).
-void engine::ff_gone(std::int32_t j) {
+// Fast-forwarding to step j diverged (thread c, if not -1, did what): the
+// execution ends there, holding the steps before it, and none of the last
+// execution's messages and events (kept for the snapshot to overwrite:
+// reset_execution). Returns -1, the end. Out of line, with its message: in
+// ff_plan, on every fast-forwarded step's path, they made it save and
+// restore registers at each call.
+int engine::ff_gone(std::int32_t j, int c, const char* what) {
   ff_ = false;
   steps_.resize(static_cast<std::size_t>(j));
   msgs_.clear();
   mev_.clear();
+  diverge(j, (c >= 0 ? "T" + std::to_string(c) : std::string()) + what);
+  return -1;
 }
 
 // The snapshot's step: the threads must stand where they stood then; the
@@ -155,11 +157,7 @@ int engine::ff_land() {
     if (threads_[t].st == tstate::finished) same = s.threads[t].st == tstate::finished;
     else same = now.kind == then.kind && now.obj == then.obj && now.loc == then.loc;
   }
-  if (!same) {
-    ff_gone(s.step);
-    diverge(s.step, "the threads do something else than last time before this step");
-    return -1;
-  }
+  if (!same) return ff_gone(s.step, -1, "the threads do something else than last time before this step");
   restore(s);
   forwarded.fetch_add(static_cast<std::uint64_t>(s.step), std::memory_order_relaxed);
   if (forward_ == forward_mode::verify && !same_state(s)) {
