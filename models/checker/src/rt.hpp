@@ -482,7 +482,7 @@ struct object_state : object_fields {
   }
   /// o's state, of a cell or not: an atomic's cell fields are not copied, only
   /// their epochs made 0 as o's are (fast-forward's snapshots copy records
-  /// often, and the cell fields are 220 of their 304 bytes).
+  /// often, and the cell fields are 296 of their 376 bytes).
   void assign(const object_state& o, bool cell) {
     static_cast<access_fields&>(*this) = o;
     if (cell) {
