@@ -125,7 +125,13 @@ struct snapshot {
   std::size_t nthreads = 0, nobj = 0, nprim = 0;
   std::array<thread_data, kMaxThreads> threads;
   std::array<object_state, kMaxThreads> life;
-  std::vector<object_state> objects;    // [0, nobj)
+  std::vector<object_state> objects;    // [0, nobj): the copies this snapshot holds (held)
+  // Of each object, the snapshot (an index into engine::snaps_) whose
+  // objects[] holds its copy: this one, or, for an object unchanged since the
+  // step of the snapshot below this one on the stack, that one's (shared,
+  // not copied again). A snapshot is dropped before the ones below it.
+  std::vector<std::uint32_t> held;       // [0, nobj)
+  std::vector<std::uint8_t> obj_alive;   // [0, nobj): an end is not stamped (object_rec::changed): each keeps its own
   std::vector<std::uint8_t> prim_alive;  // [0, nprim)
   std::vector<call_rec> calls;
   std::vector<message> msgs;

@@ -194,9 +194,22 @@ int engine::ff_land() {
     else s.life[t].assign(life_[t], false);  // (a life is no cell)
   }
   if (s.objects.size() < nobj_) s.objects.resize(nobj_);
+  s.held.resize(nobj_);
+  s.obj_alive.resize(nobj_);
+  const auto level = static_cast<std::uint32_t>(nsnaps_ - 1);
+  const snapshot* const below = level > 0 ? &snaps_[level - 1] : nullptr;
   for (std::size_t i = 0; i < nobj_; ++i) {
-    if (i < 2 && objects_[i].changed == 0) s.clean |= i == 0 ? snapshot::kCleanNoObj : snapshot::kCleanScFence;
-    else s.objects[i].assign(objects_[i], objects_[i].is_cell);
+    const object_rec& o = objects_[i];
+    s.obj_alive[i] = o.alive ? 1 : 0;
+    if (i < 2 && o.changed == 0) {
+      s.clean |= i == 0 ? snapshot::kCleanNoObj : snapshot::kCleanScFence;
+      s.held[i] = level;  // (no copy is read)
+    } else if (below != nullptr && i < below->nobj && !below->kept_clean(i) && o.changed <= below->step) {
+      s.held[i] = below->held[i];  // as it was at the snapshot below: its copy there stands
+    } else {
+      s.objects[i].assign(o, o.is_cell);
+      s.held[i] = level;
+    }
   }
   s.prim_alive.resize(nprim_);
   for (std::size_t i = 0; i < nprim_; ++i) s.prim_alive[i] = prims_[i].alive ? 1 : 0;
@@ -251,8 +264,15 @@ bool engine::same_state(const snapshot& s) const {
     part(static_cast<const thread_data&>(threads_[t]) == s.threads[t], "a thread");
     part(same_object(life_[t], s.clean & bit(static_cast<int>(t)) ? clean : s.life[t]), "a thread's life");
   }
-  for (std::size_t i = 0; differs == nullptr && i < s.nobj; ++i)
-    part(same_object(objects_[i], s.kept_clean(i) ? clean : s.objects[i]), "an object");
+  for (std::size_t i = 0; differs == nullptr && i < s.nobj; ++i) {
+    if (s.kept_clean(i)) {
+      part(same_object(objects_[i], clean), "an object");
+      continue;
+    }
+    object_state kept = snaps_[s.held[i]].objects[i];  // (with its end as at this snapshot)
+    kept.alive = s.obj_alive[i] != 0;
+    part(same_object(objects_[i], kept), "an object");
+  }
   for (std::size_t i = 0; differs == nullptr && i < s.nprim; ++i) part(prims_[i].alive == (s.prim_alive[i] != 0), "a primitive");
   part(calls_ == s.calls, "calls");
   // An address stored (object_kind::atomic_opaque) differs from run to run.
@@ -308,8 +328,8 @@ void engine::verify_snapshot(std::int32_t j) const {
   for (std::size_t i = 0; i < s.nobj; ++i) {
     object_rec& o = objects_[i];
     // destroyed since: most are, at the end of the body (not a change: forget_object)
-    if (!s.kept_clean(i)) o.alive = s.objects[i].alive;
-    take(o, s.kept_clean(i), s.objects[i]);
+    take(o, s.kept_clean(i), snaps_[s.held[i]].objects[i]);
+    if (!s.kept_clean(i)) o.alive = s.obj_alive[i] != 0;
   }
   nobj_ = s.nobj;
   for (std::size_t i = 0; i < s.nprim; ++i) {
