@@ -20,7 +20,10 @@
 // (ff_land) the engine takes the snapshot's state, with the addresses of the
 // objects made meanwhile, and plans the step as usual. Stateless model
 // checking with state caching, in the sense of Verisoft's and CHESS's
-// replay: the state kept is the checker's own, never the program's.
+// replay: the state kept is the checker's own, never the program's. A
+// snapshot copies only the objects that changed since the step of the one
+// below it on the stack, and shares that one's copies of the others
+// (snapshot::held); a restore copies back only the objects changed since.
 //
 // What proves it: every check's execution count, and the per-execution
 // schedules, are the same with WEAVE_FAST_FORWARD=off (forward_test), and
