@@ -2014,15 +2014,6 @@ int engine::plan_step() {
   }
 }
 
-// After thread cur_'s step taking_ ran up to the thread's next visible
-// operation (or its end).
-void engine::finish_step() {
-  const int c = cur_;
-  if (threads_[c].st == tstate::finished || tracing()) finish_rare(c, taking_);
-  prev_ = c;
-  if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(taking_ + 1));
-}
-
 // finish_step's rare cases, out of line: inlined, thread_died made every
 // step's finish save and restore the registers it uses.
 void engine::finish_rare(int c, std::int32_t j) {

@@ -370,7 +370,14 @@ class engine : private one_check_at_a_time, private workspace {
   }
   [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
   [[gnu::cold]] void step_ends(thread_rec& t, int c, tmask enabled);
-  void finish_step();
+  /// After thread cur_'s step taking_ ran up to the thread's next visible
+  /// operation (or its end). Inline: on every step's path.
+  void finish_step() {
+    const int c = cur_;
+    if (threads_[c].st == tstate::finished || tracing()) finish_rare(c, taking_);
+    prev_ = c;
+    if (mode_ == mode::pct) max_steps_seen_ = std::max<std::uint32_t>(max_steps_seen_, static_cast<std::uint32_t>(taking_ + 1));
+  }
   [[gnu::noinline]] void finish_rare(int c, std::int32_t j);
   void reset_execution();
   void clear_search_stack() noexcept;
