@@ -99,8 +99,9 @@ void engine::forget_primitive(std::uint32_t id) noexcept {
 }
 
 bool engine::call_begin(std::uint32_t prim, const char* what, source_location loc) {
-  // Transparent primitives: calls change nothing and their traces show every step.
-  if (!opaque_primitives() || !active() || cur_ < 0) return false;
+  // Called under opaque primitives only (model::detail::call_begin asks):
+  // under transparent ones calls change nothing and traces show every step.
+  if (!active() || cur_ < 0) return false;
   if (ff_) return ff_answer() != 0;
   const bool opens = opens_call(prim);
   answers_.push_back(opens ? 1 : 0);
