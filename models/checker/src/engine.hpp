@@ -32,6 +32,8 @@ int three_way_setting(const char* name, const char* (&&values)[3]);
 forward_mode forward_setting();
 /// The steps fast-forwarded in this process so far (forward_test).
 std::uint64_t fast_forwarded_steps() noexcept;
+/// The object copies snapshots shared with the snapshot below them, so far (forward_test).
+std::uint64_t shared_snapshot_copies() noexcept;
 
 /// RC11's SC order (psc.cpp): kept as the execution grows (incremental, the
 /// default), worked out over every event at each question (full), or both,

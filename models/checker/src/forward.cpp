@@ -57,9 +57,11 @@ forward_mode forward_setting() {
 
 namespace {
 std::atomic<std::uint64_t> forwarded{0};  // fast_forwarded_steps(); relaxed: a count read between checks
+std::atomic<std::uint64_t> shared_copies{0};  // shared_snapshot_copies(); relaxed, as forwarded
 }  // namespace
 
 std::uint64_t fast_forwarded_steps() noexcept { return forwarded.load(std::memory_order_relaxed); }
+std::uint64_t shared_snapshot_copies() noexcept { return shared_copies.load(std::memory_order_relaxed); }
 
 namespace {
 // The snapshots worth taking: a snapshot costs about as much as working out
@@ -201,6 +203,7 @@ int engine::ff_land() {
   s.obj_alive.resize(nobj_);
   const auto level = static_cast<std::uint32_t>(nsnaps_ - 1);
   const snapshot* const below = level > 0 ? &snaps_[level - 1] : nullptr;
+  std::uint64_t shared = 0;
   for (std::size_t i = 0; i < nobj_; ++i) {
     const object_rec& o = objects_[i];
     s.obj_alive[i] = o.alive ? 1 : 0;
@@ -209,11 +212,13 @@ int engine::ff_land() {
       s.held[i] = level;  // (no copy is read)
     } else if (below != nullptr && i < below->nobj && !below->kept_clean(i) && o.changed <= below->step) {
       s.held[i] = below->held[i];  // as it was at the snapshot below: its copy there stands
+      ++shared;
     } else {
       s.objects[i].assign(o, o.is_cell);
       s.held[i] = level;
     }
   }
+  if (shared != 0) shared_copies.fetch_add(shared, std::memory_order_relaxed);
   s.prim_alive.resize(nprim_);
   for (std::size_t i = 0; i < nprim_; ++i) s.prim_alive[i] = prims_[i].alive ? 1 : 0;
   copy_list(s.calls, calls_);

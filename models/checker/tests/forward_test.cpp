@@ -186,6 +186,7 @@ class forward_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(the_same_search_off_on_and_verified);
   CPPUNIT_TEST(a_pointer_read_is_this_executions_address);
   CPPUNIT_TEST(an_object_gone_before_the_snapshot_is_left_alone);
+  CPPUNIT_TEST(a_snapshot_shares_what_did_not_change_but_its_end);
   CPPUNIT_TEST(nondeterminism_in_the_fast_forwarded_prefix_is_found);
   CPPUNIT_TEST_SUITE_END();
 
@@ -285,6 +286,38 @@ class forward_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
     CPPUNIT_ASSERT_EQUAL(std::uint64_t{1680}, r.executions);  // 9! / (3! 3! 3!)
     CPPUNIT_ASSERT(weave::model::detail::fast_forwarded_steps() > before);
+  }
+
+  // A snapshot shares the copy of an object unchanged since the snapshot
+  // below it (forward.cpp, snapshot::held), but an object's end is no
+  // change (object_rec::changed): `gone`, made at the start and never
+  // accessed, ends between two of the body's steps, so a snapshot before
+  // its end and one after share its copy and each keeps its own end. Under
+  // verify (a snapshot at every step) a restore or comparison that took the
+  // shared copy's end stops the process.
+  void a_snapshot_shares_what_did_not_change_but_its_end() {
+    auto body = [] {
+      atomic<int> n(0);
+      auto* gone = new atomic<int>(0);
+      thread t1([&] { for (int i = 0; i < 3; ++i) n.fetch_add(1, rlx); });
+      thread t2([&] { for (int i = 0; i < 2; ++i) n.fetch_add(1, rlx); });
+      n.fetch_add(1, rlx);
+      delete gone;
+      n.fetch_add(1, rlx);
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(n.load(rlx) == 7);
+    };
+    scoped_env f("WEAVE_FAST_FORWARD", "verify");
+    const std::uint64_t forwarded = weave::model::detail::fast_forwarded_steps();
+    const std::uint64_t shared = weave::model::detail::shared_snapshot_copies();
+    weave::model::options o = with(weave::model::memory_model::sc, weave::model::opaque, false);
+    o.outcomes = false;
+    const auto r = weave::model::check(o, body);
+    CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
+    CPPUNIT_ASSERT_EQUAL(std::uint64_t{210}, r.executions);  // 7! / (3! 2! 2!): t1's, t2's and the body's fetch_adds
+    CPPUNIT_ASSERT(weave::model::detail::fast_forwarded_steps() > forwarded);
+    CPPUNIT_ASSERT(weave::model::detail::shared_snapshot_copies() > shared);
   }
 
   void nondeterminism_in_the_fast_forwarded_prefix_is_found() {
