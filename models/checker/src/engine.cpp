@@ -1213,8 +1213,10 @@ void engine::dpor_access(int c, std::int32_t j, std::uint32_t obj, std::uint8_t 
   dpor_record(o, j, how);
 }
 
-// Step j's access to o, for the steps after it (dpor_access).
-void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
+// Step j's access to o, for the steps after it (dpor_access). Inline: out
+// of line, saving and restoring registers was half of its cost (a call for
+// every step of a search with reduction; checker_speed, callgrind).
+inline void engine::dpor_record(object_rec& o, std::int32_t j, std::uint8_t how) {
   const auto kind = static_cast<touch>(how);
   o.changed = j + 1;
   if (kind == touch::queue) {
@@ -1554,7 +1556,8 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 }
 
 // Sleep set of the child (Godefroid): sleepers and explored siblings that
-// commute with the chosen step stay asleep. In a split search's fully
+// commute with the chosen step stay asleep. sleep_after (engine.hpp) calls
+// this where there are any (carry: node n's, but thread c's own). In a split search's fully
 // expanded prefix (node::upper) only a thread whose step is one step: a
 // sibling's subtree there may be another worker's, so the footprint of an
 // opaque call's whole segment (seg_fp_) is not known here, and every
@@ -1567,11 +1570,8 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 // (options::outcomes) wakes every sleeper at a spurious return. Other
 // searches lose nothing that way: the sleeper's branch, explored first, ends
 // in a deadlock (every live thread blocked), the search's verdict.
-void engine::sleep_after(node& n, int c, std::int32_t j, bool replayed) {
-  child_sleep_ = 0;
-  if (!reducing() || silent_) return;
+void engine::sleep_carry(node& n, int c, std::int32_t j, bool replayed, tmask carry) {
   if (!replayed) n.woke_to_newer = 0;
-  const tmask carry = (n.sleep | n.done) & ~bit(c) & ~n.cut;
   for (tmask m = carry; m != 0; m &= m - 1) {
     const int r = lowest(m);
     if (static_cast<std::size_t>(r) >= threads_.size()) continue;
