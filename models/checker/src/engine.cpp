@@ -435,7 +435,9 @@ void engine::cell_race(std::uint32_t obj, bool write, source_location loc, int o
 // A cell access, not fast-forwarded (cell_access).
 void engine::cell_check(std::uint32_t obj, bool write, source_location loc) {
   if (obj == kOutside || obj == kStale) {
-    visible(obj, op::cell_read, loc);
+    // Reported as visible() reports it, not through visible(): inline, the
+    // step it would take made every access save and restore registers.
+    visible_rare(obj, loc, false);
     return;
   }
   if (obj >= nobj_) return;
