@@ -1559,11 +1559,11 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 
 // Sleep set of the child (Godefroid): sleepers and explored siblings that
 // commute with the chosen step stay asleep. sleep_after (engine.hpp) calls
-// this where there are any (carry: node n's, but thread c's own). In a split search's fully
-// expanded prefix (node::upper) only a thread whose step is one step: a
-// sibling's subtree there may be another worker's, so the footprint of an
-// opaque call's whole segment (seg_fp_) is not known here, and every
-// worker must walk the prefix alike to number the subtrees alike.
+// this where there are any (carry: node n's, but the chosen thread c). In a
+// split search's fully expanded prefix (node::upper) only a thread whose step
+// is one step: a sibling's subtree there may be another worker's, so the
+// footprint of an opaque call's whole segment (seg_fp_) is not known here,
+// and every worker must walk the prefix alike to number the subtrees alike.
 //
 // A spurious return is allowed only while another thread can move
 // (choose_node), so a sleeper's step can disable it: the step that leaves no
