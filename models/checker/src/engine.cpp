@@ -1573,7 +1573,6 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
 // searches lose nothing that way: the sleeper's branch, explored first, ends
 // in a deadlock (every live thread blocked), the search's verdict.
 void engine::sleep_carry(node& n, int c, std::int32_t j, bool replayed, tmask carry) {
-  if (!replayed) n.woke_to_newer = 0;
   for (tmask m = carry; m != 0; m &= m - 1) {
     const int r = lowest(m);
     if (static_cast<std::size_t>(r) >= threads_.size()) continue;
@@ -1606,7 +1605,6 @@ void engine::sleep_carry(node& n, int c, std::int32_t j, bool replayed, tmask ca
       child_sleep_ = 0;
     }
   }
-  if (!replayed) n.kept_asleep = child_sleep_;
 }
 
 // Records step j (thread c, chosen at node n) and does what taking it does

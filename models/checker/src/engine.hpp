@@ -359,13 +359,10 @@ class engine : private one_check_at_a_time, private workspace {
   void sleep_after(node& n, int c, std::int32_t j, bool replayed) {
     child_sleep_ = 0;
     if (!reducing() || silent_) return;
+    if (!replayed) n.woke_to_newer = 0;
     const tmask carry = (n.sleep | n.done) & ~bit(c) & ~n.cut;
-    if (carry != 0) {
-      sleep_carry(n, c, j, replayed, carry);
-    } else if (!replayed) {
-      n.woke_to_newer = 0;
-      n.kept_asleep = 0;
-    }
+    if (carry != 0) sleep_carry(n, c, j, replayed, carry);
+    if (!replayed) n.kept_asleep = child_sleep_;
   }
   [[gnu::noinline]] void sleep_carry(node& n, int c, std::int32_t j, bool replayed, tmask carry);
   void end_read_marks(std::uint32_t obj);

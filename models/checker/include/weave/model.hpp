@@ -149,8 +149,7 @@ void check_that(bool cond, const char* what,
 namespace detail {
 // The private runtime's entry points used by the inline parts of this header.
 enum class op : std::uint8_t {
-  load, store, rmw, cas_fail, wait, wake_one, wake_all, spin, fence, spawn, join,
-  cell_read, cell_write, lock_hook, alive, end,
+  load, store, rmw, cas_fail, wait, wake_one, wake_all, spin, fence, spawn, join, alive, end,
 };
 /// A model object's identity: the execution that made it (high half) and its
 /// index in that execution (low half), so an object kept from an earlier
