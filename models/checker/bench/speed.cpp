@@ -9,11 +9,17 @@
 //                            and a 1,000,000-execution run, each in its own process.
 //   checker_speed --once NAME [SEARCHES]
 //                            one search (or SEARCHES of them) only (fetch_add_plain,
-//                            fetch_add_dpor, mutex or sc_pairs), no clock: under `valgrind
-//                            --tool=callgrind` its instruction count / executions is
-//                            the cost of one execution, a figure the machine's noise
-//                            cannot move (the mutex test's 4 executions a search
-//                            want SEARCHES, e.g. 1000, to outweigh start-up).
+//                            fetch_add_dpor, mutex, sc_pairs or spawn_join), no clock:
+//                            under `valgrind --tool=callgrind` its instruction count /
+//                            executions is the cost of one execution, a figure the
+//                            machine's noise cannot move (the mutex test's 4 executions
+//                            a search want SEARCHES, e.g. 1000, to outweigh start-up).
+//                            spawn_join is the floor of an execution of three threads:
+//                            they are spawned and joined and do nothing else. Its search
+//                            has one execution, and the check runs it once more (the
+//                            nondeterminism check), so count it with callgrind's
+//                            --toggle-collect='*engine::run_execution*' (two executions
+//                            a search; the rest is the check's own cost).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +58,17 @@ void mutex_2() {
   a.join();
   b.join();
   WEAVE_CHECK(n.read() == 2);
+}
+
+// The floor: what every execution of a three-thread check pays besides its
+// steps (spawns, starts, joins, ends, the execution's setup).
+void spawn_join_3() {
+  thread a([] {});
+  thread b([] {});
+  thread c([] {});
+  a.join();
+  b.join();
+  c.join();
 }
 
 double median(std::vector<double> v) {
@@ -147,9 +164,12 @@ int main(int argc, char** argv) {
   weave::model::options dpor;
   if ((argc == 3 || argc == 4) && std::string(argv[1]) == "--once") {
     const std::string which = argv[2];
-    void (*body)() = which == "mutex" ? mutex_2 : which == "sc_pairs" ? sc_pairs_2x4 : fetch_add_3x3;
+    void (*body)() = which == "mutex"        ? mutex_2
+                     : which == "sc_pairs"   ? sc_pairs_2x4
+                     : which == "spawn_join" ? spawn_join_3
+                                             : fetch_add_3x3;
     if (body == fetch_add_3x3 && which != "fetch_add_plain" && which != "fetch_add_dpor") {
-      std::fprintf(stderr, "checker_speed --once: fetch_add_plain, fetch_add_dpor, mutex or sc_pairs\n");
+      std::fprintf(stderr, "checker_speed --once: fetch_add_plain, fetch_add_dpor, mutex, sc_pairs or spawn_join\n");
       return 2;
     }
     const int searches = argc == 4 ? std::stoi(argv[3]) : 1;
