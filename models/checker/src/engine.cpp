@@ -730,13 +730,13 @@ tmask engine::real_enabled(enabled_sets& e) const {
           real |= bit(static_cast<int>(i));
         } else if (t.pend.kind == op::join) {
           if (threads_[t.join_target].st == tstate::finished) joins |= bit(static_cast<int>(i));
-        } else if (t.idle_spins < model_sync::spin_budget || stale(t) || clock_spin(t)) {
+        } else if (idle_rounds(t) < model_sync::spin_budget || stale(t) || clock_spin(t)) {
           // The await rule (a pending spin): a spinner goes on once something
           // it read since its previous spin has been written since it read it
           // (going round again can then see something new), or a bounded
-          // number of times without (S::spin_budget) so spin-then-park code
-          // reaches its park path. One that read the clock goes on as time
-          // passes (the clock rule, engine::clock_spin).
+          // number of rounds in a row that saw nothing new (S::spin_budget)
+          // so spin-then-park code reaches its park path. One that read the
+          // clock goes on as time passes (the clock rule, engine::clock_spin).
           real |= bit(static_cast<int>(i));
         }
         break;
@@ -1113,7 +1113,7 @@ void engine::dpor_step(int c, std::int32_t j) {
   // writes: it reads what it read (clock_spin_reads).
   if (clock_spin(t)) [[unlikely]] {
     clock_spin_reads(c, j);
-  } else if (pending_spin(t) && t.idle_spins >= model_sync::spin_budget) {
+  } else if (pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget) {
     std::int32_t first = -1;
     for (const spin_read& r : t.spin_reads) {
       const std::int32_t w = first_newer_write(r);
@@ -1276,7 +1276,7 @@ void engine::thread_died(int c, std::int32_t j) {
 // read (clock_spin_reads), and the writes to it race with it, so that both
 // "time passed first" and "the write came first" are explored.
 bool engine::clock_spin_now(const thread_rec& t) const noexcept {
-  return pending_spin(t) && t.idle_spins >= model_sync::spin_budget && time_of(t) < kLastTime;
+  return pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget && time_of(t) < kLastTime;
 }
 
 // A clock spin's reads (dpor_step): each object it read since its previous spin, once.
@@ -1308,6 +1308,19 @@ bool engine::stale(const thread_rec& t) const {
     if (rc11() && r.msg != kNoMsg ? news_after(r.msg) != 0 : o->writes.size() > r.seen) return true;
   }
   return false;
+}
+
+// Thread t's spins in a row that saw nothing new, before its pending one:
+// none if the round since its previous spin read what the round before it
+// did not (another value, another location). Such a round made progress, so
+// its spin starts a count of its own: a loop entered after another one ended
+// (its spins counted, then a store of another thread read) has its whole
+// budget, as on hardware (soundness_test::a_spin_loop_after_another_has_its_
+// own_budget: the second loop's first spin waited for a write no thread
+// would make, a false DEADLOCK; a robust_mutex lock after a future's get,
+// under transparent primitives, so).
+int engine::idle_rounds(const thread_rec& t) const {
+  return same_values(t.spin_reads, t.last_round) ? t.idle_spins : 0;
 }
 
 // Whether two rounds of a spin loop read the same values of the same objects
@@ -1691,10 +1704,8 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     t.hb.join(t.wake_hb);
   }
   if (t.act == action::step && t.pend.kind == op::spin) {
-    if (rc11()) {  // rounds that read the same values again (see list_choices)
-      t.repeats = same_values(t.spin_reads, t.last_round) ? t.repeats + 1 : 0;
-      t.last_round = t.spin_reads;
-    }
+    const bool same = same_values(t.spin_reads, t.last_round);
+    if (rc11()) t.repeats = same ? t.repeats + 1 : 0;  // rounds that read the same values again (see list_choices)
     if (stale(t)) {
       t.idle_spins = 0;
     } else {
@@ -1702,8 +1713,9 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
         const std::int64_t now = time_of(t);
         time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
       }
-      ++t.idle_spins;
+      t.idle_spins = (same ? t.idle_spins : 0) + 1;  // (idle_rounds)
     }
+    t.last_round = t.spin_reads;
     t.spin_reads.clear();  // the next spin waits on what the next round reads
     t.read_clock = false;
   } else if (not_idle(t)) {

@@ -296,7 +296,7 @@ struct thread_data : thread_state {
   // The await rule: what it read since its previous spin(). A spin is enabled
   // once one of them has something newer to read, or while idle_spins < spin_budget.
   std::vector<spin_read> spin_reads;
-  std::vector<spin_read> last_round;  // what it read before its previous spin (RC11)
+  std::vector<spin_read> last_round;  // what it read before its previous spin (engine::idle_rounds; RC11)
   std::vector<const void*> holding;  // locks held (from the lock hooks)
   bool operator==(const thread_data&) const = default;
 

@@ -96,6 +96,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_wait_ends_the_restriction_of_a_woken_writer);
   CPPUNIT_TEST(time_flows_with_happens_before);
   CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
+  CPPUNIT_TEST(a_spin_loop_after_another_has_its_own_budget);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
@@ -705,6 +706,44 @@ class soundness_test : public CppUnit::TestFixture {
           CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
         }
       }
+  }
+
+  // A loop that spins at most S::spin_budget times and then goes on (a lock's
+  // spin before it parks), entered after another loop that a store of
+  // another thread ended. On hardware each loop spins its own rounds. The
+  // engine counted idle spins per thread, across loops: after the first
+  // loop's two idle rounds, the second loop's first spin waited for a write
+  // to what it read, which no thread makes, a false DEADLOCK. (A differential
+  // soak found it: a robust_mutex lock after a future's get, under
+  // transparent primitives, never reached the wait that sees the holder
+  // dead.) A round that read what the round before it did not made progress:
+  // its spin starts a new count (engine::idle_rounds).
+  void a_spin_loop_after_another_has_its_own_budget() {
+    constexpr auto sc = std::memory_order_seq_cst;
+    const auto body = [] {
+      atomic<int> f(0), g(0);
+      thread t([&] { f.store(1, sc); });
+      while (f.load(sc) == 0) S::spin();
+      for (int i = 0; i < S::spin_budget && g.load(sc) == 0; ++i) S::spin();
+      t.join();
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        const auto r = weave::model::check(o, body);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+      }
+    // Its twin: a second loop that never gives up waits for a write no thread makes.
+    const auto r = weave::model::check(dpor(), [] {
+      atomic<int> f(0), g(0);
+      thread t([&] { f.store(1, sc); });
+      while (f.load(sc) == 0) S::spin();
+      while (g.load(sc) == 0) S::spin();
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::deadlock, r.found);
   }
 
   // Python's `while not ev.wait(0.1): ...`: a loop of timed waits, with
