@@ -1311,16 +1311,20 @@ bool engine::stale(const thread_rec& t) const {
 }
 
 // Thread t's spins in a row that saw nothing new, before its pending one:
-// none if the round since its previous spin read what the round before it
-// did not (another value, another location). Such a round made progress, so
-// its spin starts a count of its own: a loop entered after another one ended
-// (its spins counted, then a store of another thread read) has its whole
-// budget, as on hardware (soundness_test::a_spin_loop_after_another_has_its_
-// own_budget: the second loop's first spin waited for a write no thread
-// would make, a false DEADLOCK; a robust_mutex lock after a future's get,
-// under transparent primitives, so).
+// none if the round since its previous spin read a location that was
+// written after the round before it read it. That round saw progress, so
+// its spin starts a count of its own: a loop entered after another one that
+// such a write ended (its idle spins counted) has its whole budget, as on
+// hardware (soundness_test::a_spin_loop_after_another_has_its_own_budget:
+// the second loop's first spin waited for a write no thread would make, a
+// false DEADLOCK; a robust_mutex lock after a future's get, under
+// transparent primitives, so). Rounds that read other locations with no
+// write between (a loop that tries one place a round) stay idle.
 int engine::idle_rounds(const thread_rec& t) const {
-  return same_values(t.spin_reads, t.last_round) ? t.idle_spins : 0;
+  for (const spin_read& r : t.spin_reads)
+    for (const spin_read& p : t.last_round)
+      if (p.obj == r.obj && r.seen > p.seen) return 0;
+  return t.idle_spins;
 }
 
 // Whether two rounds of a spin loop read the same values of the same objects
@@ -1704,8 +1708,8 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     t.hb.join(t.wake_hb);
   }
   if (t.act == action::step && t.pend.kind == op::spin) {
-    const bool same = same_values(t.spin_reads, t.last_round);
-    if (rc11()) t.repeats = same ? t.repeats + 1 : 0;  // rounds that read the same values again (see list_choices)
+    if (rc11())  // rounds that read the same values again (see list_choices)
+      t.repeats = same_values(t.spin_reads, t.last_round) ? t.repeats + 1 : 0;
     if (stale(t)) {
       t.idle_spins = 0;
     } else {
@@ -1713,7 +1717,7 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
         const std::int64_t now = time_of(t);
         time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
       }
-      t.idle_spins = (same ? t.idle_spins : 0) + 1;  // (idle_rounds)
+      t.idle_spins = idle_rounds(t) + 1;
     }
     t.last_round = t.spin_reads;
     t.spin_reads.clear();  // the next spin waits on what the next round reads

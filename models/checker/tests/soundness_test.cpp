@@ -716,8 +716,8 @@ class soundness_test : public CppUnit::TestFixture {
   // to what it read, which no thread makes, a false DEADLOCK. (A differential
   // soak found it: a robust_mutex lock after a future's get, under
   // transparent primitives, never reached the wait that sees the holder
-  // dead.) A round that read what the round before it did not made progress:
-  // its spin starts a new count (engine::idle_rounds).
+  // dead.) A round that read a location written after the round before it
+  // read it saw progress: its spin starts a new count (engine::idle_rounds).
   void a_spin_loop_after_another_has_its_own_budget() {
     constexpr auto sc = std::memory_order_seq_cst;
     const auto body = [] {
