@@ -294,7 +294,8 @@ struct time_mark {
 struct thread_data : thread_state {
   std::vector<std::int32_t> user_saved;  // calls suspended by S::user_code, innermost last
   // The await rule: what it read since its previous spin(). A spin is enabled
-  // once one of them has something newer to read, or while idle_spins < spin_budget.
+  // once one of them has something newer to read, or while its idle rounds
+  // (engine::idle_rounds) are fewer than spin_budget.
   std::vector<spin_read> spin_reads;
   std::vector<spin_read> last_round;  // what it read before its previous spin (engine::idle_rounds; RC11)
   std::vector<const void*> holding;  // locks held (from the lock hooks)
