@@ -1393,9 +1393,15 @@ void engine::reset_execution() {
   data_choice_ = 0;
   chosen_ = {};  // none yet: a snapshot taken before this execution makes one holds none
   // RC11's SC order: a DFS execution has the last one's events below the node
-  // that backtracking changed (psc.cpp cuts its graph back to them).
+  // that backtracking changed (psc.cpp cuts its graph back to them). The
+  // graph is the last execution's that asked a question: where the last one
+  // asked none (still fresh), this one shares with it only the steps below
+  // both changed nodes (an older execution's store, moved in mo since by the
+  // quiet one's choice, left an edge of the old mo: oracle_test's
+  // graph-kept-across-a-quiet-execution).
+  const std::int32_t shared = (mode_ == mode::dfs || mode_ == mode::bounded_dfs) && backtracked_ >= 0 ? backtracked_ : 0;
+  psc_.keep_step = psc_.fresh ? std::min(psc_.keep_step, shared) : shared;
   psc_.fresh = true;
-  psc_.keep_step = (mode_ == mode::dfs || mode_ == mode::bounded_dfs) && backtracked_ >= 0 ? backtracked_ : 0;
   read_mark_.fill(0);
   sleep_mark_.fill(0);
   choices_.clear();

@@ -47,7 +47,9 @@
 // steps as the one before it below the node that backtracking changed, so
 // its first question cuts the graph back to the events of those steps
 // (psc_graph::truncate, undoing what the later ones added; verify checks the
-// cut graph against the one its events build).
+// cut graph against the one its events build). The graph is that of the
+// last execution that asked a question: after executions that asked none,
+// the steps kept are those below every node changed since (reset_execution).
 //
 // WEAVE_PSC=full works psc out over every event at each question (the
 // definition, for comparing); WEAVE_PSC=verify does both and stops the

@@ -677,8 +677,11 @@ soak_setting soak() {
 /// life_event; found by soaks of the random ones, each ruling out an outcome
 /// the checker explored before: by RC11's SC order through the barrier
 /// (barrier-psc-mo, barrier-psc-rmw), by its release fence (release-after-
-/// alive), by the acquire fence of the end (acquire-before-end)); and 40
-/// random ones, or a soak's.
+/// alive), by the acquire fence of the end (acquire-before-end)); one whose
+/// search has an execution that asks no question of the SC order between two
+/// that do (graph-kept-across-a-quiet-execution: psc.cpp's graph kept an
+/// edge of a mo the quiet execution had changed; WEAVE_PSC=verify stopped);
+/// and 40 random ones, or a soak's.
 std::vector<program> liveness_programs() {
   const soak_setting s = soak();
   const order sc = order::sc, rlx = order::rlx, rel = order::rel, acq = order::acq;
@@ -694,6 +697,9 @@ std::vector<program> liveness_programs() {
        {{store(x, 1, rlx)}, {load(y, sc), store(x, 2, rlx)}, {fence(rel), alive(0), exchange(y, 3, rlx)}}},
       {"acquire-before-end", 2,
        {{load(y, rlx), fence(rel)}, {store(x, 1, sc), store(y, 2, rel)}, {load(y, sc), alive(0), store(x, 3, rel)}}},
+      {"graph-kept-across-a-quiet-execution", 1,
+       {{store(x, 1, sc), store(x, 2, sc), alive(1)}, {store(x, 3, sc), store(x, 4, rlx)},
+        {fence(order::acq_rel), alive(0), store(x, 5, rlx)}}},
   };
   for (auto& p : s.count > 0 ? random_liveness_programs(s.count, s.seed + 7) : random_liveness_programs(40))
     all.push_back(std::move(p));
