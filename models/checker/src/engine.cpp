@@ -828,6 +828,14 @@ bool engine::independent(int a, int b) const {
 // reader left with no choice outside M is asleep where that happens
 // (covered_here): picking it would end the execution short.
 engine::wake_kind engine::wakes(int r, int c) const {
+  // A spinner going round past its budget (giving_up) may do so only while
+  // no other thread can run: any step of another changes that, and a write
+  // to what it read makes it a spinner that sees news. So it sleeps through
+  // nothing (soundness_test::a_loop_bounded_by_its_own_count_gives_up: two
+  // such loops, the one explored second kept asleep past the other's store).
+  if (const thread_rec& t = threads_[static_cast<std::size_t>(r)];
+      pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget && !stale(t) && !clock_spin(t)) [[unlikely]]
+    return wake_kind::yes;
   const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
     if (asks_after(r, c) || asks_after(c, r)) return wake_kind::yes;
@@ -1119,7 +1127,11 @@ void engine::dpor_step(int c, std::int32_t j) {
       const std::int32_t w = first_newer_write(r);
       if (w >= 0 && (first < 0 || w < first)) first = w;
     }
-    if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
+    if (first >= 0) {
+      t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
+    } else if (!stale(t)) {  // a round past its budget (giving_up): after every other thread's last step
+      for (const thread_rec& u : threads_) t.dpor.join(u.dpor);
+    }
   }
   dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
   if (opaque(t) && a.obj != kNoObj) add_footprint(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
@@ -1308,6 +1320,40 @@ bool engine::stale(const thread_rec& t) const {
     if (rc11() && r.msg != kNoMsg ? news_after(r.msg) != 0 : o->writes.size() > r.seen) return true;
   }
   return false;
+}
+
+// Where no thread can go on (step j): the spinners whose idle budget is
+// spent (the await rule parks them) may go round again, up to kGiveUpRounds
+// rounds in a row past it, and never past the step bound. The budget lets a
+// loop bounded by S::spin_budget reach its exit wherever it spins; a loop
+// bounded by a count of its own, or a second bounded loop on what the first
+// read with no write between (they share one count), needs more rounds. On
+// hardware it takes them and gives up; here, with nothing else to run, it
+// was reported as a DEADLOCK (soundness_test::a_loop_bounded_by_its_own_
+// count_gives_up). Such a round comes after every other thread's last step:
+// none of them can run until it has gone round (dpor_step). A loop that
+// does not leave in that many rounds is a deadlock, and the footer says so.
+// Of several such spinners, each may be the one that goes on first; one that
+// has gone round past its budget goes on alone until it leaves its loop
+// (their rounds only read: in between, no round of another changes what one
+// sees, and plain DFS would otherwise interleave them every way).
+// A round is offered only if another as long as its last one (from its
+// previous spin) fits below the step bound: a poll loop's round is a call
+// of several steps, and reaching the bound inside one would be a LIVELOCK.
+tmask engine::giving_up(std::int32_t j) const {
+  tmask m = 0;
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    const int idle = pending_spin(threads_[i]) ? idle_rounds(threads_[i]) : -1;
+    if (idle < model_sync::spin_budget || idle >= model_sync::spin_budget + kGiveUpRounds) continue;
+    std::int32_t prev = j - 1;  // its previous spin (it has spun: its budget is spent)
+    while (prev > 0 && (steps_[static_cast<std::size_t>(prev)].tid != i ||
+                        steps_[static_cast<std::size_t>(prev)].act != action::spin_return))
+      --prev;
+    if (static_cast<std::uint64_t>(j) + static_cast<std::uint64_t>(j - prev) >= opt_.max_steps) continue;
+    if (idle > model_sync::spin_budget) return bit(static_cast<int>(i));
+    m |= bit(static_cast<int>(i));
+  }
+  return m;
 }
 
 // Thread t's spins in a row that saw nothing new, before its pending one:
@@ -1773,6 +1819,8 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     capture_outcome();
     return nullptr;
   }
+  // (No spurious return among them: a waiter's would be a choice at every round.)
+  const bool give_up = real == 0 && !silent_ && (real = giving_up(j)) != 0;
   if (real == 0) {
     // The footer (who holds what) is the report's, rendered from the replay:
     // only a traced run records lock holders (lock_hook).
@@ -1785,7 +1833,7 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     livelocked();
     return nullptr;
   }
-  tmask cands = real | spur;
+  tmask cands = give_up ? real : real | spur;
   // Opaque primitives: the next step of a call the previous step was in runs
   // at once, as a step of that segment (calls.cpp).
   if (opaque_primitives() && prev_ >= 0 && (real & bit(prev_)) && continues_call(prev_)) {
@@ -1797,6 +1845,10 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
   node* const n = pick_node(j, cands, real);
+  // Which of several spinners goes on first is a choice the reduction sees
+  // no race for (the rounds read, and the first to leave its loop orders the
+  // other's after it): each is explored.
+  if (give_up && n != nullptr && reducing()) n->backtrack |= real;
   if (n != nullptr && !silent_ && passes_time(threads_[n->chosen])) [[unlikely]] {
     if (const tmask late = starved_by_time_out(n->chosen, n->enabled)) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)

@@ -494,6 +494,7 @@ class engine : private one_check_at_a_time, private workspace {
   void note_read(std::uint32_t obj, std::uint32_t msg = kNoMsg);
   bool stale(const thread_rec& t) const;
   int idle_rounds(const thread_rec& t) const;
+  tmask giving_up(std::int32_t j) const;
   std::string spin_objects(const thread_rec& t) const;
   void check_first_execution(const std::function<void()>& body, result& r);
   int pick_default(tmask cands, int prev) const;

@@ -217,6 +217,8 @@ std::string engine::deadlock_footer() const {
           os << " " << obj_name(r.obj)
              << (r.obj < nobj_ ? " (made at " + where(objects_[r.obj].made) + ")" : std::string());
       }
+      if (const int past = idle_rounds(t) - model_sync::spin_budget; past > 0)  // engine::giving_up
+        os << "; it went round " << past << " times past its idle budget and did not leave its loop";
     } else {
       os << state_text(t.st);
     }

@@ -75,6 +75,10 @@ inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the bo
 inline constexpr std::uint64_t kMaxSteps = 100'000'000;
 // A silent run-on's steps (engine::go_silent): options::max_steps, at most this.
 inline constexpr std::uint64_t kSilentSteps = 100'000;
+/// Rounds a spin loop may go on past its idle budget while every other live
+/// thread is blocked (engine::giving_up): a loop bounded by its own count
+/// gives up within them, as on hardware; one that does not is a deadlock.
+inline constexpr int kGiveUpRounds = 1000;
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
 

@@ -97,6 +97,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(time_flows_with_happens_before);
   CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
   CPPUNIT_TEST(a_spin_loop_after_another_has_its_own_budget);
+  CPPUNIT_TEST(a_loop_bounded_by_its_own_count_gives_up);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
@@ -744,6 +745,93 @@ class soundness_test : public CppUnit::TestFixture {
       t.join();
     });
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::deadlock, r.found);
+  }
+
+  // A loop bounded by a count of its own, not S::spin_budget (a user's
+  // spin-then-fallback: 100 rounds, then a store another thread waits for),
+  // gives up on hardware. The await rule parked it after its idle budget, and
+  // with the other thread waiting for its store nothing could run: a false
+  // DEADLOCK. So is a second bounded loop on what the first read, no write
+  // between: the two share one budget. Where every other thread is blocked a
+  // spinner goes round past its budget (engine::giving_up), up to
+  // kGiveUpRounds rounds.
+  void a_loop_bounded_by_its_own_count_gives_up() {
+    constexpr auto sc = std::memory_order_seq_cst;
+    const auto own_count = [] {
+      atomic<int> g(0), done(0);
+      thread t([&] { while (done.load(sc) == 0) S::spin(); });
+      for (int i = 0; i < 100 && g.load(sc) == 0; ++i) S::spin();
+      done.store(1, sc);
+      t.join();
+    };
+    const auto two_loops = [] {
+      atomic<int> g(0);
+      thread t([] {});
+      for (int i = 0; i < S::spin_budget && g.load(sc) == 0; ++i) S::spin();
+      for (int i = 0; i < S::spin_budget && g.load(sc) == 0; ++i) S::spin();
+      t.join();
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const auto& body : {std::function<void()>(own_count), std::function<void()>(two_loops)}) {
+          const auto r = weave::model::check(o, body);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+        }
+      }
+    // Two such loops, each waiting for the other to give up first: which one
+    // does is a choice, which the reduction sees no race for (each round only
+    // reads). Each order is found, with and without it.
+    for (const int first : {0, 1})
+      for (const auto& o : {dpor(), plain()}) {
+        const auto r = weave::model::check(o, [first] {
+          atomic<int> gave_up[2] = {atomic<int>(0), atomic<int>(0)};
+          auto loop = [&gave_up](int me) {
+            for (int i = 0; i < 100 && gave_up[1 - me].load(sc) == 0; ++i) S::spin();
+            if (gave_up[1 - me].load(sc) == 0) gave_up[me].store(1, sc);
+          };
+          thread t([&] { loop(1); });
+          loop(0);
+          t.join();
+          WEAVE_CHECK(gave_up[first].load(sc) == 0);
+        });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(std::to_string(first) + (o.reduction ? " with reduction" : " plain DFS") + r.report,
+                                     verdict::check_failed, r.found);
+      }
+    // The same with spurious wake-ups on (the default): a waiter's spurious
+    // return is no choice at each of the spinner's extra rounds.
+    weave::model::options o = plain();
+    o.spurious_wakeups = 1;
+    const auto r = weave::model::check(o, [] {
+      atomic<int> g(0);
+      atomic<std::uint32_t> word(0);
+      thread t([&] { (void)S::wait(word, 0u); });
+      for (int i = 0; i < 100 && g.load(sc) == 0; ++i) S::spin();
+      word.store(1, sc);
+      S::wake_all(word);
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::pass, r.found);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(r.executions), r.executions < 1000);
+    // Its twins: a loop bounded past kGiveUpRounds, and one that never gives
+    // up, wait for a write no thread makes; the footer says how far it went.
+    const int beyond = S::spin_budget + 1000 + 1;
+    const auto t1 = weave::model::check(dpor(), [beyond] {
+      atomic<int> g(0);
+      for (int i = 0; i < beyond && g.load(sc) == 0; ++i) S::spin();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(t1.report, verdict::deadlock, t1.found);
+    CPPUNIT_ASSERT_MESSAGE(t1.report, has(t1.report, "it went round 1000 times past its idle budget"));
+    const auto t2 = weave::model::check(dpor(), [] {
+      atomic<int> g(0), done(0);
+      thread t([&] { while (done.load(sc) == 0) S::spin(); });
+      while (g.load(sc) == 0) S::spin();
+      done.store(1, sc);
+      t.join();
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(t2.report, verdict::deadlock, t2.found);
   }
 
   // Python's `while not ev.wait(0.1): ...`: a loop of timed waits, with
