@@ -5,6 +5,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -47,6 +48,20 @@ weave::model::options plain() {
 }
 
 bool has(const std::string& text, const char* what) { return text.find(what) != std::string::npos; }
+
+/// Each body passes, exhaustively, under sc and rc11, with reduction and with plain DFS.
+void passes_every_way(std::initializer_list<std::function<void()>> bodies) {
+  for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+    for (auto o : {dpor(), plain()}) {
+      o.memory = m;
+      const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+      for (const auto& body : bodies) {
+        const auto r = weave::model::check(o, body);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+      }
+    }
+}
 
 // Dekker's mutual exclusion: relaxed flags, seq_cst fences (the store-load
 // order), a release store and an acquire fence around the critical section.
@@ -629,16 +644,7 @@ class soundness_test : public CppUnit::TestFixture {
       t.join();
       WEAVE_CHECK(S::clock::now() - start >= 10ms);
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const auto& body : {std::function<void()>(joined), std::function<void()>(acquired), std::function<void()>(timer_joined)}) {
-          const auto r = weave::model::check(o, body);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-        }
-      }
+    passes_every_way({joined, acquired, timer_joined});
   }
 
   // The simplest spinlocks: a compare_exchange loop and a test-and-set
@@ -728,14 +734,7 @@ class soundness_test : public CppUnit::TestFixture {
       for (int i = 0; i < S::spin_budget && g.load(sc) == 0; ++i) S::spin();
       t.join();
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        const auto r = weave::model::check(o, body);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-      }
+    passes_every_way({body});
     // Its twin: a second loop that never gives up waits for a write no thread makes.
     const auto r = weave::model::check(dpor(), [] {
       atomic<int> f(0), g(0);
@@ -771,16 +770,7 @@ class soundness_test : public CppUnit::TestFixture {
       for (int i = 0; i < S::spin_budget && g.load(sc) == 0; ++i) S::spin();
       t.join();
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const auto& body : {std::function<void()>(own_count), std::function<void()>(two_loops)}) {
-          const auto r = weave::model::check(o, body);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-        }
-      }
+    passes_every_way({own_count, two_loops});
     // Two such loops, each waiting for the other to give up first: which one
     // does is a choice, which the reduction sees no race for (each round only
     // reads). Each order is found, with and without it.
