@@ -73,10 +73,6 @@ bool commute(const access& x, const access& y) {
   return x.kind == y.kind && x.kind != touch::write;
 }
 
-bool pending_spin(const thread_rec& t) {
-  return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
-}
-
 // Whether access y conflicts with a clock spin's reads (engine::clock_spin):
 // one of what t read since its previous spin, which y may write.
 bool spin_conflicts(const thread_rec& t, const access& y) {
@@ -833,9 +829,7 @@ engine::wake_kind engine::wakes(int r, int c) const {
   // to what it read makes it a spinner that sees news. So it sleeps through
   // nothing (soundness_test::a_loop_bounded_by_its_own_count_gives_up: two
   // such loops, the one explored second kept asleep past the other's store).
-  if (const thread_rec& t = threads_[static_cast<std::size_t>(r)];
-      pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget && !stale(t) && !clock_spin(t)) [[unlikely]]
-    return wake_kind::yes;
+  if (past_budget(threads_[static_cast<std::size_t>(r)])) [[unlikely]] return wake_kind::yes;
   const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
     if (asks_after(r, c) || asks_after(c, r)) return wake_kind::yes;
@@ -1343,8 +1337,9 @@ bool engine::stale(const thread_rec& t) const {
 tmask engine::giving_up(std::int32_t j) const {
   tmask m = 0;
   for (std::size_t i = 0; i < threads_.size(); ++i) {
-    const int idle = pending_spin(threads_[i]) ? idle_rounds(threads_[i]) : -1;
-    if (idle < model_sync::spin_budget || idle >= model_sync::spin_budget + kGiveUpRounds) continue;
+    if (!past_budget(threads_[i])) continue;
+    const int idle = idle_rounds(threads_[i]);
+    if (idle >= model_sync::spin_budget + kGiveUpRounds) continue;
     std::int32_t prev = j - 1;  // its previous spin (it has spun: its budget is spent)
     while (prev > 0 && (steps_[static_cast<std::size_t>(prev)].tid != i ||
                         steps_[static_cast<std::size_t>(prev)].act != action::spin_return))
@@ -1819,8 +1814,13 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     capture_outcome();
     return nullptr;
   }
-  // (No spurious return among them: a waiter's would be a choice at every round.)
-  const bool give_up = real == 0 && !silent_ && (real = giving_up(j)) != 0;
+  // Spinners past their budget (no spurious return among them: a waiter's
+  // would be a choice at every round).
+  bool give_up = false;
+  if (real == 0 && !silent_) {
+    real = giving_up(j);
+    give_up = real != 0;
+  }
   if (real == 0) {
     // The footer (who holds what) is the report's, rendered from the replay:
     // only a traced run records lock holders (lock_hook).

@@ -374,6 +374,10 @@ class engine : private one_check_at_a_time, private workspace {
     return t.st != tstate::blocked && t.act == action::step && t.pend.kind != op::spin &&
            t.pend.kind != op::wake_one && t.pend.kind != op::wake_all;
   }
+  /// A runnable thread's next operation is a spin (the await rule's).
+  static bool pending_spin(const thread_rec& t) noexcept {
+    return t.st == tstate::runnable && t.act == action::step && t.pend.kind == op::spin;
+  }
   /// A store or a futex wait is no idle round of a spin loop: the count of
   /// spins in a row with nothing new to read (the await rule) starts again.
   /// So is an RMW that changes the value (rmw_write); a compare_exchange that
@@ -495,6 +499,11 @@ class engine : private one_check_at_a_time, private workspace {
   bool stale(const thread_rec& t) const;
   int idle_rounds(const thread_rec& t) const;
   tmask giving_up(std::int32_t j) const;
+  /// Thread t's pending spin is one that only giving_up lets go: its idle
+  /// budget spent, nothing new to read, no clock read.
+  bool past_budget(const thread_rec& t) const {
+    return pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget && !stale(t) && !clock_spin(t);
+  }
   std::string spin_objects(const thread_rec& t) const;
   void check_first_execution(const std::function<void()>& body, result& r);
   int pick_default(tmask cands, int prev) const;
