@@ -1814,8 +1814,9 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     capture_outcome();
     return nullptr;
   }
-  // Spinners past their budget (no spurious return among them: a waiter's
-  // would be a choice at every round).
+  // Spinners past their budget. No waiter's spurious return beside their
+  // spins: one just before a spin is the one just after it, at the round's
+  // next step, where it is a choice (once a round, not twice).
   bool give_up = false;
   if (real == 0 && !silent_) {
     real = giving_up(j);
