@@ -808,8 +808,8 @@ class soundness_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE(std::to_string(r.executions), r.executions < 1000);
     // Its twins: a loop bounded past kGiveUpRounds, and one that never gives
     // up, wait for a write no thread makes; the footer says how far it went.
-    const int beyond = S::spin_budget + 1000 + 1;
-    const auto t1 = weave::model::check(dpor(), [beyond] {
+    constexpr int beyond = S::spin_budget + 1000 + 1;
+    const auto t1 = weave::model::check(dpor(), [] {
       atomic<int> g(0);
       for (int i = 0; i < beyond && g.load(sc) == 0; ++i) S::spin();
     });
