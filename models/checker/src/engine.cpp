@@ -726,7 +726,7 @@ tmask engine::real_enabled(enabled_sets& e) const {
           real |= bit(static_cast<int>(i));
         } else if (t.pend.kind == op::join) {
           if (threads_[t.join_target].st == tstate::finished) joins |= bit(static_cast<int>(i));
-        } else if (idle_rounds(t) < model_sync::spin_budget || stale(t) || clock_spin(t)) {
+        } else if (!budget_spent(t) || stale(t) || clock_spin(t)) {
           // The await rule (a pending spin): a spinner goes on once something
           // it read since its previous spin has been written since it read it
           // (going round again can then see something new), or a bounded
@@ -1115,7 +1115,7 @@ void engine::dpor_step(int c, std::int32_t j) {
   // writes: it reads what it read (clock_spin_reads).
   if (clock_spin(t)) [[unlikely]] {
     clock_spin_reads(c, j);
-  } else if (pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget) {
+  } else if (pending_spin(t) && budget_spent(t)) {
     std::int32_t first = -1;
     for (const spin_read& r : t.spin_reads) {
       const std::int32_t w = first_newer_write(r);
@@ -1282,7 +1282,7 @@ void engine::thread_died(int c, std::int32_t j) {
 // read (clock_spin_reads), and the writes to it race with it, so that both
 // "time passed first" and "the write came first" are explored.
 bool engine::clock_spin_now(const thread_rec& t) const noexcept {
-  return pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget && time_of(t) < kLastTime;
+  return pending_spin(t) && budget_spent(t) && time_of(t) < kLastTime;
 }
 
 // A clock spin's reads (dpor_step): each object it read since its previous spin, once.
@@ -1338,7 +1338,7 @@ tmask engine::giving_up(std::int32_t j) const {
   tmask m = 0;
   for (std::size_t i = 0; i < threads_.size(); ++i) {
     if (!past_budget(threads_[i])) continue;
-    const int idle = idle_rounds(threads_[i]);
+    const int idle = threads_[i].idle_spins;  // (past_budget: no news, so its idle_rounds)
     if (idle >= model_sync::spin_budget + kGiveUpRounds) continue;
     std::int32_t prev = j - 1;  // its previous spin (it has spun: its budget is spent)
     while (prev > 0 && (steps_[static_cast<std::size_t>(prev)].tid != i ||

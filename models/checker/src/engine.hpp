@@ -502,7 +502,13 @@ class engine : private one_check_at_a_time, private workspace {
   /// Thread t's pending spin is one that only giving_up lets go: its idle
   /// budget spent, nothing new to read, no clock read.
   bool past_budget(const thread_rec& t) const {
-    return pending_spin(t) && idle_rounds(t) >= model_sync::spin_budget && !stale(t) && !clock_spin(t);
+    return pending_spin(t) && budget_spent(t) && !stale(t) && !clock_spin(t);
+  }
+  /// Thread t's idle budget is spent: S::spin_budget rounds in a row saw
+  /// nothing new (idle_rounds, which is never more than its count: below the
+  /// budget, the count alone answers, without the rounds' reads).
+  bool budget_spent(const thread_rec& t) const {
+    return t.idle_spins >= model_sync::spin_budget && idle_rounds(t) >= model_sync::spin_budget;
   }
   std::string spin_objects(const thread_rec& t) const;
   void check_first_execution(const std::function<void()>& body, result& r);
