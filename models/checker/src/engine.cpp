@@ -1757,15 +1757,11 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
   if (t.act == action::step && t.pend.kind == op::spin) {
     if (rc11())  // rounds that read the same values again (see list_choices)
       t.repeats = same_values(t.spin_reads, t.last_round) ? t.repeats + 1 : 0;
-    if (stale(t)) {
-      t.idle_spins = 0;
-    } else {
-      if (clock_spin(t)) {  // its time doubles (the clock rule)
-        const std::int64_t now = time_of(t);
-        time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
-      }
-      t.idle_spins = idle_rounds(t) + 1;
+    if (clock_spin(t) && !stale(t)) {  // its time doubles (the clock rule)
+      const std::int64_t now = time_of(t);
+      time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
     }
+    t.idle_spins = idle_rounds(t) + 1;
     t.last_round = t.spin_reads;
     t.spin_reads.clear();  // the next spin waits on what the next round reads
     t.read_clock = false;

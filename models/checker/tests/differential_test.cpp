@@ -17,11 +17,11 @@
 // a predicate (the cell that mutex guards is not 0) and a timeout and
 // notified one, two or all. A fourth family is every program of a small
 // grammar (small_timer_grammar: three threads, a fetch_add and a call of a
-// timer each), its opaque ways only; a fifth, programs of nineteen
+// timer each), its opaque ways only; a fifth, programs of twenty-one
 // small grammars (grammars(): three threads of an optional instruction, one
 // call and an optional one each; the life grammar's calls ask whether a
 // thread lives, the clock grammar's spin until a deadline, the poll grammars' spin loops
-// around a call), spread evenly. Each runs several ways, and every way
+// around a call, the bounded ones' loops a count of rounds), spread evenly. Each runs several ways, and every way
 // must see the same outcomes (the final values of every execution that
 // ends) and the same verdict (a deadlock, a misuse, or none; a program that
 // may do both may report either, the first its search meets):
@@ -193,10 +193,12 @@ enum class kind : std::uint8_t {
   spin_lock_for,  // a timed spinlock on atomic[obj]: CAS 0 -> 1 until now() >= d (1 ms), S::spin()
                   //   after each failure; reg = it got it (then it stores 0 again)
   // Spin loops around a call (the await rule sees a call as one step: engine::call_end), in the poll grammars.
-  poll_get,       // queue (obj as put's): while (try_get(v) != ok) S::spin(); reg = v
-  poll_is_set,    // event: while (!is_set()) S::spin()
-  poll_lock,      // while (!try_lock(obj)) S::spin(); body; unlock(obj)
-  poll_acquire,   // semaphore: while (!try_acquire()) S::spin()
+  // A value N > 0 bounds the loop by a count of its own, `for (n = 0; n < N && !cond; ++n) S::spin();`,
+  // past S::spin_budget where N > 2 (the give-up rounds, engine::giving_up), and it leaves a register:
+  poll_get,       // queue (obj as put's): while (try_get(v) != ok) S::spin(); reg = v (bounded: or 0xfffe)
+  poll_is_set,    // event: while (!is_set()) S::spin() (bounded: reg = is_set())
+  poll_lock,      // while (!try_lock(obj)) S::spin(); body; unlock(obj) (bounded: reg = it got it; if so, the rest)
+  poll_acquire,   // semaphore: while (!try_acquire()) S::spin() (bounded: reg = it got one)
 };
 
 struct instr {
@@ -226,6 +228,9 @@ const char* order_text(std::memory_order o) {
     default: return "sc";
   }
 }
+
+/// A poll's bound as its text shows it ("<=4"), none where unbounded.
+std::string bound(const instr& i) { return i.value > 0 ? "<=" + std::to_string(i.value) : ""; }
 
 std::string to_text(const std::vector<instr>& code) {
   std::string s;
@@ -298,10 +303,10 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::ring_pop: s += ring + ".try_pop"; break;
       case kind::cv_wait_pred: s += "cv.wait_for(m0, c!=0)"; break;
       case kind::cv_notify_n: s += i.value == 3 ? "cv.notify_all" : "cv.notify(" + std::to_string(i.value) + ")"; break;
-      case kind::poll_get: s += "poll " + q + ".try_get"; break;
-      case kind::poll_is_set: s += "poll e.is_set"; break;
-      case kind::poll_lock: s += "poll try m" + o + "{" + to_text(i.body) + "}"; break;
-      case kind::poll_acquire: s += "poll s.try_acquire"; break;
+      case kind::poll_get: s += "poll" + bound(i) + " " + q + ".try_get"; break;
+      case kind::poll_is_set: s += "poll" + bound(i) + " e.is_set"; break;
+      case kind::poll_lock: s += "poll" + bound(i) + " try m" + o + "{" + to_text(i.body) + "}"; break;
+      case kind::poll_acquire: s += "poll" + bound(i) + " s.try_acquire"; break;
     }
   }
   return s;
@@ -687,6 +692,13 @@ std::vector<grammar> grammars() {
       {"poll", false, false, 0, {add}, {op(poll_get), op(put, 0, 3), op(poll_is_set), op(set)}, {read}, {}},
       {"poll locks", false, false, 0, {},
        {op(poll_lock, 0, 0, {add}), op(locked, 0, 0, {add}), op(poll_acquire), op(release)}, {read}, {}},
+      // Poll loops bounded by a count of their own past S::spin_budget, which
+      // give up (engine::giving_up) where every other thread is blocked, one
+      // beside an unbounded poll of the same event.
+      {"bounded polls", false, false, 0, {add},
+       {op(poll_get, 0, 4), op(put, 0, 3), op(poll_is_set, 0, 3), op(set), op(poll_is_set)}, {read}, {}},
+      {"bounded poll locks", false, false, 0, {},
+       {op(poll_lock, 0, 4, {add}), op(locked, 0, 0, {add}), op(poll_acquire, 0, 3), op(release)}, {read}, {}},
   };
 }
 
@@ -827,6 +839,18 @@ struct world {
 
 using outcome = std::vector<std::uint32_t>;
 
+/// A poll loop (kind::poll_*): tries got() round after round, S::spin()
+/// after each failure; bounded (i.value = N > 0), N rounds at most, as
+/// `for (n = 0; n < N && !got(); ++n) S::spin();`. Whether got() was true.
+template <class Got>
+bool poll(const instr& i, Got got) {
+  for (std::uint32_t n = 0; i.value == 0 || n < i.value; ++n) {
+    if (got()) return true;
+    weave::model_sync::spin();
+  }
+  return false;
+}
+
 template <class Queue>
 void queue_op(Queue& q, const instr& i, outcome& regs) {
   using namespace std::chrono_literals;
@@ -849,8 +873,8 @@ void queue_op(Queue& q, const instr& i, outcome& regs) {
     case kind::close: q.close(); break;
     case kind::poll_get: {
       std::uint32_t v = 0;
-      while (q.try_get(v) != weave::queue_status::ok) weave::model_sync::spin();
-      regs.push_back(v);
+      const bool got = poll(i, [&] { return q.try_get(v) == weave::queue_status::ok; });
+      regs.push_back(got ? v : 0xfffe);
       break;
     }
     default: break;
@@ -929,17 +953,25 @@ void run(const std::vector<instr>& code, world& w, outcome& regs) {
       case kind::wait: regs.push_back(w.e.wait() ? 1 : 0); break;
       case kind::wait_for: regs.push_back(w.e.wait_for(1ms) ? 1 : 0); break;
       case kind::is_set: regs.push_back(w.e.is_set() ? 1 : 0); break;
-      case kind::poll_is_set:
-        while (!w.e.is_set()) weave::model_sync::spin();
+      case kind::poll_is_set: {
+        const bool set = poll(i, [&] { return w.e.is_set(); });
+        if (i.value > 0) regs.push_back(set ? 1 : 0);
         break;
-      case kind::poll_lock:
-        while (!w.m[static_cast<std::size_t>(i.obj)].try_lock()) weave::model_sync::spin();
+      }
+      case kind::poll_lock: {
+        auto& m = w.m[static_cast<std::size_t>(i.obj)];
+        const bool locked = poll(i, [&] { return m.try_lock(); });
+        if (i.value > 0) regs.push_back(locked ? 1 : 0);
+        if (!locked) break;
         run(i.body, w, regs);
-        w.m[static_cast<std::size_t>(i.obj)].unlock();
+        m.unlock();
         break;
-      case kind::poll_acquire:
-        while (!w.s.try_acquire()) weave::model_sync::spin();
+      }
+      case kind::poll_acquire: {
+        const bool got = poll(i, [&] { return w.s.try_acquire(); });
+        if (i.value > 0) regs.push_back(got ? 1 : 0);
         break;
+      }
       case kind::cv_wait_for:
         regs.push_back(w.cv.wait_for(w.m[0], 1ms) == weave::cv_status::no_timeout ? 1 : 0);
         break;

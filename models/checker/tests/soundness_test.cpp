@@ -113,6 +113,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_whose_rmw_changes_nothing_waits);
   CPPUNIT_TEST(a_spin_loop_after_another_has_its_own_budget);
   CPPUNIT_TEST(a_loop_bounded_by_its_own_count_gives_up);
+  CPPUNIT_TEST(a_spinners_idle_rounds_are_what_it_read);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
@@ -823,6 +824,44 @@ class soundness_test : public CppUnit::TestFixture {
       t.join();
     });
     CPPUNIT_ASSERT_EQUAL_MESSAGE(t2.report, verdict::deadlock, t2.found);
+  }
+
+  // How many idle rounds a spinner has had is a matter of what its rounds
+  // read, not of where another thread's write fell against its spin. An
+  // engine that took a write between a round's read and its spin as news (the
+  // round was not idle) let a loop bounded past S::spin_budget by a count of
+  // its own leave before the other thread's store only in schedules with the
+  // write just before the spin, which the reduction took as the same as the
+  // write just after it (a spin touches nothing a write does): under sc plain
+  // DFS found `b` read 0, reduction did not. differential_test's bounded
+  // polls grammar found it, as a search in three slices seeing more than the
+  // whole. The loop parks after its budget (its rounds read what they read
+  // before) and gives up once the other thread has ended: `b` is 1 under sc.
+  void a_spinners_idle_rounds_are_what_it_read() {
+    constexpr auto sc = std::memory_order_seq_cst;
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11}) {
+      std::set<int> seen[2];  // b as the loop's thread reads it, plain DFS and with reduction
+      for (auto o : {plain(), dpor()}) {
+        o.memory = m;
+        std::set<int>& mine = seen[o.reduction ? 1 : 0];
+        const auto r = weave::model::check(o, [&mine] {
+          atomic<int> a(0), b(0), never(0);
+          thread t([&] {
+            a.fetch_add(1, sc);
+            b.store(1, sc);
+          });
+          a.fetch_add(1, sc);
+          for (int i = 0; i < S::spin_budget + 1 && never.load(sc) == 0; ++i) S::spin();
+          mine.insert(b.load(sc));
+          t.join();
+        });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT(r.exhaustive);
+      }
+      const std::string how = weave::model::to_string(m);
+      CPPUNIT_ASSERT_MESSAGE(how + ": reduction sees what plain DFS sees", seen[0] == seen[1]);
+      CPPUNIT_ASSERT_MESSAGE(how, m != weave::model::memory_model::sc || seen[0] == std::set<int>{1});
+    }
   }
 
   // Python's `while not ev.wait(0.1): ...`: a loop of timed waits, with
