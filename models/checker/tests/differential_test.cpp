@@ -77,7 +77,9 @@
 // compares more programs with plain DFS, slower); WEAVE_GRAMMAR_CALLS=2 gives
 // each thread of a grammar an optional second call after its first (grammars
 // of hundreds of thousands of programs, a soak's); WEAVE_DIFFERENTIAL_VERBOSE
-// prints each program before it runs; WEAVE_DIFFERENTIAL_LATE=N sets every
+// prints each program before it runs; WEAVE_GRAMMAR=NAME and
+// WEAVE_GRAMMAR_PROGRAM=ID run one grammar's program ID alone (a difference
+// names its program so); WEAVE_DIFFERENTIAL_LATE=N sets every
 // way's options::late_time_outs (254 unless set: no cut), so that the ways
 // are compared on searches the fairness rule cuts (N = 1 cuts the most).
 #include <cppunit/extensions/HelperMacros.h>
@@ -1577,7 +1579,8 @@ class differential_test : public CppUnit::TestFixture {
   // Every grammar's programs spread evenly, 12 of each; WEAVE_DIFFERENTIAL_SOAK=SEED:COUNT:
   // slice SEED (modulo how many there are) of COUNT programs of each, in a fixed
   // shuffled order, so that seeds in a row cover the whole grammar.
-  // WEAVE_GRAMMAR=NAME: that grammar only; WEAVE_GRAMMAR_CALLS=2: a second call a thread.
+  // WEAVE_GRAMMAR=NAME: that grammar only; WEAVE_GRAMMAR_CALLS=2: a second call a thread;
+  // WEAVE_GRAMMAR_PROGRAM=ID: program ID of each grammar only (as a difference names it).
   void programs_of_small_grammars() {
     const char* only = std::getenv("WEAVE_GRAMMAR");
     const char* soak = std::getenv("WEAVE_DIFFERENTIAL_SOAK");
@@ -1603,6 +1606,10 @@ class differential_test : public CppUnit::TestFixture {
       std::vector<program> all;
       for (std::size_t k = from; k < order.size() && all.size() < static_cast<std::size_t>(count); k += stride)
         if (std::optional<program> p = g.make(order[k])) all.push_back(std::move(*p));
+      if (const char* id = std::getenv("WEAVE_GRAMMAR_PROGRAM")) {  // that program of the grammar only
+        all.clear();
+        if (std::optional<program> p = g.make(std::atoi(id))) all.push_back(std::move(*p));
+      }
       compare_programs(all, std::string("grammar ") + g.name + " of " + std::to_string(g.size()) + ", from " +
                                 std::to_string(from) + (stride > 1 ? " every " + std::to_string(stride) : ""),
                        true, 25, g.cap);
@@ -1665,7 +1672,7 @@ class differential_test : public CppUnit::TestFixture {
     std::fflush(stdout);
     CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " programs differ between the ways (details on stdout):" + names,
                            failed == 0);
-    const bool soak = std::getenv("WEAVE_DIFFERENTIAL_SOAK") != nullptr;
+    const bool soak = std::getenv("WEAVE_DIFFERENTIAL_SOAK") != nullptr || std::getenv("WEAVE_GRAMMAR_PROGRAM") != nullptr;
     for (std::size_t k = 0; k < std::size(kPairs); ++k) {  // each comparison is made on most programs
       if (opaque_only && transparent_pair(k)) continue;
       const std::string what = std::string(kWays[kPairs[k].a].name) + " vs " + kWays[kPairs[k].b].name + ": " +
