@@ -1353,7 +1353,9 @@ tmask engine::giving_up(std::int32_t j) const {
 
 // Thread t's spins in a row that saw nothing new, before its pending one:
 // none if the round since its previous spin read a location that was
-// written after the round before it read it. That round saw progress, so
+// written after the loop's earlier rounds last read it (thread_data::
+// streak: not only the round before, so that a loop that reads one
+// location a round, in turn, sees a write to one of them). That round saw progress, so
 // its spin starts a count of its own: a loop entered after another one that
 // such a write ended (its idle spins counted) has its whole budget, as on
 // hardware (soundness_test::a_spin_loop_after_another_has_its_own_budget:
@@ -1363,23 +1365,25 @@ tmask engine::giving_up(std::int32_t j) const {
 // write between (a loop that tries one place a round) stay idle.
 int engine::idle_rounds(const thread_rec& t) const {
   for (const spin_read& r : t.spin_reads)
-    for (const spin_read& p : t.last_round)
+    for (const spin_read& p : t.streak)
       if (p.obj == r.obj && r.seen > p.seen) return 0;
   return t.idle_spins;
 }
 
-// Whether two rounds of a spin loop read the same values of the same objects
-// (RC11's await rule): the same stores, or stores of the same values. A
+// Whether a round of a spin loop read again what the loop's earlier rounds
+// read (RC11's await rule; streak: each location's latest read): of every
+// location both read, the same store or a store of the same value. A
 // test-and-set loop's exchange reads a new store each round, the one its
-// previous round wrote, and writes it again: the same round.
-bool engine::same_values(const std::vector<spin_read>& a, const std::vector<spin_read>& b) const {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == b[i]) continue;
-    if (a[i].obj != b[i].obj || a[i].msg == kNoMsg || b[i].msg == kNoMsg ||
-        msgs_[a[i].msg].value != msgs_[b[i].msg].value)
-      return false;
-  }
+// previous round wrote, and writes it again: the same round. A location the
+// earlier rounds did not read is no news (a loop that reads one location a
+// round, in turn: soundness_test::a_loop_that_reads_in_turn_sees_each_store).
+bool engine::same_values(const std::vector<spin_read>& round, const std::vector<spin_read>& streak) const {
+  if (streak.empty()) return false;  // the loop's first round
+  for (const spin_read& r : round)
+    for (const spin_read& s : streak)
+      if (s.obj == r.obj && !(s == r) &&
+          (r.msg == kNoMsg || s.msg == kNoMsg || msgs_[r.msg].value != msgs_[s.msg].value))
+        return false;
   return true;
 }
 
@@ -1756,13 +1760,30 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
   }
   if (t.act == action::step && t.pend.kind == op::spin) {
     if (rc11())  // rounds that read the same values again (see list_choices)
-      t.repeats = same_values(t.spin_reads, t.last_round) ? t.repeats + 1 : 0;
+      t.repeats = same_values(t.spin_reads, t.streak) ? t.repeats + 1 : 0;
     if (clock_spin(t) && !stale(t)) {  // its time doubles (the clock rule)
       const std::int64_t now = time_of(t);
       time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
     }
-    t.idle_spins = idle_rounds(t) + 1;
-    t.last_round = t.spin_reads;
+    const int idle = idle_rounds(t);
+    t.idle_spins = idle + 1;
+    // The streak: what the loop's rounds read since it last saw news, each
+    // location's latest read. A round that starts a count (news, or a write
+    // of its own before it) starts it afresh; under RC11, one that read another
+    // value (a store after the one it read, of the value it read, is news
+    // for the count but no other value: RC11's newer reads go on).
+    if (rc11() ? t.repeats == 0 : idle == 0) {
+      t.streak = t.spin_reads;
+    } else {
+      for (const spin_read& r : t.spin_reads) {
+        if (spin_read* s = read_of(t.streak, r.obj)) {
+          *s = r;
+          s->again = true;
+        } else {
+          t.streak.push_back(r);
+        }
+      }
+    }
     t.spin_reads.clear();  // the next spin waits on what the next round reads
     t.read_clock = false;
   } else if (not_idle(t)) {

@@ -816,12 +816,11 @@ inline void engine::note_read(std::uint32_t obj, std::uint32_t msg) {
   if (o == nullptr || cur_ < 0) return;
   auto& reads = threads_[cur_].spin_reads;
   const auto seen = static_cast<std::uint32_t>(o->writes.size());
-  for (auto& r : reads)
-    if (r.obj == obj) {
-      r.seen = seen;
-      r.msg = msg;
-      return;
-    }
+  if (spin_read* r = read_of(reads, obj)) {
+    r->seen = seen;
+    r->msg = msg;
+    return;
+  }
   reads.push_back(spin_read{obj, seen, msg});
 }
 

@@ -163,10 +163,14 @@ void engine::list_choices(int t) {
   // that read the same values, a round reads a newer value when there is one
   // (re-reading the old value, or a later store of it, is the same
   // no-progress round again; two test-and-set loops that read each other's
-  // exchanges would otherwise keep the unlock's store unseen for ever).
+  // exchanges would otherwise keep the unlock's store unseen for ever). Of a
+  // location two rounds of the loop or more read: one that only its first
+  // round read (a read before the loop) is no round of it, and a read of it
+  // after the loop may read what it read then (soundness_test::
+  // a_loop_that_reads_in_turn_sees_each_store).
   if (reads && th.repeats >= model_sync::spin_budget)
-    for (const spin_read& r : th.last_round)
-      if (r.obj == p.obj && r.msg != kNoMsg)
+    for (const spin_read& r : th.streak)
+      if (r.obj == p.obj && r.again && r.msg != kNoMsg)
         if (const std::uint32_t news = news_after(r.msg)) lo = std::max(lo, news);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];

@@ -175,8 +175,17 @@ struct spin_read {
   std::uint32_t obj;
   std::uint32_t seen;
   std::uint32_t msg;
+  bool again = false;  // in engine::thread_data::streak: read by two rounds of the loop or more
   bool operator==(const spin_read& o) const noexcept { return obj == o.obj && msg == o.msg; }
 };
+
+/// obj's entry in a list of reads that has one entry an object at most
+/// (thread_data::spin_reads, streak), or nullptr.
+inline spin_read* read_of(std::vector<spin_read>& reads, std::uint32_t obj) noexcept {
+  for (spin_read& r : reads)
+    if (r.obj == obj) return &r;
+  return nullptr;
+}
 
 /// A weave primitive of this execution (model_sync::object), for the trace.
 struct prim_rec {
@@ -301,7 +310,9 @@ struct thread_data : thread_state {
   // once one of them has something newer to read, or while its idle rounds
   // (engine::idle_rounds) are fewer than spin_budget.
   std::vector<spin_read> spin_reads;
-  std::vector<spin_read> last_round;  // what it read before its previous spin (engine::idle_rounds; RC11)
+  // What its loop's rounds read since it last saw news, each location's latest
+  // read (engine::idle_rounds, engine::same_values, RC11's newer reads).
+  std::vector<spin_read> streak;
   std::vector<const void*> holding;  // locks held (from the lock hooks)
   bool operator==(const thread_data&) const = default;
 
@@ -314,7 +325,7 @@ struct thread_data : thread_state {
     static_cast<thread_state&>(*this) = o;
     copy_list(user_saved, o.user_saved);
     copy_list(spin_reads, o.spin_reads);
-    copy_list(last_round, o.last_round);
+    copy_list(streak, o.streak);
     copy_list(holding, o.holding);
     return *this;
   }
@@ -372,7 +383,7 @@ class thread_table {
     r.user_saved.clear();
     r.fn = nullptr;
     r.spin_reads.clear();
-    r.last_round.clear();
+    r.streak.clear();
     r.holding.clear();
     return r;
   }
