@@ -907,7 +907,6 @@ class soundness_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::deadlock, r.found);
     // A read before a loop of S::spin_budget + 3 rounds, and one after it.
-    constexpr auto rlx = std::memory_order_relaxed;
     for (auto o : {plain(), dpor()}) {
       std::set<std::pair<int, int>> seen;  // what `a` read before the loop, and after it
       const auto around = weave::model::check(o, [&seen] {
