@@ -1381,7 +1381,7 @@ bool engine::same_values(const std::vector<spin_read>& round, const std::vector<
   if (streak.empty()) return false;  // the loop's first round
   for (const spin_read& r : round)
     for (const spin_read& s : streak)
-      if (s.obj == r.obj && !(s == r) &&
+      if (s.obj == r.obj && s.msg != r.msg &&
           (r.msg == kNoMsg || s.msg == kNoMsg || msgs_[r.msg].value != msgs_[s.msg].value))
         return false;
   return true;
