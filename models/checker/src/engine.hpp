@@ -618,7 +618,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool psc_full() const;
   bool tentative_ok(int t, const mem_choice& c);
   std::uint32_t news_after(std::uint32_t msg) const;
-  bool same_values(const std::vector<spin_read>& a, const std::vector<spin_read>& b) const;
+  bool same_values(const std::vector<spin_read>& round, const std::vector<spin_read>& streak) const;
   std::int32_t first_newer_write(const spin_read& r) const;
   result search(const std::function<void()>& body, mode m, int bound);
 
