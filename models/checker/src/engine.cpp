@@ -38,6 +38,13 @@ int lowest(tmask m) { return std::countr_zero(m); }
 // x86-64, which has no popcnt: it was 0.7% of the heaviest bounded check.)
 bool several(tmask m) { return (m & (m - 1)) != 0; }
 
+// The same place in the source (a spin's, for give_up_sites_).
+bool same_place(source_location a, source_location b) {
+  return a.line() == b.line() && std::strcmp(a.file_name(), b.file_name()) == 0;
+}
+// Give-up sites a search keeps (thread_state::giving_up holds one in 7 bits).
+constexpr std::size_t kMaxGiveUpSites = 127;
+
 char choice_char(int c) { return static_cast<char>(c < 10 ? '0' + c : 'a' + (c - 10)); }
 constexpr int kBase = 36;  // a token's digits: 0-9a-z
 constexpr char kEndsMark = '+';  // a token's first character: its threads' ends are steps of their own
@@ -717,7 +724,7 @@ void engine::fail(verdict v, std::string message, std::string footer) {
 // ---------------------------------------------------------------------------
 
 tmask engine::real_enabled(enabled_sets& e) const {
-  tmask real = 0, spur = 0, joins = 0, finished = 0;
+  tmask real = 0, spur = 0, joins = 0, finished = 0, gone_on = 0;
   for (std::size_t i = 0; i < threads_.size(); ++i) {
     const thread_rec& t = threads_[i];
     switch (t.st) {
@@ -734,6 +741,8 @@ tmask engine::real_enabled(enabled_sets& e) const {
           // so spin-then-park code reaches its park path. One that read the
           // clock goes on as time passes (the clock rule, engine::clock_spin).
           real |= bit(static_cast<int>(i));
+        } else if (t.giving_up != 0) {
+          gone_on |= bit(static_cast<int>(i));
         }
         break;
       case tstate::blocked:
@@ -749,6 +758,7 @@ tmask engine::real_enabled(enabled_sets& e) const {
   e.spurious = spur;
   e.joins = joins;
   e.finished = finished;
+  e.gone_on = gone_on;
   return real | joins;
 }
 
@@ -824,8 +834,8 @@ bool engine::independent(int a, int b) const {
 // reader left with no choice outside M is asleep where that happens
 // (covered_here): picking it would end the execution short.
 engine::wake_kind engine::wakes(int r, int c) const {
-  // A spinner going round past its budget (giving_up) may do so only while
-  // no other thread can run: any step of another changes that, and a write
+  // A spinner going round past its budget as a choice (giving_up) may do so
+  // only while no other thread can run: any step of another changes that, and a write
   // to what it read makes it a spinner that sees news. So it sleeps through
   // nothing (soundness_test::a_loop_bounded_by_its_own_count_gives_up: two
   // such loops, the one explored second kept asleep past the other's store).
@@ -1123,7 +1133,10 @@ void engine::dpor_step(int c, std::int32_t j) {
     }
     if (first >= 0) {
       t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
-    } else if (!stale(t)) {  // a round past its budget (giving_up): after every other thread's last step
+    } else if (enabled_sets es; !stale(t) && real_enabled(es) == 0) {
+      // a round past its budget where no other thread can run (giving_up):
+      // after every other thread's last step. Where another can (give_up_offer,
+      // going_on), the round touches nothing, as a spin with budget left.
       for (const thread_rec& u : threads_) t.dpor.join(u.dpor);
     }
   }
@@ -1331,24 +1344,150 @@ bool engine::stale(const thread_rec& t) const {
 // has gone round past its budget goes on alone until it leaves its loop
 // (their rounds only read: in between, no round of another changes what one
 // sees, and plain DFS would otherwise interleave them every way).
-// A round is offered only if another as long as its last one (from its
-// previous spin) fits below the step bound: a poll loop's round is a call
-// of several steps, and reaching the bound inside one would be a LIVELOCK.
+// Where another thread can run, a parked spinner's going round past its
+// budget is explored too (give_up_offer, going_on).
 tmask engine::giving_up(std::int32_t j) const {
   tmask m = 0;
   for (std::size_t i = 0; i < threads_.size(); ++i) {
-    if (!past_budget(threads_[i])) continue;
-    const int idle = threads_[i].idle_spins;  // (past_budget: no news, so its idle_rounds)
-    if (idle >= model_sync::spin_budget + kGiveUpRounds) continue;
-    std::int32_t prev = j - 1;  // its previous spin (it has spun: its budget is spent)
-    while (prev > 0 && (steps_[static_cast<std::size_t>(prev)].tid != i ||
-                        steps_[static_cast<std::size_t>(prev)].act != action::spin_return))
-      --prev;
-    if (static_cast<std::uint64_t>(j) + static_cast<std::uint64_t>(j - prev) >= opt_.max_steps) continue;
-    if (idle > model_sync::spin_budget) return bit(static_cast<int>(i));
+    if (!past_budget(threads_[i]) || !round_fits(static_cast<int>(i), j)) continue;
+    if (threads_[i].idle_spins > model_sync::spin_budget) return bit(static_cast<int>(i));
     m |= bit(static_cast<int>(i));
   }
   return m;
+}
+
+// Whether parked spinner i may go round once more past its idle budget at
+// step j: fewer than kGiveUpRounds rounds past it so far, and another round
+// as long as its last one (from its previous spin) fits below the step
+// bound: a poll loop's round is a call of several steps, and reaching the
+// bound inside one would be a LIVELOCK.
+bool engine::round_fits(int i, std::int32_t j) const {
+  if (threads_[static_cast<std::size_t>(i)].idle_spins >= model_sync::spin_budget + kGiveUpRounds) return false;
+  const std::int32_t prev = previous_spin(i, j);
+  return static_cast<std::uint64_t>(j) + static_cast<std::uint64_t>(j - prev) < opt_.max_steps;
+}
+
+// Thread i's latest spin before step j (0 if none: a parked spinner has spun).
+std::int32_t engine::previous_spin(int i, std::int32_t j) const {
+  std::int32_t prev = j - 1;
+  while (prev > 0 && (steps_[static_cast<std::size_t>(prev)].tid != i ||
+                      steps_[static_cast<std::size_t>(prev)].act != action::spin_return))
+    --prev;
+  return prev;
+}
+
+// A loop bounded by a count of its own, whose thread parked (its idle budget
+// spent) while another thread could still run: on hardware it goes round
+// and gives up, and what it does next may come before that thread's write.
+// giving_up explores that only where no other thread can run, so the
+// schedules in which it gives up first were lost, and a check that it never
+// gives up passed exhaustively (soundness_test::a_loop_gives_up_while_
+// another_thread_runs). So at the step after the spin that parked it (the
+// thread that just stepped), its going round instead is offered (node::
+// give_up): explored after every other choice there, it needs no other
+// place. Later, up to the write it waits for, the others' steps do not
+// touch what its rounds read, so its rounds commute with them; the write
+// ends the park either way (the await rule). From there it goes on alone,
+// round after round (going_on), until it leaves its loop: its rounds are
+// steps like any other, and what it reads after the loop races with the
+// writes that follow. Not where the loop there was found to wait for a
+// write (give_up_sites_), except in the fully expanded prefix of a split
+// search, which every slice must walk alike.
+tmask engine::give_up_offer(tmask cands, tmask real) const {
+  if (prev_ < 0 || silent_ || real == 0 || (cands & bit(prev_)) != 0) return 0;
+  const thread_rec& t = threads_[static_cast<std::size_t>(prev_)];
+  if (!pending_spin(t) || !past_budget(t) || !round_fits(prev_, static_cast<std::int32_t>(steps_.size()))) return 0;
+  return bit(prev_);
+}
+
+// Step j, where a parked spinner that went round past its idle budget
+// (gone_on) may go on while another thread can run: the one that goes on
+// round alone (its rounds touch nothing another thread writes, so no order
+// of them is lost), or -1. Its loop left, it is a spinner like any other: a
+// round that read something the loop had not read is another loop, which
+// parks anew (give_up_offer). One that went round kGiveUpRounds times past
+// its budget at the spin where it began (or whose next round would pass the
+// step bound) waits for a write: the execution ends, covered by the one in
+// which it parked there (covered_by_park); -2. One that left for another
+// loop and went round as long there parks.
+int engine::going_on(tmask gone_on, std::int32_t j) {
+  for (tmask m = gone_on; m != 0; m &= m - 1) {
+    const int g = lowest(m);
+    const thread_rec& t = threads_[static_cast<std::size_t>(g)];
+    if (!goes_on(t) || (t.giving_up & thread_state::kOffered) == 0) continue;  // (giving_up's, where none could)
+    if (round_fits(g, j)) return g;
+    const source_location at = give_up_sites_[(t.giving_up & ~thread_state::kOffered) - 1u].at;
+    if (same_place(t.pend.loc, at) || same_place(steps_[static_cast<std::size_t>(previous_spin(g, j))].loc, at)) {
+      covered_by_park(g);
+      return -2;
+    }
+  }
+  return -1;
+}
+
+// Plain DFS, where thread prev_ went round past its idle budget as offered
+// (give_up_offer): the other threads' steps between its reads are not
+// explored as they are read (fresh), but once it is seen what the reads
+// were. A round's, followed by its next give-up round: another thread's step
+// between them either touches nothing the round reads, and is the same
+// before the round, or writes there, and ends the loop as where it parked
+// (the await rule's folding). Otherwise its loop is left, and the reads
+// since its last spin came after it: each is a choice of every thread, as
+// everywhere in plain DFS (DPOR finds these races by itself). Without this,
+// plain DFS ran the others' steps between every two of a loop's hundred
+// rounds.
+void engine::plain_after_give_up(node& fresh, std::int32_t j) {
+  const thread_rec& g = threads_[static_cast<std::size_t>(prev_)];
+  if (g.idle_spins <= model_sync::spin_budget) return;  // a write since: its loop was left, and seen
+  const bool reads = g.st == tstate::runnable && g.act == action::step &&
+                     (g.pend.kind == op::load || g.pend.kind == op::rmw);
+  if (fresh.chosen == prev_ && reads) {
+    fresh.backtrack = bit(prev_);
+    return;
+  }
+  if (fresh.chosen == prev_ && pending_spin(g) && goes_on(g)) return;  // its next round
+  for (std::int32_t k = previous_spin(prev_, j) + 1; k < j; ++k)
+    if (steps_[static_cast<std::size_t>(k)].tid == prev_) nodes_[static_cast<std::size_t>(k)].backtrack |= nodes_[static_cast<std::size_t>(k)].enabled;
+}
+
+// Parked spinner g went round past its idle budget as long as it may at the
+// spin where it began, and did not leave its loop (going_on): on hardware,
+// such a loop waits for a write, as where it parked, and the execution in
+// which it parked covers this one. No park at that spin offers the give-up
+// again in this search; no choice below the offer is explored (the others'
+// steps between its rounds, or its reads of other stores, go round the same
+// loop), except in a split search's fully expanded prefix.
+void engine::covered_by_park(int g) {
+  give_up_sites_[(threads_[static_cast<std::size_t>(g)].giving_up & ~thread_state::kOffered) - 1u].waits = true;
+  std::size_t k = nodes_.size();
+  while (k > 0 && !(nodes_[k - 1].chosen == g && (nodes_[k - 1].enabled & bit(g)) == 0)) --k;  // the offer taken
+  for (; k > 0 && k < nodes_.size(); ++k) {
+    node& n = nodes_[k];
+    if (n.upper) continue;
+    n.backtrack = bit(n.chosen);
+    n.data_alts = static_cast<std::uint16_t>(n.data_choice + 1);
+    n.give_up = 0;
+  }
+  end_ = run_end::covered;
+}
+
+// The give-up site of thread c's spin at `at` (thread_state::giving_up):
+// 1 + its index in give_up_sites_, added if new; 0 once kMaxGiveUpSites
+// are there (site_waits then answers yes: no park offers the give-up).
+std::uint8_t engine::give_up_site(int c, source_location at) {
+  for (std::size_t k = 0; k < give_up_sites_.size(); ++k)
+    if (give_up_sites_[k].tid == c && same_place(give_up_sites_[k].at, at)) return static_cast<std::uint8_t>(k + 1);
+  if (give_up_sites_.size() >= kMaxGiveUpSites) return 0;
+  give_up_sites_.push_back({c, at, false});
+  return static_cast<std::uint8_t>(give_up_sites_.size());
+}
+
+// Whether a loop at thread c's spin at `at` was found to wait for a write
+// (covered_by_park), or no new site can be kept.
+bool engine::site_waits(int c, source_location at) const {
+  for (const give_up_site_rec& r : give_up_sites_)
+    if (r.tid == c && same_place(r.at, at)) return r.waits;
+  return give_up_sites_.size() >= kMaxGiveUpSites;
 }
 
 // Thread t's spins in a row that saw nothing new, before its pending one:
@@ -1530,7 +1669,9 @@ bool engine::go_silent() {
 // recorded there (checking that it can still run), or a new one. cands are the
 // threads that may run, real those that are really enabled. nullptr with end_
 // set: the execution ends here (diverged, sleep-blocked, or another shard's).
-node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
+// offer: the thread whose going round past its idle budget is offered here
+// (give_up_offer), not among cands.
+node* engine::pick_node(std::int32_t j, tmask cands, tmask real, tmask offer) {
   if (silent_) {  // silent steps are no choices of the search
     silent_node_ = node{};
     silent_node_.chosen = static_cast<std::uint8_t>(pick_in_turn(cands, prev_));
@@ -1539,8 +1680,15 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
   }
   if (static_cast<std::size_t>(j) < nodes_.size()) {  // replaying a recorded choice
     node* n = &nodes_[static_cast<std::size_t>(j)];
-    if ((cands & bit(n->chosen)) == 0) {
+    if ((cands & bit(n->chosen)) == 0 && (offer & bit(n->chosen)) == 0) {
       diverge(j, "T" + std::to_string(n->chosen) + " cannot run there any more");
+      return nullptr;
+    }
+    // The offered give-up, explored last (backtrack): not where its loop was
+    // found since to wait for a write.
+    if ((offer & bit(n->chosen)) != 0 && !n->upper && mode_ != mode::replay &&
+        site_waits(n->chosen, threads_[n->chosen].pend.loc)) {
+      end_ = run_end::covered;
       return nullptr;
     }
     if (mode_ == mode::replay) n->enabled = cands;  // a token records no choices (starved_by_time_outs)
@@ -1577,6 +1725,8 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
     fresh.chosen = static_cast<std::uint8_t>(pick_default(avail, prev_));
   }
   fresh.backtrack = reducing() ? bit(fresh.chosen) : fresh.enabled;
+  if (!reducing() && prev_ >= 0 && (threads_[prev_].giving_up & thread_state::kOffered) != 0) [[unlikely]]
+    plain_after_give_up(fresh, j);
   // A thread that just went to sleep could also time out or wake spuriously
   // right away; DPOR moves that step to wherever it races.
   if (prev_ >= 0 && threads_[prev_].st == tstate::blocked) fresh.backtrack |= bit(prev_) & fresh.enabled;
@@ -1621,6 +1771,11 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real) {
         return nullptr;
       }
     }
+  }
+  if (offer != 0) [[unlikely]] {
+    const int g = lowest(offer);
+    if (mode_ != mode::random && mode_ != mode::pct && (fresh.upper || !site_waits(g, threads_[g].pend.loc)))
+      fresh.give_up = static_cast<std::uint8_t>(g + 1);
   }
   return &fresh;
 }
@@ -1759,6 +1914,15 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     t.hb.join(t.wake_hb);
   }
   if (t.act == action::step && t.pend.kind == op::spin) {
+    // A round past its idle budget (giving_up, give_up_offer): of the loop
+    // whose spin began them, or the first.
+    if (!past_budget(t)) {
+      t.giving_up = 0;
+    } else if (!goes_on(t)) {
+      enabled_sets es;
+      const std::uint8_t site = give_up_site(c, t.pend.loc);
+      t.giving_up = site == 0 ? 0 : real_enabled(es) != 0 ? site | thread_state::kOffered : site;
+    }
     if (rc11())  // rounds that read the same values again (see list_choices)
       t.repeats = same_values(t.spin_reads, t.streak) ? t.repeats + 1 : 0;
     if (clock_spin(t) && !stale(t)) {  // its time doubles (the clock rule)
@@ -1851,6 +2015,14 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     livelocked();
     return nullptr;
   }
+  if (es.gone_on != 0 && !give_up && !silent_) [[unlikely]] {  // while another can run (going_on)
+    const int g = going_on(es.gone_on, j);
+    if (g == -2) return nullptr;  // covered by the execution in which it parked
+    if (g >= 0) {
+      real = bit(g);
+      return pick_node(j, real, real);
+    }
+  }
   tmask cands = give_up ? real : real | spur;
   // Opaque primitives: the next step of a call the previous step was in runs
   // at once, as a step of that segment (calls.cpp).
@@ -1862,7 +2034,7 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // commutes with everything, so it runs at once instead of being a choice.
   eager = !forced && es.joins != 0;
   if (eager) cands = bit(lowest(es.joins));
-  node* const n = pick_node(j, cands, real);
+  node* const n = pick_node(j, cands, real, give_up_offer(cands, real));
   // Which of several spinners goes on first is a choice the reduction sees
   // no race for (the rounds read, and the first to leave its loop orders the
   // other's after it): each is explored.
@@ -2038,7 +2210,7 @@ int engine::plan_step() {
         // (failed: a livelock's threads run on too, in turn, to leave the
         // loop that never parks; a deadlock's have nothing to run)
         if ((end_ == run_end::sleep_blocked || end_ == run_end::not_mine || end_ == run_end::unfair ||
-             end_ == run_end::failed) &&
+             end_ == run_end::failed || end_ == run_end::covered) &&
             go_silent())
           continue;
         return -1;
@@ -2221,8 +2393,9 @@ bool engine::backtrack() {
     }
     n.done |= bit(n.chosen);
     const tmask cand = n.backtrack & n.enabled & ~n.done & ~n.sleep;
-    if (cand) {
-      n.chosen = static_cast<std::uint8_t>(lowest(cand));
+    if (cand || n.give_up != 0) {  // the next thread, or, last, the offered give-up (give_up_offer)
+      n.chosen = static_cast<std::uint8_t>(cand ? lowest(cand) : n.give_up - 1);
+      if (!cand) n.give_up = 0;
       n.data_choice = 0;
       n.data_alts = 1;
       n.sig = 0;
@@ -2300,6 +2473,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   bound_ = bound;
   clear_search_stack();
   subtree_counter_ = 0;
+  give_up_sites_.clear();
   result r;
   const auto t0 = sclock::now();
   auto last_progress = t0;
@@ -2324,6 +2498,8 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
                         : end == run_end::failed        ? to_string(fail_.v)
                         : end == run_end::sleep_blocked ? "sleep-blocked (covered by another execution)"
                         : end == run_end::unfair        ? "cut: a thread that could run let time-outs pass (unfair)"
+                        : end == run_end::covered       ? "covered: a loop went round past its idle budget and waits "
+                                                          "(by the execution in which it parked)"
                                                         : "another shard's";
       std::fprintf(stderr, "weave: execution %llu: %s  %s\n", static_cast<unsigned long long>(runs),
                    token().c_str(), how);
@@ -2334,7 +2510,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       first_verdict_ = end == run_end::failed ? fail_.v : verdict::pass;
     }
     if (end == run_end::complete) ++r.executions;
-    else if (end == run_end::sleep_blocked) ++r.blocked;
+    else if (end == run_end::sleep_blocked || end == run_end::covered) ++r.blocked;
     else if (end == run_end::unfair) ++r.unfair;
     const bool go_on = opt_.outcomes;  // --outcomes: a failed execution does not end the search
     if (go_on && (end == run_end::complete || end == run_end::failed)) {

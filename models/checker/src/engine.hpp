@@ -17,7 +17,9 @@
 
 namespace weave::model::detail {
 
-enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, diverged, unfair };
+// covered: a loop went round past its idle budget as long as it may without
+// leaving it (engine::covered_by_park).
+enum class run_end : std::uint8_t { complete, sleep_blocked, failed, not_mine, diverged, unfair, covered };
 
 inline constexpr std::size_t kMaxChoices = 36 * 36;  // a token's two-digit data choice
 
@@ -337,7 +339,7 @@ class engine : private one_check_at_a_time, private workspace {
   };
 
   run_end run_execution(const std::function<void()>& body);
-  node* pick_node(std::int32_t j, tmask cands, tmask real);
+  node* pick_node(std::int32_t j, tmask cands, tmask real, tmask offer = 0);
   int plan_step();
   node* choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager);
   /// Whether running another thread than prev_ at step j is a preemption
@@ -360,7 +362,10 @@ class engine : private one_check_at_a_time, private workspace {
     child_sleep_ = 0;
     if (!reducing() || silent_) return;
     if (!replayed) n.woke_to_newer = 0;
-    const tmask carry = (n.sleep | n.done) & ~bit(c) & ~n.cut;
+    // The threads explored here before it sleep on, unless c's step is the
+    // offered give-up (node::give_up): their subtrees hold no such give-up
+    // after their step, only the sleepers' do.
+    const tmask carry = (n.sleep | ((n.enabled & bit(c)) != 0 ? n.done : 0)) & ~bit(c) & ~n.cut;
     if (carry != 0) sleep_carry(n, c, j, replayed, carry);
     if (!replayed) n.kept_asleep = child_sleep_;
   }
@@ -454,6 +459,7 @@ class engine : private one_check_at_a_time, private workspace {
   /// those that could only wake spuriously, the enabled joins, the finished.
   struct enabled_sets {
     tmask spurious = 0, joins = 0, finished = 0;
+    tmask gone_on = 0;  // parked spinners whose last spin was a round past their idle budget
   };
   tmask real_enabled(enabled_sets& e) const;
   void dpor_step(int t, std::int32_t j);
@@ -499,6 +505,23 @@ class engine : private one_check_at_a_time, private workspace {
   bool stale(const thread_rec& t) const;
   int idle_rounds(const thread_rec& t) const;
   tmask giving_up(std::int32_t j) const;
+  bool round_fits(int i, std::int32_t j) const;
+  std::int32_t previous_spin(int i, std::int32_t j) const;
+  tmask give_up_offer(tmask cands, tmask real) const;
+  int going_on(tmask gone_on, std::int32_t j);
+  void covered_by_park(int g);
+  void plain_after_give_up(node& fresh, std::int32_t j);
+  std::uint8_t give_up_site(int c, source_location at);
+  bool site_waits(int c, source_location at) const;
+  /// Thread t, parked, goes on round past its idle budget: its last spin
+  /// was such a round (giving_up), and this round read only what its loop's
+  /// rounds read (a loop on something else parks afresh: engine::going_on).
+  bool goes_on(const thread_rec& t) const {
+    return t.giving_up != 0 && t.idle_spins > model_sync::spin_budget &&
+           std::all_of(t.spin_reads.begin(), t.spin_reads.end(), [&t](const spin_read& r) {
+             return std::any_of(t.streak.begin(), t.streak.end(), [&r](const spin_read& s) { return s.obj == r.obj; });
+           });
+  }
   /// Thread t's pending spin is one that only giving_up lets go: its idle
   /// budget spent, nothing new to read, no clock read.
   bool past_budget(const thread_rec& t) const {
@@ -717,6 +740,16 @@ class engine : private one_check_at_a_time, private workspace {
   std::array<std::uint32_t, kMaxThreads> sleep_mark_{};  // messages made when the thread fell asleep
   std::array<std::uint32_t, kMaxThreads> read_mark_{};   // its next read reads a message made since (0: any)
   tmask child_sleep_ = 0;
+  /// Where a thread went round past its idle budget while others could run
+  /// (thread_state::giving_up), and whether a loop there was found to wait
+  /// for a write: it went round kGiveUpRounds times past it without leaving.
+  /// Kept for the whole search: a park there offers the give-up no more.
+  struct give_up_site_rec {
+    int tid;
+    source_location at;
+    bool waits;
+  };
+  std::vector<give_up_site_rec> give_up_sites_;
   bool replayed_step_ = false;  // the step being taken is a cached node's (its races are known)
   std::int32_t taking_ = 0;     // the step being taken (plan_step to finish_step)
   run_end end_ = run_end::complete;  // how the execution ended (plan_step returned -1)

@@ -167,8 +167,12 @@ void engine::list_choices(int t) {
   // location two rounds of the loop or more read: one that only its first
   // round read (a read before the loop) is no round of it, and a read of it
   // after the loop may read what it read then (soundness_test::
-  // a_loop_that_reads_in_turn_sees_each_store).
-  if (reads && th.repeats >= model_sync::spin_budget)
+  // a_loop_that_reads_in_turn_sees_each_store). Not once this round has read
+  // a value the loop's rounds had not: it is no round of no progress (a loop
+  // that gave up, then one on another location that a store ended, then a
+  // read of the first's location: soundness_test::a_loop_gives_up_while_
+  // another_thread_runs).
+  if (reads && th.repeats >= model_sync::spin_budget && same_values(th.spin_reads, th.streak))
     for (const spin_read& r : th.streak)
       if (r.obj == p.obj && r.again && r.msg != kNoMsg)
         if (const std::uint32_t news = news_after(r.msg)) lo = std::max(lo, news);

@@ -75,9 +75,11 @@ inline constexpr int kMaxThreads = 8;  // models keep to 2-3 threads plus the bo
 inline constexpr std::uint64_t kMaxSteps = 100'000'000;
 // A silent run-on's steps (engine::go_silent): options::max_steps, at most this.
 inline constexpr std::uint64_t kSilentSteps = 100'000;
-/// Rounds a spin loop may go on past its idle budget while every other live
-/// thread is blocked (engine::giving_up): a loop bounded by its own count
-/// gives up within them, as on hardware; one that does not is a deadlock.
+/// Rounds a spin loop may go on past its idle budget (engine::giving_up,
+/// engine::give_up_offer): a loop bounded by its own count gives up within
+/// them, as on hardware. One that does not waits for a write: where every
+/// other live thread is blocked, a deadlock; where another can run, the
+/// execution in which it parked covers it.
 inline constexpr int kGiveUpRounds = 1000;
 using tmask = std::uint32_t;  // a set of thread ids
 inline constexpr tmask bit(int t) { return tmask(1) << t; }
@@ -219,6 +221,12 @@ struct thread_state {
   std::int32_t call = -1;       // its open outermost call (index into engine::calls_), or -1
   tstate st = tstate::fresh;
   action act = action::step;
+  // Set at each spin: where the spin was a round past the thread's idle
+  // budget, 1 + its give-up site (engine::give_up_sites_), and kOffered if
+  // those rounds began where another thread could run (engine::give_up_offer);
+  // else 0 (in padding).
+  std::uint8_t giving_up = 0;
+  static constexpr std::uint8_t kOffered = 0x80;
   pending_op pend;
   std::uint32_t wait_obj = 0;
   bool timed = false;
@@ -638,6 +646,11 @@ struct node {
   // Threads explored here, but an execution below was cut (engine::cut_unfair):
   // a tmask in a byte of padding (the node stays at 116 bytes).
   std::uint8_t cut = 0;
+  // 1 + the thread that parked at this step's spin, its idle budget spent,
+  // while others could run: its going round past the budget instead (its
+  // loop gives up) is explored here after every other choice (engine::
+  // give_up_offer). 0: none, or explored. In padding, as cut.
+  std::uint8_t give_up = 0;
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   // What the scheduler worked out when it last took this node's step, for the
   // executions that replay it with the same choices (engine::plan_step):
