@@ -853,9 +853,15 @@ engine::wake_kind engine::wakes(int r, int c) const {
   }
   if (independent(r, c)) return wake_kind::no;
   // The reads-from rules below assume each step may read any store coherence
-  // allows; a step inside an opaque call reads the latest only.
+  // allows; a step inside an opaque call reads the latest only, and so may a
+  // spin loop's round after S::spin_budget rounds that read the same values
+  // (list_choices: the await rule holds it to a newer store). A loop bounded
+  // by a count of its own that gave up reading the first store four times,
+  // before another thread's RMW and store, was lost: run first, its loads
+  // left the RMW asleep, and run after the RMW, its third round read the
+  // newer store (soundness_test::a_loop_gives_up_while_another_thread_runs).
   if (!rc11() || !mem_pending(threads_[r]) || !mem_pending(threads_[c]) || opaque(threads_[r]) ||
-      opaque(threads_[c]))
+      opaque(threads_[c]) || held_read(threads_[r]) != nullptr || held_read(threads_[c]) != nullptr)
     return wake_kind::yes;
   if (threads_[r].pend.kind == op::store || threads_[c].pend.kind == op::load) return wake_kind::no;
   return wake_kind::to_read_newer;
@@ -1120,7 +1126,12 @@ void engine::dpor_step(int c, std::int32_t j) {
   // A spin that only the await rule lets go (its idle budget is spent) is
   // enabled by the first write to something it read: that write happens before
   // it, as a wake before the woken. Otherwise a spin touches nothing: whether
-  // it comes before or after a write changes no value the program sees. A
+  // it comes before or after a write changes no value the program sees. So
+  // does a round past the budget (giving_up, give_up_offer): its going round
+  // could have come at its park, before the others' later steps, which is
+  // offered there (an engine that put it after every other thread's last
+  // step never ran the others' steps after such a loop's reads, where it
+  // parked first: oracle_test::checker_polls_are_their_loads). A
   // clock spin is enabled either way, and whether time passes depends on the
   // writes: it reads what it read (clock_spin_reads).
   if (clock_spin(t)) [[unlikely]] {
@@ -1131,14 +1142,7 @@ void engine::dpor_step(int c, std::int32_t j) {
       const std::int32_t w = first_newer_write(r);
       if (w >= 0 && (first < 0 || w < first)) first = w;
     }
-    if (first >= 0) {
-      t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
-    } else if (enabled_sets es; !stale(t) && real_enabled(es) == 0) {
-      // a round past its budget where no other thread can run (giving_up):
-      // after every other thread's last step. Where another can (give_up_offer,
-      // going_on), the round touches nothing, as a spin with budget left.
-      for (const thread_rec& u : threads_) t.dpor.join(u.dpor);
-    }
+    if (first >= 0) t.dpor.join(steps_[static_cast<std::size_t>(first)].dclk);
   }
   dpor_access(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
   if (opaque(t) && a.obj != kNoObj) add_footprint(c, j, a.obj, static_cast<std::uint8_t>(a.kind));
@@ -1439,8 +1443,9 @@ int engine::going_on(tmask gone_on, std::int32_t j) {
 void engine::plain_after_give_up(node& fresh, std::int32_t j) {
   const thread_rec& g = threads_[static_cast<std::size_t>(prev_)];
   if (g.idle_spins <= model_sync::spin_budget) return;  // a write since: its loop was left, and seen
-  const bool reads = g.st == tstate::runnable && g.act == action::step &&
-                     (g.pend.kind == op::load || g.pend.kind == op::rmw);
+  // (A load: an RMW or a compare_exchange may write, which ends the loop;
+  // once it has, the thread's count starts afresh and nothing here is seen.)
+  const bool reads = g.st == tstate::runnable && g.act == action::step && g.pend.kind == op::load;
   if (fresh.chosen == prev_ && reads) {
     fresh.backtrack = bit(prev_);
     return;
@@ -1507,6 +1512,17 @@ int engine::idle_rounds(const thread_rec& t) const {
     for (const spin_read& p : t.streak)
       if (p.obj == r.obj && r.seen > p.seen) return 0;
   return t.idle_spins;
+}
+
+// Under RC11, the loop's read of t's pending access that the await rule
+// holds to a newer store than it read, if any (list_choices): a round after
+// S::spin_budget rounds that read the same values, which has read nothing
+// new yet, of a location two rounds of the loop read (its streak entry).
+const spin_read* engine::held_read(const thread_rec& t) const {
+  if (!rc11() || t.repeats < model_sync::spin_budget || !same_values(t.spin_reads, t.streak)) return nullptr;
+  for (const spin_read& r : t.streak)
+    if (r.obj == t.pend.obj && r.again && r.msg != kNoMsg) return &r;
+  return nullptr;
 }
 
 // Whether a round of a spin loop read again what the loop's earlier rounds
@@ -1711,9 +1727,20 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, tmask offer) {
     fresh.enabled = bit(prev_);
   const tmask avail = fresh.enabled & ~fresh.sleep;
   if (avail == 0) {
-    nodes_.pop_back();
-    end_ = run_end::sleep_blocked;
-    return nullptr;
+    // Every thread that can run sleeps, but a parked spinner's going round
+    // past its budget (give_up_offer) is no step of theirs: what it reads
+    // after its loop may race with their steps, which wake then (oracle_test::
+    // checker_polls_are_their_loads: a poll of y after one that gave up, in
+    // the reversal that ran it before the store to y).
+    const int g = offer != 0 && (mode_ == mode::dfs || mode_ == mode::bounded_dfs) ? lowest(offer) : -1;
+    if (g < 0 || (opt_.shard_count <= 1 && site_waits(g, threads_[g].pend.loc))) {
+      nodes_.pop_back();
+      end_ = run_end::sleep_blocked;
+      return nullptr;
+    }
+    fresh.chosen = static_cast<std::uint8_t>(g);
+    fresh.backtrack = 0;
+    return &fresh;
   }
   if (mode_ == mode::random) {
     fresh.chosen = static_cast<std::uint8_t>(pick_random(avail));

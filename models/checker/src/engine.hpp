@@ -504,6 +504,7 @@ class engine : private one_check_at_a_time, private workspace {
   void note_read(std::uint32_t obj, std::uint32_t msg = kNoMsg);
   bool stale(const thread_rec& t) const;
   int idle_rounds(const thread_rec& t) const;
+  const spin_read* held_read(const thread_rec& t) const;
   tmask giving_up(std::int32_t j) const;
   bool round_fits(int i, std::int32_t j) const;
   std::int32_t previous_spin(int i, std::int32_t j) const;

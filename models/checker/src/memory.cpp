@@ -172,10 +172,8 @@ void engine::list_choices(int t) {
   // that gave up, then one on another location that a store ended, then a
   // read of the first's location: soundness_test::a_loop_gives_up_while_
   // another_thread_runs).
-  if (reads && th.repeats >= model_sync::spin_budget && same_values(th.spin_reads, th.streak))
-    for (const spin_read& r : th.streak)
-      if (r.obj == p.obj && r.again && r.msg != kNoMsg)
-        if (const std::uint32_t news = news_after(r.msg)) lo = std::max(lo, news);
+  if (const spin_read* r = reads ? held_read(th) : nullptr)
+    if (const std::uint32_t news = news_after(r->msg)) lo = std::max(lo, news);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !opaque(th));

@@ -695,12 +695,14 @@ std::vector<grammar> grammars() {
       {"poll locks", false, false, 0, {},
        {op(poll_lock, 0, 0, {add}), op(locked, 0, 0, {add}), op(poll_acquire), op(release)}, {read}, {}},
       // Poll loops bounded by a count of their own past S::spin_budget, which
-      // give up (engine::giving_up) where every other thread is blocked, one
-      // beside an unbounded poll of the same event.
+      // give up (engine::giving_up, engine::give_up_offer) before another
+      // thread's call or after it, one beside an unbounded poll of the same
+      // event. Plain DFS explores each place a loop may give up: its cap is
+      // the robust mutex's.
       {"bounded polls", false, false, 0, {add},
-       {op(poll_get, 0, 4), op(put, 0, 3), op(poll_is_set, 0, 3), op(set), op(poll_is_set)}, {read}, {}},
+       {op(poll_get, 0, 4), op(put, 0, 3), op(poll_is_set, 0, 3), op(set), op(poll_is_set)}, {read}, {}, 40000},
       {"bounded poll locks", false, false, 0, {},
-       {op(poll_lock, 0, 4, {add}), op(locked, 0, 0, {add}), op(poll_acquire, 0, 3), op(release)}, {read}, {}},
+       {op(poll_lock, 0, 4, {add}), op(locked, 0, 0, {add}), op(poll_acquire, 0, 3), op(release)}, {read}, {}, 40000},
   };
 }
 

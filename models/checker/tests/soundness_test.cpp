@@ -876,6 +876,34 @@ class soundness_test : public CppUnit::TestFixture {
           });
           CPPUNIT_ASSERT_EQUAL_MESSAGE(how + second.report, verdict::pass, second.found);
           CPPUNIT_ASSERT_MESSAGE(how, then == (std::set<outcome>{{0, 1}, {1, 0}, {1, 1}}));
+          // A poll that reads the location another thread changes by an RMW
+          // and then a store, from a thread of its own: it gives up having
+          // read 0 every round, or reads the RMW's value or the store's.
+          // Under rc11 with reduction the first was lost: run first, its
+          // loads left the RMW asleep (a load may read an older store in the
+          // other order), but run after the RMW, its rounds past the budget
+          // are held to the newer store (engine::wakes, held_read).
+          std::set<int> polled;
+          const auto third = weave::model::check(o, [&polled, bound] {
+            atomic<int> y(0);
+            int v = -1;
+            thread writer([&] {
+              y.fetch_add(10, std::memory_order_acq_rel);
+              y.store(1, sc);
+            });
+            thread poller([&] {
+              v = y.load(sc);
+              for (int i = 1; i < bound && v == 0; ++i) {
+                S::spin();
+                v = y.load(sc);
+              }
+            });
+            writer.join();
+            poller.join();
+            if (weave::model::counted()) polled.insert(v);
+          });
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + third.report, verdict::pass, third.found);
+          CPPUNIT_ASSERT_MESSAGE(how, polled == (std::set<int>{0, 1, 10}));
           // The twin: a check that the loop never gives up fails.
           const auto twin = weave::model::check(o, [bound] {
             atomic<int> flag(0);
