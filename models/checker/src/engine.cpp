@@ -835,10 +835,11 @@ bool engine::independent(int a, int b) const {
 // (covered_here): picking it would end the execution short.
 engine::wake_kind engine::wakes(int r, int c) const {
   // A spinner going round past its budget as a choice (giving_up) may do so
-  // only while no other thread can run: any step of another changes that, and a write
-  // to what it read makes it a spinner that sees news. So it sleeps through
-  // nothing (soundness_test::a_loop_bounded_by_its_own_count_gives_up: two
-  // such loops, the one explored second kept asleep past the other's store).
+  // only while no other thread can run (elsewhere, at its park only: give_up_
+  // offer): any step of another changes that, and a write to what it read
+  // makes it a spinner that sees news. So it sleeps through nothing
+  // (soundness_test::a_loop_bounded_by_its_own_count_gives_up: two such
+  // loops, the one explored second kept asleep past the other's store).
   if (past_budget(threads_[static_cast<std::size_t>(r)])) [[unlikely]] return wake_kind::yes;
   const std::vector<footprint_item>& fp = sleep_fp_[static_cast<std::size_t>(r)];
   if (!fp.empty()) {  // a segment of an opaque call: wakes on anything that conflicts with any of its steps
@@ -1341,8 +1342,7 @@ bool engine::stale(const thread_rec& t) const {
 // read with no write between (they share one count), needs more rounds. On
 // hardware it takes them and gives up; here, with nothing else to run, it
 // was reported as a DEADLOCK (soundness_test::a_loop_bounded_by_its_own_
-// count_gives_up). Such a round comes after every other thread's last step:
-// none of them can run until it has gone round (dpor_step). A loop that
+// count_gives_up). Such a round touches nothing (dpor_step). A loop that
 // does not leave in that many rounds is a deadlock, and the footer says so.
 // Of several such spinners, each may be the one that goes on first; one that
 // has gone round past its budget goes on alone until it leaves its loop
