@@ -1480,8 +1480,7 @@ void engine::covered_by_park(int g) {
 // 1 + its index in give_up_sites_, added if new; 0 once kMaxGiveUpSites
 // are there (site_waits then answers yes: no park offers the give-up).
 std::uint8_t engine::give_up_site(int c, source_location at) {
-  for (std::size_t k = 0; k < give_up_sites_.size(); ++k)
-    if (give_up_sites_[k].tid == c && same_place(give_up_sites_[k].at, at)) return static_cast<std::uint8_t>(k + 1);
+  if (const give_up_site_rec* r = find_site(c, at)) return static_cast<std::uint8_t>(r - give_up_sites_.data() + 1);
   if (give_up_sites_.size() >= kMaxGiveUpSites) return 0;
   give_up_sites_.push_back({c, at, false});
   return static_cast<std::uint8_t>(give_up_sites_.size());
@@ -1490,9 +1489,14 @@ std::uint8_t engine::give_up_site(int c, source_location at) {
 // Whether a loop at thread c's spin at `at` was found to wait for a write
 // (covered_by_park), or no new site can be kept.
 bool engine::site_waits(int c, source_location at) const {
+  const give_up_site_rec* r = find_site(c, at);
+  return r != nullptr ? r->waits : give_up_sites_.size() >= kMaxGiveUpSites;
+}
+
+const engine::give_up_site_rec* engine::find_site(int c, source_location at) const {
   for (const give_up_site_rec& r : give_up_sites_)
-    if (r.tid == c && same_place(r.at, at)) return r.waits;
-  return give_up_sites_.size() >= kMaxGiveUpSites;
+    if (r.tid == c && same_place(r.at, at)) return &r;
+  return nullptr;
 }
 
 // Thread t's spins in a row that saw nothing new, before its pending one:
