@@ -1524,9 +1524,8 @@ int engine::idle_rounds(const thread_rec& t) const {
 // new yet, of a location two rounds of the loop read (its streak entry).
 const spin_read* engine::held_read(const thread_rec& t) const {
   if (!rc11() || t.repeats < model_sync::spin_budget || !same_values(t.spin_reads, t.streak)) return nullptr;
-  for (const spin_read& r : t.streak)
-    if (r.obj == t.pend.obj && r.again && r.msg != kNoMsg) return &r;
-  return nullptr;
+  const spin_read* r = read_of(t.streak, t.pend.obj);
+  return r != nullptr && r->again && r->msg != kNoMsg ? r : nullptr;
 }
 
 // Whether a round of a spin loop read again what the loop's earlier rounds

@@ -519,9 +519,8 @@ class engine : private one_check_at_a_time, private workspace {
   /// rounds read (a loop on something else parks afresh: engine::going_on).
   bool goes_on(const thread_rec& t) const {
     return t.giving_up != 0 && t.idle_spins > model_sync::spin_budget &&
-           std::all_of(t.spin_reads.begin(), t.spin_reads.end(), [&t](const spin_read& r) {
-             return std::any_of(t.streak.begin(), t.streak.end(), [&r](const spin_read& s) { return s.obj == r.obj; });
-           });
+           std::all_of(t.spin_reads.begin(), t.spin_reads.end(),
+                       [&t](const spin_read& r) { return read_of(t.streak, r.obj) != nullptr; });
   }
   /// Thread t's pending spin is one that only giving_up lets go: its idle
   /// budget spent, nothing new to read, no clock read.

@@ -188,6 +188,9 @@ inline spin_read* read_of(std::vector<spin_read>& reads, std::uint32_t obj) noex
     if (r.obj == obj) return &r;
   return nullptr;
 }
+inline const spin_read* read_of(const std::vector<spin_read>& reads, std::uint32_t obj) noexcept {
+  return read_of(const_cast<std::vector<spin_read>&>(reads), obj);
+}
 
 /// A weave primitive of this execution (model_sync::object), for the trace.
 struct prim_rec {
