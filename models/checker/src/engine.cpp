@@ -1328,7 +1328,7 @@ void engine::clock_spin_reads(int c, std::int32_t j) {
 bool engine::stale(const thread_rec& t) const {
   for (const spin_read& r : t.spin_reads) {
     const object_rec* o = dep_object(r.obj);
-    if (o == nullptr) continue;
+    if (o == nullptr || (t.held_off && read_of(t.streak, r.obj) != nullptr)) continue;
     if (rc11() && r.msg != kNoMsg ? news_after(r.msg) != 0 : o->writes.size() > r.seen) return true;
   }
   return false;
@@ -1463,9 +1463,11 @@ void engine::plain_after_give_up(node& fresh, std::int32_t j) {
 // steps between its rounds, or its reads of other stores, go round the same
 // loop), except in a split search's fully expanded prefix.
 void engine::covered_by_park(int g) {
-  give_up_sites_[(threads_[static_cast<std::size_t>(g)].giving_up & ~thread_state::kOffered) - 1u].waits = true;
+  if (const unsigned site = threads_[static_cast<std::size_t>(g)].giving_up & ~thread_state::kOffered; site != 0)
+    give_up_sites_[site - 1u].waits = true;
   std::size_t k = nodes_.size();
-  while (k > 0 && !(nodes_[k - 1].chosen == g && (nodes_[k - 1].enabled & bit(g)) == 0)) --k;  // the offer taken
+  while (k > 0 && !(nodes_[k - 1].chosen == g && ((nodes_[k - 1].enabled & bit(g)) == 0 || nodes_[k - 1].gave_up_read)))
+    --k;  // the offer taken, or the read that gave up (held_off_read)
   for (; k > 0 && k < nodes_.size(); ++k) {
     node& n = nodes_[k];
     if (n.upper) continue;
@@ -1526,6 +1528,48 @@ const spin_read* engine::held_read(const thread_rec& t) const {
   if (!rc11() || t.repeats < model_sync::spin_budget || !same_values(t.spin_reads, t.streak)) return nullptr;
   const spin_read* r = read_of(t.streak, t.pend.obj);
   return r != nullptr && r->again && r->msg != kNoMsg ? r : nullptr;
+}
+
+// Whether thread t's held read (held_read, with a newer store to read) may
+// read the store its loop's rounds read instead, its loop's give-up
+// (list_choices): its idle budget spent (a loop that writes as it goes round
+// is no loop that waits), and not inside an opaque call, nor in a random or
+// PCT search (whose rounds would go on at random, as a parked spinner's
+// give-up is not offered there either). Where it begins, another round fits
+// (round_fits); once it goes on, its spin is where a round that does not fit
+// ends the execution, covered (going_on).
+bool engine::give_up_read(int t) const {
+  const thread_rec& th = threads_[static_cast<std::size_t>(t)];
+  return mode_ != mode::random && mode_ != mode::pct && !opaque(th) && budget_spent(th) &&
+         (th.giving_up != 0 || round_fits(t, static_cast<std::int32_t>(steps_.size())));
+}
+
+// Under RC11, after thread c's atomic access at step j (node n) is chosen
+// (chosen_): whether it is its loop's give-up (list_choices), the read of the
+// old store where the await rule held it to a newer one (thread_state::
+// held_off). The first round that gives up, where the loop had not gone
+// round past its budget, begins the give-up (node::gave_up_read) at the
+// loop's site (give_up_sites_, the spin it goes round at), and takes its
+// rounds on as a parked spinner's give-up does (giving_up, going_on). Not
+// where a loop there was found to wait for a write (covered_by_park), as
+// give_up_offer's: false, and the execution ends, covered. fresh: the node's
+// choice was just made (not a cached node's, replayed).
+bool engine::held_off_read(node& n, int c, std::int32_t j, bool fresh) {
+  thread_rec& t = threads_[static_cast<std::size_t>(c)];
+  const spin_read* r = t.pend.kind == op::store ? nullptr : held_read(t);
+  const std::uint32_t news = r != nullptr ? news_after(r->msg) : 0;
+  // (A held read with nothing newer to read reads what the rounds read: the
+  // round holds off as much as before.)
+  if (r == nullptr || news != 0) t.held_off = news != 0 && msgs_[chosen_.msg].pos < news;
+  if (!t.held_off || t.giving_up != 0) return true;
+  const source_location at = steps_[static_cast<std::size_t>(previous_spin(c, j))].loc;
+  if (fresh && !n.upper && mode_ != mode::replay && site_waits(c, at)) {
+    end_ = run_end::covered;
+    return false;
+  }
+  if (const std::uint8_t site = give_up_site(c, at)) t.giving_up = site | thread_state::kOffered;
+  n.gave_up_read = true;
+  return true;
 }
 
 // Whether a round of a spin loop read again what the loop's earlier rounds
@@ -1951,7 +1995,7 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     } else if (!goes_on(t)) {
       enabled_sets es;
       const std::uint8_t site = give_up_site(c, t.pend.loc);
-      t.giving_up = site == 0 ? 0 : real_enabled(es) != 0 ? site | thread_state::kOffered : site;
+      t.giving_up = site == 0 ? 0 : real_enabled(es) != 0 || t.held_off ? site | thread_state::kOffered : site;
     }
     if (rc11())  // rounds that read the same values again (see list_choices)
       t.repeats = same_values(t.spin_reads, t.streak) ? t.repeats + 1 : 0;
@@ -1980,6 +2024,7 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     }
     t.spin_reads.clear();  // the next spin waits on what the next round reads
     t.read_clock = false;
+    t.held_off = false;
   } else if (not_idle(t)) {
     t.idle_spins = 0;
   }
@@ -2034,6 +2079,15 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     give_up = real != 0;
   }
   if (real == 0) {
+    // Under RC11, a loop that gave up (held_off_read) and went round as far
+    // as it may waits for no write: the store it held off is there to read.
+    // The execution in which it read it covers this one.
+    for (std::size_t i = 0; i < threads_.size() && !silent_; ++i) {
+      if (threads_[i].held_off && pending_spin(threads_[i])) {
+        covered_by_park(static_cast<int>(i));
+        return nullptr;
+      }
+    }
     // The footer (who holds what) is the report's, rendered from the replay:
     // only a traced run records lock holders (lock_hook).
     fail(verdict::deadlock, "every live thread is blocked", tracing() ? deadlock_footer() : std::string());
@@ -2288,6 +2342,13 @@ int engine::plan_step() {
       if (mem) chosen_ = choices_[n->data_choice];
     }
     data_choice_ = n->data_choice;
+    // RC11: whether a spin loop's round gave up (held_off_read), or, where a
+    // loop there was found to wait, the execution ends, covered.
+    if (const thread_rec& ct = threads_[c]; mem && (ct.held_off || ct.repeats >= model_sync::spin_budget) && rc11() &&
+                                            !silent_ && !held_off_read(*n, c, j, again == nullptr)) [[unlikely]] {
+      if (go_silent()) continue;
+      return -1;
+    }
     sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && c != prev_ && switch_preempts(j, real);
@@ -2417,6 +2478,7 @@ bool engine::backtrack() {
   while (!nodes_.empty()) {
     node& n = nodes_.back();
     n.cached = false;  // a choice changes here: work it out again
+    n.gave_up_read = false;
     if (n.data_choice + 1 < n.data_alts) {
       ++n.data_choice;
       return true;

@@ -172,12 +172,27 @@ void engine::list_choices(int t) {
   // that gave up, then one on another location that a store ended, then a
   // read of the first's location: soundness_test::a_loop_gives_up_while_
   // another_thread_runs).
-  if (const spin_read* r = reads ? held_read(th) : nullptr)
-    if (const std::uint32_t news = news_after(r->msg)) lo = std::max(lo, news);
+  //
+  // A loop bounded by a count of its own may give up all the same: on
+  // hardware the newer store may not reach it for as long as the loop goes
+  // round. So the store its rounds read is a choice too (give_up_read): the
+  // loop's give-up, the choice after every other where it begins (as a
+  // parked spinner's give-up is, engine::give_up_offer), the first choice in
+  // the rounds that go on after it, so that a loop that waits goes round as
+  // far as it may at once and is found to (engine::covered_by_park).
+  std::uint32_t old = kNoMsg;
+  if (const spin_read* r = reads ? held_read(th) : nullptr) {
+    if (const std::uint32_t news = news_after(r->msg)) {
+      if (msgs_[r->msg].pos >= lo && r->msg >= mark && give_up_read(t)) old = r->msg;
+      lo = std::max(lo, news);
+    }
+  }
+  if (old != kNoMsg && th.giving_up != 0) add_choices(p, old, false);  // going on
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !opaque(th));
   }
+  if (old != kNoMsg && th.giving_up == 0) add_choices(p, old, false);  // where it begins
   // Where a call decides: its compare_exchange's success is the call's write,
   // and goes last as every other write of a call.
   if (opaque(th))

@@ -230,6 +230,11 @@ struct thread_state {
   // else 0 (in padding).
   std::uint8_t giving_up = 0;
   static constexpr std::uint8_t kOffered = 0x80;
+  // Under RC11, its latest atomic access since its previous spin was a spin
+  // loop's read that the await rule held to a newer store, and that read the
+  // store its loop's rounds read instead: the loop's give-up (list_choices).
+  // Its round saw no news, as a parked spinner's (engine::stale). In padding.
+  bool held_off = false;
   pending_op pend;
   std::uint32_t wait_obj = 0;
   bool timed = false;
@@ -654,6 +659,11 @@ struct node {
   // loop gives up) is explored here after every other choice (engine::
   // give_up_offer). 0: none, or explored. In padding, as cut.
   std::uint8_t give_up = 0;
+  // Its step was the first round of a spin loop that gave up under RC11,
+  // reading the old store where the await rule held it to a newer one
+  // (thread_state::held_off): where engine::covered_by_park's trim begins.
+  // In padding, as cut.
+  bool gave_up_read = false;
   std::uint32_t sig = 0;  // what the chosen thread did here (replay divergence)
   // What the scheduler worked out when it last took this node's step, for the
   // executions that replay it with the same choices (engine::plan_step):

@@ -114,6 +114,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_after_another_has_its_own_budget);
   CPPUNIT_TEST(a_loop_bounded_by_its_own_count_gives_up);
   CPPUNIT_TEST(a_loop_gives_up_while_another_thread_runs);
+  CPPUNIT_TEST(a_loop_gives_up_on_a_store_that_is_there);
   CPPUNIT_TEST(a_spinners_idle_rounds_are_what_it_read);
   CPPUNIT_TEST(a_loop_that_reads_in_turn_sees_each_store);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
@@ -932,6 +933,68 @@ class soundness_test : public CppUnit::TestFixture {
           });
           CPPUNIT_ASSERT_EQUAL_MESSAGE(how + twin.report, verdict::check_failed, twin.found);
         }
+  }
+
+  // Under rc11 a loop may not see a store that is there: a relaxed flag,
+  // seen, does not carry the store made before it. A loop bounded by a count
+  // of its own on that store may then give up, having read the old value in
+  // every round. The await rule held the rounds past S::spin_budget to the
+  // newer store, and the give-up offered where a loop parks never came (it
+  // never parked: there was something newer to read), so under rc11 the
+  // loop never gave up and a check that it never does passed, exhaustively
+  // (oracle_test::checker_polls_are_their_loads under rc11 found it). With
+  // release and acquire the flag carries the store, and the loop never gives
+  // up, under either model; nor under sc. A loop that waits for the store
+  // without a count leaves (no false DEADLOCK, and no execution in which it
+  // goes round for ever). Bounds just past the budget and far past it, plain
+  // DFS and with reduction.
+  void a_loop_gives_up_on_a_store_that_is_there() {
+    for (const int bound : {S::spin_budget + 1, S::spin_budget + 2, 100})
+      for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+        for (auto o : {plain(), dpor()})
+          for (const bool publish : {false, true}) {
+            o.memory = m;
+            const std::string how = std::to_string(bound) + " rounds, " + weave::model::to_string(m) +
+                                    (o.reduction ? ", with reduction" : ", plain DFS") +
+                                    (publish ? ", release and acquire: " : ", relaxed: ");
+            const auto poll = [bound, publish](std::set<int>* gave_up) {
+              atomic<int> flag(0), data(0);
+              thread t([&] {
+                data.store(1, rlx);
+                flag.store(1, publish ? std::memory_order_release : rlx);  // pairs with the acquire load below
+              });
+              while (flag.load(publish ? std::memory_order_acquire : rlx) == 0) S::spin();
+              int i = 0;
+              for (; i < bound && data.load(rlx) == 0; ++i) S::spin();
+              t.join();
+              if (gave_up != nullptr && weave::model::counted()) gave_up->insert(i == bound ? 1 : 0);
+              if (gave_up == nullptr) WEAVE_CHECK(i < bound);
+            };
+            std::set<int> seen;
+            const auto r = weave::model::check(o, [&] { poll(&seen); });
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+            CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+            const bool stale = m == weave::model::memory_model::rc11 && !publish;
+            CPPUNIT_ASSERT_MESSAGE(how, seen == (stale ? std::set<int>{0, 1} : std::set<int>{0}));
+            // The twin: a check that the loop never gives up fails where it may.
+            const auto twin = weave::model::check(o, [&] { poll(nullptr); });
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(how + twin.report, stale ? verdict::check_failed : verdict::pass, twin.found);
+            int most = 0;  // the most reads of data in an execution the search counts
+            const auto waits = weave::model::check(o, [publish, &most] {
+              atomic<int> flag(0), data(0);
+              thread t([&] {
+                data.store(1, rlx);
+                flag.store(1, publish ? std::memory_order_release : rlx);  // pairs with the acquire load below
+              });
+              while (flag.load(publish ? std::memory_order_acquire : rlx) == 0) S::spin();
+              int reads = 1;
+              for (; data.load(rlx) == 0; ++reads) S::spin();
+              t.join();
+              if (weave::model::counted()) most = std::max(most, reads);
+            });
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(how + waits.report, verdict::pass, waits.found);
+            CPPUNIT_ASSERT_MESSAGE(how + std::to_string(most), waits.exhaustive && most <= S::spin_budget + 2);
+          }
   }
 
   // How many idle rounds a spinner has had is a matter of what its rounds
