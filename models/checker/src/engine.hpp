@@ -506,6 +506,7 @@ class engine : private one_check_at_a_time, private workspace {
   int idle_rounds(const thread_rec& t) const;
   const spin_read* held_read(const thread_rec& t) const;
   bool give_up_read(int t) const;
+  bool gives_up_here(int t) const;
   bool held_off_read(node& n, int c, std::int32_t j, bool fresh);
   tmask giving_up(std::int32_t j) const;
   bool round_fits(int i, std::int32_t j) const;

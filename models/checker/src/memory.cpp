@@ -181,18 +181,20 @@ void engine::list_choices(int t) {
   // the rounds that go on after it, so that a loop that waits goes round as
   // far as it may at once and is found to (engine::covered_by_park).
   std::uint32_t old = kNoMsg;
+  bool going_on = false;
   if (const spin_read* r = reads ? held_read(th) : nullptr) {
     if (const std::uint32_t news = news_after(r->msg)) {
       if (msgs_[r->msg].pos >= lo && r->msg >= mark && give_up_read(t)) old = r->msg;
+      going_on = old != kNoMsg && gives_up_here(t);
       lo = std::max(lo, news);
     }
   }
-  if (old != kNoMsg && th.giving_up != 0) add_choices(p, old, false);  // going on
+  if (going_on) add_choices(p, old, false);
   for (std::uint32_t i = static_cast<std::uint32_t>(o.mo.size()); i-- > lo;) {
     const std::uint32_t id = o.mo[i];
     if (!reads || id >= mark) add_choices(p, id, th.spurious_cas_left > 0 && !opaque(th));
   }
-  if (old != kNoMsg && th.giving_up == 0) add_choices(p, old, false);  // where it begins
+  if (old != kNoMsg && !going_on) add_choices(p, old, false);  // where it begins
   // Where a call decides: its compare_exchange's success is the call's write,
   // and goes last as every other write of a call.
   if (opaque(th))
