@@ -1324,7 +1324,9 @@ void engine::clock_spin_reads(int c, std::int32_t j) {
 // Something the thread read since its previous spin has something newer to
 // read: under RC11 a message after the one read in mo with another value;
 // otherwise a write since (object_rec::writes: an RMW that wrote back the
-// value it read is none).
+// value it read is none). Not a location of its loop in a round that gave
+// up under RC11 (thread_state::held_off): that round did not see the newer
+// store, and its spin is a parked spinner's that goes round past its budget.
 bool engine::stale(const thread_rec& t) const {
   for (const spin_read& r : t.spin_reads) {
     const object_rec* o = dep_object(r.obj);
@@ -1533,14 +1535,14 @@ const spin_read* engine::held_read(const thread_rec& t) const {
 // Whether thread t's held read (held_read, with a newer store to read) may
 // read the store its loop's rounds read instead, its loop's give-up
 // (list_choices): its idle budget spent (a loop that writes as it goes round
-// is no loop that waits), and not inside an opaque call, nor in a random or
-// PCT search (whose rounds would go on at random, as a parked spinner's
-// give-up is not offered there either). Where it begins, another round fits
+// is no loop that waits), and not in a random or PCT search (whose rounds
+// would go on at random, as a parked spinner's give-up is not offered there
+// either). Where it begins, another round fits
 // (round_fits); once it goes on, its spin is where a round that does not fit
 // ends the execution, covered (going_on).
 bool engine::give_up_read(int t) const {
   const thread_rec& th = threads_[static_cast<std::size_t>(t)];
-  return mode_ != mode::random && mode_ != mode::pct && !opaque(th) && budget_spent(th) &&
+  return mode_ != mode::random && mode_ != mode::pct && budget_spent(th) &&
          (gives_up_here(t) || round_fits(t, static_cast<std::int32_t>(steps_.size())));
 }
 

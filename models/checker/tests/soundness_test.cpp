@@ -946,8 +946,9 @@ class soundness_test : public CppUnit::TestFixture {
   // release and acquire the flag carries the store, and the loop never gives
   // up, under either model; nor under sc. A loop that waits for the store
   // without a count leaves (no false DEADLOCK, and no execution in which it
-  // goes round for ever). Bounds just past the budget and far past it, plain
-  // DFS and with reduction.
+  // goes round for ever). The same for a poll of a weave event's is_set(),
+  // one step of an opaque call. Bounds just past the budget and far past it,
+  // plain DFS and with reduction.
   void a_loop_gives_up_on_a_store_that_is_there() {
     for (const int bound : {S::spin_budget + 1, S::spin_budget + 2, 100})
       for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
@@ -994,6 +995,24 @@ class soundness_test : public CppUnit::TestFixture {
             });
             CPPUNIT_ASSERT_EQUAL_MESSAGE(how + waits.report, verdict::pass, waits.found);
             CPPUNIT_ASSERT_MESSAGE(how + std::to_string(most), waits.exhaustive && most <= S::spin_budget + 2);
+            // The same poll of a weave event, whose is_set() is one step
+            // that reads (opaque primitives, a user check's default).
+            std::set<int> polled;
+            const auto on_event = weave::model::check(o, [bound, publish, &polled] {
+              weave::model::event ev;
+              atomic<int> flag(0);
+              thread t([&] {
+                ev.set();
+                flag.store(1, publish ? std::memory_order_release : rlx);  // pairs with the acquire load below
+              });
+              while (flag.load(publish ? std::memory_order_acquire : rlx) == 0) S::spin();
+              int i = 0;
+              for (; i < bound && !ev.is_set(); ++i) S::spin();
+              t.join();
+              if (weave::model::counted()) polled.insert(i == bound ? 1 : 0);
+            });
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(how + on_event.report, verdict::pass, on_event.found);
+            CPPUNIT_ASSERT_MESSAGE(how, polled == seen);
           }
   }
 
