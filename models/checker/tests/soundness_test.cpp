@@ -958,16 +958,23 @@ class soundness_test : public CppUnit::TestFixture {
             const std::string how = std::to_string(bound) + " rounds, " + weave::model::to_string(m) +
                                     (o.reduction ? ", with reduction" : ", plain DFS") +
                                     (publish ? ", release and acquire: " : ", relaxed: ");
-            const auto poll = [bound, publish](std::set<int>* gave_up) {
-              atomic<int> flag(0), data(0);
+            // Thread t writes (write), then raises a flag; this thread waits
+            // for the flag, then runs then.
+            const auto after_the_flag = [publish](const auto& write, const auto& then) {
+              atomic<int> flag(0);
               thread t([&] {
-                data.store(1, rlx);
+                write();
                 flag.store(1, publish ? std::memory_order_release : rlx);  // pairs with the acquire load below
               });
               while (flag.load(publish ? std::memory_order_acquire : rlx) == 0) S::spin();
-              int i = 0;
-              for (; i < bound && data.load(rlx) == 0; ++i) S::spin();
+              then();
               t.join();
+            };
+            const auto poll = [bound, &after_the_flag](std::set<int>* gave_up) {
+              atomic<int> data(0);
+              int i = 0;
+              after_the_flag([&] { data.store(1, rlx); },
+                             [&] { for (; i < bound && data.load(rlx) == 0; ++i) S::spin(); });
               if (gave_up != nullptr && weave::model::counted()) gave_up->insert(i == bound ? 1 : 0);
               if (gave_up == nullptr) WEAVE_CHECK(i < bound);
             };
@@ -981,16 +988,11 @@ class soundness_test : public CppUnit::TestFixture {
             const auto twin = weave::model::check(o, [&] { poll(nullptr); });
             CPPUNIT_ASSERT_EQUAL_MESSAGE(how + twin.report, stale ? verdict::check_failed : verdict::pass, twin.found);
             int most = 0;  // the most reads of data in an execution the search counts
-            const auto waits = weave::model::check(o, [publish, &most] {
-              atomic<int> flag(0), data(0);
-              thread t([&] {
-                data.store(1, rlx);
-                flag.store(1, publish ? std::memory_order_release : rlx);  // pairs with the acquire load below
-              });
-              while (flag.load(publish ? std::memory_order_acquire : rlx) == 0) S::spin();
+            const auto waits = weave::model::check(o, [&] {
+              atomic<int> data(0);
               int reads = 1;
-              for (; data.load(rlx) == 0; ++reads) S::spin();
-              t.join();
+              after_the_flag([&] { data.store(1, rlx); },
+                             [&] { for (; data.load(rlx) == 0; ++reads) S::spin(); });
               if (weave::model::counted()) most = std::max(most, reads);
             });
             CPPUNIT_ASSERT_EQUAL_MESSAGE(how + waits.report, verdict::pass, waits.found);
@@ -998,17 +1000,10 @@ class soundness_test : public CppUnit::TestFixture {
             // The same poll of a weave event, whose is_set() is one step
             // that reads (opaque primitives, a user check's default).
             std::set<int> polled;
-            const auto on_event = weave::model::check(o, [bound, publish, &polled] {
+            const auto on_event = weave::model::check(o, [&] {
               weave::model::event ev;
-              atomic<int> flag(0);
-              thread t([&] {
-                ev.set();
-                flag.store(1, publish ? std::memory_order_release : rlx);  // pairs with the acquire load below
-              });
-              while (flag.load(publish ? std::memory_order_acquire : rlx) == 0) S::spin();
               int i = 0;
-              for (; i < bound && !ev.is_set(); ++i) S::spin();
-              t.join();
+              after_the_flag([&] { ev.set(); }, [&] { for (; i < bound && !ev.is_set(); ++i) S::spin(); });
               if (weave::model::counted()) polled.insert(i == bound ? 1 : 0);
             });
             CPPUNIT_ASSERT_EQUAL_MESSAGE(how + on_event.report, verdict::pass, on_event.found);
