@@ -230,10 +230,11 @@ struct thread_state {
   // else 0 (in padding).
   std::uint8_t giving_up = 0;
   static constexpr std::uint8_t kOffered = 0x80;
-  // Under RC11, its latest atomic access since its previous spin was a spin
-  // loop's read that the await rule held to a newer store, and that read the
-  // store its loop's rounds read instead: the loop's give-up (list_choices).
-  // Its round saw no news, as a parked spinner's (engine::stale). In padding.
+  // Under RC11, its round (since its previous spin) gave up: a read that the
+  // await rule held to a newer store read the store its loop's rounds read
+  // instead (list_choices), and no access since went past the loop (engine::
+  // held_off_read). Its round saw no news, as a parked spinner's (engine::
+  // stale). In padding.
   bool held_off = false;
   pending_op pend;
   std::uint32_t wait_obj = 0;
