@@ -2102,8 +2102,8 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     // Under RC11, a loop that gave up (held_off_read) and went round as far
     // as it may waits for no write: the store it held off is there to read.
     // The execution in which it read it covers this one.
-    for (std::size_t i = 0; i < threads_.size() && !silent_; ++i) {
-      if (threads_[i].held_off && pending_spin(threads_[i])) {
+    for (std::size_t i = 0; i < threads_.size(); ++i) {
+      if (threads_[i].held_off && pending_spin(threads_[i]) && !silent_) {
         covered_by_park(static_cast<int>(i));
         return nullptr;
       }

@@ -1369,11 +1369,11 @@ class oracle_test : public CppUnit::TestFixture {
     constexpr std::uint64_t cap = 20000;  // a search larger is left out (plain DFS on most four-thread programs)
     std::string failures;
     bool most = true;
+    std::vector<program> polled = random_programs(120, 20261206);  // fixed, and not the seeds above
+    for (program& p : poll_shapes()) polled.push_back(std::move(p));
     for (const memory_model m : {memory_model::sc, memory_model::rc11}) {
       const bool sc = m == memory_model::sc;
       int failed = 0, compared[2] = {0, 0}, programs = 0;
-      std::vector<program> polled = random_programs(120, 20261206);  // fixed, and not the seeds above
-      for (program& p : poll_shapes()) polled.push_back(std::move(p));
       for (const program& p : polled) {
         const auto verdicts = oracle::enumerate(p, sc ? oracle::memory::sc : oracle::memory::rc11);
         if (verdicts.racy > 0) continue;
