@@ -1537,12 +1537,15 @@ const spin_read* engine::held_read(const thread_rec& t) const {
 // (list_choices): its idle budget spent (a loop that writes as it goes round
 // is no loop that waits), and not in a random or PCT search (whose rounds
 // would go on at random, as a parked spinner's give-up is not offered there
-// either). Where it begins, another round fits
+// either). Not inside an opaque call: the call's other accesses ended the
+// round's give-up (held_off_read), and a sliced search of two unbounded polls
+// of an event's is_set() went round to the step bound (differential_test's
+// poll 3301, a LIVELOCK in 3 slices). Where it begins, another round fits
 // (round_fits); once it goes on, its spin is where a round that does not fit
 // ends the execution, covered (going_on).
 bool engine::give_up_read(int t) const {
   const thread_rec& th = threads_[static_cast<std::size_t>(t)];
-  return mode_ != mode::random && mode_ != mode::pct && budget_spent(th) &&
+  return mode_ != mode::random && mode_ != mode::pct && !opaque(th) && budget_spent(th) &&
          (gives_up_here(t) || round_fits(t, static_cast<std::int32_t>(steps_.size())));
 }
 
