@@ -1537,15 +1537,12 @@ const spin_read* engine::held_read(const thread_rec& t) const {
 // (list_choices): its idle budget spent (a loop that writes as it goes round
 // is no loop that waits), and not in a random or PCT search (whose rounds
 // would go on at random, as a parked spinner's give-up is not offered there
-// either). Not inside an opaque call: the call's other accesses ended the
-// round's give-up (held_off_read), and a sliced search of two unbounded polls
-// of an event's is_set() went round to the step bound (differential_test's
-// poll 3301, a LIVELOCK in 3 slices). Where it begins, another round fits
+// either). Where it begins, another round fits
 // (round_fits); once it goes on, its spin is where a round that does not fit
 // ends the execution, covered (going_on).
 bool engine::give_up_read(int t) const {
   const thread_rec& th = threads_[static_cast<std::size_t>(t)];
-  return mode_ != mode::random && mode_ != mode::pct && !opaque(th) && budget_spent(th) &&
+  return mode_ != mode::random && mode_ != mode::pct && budget_spent(th) &&
          (gives_up_here(t) || round_fits(t, static_cast<std::int32_t>(steps_.size())));
 }
 
@@ -1856,7 +1853,12 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, tmask offer) {
       if (p.upper && several(p.enabled & ~p.sleep)) ++upper_branches;
       prev_upper = p.upper;
     }
-    if (upper_branches < split_levels_ && prev_upper) {
+    // A spinner's give-up that goes on (going_on) ends the prefix: its
+    // rounds' choices, and the execution that finds its loop waits and
+    // trims them (covered_by_park), are then one subtree, one slice's.
+    const thread_rec& ch = threads_[fresh.chosen];
+    const bool goes = pending_spin(ch) && (ch.giving_up & thread_state::kOffered) != 0 && goes_on(ch);
+    if (upper_branches < split_levels_ && prev_upper && !goes) {
       fresh.upper = true;
       fresh.backtrack = fresh.enabled;
     } else if (prev_upper && !sharded_root_seen_) {

@@ -946,9 +946,9 @@ class soundness_test : public CppUnit::TestFixture {
   // release and acquire the flag carries the store, and the loop never gives
   // up, under either model; nor under sc. A loop that waits for the store
   // without a count leaves (no false DEADLOCK, and no execution in which it
-  // goes round for ever). Bounds just past the budget and far past it, plain
-  // DFS and with reduction. (Not yet a poll of a weave primitive's call under
-  // opaque primitives: engine::give_up_read.)
+  // goes round for ever). The same for a poll of a weave event's is_set(),
+  // one step of an opaque call. Bounds just past the budget and far past it,
+  // plain DFS and with reduction.
   void a_loop_gives_up_on_a_store_that_is_there() {
     for (const int bound : {S::spin_budget + 1, S::spin_budget + 2, 100})
       for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
@@ -997,7 +997,49 @@ class soundness_test : public CppUnit::TestFixture {
             });
             CPPUNIT_ASSERT_EQUAL_MESSAGE(how + waits.report, verdict::pass, waits.found);
             CPPUNIT_ASSERT_MESSAGE(how + std::to_string(most), waits.exhaustive && most <= S::spin_budget + 2);
+            // The same poll of a weave event, whose is_set() is one step
+            // that reads (opaque primitives, a user check's default).
+            std::set<int> polled;
+            const auto on_event = weave::model::check(o, [&] {
+              weave::model::event ev;
+              int i = 0;
+              after_the_flag([&] { ev.set(); }, [&] { for (; i < bound && !ev.is_set(); ++i) S::spin(); });
+              if (weave::model::counted()) polled.insert(i == bound ? 1 : 0);
+            });
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(how + on_event.report, verdict::pass, on_event.found);
+            CPPUNIT_ASSERT_MESSAGE(how, polled == seen);
           }
+    // Split in slices (--shard, --jobs), under a step bound that a give-up's
+    // rounds reach before kGiveUpRounds: two threads wait for a relaxed
+    // store, one by an atomic, one by an event. The rounds of a give-up that
+    // went on were in the fully expanded prefix, where the execution that
+    // finds the loop waits trims nothing, so a slice ran the branches in
+    // which the loop sees the store at each round, the last of them to the
+    // step bound: a LIVELOCK where the whole search passes (differential_
+    // test's poll 3301 in 3 slices).
+    for (const bool on_event : {false, true}) {
+      for (int k = 0; k < 3; ++k) {
+        weave::model::options o = dpor();
+        o.memory = weave::model::memory_model::rc11;
+        o.max_steps = 300;
+        o.shard_count = 3;
+        o.shard_index = k;
+        const auto r = weave::model::check(o, [on_event] {
+          weave::model::event ev;
+          atomic<int> flag(0);
+          const auto set = [&] { return on_event ? ev.is_set() : flag.load(rlx) != 0; };
+          thread setter([&] {
+            if (on_event) ev.set();
+            else flag.store(1, rlx);
+          });
+          thread waiter([&] { while (!set()) S::spin(); });
+          while (!set()) S::spin();
+          setter.join();
+          waiter.join();
+        });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE("slice " + std::to_string(k) + r.report, verdict::pass, r.found);
+      }
+    }
   }
 
   // How many idle rounds a spinner has had is a matter of what its rounds
