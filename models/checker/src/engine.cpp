@@ -1422,8 +1422,9 @@ int engine::going_on(tmask gone_on, std::int32_t j) {
     const thread_rec& t = threads_[static_cast<std::size_t>(g)];
     if (!goes_on(t) || (t.giving_up & thread_state::kOffered) == 0) continue;  // (giving_up's, where none could)
     if (round_fits(g, j)) return g;
-    const source_location at = give_up_sites_[(t.giving_up & ~thread_state::kOffered) - 1u].at;
-    if (same_place(t.pend.loc, at) || same_place(steps_[static_cast<std::size_t>(previous_spin(g, j))].loc, at)) {
+    const give_up_site_rec* site = site_of(t);
+    if (site != nullptr &&
+        (same_place(t.pend.loc, site->at) || same_place(steps_[static_cast<std::size_t>(previous_spin(g, j))].loc, site->at))) {
       covered_by_park(g);
       return -2;
     }
@@ -1465,8 +1466,7 @@ void engine::plain_after_give_up(node& fresh, std::int32_t j) {
 // steps between its rounds, or its reads of other stores, go round the same
 // loop), except in a split search's fully expanded prefix.
 void engine::covered_by_park(int g) {
-  if (const unsigned site = threads_[static_cast<std::size_t>(g)].giving_up & ~thread_state::kOffered; site != 0)
-    give_up_sites_[site - 1u].waits = true;
+  if (give_up_site_rec* site = site_of(threads_[static_cast<std::size_t>(g)])) site->waits = true;
   std::size_t k = nodes_.size();
   while (k > 0 && !(nodes_[k - 1].chosen == g && ((nodes_[k - 1].enabled & bit(g)) == 0 || nodes_[k - 1].gave_up_read)))
     --k;  // the offer taken, or the read that gave up (held_off_read)
@@ -1495,6 +1495,15 @@ std::uint8_t engine::give_up_site(int c, source_location at) {
 bool engine::site_waits(int c, source_location at) const {
   const give_up_site_rec* r = find_site(c, at);
   return r != nullptr ? r->waits : give_up_sites_.size() >= kMaxGiveUpSites;
+}
+
+// Thread t's give-up site (thread_state::giving_up), or nullptr: none.
+engine::give_up_site_rec* engine::site_of(const thread_rec& t) {
+  const unsigned site = t.giving_up & ~thread_state::kOffered;
+  return site != 0 ? &give_up_sites_[site - 1u] : nullptr;
+}
+const engine::give_up_site_rec* engine::site_of(const thread_rec& t) const {
+  return const_cast<engine*>(this)->site_of(t);
 }
 
 const engine::give_up_site_rec* engine::find_site(int c, source_location at) const {
@@ -1552,9 +1561,9 @@ bool engine::give_up_read(int t) const {
 // location, which may see the newer store: oracle_test's polls under rc11,
 // await46 of seed 14), where a give-up begins afresh.
 bool engine::gives_up_here(int t) const {
-  const std::uint8_t site = threads_[static_cast<std::size_t>(t)].giving_up & ~thread_state::kOffered;
-  return site != 0 && same_place(steps_[static_cast<std::size_t>(previous_spin(t, static_cast<std::int32_t>(steps_.size())))].loc,
-                                 give_up_sites_[site - 1u].at);
+  const give_up_site_rec* site = site_of(threads_[static_cast<std::size_t>(t)]);
+  return site != nullptr &&
+         same_place(steps_[static_cast<std::size_t>(previous_spin(t, static_cast<std::int32_t>(steps_.size())))].loc, site->at);
 }
 
 // Under RC11, after thread c's atomic access at step j (node n) is chosen

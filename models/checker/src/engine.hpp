@@ -754,6 +754,8 @@ class engine : private one_check_at_a_time, private workspace {
   };
   std::vector<give_up_site_rec> give_up_sites_;
   const give_up_site_rec* find_site(int c, source_location at) const;
+  give_up_site_rec* site_of(const thread_rec& t);
+  const give_up_site_rec* site_of(const thread_rec& t) const;
   bool replayed_step_ = false;  // the step being taken is a cached node's (its races are known)
   std::int32_t taking_ = 0;     // the step being taken (plan_step to finish_step)
   run_end end_ = run_end::complete;  // how the execution ended (plan_step returned -1)
