@@ -1536,7 +1536,7 @@ int engine::idle_rounds(const thread_rec& t) const {
 // S::spin_budget rounds that read the same values, which has read nothing
 // new yet, of a location two rounds of the loop read (its streak entry).
 const spin_read* engine::held_read(const thread_rec& t) const {
-  if (!rc11() || t.repeats < model_sync::spin_budget || !same_values(t.spin_reads, t.streak)) return nullptr;
+  if (!rc11() || t.repeats < model_sync::spin_budget || !same_values(t)) return nullptr;
   const spin_read* r = read_of(t.streak, t.pend.obj);
   return r != nullptr && r->again && r->msg != kNoMsg ? r : nullptr;
 }
@@ -1551,8 +1551,9 @@ const spin_read* engine::held_read(const thread_rec& t) const {
 // ends the execution, covered (going_on).
 bool engine::give_up_read(int t) const {
   const thread_rec& th = threads_[static_cast<std::size_t>(t)];
-  return mode_ != mode::random && mode_ != mode::pct && budget_spent(th) &&
-         (gives_up_here(t) || round_fits(t, static_cast<std::int32_t>(steps_.size())));
+  return mode_ != mode::random && mode_ != mode::pct &&
+         (th.writing_rounds >= model_sync::spin_budget ||
+          (budget_spent(th) && (gives_up_here(t) || round_fits(t, static_cast<std::int32_t>(steps_.size())))));
 }
 
 // Whether thread t's round goes on with a give-up: one began (giving_up),
@@ -1591,6 +1592,10 @@ bool engine::held_off_read(node& n, int c, std::int32_t j, bool fresh) {
   // round holds off as much as before.)
   if (r == nullptr || news != 0) t.held_off = news != 0 && msgs_[chosen_.msg].pos < news;
   if (!t.held_off || gives_up_here(c)) return true;
+  if (t.writing_rounds >= model_sync::spin_budget) {  // a loop that writes as it goes round: the store held off is cut
+    cut_unfair(j);
+    return false;
+  }
   const source_location at = steps_[static_cast<std::size_t>(previous_spin(c, j))].loc;
   if (fresh && !n.upper && mode_ != mode::replay && site_waits(c, at)) {
     end_ = run_end::covered;
@@ -1605,15 +1610,25 @@ bool engine::held_off_read(node& n, int c, std::int32_t j, bool fresh) {
 // read (RC11's await rule; streak: each location's latest read): of every
 // location both read, the same store or a store of the same value. A
 // test-and-set loop's exchange reads a new store each round, the one its
-// previous round wrote, and writes it again: the same round. A location the
+// previous round wrote, and writes it again: the same round. In a loop that
+// writes as it goes round (yields), so is a store of the thread's own with
+// another value (a loop that counts its rounds with fetch_add): it is no
+// news from another thread, and without it such a loop under RC11 read an
+// old value for ever, a livelock (soundness_test::a_loop_that_writes_lets_
+// the_others_run). Elsewhere it is news: a loop that waits in its rounds (a
+// timed wait_for of an event, whose CAS announces a waiter) is no loop that
+// writes as it goes round, and its stale reads past a hold would be neither
+// explored nor cut. A location the
 // earlier rounds did not read is no news (a loop that reads one location a
 // round, in turn: soundness_test::a_loop_that_reads_in_turn_sees_each_store).
-bool engine::same_values(const std::vector<spin_read>& round, const std::vector<spin_read>& streak) const {
-  if (streak.empty()) return false;  // the loop's first round
-  for (const spin_read& r : round)
-    for (const spin_read& s : streak)
+bool engine::same_values(const thread_rec& t) const {
+  if (t.streak.empty()) return false;  // the loop's first round
+  const int own = t.writing_rounds >= model_sync::spin_budget ? static_cast<int>(&t - &threads_[0]) : -1;
+  for (const spin_read& r : t.spin_reads)
+    for (const spin_read& s : t.streak)
       if (s.obj == r.obj && s.msg != r.msg &&
-          (r.msg == kNoMsg || s.msg == kNoMsg || msgs_[r.msg].value != msgs_[s.msg].value))
+          (r.msg == kNoMsg || s.msg == kNoMsg ||
+           (msgs_[r.msg].value != msgs_[s.msg].value && (msgs_[r.msg].step < 0 || msgs_[r.msg].tid != own))))
         return false;
   return true;
 }
@@ -2031,8 +2046,19 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
       const std::uint8_t site = give_up_site(c, t.pend.loc);
       t.giving_up = site == 0 ? 0 : real_enabled(es) != 0 || t.held_off ? site | thread_state::kOffered : site;
     }
+    // A spin that yields counts as a time-out (fairness across time-outs).
+    // The threads a spent preemption bound kept from running (pick_node)
+    // could run: a bounded search that ran the loop for ever found a
+    // livelock that its replay, unbounded, cut as unfair.
+    const std::size_t below = steps_.size() - 1;  // the spin's round
+    const bool yielded = yields(c, below);
+    t.writing_rounds = yielded || round_wrote(c, below) ? static_cast<std::uint8_t>(std::min(t.writing_rounds + 1, 255)) : 0;
+    if (yielded) {
+      enabled_sets es;
+      count_late(c, steps_.back().forced || steps_.back().eager ? enabled : enabled | real_enabled(es));
+    }
     if (rc11())  // rounds that read the same values again (see list_choices)
-      t.repeats = same_values(t.spin_reads, t.streak) ? t.repeats + 1 : 0;
+      t.repeats = same_values(t) ? t.repeats + 1 : 0;
     if (clock_spin(t) && !stale(t)) {  // its time doubles (the clock rule)
       const std::int64_t now = time_of(t);
       time_passes(t, c, enabled, now > kLastTime / 2 ? kLastTime : 2 * now);
@@ -2157,14 +2183,35 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // no race for (the rounds read, and the first to leave its loop orders the
   // other's after it): each is explored.
   if (give_up && n != nullptr && reducing()) n->backtrack |= real;
-  if (n != nullptr && !silent_ && passes_time(threads_[n->chosen])) [[unlikely]] {
-    if (const tmask late = starved_by_time_out(n->chosen, n->enabled)) {
+  const bool yielded = n != nullptr && !silent_ && yields(n->chosen, steps_.size());
+  if (n != nullptr && !silent_ && (yielded || passes_time(threads_[n->chosen]))) [[unlikely]] {
+    // (A spin that yields: the threads that a spent preemption bound kept
+    // from running could run too, as in step_ends.)
+    const tmask could = yielded && !forced && !eager ? n->enabled | real : n->enabled;
+    if (const tmask late = starved_by_time_out(n->chosen, could)) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
       cut_unfair(j);
       return nullptr;
     }
   }
   return n;
+}
+
+// Whether the round that thread c's pending spin ends wrote and did not
+// wait: its idle count is 0 (a store, an RMW that changed a value or a call
+// that changed something since its previous spin), and no step of it below
+// `below` since that spin is a futex wait (a round that slept let the others
+// run).
+bool engine::round_wrote(int c, std::size_t below) const {
+  const thread_rec& t = threads_[static_cast<std::size_t>(c)];
+  if (!pending_spin(t) || t.idle_spins != 0) return false;
+  for (std::size_t k = below; k-- > 0;) {
+    const step_rec& s = steps_[k];
+    if (s.tid != c) continue;
+    if (s.act == action::spin_return) break;
+    if (s.kind == op::wait) return false;
+  }
+  return true;
 }
 
 // Fairness across time-outs. A timed wait's time-out (or a clock spin's

@@ -486,6 +486,22 @@ class engine : private one_check_at_a_time, private workspace {
   bool passes_time(const thread_rec& t) const {
     return (t.st == tstate::blocked && t.timed && !holder_dead(t)) || (clock_spin(t) && !stale(t));
   }
+  bool round_wrote(int c, std::size_t below) const;
+  /// Whether thread c's pending spin ends a round of a loop that writes as it
+  /// goes round: S::spin_budget rounds in a row, this one the last, wrote
+  /// (round_wrote; a loop's first round, which counts what came before it, is
+  /// not enough). The await rule leaves it runnable, and a fair scheduler runs
+  /// the others meanwhile: such a spin counts as a time-out for the fairness
+  /// rule (engine::cut_unfair). Without it, a loop that writes as it goes round (`while
+  /// (!ready.load()) { m.lock(); ++polls; m.unlock(); S::spin(); }`) was run for
+  /// ever ahead of the thread it waits for, and reported as a livelock
+  /// (soundness_test::a_loop_that_writes_lets_the_others_run).
+  /// below: its steps before this index are the round's.
+  bool yields(int c, std::size_t below) const {
+    const thread_rec& t = threads_[static_cast<std::size_t>(c)];
+    return pending_spin(t) && t.idle_spins == 0 && t.writing_rounds + 1 >= model_sync::spin_budget &&
+           round_wrote(c, below);
+  }
   /// Thread t's pending spin follows a read of the clock, with its idle
   /// budget spent: it reads whether anything it read since its previous spin
   /// has changed, and if nothing has, time passes for it (the clock rule).
@@ -644,7 +660,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool psc_full() const;
   bool tentative_ok(int t, const mem_choice& c);
   std::uint32_t news_after(std::uint32_t msg) const;
-  bool same_values(const std::vector<spin_read>& round, const std::vector<spin_read>& streak) const;
+  bool same_values(const thread_rec& t) const;
   std::int32_t first_newer_write(const spin_read& r) const;
   result search(const std::function<void()>& body, mode m, int bound);
 

@@ -246,6 +246,7 @@ struct thread_state {
   std::int64_t holder = kNoHolder;  // S::wait_unless_dead: the S::self() id whose death ends the wait
   wait_result wres = wait_result::woken;
   std::uint8_t rmw_changes = 0;  // RMWs of it that changed a value since its open call began (call_end; in padding)
+  std::uint8_t writing_rounds = 0;  // rounds in a row up to its latest spin that wrote (engine::yields; in padding)
   int repeats = 0;                // rounds in a row that read the same stores as the one before (RC11)
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)

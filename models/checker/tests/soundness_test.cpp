@@ -115,6 +115,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_loop_bounded_by_its_own_count_gives_up);
   CPPUNIT_TEST(a_loop_gives_up_while_another_thread_runs);
   CPPUNIT_TEST(a_loop_gives_up_on_a_store_that_is_there);
+  CPPUNIT_TEST(a_loop_that_writes_lets_the_others_run);
   CPPUNIT_TEST(a_spinners_idle_rounds_are_what_it_read);
   CPPUNIT_TEST(a_loop_that_reads_in_turn_sees_each_store);
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
@@ -1040,6 +1041,110 @@ class soundness_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL_MESSAGE("slice " + std::to_string(k) + r.report, verdict::pass, r.found);
       }
     }
+  }
+
+  // A loop that writes as it goes round (a heartbeat, a count of its
+  // rounds, a look under a lock) and calls S::spin(): the await rule cannot
+  // park it, for its rounds make progress. Its spins yield, and a fair
+  // scheduler runs the thread it waits for: such a spin counts as a time-out
+  // for the fairness rule. It was run for ever ahead of that thread and
+  // reported as a LIVELOCK, under every model and search. Now it passes,
+  // bounded (the schedules that let the other thread wait longer are cut),
+  // and a loop that writes while nothing will ever end it is still a
+  // livelock. Under RC11 a bounded such loop after a relaxed flag may give
+  // up with the store there: the stale reads past the await rule's hold are
+  // cut, so the search is bounded, not a proof that it never gives up (it
+  // passed exhaustively). A livelock after such a loop is a livelock,
+  // replayed as found (its shortest counterexample, a search bounded by
+  // preemptions, ran the loop for ever: NONDETERMINISM); a search bounded
+  // by preemptions switches at its spins for free.
+  void a_loop_that_writes_lets_the_others_run() {
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction, " : ", plain DFS, ");
+        for (const int round : {0, 1, 2}) {
+          const std::string what = how + (round == 0 ? "a store: " : round == 1 ? "a fetch_add: " : "a lock: ");
+          const auto loop = [round](atomic<int>& ready) {
+            atomic<int> beat(0);
+            weave::model::mutex lock;
+            for (int i = 0; ready.load(rlx) == 0; ++i) {
+              if (round == 0) beat.store(i, rlx);
+              if (round == 1) beat.fetch_add(1, rlx);
+              if (round == 2) std::lock_guard<weave::model::mutex> hold(lock);
+              S::spin();
+            }
+          };
+          const auto r = weave::model::check(o, [&] {
+            atomic<int> ready(0);
+            thread t([&] { ready.store(1, rlx); });
+            loop(ready);
+            t.join();
+          });
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(what, !r.exhaustive && r.unfair > 0);
+          // The twin: nothing will ever store ready.
+          const auto never = weave::model::check(o, [&] {
+            atomic<int> ready(0), other(0);
+            thread t([&] { other.store(1, rlx); });
+            loop(ready);
+            t.join();
+          });
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + never.report, verdict::livelock, never.found);
+        }
+        // A bounded loop that writes, after a relaxed flag: under RC11 it
+        // may give up with the store there.
+        for (const int bound : {S::spin_budget + 1, 100}) {
+          std::set<int> seen;
+          const auto poll = [bound](std::set<int>* gave_up) {
+            atomic<int> flag(0), data(0), beat(0);
+            thread t([&] {
+              data.store(1, rlx);
+              flag.store(1, rlx);
+            });
+            while (flag.load(rlx) == 0) S::spin();
+            int i = 0;
+            for (; i < bound && data.load(rlx) == 0; ++i) {
+              beat.store(i, rlx);
+              S::spin();
+            }
+            t.join();
+            if (gave_up != nullptr && weave::model::counted()) gave_up->insert(i == bound ? 1 : 0);
+            if (gave_up == nullptr) WEAVE_CHECK(i < bound);
+          };
+          const std::string what = how + std::to_string(bound) + " rounds: ";
+          const auto r = weave::model::check(o, [&] { poll(&seen); });
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + r.report, verdict::pass, r.found);
+          const bool rc11 = m == weave::model::memory_model::rc11;
+          // Within the hold, every outcome, exhaustively; past it, a bound.
+          CPPUNIT_ASSERT_MESSAGE(what, seen == (rc11 ? std::set<int>{0, 1} : std::set<int>{0}) || (rc11 && bound == 100));
+          CPPUNIT_ASSERT_MESSAGE(what, r.exhaustive == (!rc11 || bound != 100));
+          const auto twin = weave::model::check(o, [&] { poll(nullptr); });
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + twin.report, rc11 && bound != 100 ? verdict::check_failed : verdict::pass, twin.found);
+          CPPUNIT_ASSERT_MESSAGE(what, twin.found != verdict::pass || twin.exhaustive == (!rc11 || bound != 100));
+        }
+        // A livelock after a loop that writes, and a search bounded by preemptions.
+        const auto after = [] {
+          atomic<int> ready(0), beat(0), never(0);
+          thread t([&] { ready.store(1, rlx); });
+          for (int i = 0; ready.load(rlx) == 0; ++i) {
+            beat.store(i, rlx);
+            S::spin();
+          }
+          t.join();
+          while (never.load(rlx) == 0) {
+          }
+        };
+        weave::model::options s = o;
+        s.max_steps = 300;
+        const auto r = weave::model::check(s, after);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+        s.preemptions = 0;
+        s.minimize = false;
+        const auto b = weave::model::check(s, after);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + b.report, verdict::livelock, b.found);
+        CPPUNIT_ASSERT_EQUAL(0, b.preemptions);
+      }
   }
 
   // How many idle rounds a spinner has had is a matter of what its rounds

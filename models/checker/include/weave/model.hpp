@@ -87,7 +87,8 @@ struct options {
                                        // many spurious compare_exchange_weak failures (0: none)
   int late_time_outs = 3;              // fairness across time-outs: a thread that could run lets at most
                                        // this many time-outs of other threads in a row pass (a clock
-                                       // spin's passing of time counts as one: README); an execution
+                                       // spin's passing of time counts as one, as does a spin of a loop
+                                       // that writes as it goes round: README); an execution
                                        // in which it would let one more pass is cut (result::unfair) and
                                        // the search is bounded, not exhaustive (a time-out means time
                                        // passed: a fair scheduler runs it meanwhile)
