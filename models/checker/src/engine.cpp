@@ -1543,16 +1543,20 @@ const spin_read* engine::held_read(const thread_rec& t) const {
 
 // Whether thread t's held read (held_read, with a newer store to read) may
 // read the store its loop's rounds read instead, its loop's give-up
-// (list_choices): its idle budget spent (a loop that writes as it goes round
-// is no loop that waits), and not in a random or PCT search (whose rounds
-// would go on at random, as a parked spinner's give-up is not offered there
-// either). Where it begins, another round fits
+// (list_choices): its idle budget spent, and not in a random or PCT search
+// (whose rounds would go on at random, as a parked spinner's give-up is not
+// offered there either). Where it begins, another round fits
 // (round_fits); once it goes on, its spin is where a round that does not fit
-// ends the execution, covered (going_on).
+// ends the execution, covered (going_on). In a loop that writes as it goes
+// round (yields), whose rounds are no loop that waits, the old store is a
+// choice too, and its execution is cut (held_off_read): without it the
+// hold alone passed, exhaustively, a check that such a loop, bounded, never
+// gives up after a relaxed flag (soundness_test::a_loop_that_writes_lets_
+// the_others_run).
 bool engine::give_up_read(int t) const {
   const thread_rec& th = threads_[static_cast<std::size_t>(t)];
   return mode_ != mode::random && mode_ != mode::pct &&
-         (th.writing_rounds >= model_sync::spin_budget ||
+         (writes_as_it_goes(th) ||
           (budget_spent(th) && (gives_up_here(t) || round_fits(t, static_cast<std::int32_t>(steps_.size())))));
 }
 
@@ -1575,8 +1579,9 @@ bool engine::gives_up_here(int t) const {
 // loop's site (give_up_sites_, the spin it goes round at), and takes its
 // rounds on as a parked spinner's give-up does (giving_up, going_on). Not
 // where a loop there was found to wait for a write (covered_by_park), as
-// give_up_offer's: false, and the execution ends, covered. fresh: the node's
-// choice was just made (not a cached node's, replayed).
+// give_up_offer's: false, and the execution ends, covered. In a loop that
+// writes as it goes round: false, and the execution is cut (give_up_read).
+// fresh: the node's choice was just made (not a cached node's, replayed).
 bool engine::held_off_read(node& n, int c, std::int32_t j, bool fresh) {
   thread_rec& t = threads_[static_cast<std::size_t>(c)];
   const spin_read* r = t.pend.kind == op::store ? nullptr : held_read(t);
@@ -1592,7 +1597,7 @@ bool engine::held_off_read(node& n, int c, std::int32_t j, bool fresh) {
   // round holds off as much as before.)
   if (r == nullptr || news != 0) t.held_off = news != 0 && msgs_[chosen_.msg].pos < news;
   if (!t.held_off || gives_up_here(c)) return true;
-  if (t.writing_rounds >= model_sync::spin_budget) {  // a loop that writes as it goes round: the store held off is cut
+  if (writes_as_it_goes(t)) {  // (give_up_read)
     cut_unfair(j);
     return false;
   }
@@ -1623,7 +1628,7 @@ bool engine::held_off_read(node& n, int c, std::int32_t j, bool fresh) {
 // round, in turn: soundness_test::a_loop_that_reads_in_turn_sees_each_store).
 bool engine::same_values(const thread_rec& t) const {
   if (t.streak.empty()) return false;  // the loop's first round
-  const int own = t.writing_rounds >= model_sync::spin_budget ? static_cast<int>(&t - &threads_[0]) : -1;
+  const int own = writes_as_it_goes(t) ? static_cast<int>(&t - &threads_[0]) : -1;
   for (const spin_read& r : t.spin_reads)
     for (const spin_read& s : t.streak)
       if (s.obj == r.obj && s.msg != r.msg &&

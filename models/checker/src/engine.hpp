@@ -486,6 +486,11 @@ class engine : private one_check_at_a_time, private workspace {
   bool passes_time(const thread_rec& t) const {
     return (t.st == tstate::blocked && t.timed && !holder_dead(t)) || (clock_spin(t) && !stale(t));
   }
+  /// Thread t's loop writes as it goes round: S::spin_budget rounds in a
+  /// row up to its latest spin wrote (yields).
+  static bool writes_as_it_goes(const thread_rec& t) noexcept {
+    return t.writing_rounds >= model_sync::spin_budget;
+  }
   bool round_wrote(int c, std::size_t below) const;
   /// Whether thread c's pending spin ends a round of a loop that writes as it
   /// goes round: S::spin_budget rounds in a row, this one the last, wrote
