@@ -2188,12 +2188,13 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // no race for (the rounds read, and the first to leave its loop orders the
   // other's after it): each is explored.
   if (give_up && n != nullptr && reducing()) n->backtrack |= real;
-  const bool yielded = n != nullptr && !silent_ && yields(n->chosen, steps_.size());
-  if (n != nullptr && !silent_ && (yielded || passes_time(threads_[n->chosen]))) [[unlikely]] {
+  if (n != nullptr && !silent_ && (pending_spin(threads_[n->chosen]) || passes_time(threads_[n->chosen]))) [[unlikely]] {
     // (A spin that yields: the threads that a spent preemption bound kept
     // from running could run too, as in step_ends.)
+    const bool yielded = yields(n->chosen, steps_.size());
     const tmask could = yielded && !forced && !eager ? n->enabled | real : n->enabled;
-    if (const tmask late = starved_by_time_out(n->chosen, could)) {
+    const tmask late = yielded || passes_time(threads_[n->chosen]) ? starved_by_time_out(n->chosen, could) : 0;
+    if (late != 0) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
       cut_unfair(j);
       return nullptr;
