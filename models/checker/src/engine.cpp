@@ -2055,10 +2055,9 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
     // The threads a spent preemption bound kept from running (pick_node)
     // could run: a bounded search that ran the loop for ever found a
     // livelock that its replay, unbounded, cut as unfair.
-    const std::size_t below = steps_.size() - 1;  // the spin's round
-    const bool yielded = yields(c, below);
-    t.writing_rounds = yielded || round_wrote(c, below) ? static_cast<std::uint8_t>(std::min(t.writing_rounds + 1, 255)) : 0;
-    if (yielded) {
+    const bool wrote = round_wrote(c, steps_.size() - 1);  // (the spin is the last step)
+    t.writing_rounds = wrote ? static_cast<std::uint8_t>(std::min(t.writing_rounds + 1, 255)) : 0;
+    if (wrote && writes_as_it_goes(t)) {  // it yielded (yields)
       enabled_sets es;
       count_late(c, steps_.back().forced || steps_.back().eager ? enabled : enabled | real_enabled(es));
     }
