@@ -2052,15 +2052,9 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
       t.giving_up = site == 0 ? 0 : real_enabled(es) != 0 || t.held_off ? site | thread_state::kOffered : site;
     }
     // A spin that yields counts as a time-out (fairness across time-outs).
-    // The threads a spent preemption bound kept from running (pick_node)
-    // could run: a bounded search that ran the loop for ever found a
-    // livelock that its replay, unbounded, cut as unfair.
     const bool wrote = round_wrote(c, steps_.size() - 1);  // (the spin is the last step)
     t.writing_rounds = wrote ? static_cast<std::uint8_t>(std::min(t.writing_rounds + 1, 255)) : 0;
-    if (wrote && writes_as_it_goes(t)) {  // it yielded (yields)
-      enabled_sets es;
-      count_late(c, steps_.back().forced || steps_.back().eager ? enabled : enabled | real_enabled(es));
-    }
+    if (wrote && writes_as_it_goes(t)) count_late(c, enabled);  // it yielded (yields)
     if (rc11())  // rounds that read the same values again (see list_choices)
       t.repeats = same_values(t) ? t.repeats + 1 : 0;
     if (clock_spin(t) && !stale(t)) {  // its time doubles (the clock rule)
@@ -2188,11 +2182,12 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // other's after it): each is explored.
   if (give_up && n != nullptr && reducing()) n->backtrack |= real;
   if (n != nullptr && !silent_ && (pending_spin(threads_[n->chosen]) || passes_time(threads_[n->chosen]))) [[unlikely]] {
-    // (A spin that yields: the threads that a spent preemption bound kept
-    // from running could run too, as in step_ends.)
-    const bool yielded = yields(n->chosen, steps_.size());
-    const tmask could = yielded && !forced && !eager ? n->enabled | real : n->enabled;
-    const tmask late = yielded || passes_time(threads_[n->chosen]) ? starved_by_time_out(n->chosen, could) : 0;
+    // (The threads that a spent preemption bound kept from running could
+    // run too, as in count_late.)
+    const tmask could = !forced && !eager ? n->enabled | real : n->enabled;
+    const tmask late = yields(n->chosen, steps_.size()) || passes_time(threads_[n->chosen])
+                           ? starved_by_time_out(n->chosen, could)
+                           : 0;
     if (late != 0) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
       cut_unfair(j);
@@ -2279,8 +2274,19 @@ void engine::time_passes(thread_rec& t, int c, tmask enabled, std::int64_t ns) {
   set_time(t, c, ns);
 }
 
-// Thread c times out (step_ends): every other thread's lateness moves on.
+// Thread c times out (step_ends: its step, the last one, ran at a node whose
+// candidates were `enabled`): every other thread's lateness moves on. The
+// threads that a spent preemption bound kept from running there (pick_node)
+// could run too: a fair scheduler runs them. Without them, a search bounded
+// by preemptions ran a loop that lets time pass (a clock spin, a spin that
+// yields) for ever ahead of the thread it waits for, and the shortest
+// counterexample, replayed unbounded, was cut there as unfair: a report of
+// NONDETERMINISM (soundness_test::a_bounded_search_is_fair_at_a_clock_spin).
 void engine::count_late(int c, tmask enabled) {
+  if (!steps_.back().forced && !steps_.back().eager) {
+    enabled_sets es;
+    enabled |= real_enabled(es);
+  }
   for (std::size_t u = 0; u < threads_.size(); ++u) {
     if (static_cast<int>(u) == c) continue;
     thread_rec& t = threads_[u];

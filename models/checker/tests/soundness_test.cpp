@@ -121,6 +121,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_loop_of_timed_waits_is_no_livelock);
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
+  CPPUNIT_TEST(a_bounded_search_is_fair_at_a_clock_spin);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
@@ -1454,6 +1455,53 @@ class soundness_test : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_MESSAGE(how, whole.unfair > 0 && reduced.unfair > 0 && reduced.executions > 0);
         CPPUNIT_ASSERT_MESSAGE(how, values(whole.outcomes) == values(reduced.outcomes));
         CPPUNIT_ASSERT_MESSAGE(how, reduced.executions < whole.executions);  // still a reduction
+      }
+  }
+
+  // Fairness in a search bounded by preemptions (engine::count_late). A
+  // clock spin lets time pass with the spinner still runnable, so once the
+  // bound is spent the other thread is kept from running, and it was never
+  // late: the bounded search ran the loop until its time ran out. That is
+  // where the report's shortest counterexample comes from, and its replay,
+  // unbounded, cut the loop at its fourth late time-out: a failure after such
+  // a loop was reported as NONDETERMINISM, under every model and search, by
+  // default (and with `.preemptions = 0` the search said so of itself). The
+  // threads that the spent bound keeps from running count as able to run.
+  void a_bounded_search_is_fair_at_a_clock_spin() {
+    const auto spin_until = [](atomic<int>& flag) {
+      while (flag.load(rlx) == 0) {
+        (void)S::clock::now();
+        S::spin();
+      }
+    };
+    const auto body = [&spin_until](bool stores_x) {
+      return [&spin_until, stores_x] {
+        atomic<int> flag(0), x(0);
+        thread t([&] {
+          if (stores_x) x.store(1, rlx);
+          flag.store(1, rlx);  // relaxed: x is read after the join
+        });
+        spin_until(flag);
+        t.join();
+        WEAVE_CHECK(x.load(rlx) == 1);  // fails where t does not store x
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        o.max_steps = 300;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const int bound : {-1, 0, 1}) {
+          o.preemptions = bound;
+          const std::string with = how + "preemptions " + std::to_string(bound) + "\n";
+          auto r = weave::model::check(o, body(true));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::pass, r.found);
+          r = weave::model::check(o, body(false));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
+          const auto again = weave::model::replay(o, body(false), r.replay);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
+        }
       }
   }
 
