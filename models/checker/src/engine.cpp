@@ -2441,6 +2441,11 @@ int engine::plan_step() {
       if (go_silent()) continue;
       return -1;
     }
+    if (mem && !times_.empty() && rc11() && !silent_ && stale_past_time_outs(c)) [[unlikely]] {
+      cut_unfair(j);
+      if (go_silent()) continue;
+      return -1;
+    }
     sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && c != prev_ && switch_preempts(j, real);

@@ -291,10 +291,11 @@ class engine : private one_check_at_a_time, private workspace {
     return times_.empty() ? t.now : marked_time_of(t);  // most executions have no time-out
   }
   std::int64_t marked_time_of(const thread_rec& t) const noexcept;
-  /// Thread c's own time moves to ns at a time-out, from its current epoch on.
+  /// Thread c's own time moves to ns at a time-out (its step, the last one),
+  /// from its current epoch on.
   void set_time(thread_rec& t, int c, std::int64_t ns) {
     t.now = ns;
-    times_.push_back({static_cast<std::uint8_t>(c), t.hb.c[c], time_last_[c], ns});
+    times_.push_back({static_cast<std::uint8_t>(c), t.hb.c[c], time_last_[c], static_cast<std::int32_t>(steps_.size()) - 1, ns});
     time_last_[c] = static_cast<std::uint32_t>(times_.size() - 1);
   }
   /// S::clock::now() in a model thread: its virtual time.
@@ -527,6 +528,7 @@ class engine : private one_check_at_a_time, private workspace {
   int idle_rounds(const thread_rec& t) const;
   const spin_read* held_read(const thread_rec& t) const;
   bool give_up_read(int t) const;
+  bool stale_past_time_outs(int c) const;
   bool gives_up_here(int t) const;
   bool held_off_read(node& n, int c, std::int32_t j, bool fresh);
   tmask giving_up(std::int32_t j) const;

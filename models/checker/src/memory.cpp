@@ -96,6 +96,30 @@ std::uint32_t engine::news_after(std::uint32_t msg) const {
   return 0;
 }
 
+// Under RC11, whether thread c's chosen read (chosen_) is stale past its
+// time-outs: another value was stored later in mo, before the reader's
+// options::late_time_outs + 1-th latest time-out. A time-out means time
+// passed, and a store becomes visible in the end, as a fair scheduler runs a
+// thread that can run (engine::count_late): a store lets at most
+// late_time_outs time-outs of its reader pass unseen. The execution that reads
+// past that is cut (the search is then bounded). Without it a loop of timed
+// waits on a relaxed flag (`while (!stop.load(relaxed)) cv.wait_for(l, 1ms);`)
+// read the flag's old value for ever, and a correct program was reported as a
+// livelock (soundness_test::a_store_is_seen_within_its_readers_time_outs).
+bool engine::stale_past_time_outs(int c) const {
+  if (chosen_.kind == pick::insert_after || chosen_.kind == pick::rmw_after) return false;  // a write
+  std::uint32_t k = time_last_[static_cast<std::size_t>(c)];
+  for (int i = 0; i < opt_.late_time_outs && k != kNoAccess; ++i) k = times_[k].prev;
+  if (k == kNoAccess) return false;
+  const message& m = msgs_[chosen_.msg];
+  const auto& mo = objects_[m.obj].mo;
+  for (std::size_t i = m.pos + 1; i < mo.size(); ++i) {
+    const message& later = msgs_[mo[i]];
+    if (!later.nil && later.value != m.value && later.step < times_[k].step) return true;
+  }
+  return false;
+}
+
 // What pending access p may do with message id (appended to choices_): read
 // it, go right after it in mo (not between it and the RMW that read it), or,
 // for a compare_exchange, fail on it; a weak one may also fail spuriously.

@@ -316,9 +316,11 @@ struct time_mark {
   std::uint8_t tid;
   std::uint32_t epoch;
   std::uint32_t prev;  // the thread's mark before it in engine::times_ (kNoAccess: none)
+  std::int32_t step;   // the time-out's step (engine::stale_past_time_outs)
   std::int64_t ns;
   bool operator==(const time_mark&) const = default;
 };
+static_assert(sizeof(time_mark) == 24, "time_mark's step fills its padding");
 
 /// A model thread's state in one execution with its lists: what a snapshot
 /// keeps of it (forward.cpp; its name stays as it was spawned).

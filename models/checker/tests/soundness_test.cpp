@@ -122,6 +122,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
   CPPUNIT_TEST(a_bounded_search_is_fair_at_a_clock_spin);
+  CPPUNIT_TEST(a_store_is_seen_within_its_readers_time_outs);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
@@ -1503,6 +1504,66 @@ class soundness_test : public CppUnit::TestFixture {
           CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
         }
       }
+  }
+
+  // Under RC11 a relaxed read may read an old store again, but a time-out
+  // means time passed, and stores become visible in the end: a store lets at
+  // most options::late_time_outs time-outs of its reader pass unseen, and an
+  // execution that reads past that is cut (engine::stale_past_time_outs). A
+  // loop of timed waits on a relaxed flag (a worker's `while
+  // (!stop.load(relaxed)) cv.wait_for(l, 10ms);`, a bare futex wait) read
+  // the old value for ever: a correct program was a LIVELOCK under rc11,
+  // with primitives opaque or transparent. A loop that nothing ends is
+  // still a livelock, and a loop bounded to fewer rounds may give up.
+  void a_store_is_seen_within_its_readers_time_outs() {
+    using namespace std::chrono_literals;
+    const auto futex = [](bool stops, int rounds) {
+      return [stops, rounds] {
+        atomic<int> stop(0), gave_up(0);
+        atomic<std::uint32_t> word(0);
+        thread t([&] {
+          if (stops) stop.store(1, rlx);  // relaxed: the flag carries nothing
+        });
+        int i = 0;
+        for (; stop.load(rlx) == 0 && i != rounds; ++i) (void)S::wait(word, 0, S::clock::now() + 1ms);
+        t.join();
+        WEAVE_CHECK(i != rounds);  // it saw the flag (rounds -1: no bound)
+      };
+    };
+    const auto worker = [](bool stops) {
+      return [stops] {
+        weave::model::mutex m;
+        weave::model::condition cv;
+        atomic<bool> stop(false);
+        thread w([&] {
+          std::unique_lock l(m);
+          while (!stop.load(rlx)) (void)cv.wait_for(l, 10ms);
+        });
+        if (stops) stop.store(true, rlx);  // relaxed: the worker only looks at the flag
+        w.join();
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()})
+        for (const auto p : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
+          o.memory = m;
+          o.primitives = p;
+          o.max_steps = 1000;
+          const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction" : ", plain DFS") +
+                                  (p == weave::model::primitive_mode::opaque ? ", opaque: " : ", transparent: ");
+          auto r = weave::model::check(o, futex(true, -1));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
+          r = weave::model::check(o, futex(false, -1));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+          r = weave::model::check(o, futex(true, 2));  // the flag may come after two time-outs
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+          if (p == weave::model::primitive_mode::transparent && !o.reduction) continue;  // (a search of millions)
+          r = weave::model::check(o, worker(true));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          r = weave::model::check(o, worker(false));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+        }
   }
 
   // Under rc11 with reduction, a thread woken from a sleep set to read newer
