@@ -2246,10 +2246,17 @@ void engine::cut_unfair(std::int32_t j) {
 // How late thread u is once thread c times out at a node whose candidates
 // are `enabled`: time-outs in a row at which it could run and did not (0: it
 // cannot run). It ran since the last one if its epoch moved, unless the step
-// ended asleep (futex_wait).
+// ended asleep (futex_wait). A thread asleep in a wait that may end by
+// itself (a timed wait, whose time-out the search may take at any step, or
+// one whose holder died) can run: without it, two threads that each wait
+// in a loop of timed waits for the other's store (a hand-shake) timed out in
+// turn for ever, the one whose store would end it asleep in its own timed
+// wait, and a correct program was reported as a livelock (soundness_test::
+// a_thread_asleep_in_a_timed_wait_is_late).
 int engine::late_after_time_out(std::size_t u, int c, tmask enabled) const {
   const thread_rec& t = threads_[u];
-  if (static_cast<int>(u) == c || t.st != tstate::runnable || (enabled & bit(static_cast<int>(u))) == 0) return 0;
+  const bool could = t.st == tstate::runnable || (t.st == tstate::blocked && times_out(t));
+  if (static_cast<int>(u) == c || !could || (enabled & bit(static_cast<int>(u))) == 0) return 0;
   const int before = t.hb.c[u] == t.late_epoch ? t.late : 0;
   return std::min(before + 1, 255);
 }

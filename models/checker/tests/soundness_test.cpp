@@ -123,6 +123,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
   CPPUNIT_TEST(a_bounded_search_is_fair_at_a_clock_spin);
   CPPUNIT_TEST(a_store_is_seen_within_its_readers_time_outs);
+  CPPUNIT_TEST(a_thread_asleep_in_a_timed_wait_is_late);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
@@ -1564,6 +1565,44 @@ class soundness_test : public CppUnit::TestFixture {
           r = weave::model::check(o, worker(false));
           CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
         }
+  }
+
+  // Fairness across time-outs counts a thread asleep in a timed wait as one
+  // that can run (engine::late_after_time_out): the search may take its
+  // time-out at any step. Only runnable threads counted, so a loop of timed
+  // waits for a store that another thread makes after a timed wait of its
+  // own timed out for ever while that thread slept: a correct program was a
+  // LIVELOCK under every model and search (and a hand-shake, each thread in
+  // such a loop for the other's store, too). Now the loop lets at most
+  // options::late_time_outs time-outs pass, and the search is bounded; with
+  // nothing to end the loop it is still a livelock.
+  void a_thread_asleep_in_a_timed_wait_is_late() {
+    using namespace std::chrono_literals;
+    const auto body = [](bool stores, std::chrono::nanoseconds sleep) {
+      return [stores, sleep] {
+        atomic<int> go(0);
+        atomic<std::uint32_t> word(0);
+        thread t([&] {
+          while (go.load(rlx) == 0) (void)S::wait(word, 0, S::clock::now() + 1ms);  // relaxed: go carries nothing
+        });
+        (void)S::wait(word, 0, S::clock::now() + sleep);  // nobody wakes it: it times out
+        if (stores) go.store(1, rlx);
+        t.join();
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        for (const std::chrono::nanoseconds sleep : {std::chrono::nanoseconds(1ms), std::chrono::nanoseconds(1h)}) {
+          auto r = weave::model::check(o, body(true, sleep));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
+        }
+        o.max_steps = 300;
+        const auto r = weave::model::check(o, body(false, 1ms));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+      }
   }
 
   // Under rc11 with reduction, a thread woken from a sleep set to read newer
