@@ -2181,13 +2181,10 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // no race for (the rounds read, and the first to leave its loop orders the
   // other's after it): each is explored.
   if (give_up && n != nullptr && reducing()) n->backtrack |= real;
-  if (n != nullptr && !silent_ && (pending_spin(threads_[n->chosen]) || passes_time(threads_[n->chosen]))) [[unlikely]] {
+  if (n != nullptr && !silent_ && (passes_time(threads_[n->chosen]) || yields(n->chosen, steps_.size()))) [[unlikely]] {
     // (The threads that a spent preemption bound kept from running could
     // run too, as in count_late.)
-    const tmask could = !forced && !eager ? n->enabled | real : n->enabled;
-    const tmask late = yields(n->chosen, steps_.size()) || passes_time(threads_[n->chosen])
-                           ? starved_by_time_out(n->chosen, could)
-                           : 0;
+    const tmask late = starved_by_time_out(n->chosen, !forced && !eager ? n->enabled | real : n->enabled);
     if (late != 0) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
       cut_unfair(j);
