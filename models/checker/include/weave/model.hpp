@@ -85,13 +85,15 @@ struct options {
   int pct_depth = 3;                   // pct: bug depth d (d-1 change points)
   int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution, and as
                                        // many spurious compare_exchange_weak failures (0: none)
-  int late_time_outs = 3;              // fairness across time-outs: a thread that could run lets at most
-                                       // this many time-outs of other threads in a row pass (a clock
-                                       // spin's passing of time counts as one, as does a spin of a loop
-                                       // that writes as it goes round: README); an execution
-                                       // in which it would let one more pass is cut (result::unfair) and
-                                       // the search is bounded, not exhaustive (a time-out means time
-                                       // passed: a fair scheduler runs it meanwhile)
+  int late_time_outs = 3;              // fairness across time-outs: a thread that could run (one asleep
+                                       // in a timed wait can) lets at most this many time-outs of other
+                                       // threads in a row pass (a clock spin's passing of time counts as
+                                       // one, as does a spin of a loop that writes as it goes round:
+                                       // README); under rc11 a store lets at most this many time-outs of
+                                       // its reader pass unseen. An execution in which one more would
+                                       // pass is cut (result::unfair) and the search is bounded, not
+                                       // exhaustive (a time-out means time passed: a fair scheduler runs
+                                       // the thread meanwhile, and the store arrives)
   bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
   bool minimize = true;                // report a failure with the fewest preemptions
   std::size_t stack_size = 256 * 1024; // per model thread; the checker plans steps on it too (16 KiB kept for that); ASan builds of the checker give 4x both
