@@ -2194,21 +2194,16 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   return n;
 }
 
-// Whether the round that thread c's pending spin ends wrote and did not
-// wait: its idle count is 0 (a store, an RMW that changed a value or a call
-// that changed something since its previous spin), and no step of it below
-// `below` since that spin is a futex wait (a round that slept let the others
-// run).
-bool engine::round_wrote(int c, std::size_t below) const {
-  const thread_rec& t = threads_[static_cast<std::size_t>(c)];
-  if (!pending_spin(t) || t.idle_spins != 0) return false;
+// Whether a step of thread c below `below`, since its previous spin, is a
+// futex wait (round_wrote).
+bool engine::round_slept(int c, std::size_t below) const {
   for (std::size_t k = below; k-- > 0;) {
     const step_rec& s = steps_[k];
     if (s.tid != c) continue;
-    if (s.act == action::spin_return) break;
-    if (s.kind == op::wait) return false;
+    if (s.act == action::spin_return) return false;
+    if (s.kind == op::wait) return true;
   }
-  return true;
+  return false;
 }
 
 // Fairness across time-outs. A timed wait's time-out (or a clock spin's

@@ -492,7 +492,16 @@ class engine : private one_check_at_a_time, private workspace {
   static bool writes_as_it_goes(const thread_rec& t) noexcept {
     return t.writing_rounds >= model_sync::spin_budget;
   }
-  bool round_wrote(int c, std::size_t below) const;
+  /// Whether the round that thread c's pending spin ends wrote and did not
+  /// wait: its idle count is 0 (a store, an RMW that changed a value or a
+  /// call that changed something since its previous spin), and it did not
+  /// sleep (round_slept: a round that slept let the others run).
+  /// below: its steps before this index are the round's.
+  bool round_wrote(int c, std::size_t below) const {
+    const thread_rec& t = threads_[static_cast<std::size_t>(c)];
+    return pending_spin(t) && t.idle_spins == 0 && !round_slept(c, below);
+  }
+  bool round_slept(int c, std::size_t below) const;
   /// Whether thread c's pending spin ends a round of a loop that writes as it
   /// goes round: S::spin_budget rounds in a row, this one the last, wrote
   /// (round_wrote; a loop's first round, which counts what came before it, is
@@ -502,11 +511,8 @@ class engine : private one_check_at_a_time, private workspace {
   /// (!ready.load()) { m.lock(); ++polls; m.unlock(); S::spin(); }`) was run for
   /// ever ahead of the thread it waits for, and reported as a livelock
   /// (soundness_test::a_loop_that_writes_lets_the_others_run).
-  /// below: its steps before this index are the round's.
   bool yields(int c, std::size_t below) const {
-    const thread_rec& t = threads_[static_cast<std::size_t>(c)];
-    return pending_spin(t) && t.idle_spins == 0 && t.writing_rounds + 1 >= model_sync::spin_budget &&
-           round_wrote(c, below);
+    return threads_[static_cast<std::size_t>(c)].writing_rounds + 1 >= model_sync::spin_budget && round_wrote(c, below);
   }
   /// Thread t's pending spin follows a read of the clock, with its idle
   /// budget spent: it reads whether anything it read since its previous spin
