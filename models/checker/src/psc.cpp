@@ -198,11 +198,16 @@ void psc_graph::truncate(std::uint32_t cut) {
   }
   std::size_t k = sc.size();
   while (k > 0 && sc[k - 1] >= cut) --k;
-  for (std::size_t j = 0; j < k; ++j) {  // no edge into the nodes taken away
-    std::uint64_t* r = row(j);
-    r[k / 64] &= (std::uint64_t{1} << (k % 64)) - 1;
-    std::fill(r + k / 64 + 1, r + words, 0);
-  }
+  // No edge into the nodes taken away: a row's bits from k on. None where k
+  // fills its rows' words (64 * words nodes kept): the word k / 64 is then
+  // past the row, the next row's first word, or past adj for the last row
+  // (soundness_test::sc_order_cut_back_to_whole_words).
+  if (k < 64 * words)
+    for (std::size_t j = 0; j < k; ++j) {
+      std::uint64_t* r = row(j);
+      r[k / 64] &= (std::uint64_t{1} << (k % 64)) - 1;
+      std::fill(r + k / 64 + 1, r + words, 0);
+    }
   sc.resize(k);
   while (!fences.empty() && fences.back() >= k) fences.pop_back();
   diff.last = kNoChains;

@@ -25,6 +25,8 @@
 #include "weave/semaphore.hpp"
 #include "weave/timer.hpp"
 
+#include "scoped_env.hpp"
+
 namespace {
 
 using weave::model::thread;
@@ -127,6 +129,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
+  CPPUNIT_TEST(sc_order_cut_back_to_whole_words);
   CPPUNIT_TEST(a_search_past_failures_unwinds_their_threads);
   CPPUNIT_TEST_SUITE_END();
 
@@ -1779,6 +1782,52 @@ class soundness_test : public CppUnit::TestFixture {
       t.join();
     });
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::livelock, r.found);
+  }
+
+  // RC11's SC order keeps a row of bits per seq_cst event, 64 to a word
+  // (psc.cpp's psc_graph), and is cut back to the events the next execution
+  // shares. Cut back to a whole number of words' events (64, 128), the edges
+  // into the events taken away were cleared one word past each row: the
+  // next row's first word, and past the graph's end for the last row. The
+  // checker crashed (a segfault, no verdict) on 63 seq_cst stores and a
+  // fence before a relaxed read with a choice. The graph kept is the one its
+  // events build (WEAVE_PSC=verify stops the process where not), and the
+  // search is the one that works psc out in full at each question.
+  void sc_order_cut_back_to_whole_words() {
+    for (const int n : {62, 63, 127})
+      for (auto o : {dpor(), plain()})
+        for (const bool buggy : {false, true}) {
+          o.memory = weave::model::memory_model::rc11;
+          const auto body = [n, buggy] {
+            atomic<int> x(0), y(0);
+            for (int i = 0; i < n; ++i) x.store(i, std::memory_order_seq_cst);
+            S::fence(std::memory_order_seq_cst);
+            thread t([&] {
+              y.store(1, rlx);
+              y.store(2, rlx);
+            });
+            const int seen = y.load(rlx);
+            t.join();
+            WEAVE_CHECK(!buggy || seen != 1);
+          };
+          // On a thread of its own: an engine takes the graph's room from
+          // the last one that ended on its thread (engine.hpp's workspace).
+          const auto check_on_a_new_thread = [&o, &body](const char* psc) {
+            weave::model::result r;
+            std::thread([&] {
+              const scoped_env e("WEAVE_PSC", psc);
+              r = weave::model::check(o, body);
+            }).join();
+            return r;
+          };
+          const weave::model::result full = check_on_a_new_thread("full");
+          const weave::model::result kept = check_on_a_new_thread("verify");
+          const std::string how = std::to_string(n) + " seq_cst stores" + (o.reduction ? ", with reduction" : ", plain DFS") +
+                                  (buggy ? ", buggy: " : ": ");
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + kept.report, buggy ? verdict::check_failed : verdict::pass, kept.found);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + full.report, kept.found, full.found);
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how, full.executions, kept.executions);
+        }
   }
 
   // A search that goes on past failures (options::outcomes) unwinds the
