@@ -2187,6 +2187,13 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
     const tmask late = starved_by_time_out(n->chosen, !forced && !eager ? n->enabled | real : n->enabled);
     if (late != 0) {
       n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
+      // Also where a spent preemption bound kept them from running (pick_node):
+      // a fair scheduler's switch is no preemption. Without it a search
+      // bounded to 0 preemptions cut a poll with a clock read ahead of the
+      // thread it waits for, and ran no execution to its end: a missed bug
+      // (soundness_test::a_bounded_search_runs_a_late_thread_at_its_cut).
+      n->fair = static_cast<std::uint8_t>(n->fair | (late & ~n->enabled));
+      n->enabled |= late;
       cut_unfair(j);
       return nullptr;
     }
@@ -2447,7 +2454,8 @@ int engine::plan_step() {
     }
     sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
-                                          : !eager && !forced && c != prev_ && switch_preempts(j, real);
+                                          : !eager && !forced && c != prev_ && switch_preempts(j, real) &&
+                                                (n->fair & bit(c)) == 0;
     if (again == nullptr && reuses_nodes()) {
       n->cached = true;
       n->forced = forced;

@@ -124,6 +124,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_on_the_clock_ends_at_its_deadline);
   CPPUNIT_TEST(a_cut_search_keeps_the_fair_schedules);
   CPPUNIT_TEST(a_bounded_search_is_fair_at_a_clock_spin);
+  CPPUNIT_TEST(a_bounded_search_runs_a_late_thread_at_its_cut);
   CPPUNIT_TEST(a_store_is_seen_within_its_readers_time_outs);
   CPPUNIT_TEST(a_thread_asleep_in_a_timed_wait_is_late);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
@@ -1508,6 +1509,54 @@ class soundness_test : public CppUnit::TestFixture {
           CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
         }
       }
+  }
+
+  // Where fairness cuts an execution in a search bounded by preemptions,
+  // the late thread runs there instead, and the switch is a fair scheduler's,
+  // no preemption (node::fair). A poll that reads the clock while the thread
+  // it waits for holds the lock: with the bound spent, that thread's run was
+  // a preemption the bound forbade, so the search cut the poll and ran no
+  // execution to its end. With `.preemptions = 0` a failure after the poll
+  // was a pass (bounded, 0 executions): a missed bug.
+  void a_bounded_search_runs_a_late_thread_at_its_cut() {
+    const auto body = [](bool stores_x) {
+      return [stores_x] {
+        weave::model::mutex m;
+        atomic<int> x(0);
+        m.lock();
+        thread t([&] {
+          if (stores_x) x.store(1, rlx);
+          m.unlock();
+        });
+        while (!m.try_lock()) {  // a poll: the clock, then a spin
+          (void)S::clock::now();
+          S::spin();
+        }
+        m.unlock();
+        t.join();
+        WEAVE_CHECK(x.load(rlx) == 1);  // fails where t does not store x
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()})
+        for (const auto mode : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
+          o.memory = m;
+          o.primitives = mode;
+          o.max_steps = 300;
+          const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction, " : ", plain DFS, ") +
+                                  (mode == weave::model::primitive_mode::opaque ? "opaque: " : "transparent: ");
+          for (const int bound : {0, 1}) {
+            o.preemptions = bound;
+            const std::string with = how + "preemptions " + std::to_string(bound) + "\n";
+            auto r = weave::model::check(o, body(true));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::pass, r.found);
+            CPPUNIT_ASSERT_MESSAGE(with + r.report, r.executions > 0);
+            r = weave::model::check(o, body(false));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
+            const auto again = weave::model::replay(o, body(false), r.replay);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
+          }
+        }
   }
 
   // Under RC11 a relaxed read may read an old store again, but a time-out
