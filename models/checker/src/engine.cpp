@@ -118,6 +118,7 @@ void workspace::give_back(workspace&& w) noexcept {
 }
 
 engine::engine(const options& o) : workspace(workspace::take()), opt_(o), stacks_(shared_stack_pool(o.stack_size)) {
+  install_overflow_handler();
   if (opt_.shard_count > 1) {
     int levels = 4;
     for (int n = opt_.shard_count - 1; n > 0; n >>= 1) ++levels;

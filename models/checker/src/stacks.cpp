@@ -44,14 +44,46 @@ void on_segv(int sig, siginfo_t* info, void*) {
 
 }  // namespace
 
+// The alternate stack the handler runs on (the overflowed stack has no room
+// for it). A signal stack is an OS thread's own, so each thread that makes
+// an engine gets one, mapped then and taken down when the thread ends. Once
+// per process, on the thread of the first check, left every later thread
+// without one (a check on a std::thread: the overflow killed the process
+// with SIGSEGV and no word), and under ASan replaced the sanitizer's own,
+// which it then failed to unmap at that thread's exit (engine_test::
+// stack_overflow_on_another_thread_is_reported). A thread that has one
+// already (a sanitizer's) keeps it.
+class signal_stack {
+ public:
+  signal_stack() {
+    stack_t old{};
+    if (sigaltstack(nullptr, &old) == 0 && (old.ss_flags & SS_DISABLE) == 0) return;  // one already
+    void* p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;  // no alternate stack: an overflow ends the process unexplained, as before
+    stack_t ss{};
+    ss.ss_sp = p;
+    ss.ss_size = kSize;
+    if (sigaltstack(&ss, nullptr) == 0) mem_ = p;
+    else munmap(p, kSize);
+  }
+  ~signal_stack() {
+    if (mem_ == nullptr) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    munmap(mem_, kSize);
+  }
+  signal_stack(const signal_stack&) = delete;
+  signal_stack& operator=(const signal_stack&) = delete;
+
+ private:
+  static constexpr std::size_t kSize = 64 * 1024;
+  void* mem_ = nullptr;
+};
+
 void install_overflow_handler() {
   static std::once_flag once;
   std::call_once(once, [] {
-    static char altstack[64 * 1024];
-    stack_t ss{};
-    ss.ss_sp = altstack;
-    ss.ss_size = sizeof altstack;
-    sigaltstack(&ss, nullptr);
     struct sigaction sa {};
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -59,6 +91,7 @@ void install_overflow_handler() {
     sigaction(SIGSEGV, &sa, nullptr);
     sigaction(SIGBUS, &sa, nullptr);
   });
+  thread_local const signal_stack mine;  // this thread's, made at its first engine
 }
 
 stack_pool::stack_pool(std::size_t size) {
@@ -67,7 +100,6 @@ stack_pool::stack_pool(std::size_t size) {
   total_ = size_ + page;
   g_guard_size = page;
   g_stack_size = size;  // as the user asked for it
-  install_overflow_handler();
 }
 
 stack_pool::~stack_pool() {

@@ -70,6 +70,9 @@ struct pooled_stack {
   void deallocate(boost::context::stack_context& sc) noexcept { pool->deallocate(sc); }
 };
 
+/// The handler that reports a model thread's stack overflow (the guard
+/// pages of every pool), and the calling OS thread's stack to run it on.
+/// Each engine calls it (engine::engine): a signal stack is a thread's own.
 void install_overflow_handler();
 
 /// A stack's extent, as ASan's fiber interface takes it (lowest address, size).

@@ -235,6 +235,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spent_bound_still_switches_where_a_switch_is_free);
   CPPUNIT_TEST(random_slices_run_schedules_of_their_own);
   CPPUNIT_TEST(stack_overflow_is_reported);
+  CPPUNIT_TEST(stack_overflow_on_another_thread_is_reported);
   CPPUNIT_TEST(a_stalled_thread_is_reported);
   CPPUNIT_TEST(a_stall_in_the_checker_is_not_blamed_on_the_thread);
   CPPUNIT_TEST(a_livelock_names_a_spin_loop_without_spin);
@@ -1251,6 +1252,27 @@ class engine_test : public CppUnit::TestFixture {
       });
     });
     CPPUNIT_ASSERT(WIFEXITED(status));
+    CPPUNIT_ASSERT_EQUAL(3, WEXITSTATUS(status));
+    CPPUNIT_ASSERT(err.find("overflowed its stack (64 KiB)") != std::string::npos);
+  }
+
+  // The same on an OS thread other than the first check's (a test runner's
+  // worker): the handler's own stack, where it runs, is each thread's. Made
+  // once, on the first check's thread, the overflow on another thread killed
+  // the process by SIGSEGV, no word said.
+  void stack_overflow_on_another_thread_is_reported() {
+    const auto [status, err] = in_a_child([] {
+      weave::model::check({}, [] { thread([] {}).join(); });  // a check on this thread first
+      std::thread([] {
+        weave::model::options o;
+        o.stack_size = 64 * 1024;
+        weave::model::check(o, [] {
+          thread t([] { (void)deep(1 << 20); });
+          t.join();
+        });
+      }).join();
+    });
+    CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status));
     CPPUNIT_ASSERT_EQUAL(3, WEXITSTATUS(status));
     CPPUNIT_ASSERT(err.find("overflowed its stack (64 KiB)") != std::string::npos);
   }
