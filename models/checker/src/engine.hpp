@@ -155,7 +155,8 @@ struct snapshot {
     return obj < 2 && (clean & (obj == 0 ? kCleanNoObj : kCleanScFence)) != 0;
   }
   int cur = -1, prev = -1;
-  std::uint16_t data_choice = 0, preemptions = 0;
+  std::uint16_t data_choice = 0;
+  int preemptions = 0;
   mem_choice chosen;
   int sc_events = 0, sc_fences = 0;
   bool sharded_root_seen = false;
@@ -797,7 +798,7 @@ class engine : private one_check_at_a_time, private workspace {
   std::array<std::vector<footprint_item>, kMaxThreads> sleep_fp_;  // an asleep opaque segment's footprint
   std::vector<time_mark> times_;  // where threads' own times moved, in this execution (time_of)
   std::array<std::uint32_t, kMaxThreads> time_last_ = kNoChains;  // each thread's last mark in times_ (kNoAccess: none)
-  std::uint16_t preemptions_ = 0;
+  int preemptions_ = 0;  // (16 bits wrapped: a random search may take one a step, and .max_steps is up to 10^8)
   failure fail_;
   failure failure_;  // the failure a search stopped at
   int stale_reads_ = 0;  // in its execution: reads of a store other than the latest

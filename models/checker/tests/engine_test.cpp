@@ -225,6 +225,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_token_says_that_ends_are_steps);
   CPPUNIT_TEST(shards_partition_the_search);
   CPPUNIT_TEST(lost_update_has_one_preemption_and_replays);
+  CPPUNIT_TEST(a_counterexample_counts_every_preemption);
   CPPUNIT_TEST(deadlock_names_the_cycle);
   CPPUNIT_TEST(timed_lock_reaches_its_timeout_branch);
   CPPUNIT_TEST(nondeterministic_body_is_reported);
@@ -1021,6 +1022,30 @@ class engine_test : public CppUnit::TestFixture {
     auto again = weave::model::replay(weave::model::options{}, body, r.replay);
     CPPUNIT_ASSERT_EQUAL(verdict::check_failed, again.found);
     CPPUNIT_ASSERT_EQUAL(r.report, again.report);
+  }
+
+  // A counterexample's preemptions are counted in full: the count was 16
+  // bits, and a random search, which may switch at every step, reported
+  // 70,000 as 4,464.
+  void a_counterexample_counts_every_preemption() {
+    weave::model::options o;
+    o.memory = weave::model::memory_model::sc;
+    o.search = weave::model::strategy::random;
+    o.iterations = 1;
+    o.max_steps = 1'000'000;
+    o.minimize = false;
+    const auto r = weave::model::check(o, [] {
+      atomic<int> x(0), y(0);
+      thread t([&] {
+        for (int i = 0; i < 70'000; ++i) (void)y.load(rlx);
+      });
+      for (int i = 0; i < 70'000; ++i) (void)x.load(rlx);
+      t.join();
+      WEAVE_CHECK(false);
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::check_failed, r.found);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(r.preemptions), r.preemptions > 65'536);
+    CPPUNIT_ASSERT(r.report.find(", " + std::to_string(r.preemptions) + " preemptions.") != std::string::npos);
   }
 
   void deadlock_names_the_cycle() {
