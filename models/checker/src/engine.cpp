@@ -2834,6 +2834,8 @@ result misused(std::string why) {
   return r;
 }
 
+constexpr int kMaxPctDepth = 1000;
+
 // What is wrong with o, if anything: a check with such options would crash
 // (a fiber stack that holds not even the checker's own frames), or claim a
 // pass for a search that ran nothing (slice 5 of 2).
@@ -2857,8 +2859,10 @@ std::string options_error(const options& o) {
     return bad(".late_time_outs is " + std::to_string(o.late_time_outs) + ": want 1 to 254");
   if ((o.search == strategy::random || o.search == strategy::pct) && o.iterations == 0)
     return bad(".iterations is 0: a random or PCT search would run nothing");
-  if (o.search == strategy::pct && o.pct_depth < 1)
-    return bad(".pct_depth is " + std::to_string(o.pct_depth) + ": want 1 or more");
+  // PCT's depth is a bug's few ordering constraints, d - 1 change points drawn
+  // anew for every execution (and INT_MAX overflowed the priorities).
+  if (o.search == strategy::pct && (o.pct_depth < 1 || o.pct_depth > kMaxPctDepth))
+    return bad(".pct_depth is " + std::to_string(o.pct_depth) + ": want 1 to " + std::to_string(kMaxPctDepth));
   if (!(o.time_budget >= 0) || !(o.stall_seconds >= 0))
     return bad(".time_budget and .stall_seconds are seconds, 0 (none) or more");
   return {};

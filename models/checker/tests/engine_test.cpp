@@ -12,6 +12,7 @@
 #include <tuple>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <set>
 #include <string>
 #include <thread>
@@ -1481,6 +1482,8 @@ class engine_test : public CppUnit::TestFixture {
         {[](weave::model::options& o) { o.spurious_wakeups = -1; }, ".spurious_wakeups is -1"},
         {[](weave::model::options& o) { o.search = weave::model::strategy::random, o.iterations = 0; }, ".iterations is 0"},
         {[](weave::model::options& o) { o.search = weave::model::strategy::pct, o.pct_depth = 0; }, ".pct_depth is 0"},
+        {[](weave::model::options& o) { o.search = weave::model::strategy::pct, o.pct_depth = std::numeric_limits<int>::max(); },
+         ".pct_depth is 2147483647: want 1 to 1000"},
         {[](weave::model::options& o) { o.time_budget = -1; }, ".time_budget and .stall_seconds"},
     };
     for (const auto& [set, says] : bad) {

@@ -82,7 +82,7 @@ struct options {
                                        // and status 3; 0 = never
   std::uint64_t seed = 1;              // random and pct
   std::uint64_t iterations = 10000;    // executions for random and pct
-  int pct_depth = 3;                   // pct: bug depth d (d-1 change points)
+  int pct_depth = 3;                   // pct: bug depth d (d-1 change points), 1 to 1000
   int spurious_wakeups = 1;            // spurious wake-ups explored per thread per execution, and as
                                        // many spurious compare_exchange_weak failures (0: none)
   int late_time_outs = 3;              // fairness across time-outs: a thread that could run (one asleep
