@@ -2663,6 +2663,28 @@ using sclock = std::chrono::steady_clock;
 double seconds_since(sclock::time_point t0) {
   return std::chrono::duration<double>(sclock::now() - t0).count();
 }
+
+// How often a search reads the clock (for .time_budget and the progress
+// line): about every 20 ms, and at most every 256 executions where they take
+// microseconds. An execution may take a second (RC11's SC order over many
+// seq_cst events, a sanitizer): a read every 256 executions ran a search with
+// a 3 s budget for 64 s. The first read is after the first execution.
+class clock_stride {
+ public:
+  bool due() noexcept { return --left_ == 0; }
+  void read_at(sclock::time_point now) noexcept {
+    const auto gap = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_).count());
+    last_ = now;
+    every_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(every_ * kAimNs / gap, 1, 256));
+    left_ = every_;
+  }
+
+ private:
+  static constexpr std::int64_t kAimNs = 20'000'000;
+  std::int64_t every_ = 1;
+  std::uint32_t left_ = 1;
+  sclock::time_point last_ = sclock::now();
+};
 }  // namespace
 
 result engine::search(const std::function<void()>& body, mode m, int bound) {
@@ -2676,6 +2698,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   auto last_progress = t0;
   const bool show_progress = opt_.progress && isatty(2);
   std::uint64_t runs = 0;
+  clock_stride stride;
   bool cut = false;
   saw_model_ = false;
   first_token_.clear();
@@ -2741,8 +2764,9 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
     if ((end == run_end::failed || end == run_end::unfair) && reducing())
       for (node& n : nodes_) n.backtrack |= n.enabled;
     // The bounds hold for a search that goes on past failures too.
-    if ((runs & 255) == 0) {
+    if (stride.due()) {
       const auto now = sclock::now();
+      stride.read_at(now);
       if (opt_.time_budget > 0 && std::chrono::duration<double>(now - t0).count() > opt_.time_budget) {
         cut = true;
         break;

@@ -243,6 +243,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_livelock_names_a_spin_loop_without_spin);
   CPPUNIT_TEST(checks_from_two_os_threads_run_one_at_a_time);
   CPPUNIT_TEST(options_out_of_range_are_a_usage_error);
+  CPPUNIT_TEST(a_time_budget_holds_for_slow_executions);
   CPPUNIT_TEST(a_check_in_a_check_leaves_the_outer_one_running);
   CPPUNIT_TEST(too_many_threads_is_a_usage_error);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
@@ -1466,6 +1467,28 @@ class engine_test : public CppUnit::TestFixture {
       _exit(wrong.load() == 0 ? 0 : 1);
     });
     CPPUNIT_ASSERT_MESSAGE(err, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  // .time_budget holds where executions are slow: the search read the clock
+  // every 256 executions, so with 40 ms ones a 1 s budget ran 10 s and more
+  // (an RC11 check with many seq_cst events, under a sanitizer: 64 s for 3).
+  void a_time_budget_holds_for_slow_executions() {
+    weave::model::options o = plain();
+    o.time_budget = 1;
+    const auto r = weave::model::check(o, [] {  // 1,680 executions (three_by_three_fetch_add_is_1680)
+      atomic<int> x(0);
+      const auto add3 = [&] {
+        for (int i = 0; i < 3; ++i) x.fetch_add(1, rlx);
+      };
+      thread t(add3), u(add3);
+      add3();
+      t.join();
+      u.join();
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));  // a slow execution
+    });
+    CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
+    CPPUNIT_ASSERT(!r.exhaustive);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(r.seconds) + " s", r.seconds < 4);
   }
 
   // options that cannot work say so, as the verdict usage_error, and run
