@@ -2182,24 +2182,34 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   // no race for (the rounds read, and the first to leave its loop orders the
   // other's after it): each is explored.
   if (give_up && n != nullptr && reducing()) n->backtrack |= real;
-  if (n != nullptr && !silent_ && (passes_time(threads_[n->chosen]) || yields(n->chosen, steps_.size()))) [[unlikely]] {
+  if (n != nullptr && !silent_) {
     // (The threads that a spent preemption bound kept from running could
     // run too, as in count_late.)
-    const tmask late = starved_by_time_out(n->chosen, !forced && !eager ? n->enabled | real : n->enabled);
-    if (late != 0) {
-      n->backtrack |= late;  // the search runs them here instead (never run here, they showed no race)
-      // Also where a spent preemption bound kept them from running (pick_node):
-      // a fair scheduler's switch is no preemption. Without it a search
-      // bounded to 0 preemptions cut a poll with a clock read ahead of the
-      // thread it waits for, and ran no execution to its end: a missed bug
-      // (soundness_test::a_bounded_search_runs_a_late_thread_at_its_cut).
-      n->fair = static_cast<std::uint8_t>(n->fair | (late & ~n->enabled));
+    const tmask late = late_if_it_runs(n->chosen, !forced && !eager ? n->enabled | real : n->enabled);
+    if (late != 0) [[unlikely]] {
+      // The search runs them here instead (never run here, they showed no
+      // race), also where a spent preemption bound kept them from running
+      // (pick_node): that switch is a fair scheduler's, no preemption
+      // (plan_step). Without it a search bounded to 0 preemptions cut a
+      // poll with a clock read ahead of the thread it waits for, and ran no
+      // execution to its end: a missed bug (soundness_test::
+      // a_bounded_search_runs_a_late_thread_at_its_cut).
+      n->backtrack |= late;
       n->enabled |= late;
       cut_unfair(j);
       return nullptr;
     }
   }
   return n;
+}
+
+// The threads that would be too late (starved_by_time_out) if thread p took
+// its pending step at a node whose candidates are `enabled`, a step that
+// lets time pass (a time-out, a clock spin, a spin that yields); none if
+// it does not.
+tmask engine::late_if_it_runs(int p, tmask enabled) const {
+  if (!passes_time(threads_[p]) && !yields(p, steps_.size())) return 0;
+  return starved_by_time_out(p, enabled);
 }
 
 // Whether a step of thread c below `below`, since its previous spin, is a
@@ -2456,7 +2466,7 @@ int engine::plan_step() {
     sleep_after(*n, c, j, again != nullptr);
     const bool preempt = again != nullptr ? again->preempt
                                           : !eager && !forced && c != prev_ && switch_preempts(j, real) &&
-                                                (n->fair & bit(c)) == 0;
+                                                (late_if_it_runs(prev_, n->enabled | real) & bit(c)) == 0;
     if (again == nullptr && reuses_nodes()) {
       n->cached = true;
       n->forced = forced;

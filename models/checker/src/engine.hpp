@@ -583,6 +583,7 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::noinline, gnu::cold]] void livelocked();
   int late_after_time_out(std::size_t u, int c, tmask enabled) const;
   tmask starved_by_time_out(int c, tmask enabled) const;
+  tmask late_if_it_runs(int p, tmask enabled) const;
   [[gnu::noinline, gnu::cold]] void count_late(int c, tmask enabled);
   std::string spinning_without_spin() const;  // a livelock's likely cause, for its message
   std::string describe(const step_rec& s) const;

@@ -648,11 +648,6 @@ struct node {
   // first (a `rep stos`, slow to start, for every new node).
   node() noexcept {}
   std::uint8_t chosen = 0;
-  // Threads a spent preemption bound kept from running here, late at the
-  // time-out chosen here (engine::choose_node): they run here all the same,
-  // and the switch is a fair scheduler's, no preemption (engine::plan_step).
-  // A tmask in a byte of padding, as cut.
-  std::uint8_t fair = 0;
   std::uint16_t data_choice = 0;  // which sleeper a wake_one wakes, or an atomic access's mem_choice
   std::uint16_t data_alts = 1;
   tmask enabled = 0;    // threads that could be chosen here
@@ -690,8 +685,8 @@ struct node {
   std::array<tmask, kMaxThreads> then_after{};
 };
 
-static_assert(kMaxThreads <= 8, "node::cut and node::fair hold a thread set in a byte");
-static_assert(sizeof(node) == 116, "node: the bytes of padding hold cut, fair, give_up and gave_up_read");
+static_assert(kMaxThreads <= 8, "node::cut holds a thread set in a byte");
+static_assert(sizeof(node) == 116, "node: cut, give_up and gave_up_read are in bytes of padding");
 
 /// A row of a counterexample: a step, or a whole segment of an opaque call.
 struct trace_row {

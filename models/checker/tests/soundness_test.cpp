@@ -1517,7 +1517,8 @@ class soundness_test : public CppUnit::TestFixture {
   // it waits for holds the lock: with the bound spent, that thread's run was
   // a preemption the bound forbade, so the search cut the poll and ran no
   // execution to its end. With `.preemptions = 0` a failure after the poll
-  // was a pass (bounded, 0 executions): a missed bug.
+  // was a pass (bounded, 0 executions): a missed bug. The report, which
+  // replays the schedule, counts no preemption there either.
   void a_bounded_search_runs_a_late_thread_at_its_cut() {
     const auto body = [](bool stores_x) {
       return [stores_x] {
@@ -1553,6 +1554,9 @@ class soundness_test : public CppUnit::TestFixture {
             CPPUNIT_ASSERT_MESSAGE(with + r.report, r.executions > 0);
             r = weave::model::check(o, body(false));
             CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
+            // The report, a replay of its own, counts the switch as the search did.
+            CPPUNIT_ASSERT_MESSAGE(with + r.report, has(r.report, " steps, 0 preemptions."));
             const auto again = weave::model::replay(o, body(false), r.replay);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
           }
