@@ -2203,15 +2203,6 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   return n;
 }
 
-// The threads that would be too late (starved_by_time_out) if thread p took
-// its pending step at a node whose candidates are `enabled`, a step that
-// lets time pass (a time-out, a clock spin, a spin that yields); none if
-// it does not.
-tmask engine::late_if_it_runs(int p, tmask enabled) const {
-  if (!passes_time(threads_[p]) && !yields(p, steps_.size())) return 0;
-  return starved_by_time_out(p, enabled);
-}
-
 // Whether a step of thread c below `below`, since its previous spin, is a
 // futex wait (round_wrote).
 bool engine::round_slept(int c, std::size_t below) const {

@@ -515,6 +515,16 @@ class engine : private one_check_at_a_time, private workspace {
   bool yields(int c, std::size_t below) const {
     return threads_[static_cast<std::size_t>(c)].writing_rounds + 1 >= model_sync::spin_budget && round_wrote(c, below);
   }
+  /// The threads that would be too late (starved_by_time_out) if thread p
+  /// took its pending step at a node whose candidates are `enabled`, a step
+  /// that lets time pass (a time-out, a clock spin, a spin that yields): the
+  /// cut's (choose_node), and the switch to them that is no preemption
+  /// (plan_step). None if it does not (inline: asked at every step).
+  tmask late_if_it_runs(int p, tmask enabled) const {
+    if (!passes_time(threads_[static_cast<std::size_t>(p)]) && !yields(p, steps_.size())) [[likely]]
+      return 0;
+    return starved_by_time_out(p, enabled);
+  }
   /// Thread t's pending spin follows a read of the clock, with its idle
   /// budget spent: it reads whether anything it read since its previous spin
   /// has changed, and if nothing has, time passes for it (the clock rule).
@@ -583,7 +593,6 @@ class engine : private one_check_at_a_time, private workspace {
   [[gnu::noinline, gnu::cold]] void livelocked();
   int late_after_time_out(std::size_t u, int c, tmask enabled) const;
   tmask starved_by_time_out(int c, tmask enabled) const;
-  tmask late_if_it_runs(int p, tmask enabled) const;
   [[gnu::noinline, gnu::cold]] void count_late(int c, tmask enabled);
   std::string spinning_without_spin() const;  // a livelock's likely cause, for its message
   std::string describe(const step_rec& s) const;
