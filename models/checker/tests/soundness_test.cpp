@@ -51,6 +51,20 @@ weave::model::options plain() {
 
 bool has(const std::string& text, const char* what) { return text.find(what) != std::string::npos; }
 
+/// f(o, how) under sc and rc11, with reduction and with plain DFS, primitives
+/// opaque and transparent, with .max_steps; how names the way, for messages.
+void in_every_way(std::uint64_t max_steps, const std::function<void(weave::model::options, const std::string&)>& f) {
+  for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+    for (auto o : {dpor(), plain()})
+      for (const auto p : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
+        o.memory = m;
+        o.primitives = p;
+        o.max_steps = max_steps;
+        f(o, std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction" : ", plain DFS") +
+                 (p == weave::model::primitive_mode::opaque ? ", opaque: " : ", transparent: "));
+      }
+}
+
 /// Each body passes, exhaustively, under sc and rc11, with reduction and with plain DFS.
 void passes_every_way(std::initializer_list<std::function<void()>> bodies) {
   for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
@@ -1538,29 +1552,22 @@ class soundness_test : public CppUnit::TestFixture {
         WEAVE_CHECK(x.load(rlx) == 1);  // fails where t does not store x
       };
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()})
-        for (const auto mode : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
-          o.memory = m;
-          o.primitives = mode;
-          o.max_steps = 300;
-          const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction, " : ", plain DFS, ") +
-                                  (mode == weave::model::primitive_mode::opaque ? "opaque: " : "transparent: ");
-          for (const int bound : {0, 1}) {
-            o.preemptions = bound;
-            const std::string with = how + "preemptions " + std::to_string(bound) + "\n";
-            auto r = weave::model::check(o, body(true));
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::pass, r.found);
-            CPPUNIT_ASSERT_MESSAGE(with + r.report, r.executions > 0);
-            r = weave::model::check(o, body(false));
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
-            // The report, a replay of its own, counts the switch as the search did.
-            CPPUNIT_ASSERT_MESSAGE(with + r.report, has(r.report, " steps, 0 preemptions."));
-            const auto again = weave::model::replay(o, body(false), r.replay);
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
-          }
-        }
+    in_every_way(300, [&body](weave::model::options o, const std::string& how) {
+      for (const int bound : {0, 1}) {
+        o.preemptions = bound;
+        const std::string with = how + "preemptions " + std::to_string(bound) + "\n";
+        auto r = weave::model::check(o, body(true));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(with + r.report, r.executions > 0);
+        r = weave::model::check(o, body(false));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
+        // The report, a replay of its own, counts the switch as the search did.
+        CPPUNIT_ASSERT_MESSAGE(with + r.report, has(r.report, " steps, 0 preemptions."));
+        const auto again = weave::model::replay(o, body(false), r.replay);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
+      }
+    });
   }
 
   // Under RC11 a relaxed read may read an old store again, but a time-out
@@ -1600,27 +1607,20 @@ class soundness_test : public CppUnit::TestFixture {
         w.join();
       };
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()})
-        for (const auto p : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
-          o.memory = m;
-          o.primitives = p;
-          o.max_steps = 1000;
-          const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction" : ", plain DFS") +
-                                  (p == weave::model::primitive_mode::opaque ? ", opaque: " : ", transparent: ");
-          auto r = weave::model::check(o, futex(true, -1));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
-          r = weave::model::check(o, futex(false, -1));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
-          r = weave::model::check(o, futex(true, 2));  // the flag may come after two time-outs
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
-          if (p == weave::model::primitive_mode::transparent && !o.reduction) continue;  // (a search of millions)
-          r = weave::model::check(o, worker(true));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          r = weave::model::check(o, worker(false));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
-        }
+    in_every_way(1000, [&futex, &worker](const weave::model::options& o, const std::string& how) {
+      auto r = weave::model::check(o, futex(true, -1));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
+      r = weave::model::check(o, futex(false, -1));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+      r = weave::model::check(o, futex(true, 2));  // the flag may come after two time-outs
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+      if (o.primitives == weave::model::primitive_mode::transparent && !o.reduction) return;  // (a search of millions)
+      r = weave::model::check(o, worker(true));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      r = weave::model::check(o, worker(false));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+    });
   }
 
   // Fairness across time-outs counts a thread asleep in a timed wait as one
