@@ -2672,19 +2672,19 @@ double seconds_since(sclock::time_point t0) {
 // a 3 s budget for 64 s. The first read is after the first execution.
 class clock_stride {
  public:
+  explicit clock_stride(sclock::time_point start) noexcept : last_(start) {}
   bool due() noexcept { return --left_ == 0; }
   void read_at(sclock::time_point now) noexcept {
-    const auto gap = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_).count());
+    const std::int64_t gap = std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_).count();
     last_ = now;
-    every_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(every_ * kAimNs / gap, 1, 256));
+    every_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(every_ * kAimNs / std::max<std::int64_t>(gap, 1), 1, 256));
     left_ = every_;
   }
 
  private:
   static constexpr std::int64_t kAimNs = 20'000'000;
-  std::int64_t every_ = 1;
-  std::uint32_t left_ = 1;
-  sclock::time_point last_ = sclock::now();
+  sclock::time_point last_;
+  std::uint32_t every_ = 1, left_ = 1;
 };
 }  // namespace
 
@@ -2699,7 +2699,7 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
   auto last_progress = t0;
   const bool show_progress = opt_.progress && isatty(2);
   std::uint64_t runs = 0;
-  clock_stride stride;
+  clock_stride stride(t0);
   bool cut = false;
   saw_model_ = false;
   first_token_.clear();

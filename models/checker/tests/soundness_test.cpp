@@ -1527,7 +1527,7 @@ class soundness_test : public CppUnit::TestFixture {
 
   // Where fairness cuts an execution in a search bounded by preemptions,
   // the late thread runs there instead, and the switch is a fair scheduler's,
-  // no preemption (node::fair). A poll that reads the clock while the thread
+  // no preemption (engine::late_if_it_runs). A poll that reads the clock while the thread
   // it waits for holds the lock: with the bound spent, that thread's run was
   // a preemption the bound forbade, so the search cut the poll and ran no
   // execution to its end. With `.preemptions = 0` a failure after the poll
