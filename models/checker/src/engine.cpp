@@ -524,10 +524,7 @@ wait_result engine::futex_wait(std::uint32_t obj, std::uint32_t expected,
   s.aux = 100;  // went to sleep
   thread_rec& t = threads_[cur_];
   t.st = tstate::blocked;
-  // For fairness across time-outs (count_late) a step that ends asleep is no
-  // progress: a thread woken and sent back to sleep again and again (its lock
-  // taken back by a waiter that timed out meanwhile) stays as late as it was.
-  t.late_epoch = t.hb.c[static_cast<std::size_t>(cur_)];
+  t.since = static_cast<std::int32_t>(steps_.size()) - 1;  // (late_after_time_out)
   t.wait_obj = obj;
   t.timed = timed;
   t.deadline = deadline;
@@ -565,6 +562,7 @@ void engine::futex_wake(std::uint32_t obj, bool all, source_location loc, bool m
     t.wres = wait_result::woken;
     t.wake_hb = threads_[cur_].hb;
     t.wake_step = here;
+    t.since = here;
     woken |= bit(w);
   };
   if (all) {
@@ -2039,6 +2037,7 @@ void engine::step_ends(thread_rec& t, int c, tmask enabled) {
       --t.spurious_left;
     }
     t.st = tstate::runnable;
+    t.since = static_cast<std::int32_t>(steps_.size()) - 1;
   } else if (t.act == action::wake_return) {
     t.hb.join(t.wake_hb);
   }
@@ -2217,9 +2216,10 @@ bool engine::round_slept(int c, std::size_t below) const {
 
 // Fairness across time-outs. A timed wait's time-out (or a clock spin's
 // passing of time, clock_spin) means time passed, and a fair scheduler runs a
-// thread that can run in that time: a thread that could
-// have run at options::late_time_outs time-outs of other threads in a row, and
-// ran at none of them nor between them, is late enough. An execution that
+// thread that can run in that time, until it blocks: a thread that could
+// have run at options::late_time_outs time-outs of other threads in a row,
+// and neither fell asleep nor woke during their waits, is late enough
+// (late_after_time_out). An execution that
 // would time out once more without running it is no execution the search
 // needs: it is cut (run_end::unfair: the search is then bounded, not
 // exhaustive), and the thread runs there instead. Without the cut a loop of
@@ -2245,21 +2245,39 @@ void engine::cut_unfair(std::int32_t j) {
 }
 
 // How late thread u is once thread c times out at a node whose candidates
-// are `enabled`: time-outs in a row at which it could run and did not (0: it
-// cannot run). It ran since the last one if its epoch moved, unless the step
-// ended asleep (futex_wait). A thread asleep in a wait that may end by
+// are `enabled`, c having waited since step `from` (waited_from): time-outs
+// in a row at which it could run (0: it cannot run, or it is c, whose
+// time-out is a run of its own). They are in a row while it neither falls
+// asleep nor wakes during the others' waits (thread_state::since; if it did,
+// the count starts again): a time-out means time passed, and meanwhile a
+// fair scheduler runs a thread that can run until it blocks. The steps it
+// takes meanwhile do not count. When they did, a thread that went round a
+// lock's loop, one step between the holder's time-outs (its exchange found
+// the lock taken, its futex wait found the word changed), was never late,
+// and `while (!ready) { unlock(); timed wait; lock(); }` under a futex lock
+// was a livelock (soundness_test::a_thread_that_only_fails_to_lock_is_late).
+// Nor does a sleep between the others' waits count: a thread woken and sent
+// back to sleep again and again (its lock taken back by a waiter that timed
+// out meanwhile) stays as late as it was. A thread asleep in a wait that may end by
 // itself (a timed wait, whose time-out the search may take at any step, or
 // one whose holder died) can run: without it, two threads that each wait
 // in a loop of timed waits for the other's store (a hand-shake) timed out in
 // turn for ever, the one whose store would end it asleep in its own timed
 // wait, and a correct program was reported as a livelock (soundness_test::
 // a_thread_asleep_in_a_timed_wait_is_late).
-int engine::late_after_time_out(std::size_t u, int c, tmask enabled) const {
+int engine::late_after_time_out(std::size_t u, int c, tmask enabled, std::int32_t from) const {
   const thread_rec& t = threads_[u];
   const bool could = t.st == tstate::runnable || (t.st == tstate::blocked && times_out(t));
   if (static_cast<int>(u) == c || !could || (enabled & bit(static_cast<int>(u))) == 0) return 0;
-  const int before = t.hb.c[u] == t.late_epoch ? t.late : 0;
+  const int before = t.since < from ? t.late : 0;
   return std::min(before + 1, 255);
+}
+
+// Where thread c's wait for the time that its step j lets pass began: its
+// futex wait's sleep, or its loop's previous spin.
+std::int32_t engine::waited_from(int c, std::int32_t j) const {
+  const thread_rec& t = threads_[static_cast<std::size_t>(c)];
+  return t.st == tstate::blocked ? t.since : previous_spin(c, j);
 }
 
 // time_of where some thread has timed out.
@@ -2270,8 +2288,9 @@ std::int64_t engine::marked_time_of(const thread_rec& t) const noexcept {
 // The threads that would be too late if thread c timed out (choose_node).
 tmask engine::starved_by_time_out(int c, tmask enabled) const {
   tmask late = 0;
+  const std::int32_t from = waited_from(c, static_cast<std::int32_t>(steps_.size()));
   for (std::size_t u = 0; u < threads_.size(); ++u)
-    if (late_after_time_out(u, c, enabled) > opt_.late_time_outs) late |= bit(static_cast<int>(u));
+    if (late_after_time_out(u, c, enabled, from) > opt_.late_time_outs) late |= bit(static_cast<int>(u));
   return late;
 }
 
@@ -2295,12 +2314,9 @@ void engine::count_late(int c, tmask enabled) {
     enabled_sets es;
     enabled |= real_enabled(es);
   }
-  for (std::size_t u = 0; u < threads_.size(); ++u) {
-    if (static_cast<int>(u) == c) continue;
-    thread_rec& t = threads_[u];
-    t.late = static_cast<std::uint8_t>(late_after_time_out(u, c, enabled));
-    t.late_epoch = t.hb.c[u];
-  }
+  const std::int32_t from = waited_from(c, static_cast<std::int32_t>(steps_.size()) - 1);
+  for (std::size_t u = 0; u < threads_.size(); ++u)
+    threads_[u].late = static_cast<std::uint8_t>(late_after_time_out(u, c, enabled, from));
 }
 
 // The step bound is reached (out of line: choose_node is on every step's path).

@@ -591,7 +591,8 @@ class engine : private one_check_at_a_time, private workspace {
   std::string deadlock_footer() const;
   std::string obj_name(std::uint32_t id) const;
   [[gnu::noinline, gnu::cold]] void livelocked();
-  int late_after_time_out(std::size_t u, int c, tmask enabled) const;
+  int late_after_time_out(std::size_t u, int c, tmask enabled, std::int32_t from) const;
+  std::int32_t waited_from(int c, std::int32_t j) const;
   tmask starved_by_time_out(int c, tmask enabled) const;
   [[gnu::noinline, gnu::cold]] void count_late(int c, tmask enabled);
   std::string spinning_without_spin() const;  // a livelock's likely cause, for its message

@@ -251,7 +251,7 @@ struct thread_state {
   int idle_spins = 0;             // spins in a row that returned with nothing new to read
   int spurious_cas_left = 0;      // spurious compare_exchange_weak failures left (RC11)
   int spurious_left = 0;          // spurious wake-ups this thread may still get
-  std::uint32_t late_epoch = 0;   // its epoch when `late` began (in padding: thread_rec stays at 512 bytes)
+  std::int32_t since = 0;         // the step at which it last fell asleep or woke (engine::late_after_time_out; in padding)
   // Its own virtual time: its parent's when it started, or its latest time-out
   // (engine::time_of). The marks of engine::times_ and its clock hold it too;
   // kept, it is time_of's start, and it keeps thread_rec at 512 bytes (a shift

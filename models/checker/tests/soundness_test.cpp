@@ -141,6 +141,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_bounded_search_runs_a_late_thread_at_its_cut);
   CPPUNIT_TEST(a_store_is_seen_within_its_readers_time_outs);
   CPPUNIT_TEST(a_thread_asleep_in_a_timed_wait_is_late);
+  CPPUNIT_TEST(a_thread_that_only_fails_to_lock_is_late);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
@@ -1427,27 +1428,28 @@ class soundness_test : public CppUnit::TestFixture {
   // Reduction under the fairness cut (engine::cut_unfair). DPOR runs one
   // schedule of each class of equivalent ones, and fairness tells them
   // apart: the one it ran could be cut where the same steps in another order
-  // (the time-outs moved in between the late thread's steps) are fair. With
-  // reduction on, a poller that times out eight times while another thread
-  // adds four times saw only the outcome "all four added" (plain DFS: two,
-  // three or four), and a clock spin cut at once ran no execution at all
-  // (the thread it cut slept in every other branch).
+  // (the time-outs moved in between the late thread's steps and its sleep)
+  // are fair. With reduction on, a poller that times out while another
+  // thread adds saw only the outcome "all added" (plain DFS: more), and a
+  // clock spin cut at once ran no execution at all (the thread it cut slept
+  // in every other branch).
   void a_cut_search_keeps_the_fair_schedules() {
     using namespace std::chrono_literals;
-    const auto timed_waits = [] {
-      atomic<std::uint32_t> x(0), seen(0, "seen"), w(0);
-      thread t([&] {
-        for (int i = 0; i < 4; ++i) x.fetch_add(1, rlx);  // relaxed: only the count is looked at
-      });
-      for (int i = 0; i < 8; ++i) S::wait(w, 0, S::clock::now() + 1ms);  // nobody wakes it: eight time-outs
+    const auto adds = [](atomic<std::uint32_t>& x, atomic<std::uint32_t>& v) {
+      x.fetch_add(1, rlx);  // relaxed: only the count is looked at
+      S::wait(v, 0, S::clock::now() + 1ms);  // asleep, it is late no more
+      x.fetch_add(1, rlx);
+    };
+    const auto timed_waits = [&adds] {
+      atomic<std::uint32_t> x(0), seen(0, "seen"), w(0), v(0);
+      thread t([&] { adds(x, v); });
+      for (int i = 0; i < 6; ++i) S::wait(w, 0, S::clock::now() + 1ms);  // nobody wakes it: six time-outs
       seen.store(x.load(rlx), rlx);
       t.join();
     };
-    const auto clock_spin = [] {
-      atomic<std::uint32_t> x(0), seen(0, "seen");
-      thread t([&] {
-        for (int i = 0; i < 4; ++i) x.fetch_add(1, rlx);
-      });
+    const auto clock_spin = [&adds] {
+      atomic<std::uint32_t> x(0), seen(0, "seen"), v(0);
+      thread t([&] { adds(x, v); });
       const auto d = S::clock::now() + 1min;  // six doublings of 1 s
       while (S::clock::now() < d) S::spin();
       seen.store(x.load(rlx), rlx);
@@ -1657,6 +1659,64 @@ class soundness_test : public CppUnit::TestFixture {
         }
         o.max_steps = 300;
         const auto r = weave::model::check(o, body(false, 1ms));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+      }
+  }
+
+  // Fairness across time-outs counts a thread late until it falls asleep or
+  // wakes: the steps it takes meanwhile do not make it less late
+  // (engine::late_after_time_out). A time-out means time passed, and in that
+  // time a fair scheduler runs a thread that can run until it blocks. Any
+  // step made it not late, so Python's `while not ready: cv.wait(0.01)` under
+  // a lock, on a futex lock (Drepper's, as weave's mutex), was a LIVELOCK
+  // under every model and search: the thread that sets `ready` only ever ran
+  // while the waiter held the lock, one step between its time-outs (the
+  // lock's exchange, which found it taken, or its futex wait, which found the
+  // word changed), for ever.
+  void a_thread_that_only_fails_to_lock_is_late() {
+    using namespace std::chrono_literals;
+    const auto body = [](bool sets, bool waits_once) {
+      return [sets, waits_once] {
+        atomic<std::uint32_t> m(0, "m"), word(0, "word");
+        cell<bool> ready(false);
+        const auto lock = [&m] {  // 0 free, 1 locked, 2 locked with waiters
+          while (m.exchange(2, std::memory_order_acquire) != 0) (void)S::wait(m, 2, S::forever);  // pairs with unlock's exchange
+        };
+        const auto unlock = [&m] {
+          if (m.exchange(0, std::memory_order_release) == 2) S::wake_one(m);  // pairs with lock's exchange
+        };
+        thread t([&] {
+          lock();
+          if (sets) ready.write() = true;
+          unlock();
+        });
+        lock();
+        int rounds = 0;
+        while (!ready.read()) {
+          unlock();
+          (void)S::wait(word, 0, S::clock::now() + 1ms);  // nobody wakes it: it times out
+          lock();
+          ++rounds;
+        }
+        unlock();
+        t.join();
+        WEAVE_CHECK(!waits_once || rounds == 0);
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (auto o : {dpor(), plain()}) {
+        o.memory = m;
+        o.spurious_wakeups = 0;  // (a smaller search; the same loop)
+        o.minimize = false;      // (the verdicts are what is looked at: the LIVELOCK took minutes to minimize)
+        o.max_steps = 1000;
+        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
+        auto r = weave::model::check(o, body(true, false));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
+        r = weave::model::check(o, body(true, true));  // the waiter may time out first
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+        o.max_steps = 300;
+        r = weave::model::check(o, body(false, false));  // nothing ends the loop
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
       }
   }

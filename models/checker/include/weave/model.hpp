@@ -87,9 +87,10 @@ struct options {
                                        // many spurious compare_exchange_weak failures (0: none)
   int late_time_outs = 3;              // fairness across time-outs: a thread that could run (one asleep
                                        // in a timed wait can) lets at most this many time-outs of other
-                                       // threads in a row pass (a clock spin's passing of time counts as
-                                       // one, as does a spin of a loop that writes as it goes round:
-                                       // README); under rc11 a store lets at most this many time-outs of
+                                       // threads in a row pass (in a row: it neither fell asleep nor
+                                       // woke during their waits; its steps do not count. A clock
+                                       // spin's passing of time counts as one, as does a spin of a loop
+                                       // that writes as it goes round: README); under rc11 a store lets at most this many time-outs of
                                        // its reader pass unseen. An execution in which one more would
                                        // pass is cut (result::unfair) and the search is bounded, not
                                        // exhaustive (a time-out means time passed: a fair scheduler runs
