@@ -2482,9 +2482,12 @@ int engine::plan_step() {
       if (mem) n->choice = chosen_;
     }
     if (preempt && !silent_) ++preemptions_;
+    // A switch that would preempt and does not is the fair scheduler's (the report says so).
+    const bool fair = tracing_ && !preempt && !eager && !forced && c != prev_ && switch_preempts(j, real);
     // A token names a read by its place among all the stores it may read.
     const auto whole = mem && read_mark_[c] != 0 ? choice_in_full_list(c) : std::nullopt;
     take_step(*n, c, j, seg, preempt, eager, forced);
+    if (tracing_) [[unlikely]] steps_.back().fair = fair;
     if (whole) [[unlikely]] std::tie(steps_.back().data_choice, steps_.back().data_alts) = *whole;
     taking_ = j;
     return c;

@@ -403,6 +403,7 @@ std::string engine::render(const failure& f) const {
       const std::string pn = thread_name(p.tid), sn = thread_name(s.tid);
       std::string why;
       if (s.preempted) why = pn + " preempted";
+      else if (s.fair) why = pn + " would let time pass with " + sn + " late (a fair scheduler runs it)";
       else if (p.after == tstate::blocked) why = pn + " blocked";
       else if (p.after == tstate::finished) why = pn + " finished";
       else if (p.after == tstate::aborted) why = pn + " stopped";

@@ -614,6 +614,10 @@ struct step_rec {
   bool eager;      // a forced step (an enabled join), not a choice
   bool forced;     // the next step of an opaque call (no choice)
   std::uint16_t data_choice, data_alts;
+  // Traced runs only (engine::plan_step): the switch to it was the fair
+  // scheduler's, no preemption: the previous thread's next step would let
+  // time pass with this one late (engine::late_if_it_runs). In padding.
+  bool fair;
   std::uint32_t obj;
   std::int32_t call;  // the outermost call it belongs to
   std::int32_t seg;   // the first step of its segment (itself unless forced)

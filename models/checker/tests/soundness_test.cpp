@@ -1564,8 +1564,10 @@ class soundness_test : public CppUnit::TestFixture {
         r = weave::model::check(o, body(false));
         CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
-        // The report, a replay of its own, counts the switch as the search did.
+        // The report, a replay of its own, counts the switch as the search did,
+        // and says why it is no preemption.
         CPPUNIT_ASSERT_MESSAGE(with + r.report, has(r.report, " steps, 0 preemptions."));
+        CPPUNIT_ASSERT_MESSAGE(with + r.report, has(r.report, " late (a fair scheduler runs it); "));
         const auto again = weave::model::replay(o, body(false), r.replay);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
       }
