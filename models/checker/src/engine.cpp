@@ -1980,7 +1980,7 @@ inline void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t
   s.kind = t.pend.kind;
   s.obj = t.pend.obj;
   const bool plain = plain_step(t) && !tracing_;
-  if (!plain) step_kind(s, t, seg);
+  if (!plain) step_kind(s, t, seg, n.enabled);
   if (s.obj < nobj_) objects_[s.obj].changed = j + 1;  // what the step changes (a cell: cell_access)
   if (reducing() && !silent_) dpor_step(c, j);
   ++t.hb.c[c];  // a new epoch for this step
@@ -1991,11 +1991,14 @@ inline void engine::take_step(const node& n, int c, std::int32_t j, std::int32_t
 }
 
 // What step s of thread t is, when not a plain step (take_step).
-void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg) {
+void engine::step_kind(step_rec& s, thread_rec& t, std::int32_t seg, tmask enabled) {
   if (tracing()) {  // the exports' arrows (the report's replay is the one traced run)
     if (t.act == action::wake_return) s.sync_from = t.wake_step;
     else if (!t.stepped) s.sync_from = t.spawn_step;
     t.stepped = true;
+    // A switch that would preempt and does not (plan_step) is the fair scheduler's.
+    s.fair = !s.preempted && !s.eager && !s.forced && s.tid != prev_ &&
+             switch_preempts(static_cast<std::int32_t>(steps_.size()) - 1, enabled);
   }
   if (t.st == tstate::blocked) {
     s.act = times_out(t) ? action::timeout : action::spurious;
@@ -2482,12 +2485,9 @@ int engine::plan_step() {
       if (mem) n->choice = chosen_;
     }
     if (preempt && !silent_) ++preemptions_;
-    // A switch that would preempt and does not is the fair scheduler's (the report says so).
-    const bool fair = tracing_ && !preempt && !eager && !forced && c != prev_ && switch_preempts(j, real);
     // A token names a read by its place among all the stores it may read.
     const auto whole = mem && read_mark_[c] != 0 ? choice_in_full_list(c) : std::nullopt;
     take_step(*n, c, j, seg, preempt, eager, forced);
-    if (tracing_) [[unlikely]] steps_.back().fair = fair;
     if (whole) [[unlikely]] std::tie(steps_.back().data_choice, steps_.back().data_alts) = *whole;
     taking_ = j;
     return c;

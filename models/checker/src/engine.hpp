@@ -351,10 +351,11 @@ class engine : private one_check_at_a_time, private workspace {
   /// at once (an eager step commutes with everything: the choice after it is
   /// the one it was run ahead of). The count (plan_step) and a spent bound's
   /// restriction (pick_node) both ask this, so a bounded search runs every
-  /// schedule it counts within the bound.
+  /// schedule it counts within the bound; a traced run asks it too, for the
+  /// report's reason for a switch (step_kind).
   bool switch_preempts(std::int32_t j, tmask real) const noexcept {
     return prev_ >= 0 && (real & bit(prev_)) != 0 && threads_[prev_].st != tstate::blocked &&
-           !(j > 0 && steps_.back().eager);
+           !(j > 0 && steps_[static_cast<std::size_t>(j) - 1].eager);
   }
   /// The child's sleep set (engine.cpp's sleep_carry). Inline, with the
   /// common case: no sleeper or explored sibling to carry (most steps of
@@ -393,7 +394,7 @@ class engine : private one_check_at_a_time, private workspace {
   static bool not_idle(const thread_rec& t) noexcept {
     return t.act == action::step && (t.pend.kind == op::store || t.pend.kind == op::wait);
   }
-  [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg);
+  [[gnu::cold]] void step_kind(step_rec& s, thread_rec& t, std::int32_t seg, tmask enabled);
   [[gnu::cold]] void step_ends(thread_rec& t, int c, tmask enabled);
   /// After thread cur_'s step taking_ ran up to the thread's next visible
   /// operation (or its end). Inline: on every step's path.

@@ -614,7 +614,7 @@ struct step_rec {
   bool eager;      // a forced step (an enabled join), not a choice
   bool forced;     // the next step of an opaque call (no choice)
   std::uint16_t data_choice, data_alts;
-  // Traced runs only (engine::plan_step): the switch to it was the fair
+  // Traced runs only (engine::step_kind): the switch to it was the fair
   // scheduler's, no preemption: the previous thread's next step would let
   // time pass with this one late (engine::late_if_it_runs). In padding.
   bool fair;
