@@ -1669,12 +1669,12 @@ class soundness_test : public CppUnit::TestFixture {
   // wakes: the steps it takes meanwhile do not make it less late
   // (engine::late_after_time_out). A time-out means time passed, and in that
   // time a fair scheduler runs a thread that can run until it blocks. Any
-  // step made it not late, so Python's `while not ready: cv.wait(0.01)` under
-  // a lock, on a futex lock (Drepper's, as weave's mutex), was a LIVELOCK
-  // under every model and search: the thread that sets `ready` only ever ran
-  // while the waiter held the lock, one step between its time-outs (the
-  // lock's exchange, which found it taken, or its futex wait, which found the
-  // word changed), for ever.
+  // step made it not late, so Python's `while not ready: cv.wait(0.01)`
+  // under a lock, on a futex lock (Drepper's, as weave's mutex), was a
+  // LIVELOCK under both models, with reduction and without: the thread that
+  // sets `ready` only ever ran while the waiter held the lock, one step
+  // between its time-outs (the lock's exchange, which found it taken, or its
+  // futex wait, which found the word changed), for ever.
   void a_thread_that_only_fails_to_lock_is_late() {
     using namespace std::chrono_literals;
     const auto body = [](bool sets, bool waits_once) {

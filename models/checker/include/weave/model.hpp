@@ -90,11 +90,12 @@ struct options {
                                        // threads in a row pass (in a row: it neither fell asleep nor
                                        // woke during their waits; its steps do not count. A clock
                                        // spin's passing of time counts as one, as does a spin of a loop
-                                       // that writes as it goes round: README); under rc11 a store lets at most this many time-outs of
-                                       // its reader pass unseen. An execution in which one more would
-                                       // pass is cut (result::unfair) and the search is bounded, not
-                                       // exhaustive (a time-out means time passed: a fair scheduler runs
-                                       // the thread meanwhile, and the store arrives)
+                                       // that writes as it goes round: README); under rc11 a store lets
+                                       // at most this many time-outs of its reader pass unseen. An
+                                       // execution in which one more would pass is cut
+                                       // (result::unfair) and the search is bounded, not exhaustive (a
+                                       // time-out means time passed: a fair scheduler runs the thread
+                                       // meanwhile, and the store arrives)
   bool reduction = true;               // partial-order reduction (DPOR + sleep sets)
   bool minimize = true;                // report a failure with the fewest preemptions
   std::size_t stack_size = 256 * 1024; // per model thread; the checker plans steps on it too (16 KiB kept for that); ASan builds of the checker give 4x both
