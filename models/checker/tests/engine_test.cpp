@@ -244,6 +244,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(checks_from_two_os_threads_run_one_at_a_time);
   CPPUNIT_TEST(options_out_of_range_are_a_usage_error);
   CPPUNIT_TEST(a_time_budget_holds_for_slow_executions);
+  CPPUNIT_TEST(minimizing_keeps_to_the_time_budget);
   CPPUNIT_TEST(a_check_in_a_check_leaves_the_outer_one_running);
   CPPUNIT_TEST(too_many_threads_is_a_usage_error);
   CPPUNIT_TEST(a_check_after_others_is_the_same_check);
@@ -1475,6 +1476,43 @@ class engine_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL(verdict::pass, r.found);
     CPPUNIT_ASSERT(!r.exhaustive);
     CPPUNIT_ASSERT_MESSAGE(std::to_string(r.seconds) + " s", r.seconds < 4);
+  }
+
+  // Minimizing a counterexample keeps to .time_budget, search and minimizing
+  // together. Each search for one with fewer preemptions had 20 s of its
+  // own, one for each bound below the counterexample's: with slow
+  // executions, a 2 s budget ran for 11 s, and result::seconds said 2.
+  void minimizing_keeps_to_the_time_budget() {
+    weave::model::options o = plain();
+    o.memory = weave::model::memory_model::sc;  // (under RC11 the loads may read old stores without a preemption)
+    o.search = weave::model::strategy::random;
+    o.time_budget = 2;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = weave::model::check(o, [] {
+      atomic<int> x(0), other(0);
+      const auto pause = [&] {  // more schedules within each bound
+        for (int i = 0; i < 5; ++i) (void)other.load(rlx);
+      };
+      thread t([&] {
+        pause();
+        x.store(1, rlx);
+        pause();
+        x.store(2, rlx);
+      });
+      const int a = x.load(rlx);
+      pause();
+      const int b = x.load(rlx);
+      pause();
+      const int c = x.load(rlx);
+      t.join();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a slow execution
+      WEAVE_CHECK(!(a == 0 && b == 1 && c == 2));  // each store between two loads: three preemptions
+    });
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::check_failed, r.found);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(took) + " s", took < 5);
+    CPPUNIT_ASSERT_MESSAGE(std::to_string(r.seconds) + " s", r.seconds <= took && r.seconds > 1);  // the whole of it
+    CPPUNIT_ASSERT(r.preemptions >= 2);
   }
 
   // options that cannot work say so, as the verdict usage_error, and run

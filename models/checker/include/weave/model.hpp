@@ -76,7 +76,9 @@ struct options {
   int preemptions = -1;                // bound on preemptions; -1 = none
   std::uint64_t max_executions = 0;    // stop after this many; 0 = no limit
   std::uint64_t max_steps = 10000;     // per execution (at most 100,000,000); hitting it = livelock
-  double time_budget = 0;              // seconds; 0 = no limit
+  double time_budget = 0;              // seconds for the search and the minimizing of a
+                                       // counterexample together; 0 = no limit (minimizing then
+                                       // takes 20 s at most)
   double stall_seconds = 10;           // a model thread that goes this long without a visible operation
                                        // (a loop on a plain bool) ends the process with a message
                                        // and status 3; 0 = never
