@@ -2952,10 +2952,10 @@ result engine::explore(const std::function<void()>& body) {
   // sequential consistency has the bug too (within two more preemptions), the
   // one it has is printed; its token replays the same under RC11, where the
   // first choice of every access is the latest store.
-  if (opt_.minimize && rc11() && stale_reads_ > 0 && time_left() > 0) {
+  if (const double left = time_left(); opt_.minimize && rc11() && stale_reads_ > 0 && left > 0) {
+    opt_.time_budget = left;
     opt_.memory = memory_model::sc;
     opt_.max_executions = 200000;
-    opt_.time_budget = time_left();
     opt_.progress = false;
     const result rs = search(body, mode::bounded_dfs, best_pre + 2);
     opt_ = minimizing;
@@ -2968,9 +2968,11 @@ result engine::explore(const std::function<void()>& body) {
   // Iterative preemption bounding: the counterexample with the fewest preemptions.
   if (opt_.minimize && best_pre > 0 && r.found != verdict::nondeterminism) {
     const options saved = opt_;
-    for (int b = 0; b < best_pre && time_left() > 0; ++b) {
+    for (int b = 0; b < best_pre; ++b) {
+      const double left = time_left();
+      if (left <= 0) break;
+      opt_.time_budget = left;
       opt_.max_executions = 200000;
-      opt_.time_budget = time_left();
       opt_.progress = false;
       result rb = search(body, mode::bounded_dfs, b);
       opt_ = saved;
