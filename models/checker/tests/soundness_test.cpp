@@ -51,18 +51,33 @@ weave::model::options plain() {
 
 bool has(const std::string& text, const char* what) { return text.find(what) != std::string::npos; }
 
-/// f(o, how) under sc and rc11, with reduction and with plain DFS, primitives
-/// opaque and transparent, with .max_steps; how names the way, for messages.
-void in_every_way(std::uint64_t max_steps, const std::function<void(weave::model::options, const std::string&)>& f) {
+using way = std::function<void(weave::model::options, const std::string&)>;
+
+/// f(o, how) under sc and rc11, with reduction and with plain DFS, and with
+/// primitives opaque and transparent if `primitives`; how names the way, for
+/// messages.
+void in_each_way(bool primitives, const way& f) {
   for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-    for (auto o : {dpor(), plain()})
-      for (const auto p : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
-        o.memory = m;
-        o.primitives = p;
-        o.max_steps = max_steps;
-        f(o, std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction" : ", plain DFS") +
-                 (p == weave::model::primitive_mode::opaque ? ", opaque: " : ", transparent: "));
+    for (auto o : {dpor(), plain()}) {
+      o.memory = m;
+      const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction" : ", plain DFS");
+      if (!primitives) {
+        f(o, how + ": ");
+        continue;
       }
+      for (const auto p : {weave::model::primitive_mode::opaque, weave::model::primitive_mode::transparent}) {
+        o.primitives = p;
+        f(o, how + (p == weave::model::primitive_mode::opaque ? ", opaque: " : ", transparent: "));
+      }
+    }
+}
+
+/// in_each_way with every primitive mode, with .max_steps.
+void in_every_way(std::uint64_t max_steps, const way& f) {
+  in_each_way(true, [max_steps, &f](weave::model::options o, const std::string& how) {
+    o.max_steps = max_steps;
+    f(o, how);
+  });
 }
 
 /// Each body passes, exhaustively, under sc and rc11, with reduction and with plain DFS.
@@ -1705,22 +1720,19 @@ class soundness_test : public CppUnit::TestFixture {
         WEAVE_CHECK(!waits_once || rounds == 0);
       };
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        o.spurious_wakeups = 0;  // (a smaller search; the same loop)
-        o.minimize = false;      // (the verdicts are what is looked at: the LIVELOCK took minutes to minimize)
-        o.max_steps = 1000;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        auto r = weave::model::check(o, body(true, false));
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-        CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
-        r = weave::model::check(o, body(true, true));  // the waiter may time out first
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
-        o.max_steps = 300;
-        r = weave::model::check(o, body(false, false));  // nothing ends the loop
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
-      }
+    in_each_way(false, [&body](weave::model::options o, const std::string& how) {
+      o.spurious_wakeups = 0;  // (a smaller search; the same loop)
+      o.minimize = false;      // (the verdicts are what is looked at: the LIVELOCK took minutes to minimize)
+      o.max_steps = 1000;
+      auto r = weave::model::check(o, body(true, false));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
+      r = weave::model::check(o, body(true, true));  // the waiter may time out first
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+      o.max_steps = 300;
+      r = weave::model::check(o, body(false, false));  // nothing ends the loop
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+    });
   }
 
   // Under rc11 with reduction, a thread woken from a sleep set to read newer
