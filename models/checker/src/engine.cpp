@@ -2744,7 +2744,13 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
       std::fprintf(stderr, "weave: execution %llu: %s  %s\n", static_cast<unsigned long long>(runs),
                    token().c_str(), how);
     }
-    if (runs == 1 && end != run_end::not_mine) {  // kept to be run again at the end
+    // The first execution that ran to its end is kept, to be run again at the
+    // end. A cut one's token stops at the cut, whose choice it does not hold
+    // (a random or PCT search's): its replay ran on past it, by the default
+    // schedule, and a PCT search of a correct loop of timed waits was
+    // reported as NONDETERMINISM (soundness_test::
+    // a_random_search_checks_an_execution_that_ran_to_its_end).
+    if (first_token_.empty() && (end == run_end::complete || end == run_end::failed)) {
       first_steps_ = steps_;
       first_token_ = token();
       first_verdict_ = end == run_end::failed ? fail_.v : verdict::pass;
@@ -2824,10 +2830,10 @@ result engine::search(const std::function<void()>& body, mode m, int bound) {
 
 // State kept between executions (a static, a global, an object made outside
 // the body) makes the same schedule behave differently on a later run. The
-// first execution's schedule is run once more after the search: every step
-// must do the same thing with the same values (those of integer and enum
-// atomics: addresses and padding bytes may differ), and end
-// the same way.
+// schedule of the first execution that ran to its end (search) is run once
+// more after the search: every step must do the same thing with the same
+// values (those of integer and enum atomics: addresses and padding bytes may
+// differ), and end the same way.
 void engine::check_first_execution(const std::function<void()>& body, result& r) {
   if (first_token_.empty() || r.found == verdict::nondeterminism) return;
   const std::vector<step_rec>& first = first_steps_;  // kept for the next check's workspace
@@ -2863,7 +2869,7 @@ void engine::check_first_execution(const std::function<void()>& body, result& r)
   r.exhaustive = false;
   r.replay = tok;
   r.report = banner(verdict::nondeterminism) +
-             "The first execution's schedule, run again after the search, did not repeat: " + what +
+             "The first whole execution's schedule, run again after the search, did not repeat: " + what +
              ".\nState kept between executions: a static, a global, or an object made outside the body. The body "
              "is re-run from the start for every execution, so make every shared object inside it (a thread_local "
              "there is one variable shared by every model thread).\n";

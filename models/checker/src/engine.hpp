@@ -176,7 +176,7 @@ struct workspace {
   /// whole segment (its call up to where it returned or blocked), for the
   /// sleep sets. Outside nodes_ so that a node stays trivially copyable.
   std::vector<std::vector<footprint_item>> seg_fp_;
-  std::vector<step_rec> first_steps_;  // the first execution, re-run at the end (check_first_execution)
+  std::vector<step_rec> first_steps_;  // the first execution that ran to its end, re-run at the end (check_first_execution)
   // the current execution
   std::vector<object_rec> objects_;  // [0, nobj_) live; the rest recycled
   std::vector<step_rec> steps_;
@@ -754,7 +754,7 @@ class engine : private one_check_at_a_time, private workspace {
   bool owns_subtree();
   int split_levels_ = 0;
 
-  // the first execution, re-run at the end to catch state kept between executions
+  // the first execution that ran to its end, re-run at the end to catch state kept between executions
   std::string first_token_;
   verdict first_verdict_ = verdict::pass;
   bool saw_model_ = false;  // some execution made a model object or thread

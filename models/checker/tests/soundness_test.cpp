@@ -157,6 +157,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_store_is_seen_within_its_readers_time_outs);
   CPPUNIT_TEST(a_thread_asleep_in_a_timed_wait_is_late);
   CPPUNIT_TEST(a_thread_that_only_fails_to_lock_is_late);
+  CPPUNIT_TEST(a_random_search_checks_an_execution_that_ran_to_its_end);
   CPPUNIT_TEST(a_spin_loop_around_a_call_waits_for_a_write);
   CPPUNIT_TEST(a_livelock_or_deadlock_in_a_destructor_is_reported);
   CPPUNIT_TEST(a_livelock_of_seq_cst_accesses_is_reported_under_rc11);
@@ -1733,6 +1734,55 @@ class soundness_test : public CppUnit::TestFixture {
       r = weave::model::check(o, body(false, false));  // nothing ends the loop
       CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
     });
+  }
+
+  // After a search, the checker runs an execution's schedule again, to catch
+  // state kept between executions (NONDETERMINISM). A random or PCT search
+  // may cut its first execution as unfair: this loop's time-outs in a row,
+  // with the thread that ends it late. The token stops at the cut, and does
+  // not hold the choice the search made there; the replay ran on past it and
+  // took other steps. So PCT, which cut the first execution here at every
+  // seed, reported NONDETERMINISM for the correct loop, and for its buggy
+  // twin over the failure it had found. The check now replays the first
+  // execution that ran to its end.
+  void a_random_search_checks_an_execution_that_ran_to_its_end() {
+    using namespace std::chrono_literals;
+    const auto body = [](bool fails, int* kept) {  // kept: a count kept between executions, stored
+      return [fails, kept] {
+        atomic<int> done(0), x(0);
+        atomic<std::uint32_t> word(0);
+        thread t([&] {
+          x.store(kept != nullptr ? ++*kept : 1, rlx);
+          done.store(1, rlx);
+        });
+        while (done.load(rlx) == 0) (void)S::wait(word, 0, S::clock::now() + 1ms);  // nobody wakes it: it times out
+        t.join();
+        WEAVE_CHECK(!fails || x.load(rlx) == 2);
+      };
+    };
+    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
+      for (const auto st : {weave::model::strategy::random, weave::model::strategy::pct})
+        for (const std::uint64_t seed : {1, 2, 3}) {
+          weave::model::options o;
+          o.memory = m;
+          o.search = st;
+          o.seed = seed;
+          const std::string how = std::string(weave::model::to_string(m)) +
+                                  (st == weave::model::strategy::pct ? ", pct" : ", random") + ", seed " +
+                                  std::to_string(seed) + ": ";
+          o.iterations = 1;
+          auto r = weave::model::check(o, body(false, nullptr));
+          if (st == weave::model::strategy::pct)  // the case this test is about
+            CPPUNIT_ASSERT_MESSAGE(how + "the first execution is cut", r.executions == 0 && r.unfair == 1);
+          o.iterations = 100;
+          r = weave::model::check(o, body(false, nullptr));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+          r = weave::model::check(o, body(true, nullptr));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+          int kept = 0;  // the check still runs: a later replay stores another count
+          r = weave::model::check(o, body(false, &kept));
+          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::nondeterminism, r.found);
+        }
   }
 
   // Under rc11 with reduction, a thread woken from a sleep set to read newer
