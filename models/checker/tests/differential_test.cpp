@@ -47,6 +47,11 @@
 //     Plain DFS with transparent primitives under rc11 is the costliest way
 //     (every read of the primitives' atomics a choice): it and the ways held
 //     to it keep to a lower cap (way::cap), and are compared on fewer programs;
+//   - a random and a PCT search (--strategy, kSample executions), opaque
+//     under sc and rc11, and one of each transparent: a sample of plain
+//     DFS's executions (of reduction's, transparent), whose outcomes are
+//     among its reference's and whose failure, if it finds one, is its
+//     reference's too;
 //   - fast-forwarding (forward.cpp) as set and verified
 //     (WEAVE_FAST_FORWARD=verify: fast-forwarding from the first steps on,
 //     its state compared with the one worked out): the same search, to the
@@ -1305,7 +1310,11 @@ struct way {
   const char* forward = nullptr;  // WEAVE_FAST_FORWARD for this way (nullptr: as the environment says)
   int preemptions = -1;  // a bounded search's bound (--preemptions)
   std::uint64_t cap = 0;  // a lower cap than the test's (0: none), unless the test's is raised
+  weave::model::strategy search = weave::model::strategy::dfs;  // random, pct: kSample executions
 };
+
+// A random or PCT search's executions (--strategy): a sample of plain DFS's.
+constexpr std::uint64_t kSample = 200;
 
 constexpr way kWays[] = {
     {"sc opaque plain", memory_model::sc, primitive_mode::opaque, false},
@@ -1329,6 +1338,12 @@ constexpr way kWays[] = {
     {"rc11 transparent plain", memory_model::rc11, primitive_mode::transparent, false, 1, nullptr, -1, 4000},
     {"rc11 transparent within 0 preemptions", memory_model::rc11, primitive_mode::transparent, false, 1, nullptr, 0, 4000},
     {"rc11 transparent within 1 preemption", memory_model::rc11, primitive_mode::transparent, false, 1, nullptr, 1, 4000},
+    {"sc opaque random", memory_model::sc, primitive_mode::opaque, false, 1, nullptr, -1, 0, weave::model::strategy::random},
+    {"sc opaque pct", memory_model::sc, primitive_mode::opaque, false, 1, nullptr, -1, 0, weave::model::strategy::pct},
+    {"rc11 opaque random", memory_model::rc11, primitive_mode::opaque, false, 1, nullptr, -1, 0, weave::model::strategy::random},
+    {"rc11 opaque pct", memory_model::rc11, primitive_mode::opaque, false, 1, nullptr, -1, 0, weave::model::strategy::pct},
+    {"sc transparent random", memory_model::sc, primitive_mode::transparent, false, 1, nullptr, -1, 0, weave::model::strategy::random},
+    {"rc11 transparent pct", memory_model::rc11, primitive_mode::transparent, false, 1, nullptr, -1, 0, weave::model::strategy::pct},
 };
 
 /// The cap way w keeps to in a test whose cap is `cap`.
@@ -1390,6 +1405,9 @@ seen_by_way explore(const program& p, const way& w, std::uint64_t cap) {
   // the poll grammar did not finish in 5 minutes.
   if (std::any_of(p.threads.begin(), p.threads.end(), polls)) o.max_steps = kPollSteps;
   o.preemptions = w.preemptions;
+  o.search = w.search;
+  o.iterations = kSample;
+  o.seed = std::hash<std::string>{}(p.name);  // (a sample of its own for each program)
   for (int k = 0; k < w.slices; ++k) {
     o.shard_index = k;
     const weave::model::result r = weave::model::check(o, interpret);
@@ -1414,7 +1432,10 @@ std::string outcome_text(const outcome& o) {
 // within: b is a's search bounded to b's preemptions: it runs the executions
 // of a that take at most that many (the count and the preemptions both as
 // engine::switch_preempts says), so it ends as often, with the outcomes that
-// a reaches within the bound, and may pass where a fails. least: the
+// a reaches within the bound, and may pass where a fails. sample: a is a
+// random or PCT search, a sample of b's executions (b plain DFS or, with
+// transparent primitives, reduction): a's outcomes are among b's, a may pass
+// where b fails, and where a fails, b fails the same way. least: the
 // percentage of programs the pair must be compared on (plain DFS with
 // transparent primitives is over the cap on a third of the second and third
 // families' programs; under rc11, at its lower cap, on about half).
@@ -1424,6 +1445,7 @@ struct pair_of_ways {
   bool same = false;
   bool within = false;
   int least = 75;
+  bool sample = false;
 };
 constexpr pair_of_ways kPairs[] = {
     {0, 1, false}, {0, 2, false}, {3, 4, false}, {3, 5, false},
@@ -1437,6 +1459,9 @@ constexpr pair_of_ways kPairs[] = {
     {14, 15, false, false, true, 50}, {14, 16, false, false, true, 50}, {14, 17, false, false, true, 50},
     {18, 5, false, false, false, 40},  // reduction, transparent, rc11
     {18, 19, false, false, true, 40}, {18, 20, false, false, true, 40},
+    {21, 0, false, false, false, 75, true}, {22, 0, false, false, false, 75, true},  // random and pct
+    {23, 3, false, false, false, 75, true}, {24, 3, false, false, false, 75, true},
+    {25, 2, false, false, false, 75, true}, {26, 5, false, false, false, 75, true},
 };
 
 /// How many programs had some way over the cap, and how many each pair of ways was compared on.
@@ -1513,7 +1538,7 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
         why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
     if (!why.empty()) d += "    " + name(a) + " vs " + name(b) + ":\n" + why;
   };
-  auto differ = [&](std::size_t a, std::size_t b, bool subset, bool same) {
+  auto differ = [&](std::size_t a, std::size_t b, bool subset, bool same, bool sample) {
     const seen_by_way &x = by[a], &y = by[b];
     std::string why;
     if (same && (x.result.executions != y.result.executions || x.result.found != y.result.found))
@@ -1525,12 +1550,13 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     for (const auto& [o, unused] : x.outcomes)
       if (all_seen && !y.outcomes.count(o))
         why += "      only " + name(a) + ":" + outcome_text(o) + "\n";
-    if (!subset && all_seen)
+    if (!subset && !sample && all_seen)
       for (const auto& [o, unused] : y.outcomes)
         if (!x.outcomes.count(o)) why += "      only " + name(b) + ":" + outcome_text(o) + "\n";
     // As a subset (sc within rc11): the larger may fail where the smaller does not.
     const bool fx = x.result.found != verdict::pass, fy = y.result.found != verdict::pass;
-    if (subset ? fx && !fy : x.result.found != y.result.found && !either_failure(x.result.found, y.result.found))
+    const bool same_failure = x.result.found == y.result.found || either_failure(x.result.found, y.result.found);
+    if (subset ? fx && !fy : sample ? fx && !same_failure : !same_failure)
       why += "      verdict " + std::string(to_string(x.result.found)) + " (" + name(a) + ") vs " +
              to_string(y.result.found) + " (" + name(b) + ")\n";
     if (!why.empty()) d += "    " + name(a) + " vs " + name(b) + ":\n" + why;
@@ -1540,7 +1566,7 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     if (cut[w.a] || cut[w.b] || (opaque_only && transparent_pair(k))) continue;
     ++counts->compared[k];
     if (w.within) differ_within(w.a, w.b);
-    else differ(w.a, w.b, w.subset, w.same);
+    else differ(w.a, w.b, w.subset, w.same, w.sample);
   }
   for (std::size_t k = 0; k < by.size() && poll; ++k)  // every way, cut or not (polls)
     if (by[k].result.found == verdict::livelock)
