@@ -3,8 +3,10 @@
 // named shapes runs under weave's checker (through the interpreter below) and under the brute-force RC11 / SC enumerator of
 // rc11_oracle.hpp, and the outcome sets must be equal; under rc11 the checker
 // must also explore at most 1.2 executions per consistent execution (its
-// reduction may re-explore a little, never a lot). The oracle itself is checked
-// first against the published verdicts of the litmus shapes.
+// reduction may re-explore a little, never a lot); a random and a PCT search of
+// each (--strategy), samples, must explore only outcomes the oracle allows and
+// find no failure it does not expect. The oracle itself is checked first
+// against the published verdicts of the litmus shapes.
 // Three more generators and catalogues ask about the checker's verdicts:
 // programs with plain cells (the checker says data_race exactly when some
 // consistent execution races), with spin loops (deadlock exactly when some
@@ -210,12 +212,16 @@ struct checker_run {
   std::set<oracle::outcome> outcomes;
 };
 
+// A random or PCT search's executions (--strategy), its seed the program's.
+constexpr std::uint64_t kSample = 100;
+
 // bound >= 0: a preemption-bounded search, on past failures (every outcome it
 // reaches); spurious_waits: a futex wait may return spuriously (the default
 // of a check), else not; past_failures: an unbounded search on past failures
-// too (options::outcomes).
+// too (options::outcomes); search: random or pct, kSample executions.
 checker_run explore(const program& p, memory_model m, bool reduction = true, int bound = -1,
-                    bool spurious_waits = false, bool past_failures = false, std::uint64_t cap = 0) {
+                    bool spurious_waits = false, bool past_failures = false, std::uint64_t cap = 0,
+                    weave::model::strategy search = weave::model::strategy::dfs) {
   checker_run run;
   current_program = &p;
   seen_outcomes = &run.outcomes;
@@ -233,6 +239,9 @@ checker_run explore(const program& p, memory_model m, bool reduction = true, int
   // asked (the interleaving oracle's spurious).
   o.spurious_wakeups = !blocks(p) || spurious_waits ? 1 : 0;
   if (cap != 0) o.max_executions = cap;  // bounded, not exhaustive, past it
+  o.search = search;
+  o.iterations = kSample;
+  o.seed = std::hash<std::string>{}(p.name);
   run.result = weave::model::check(o, interpret);
   current_program = nullptr;
   seen_outcomes = nullptr;
@@ -875,7 +884,22 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   // the life-race programs while it depended on every step).
   const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits || ratio <= 1.2;
   const bool clean = either || (run.result.found == expected && (expected != weave::model::verdict::pass || run.result.exhaustive));
-  const bool ok = d.missing.empty() && d.extra.empty() && ratio_ok && clean;
+  // A random and a PCT search: samples of the consistent executions. Their
+  // outcomes are among the oracle's, and a failure they find is the one it
+  // expects (either, where it expects both); they may miss one.
+  std::string sampled;
+  for (const auto st : {weave::model::strategy::random, weave::model::strategy::pct}) {
+    const checker_run s = explore(p, m, false, -1, false, past_hangs, 0, st);
+    const char* how = st == weave::model::strategy::random ? "random" : "pct";
+    const weave::model::verdict v = s.result.found;
+    if (v != weave::model::verdict::pass && v != expected && !(racy && verdicts.hangs && v == weave::model::verdict::deadlock))
+      sampled += "    " + std::string(how) + " search's verdict: " + weave::model::to_string(v) + "\n    " +
+                 s.result.report + "\n";
+    if (const outcome_diff sd(verdicts.outcomes, s.outcomes); !racy && !sd.extra.empty())
+      sampled += "    outcomes a " + std::string(how) + " search explored and the oracle forbids:\n" +
+                 outcomes_text(sd.extra, p);
+  }
+  const bool ok = d.missing.empty() && d.extra.empty() && ratio_ok && clean && sampled.empty();
   char row[200];
   std::snprintf(row, sizeof row, "%-26s %-5s %8llu %9llu %7.2f %5zu/%-5zu %-4s %s\n", p.name.c_str(), name_of(m),
                 static_cast<unsigned long long>(verdicts.consistent),
@@ -895,7 +919,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
                   : !p.accesses.empty() ? "no data race"
                                         : "nothing wrong") +
                  "\n" + (run.result.found != weave::model::verdict::pass ? "    " + run.result.report + "\n" : "");
-  c.failure += d.text(p);
+  c.failure += d.text(p) + sampled;
   if (!ratio_ok)
     c.failure += "    " + std::to_string(run.result.executions) + " executions for " +
                  std::to_string(verdicts.consistent) + " consistent ones (more than 1.2x)\n";
