@@ -980,6 +980,28 @@ int engine::pick_random(tmask cands) {
   return lowest(cands);
 }
 
+// A random or PCT search's choice among cands (real: the threads really
+// enabled) at step j. It explores no other branch here, so where the
+// thread it picks would let time pass with other threads late (a time-out,
+// choose_node's cut), it runs one of those instead, as a fair scheduler
+// does, unless that one too lets time pass with another late. It cut the
+// execution before: two loops of timed waits, each for the other's store,
+// lost 1,257 to 1,502 of a PCT search's 2,000 executions (sc and rc11;
+// under rc11 a store left unseen still cuts about 200: stale_past_time_outs)
+// (soundness_test::a_random_search_runs_a_late_thread).
+int engine::pick_sample(tmask cands, tmask real, std::int32_t j) {
+  if (mode_ == mode::pct)
+    for (std::uint32_t cp : change_points_)
+      if (cp == static_cast<std::uint32_t>(j) && prev_ >= 0) prio_[prev_] = -static_cast<int>(j);
+  const auto pick = [this](tmask among) { return mode_ == mode::random ? pick_random(among) : pick_pct(among); };
+  const int c = pick(cands);
+  const tmask late = late_if_it_runs(c, cands | real) & cands;
+  if (late == 0) [[likely]]
+    return c;
+  const int u = pick(late);
+  return late_if_it_runs(u, cands | real) == 0 ? u : c;
+}
+
 int engine::pick_pct(tmask cands) {
   int best = -1;
   for (int t = 0; t < kMaxThreads; ++t)
@@ -1837,12 +1859,8 @@ node* engine::pick_node(std::int32_t j, tmask cands, tmask real, tmask offer) {
     fresh.backtrack = 0;
     return &fresh;
   }
-  if (mode_ == mode::random) {
-    fresh.chosen = static_cast<std::uint8_t>(pick_random(avail));
-  } else if (mode_ == mode::pct) {
-    for (std::uint32_t cp : change_points_)
-      if (cp == static_cast<std::uint32_t>(j) && prev_ >= 0) prio_[prev_] = -static_cast<int>(j);
-    fresh.chosen = static_cast<std::uint8_t>(pick_pct(avail));
+  if (mode_ == mode::random || mode_ == mode::pct) {
+    fresh.chosen = static_cast<std::uint8_t>(pick_sample(avail, real, j));
   } else {
     fresh.chosen = static_cast<std::uint8_t>(pick_default(avail, prev_));
   }
@@ -2187,23 +2205,8 @@ node* engine::choose_node(std::int32_t j, tmask& real, bool& forced, bool& eager
   if (n != nullptr && !silent_) {
     // (The threads that a spent preemption bound kept from running could
     // run too, as in count_late.)
-    const tmask candidates = !forced && !eager ? n->enabled | real : n->enabled;
-    const tmask late = late_if_it_runs(n->chosen, candidates);
+    const tmask late = late_if_it_runs(n->chosen, !forced && !eager ? n->enabled | real : n->enabled);
     if (late != 0) [[unlikely]] {
-      // A random or PCT search explores no other branch here: it runs a late
-      // thread that can run (a fair scheduler's choice), unless that one lets
-      // time pass with another late too. Before, it cut the execution: two
-      // loops of timed waits, each for the other's store, lost 1,257 to
-      // 1,502 of a PCT search's 2,000 executions (sc and rc11; under rc11
-      // a store left unseen still cuts about 200: stale_past_time_outs)
-      // (soundness_test::a_random_search_runs_a_late_thread).
-      if ((mode_ == mode::random || mode_ == mode::pct) && (late & cands) != 0) {
-        const int u = mode_ == mode::random ? pick_random(late & cands) : pick_pct(late & cands);
-        if (late_if_it_runs(u, candidates) == 0) {
-          n->chosen = static_cast<std::uint8_t>(u);
-          return n;
-        }
-      }
       // The search runs them here instead (never run here, they showed no
       // race), also where a spent preemption bound kept them from running
       // (pick_node): that switch is a fair scheduler's, no preemption
