@@ -980,6 +980,13 @@ int engine::pick_random(tmask cands) {
   return lowest(cands);
 }
 
+int engine::pick_pct(tmask cands) {
+  int best = -1;
+  for (int t = 0; t < kMaxThreads; ++t)
+    if ((cands & bit(t)) && (best < 0 || prio_[t] > prio_[best])) best = t;
+  return best;
+}
+
 // A random or PCT search's choice among cands (real: the threads really
 // enabled) at step j. It explores no other branch here, so where the
 // thread it picks would let time pass with other threads late (a time-out,
@@ -988,7 +995,9 @@ int engine::pick_random(tmask cands) {
 // execution before: two loops of timed waits, each for the other's store,
 // lost 1,257 to 1,502 of a PCT search's 2,000 executions (sc and rc11;
 // under rc11 a store left unseen still cuts about 200: stale_past_time_outs)
-// (soundness_test::a_random_search_runs_a_late_thread).
+// (soundness_test::a_random_search_runs_a_late_thread). Here, out of line,
+// not at choose_node's cut: inlined into plan_step, on every step's path,
+// it cost 0.9% of checker_speed's instructions there.
 int engine::pick_sample(tmask cands, tmask real, std::int32_t j) {
   if (mode_ == mode::pct)
     for (std::uint32_t cp : change_points_)
@@ -1000,13 +1009,6 @@ int engine::pick_sample(tmask cands, tmask real, std::int32_t j) {
     return c;
   const int u = pick(late);
   return late_if_it_runs(u, cands | real) == 0 ? u : c;
-}
-
-int engine::pick_pct(tmask cands) {
-  int best = -1;
-  for (int t = 0; t < kMaxThreads; ++t)
-    if ((cands & bit(t)) && (best < 0 || prio_[t] > prio_[best])) best = t;
-  return best;
 }
 
 tmask engine::initials(std::int32_t i, std::int32_t j) const {
