@@ -585,6 +585,7 @@ class engine : private one_check_at_a_time, private workspace {
   int pick_random(tmask cands);
   int pick_pct(tmask cands);
   [[gnu::noinline]] int pick_sample(tmask cands, tmask real, std::int32_t j);  // random or pct, fair (pick_node)
+  [[gnu::noinline]] std::uint16_t sample_choice(int c, std::uint16_t alts, bool mem);  // random or pct, fair (plan_step)
   std::uint16_t data_alts_for(int t, bool mem);
   bool backtrack();
   std::string token() const;
