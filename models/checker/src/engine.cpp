@@ -994,11 +994,11 @@ int engine::pick_pct(tmask cands) {
 // does: one that does not let time pass with another late, if there is one
 // (two clock spinners waiting for a third thread's store: that thread, not
 // the other spinner, which cut a third of a PCT search's first executions).
-// It cut the
-// execution before: two loops of timed waits, each for the other's store,
-// lost 1,257 to 1,502 of a PCT search's 2,000 executions (sc and rc11;
-// under rc11 a store left unseen still cuts about 200: stale_past_time_outs)
-// (soundness_test::a_random_search_runs_a_late_thread). Here, out of line,
+// It cut the execution before: two loops of timed waits, each for the
+// other's store, lost 1,257 to 1,502 of a PCT search's 2,000 executions (sc
+// and rc11; under rc11 about 200 of them at reads stale past time-outs,
+// which sample_choice avoids) (soundness_test::
+// a_random_search_runs_a_late_thread). Here, out of line,
 // not at choose_node's cut: inlined into plan_step, on every step's path,
 // it cost 0.9% of checker_speed's instructions there.
 int engine::pick_sample(tmask cands, tmask real, std::int32_t j) {

@@ -1759,7 +1759,7 @@ class soundness_test : public CppUnit::TestFixture {
   // stores that are not stale past the reader's time-outs. It cut the
   // execution there before: 110 of a PCT search's 1,000 executions of this
   // loop under sc (seed 1). And a PCT search cut the first execution here
-  // at every seed; the check for state kept between executions replayed
+  // (at seeds 1 to 3); the check for state kept between executions replayed
   // that execution's token, which stops at the cut and does not hold the
   // choice made there, and reported NONDETERMINISM for the correct loop,
   // and for its buggy twin over the failure the search had found. That
