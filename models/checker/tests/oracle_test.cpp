@@ -885,8 +885,9 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits || ratio <= 1.2;
   const bool clean = either || (run.result.found == expected && (expected != weave::model::verdict::pass || run.result.exhaustive));
   // A random and a PCT search: samples of the consistent executions. Their
-  // outcomes are among the oracle's, and a failure they find is the one it
-  // expects (either, where it expects both); they may miss one.
+  // outcomes are among the oracle's (on a program without a race, as
+  // above), and a failure they find is the one it expects (either, where it
+  // expects both); they may miss one.
   std::string sampled;
   for (const auto st : {weave::model::strategy::random, weave::model::strategy::pct}) {
     const checker_run s = explore(p, m, false, -1, false, past_hangs, 0, st);
