@@ -610,6 +610,7 @@ class engine : private one_check_at_a_time, private workspace {
   std::string call_message_text(std::uint32_t id) const;
   std::string weak_note(const step_rec& s) const;
   std::string lost_note(const step_rec& s) const;
+  std::string switch_reason(const step_rec& p, const step_rec& s) const;
 
   // --- opaque primitives and the user's view (calls.cpp) ---
   /// Thread t is inside a call of an opaque primitive: its steps run without

@@ -1,9 +1,12 @@
 // A counterexample to look at, from the replayed failing schedule:
 //   trace_json  Chrome Trace Event JSON (Perfetto UI, chrome://tracing): a
-//               track per thread, a slice per row of the table, flow arrows for
-//               the happens-before edges that matter (release -> acquire, spawn,
-//               join, wake), the verdict marked where it happened;
-//   html        one self-contained page: swimlanes in SVG, a step slider, the
+//               track per thread, a slice per row of the table (a row that
+//               another thread's row came before says why, as the table's "↳"
+//               line: args.switch), flow arrows for the happens-before edges
+//               that matter (release -> acquire, spawn, join, wake), the
+//               verdict marked where it happened;
+//   html        one self-contained page: swimlanes in SVG (a row's tooltip and
+//               the slider say why its thread runs), a step slider, the
 //               printed counterexample below (no network, no library);
 //   dot         Graphviz: the wait-for graph of a deadlock (threads and the
 //               locks they hold and want), otherwise the happens-before graph
@@ -92,7 +95,9 @@ std::string engine::trace_json(const failure& f) const {
     const auto [what, at] = split_location(v.rows[r].text);
     os << ",\n{\"name\":" << json_quote(what) << ",\"cat\":\"step\",\"ph\":\"X\",\"ts\":" << at_row(r)
        << ",\"dur\":" << kSlot - 2 << ",\"pid\":1,\"tid\":" << int(steps_[v.rows[r].first].tid)
-       << ",\"args\":{\"at\":" << json_quote(at) << ",\"steps\":" << json_quote(std::to_string(v.rows[r].first + 1) + "-" + std::to_string(v.rows[r].last + 1)) << "}}";
+       << ",\"args\":{\"at\":" << json_quote(at) << ",\"steps\":" << json_quote(std::to_string(v.rows[r].first + 1) + "-" + std::to_string(v.rows[r].last + 1));
+    if (!v.rows[r].why.empty()) os << ",\"switch\":" << json_quote(v.rows[r].why);
+    os << "}}";
   }
   int id = 0;
   for (const flow& fl : v.flows) {
@@ -136,7 +141,8 @@ std::string engine::html(const failure& f, const std::string& report) const {
   for (std::size_t r = 0; r < v.rows.size(); ++r) {
     const auto [what, at] = split_location(v.rows[r].text);
     data << (r ? "," : "") << "{\"t\":" << int(steps_[v.rows[r].first].tid) << ",\"step\":" << v.rows[r].first + 1
-         << ",\"text\":" << json_quote(what) << ",\"at\":" << json_quote(at) << "}";
+         << ",\"text\":" << json_quote(what) << ",\"at\":" << json_quote(at) << ",\"why\":" << json_quote(v.rows[r].why)
+         << "}";
   }
   data << "],\"flows\":[";
   for (std::size_t i = 0; i < v.flows.size(); ++i)
@@ -201,7 +207,7 @@ const rows = d.rows.map((r, i) => {
   el('rect', {x: x, y: y, width: W - 18, height: H - 4, rx: 3}, g);
   const label = el('text', {x: x + 6, y: y + 16}, g);
   label.textContent = r.step + '  ' + r.text;
-  el('title', {}, g).textContent = r.text + '  ' + r.at;
+  el('title', {}, g).textContent = r.text + '  ' + r.at + (r.why ? '\n↳ ' + r.why : '');
   return g;
 });
 const flows = d.flows.map(([a, b, kind]) => {
@@ -218,7 +224,8 @@ function show() {
   const k = Number(slider.value);
   rows.forEach((g, i) => g.classList.toggle('later', i >= k));
   flows.forEach(([p, b]) => p.classList.toggle('later', b >= k));
-  document.getElementById('shown').textContent = k + ' of ' + d.rows.length + ' rows';
+  const why = k > 0 ? d.rows[k - 1].why : '';
+  document.getElementById('shown').textContent = k + ' of ' + d.rows.length + ' rows' + (why ? ' (↳ ' + why + ')' : '');
 }
 slider.addEventListener('input', show);
 show();

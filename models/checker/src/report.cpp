@@ -101,6 +101,27 @@ std::string engine::call_message_text(std::uint32_t id) const {
   return thread_name(w.tid) + "'s " + call_text(w.call) + " at step " + std::to_string(w.seg + 1);
 }
 
+// Why the thread of step p, the last of a row, did not take step s, the
+// first of the next row: the switch's reason (the table's "↳" line, and the
+// exports' slices).
+std::string engine::switch_reason(const step_rec& p, const step_rec& s) const {
+  const std::string pn = thread_name(p.tid), sn = thread_name(s.tid);
+  std::string why;
+  if (s.preempted) why = pn + " preempted";
+  else if (s.fair) why = pn + " would let time pass with " + sn + " late (a fair scheduler runs it)";
+  else if (p.after == tstate::blocked) why = pn + " blocked";
+  else if (p.after == tstate::finished) why = pn + " finished";
+  else if (p.after == tstate::aborted) why = pn + " stopped";
+  else if (p.after_kind == op::join) why = pn + " waits to join " + thread_name(static_cast<int>(p.after_target));
+  else if (p.after_kind == op::spin) why = pn + " spins until another thread writes";
+  else why = pn + " cannot go on";
+  if (s.act == action::wake_return) why += "; " + sn + " woke";
+  else if (s.act == action::timeout) why += "; " + sn + "'s wait timed out";
+  else if (s.act == action::spurious) why += "; " + sn + " woke spuriously";
+  else why += "; " + sn + " runs";
+  return why;
+}
+
 // Weak memory, said in the trace under the step: a read of a store other than
 // the latest, and a store placed before a store already made. A call that
 // decides at a read (call.reads_decide()) may read a primitive's word late:
@@ -291,7 +312,7 @@ std::vector<trace_row> engine::trace_rows() const {
       rows.back().last = i;
       continue;
     }
-    rows.push_back(trace_row{i, i, {}});
+    rows.push_back(trace_row{i, i, {}, {}});
   }
   // Each call's last step (its thread's), for whether a segment ends it:
   // looked up, not searched for from each segment (a livelock's trace has
@@ -302,7 +323,12 @@ std::vector<trace_row> engine::trace_rows() const {
     if (c >= 0 && static_cast<std::size_t>(c) < calls_.size() && steps_[k].tid == calls_[static_cast<std::size_t>(c)].tid)
       last_step[static_cast<std::size_t>(c)] = k;
   }
-  for (trace_row& r : rows) r.text = segment_text(r.first, r.last, last_step);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    trace_row& r = rows[i];
+    r.text = segment_text(r.first, r.last, last_step);
+    if (i > 0 && steps_[r.first].tid != steps_[rows[i - 1].first].tid)
+      r.why = switch_reason(steps_[rows[i - 1].last], steps_[r.first]);
+  }
   return rows;
 }
 
@@ -398,24 +424,7 @@ std::string engine::render(const failure& f) const {
     }
     const row_rec& r = rows[i];
     const step_rec& s = steps_[r.first];
-    if (i > 0 && steps_[rows[i - 1].first].tid != s.tid) {
-      const step_rec& p = steps_[rows[i - 1].last];
-      const std::string pn = thread_name(p.tid), sn = thread_name(s.tid);
-      std::string why;
-      if (s.preempted) why = pn + " preempted";
-      else if (s.fair) why = pn + " would let time pass with " + sn + " late (a fair scheduler runs it)";
-      else if (p.after == tstate::blocked) why = pn + " blocked";
-      else if (p.after == tstate::finished) why = pn + " finished";
-      else if (p.after == tstate::aborted) why = pn + " stopped";
-      else if (p.after_kind == op::join) why = pn + " waits to join " + thread_name(static_cast<int>(p.after_target));
-      else if (p.after_kind == op::spin) why = pn + " spins until another thread writes";
-      else why = pn + " cannot go on";
-      if (s.act == action::wake_return) why += "; " + sn + " woke";
-      else if (s.act == action::timeout) why += "; " + sn + "'s wait timed out";
-      else if (s.act == action::spurious) why += "; " + sn + " woke spuriously";
-      else why += "; " + sn + " runs";
-      os << "      ┆ ↳ " << why << "\n";
-    }
+    if (!r.why.empty()) os << "      ┆ ↳ " << r.why << "\n";
     os << line(std::string(4 - std::min<std::size_t>(4, std::to_string(r.first + 1).size()), ' ') +
                    std::to_string(r.first + 1),
                s.tid, r.text);

@@ -696,6 +696,7 @@ static_assert(sizeof(node) == 116, "node: cut, give_up and gave_up_read are in b
 struct trace_row {
   std::size_t first, last;  // its steps
   std::string text;         // what the table shows (the call, or the step), with its file:line
+  std::string why;          // where another thread ran the row before: the switch's reason (engine::switch_reason)
 };
 
 /// A cell access recorded while tracing (shown between the steps).

@@ -79,6 +79,10 @@ endif()
 if(NOT dom MATCHES "DEADLOCK")
   message(FATAL_ERROR "the page's verdict was not drawn")
 endif()
+# The slider, at the last row, says why its thread runs (the table's "↳" line).
+if(NOT dom MATCHES "${rows} of ${rows} rows \\(↳ [^)]+ runs\\)")
+  message(FATAL_ERROR "the slider does not say why the last row's thread runs")
+endif()
 
 # The DOT, and every failing classic's files.
 execute_process(COMMAND ${RUNNER} --filter "^(classic|publish)_" --counterexamples ${WORK}

@@ -227,6 +227,7 @@ class views_test : public CppUnit::TestFixture {
     const auto* events = v.find("traceEvents");
     CPPUNIT_ASSERT(events != nullptr && events->type == weave::model::detail::json_value::kind::array);
     int slices = 0, names = 0, marks = 0;
+    std::vector<std::string> switches;  // the slices' reasons why their thread runs (args.switch)
     for (const auto& e : events->items) {
       const auto* ph = e.find("ph");
       CPPUNIT_ASSERT(ph != nullptr && e.find("pid") != nullptr && e.find("tid") != nullptr && e.find("name") != nullptr);
@@ -235,8 +236,20 @@ class views_test : public CppUnit::TestFixture {
       if (ph->text == "X") ++slices;
       if (ph->text == "M") ++names;
       if (ph->text == "i") ++marks;
+      if (const auto* args = e.find("args"); ph->text == "X" && args != nullptr && args->find("switch") != nullptr)
+        switches.push_back(args->find("switch")->text);
     }
     CPPUNIT_ASSERT_EQUAL(4, slices);  // the four rows: two locks, two blocked locks
+    // Each switch the table gives a reason for ("↳"), the JSON's slice and the
+    // page give too, in the table's order.
+    std::vector<std::string> table;
+    for (std::size_t at = 0; (at = r.report.find("↳ ", at)) != std::string::npos;) {
+      at += std::string("↳ ").size();
+      table.push_back(r.report.substr(at, r.report.find('\n', at) - at));
+    }
+    CPPUNIT_ASSERT_MESSAGE(r.report, !table.empty());
+    CPPUNIT_ASSERT_MESSAGE(r.trace_json, switches == table);
+    for (const std::string& why : table) CPPUNIT_ASSERT_MESSAGE(why, has(r.html, "\"why\":\"" + why + "\""));
     CPPUNIT_ASSERT_EQUAL(4, names);   // the process and three threads
     CPPUNIT_ASSERT(marks >= 2);       // each blocked thread
     CPPUNIT_ASSERT(has(r.trace_json, "\"name\":\"Tom\""));
