@@ -82,16 +82,13 @@ void in_every_way(std::uint64_t max_steps, const way& f) {
 
 /// Each body passes, exhaustively, under sc and rc11, with reduction and with plain DFS.
 void passes_every_way(std::initializer_list<std::function<void()>> bodies) {
-  for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-    for (auto o : {dpor(), plain()}) {
-      o.memory = m;
-      const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-      for (const auto& body : bodies) {
-        const auto r = weave::model::check(o, body);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-      }
+  in_each_way(false, [&](weave::model::options o, const std::string& how) {
+    for (const auto& body : bodies) {
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
     }
+  });
 }
 
 // Dekker's mutual exclusion: relaxed flags, seq_cst fences (the store-load
@@ -736,26 +733,23 @@ class soundness_test : public CppUnit::TestFixture {
         WEAVE_CHECK(n.read() == threads);
       };
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        o.max_steps = 500;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const lock_fn lock : {cas_strong, cas_weak, tas}) {
-          auto r = weave::model::check(o, count_under(lock, 2, true));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-          // the twin: a lock nobody unlocks is a loop nothing will release
-          r = weave::model::check(o, count_under(lock, 2, false));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how + r.report, has(r.report, "spins at"));
-        }
-        if (o.reduction) {  // three test-and-set loops (plain DFS: too many schedules)
-          const auto r = weave::model::check(o, count_under(tas, 3, true));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-        }
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      o.max_steps = 500;
+      for (const lock_fn lock : {cas_strong, cas_weak, tas}) {
+        auto r = weave::model::check(o, count_under(lock, 2, true));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+        // the twin: a lock nobody unlocks is a loop nothing will release
+        r = weave::model::check(o, count_under(lock, 2, false));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how + r.report, has(r.report, "spins at"));
       }
+      if (o.reduction) {  // three test-and-set loops (plain DFS: too many schedules)
+        const auto r = weave::model::check(o, count_under(tas, 3, true));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+      }
+    });
   }
 
   // A loop that spins at most S::spin_budget times and then goes on (a lock's
@@ -1108,79 +1102,76 @@ class soundness_test : public CppUnit::TestFixture {
         S::spin();
       }
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction, " : ", plain DFS, ");
-        for (const int round : {0, 1, 2}) {
-          const std::string what = how + (round == 0 ? "a store: " : round == 1 ? "a fetch_add: " : "a lock: ");
-          const auto r = weave::model::check(o, [&] {
-            atomic<int> ready(0);
-            thread t([&] { ready.store(1, rlx); });
-            loop(ready, round);
-            t.join();
-          });
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(what, !r.exhaustive && r.unfair > 0);
-          // The twin: nothing will ever store ready.
-          const auto never = weave::model::check(o, [&] {
-            atomic<int> ready(0), other(0);
-            thread t([&] { other.store(1, rlx); });
-            loop(ready, round);
-            t.join();
-          });
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + never.report, verdict::livelock, never.found);
-        }
-        // A bounded loop that writes, after a relaxed flag: under RC11 it
-        // may give up with the store there.
-        for (const int bound : {S::spin_budget + 1, 100}) {
-          std::set<int> seen;
-          const auto poll = [bound](std::set<int>* gave_up) {
-            atomic<int> flag(0), data(0), beat(0);
-            thread t([&] {
-              data.store(1, rlx);
-              flag.store(1, rlx);
-            });
-            while (flag.load(rlx) == 0) S::spin();
-            int i = 0;
-            for (; i < bound && data.load(rlx) == 0; ++i) {
-              beat.store(i, rlx);
-              S::spin();
-            }
-            t.join();
-            if (gave_up != nullptr && weave::model::counted()) gave_up->insert(i == bound ? 1 : 0);
-            if (gave_up == nullptr) WEAVE_CHECK(i < bound);
-          };
-          const std::string what = how + std::to_string(bound) + " rounds: ";
-          const auto r = weave::model::check(o, [&] { poll(&seen); });
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + r.report, verdict::pass, r.found);
-          const bool rc11 = m == weave::model::memory_model::rc11;
-          // Within the hold, every outcome, exhaustively; past it, cut.
-          CPPUNIT_ASSERT_MESSAGE(what, seen == (rc11 && bound != 100 ? std::set<int>{0, 1} : std::set<int>{0}));
-          CPPUNIT_ASSERT_MESSAGE(what, r.exhaustive == (!rc11 || bound != 100));
-          const auto twin = weave::model::check(o, [&] { poll(nullptr); });
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(what + twin.report, rc11 && bound != 100 ? verdict::check_failed : verdict::pass, twin.found);
-          CPPUNIT_ASSERT_MESSAGE(what, twin.found != verdict::pass || twin.exhaustive == (!rc11 || bound != 100));
-        }
-        // A livelock after a loop that writes, and a search bounded by preemptions.
-        const auto after = [&loop] {
-          atomic<int> ready(0), never(0);
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      for (const int round : {0, 1, 2}) {
+        const std::string what = how + (round == 0 ? "a store: " : round == 1 ? "a fetch_add: " : "a lock: ");
+        const auto r = weave::model::check(o, [&] {
+          atomic<int> ready(0);
           thread t([&] { ready.store(1, rlx); });
-          loop(ready, 0);
+          loop(ready, round);
           t.join();
-          while (never.load(rlx) == 0) {
-          }
-        };
-        weave::model::options s = o;
-        s.max_steps = 300;
-        const auto r = weave::model::check(s, after);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
-        s.preemptions = 0;
-        s.minimize = false;
-        const auto b = weave::model::check(s, after);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + b.report, verdict::livelock, b.found);
-        CPPUNIT_ASSERT_EQUAL(0, b.preemptions);
+        });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(what, !r.exhaustive && r.unfair > 0);
+        // The twin: nothing will ever store ready.
+        const auto never = weave::model::check(o, [&] {
+          atomic<int> ready(0), other(0);
+          thread t([&] { other.store(1, rlx); });
+          loop(ready, round);
+          t.join();
+        });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what + never.report, verdict::livelock, never.found);
       }
+      // A bounded loop that writes, after a relaxed flag: under RC11 it
+      // may give up with the store there.
+      for (const int bound : {S::spin_budget + 1, 100}) {
+        std::set<int> seen;
+        const auto poll = [bound](std::set<int>* gave_up) {
+          atomic<int> flag(0), data(0), beat(0);
+          thread t([&] {
+            data.store(1, rlx);
+            flag.store(1, rlx);
+          });
+          while (flag.load(rlx) == 0) S::spin();
+          int i = 0;
+          for (; i < bound && data.load(rlx) == 0; ++i) {
+            beat.store(i, rlx);
+            S::spin();
+          }
+          t.join();
+          if (gave_up != nullptr && weave::model::counted()) gave_up->insert(i == bound ? 1 : 0);
+          if (gave_up == nullptr) WEAVE_CHECK(i < bound);
+        };
+        const std::string what = how + std::to_string(bound) + " rounds: ";
+        const auto r = weave::model::check(o, [&] { poll(&seen); });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what + r.report, verdict::pass, r.found);
+        const bool rc11 = o.memory == weave::model::memory_model::rc11;
+        // Within the hold, every outcome, exhaustively; past it, cut.
+        CPPUNIT_ASSERT_MESSAGE(what, seen == (rc11 && bound != 100 ? std::set<int>{0, 1} : std::set<int>{0}));
+        CPPUNIT_ASSERT_MESSAGE(what, r.exhaustive == (!rc11 || bound != 100));
+        const auto twin = weave::model::check(o, [&] { poll(nullptr); });
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what + twin.report, rc11 && bound != 100 ? verdict::check_failed : verdict::pass, twin.found);
+        CPPUNIT_ASSERT_MESSAGE(what, twin.found != verdict::pass || twin.exhaustive == (!rc11 || bound != 100));
+      }
+      // A livelock after a loop that writes, and a search bounded by preemptions.
+      const auto after = [&loop] {
+        atomic<int> ready(0), never(0);
+        thread t([&] { ready.store(1, rlx); });
+        loop(ready, 0);
+        t.join();
+        while (never.load(rlx) == 0) {
+        }
+      };
+      weave::model::options s = o;
+      s.max_steps = 300;
+      const auto r = weave::model::check(s, after);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+      s.preemptions = 0;
+      s.minimize = false;
+      const auto b = weave::model::check(s, after);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + b.report, verdict::livelock, b.found);
+      CPPUNIT_ASSERT_EQUAL(0, b.preemptions);
+    });
   }
 
   // How many idle rounds a spinner has had is a matter of what its rounds
@@ -1337,22 +1328,19 @@ class soundness_test : public CppUnit::TestFixture {
       while (w.load(acq) == 0) S::wait(w, 0, S::clock::now() + 1ms);
       t.join();
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        o.max_steps = 300;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const auto& body : {std::function<void()>(futex_poll), std::function<void()>(event_poll),
-                                 std::function<void()>(condition_poll)}) {
-          const auto r = weave::model::check(o, body);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, r.unfair > 0 && !r.exhaustive);
-        }
-        auto r = weave::model::check(o, gives_up);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
-        r = weave::model::check(o, never);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      o.max_steps = 300;
+      for (const auto& body : {std::function<void()>(futex_poll), std::function<void()>(event_poll),
+                               std::function<void()>(condition_poll)}) {
+        const auto r = weave::model::check(o, body);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, r.unfair > 0 && !r.exhaustive);
       }
+      auto r = weave::model::check(o, gives_up);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::check_failed, r.found);
+      r = weave::model::check(o, never);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+    });
   }
 
   // The clock rule (engine::clock_spin). A spin loop that waits for a
@@ -1415,30 +1403,27 @@ class soundness_test : public CppUnit::TestFixture {
       while (flag.load(acq) == 0) S::spin();
       t.join();
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        o.max_steps = 300;
-        o.outcomes = true;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const auto& body : {std::function<void()>(alone), std::function<void()>(held_for_good)}) {
-          const auto r = weave::model::check(o, body);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive && r.unfair == 0);
-        }
-        auto r = weave::model::check(o, both_ends);
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      o.max_steps = 300;
+      o.outcomes = true;
+      for (const auto& body : {std::function<void()>(alone), std::function<void()>(held_for_good)}) {
+        const auto r = weave::model::check(o, body);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-        CPPUNIT_ASSERT_MESSAGE(how + r.outcomes, r.exhaustive && r.outcomes.find("got: 1 in") != std::string::npos &&
-                                                     r.outcomes.find(", 2 in") != std::string::npos);
-        const std::pair<std::function<void()>, verdict> found[] = {{counts_on_the_lock, verdict::check_failed},
-                                                                   {counts_on_time, verdict::check_failed},
-                                                                   {until_forever, verdict::deadlock},
-                                                                   {no_clock, verdict::deadlock}};
-        for (const auto& [body, v] : found) {
-          r = weave::model::check(o, body);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, v, r.found);
-        }
+        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive && r.unfair == 0);
       }
+      auto r = weave::model::check(o, both_ends);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how + r.outcomes, r.exhaustive && r.outcomes.find("got: 1 in") != std::string::npos &&
+                                                   r.outcomes.find(", 2 in") != std::string::npos);
+      const std::pair<std::function<void()>, verdict> found[] = {{counts_on_the_lock, verdict::check_failed},
+                                                                 {counts_on_time, verdict::check_failed},
+                                                                 {until_forever, verdict::deadlock},
+                                                                 {no_clock, verdict::deadlock}};
+      for (const auto& [body, v] : found) {
+        r = weave::model::check(o, body);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, v, r.found);
+      }
+    });
   }
 
   // Reduction under the fairness cut (engine::cut_unfair). DPOR runs one
@@ -1524,23 +1509,20 @@ class soundness_test : public CppUnit::TestFixture {
         WEAVE_CHECK(x.load(rlx) == 1);  // fails where t does not store x
       };
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        o.max_steps = 300;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const int bound : {-1, 0, 1}) {
-          o.preemptions = bound;
-          const std::string with = how + "preemptions " + std::to_string(bound) + "\n";
-          auto r = weave::model::check(o, body(true));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::pass, r.found);
-          r = weave::model::check(o, body(false));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
-          const auto again = weave::model::replay(o, body(false), r.replay);
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
-        }
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      o.max_steps = 300;
+      for (const int bound : {-1, 0, 1}) {
+        o.preemptions = bound;
+        const std::string with = how + "preemptions " + std::to_string(bound) + "\n";
+        auto r = weave::model::check(o, body(true));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::pass, r.found);
+        r = weave::model::check(o, body(false));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, verdict::check_failed, r.found);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + r.report, 0, r.preemptions);
+        const auto again = weave::model::replay(o, body(false), r.replay);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(with + again.report, verdict::check_failed, again.found);
       }
+    });
   }
 
   // Where fairness cuts an execution in a search bounded by preemptions,
@@ -1666,19 +1648,16 @@ class soundness_test : public CppUnit::TestFixture {
         t.join();
       };
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        for (const std::chrono::nanoseconds sleep : {std::chrono::nanoseconds(1ms), std::chrono::nanoseconds(1h)}) {
-          auto r = weave::model::check(o, body(true, sleep));
-          CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-          CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
-        }
-        o.max_steps = 300;
-        const auto r = weave::model::check(o, body(false, 1ms));
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      for (const std::chrono::nanoseconds sleep : {std::chrono::nanoseconds(1ms), std::chrono::nanoseconds(1h)}) {
+        auto r = weave::model::check(o, body(true, sleep));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+        CPPUNIT_ASSERT_MESSAGE(how, !r.exhaustive && r.unfair > 0);
       }
+      o.max_steps = 300;
+      const auto r = weave::model::check(o, body(false, 1ms));
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::livelock, r.found);
+    });
   }
 
   // Fairness across time-outs counts a thread late until it falls asleep or
@@ -1882,20 +1861,17 @@ class soundness_test : public CppUnit::TestFixture {
       int x = 0;
       while (q.try_get(x) != weave::queue_status::ok) S::spin();
     };
-    for (const auto m : {weave::model::memory_model::sc, weave::model::memory_model::rc11})
-      for (auto o : {dpor(), plain()}) {
-        o.memory = m;
-        o.max_steps = 300;
-        const std::string how = std::string(weave::model::to_string(m)) + (o.reduction ? ", with reduction: " : ", plain DFS: ");
-        auto r = weave::model::check(o, polls);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-        r = weave::model::check(o, two_poll);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
-        CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
-        r = weave::model::check(o, polls_for_nothing);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
-      }
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      o.max_steps = 300;
+      auto r = weave::model::check(o, polls);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+      r = weave::model::check(o, two_poll);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how, r.exhaustive);
+      r = weave::model::check(o, polls_for_nothing);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::deadlock, r.found);
+    });
   }
 
   // A failed execution whose threads stop inside a destructor: unwinding a
