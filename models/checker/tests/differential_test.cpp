@@ -1537,7 +1537,7 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     // before: a site a plain search finds to wait in an execution over the
     // bound covers give-ups that the bounded search runs to their end
     // (program poll 2654 of the poll grammar: 12 end within 0 preemptions,
-    // 17 bounded). Then each of a's executions within the bound ends or is
+    // 18 bounded). Then each of a's executions within the bound ends or is
     // covered in b.
     const bool covers = x.result.blocked != 0 || y.result.blocked != 0;
     if (all_seen && (covers ? want > ends + y.result.blocked : ends != want))
@@ -1664,7 +1664,7 @@ class differential_test : public CppUnit::TestFixture {
   // so that every run compares them: poll 2654 and 734, where plain DFS,
   // having found the poll's site to wait in an execution over the bound,
   // covered give-ups that the bounded search ran to their end (12 end within
-  // 0 preemptions under rc11, 17 bounded; 8 and 11), which compare's
+  // 0 preemptions under rc11, 18 bounded; 8 and 11), which compare's
   // differ_within once counted as a difference.
   void programs_soaks_found() {
     const std::pair<const char*, int> found[] = {{"poll", 2654}, {"poll", 734}};
