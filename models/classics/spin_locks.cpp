@@ -6,7 +6,7 @@
 // new value (the await rule), or, if it read the clock, lets time pass for it
 // (the clock rule). So a loop that exits on hardware is never reported as a
 // deadlock or a livelock, and a loop nothing will ever release is reported as
-// a deadlock.
+// a deadlock (classic_spin_tas_twin_error_path_keeps_lock).
 //
 // Sources of the algorithms: Dekker (as told by Dijkstra, 1965), Peterson
 // ("Myths about the mutual exclusion problem", 1981), the ticket lock and the
@@ -45,6 +45,23 @@ void count_under(Lock& lock, int n) {
   body(0);
   for (auto& t : ts) t.join();
   WEAVE_CHECK(count.read() == n);
+}
+
+// Two threads take `lock`; T1 finds a bad input under it and returns early,
+// and T0 adds to a plain cell. KeepsLock: T1's early return forgets the
+// unlock (the twin).
+template <bool KeepsLock, class Lock>
+void error_path(Lock& lock) {
+  cell<int> count(0);
+  thread t([&] {
+    lock.lock(1);
+    if (!KeepsLock) lock.unlock(1);  // the error path: unlock, then return
+  });
+  lock.lock(0);
+  count.write() += 1;
+  lock.unlock(0);
+  t.join();
+  WEAVE_CHECK(count.read() == 1);
 }
 
 // Dekker: relaxed flags, a seq_cst fence between raising one's flag and
@@ -255,6 +272,20 @@ WEAVE_MODEL_CHECK(classic_spin_tas_three_threads, pass) {
 WEAVE_MODEL_CHECK(classic_spin_tas_twin_relaxed_lock, data_race) {
   tas<true> l;
   count_under(l, 2);
+}
+
+// A holder's early return unlocks too (`with lock:` in Python does it for you).
+WEAVE_MODEL_CHECK(classic_spin_tas_error_path_unlocks, pass) {
+  tas<false> l;
+  error_path<false>(l);
+}
+
+// Buggy: the early return keeps the lock. On hardware the other thread spins
+// for ever, a core at 100% and no error; here its loop parks (the await rule)
+// and, with no thread left to write the lock, the check ends in a DEADLOCK.
+WEAVE_MODEL_CHECK(classic_spin_tas_twin_error_path_keeps_lock, deadlock) {
+  tas<false> l;
+  error_path<true>(l);
 }
 
 WEAVE_MODEL_CHECK(classic_spin_ttas_two_threads, pass) {
