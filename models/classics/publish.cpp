@@ -56,6 +56,25 @@ WEAVE_MODEL_CHECK(publish_twin_relaxed_load, data_race) {
   reader.join();
 }
 
+// The writer touches the data again after raising the flag: the release
+// publishes what came before it only, so the second write races with the
+// reader's read (a buffer refilled while the reader may still use it).
+WEAVE_MODEL_CHECK(publish_twin_writes_after_the_flag, data_race) {
+  S::cell<int> data(0);
+  S::atomic<int> ready(0);
+  thread writer([&] {
+    data.write() = 42;
+    ready.store(1, std::memory_order_release);  // pairs with the acquire load below
+    data.write() = 43;                          // BUG: after the release, unpublished
+  });
+  thread reader([&] {
+    while (ready.load(std::memory_order_acquire) == 0) S::spin();
+    WEAVE_CHECK(data.read() >= 42);
+  });
+  writer.join();
+  reader.join();
+}
+
 WEAVE_MODEL_CHECK(publish_fences, pass) {
   S::cell<int> data(0);
   S::atomic<int> ready(0);
