@@ -220,6 +220,7 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_thread_lives_after_its_last_operation);
   CPPUNIT_TEST(a_question_commutes_with_the_steps_before_an_end);
   CPPUNIT_TEST(a_futex_words_waiters_commute_with_its_value);
+  CPPUNIT_TEST(a_wake_one_may_wake_any_sleeper);
   CPPUNIT_TEST(a_futex_words_waiters_are_a_set);
   CPPUNIT_TEST(a_lock_that_is_a_threads_last_call_is_held_while_it_lives);
   CPPUNIT_TEST(asking_late_starts_the_search_again);
@@ -741,6 +742,40 @@ class engine_test : public CppUnit::TestFixture {
       CPPUNIT_ASSERT(b.plain == want);
       CPPUNIT_ASSERT(b.dpor == want);
       CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, b.dpor_runs);
+    }
+  }
+
+  // A futex's wake_one wakes one of its sleepers, any one: Linux's
+  // FUTEX_WAKE promises no order (Python's Condition wakes the oldest, and
+  // weave's condition keeps a queue of its own for that). T1 sleeps only if
+  // it waited before T0 stored 1 (it expects 0); T2, started after the store,
+  // expects 1: where both sleep, T1 is the older. "The oldest wakes first"
+  // fails: the wake_one wakes T2. With the wake_one's choice of sleeper
+  // taken away (the first only), every other checker test passed, and every
+  // check of weave_models kept its verdict.
+  void a_wake_one_may_wake_any_sleeper() {
+    using S = weave::model_sync;
+    constexpr auto sc = std::memory_order_seq_cst;  // seq_cst: the test is about the wake, not the orders
+    const auto deadline = [] { return S::clock::now() + std::chrono::milliseconds(1); };
+    const std::function<void()> body = [&] {
+      atomic<std::uint32_t> word(0);
+      atomic<int> woken_all(0), t2_first(0);
+      weave::wait_result w1{};
+      thread t1([&] { w1 = S::wait(word, 0, deadline()); });
+      word.store(1, sc);
+      thread t2([&] {
+        if (S::wait(word, 1, deadline()) == weave::wait_result::woken && woken_all.load(sc) == 0) t2_first.store(1, sc);
+      });
+      S::wake_one(word);
+      woken_all.store(1, sc);
+      S::wake_all(word);
+      t1.join();
+      t2.join();
+      WEAVE_CHECK(!(w1 == weave::wait_result::woken && t2_first.load(sc) == 1));  // "the oldest wakes first"
+    };
+    for (const auto& o : {plain(), dpor()}) {
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::check_failed, r.found);
     }
   }
 
