@@ -47,21 +47,21 @@ void count_under(Lock& lock, int n) {
   WEAVE_CHECK(count.read() == n);
 }
 
-// Two threads take `lock`; T1 finds a bad input under it and returns early,
-// and T0 adds to a plain cell. KeepsLock: T1's early return forgets the
-// unlock (the twin).
+// Two threads add to a plain cell under `lock`; T1 then finds a bad input
+// and returns early. KeepsLock: its early return forgets the unlock (the twin).
 template <bool KeepsLock, class Lock>
 void error_path(Lock& lock) {
   cell<int> count(0);
   thread t([&] {
     lock.lock(1);
+    count.write() += 1;
     if (!KeepsLock) lock.unlock(1);  // the error path: unlock, then return
   });
   lock.lock(0);
   count.write() += 1;
   lock.unlock(0);
   t.join();
-  WEAVE_CHECK(count.read() == 1);
+  WEAVE_CHECK(count.read() == 2);
 }
 
 // Dekker: relaxed flags, a seq_cst fence between raising one's flag and
