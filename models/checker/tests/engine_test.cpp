@@ -82,6 +82,9 @@ plain_and_dpor both_searches(std::set<std::string>& seen, const std::function<vo
   return b;
 }
 
+// A timed futex wait's deadline in the futex tests: 1 ms from the caller's now.
+auto in_1ms() { return weave::model_sync::clock::now() + std::chrono::milliseconds(1); }
+
 // How a futex wait returned, in a word (the outcomes of the futex tests).
 const char* wait_word(weave::wait_result w) {
   return w == weave::wait_result::woken ? "woken" : w == weave::wait_result::timed_out ? "timeout" : "mismatch";
@@ -756,15 +759,14 @@ class engine_test : public CppUnit::TestFixture {
   void a_wake_one_may_wake_any_sleeper() {
     using S = weave::model_sync;
     constexpr auto sc = std::memory_order_seq_cst;  // seq_cst: the test is about the wake, not the orders
-    const auto deadline = [] { return S::clock::now() + std::chrono::milliseconds(1); };
     const std::function<void()> body = [&] {
       atomic<std::uint32_t> word(0);
       atomic<int> woken_all(0), t2_first(0);
       weave::wait_result w1{};
-      thread t1([&] { w1 = S::wait(word, 0, deadline()); });
+      thread t1([&] { w1 = S::wait(word, 0, in_1ms()); });
       word.store(1, sc);
       thread t2([&] {
-        if (S::wait(word, 1, deadline()) == weave::wait_result::woken && woken_all.load(sc) == 0) t2_first.store(1, sc);
+        if (S::wait(word, 1, in_1ms()) == weave::wait_result::woken && woken_all.load(sc) == 0) t2_first.store(1, sc);
       });
       S::wake_one(word);
       woken_all.store(1, sc);
@@ -815,7 +817,7 @@ class engine_test : public CppUnit::TestFixture {
     const std::function<void()> timeout_and_loads = [&] {
       atomic<std::uint32_t> x(0);
       std::string r, w;
-      thread t1([&] { w = wait_word(S::wait(x, 0, S::clock::now() + std::chrono::milliseconds(1))); });
+      thread t1([&] { w = wait_word(S::wait(x, 0, in_1ms())); });
       thread t2([&] {
         const std::uint32_t first = x.load(rlx);
         r = std::to_string(first) + std::to_string(x.load(rlx));
@@ -831,7 +833,7 @@ class engine_test : public CppUnit::TestFixture {
         x.store(1, rlx);
         S::wake_one(x);
       });
-      thread t2([&] { w = wait_word(S::wait(x, 0, S::clock::now() + std::chrono::milliseconds(1))); });
+      thread t2([&] { w = wait_word(S::wait(x, 0, in_1ms())); });
       t1.join();
       t2.join();
       note(w);
@@ -858,12 +860,11 @@ class engine_test : public CppUnit::TestFixture {
   void a_futex_words_waiters_are_a_set() {
     using S = weave::model_sync;
     std::set<std::string> seen;
-    const auto deadline = [] { return S::clock::now() + std::chrono::milliseconds(1); };
     const std::function<void()> two_timeouts = [&] {
       atomic<std::uint32_t> x(0);
       std::string w1, w2;
-      thread t1([&] { w1 = wait_word(S::wait(x, 0, deadline())); });
-      thread t2([&] { w2 = wait_word(S::wait(x, 0, deadline())); });
+      thread t1([&] { w1 = wait_word(S::wait(x, 0, in_1ms())); });
+      thread t2([&] { w2 = wait_word(S::wait(x, 0, in_1ms())); });
       t1.join();
       t2.join();
       if (weave::model::counted()) seen.insert(w1 + " " + w2);
@@ -871,8 +872,8 @@ class engine_test : public CppUnit::TestFixture {
     const std::function<void()> two_waiters_one_wake = [&] {
       atomic<std::uint32_t> x(0);
       std::string w1, w2;
-      thread t1([&] { w1 = wait_word(S::wait(x, 0, deadline())); });
-      thread t2([&] { w2 = wait_word(S::wait(x, 0, deadline())); });
+      thread t1([&] { w1 = wait_word(S::wait(x, 0, in_1ms())); });
+      thread t2([&] { w2 = wait_word(S::wait(x, 0, in_1ms())); });
       thread t3([&] {
         x.store(1, rlx);
         S::wake_one(x);
