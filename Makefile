@@ -16,7 +16,7 @@ DEPS := build-essential cmake ninja-build pkgconf clang libclang-rt-14-dev \
         graphviz chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help deps check check-models check-classics soak stress tsan asan asan-checker ubsan bench fuzz package clean
+.PHONY: help deps check check-models check-classics soak mutate stress tsan asan asan-checker ubsan bench fuzz package clean
 
 help:
 	@echo "weave — checked synchronization primitives for C++20"
@@ -30,6 +30,10 @@ help:
 	@echo "  make soak          hunt for a wrong verdict: the checker's oracle and differential"
 	@echo "                     tests on fresh random programs, and on a slice of every small"
 	@echo "                     grammar's programs, for SOAK_MINUTES (10) per job"
+	@echo "  make mutate        test the checker's tests: plant each bug of"
+	@echo "                     models/checker/tests/mutants.txt in a copy of the checker and"
+	@echo "                     fail if every test lets one through (MUTANTS=\"name ...\": those;"
+	@echo "                     about two minutes a mutant; output in build/mutate/)"
 	@echo "  make deps          install the Debian packages the build uses (idempotent)"
 	@echo "  make stress        stress runs on real threads"
 	@echo "  make tsan          unit + stress under ThreadSanitizer (clang)"
@@ -118,6 +122,13 @@ soak: deps
 	    done; \
 	  done ) & done; wait; \
 	! grep -l "FAIL\|differ between\|Failures" build/soak/*.txt
+
+# Mutation testing of the checker: models/checker/tests/mutate.sh builds a
+# copy of the source in build/mutate/ with one bug of mutants.txt planted at a
+# time and runs the checker's tests and every model check against it.
+MUTANTS ?=
+mutate: deps
+	JOBS=$(JOBS) bash models/checker/tests/mutate.sh $(MUTANTS)
 
 stress: deps
 	$(call build,dev)
