@@ -51,6 +51,34 @@ std::pair<int, int> store_buffering(const sb_orders& o) {
   return {r1, r2};
 }
 
+// SB with T1's store passed on through a flag before T2's load, and a third
+// thread for the other side:
+//
+//   T1: x = 1; f = 1        T2: a = f; b = y        T3: y = 1; c = x
+//
+// x and y seq_cst, the flag f with the orders given; weak: a == 1 && b == 0
+// && c == 0. Returns whether it happened.
+bool sb_through_flag(std::memory_order flag_store, std::memory_order flag_load) {
+  location x, y, f;
+  int a = -1, b = -1, c = -1;
+  thread t1([&] {
+    x.store(1, sc);
+    f.store(1, flag_store);
+  });
+  thread t2([&] {
+    a = f.load(flag_load);
+    b = y.load(sc);
+  });
+  thread t3([&] {
+    y.store(1, sc);
+    c = x.load(sc);
+  });
+  t1.join();
+  t2.join();
+  t3.join();
+  return a == 1 && b == 0 && c == 0;
+}
+
 }  // namespace
 
 // SB+rlx: allowed — nothing orders a store before a later load of another location.
@@ -90,6 +118,20 @@ WEAVE_MODEL_CHECK(litmus_sb_one_fence_sc_weak_found, check_failed) {
 WEAVE_MODEL_CHECK(litmus_sb_fence_acq_rel_weak_found, check_failed) {
   auto [r1, r2] = store_buffering({.fence1 = acq_rel, .fence2 = acq_rel});
   WEAVE_CHECK(!(r1 == 0 && r2 == 0));
+}
+
+// SB+sc through a release/acquire flag: forbidden — RC11's scb holds
+// po|≠loc;hb;po|≠loc, here Wx →po Wf →sw Rf →po Ry, so Wx →psc Ry →rb Wy →po
+// Rx →rb Wx is a psc cycle (the paper's repair: hb between seq_cst accesses to
+// other locations counts where it leaves and enters its threads by po).
+WEAVE_MODEL_CHECK(litmus_sb_sc_through_release_acquire_flag_forbidden, pass) {
+  WEAVE_CHECK(!sb_through_flag(rel, acq));
+}
+
+// SB+sc through a relaxed flag: allowed — reading the flag makes no hb, and no
+// psc edge leads from Wx to Ry.
+WEAVE_MODEL_CHECK(litmus_sb_sc_through_relaxed_flag_weak_found, check_failed) {
+  WEAVE_CHECK(!sb_through_flag(rlx, rlx));
 }
 
 // Control: r1 == 1 && r2 == 1 is a plain interleaving (both stores, then both

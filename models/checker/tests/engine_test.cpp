@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <new>
 #include <set>
 #include <string>
 #include <thread>
@@ -224,6 +225,8 @@ class engine_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_question_commutes_with_the_steps_before_an_end);
   CPPUNIT_TEST(a_futex_words_waiters_commute_with_its_value);
   CPPUNIT_TEST(a_wake_one_may_wake_any_sleeper);
+  CPPUNIT_TEST(a_wait_past_its_deadline_never_sleeps);
+  CPPUNIT_TEST(a_wake_orders_only_what_came_before_it);
   CPPUNIT_TEST(a_futex_words_waiters_are_a_set);
   CPPUNIT_TEST(a_lock_that_is_a_threads_last_call_is_held_while_it_lives);
   CPPUNIT_TEST(asking_late_starts_the_search_again);
@@ -781,6 +784,52 @@ class engine_test : public CppUnit::TestFixture {
     }
   }
 
+  // A futex wait whose deadline has passed returns timed_out at once, as the
+  // kernel's does: it never sleeps, so no wake reaches it (and no wake_one
+  // meant for a sleeper is spent on it). Found by mutating the checker: with
+  // such a wait put to sleep, no other test failed and no count changed.
+  void a_wait_past_its_deadline_never_sleeps() {
+    using S = weave::model_sync;
+    const std::function<void()> body = [&] {
+      atomic<std::uint32_t> word(0);
+      weave::wait_result w{};
+      thread t1([&] { w = S::wait(word, 0, S::clock::now()); });
+      S::wake_all(word);
+      t1.join();
+      WEAVE_CHECK(w == weave::wait_result::timed_out);
+    };
+    for (const auto& o : {plain(), dpor(), rc11(false), rc11()}) {
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::pass, r.found);
+    }
+  }
+
+  // A wake orders what its thread did before it before what the woken thread
+  // does next, and nothing after it. T0 wakes T1, reads the cell and raises a
+  // relaxed flag; T1, woken, writes the cell if it sees the flag. The flag
+  // orders nothing, so the write races with the read. Found by mutating the
+  // checker: with no new epoch after a wake, the read counted as before the
+  // wake, no other test failed and no count changed.
+  void a_wake_orders_only_what_came_before_it() {
+    using S = weave::model_sync;
+    const std::function<void()> body = [&] {
+      atomic<std::uint32_t> word(0);
+      atomic<int> flag(0);
+      weave::model_sync::cell<int> x(0);
+      thread t1([&] {
+        if (S::wait(word, 0, in_1ms()) == weave::wait_result::woken && flag.load(rlx) == 1) x.write() = 1;  // relaxed: orders nothing
+      });
+      S::wake_one(word);
+      (void)x.read();
+      flag.store(1, rlx);
+      t1.join();
+    };
+    for (const bool reduction : {false, true}) {
+      const auto r = weave::model::check(rc11(reduction), body);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::data_race, r.found);
+    }
+  }
+
   // A futex word is a value and a queue of waiters: a wake, and a wait's
   // return by time-out, touch the queue only, and commute with loads, stores
   // and RMWs of the value (a wait reads the value, then joins the queue).
@@ -1151,6 +1200,15 @@ class engine_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_EQUAL(verdict::unjoined_thread, later.found);
     CPPUNIT_ASSERT(later.report.find("was never joined") != std::string::npos);
+    // A handle that outlives the body (here one never destroyed, as a leaked
+    // object's) is reported when every thread has finished. Found by
+    // mutating the checker: with that report gone, no other test failed.
+    auto leaked = weave::model::check(dpor(), [] {
+      alignas(thread) unsigned char room[sizeof(thread)];
+      ::new (static_cast<void*>(room)) thread([] {});
+    });
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(leaked.report, verdict::unjoined_thread, leaked.found);
+    CPPUNIT_ASSERT(leaked.report.find("finished but was never joined") != std::string::npos);
   }
 
   void exceptions_and_usage_errors_are_verdicts() {

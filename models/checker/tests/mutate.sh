@@ -143,10 +143,14 @@ verdict() { case $1 in 0) echo passed ;; 124) echo "caught (time)" ;; *) echo ca
 fast=(engine_test forward_test opaque_test soundness_test views_test)
 echo "mutate: building the unmutated copy in $build"
 compile "$work/build.txt" || die "the unmutated copy does not build, see $work/build.txt"
-stage "$work/fast.txt" 600 "$tests" "${fast[@]}" \
+# A mutant's stage may take three times the unmutated one's, and half a minute.
+began=$SECONDS
+stage "$work/fast.txt" 900 "$tests" "${fast[@]}" \
   || die "the unmutated checker fails its tests, see $work/fast.txt"
-stage "$work/models.txt" 600 "$models" --jobs "$jobs" --json "$work/models.json" \
+fast_limit=$((3 * (SECONDS - began) + 30)) began=$SECONDS
+stage "$work/models.txt" 900 "$models" --jobs "$jobs" --json "$work/models.json" \
   || die "the unmutated checker gives a verdict not declared, see $work/models.txt"
+models_limit=$((3 * (SECONDS - began) + 30))
 counts "$work/models.json" > "$work/models.counts"
 echo "mutate: the unmutated checker passes; $(wc -l < "$work/models.counts") checks; ${#chosen[@]} mutants to plant"
 
@@ -158,13 +162,14 @@ for i in "${chosen[@]}"; do
   plant "$i" "$src" 2> "$out/plant.txt" || die "mutant $name does not apply: $(cat "$out/plant.txt")"
   diff -u "$top/${files[i]}" "$src/${files[i]}" > "$out/patch.diff" || true
   echo "mutate: $name: ${plants[i]}"
+  began=$SECONDS
   if ! compile "$out/build.txt"; then
     cp "$top/${files[i]}" "$src/${files[i]}"
     die "mutant $name does not build, see $out/build.txt"
   fi
   r_fast=0 r_models=0 r_oracle=- r_diff=-
-  stage "$out/fast.txt" 300 "$tests" "${fast[@]}" || r_fast=$?
-  stage "$out/models.txt" 300 "$models" --jobs "$jobs" --json "$out/models.json" || r_models=$?
+  stage "$out/fast.txt" "$fast_limit" "$tests" "${fast[@]}" || r_fast=$?
+  stage "$out/models.txt" "$models_limit" "$models" --jobs "$jobs" --json "$out/models.json" || r_models=$?
   changed=-
   if [[ -s $out/models.json ]]; then
     changed=$(counts "$out/models.json" | comm -13 "$work/models.counts" - | wc -l)
@@ -189,14 +194,15 @@ for i in "${chosen[@]}"; do
   else result=caught; fi
   deep=-
   [[ $r_oracle != - ]] && deep="$(verdict "$r_oracle")/$(verdict "$r_diff")"
-  rows+=("$(printf '%-30s %-14s %-14s %-7s %-22s %s' "$name" "$(verdict "$r_fast")" \
-            "$(verdict "$r_models")" "$changed" "$deep" "$result")")
+  rows+=("$(printf '%-30s %-14s %-14s %-7s %-22s %5s  %s' "$name" "$(verdict "$r_fast")" \
+            "$(verdict "$r_models")" "$changed" "$deep" "$((SECONDS - began))" "$result")")
   echo "mutate: $name: $result"
 done
 
 echo
-printf '%-30s %-14s %-14s %-7s %-22s %s\n' mutant fast models counts "oracle/differential" result
+printf '%-30s %-14s %-14s %-7s %-22s %5s  %s\n' mutant fast models counts "oracle/differential" s result
 printf '%s\n' "${rows[@]}"
 echo
-echo "(counts: checks of weave_models whose executions changed; output in $work/NAME/)"
+echo "(counts: checks of weave_models whose executions changed; s: seconds, build included;"
+echo " output in $work/NAME/)"
 exit "$failed"

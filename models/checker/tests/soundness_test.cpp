@@ -142,6 +142,7 @@ class soundness_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(a_spin_loop_after_another_has_its_own_budget);
   CPPUNIT_TEST(a_loop_bounded_by_its_own_count_gives_up);
   CPPUNIT_TEST(a_loop_gives_up_while_another_thread_runs);
+  CPPUNIT_TEST(spinners_that_give_up_leave_in_either_order);
   CPPUNIT_TEST(a_loop_gives_up_on_a_store_that_is_there);
   CPPUNIT_TEST(a_loop_that_writes_lets_the_others_run);
   CPPUNIT_TEST(a_spinners_idle_rounds_are_what_it_read);
@@ -792,6 +793,40 @@ class soundness_test : public CppUnit::TestFixture {
   // between: the two share one budget. Where every other thread is blocked a
   // spinner goes round past its budget (engine::giving_up), up to
   // kGiveUpRounds rounds.
+  // Two loops bounded by counts of their own on a flag nobody sets, and after
+  // them a store of x (T0) and a load of x (T1). Both park (the await rule),
+  // then go round as a choice (giving_up), and which leaves first decides what
+  // T1 loads. The race of the store with the load cannot be reversed at the
+  // store's node, where T1 is parked; only at the node that offered both
+  // spinners to go on, which so explores each. Found by mutating the
+  // checker: with that node exploring one, no other test failed and no count
+  // changed.
+  void spinners_that_give_up_leave_in_either_order() {
+    constexpr auto sc = std::memory_order_seq_cst;
+    std::set<int> seen;
+    const auto body = [&seen] {
+      atomic<int> never(0), x(0);
+      int r = -1;
+      auto loop = [&never] {
+        for (int i = 0; i < 100 && never.load(sc) == 0; ++i) S::spin();
+      };
+      thread t([&] {
+        loop();
+        r = x.load(sc);
+      });
+      loop();
+      x.store(1, sc);
+      t.join();
+      if (weave::model::counted()) seen.insert(r);
+    };
+    in_each_way(false, [&](weave::model::options o, const std::string& how) {
+      seen.clear();
+      const auto r = weave::model::check(o, body);
+      CPPUNIT_ASSERT_EQUAL_MESSAGE(how + r.report, verdict::pass, r.found);
+      CPPUNIT_ASSERT_MESSAGE(how + "T1 loads 0 and 1", (seen == std::set<int>{0, 1}));
+    });
+  }
+
   void a_loop_bounded_by_its_own_count_gives_up() {
     constexpr auto sc = std::memory_order_seq_cst;
     const auto own_count = [] {
