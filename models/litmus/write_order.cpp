@@ -162,3 +162,47 @@ WEAVE_MODEL_CHECK(litmus_s_rel_rlx_weak_found, check_failed) {
   auto [r1, x] = s_shape({.store = rel});
   WEAVE_CHECK(!(r1 == 1 && x == 2));
 }
+
+// A store overwritten, then read, between two seq_cst fences:
+//
+//   T1: a = z; F_sc; b = y     T2: z = 2     T3: y = 1; F; z = 1
+//   weak: a == 2 && b == 0 && z == 2 at the end
+//
+// F1 →po Ry →rb Wy →po F2 is psc_base's; F2 →po Wz1 →mo Wz2 →rf Rz →po F1
+// is psc_F's hb;eco;hb, eco through mo;rf (nothing synchronises: T1 reads
+// T2's store, not T3's). With F seq_cst the two make a psc cycle; with F
+// acq_rel there is one seq_cst event, and no cycle.
+namespace {
+
+bool overwritten_then_read(std::memory_order fence3) {
+  location y, z;
+  int a = -1, b = -1;
+  thread t1([&] {
+    a = z.load(rlx);
+    S::fence(sc);
+    b = y.load(rlx);
+  });
+  thread t2([&] { z.store(2, rlx); });
+  thread t3([&] {
+    y.store(1, rlx);
+    S::fence(fence3);
+    z.store(1, rlx);
+  });
+  t1.join();
+  t2.join();
+  t3.join();
+  return a == 2 && b == 0 && z.load(rlx) == 2;
+}
+
+}  // namespace
+
+// Both fences seq_cst: forbidden — the psc cycle F1 → F2 → F1 above.
+WEAVE_MODEL_CHECK(litmus_overwritten_then_read_fences_sc_forbidden, pass) {
+  WEAVE_CHECK(!overwritten_then_read(sc));
+}
+
+// T3's fence acq_rel: allowed — one seq_cst fence makes no psc cycle, and no
+// load reads a store after a release fence, so nothing synchronises.
+WEAVE_MODEL_CHECK(litmus_overwritten_then_read_one_fence_sc_weak_found, check_failed) {
+  WEAVE_CHECK(!overwritten_then_read(acq_rel));
+}

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <new>
 #include <set>
@@ -57,6 +58,14 @@ weave::model::options rc11(bool reduction = true) {
   o.memory = weave::model::memory_model::rc11;
   o.reduction = reduction;
   return o;
+}
+
+// Checks body each way, asserting verdict v (with the report, where it is not).
+void found_each_way(verdict v, const std::function<void()>& body, std::initializer_list<weave::model::options> ways) {
+  for (const auto& o : ways) {
+    const auto r = weave::model::check(o, body);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, v, r.found);
+  }
 }
 
 // What body adds to seen (its outcomes) under plain DFS and under DPOR, each
@@ -778,10 +787,7 @@ class engine_test : public CppUnit::TestFixture {
       t2.join();
       WEAVE_CHECK(!(w1 == weave::wait_result::woken && t2_first.load(sc) == 1));  // "the oldest wakes first"
     };
-    for (const auto& o : {plain(), dpor()}) {
-      const auto r = weave::model::check(o, body);
-      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::check_failed, r.found);
-    }
+    found_each_way(verdict::check_failed, body, {plain(), dpor()});
   }
 
   // A futex wait whose deadline has passed returns timed_out at once, as the
@@ -798,10 +804,7 @@ class engine_test : public CppUnit::TestFixture {
       t1.join();
       WEAVE_CHECK(w == weave::wait_result::timed_out);
     };
-    for (const auto& o : {plain(), dpor(), rc11(false), rc11()}) {
-      const auto r = weave::model::check(o, body);
-      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::pass, r.found);
-    }
+    found_each_way(verdict::pass, body, {plain(), dpor(), rc11(false), rc11()});
   }
 
   // A wake orders what its thread did before it before what the woken thread
@@ -824,10 +827,7 @@ class engine_test : public CppUnit::TestFixture {
       flag.store(1, rlx);
       t1.join();
     };
-    for (const bool reduction : {false, true}) {
-      const auto r = weave::model::check(rc11(reduction), body);
-      CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::data_race, r.found);
-    }
+    found_each_way(verdict::data_race, body, {rc11(false), rc11()});
   }
 
   // A futex word is a value and a queue of waiters: a wake, and a wait's

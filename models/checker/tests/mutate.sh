@@ -152,7 +152,7 @@ stage "$work/models.txt" 900 "$models" --jobs "$jobs" --json "$work/models.json"
   || die "the unmutated checker gives a verdict not declared, see $work/models.txt"
 models_limit=$((3 * (SECONDS - began) + 30))
 counts "$work/models.json" > "$work/models.counts"
-echo "mutate: the unmutated checker passes; $(wc -l < "$work/models.counts") checks; ${#chosen[@]} mutants to plant"
+echo "mutate: the unmutated checker passes ($(wc -l < "$work/models.counts") checks); bugs to plant: ${#chosen[@]}"
 
 rows=() failed=0
 for i in "${chosen[@]}"; do
