@@ -785,14 +785,6 @@ class soundness_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.report, verdict::deadlock, r.found);
   }
 
-  // A loop bounded by a count of its own, not S::spin_budget (a user's
-  // spin-then-fallback: 100 rounds, then a store another thread waits for),
-  // gives up on hardware. The await rule parked it after its idle budget, and
-  // with the other thread waiting for its store nothing could run: a false
-  // DEADLOCK. So is a second bounded loop on what the first read, no write
-  // between: the two share one budget. Where every other thread is blocked a
-  // spinner goes round past its budget (engine::giving_up), up to
-  // kGiveUpRounds rounds.
   // Two loops bounded by counts of their own on a flag nobody sets, and after
   // them a store of x (T0) and a load of x (T1). Both park (the await rule),
   // then go round as a choice (giving_up), and which leaves first decides what
@@ -825,6 +817,14 @@ class soundness_test : public CppUnit::TestFixture {
     });
   }
 
+  // A loop bounded by a count of its own, not S::spin_budget (a user's
+  // spin-then-fallback: 100 rounds, then a store another thread waits for),
+  // gives up on hardware. The await rule parked it after its idle budget, and
+  // with the other thread waiting for its store nothing could run: a false
+  // DEADLOCK. So is a second bounded loop on what the first read, no write
+  // between: the two share one budget. Where every other thread is blocked a
+  // spinner goes round past its budget (engine::giving_up), up to
+  // kGiveUpRounds rounds.
   void a_loop_bounded_by_its_own_count_gives_up() {
     constexpr auto sc = std::memory_order_seq_cst;
     const auto own_count = [] {
