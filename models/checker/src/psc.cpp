@@ -119,7 +119,7 @@ struct relations {
   bool psc(std::uint32_t a, std::uint32_t b) const {
     if (through(a, a, b)) return true;
     if (!fence(a)) return false;
-    if (fence(b) && hb(a, b)) return true;  // psc_F's hb
+    if (fence(b) && hb(a, b)) return true;  // psc_F's hb (implied for acyclicity: mutants.txt's psc_fences_no_hb)
     for (std::uint32_t x = 0; x < n; ++x)
       if (hb(a, x) && through(x, a, b)) return true;
     return false;

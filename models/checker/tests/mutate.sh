@@ -154,17 +154,20 @@ models_limit=$((3 * (SECONDS - began) + 30))
 counts "$work/models.json" > "$work/models.counts"
 echo "mutate: the unmutated checker passes ($(wc -l < "$work/models.counts") checks); bugs to plant: ${#chosen[@]}"
 
+# restore I: put back the file mutant I plants in.
+restore() { cp "$top/${files[$1]}" "$src/${files[$1]}"; }
+
 rows=() failed=0
 for i in "${chosen[@]}"; do
   name=${names[i]} out=$work/${names[i]}
   rm -rf "$out" && mkdir -p "$out"
-  cp "$top/${files[i]}" "$src/${files[i]}"
+  restore "$i"
   plant "$i" "$src" 2> "$out/plant.txt" || die "mutant $name does not apply: $(cat "$out/plant.txt")"
   diff -u "$top/${files[i]}" "$src/${files[i]}" > "$out/patch.diff" || true
   echo "mutate: $name: ${plants[i]}"
   began=$SECONDS
   if ! compile "$out/build.txt"; then
-    cp "$top/${files[i]}" "$src/${files[i]}"
+    restore "$i"
     die "mutant $name does not build, see $out/build.txt"
   fi
   r_fast=0 r_models=0 r_oracle=- r_diff=-
@@ -181,7 +184,7 @@ for i in "${chosen[@]}"; do
     wait "$p1" || r_oracle=$?
     wait "$p2" || r_diff=$?
   fi
-  cp "$top/${files[i]}" "$src/${files[i]}"
+  restore "$i"
 
   caught=0
   for r in "$r_fast" "$r_models" "$r_oracle" "$r_diff"; do [[ $r != 0 && $r != - ]] && caught=1; done

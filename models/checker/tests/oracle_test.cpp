@@ -1,8 +1,9 @@
 // The oracle keeps the checker honest: every program of a litmus catalogue, of
-// two seeded random generators (the second weighted toward RMWs) and a few
+// seeded random generators (weighted toward RMWs, compare_exchange_weak or
+// seq_cst fences, besides the plain mix) and a few
 // named shapes runs under weave's checker (through the interpreter below) and under the brute-force RC11 / SC enumerator of
 // rc11_oracle.hpp, and the outcome sets must be equal; under rc11 the checker
-// must also explore at most 1.2 executions per consistent execution (its
+// must also explore at most 1.25 executions per consistent execution (its
 // reduction may re-explore a little, never a lot); a random and a PCT search of
 // each (--strategy), samples, must explore only outcomes the oracle allows and
 // find no failure it does not expect. The oracle itself is checked first
@@ -345,6 +346,10 @@ std::vector<litmus_case> litmus_catalogue() {
       {r_shape("rlx+F_sc", rlx, rlx, sc), {{0, 0}}, {{y, 3}}, false},
       {s_shape("rlx", rlx, rlx), {{0, 2}}, {{x, 1}}, true},
       {s_shape("rel+acq", rel, acq), {{0, 2}}, {{x, 1}}, false},
+      // psc_F's hb;eco;hb through mo;rf, and psc_base, make a cycle of the two
+      // seq_cst fences; with T2's fence acq_rel, one seq_cst event, none.
+      {overwritten_then_read("F_sc", sc), {{0, 2}, {1, 0}}, {{z, 2}}, false},
+      {overwritten_then_read("one-F_sc", order::acq_rel), {{0, 2}, {1, 0}}, {{z, 2}}, true},
       // Co*: hb; eco? irreflexive on one location (Coherence).
       {co[0], {{0, 1}, {1, 0}}, {}, false},
       {co[1], {{0, 1}, {1, 2}, {2, 2}, {3, 1}}, {}, false},
@@ -432,6 +437,15 @@ std::vector<program> reduction_shapes() {
         {store(0, 4, sc), load(2, sc), cas(2, 0, 5, sc, rlx)},
         {store(2, 6, rlx), fence(acq), store(1, 7, rlx)},
         {exchange(2, 8, acq_rel)}}},
+      // No outcome lost, and the most executions per consistent one seen
+      // since (sc-order444 of the SC-order generator's first thousand, cut
+      // down): 44 for 36, all seq_cst. Each of the 8 more is a reader woken
+      // to read new stores only, all ruled out by psc, as above: with
+      // list_choices' exception taken out, 36.
+      {"psc-rereads-three-writers", 2,
+       {{store(1, 1, sc), load(0, sc)},
+        {store(0, 2, sc), store(0, 3, sc), load(1, sc)},
+        {store(1, 4, sc), store(0, 5, sc)}}},
   };
 }
 
@@ -462,6 +476,12 @@ std::vector<program> poll_shapes() {
 /// Programs with compare_exchange_weak, from a sixth fixed seed.
 std::vector<program> random_weak_cas_programs(int count, std::uint32_t seed = 20110901) {  // fixed, and not the seeds above
   return generate(count, seed, oracle::random_weak_cas_program);
+}
+
+/// Programs for RC11's SC order (seq_cst accesses and fences), from a
+/// thirteenth fixed seed.
+std::vector<program> random_sc_order_programs(int count, std::uint32_t seed = 20261207) {  // fixed, and not the seeds above
+  return generate(count, seed, oracle::random_sc_order_program);
 }
 
 /// Programs with cells, for the race oracle, from a third fixed seed.
@@ -787,6 +807,7 @@ std::vector<program> soak_programs() {
   for (auto& p : random_weak_cas_programs(s.count, s.seed + 5)) all.push_back(std::move(p));
   for (auto& p : random_liveness_race_programs(s.count, s.seed + 8)) all.push_back(std::move(p));
   for (auto& p : random_cas_await_programs(s.count, s.seed + 9)) all.push_back(std::move(p));
+  for (auto& p : random_sc_order_programs(s.count, s.seed + 11)) all.push_back(std::move(p));
   return all;
 }
 
@@ -806,6 +827,7 @@ std::vector<program> every_program() {
   for (auto& p : random_weak_cas_programs(40)) all.push_back(std::move(p));
   for (auto& p : random_liveness_race_programs(40)) all.push_back(std::move(p));
   for (auto& p : random_cas_await_programs(40)) all.push_back(std::move(p));
+  for (auto& p : random_sc_order_programs(1000)) all.push_back(std::move(p));
   return all;
 }
 
@@ -845,6 +867,19 @@ struct outcome_diff {
   }
 };
 
+/// Whether a reduced search took more executions than the axioms' consistent
+/// ones allow: 1.25x. It may re-explore a little, never a lot (before RMWs
+/// woke for new stores only, random27 took 6.1x). Why not 1.0: a reader
+/// woken from a sleep set whose new stores psc rules out reads a store
+/// covered where it fell asleep, an execution more (memory.cpp's
+/// list_choices): psc-rereads-covered-store takes 1.14x so, and
+/// psc-rereads-three-writers 1.22x (44 for 36; 36 with that exception
+/// taken out). In integers: executions / consistent > 5 / 4.
+bool over_slack(std::uint64_t executions, std::uint64_t consistent) {
+  return consistent != 0 && executions * 4 > consistent * 5;
+}
+constexpr const char* kOverSlack = " consistent ones (more than 1.25x)\n";
+
 /// One program under one model: the table row, and what went wrong (empty if nothing).
 struct comparison {
   std::string row, failure;
@@ -872,17 +907,14 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
                                                           : weave::model::verdict::pass;
   const bool either = racy && verdicts.hangs && run.result.found == weave::model::verdict::deadlock;
   if (racy) d = {};  // outcomes are not compared then
-  // The count is held to 1.2x the consistent executions, RMWs and
-  // compare_exchange included (before RMWs woke for new stores only, random27
-  // took 6.1x); not for spin loops, whose rounds before the last are more
-  // executions of one (rf, mo) pair. 1.2, not 1.1: a reader woken from a sleep
-  // set whose new stores psc rules out reads a store covered where it fell
-  // asleep, an execution more (memory.cpp's list_choices), and
-  // psc-rereads-covered-store takes 1.14x so. Programs that ask whether a
-  // thread lives are held to it too: a question depends on the thread's end
+  // The count is held to over_slack of the consistent executions, RMWs and
+  // compare_exchange included; not for spin loops, whose rounds before the
+  // last are more executions of one (rf, mo) pair. Programs that ask whether
+  // a thread lives are held to it too: a question depends on the thread's end
   // only, not on its other steps (engine::asks_after; it took up to 2.7x on
   // the life-race programs while it depended on every step).
-  const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits || ratio <= 1.2;
+  const bool ratio_ok = !assert_ratio || expected != weave::model::verdict::pass || awaits ||
+                        !over_slack(run.result.executions, verdicts.consistent);
   const bool clean = either || (run.result.found == expected && (expected != weave::model::verdict::pass || run.result.exhaustive));
   // A random and a PCT search: samples of the consistent executions. Their
   // outcomes are among the oracle's (on a program without a race, as
@@ -923,7 +955,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
   c.failure += d.text(p) + sampled;
   if (!ratio_ok)
     c.failure += "    " + std::to_string(run.result.executions) + " executions for " +
-                 std::to_string(verdicts.consistent) + " consistent ones (more than 1.2x)\n";
+                 std::to_string(verdicts.consistent) + kOverSlack;
   return c;
 }
 
@@ -1306,7 +1338,7 @@ class oracle_test : public CppUnit::TestFixture {
   // exactly what RC11 allows with S::alive and a thread's end read as the
   // system calls they are on hardware, each a full barrier (rc11_oracle.hpp's
   // lives_as_locations; the checker's memory.cpp life_event).
-  // The reduction is held to 1.2x the consistent executions there, as on
+  // The reduction is held to over_slack of the consistent executions there, as on
   // every_program (compare).
   void checker_matches_the_oracle_on_liveness_programs_under_rc11() {
     const liveness_tally t = compare_liveness(memory_model::rc11, [](const program& p) {
@@ -1316,24 +1348,24 @@ class oracle_test : public CppUnit::TestFixture {
     CPPUNIT_ASSERT_MESSAGE(std::to_string(t.missing) + " outcomes never explored, " + std::to_string(t.extra) +
                                " explored that the oracle forbids, " + std::to_string(t.other) +
                                " runs no exhaustive pass, " + std::to_string(t.over) +
-                               " over 1.2x the consistent executions (details on stdout)",
+                               " over 1.25x the consistent executions (details on stdout)",
                            t.missing + t.extra + t.other + t.over == 0);
   }
 
   struct expected_run {
     std::set<oracle::outcome> outcomes;
-    std::uint64_t consistent = 0;  // executions the reduction may take 1.2x of; 0: not held
+    std::uint64_t consistent = 0;  // executions the reduction may take 1.25x of (over_slack); 0: not held
   };
 
   struct liveness_tally {
     int missing = 0, extra = 0;  // outcomes
     int other = 0;               // runs that were no exhaustive pass
-    int over = 0;                // reduced runs over 1.2x the consistent executions
+    int over = 0;                // reduced runs over_slack
   };
 
   // Each liveness program under memory model m, reduction off, on, and on with
   // fast-forward verified: a pass, exhaustive, with the outcomes expected(p)
-  // gives, and with reduction within 1.2x of its consistent executions where
+  // gives, and with reduction within 1.25x of its consistent executions where
   // it counts them. Prints each difference.
   template <class Expected>
   static liveness_tally compare_liveness(memory_model m, Expected expected) {
@@ -1350,7 +1382,7 @@ class oracle_test : public CppUnit::TestFixture {
         const checker_run run = explore(p, m, reduction);
         const outcome_diff d(want, run.outcomes);
         const bool passed = run.result.found == weave::model::verdict::pass && run.result.exhaustive;
-        const bool over = reduction && e.consistent != 0 && run.result.executions * 5 > e.consistent * 6;
+        const bool over = reduction && over_slack(run.result.executions, e.consistent);
         t.missing += static_cast<int>(d.missing.size());
         t.extra += static_cast<int>(d.extra.size());
         t.other += passed ? 0 : 1;
@@ -1361,7 +1393,7 @@ class oracle_test : public CppUnit::TestFixture {
                     "    checker verdict: " + weave::model::to_string(run.result.found) +
                     (run.result.exhaustive ? "" : ", not exhaustive") + "\n" + d.text(p) +
                     (over ? "    " + std::to_string(run.result.executions) + " executions for " +
-                                std::to_string(e.consistent) + " consistent ones (more than 1.2x)\n"
+                                std::to_string(e.consistent) + kOverSlack
                           : "");
       }
     }

@@ -1,8 +1,9 @@
 // The litmus shapes the oracle test runs, in the IR of rc11_program.hpp, each
 // with the orders of its variant as parameters. Names follow herd7's catalogue
-// (SB, MP, LB, IRIW, WRC, ISA2, RWC, 2+2W, R, S, Co*); locations x = 0, y = 1,
-// z = 2. Each maker's comment gives the "weak" outcome: the one sequential
-// consistency forbids, whose RC11 verdict depends on the orders.
+// (SB, MP, LB, IRIW, WRC, ISA2, RWC, 2+2W, R, S, Co*; overwritten-then-read is
+// weave's own); locations x = 0, y = 1, z = 2. Each maker's comment gives the
+// "weak" outcome: the one sequential consistency forbids, whose RC11 verdict
+// depends on the orders.
 #pragma once
 
 #include <optional>
@@ -104,6 +105,18 @@ inline program r_shape(std::string name, order st, order ld, fence_t f = {}) {
 /// S: T0 x=1; y=2 | T1 r0=y; x=3. Weak: r0=2, final x=1.
 inline program s_shape(std::string name, order st, order ld) {
   return {"S+" + name, 2, {{store(x, 1, order::rlx), store(y, 2, st)}, {load(y, ld), store(x, 3, order::rlx)}}};
+}
+
+/// A store overwritten, then read, between seq_cst fences (the litmus check in
+/// models/litmus/write_order.cpp): T0 r0=z; F_sc; r1=y | T1 z=2 | T2 y=1; F2; z=1. Weak:
+/// r0=2, r1=0, z=2 at the end. F2 seq_cst closes a psc cycle through psc_F's
+/// hb;eco;hb with eco a mo;rf: F2 po Wz1 mo Wz2 rf r0 po F0, and F0 po r1 fr
+/// Wy po F2.
+inline program overwritten_then_read(std::string name, order f2) {
+  return {"overwritten-then-read+" + name, 3,
+          {{load(z, order::rlx), fence(order::sc), load(y, order::rlx)},
+           {store(z, 2, order::rlx)},
+           {store(y, 1, order::rlx), fence(f2), store(z, 1, order::rlx)}}};
 }
 
 /// Coherence shapes, all relaxed. Forbidden outcomes:

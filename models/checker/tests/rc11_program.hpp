@@ -348,6 +348,36 @@ inline program random_rmw_program(std::mt19937& rng, int id) {
   return p;
 }
 
+/// Random program number `id` for RC11's SC order (psc_base over seq_cst
+/// accesses, psc_F between seq_cst fences): 3 threads, 2–3 locations, 2–3
+/// accesses a thread (random_instr's mix, a fence drawn there drawn again),
+/// each access made seq_cst with probability 1/2, and a seq_cst fence in
+/// each gap between two accesses with probability 1/2. The other generators
+/// draw a seq_cst fence once in 40 instructions, so their programs seldom
+/// hold two: none had a psc cycle through psc_F's hb;eco;hb, where eco is a
+/// write's mo-later store that a read reads (make mutate's
+/// eco_loses_mo_then_rf went through all of them).
+inline program random_sc_order_program(std::mt19937& rng, int id) {
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  program p;
+  p.name = "sc-order" + std::to_string(id);
+  p.locations = pick(2, 3);
+  p.threads.resize(3);
+  std::uint32_t next = 1;
+  std::vector<std::vector<std::uint32_t>> stored(static_cast<std::size_t>(p.locations));
+  for (auto& t : p.threads)
+    for (int k = pick(2, 3); k > 0; --k) {
+      if (!t.empty() && pick(0, 1) == 0) t.push_back(fence(order::sc));
+      const int l = pick(0, p.locations - 1);
+      auto& mine = stored[static_cast<std::size_t>(l)];
+      instr i = random_instr(rng, l, mine, next);
+      while (i.kind == op::fence) i = random_instr(rng, l, mine, next);
+      if (pick(0, 1) == 0) i.ord = i.fail = order::sc;
+      t.push_back(i);
+    }
+  return p;
+}
+
 /// Random program number `id` with compare_exchange_weak: random_rmw_program's,
 /// with each thread's first compare_exchange made weak (one a thread: the
 /// checker explores one spurious failure per thread and execution, with
