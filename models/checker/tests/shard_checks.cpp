@@ -1,6 +1,7 @@
 // The checks checker.shard_merge runs (shard_merge_test.cmake): one with a
-// known count, one with a planted bug, and one declared wrongly on purpose so
-// the runner's exit status and its JUnit <failure> can be seen.
+// known count, one with a planted bug, and two declared wrongly on purpose
+// (a bug where it says pass, none where it says check_failed) so the
+// runner's exit status and its JUnit <failure> can be seen.
 #include "known_bodies.hpp"
 #include "weave/model.hpp"
 
@@ -38,4 +39,16 @@ WEAVE_MODEL_CHECK(shard_lost_update, check_failed) { WEAVE_CHECK(lost_update() =
 WEAVE_MODEL_CHECK(shard_misdeclared, pass) {
   const int x = lost_update();
   WEAVE_CHECK(x > 1 && x < 3);
+}
+
+// Declared check_failed, but the increments are atomic: nothing fails, a
+// mismatch (exit status 1). A buggy twin whose bug goes unfound must fail
+// the run, whole, split across --jobs, or in shards merged.
+WEAVE_MODEL_CHECK(shard_unfound_bug, check_failed) {
+  atomic<int> x(0);
+  thread a([&] { x.fetch_add(1, rlx); });
+  thread b([&] { x.fetch_add(1, rlx); });
+  a.join();
+  b.join();
+  WEAVE_CHECK(x.load(rlx) == 2);
 }

@@ -2,7 +2,9 @@
 # process with --json, merged with --merge, equals the search run whole: the
 # same executions for a check with a known count (90), the same verdict and a
 # replayable counterexample for a planted bug. Also the exit statuses (0, 1, 2)
-# and the JUnit failure of a check declared wrongly, XML-escaped; a token that
+# and the JUnit failure of a check declared wrongly, XML-escaped, each way (a
+# bug where pass is declared; none where check_failed is, whole, split across
+# --jobs and in shards merged); a token that
 # does not fit the code (a diverged replay says the token may be old); and several
 # checks run side by side (--jobs 2), each whole in its own process, giving
 # what each gives alone; and --outcomes of one check split across workers,
@@ -170,22 +172,56 @@ endforeach()
 if(xml MATCHES "x > 1 && x < 3")
   message(FATAL_ERROR "misdeclared.xml carries the condition unescaped")
 endif()
-# Side by side: the four checks on two worker processes (twice: the second run
+# A check declared to fail that passes: exit status 1, MISMATCH and why, and
+# a JUnit <failure>; split across --jobs, the same; in shards, each slice
+# passes (it says it found none: another may) and the merge fails, as the
+# whole search does. Were it "as declared", a buggy twin whose bug the
+# checker lost would pass make check-models.
+run(1 --filter "^shard_unfound_bug$" --junit ${WORK}/unfound.xml --json ${WORK}/unfound.json)
+foreach(needle "<< MISMATCH" "shard_unfound_bug: expected check_failed but every explored execution passed (exhaustively)")
+  string(FIND "${out}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "a check declared check_failed that passes: the output lacks: ${needle}\n${out}")
+  endif()
+endforeach()
+file(READ ${WORK}/unfound.xml xml)
+string(FIND "${xml}" "<failure type=\"pass\" message=\"expected check_failed, found pass\">" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "unfound.xml lacks its <failure>\n${xml}")
+endif()
+field(declared ${WORK}/unfound.json as_declared)
+expect_equal("shard_unfound_bug, as_declared" "${declared}" "OFF")  # a JSON false
+run(1 --filter "^shard_unfound_bug$" --jobs 2)
+set(files "")
+foreach(k 1 2)
+  run(0 --filter "^shard_unfound_bug$" --shard ${k}/2 --json ${WORK}/unfound-${k}-of-2.json)
+  if(NOT out MATCHES "no check_failed in this slice; --merge the shards")
+    message(FATAL_ERROR "shard ${k}/2 of shard_unfound_bug does not say it is a slice\n${out}")
+  endif()
+  list(APPEND files ${WORK}/unfound-${k}-of-2.json)
+endforeach()
+run(1 --merge ${files} --json ${WORK}/unfound-merged.json)
+field(declared ${WORK}/unfound-merged.json as_declared)
+expect_equal("shard_unfound_bug in 2 shards, merged: as_declared" "${declared}" "OFF")
+
+# Side by side: the five checks on two worker processes (twice: the second run
 # orders them by the times the first one kept). Each check's record equals its
 # run alone, in name order; a bounded search still says its bound.
 run(1 --filter "^shard_misdeclared$" --json ${WORK}/misdeclared.json)
 foreach(pass 1 2)
   run(1 --jobs 2 --json ${WORK}/side.json)
-  if(NOT out MATCHES "4 checks, 1 mismatch, .* wall with 2 jobs side by side")
+  if(NOT out MATCHES "5 checks, 2 mismatches, .* wall with 2 jobs side by side")
     message(FATAL_ERROR "side by side, run ${pass}: no summary line\n${out}")
   endif()
   set(index 0)
-  foreach(check shard_count_bounded shard_count_three_by_two shard_lost_update shard_misdeclared)
+  foreach(check shard_count_bounded shard_count_three_by_two shard_lost_update shard_misdeclared shard_unfound_bug)
     field_of(name ${WORK}/side.json ${index} name)
     expect_equal("side by side, check ${index}" "${name}" "${check}")
     set(alone ${WORK}/${check}.json)
     if(check STREQUAL "shard_misdeclared")
       set(alone ${WORK}/misdeclared.json)
+    elseif(check STREQUAL "shard_unfound_bug")
+      set(alone ${WORK}/unfound.json)
     elseif(check STREQUAL "shard_count_bounded")
       set(alone ${WORK}/declared-bound.json)
     endif()
