@@ -2,7 +2,8 @@
 # Mutation testing of the model checker (make mutate). For each bug listed in
 # mutants.txt, in a copy of the source: plant it, build the checker's tests and
 # weave_models without LTO, and run, in turn,
-#   fast    weave_checker_tests engine_test forward_test opaque_test soundness_test views_test
+#   fast    weave_checker_tests engine_test forward_test opaque_test soundness_test views_test,
+#           then checker.shard_merge (the runner: verdicts as declared, --jobs, --merge)
 #   models  weave_models --jobs JOBS: every model check with its declared verdict
 #   deep    oracle_test and differential_test, side by side, only if both passed
 # then put the source back. A stage that fails (or times out) catches the mutant.
@@ -126,7 +127,9 @@ if [[ ! -f $build/build.ninja ]]; then
 fi
 tests=$build/models/weave_checker_tests models=$build/models/weave_models
 
-compile() { cmake --build "$build" -j "$jobs" --target weave_checker_tests weave_models > "$1" 2>&1; }
+compile() {
+  cmake --build "$build" -j "$jobs" --target weave_checker_tests weave_models weave_checker_shard_checks > "$1" 2>&1
+}
 
 # stage OUT SECONDS CMD...: run CMD in models/ with a time and memory limit
 # (a mutant may search for ever or grow without bound); its exit status.
@@ -141,11 +144,21 @@ counts() { perl -ne 'print "$1 $2\n" if /"name": "([^"]+)".*"executions": (\d+)/
 verdict() { case $1 in 0) echo passed ;; 124) echo "caught (time)" ;; *) echo caught ;; esac; }
 
 fast=(engine_test forward_test opaque_test soundness_test views_test)
+# fast_stage OUT SECONDS: the quick tests, then checker.shard_merge if they passed.
+fast_stage() {
+  local rc=0
+  stage "$1" "$2" "$tests" "${fast[@]}" || rc=$?
+  ((rc == 0)) || return "$rc"
+  stage "$1.runner" "$2" cmake -DRUNNER="$build/models/weave_checker_shard_checks" \
+        -DWORK="$build/models/shard_merge_test" -P "$src/models/checker/tests/shard_merge_test.cmake" || rc=$?
+  cat "$1.runner" >> "$1" && rm -f "$1.runner"
+  return "$rc"
+}
 echo "mutate: building the unmutated copy in $build"
 compile "$work/build.txt" || die "the unmutated copy does not build, see $work/build.txt"
 # A mutant's stage may take three times the unmutated one's, and half a minute.
 began=$SECONDS
-stage "$work/fast.txt" 900 "$tests" "${fast[@]}" \
+fast_stage "$work/fast.txt" 900 \
   || die "the unmutated checker fails its tests, see $work/fast.txt"
 fast_limit=$((3 * (SECONDS - began) + 30)) began=$SECONDS
 stage "$work/models.txt" 900 "$models" --jobs "$jobs" --json "$work/models.json" \
@@ -171,7 +184,7 @@ for i in "${chosen[@]}"; do
     die "mutant $name does not build, see $out/build.txt"
   fi
   r_fast=0 r_models=0 r_oracle=- r_diff=-
-  stage "$out/fast.txt" "$fast_limit" "$tests" "${fast[@]}" || r_fast=$?
+  fast_stage "$out/fast.txt" "$fast_limit" || r_fast=$?
   stage "$out/models.txt" "$models_limit" "$models" --jobs "$jobs" --json "$out/models.json" || r_models=$?
   changed=-
   if [[ -s $out/models.json ]]; then
