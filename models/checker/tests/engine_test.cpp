@@ -842,45 +842,38 @@ class engine_test : public CppUnit::TestFixture {
   void a_woken_reader_with_nothing_to_read_is_asleep() {
     constexpr auto acq = std::memory_order_acquire, sc = std::memory_order_seq_cst;
     std::set<std::string> seen;
-    // "r0 r1 ... | x": the registers, then x at the end.
-    const auto note = [&seen](std::initializer_list<std::uint32_t> registers, const atomic<std::uint32_t>& x) {
+    // Runs one thread of each function on x (0), and adds "r0 r1 ... | x"
+    // to seen: the registers, then x at the end.
+    const auto run = [&seen](const std::vector<std::uint32_t*>& registers,
+                             std::initializer_list<std::function<void(atomic<std::uint32_t>&)>> threads) {
+      atomic<std::uint32_t> x(0);
+      std::vector<thread> ts;
+      ts.reserve(threads.size());
+      for (const auto& f : threads) ts.emplace_back([&x, &f] { f(x); });
+      for (thread& t : ts) t.join();
       std::string out;
-      for (const std::uint32_t r : registers) out += std::to_string(r) + " ";
+      for (const std::uint32_t* r : registers) out += std::to_string(*r) + " ";
       if (weave::model::counted()) seen.insert(out + "| " + std::to_string(x.load(rlx)));
     };
+    using X = atomic<std::uint32_t>;
     // T0's load sleeps after x=1; x=2 placed before 1 wakes it, below its floor.
     reduction_loses_nothing(seen, [&] {
-      atomic<std::uint32_t> x(0);
       std::uint32_t r0 = 9, r1 = 9;
-      thread t0([&] { x.store(1, rlx); r0 = x.load(acq); });
-      thread t1([&] { x.store(2, rlx); });
-      thread t2([&] { r1 = x.exchange(3, acq); });
-      t0.join();
-      t1.join();
-      t2.join();
-      note({r0, r1}, x);
+      run({&r0, &r1}, {[&](X& x) { x.store(1, rlx); r0 = x.load(acq); },
+                       [&](X& x) { x.store(2, rlx); },
+                       [&](X& x) { r1 = x.exchange(3, acq); }});
     }, "3 1 | 3");
     reduction_loses_nothing(seen, [&] {
-      atomic<std::uint32_t> x(0);
       std::uint32_t r0 = 9, r1 = 2;
-      thread t0([&] { r0 = x.load(rlx); });
-      thread t1([&] { x.compare_exchange_strong(r1, 4, acq, sc); });
-      thread t2([&] { x.store(5, sc); });
-      t0.join();
-      t1.join();
-      t2.join();
-      note({r0, r1}, x);
+      run({&r0, &r1}, {[&](X& x) { r0 = x.load(rlx); },
+                       [&](X& x) { x.compare_exchange_strong(r1, 4, acq, sc); },
+                       [&](X& x) { x.store(5, sc); }});
     }, "5 0 | 5");
     reduction_loses_nothing(seen, [&] {
-      atomic<std::uint32_t> x(0);
       std::uint32_t r0 = 0, r1 = 9, r2 = 9;
-      thread t0([&] { x.compare_exchange_strong(r0, 1, acq, acq); });
-      thread t1([&] { r1 = x.exchange(2, std::memory_order_acq_rel); r2 = x.load(rlx); });
-      thread t2([&] { x.store(3, rlx); });
-      t0.join();
-      t1.join();
-      t2.join();
-      note({r0, r1, r2}, x);
+      run({&r0, &r1, &r2}, {[&](X& x) { x.compare_exchange_strong(r0, 1, acq, acq); },
+                            [&](X& x) { r1 = x.exchange(2, std::memory_order_acq_rel); r2 = x.load(rlx); },
+                            [&](X& x) { x.store(3, rlx); }});
     }, "2 0 3 | 3");
   }
 
