@@ -353,7 +353,7 @@ inline program random_rmw_program(std::mt19937& rng, int id) {
 /// accesses a thread (random_instr's mix, a fence drawn there drawn again),
 /// each access made seq_cst with probability 1/2, and a seq_cst fence in
 /// each gap between two accesses with probability 1/2. The other generators
-/// draw a seq_cst fence once in 40 instructions, so their programs seldom
+/// draw a seq_cst fence at most once in 40 instructions, so their programs seldom
 /// hold two: none had a psc cycle through psc_F's hb;eco;hb, where eco is a
 /// write's mo-later store that a read reads (make mutate's
 /// eco_loses_mo_then_rf went through all of them).
