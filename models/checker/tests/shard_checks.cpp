@@ -1,5 +1,6 @@
 // The checks checker.shard_merge runs (shard_merge_test.cmake): one with a
-// known count, one with a planted bug, and two declared wrongly on purpose
+// known count, one with a planted bug, one whose one failing schedule lies
+// in a second worker's slice, and two declared wrongly on purpose
 // (a bug where it says pass, none where it says check_failed) so the
 // runner's exit status and its JUnit <failure> can be seen.
 #include "known_bodies.hpp"
@@ -51,4 +52,22 @@ WEAVE_MODEL_CHECK(shard_unfound_bug, check_failed) {
   a.join();
   b.join();
   WEAVE_CHECK(x.load(rlx) == 2);
+}
+
+// Fails in one schedule of C(16, 8) = 12,870: the one where a takes every
+// other turn, starting with the second. Split in slices, it lies in one
+// worker's slice, and not the first's: with --shard 1/2 or 2/2 and --jobs 2,
+// the second worker of one of them finds it.
+WEAVE_MODEL_CHECK(shard_one_failing_schedule, check_failed, .spurious_wakeups = 0) {
+  atomic<int> turn(0);
+  unsigned mine = 0;  // a's turns, a bit each
+  thread a([&] {
+    for (int k = 0; k < 8; ++k) mine |= 1u << turn.fetch_add(1, rlx);
+  });
+  thread b([&] {
+    for (int k = 0; k < 8; ++k) turn.fetch_add(1, rlx);
+  });
+  a.join();
+  b.join();
+  WEAVE_CHECK(mine != 0xAAAA);
 }

@@ -1,7 +1,8 @@
 # ctest checker.shard_merge: a search split into N shards, each run as its own
 # process with --json, merged with --merge, equals the search run whole: the
 # same executions for a check with a known count (90), the same verdict and a
-# replayable counterexample for a planted bug. Also the exit statuses (0, 1, 2)
+# replayable counterexample for a planted bug, also where its one failing
+# schedule lies in a second --jobs worker's slice. Also the exit statuses (0, 1, 2)
 # and the JUnit failure of a check declared wrongly, XML-escaped, each way (a
 # bug where pass is declared; none where check_failed is, whole, split across
 # --jobs and in shards merged); a token that
@@ -204,17 +205,33 @@ run(1 --merge ${files} --json ${WORK}/unfound-merged.json)
 field(declared ${WORK}/unfound-merged.json as_declared)
 expect_equal("shard_unfound_bug in 2 shards, merged: as_declared" "${declared}" "OFF")
 
-# Side by side: the five checks on two worker processes (twice: the second run
+# A check with one failing schedule, which falls in the second worker's
+# slice of a shard with --jobs 2: the shards, merged, report it, as the whole
+# search does. Every worker's failure counts, not only the first's.
+run(0 --filter "^shard_one_failing_schedule$" --json ${WORK}/shard_one_failing_schedule.json)
+set(files "")
+foreach(k 1 2)
+  run(0 --filter "^shard_one_failing_schedule$" --shard ${k}/2 --jobs 2 --json ${WORK}/one-${k}-of-2.json)
+  list(APPEND files ${WORK}/one-${k}-of-2.json)
+endforeach()
+run(0 --merge ${files} --json ${WORK}/one-merged.json)
+foreach(json ${WORK}/shard_one_failing_schedule.json ${WORK}/one-merged.json)
+  field(found ${json} found)
+  expect_equal("shard_one_failing_schedule, ${json}" "${found}" check_failed)
+endforeach()
+
+# Side by side: the six checks on two worker processes (twice: the second run
 # orders them by the times the first one kept). Each check's record equals its
 # run alone, in name order; a bounded search still says its bound.
 run(1 --filter "^shard_misdeclared$" --json ${WORK}/misdeclared.json)
 foreach(pass 1 2)
   run(1 --jobs 2 --json ${WORK}/side.json)
-  if(NOT out MATCHES "5 checks, 2 mismatches, .* wall with 2 jobs side by side")
+  if(NOT out MATCHES "6 checks, 2 mismatches, .* wall with 2 jobs side by side")
     message(FATAL_ERROR "side by side, run ${pass}: no summary line\n${out}")
   endif()
   set(index 0)
-  foreach(check shard_count_bounded shard_count_three_by_two shard_lost_update shard_misdeclared shard_unfound_bug)
+  foreach(check shard_count_bounded shard_count_three_by_two shard_lost_update shard_misdeclared
+                shard_one_failing_schedule shard_unfound_bug)
     field_of(name ${WORK}/side.json ${index} name)
     expect_equal("side by side, check ${index}" "${name}" "${check}")
     set(alone ${WORK}/${check}.json)
