@@ -10,7 +10,8 @@
 # checks run side by side (--jobs 2), each whole in its own process, giving
 # what each gives alone; and --outcomes of one check split across workers,
 # and in shards merged. Bad option values are usage errors that say what the
-# option wants; --executions and --iterations split across --jobs add up.
+# option wants; --executions and --iterations split across --jobs add up,
+# and a split search a cap cut in any one worker is bounded.
 # Arguments: -DRUNNER=<weave_checker_shard_checks> -DWORK=<scratch dir>
 cmake_policy(SET CMP0054 NEW)
 file(REMOVE_RECURSE ${WORK})
@@ -219,6 +220,24 @@ foreach(json ${WORK}/shard_one_failing_schedule.json ${WORK}/one-merged.json)
   field(found ${json} found)
   expect_equal("shard_one_failing_schedule, ${json}" "${found}" check_failed)
 endforeach()
+
+# A split search that a cap cut in one worker is bounded, though another
+# worker finished its part. Slice 1 of 2 of the 90 executions, split across 2
+# workers, is the 1st and 2nd of 4 slices: 28 and 15 executions (checked
+# here). Capped at 40, each worker gets 20: the first is cut, the second
+# finishes (the last worker's finish decided it before).
+set(parts "")
+foreach(k 1 2)
+  run(0 --filter "^shard_count_three_by_two$" --shard ${k}/4 --json ${WORK}/quarter-${k}.json)
+  field(n ${WORK}/quarter-${k}.json executions)
+  list(APPEND parts ${n})
+endforeach()
+expect_equal("slices 1 and 2 of 4 of shard_count_three_by_two" "${parts}" "28;15")
+run(0 --filter "^shard_count_three_by_two$" --shard 1/2 --jobs 2 --executions 40 --json ${WORK}/cut-one-worker.json)
+field(n ${WORK}/cut-one-worker.json executions)
+expect_equal("--shard 1/2 --jobs 2 --executions 40: executions (20 + 15)" "${n}" 35)
+field(exhaustive ${WORK}/cut-one-worker.json exhaustive)
+expect_equal("--shard 1/2 --jobs 2 --executions 40: exhaustive" "${exhaustive}" "OFF")  # a JSON false
 
 # Side by side: the six checks on two worker processes (twice: the second run
 # orders them by the times the first one kept). Each check's record equals its
