@@ -878,7 +878,13 @@ struct outcome_diff {
 bool over_slack(std::uint64_t executions, std::uint64_t consistent) {
   return consistent != 0 && executions * 4 > consistent * 5;
 }
-constexpr const char* kOverSlack = " consistent ones (more than 1.25x)\n";
+constexpr const char* kSlack = "1.25x";  // over_slack's limit, in words
+
+/// The line that says a run was over_slack.
+std::string over_slack_text(std::uint64_t executions, std::uint64_t consistent) {
+  return "    " + std::to_string(executions) + " executions for " + std::to_string(consistent) +
+         " consistent ones (more than " + kSlack + ")\n";
+}
 
 /// One program under one model: the table row, and what went wrong (empty if nothing).
 struct comparison {
@@ -954,8 +960,7 @@ comparison compare(const program& p, memory_model m, bool assert_ratio) {
                  "\n" + (run.result.found != weave::model::verdict::pass ? "    " + run.result.report + "\n" : "");
   c.failure += d.text(p) + sampled;
   if (!ratio_ok)
-    c.failure += "    " + std::to_string(run.result.executions) + " executions for " +
-                 std::to_string(verdicts.consistent) + kOverSlack;
+    c.failure += over_slack_text(run.result.executions, verdicts.consistent);
   return c;
 }
 
@@ -1347,8 +1352,8 @@ class oracle_test : public CppUnit::TestFixture {
     });
     CPPUNIT_ASSERT_MESSAGE(std::to_string(t.missing) + " outcomes never explored, " + std::to_string(t.extra) +
                                " explored that the oracle forbids, " + std::to_string(t.other) +
-                               " runs no exhaustive pass, " + std::to_string(t.over) +
-                               " over 1.25x the consistent executions (details on stdout)",
+                               " runs no exhaustive pass, " + std::to_string(t.over) + " over " + kSlack +
+                               " the consistent executions (details on stdout)",
                            t.missing + t.extra + t.other + t.over == 0);
   }
 
@@ -1392,9 +1397,7 @@ class oracle_test : public CppUnit::TestFixture {
         failures += "  " + std::string(name_of(m)) + how + oracle::to_text(p) +
                     "    checker verdict: " + weave::model::to_string(run.result.found) +
                     (run.result.exhaustive ? "" : ", not exhaustive") + "\n" + d.text(p) +
-                    (over ? "    " + std::to_string(run.result.executions) + " executions for " +
-                                std::to_string(e.consistent) + kOverSlack
-                          : "");
+                    (over ? over_slack_text(run.result.executions, e.consistent) : "");
       }
     }
     std::fputs(failures.c_str(), stdout);
