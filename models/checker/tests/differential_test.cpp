@@ -17,11 +17,12 @@
 // a predicate (the cell that mutex guards is not 0) and a timeout and
 // notified one, two or all. A fourth family is every program of a small
 // grammar (small_timer_grammar: three threads, a fetch_add and a call of a
-// timer each), its opaque ways only; a fifth, programs of twenty-one
+// timer each), its opaque ways only; a fifth, programs of twenty-two
 // small grammars (grammars(): three threads of an optional instruction, one
 // call and an optional one each; the life grammar's calls ask whether a
 // thread lives, the clock grammar's spin until a deadline, the poll grammars' spin loops
-// around a call, the bounded ones' loops a count of rounds), spread evenly. Each runs several ways, and every way
+// around a call, the bounded ones' loops a count of rounds, the bounded
+// spins' loops on an atomic's load), spread evenly. Each runs several ways, and every way
 // must see the same outcomes (the final values of every execution that
 // ends) and the same verdict (a deadlock, a misuse, or none; a program that
 // may do both may report either, the first its search meets):
@@ -208,6 +209,7 @@ enum class kind : std::uint8_t {
   poll_is_set,    // event: while (!is_set()) S::spin() (bounded: reg = is_set())
   poll_lock,      // while (!try_lock(obj)) S::spin(); body; unlock(obj) (bounded: reg = it got it; if so, the rest)
   poll_acquire,   // semaphore: while (!try_acquire()) S::spin() (bounded: reg = it got one)
+  poll_load,      // atomic[obj]: while (load() == 0) S::spin() (bounded: reg = the last value loaded)
 };
 
 struct instr {
@@ -316,6 +318,7 @@ std::string to_text(const std::vector<instr>& code) {
       case kind::poll_is_set: s += "poll" + bound(i) + " e.is_set"; break;
       case kind::poll_lock: s += "poll" + bound(i) + " try m" + o + "{" + to_text(i.body) + "}"; break;
       case kind::poll_acquire: s += "poll" + bound(i) + " s.try_acquire"; break;
+      case kind::poll_load: s += "poll" + bound(i) + " a" + o + ".load(" + order_text(i.order) + ")"; break;
     }
   }
   return s;
@@ -710,6 +713,15 @@ std::vector<grammar> grammars() {
        {op(poll_get, 0, 4), op(put, 0, 3), op(poll_is_set, 0, 3), op(set), op(poll_is_set)}, {read}, {}, 40000},
       {"bounded poll locks", false, false, 0, {},
        {op(poll_lock, 0, 4, {add}), op(locked, 0, 0, {add}), op(poll_acquire, 0, 3), op(release)}, {read}, {}, 40000},
+      // Spin loops on plain atomics bounded by a count of their own: several
+      // may park at once on what no thread writes, and go on past their
+      // budget in either order (engine::giving_up), which the fetch_add after
+      // them tells apart. Where three threads spin, plain DFS runs past the
+      // cap (program 1230, three spins each followed by a fetch_add, past
+      // 3,000,000 executions), and the other ways are compared with each
+      // other only.
+      {"bounded spins", false, false, 0, {op(fetch_add, 1)}, {op(poll_load, 0, 3), op(poll_load, 1, 3), op(store, 0, 1)},
+       {op(fetch_add, 0)}, {}, 40000},
   };
 }
 
@@ -917,6 +929,12 @@ bool memory_op(const instr& i, World& w, outcome& regs) {
       const auto d = S::clock::now() + std::chrono::milliseconds(1);
       while (x.load(i.order) == 0 && S::clock::now() < d) S::spin();
       regs.push_back((x.load(i.order) != 0 ? 2u : 0u) + (S::clock::now() >= d ? 1u : 0u));
+      return true;
+    }
+    case kind::poll_load: {
+      std::uint32_t v = 0;
+      poll(i, [&] { return (v = w.a[static_cast<std::size_t>(i.obj)].load(i.order)) != 0; });
+      if (i.value > 0) regs.push_back(v);
       return true;
     }
     case kind::spin_lock_for: {
@@ -1371,7 +1389,8 @@ bool may_misuse(const std::vector<instr>& code) {
 // under any way (the await rule sees each call as one step, engine::call_end).
 bool polls(const std::vector<instr>& code) {
   return has(code, [](kind k) {
-    return k == kind::poll_get || k == kind::poll_is_set || k == kind::poll_lock || k == kind::poll_acquire;
+    return k == kind::poll_get || k == kind::poll_is_set || k == kind::poll_lock || k == kind::poll_acquire ||
+           k == kind::poll_load;
   });
 }
 
