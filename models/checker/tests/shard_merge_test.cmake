@@ -225,7 +225,8 @@ endforeach()
 # worker finished its part. Slice 1 of 2 of the 90 executions, split across 2
 # workers, is the 1st and 2nd of 4 slices: 28 and 15 executions (checked
 # here). Capped at 40, each worker gets 20: the first is cut, the second
-# finishes (the last worker's finish decided it before).
+# finishes. (A run that took the last worker's word for it would say
+# exhaustive: make mutate's jobs_bounded_worker_exhaustive.)
 set(parts "")
 foreach(k 1 2)
   run(0 --filter "^shard_count_three_by_two$" --shard ${k}/4 --json ${WORK}/quarter-${k}.json)
