@@ -42,6 +42,19 @@ function(field_of var file index)
   set(${var} "${value}" PARENT_SCOPE)
 endfunction()
 
+# expect_contains(<what> <text> <needle>...): each needle occurs in text
+# (read by ARGV index: a needle may hold a ';', as XML escapes do).
+function(expect_contains what text)
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE 2 ${last})
+    set(needle "${ARGV${i}}")
+    string(FIND "${text}" "${needle}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "${what} lacks: ${needle}\n${text}")
+    endif()
+  endforeach()
+endfunction()
+
 function(expect_equal what a b)
   if(NOT "${a}" STREQUAL "${b}")
     message(FATAL_ERROR "${what}: '${a}' != '${b}'")
@@ -83,12 +96,8 @@ expect_equal("planted bug, merged" "${found}" check_failed)
 # while it waits to join) diverges: nondeterminism, exit status 1, and the
 # report says that an old token does that too.
 run(1 --replay shard_lost_update:00000000000000)
-foreach(needle "NONDETERMINISM" "diverged at step 1" "the token is older than the code")
-  string(FIND "${out}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "--replay of a token that does not fit lacks: ${needle}\n${out}")
-  endif()
-endforeach()
+expect_contains("--replay of a token that does not fit" "${out}"
+                "NONDETERMINISM" "diverged at step 1" "the token is older than the code")
 
 # A missing or duplicated shard, an unknown option: usage errors.
 run(2 --merge ${WORK}/shard_lost_update-1-of-3.json ${WORK}/shard_lost_update-2-of-3.json)
@@ -105,10 +114,7 @@ foreach(bad "--jobs;0;a whole number from 1 to 256" "--jobs;2x;a whole number fr
   list(GET bad 1 value)
   list(GET bad 2 wants)
   run(2 ${option} ${value})
-  string(FIND "${out}" "bad value for ${option}: ${wants}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "${option} ${value}: no clear error\n${out}")
-  endif()
+  expect_contains("${option} ${value}: the error" "${out}" "bad value for ${option}: ${wants}")
 endforeach()
 # --executions and --iterations are the whole run's when one check is split
 # across --jobs workers (each ran all of them before: 3 jobs, 3 times 11).
@@ -163,14 +169,9 @@ expect_equal("shard_count_bounded --preemptions none, exhaustive" "${exhaustive}
 # counterexample, XML-escaped (its condition reads `x > 1 && x < 3`).
 run(1 --filter "^shard_misdeclared$" --junit ${WORK}/misdeclared.xml)
 file(READ ${WORK}/misdeclared.xml xml)
-foreach(needle "<failure type=\"check_failed\" message=\"expected pass, found check_failed\">"
-               "x &gt; 1 &amp;&amp; x &lt; 3" "replay: weave_models --replay shard_misdeclared:"
-               "tests=\"1\" failures=\"1\"")
-  string(FIND "${xml}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "misdeclared.xml lacks: ${needle}\n${xml}")
-  endif()
-endforeach()
+expect_contains("misdeclared.xml" "${xml}" "<failure type=\"check_failed\" message=\"expected pass, found check_failed\">"
+                "x &gt; 1 &amp;&amp; x &lt; 3" "replay: weave_models --replay shard_misdeclared:"
+                "tests=\"1\" failures=\"1\"")
 if(xml MATCHES "x > 1 && x < 3")
   message(FATAL_ERROR "misdeclared.xml carries the condition unescaped")
 endif()
@@ -180,17 +181,10 @@ endif()
 # whole search does. Were it "as declared", a buggy twin whose bug the
 # checker lost would pass make check-models.
 run(1 --filter "^shard_unfound_bug$" --junit ${WORK}/unfound.xml --json ${WORK}/unfound.json)
-foreach(needle "<< MISMATCH" "shard_unfound_bug: expected check_failed but every explored execution passed (exhaustively)")
-  string(FIND "${out}" "${needle}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "a check declared check_failed that passes: the output lacks: ${needle}\n${out}")
-  endif()
-endforeach()
+expect_contains("a check declared check_failed that passes: the output" "${out}" "<< MISMATCH"
+                "shard_unfound_bug: expected check_failed but every explored execution passed (exhaustively)")
 file(READ ${WORK}/unfound.xml xml)
-string(FIND "${xml}" "<failure type=\"pass\" message=\"expected check_failed, found pass\">" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "unfound.xml lacks its <failure>\n${xml}")
-endif()
+expect_contains("unfound.xml" "${xml}" "<failure type=\"pass\" message=\"expected check_failed, found pass\">")
 field(declared ${WORK}/unfound.json as_declared)
 expect_equal("shard_unfound_bug, as_declared" "${declared}" "OFF")  # a JSON false
 run(1 --filter "^shard_unfound_bug$" --jobs 2)
