@@ -206,3 +206,55 @@ WEAVE_MODEL_CHECK(litmus_overwritten_then_read_fences_sc_forbidden, pass) {
 WEAVE_MODEL_CHECK(litmus_overwritten_then_read_one_fence_sc_weak_found, check_failed) {
   WEAVE_CHECK(!overwritten_then_read(acq_rel));
 }
+
+// Z6.U, the RC11 paper's example of a weak outcome that C11 forbade and Power
+// allows, which RC11 repairs C11 to allow:
+//
+//   T1: x = 1; y = 1     T2: b = y.fetch_add(1); c = y     T3: y = 3; a = x
+//   weak: a == 0 && b == 1 && c == 3
+//
+// x's accesses, the fetch_add and T3's store are seq_cst; c's load is relaxed.
+// The outcome puts y's stores in mo as Wy1 →mo RMW →mo Wy3, and T3's load
+// misses Wx. The seq_cst events then run RMW →mo Wy3 →po Rx →rb Wx; what
+// closes the cycle is an edge Wx → RMW. With T1's store of y seq_cst, po gives
+// Wx →po Wy1 →mo RMW in psc. With it a release store, Wx happens before the
+// RMW (Wx →po Wy1 →sw RMW), but scb holds hb between seq_cst accesses to
+// different locations only as po|≠loc;hb;po|≠loc, and this hb ends at the
+// RMW's own location y. C11's single total order S contained all of hb, so it
+// forbade the outcome, which Power shows under both compilation schemes
+// (the paper, section 2.1).
+namespace {
+
+bool z6u(std::memory_order store_y) {
+  location x, y;
+  int a = -1, b = -1, c = -1;
+  thread t1([&] {
+    x.store(1, sc);
+    y.store(1, store_y);
+  });
+  thread t2([&] {
+    b = y.fetch_add(1, sc);
+    c = y.load(rlx);
+  });
+  thread t3([&] {
+    y.store(3, sc);
+    a = x.load(sc);
+  });
+  t1.join();
+  t2.join();
+  t3.join();
+  return a == 0 && b == 1 && c == 3;
+}
+
+}  // namespace
+
+// Z6.U with T1's store of y release: allowed — no psc edge from Wx to the RMW
+// (their hb ends at y, not by po|≠loc), so no psc cycle; C11's S forbade it.
+WEAVE_MODEL_CHECK(litmus_z6u_rel_weak_found, check_failed) {
+  WEAVE_CHECK(!z6u(rel));
+}
+
+// Z6.U with every store seq_cst: forbidden — psc: Wx →po Wy1 →mo RMW →mo Wy3 →po Rx →rb Wx.
+WEAVE_MODEL_CHECK(litmus_z6u_sc_forbidden, pass) {
+  WEAVE_CHECK(!z6u(sc));
+}

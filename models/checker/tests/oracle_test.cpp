@@ -350,6 +350,11 @@ std::vector<litmus_case> litmus_catalogue() {
       // seq_cst fences; with T2's fence acq_rel, one seq_cst event, none.
       {overwritten_then_read("F_sc", sc), {{0, 2}, {1, 0}}, {{z, 2}}, false},
       {overwritten_then_read("one-F_sc", order::acq_rel), {{0, 2}, {1, 0}}, {{z, 2}}, true},
+      // Z6.U: with T0's store of y seq_cst, po;mo closes a psc cycle; released,
+      // its hb to the RMW ends at y, which scb does not hold: allowed (C11's S
+      // held all hb and forbade it).
+      {z6u("sc", sc), {{0, 1}, {1, 3}, {2, 0}}, {}, false},
+      {z6u("rel", rel), {{0, 1}, {1, 3}, {2, 0}}, {}, true},
       // Co*: hb; eco? irreflexive on one location (Coherence).
       {co[0], {{0, 1}, {1, 0}}, {}, false},
       {co[1], {{0, 1}, {1, 2}, {2, 2}, {3, 1}}, {}, false},

@@ -1,6 +1,6 @@
 // The litmus shapes the oracle test runs, in the IR of rc11_program.hpp, each
 // with the orders of its variant as parameters. Names follow herd7's catalogue
-// (SB, MP, LB, IRIW, WRC, ISA2, RWC, 2+2W, R, S, Co*; overwritten-then-read is
+// (SB, MP, LB, IRIW, WRC, ISA2, RWC, 2+2W, R, S, Z6.U, Co*; overwritten-then-read is
 // weave's own); locations x = 0, y = 1, z = 2. Each maker's comment gives the
 // "weak" outcome: the one sequential consistency forbids, whose RC11 verdict
 // depends on the orders.
@@ -117,6 +117,19 @@ inline program overwritten_then_read(std::string name, order f2) {
           {{load(z, order::rlx), fence(order::sc), load(y, order::rlx)},
            {store(z, 2, order::rlx)},
            {store(y, 1, order::rlx), fence(f2), store(z, 1, order::rlx)}}};
+}
+
+/// Z6.U (the RC11 paper's section 2.1; the litmus checks in
+/// models/litmus/write_order.cpp): T0 x=1 (sc); y=1 | T1 r0 = y.fetch_add(1)
+/// (sc); r1=y | T2 y=3 (sc); r2=x (sc). Weak: r0=1, r1=3, r2=0. The seq_cst
+/// events run RMW mo Wy3 po r2 fr Wx; T0's store of y seq_cst closes the cycle
+/// (Wx po Wy1 mo RMW). Released, it gives Wx hb RMW only, which scb does not
+/// hold (the hb ends at y, not by po|≠loc), so RC11 allows what C11's S forbade.
+inline program z6u(std::string name, order store_y) {
+  return {"Z6.U+" + name, 2,
+          {{store(x, 1, order::sc), store(y, 1, store_y)},
+           {fetch_add(y, 1, order::sc), load(y, order::rlx)},
+           {store(y, 3, order::sc), load(x, order::sc)}}};
 }
 
 /// Coherence shapes, all relaxed. Forbidden outcomes:
