@@ -8,8 +8,7 @@
 #   cmake -DRUNNER=build/model/models/weave_models -DWORK=/tmp/tutorial -DUPDATE=ON -P docs/tutorial_test.cmake
 # Arguments: -DRUNNER=<weave_models> -DWORK=<scratch dir> [-DUPDATE=ON]
 cmake_minimum_required(VERSION 3.25)
-file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK})
+file(REMOVE_RECURSE ${WORK})  # the runner makes the folder (--counterexamples makes a missing one)
 execute_process(COMMAND ${RUNNER} --filter "^(classic|publish)_" --counterexamples ${WORK}
                 RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)

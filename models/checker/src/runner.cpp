@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -51,7 +52,8 @@ void usage(std::FILE* f) {
       "usage: weave_models [options]\n"
       "       weave_models --merge FILE... [--json FILE] [--junit FILE] [--verbose]\n"
       "Runs every registered model check and prints one table: check, expected verdict,\n"
-      "verdict, executions, exhaustive or bounded, memory model, time, executions/s.\n\n"
+      "verdict, executions, search (exhaustive, bounded, or found: the search stopped\n"
+      "at a failure; * one slice of it), memory model, time, executions/s.\n\n"
       "  --list              list the checks with their expected verdicts\n"
       "  --filter REGEX      run only the checks whose name matches\n"
       "  --replay NAME:TOKEN re-run one schedule of check NAME with full tracing\n"
@@ -88,7 +90,8 @@ void usage(std::FILE* f) {
       "                      happens-before graph); with several failing checks each\n"
       "                      FILE gets the check's name before its extension\n"
       "  --counterexamples DIR  every failing check's counterexample as DIR/NAME.txt,\n"
-      "                      NAME.trace.json, NAME.html and NAME.dot\n"
+      "                      NAME.trace.json, NAME.html and NAME.dot (DIR is made\n"
+      "                      if missing)\n"
       "  --outcomes          explore on past failures and list every distinct final value\n"
       "                      of the named atomics, with a replay token for each (with\n"
       "                      --preemptions or random/pct: those that search saw)\n"
@@ -452,6 +455,12 @@ bool write_exports(const entry& e, const options& o, const result& r, const cli_
   x.jobs = 1;
   x.progress = false;
   const result traced = replay(x, e.body, r.replay);
+  std::error_code made;  // the folder, and the ones above it, are made if missing (as mkdir -p)
+  if (to_dir) std::filesystem::create_directories(c.counterexamples, made);
+  if (made) {
+    std::fprintf(stderr, "weave_models: cannot make %s: %s\n", c.counterexamples.c_str(), made.message().c_str());
+    return false;
+  }
   const std::string in_dir = to_dir ? c.counterexamples + "/" + e.name : std::string();
   const std::pair<std::string, std::string> files[] = {
       {c.trace_json.empty() ? std::string() : export_path(c.trace_json, e.name, several), traced.trace_json},
