@@ -37,7 +37,8 @@
 //     Python's order across primitives (sync.hpp); this test's first soaks
 //     found where they did not (a failed try_lock against an event) and where
 //     calls were not linearizable at all (the lock-free rings, now
-//     calls::stepwise);
+//     calls::stepwise). Pipes keep no such order: under rc11 their opaque
+//     outcomes are held to be among the transparent ones only (pipes_weaker);
 //   - under sc, and under rc11, whose outcomes must include sc's;
 //   - whole, and split in three slices (--shard, --jobs) whose outcomes
 //     together are the whole's and one of which fails if the whole does;
@@ -702,10 +703,9 @@ grammar pipe_grammar() {
 }
 
 /// The same ring of duplex pipes (4,096 programs): a thread sends toward the
-/// next thread first, then replies toward the previous one, receives from
-/// the next (what it replied), or closes either end, which shuts its
-/// receiving side before its sending one (P5); a receive from the previous
-/// thread after the call.
+/// next thread first; then it replies toward the previous one, receives the
+/// next thread's reply, or closes either end, which shuts its receiving side
+/// before its sending one (P5); then it receives from the previous thread.
 grammar duplex_pipe_grammar() {
   using enum kind;
   grammar g{"duplex pipe", false, false, 0, {op(p_send, 0, 1)},
