@@ -2,9 +2,11 @@
 // reader as model threads, over in-process memory (basic_pipe_end<model_sync>
 // made by make_local), capacity 16 so records wrap around the ring's end and
 // the writer blocks on a full ring; close racing with send and with recv; a
-// hostile peer's length field rejected. Buggy twins: a reader that trusts the
-// length field (its out-of-bounds index caught by WEAVE_CHECK), and a close
-// that does not wake a blocked reader (deadlock).
+// hostile peer's length field rejected; a duplex close that is one step for the
+// peer. Buggy twins: a reader that trusts the length field (its out-of-bounds
+// index caught by WEAVE_CHECK), a close that does not wake a blocked reader
+// (deadlock), and a peer that looks for a duplex close in the wrong bit.
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <span>
@@ -126,6 +128,23 @@ WEAVE_MODEL_CHECK(pipe_duplex_ping_pong, pass, .primitives = weave::model::trans
   peer.join();
 }
 
+// Duplex: a close is one step for the peer (P5). It shuts its receiving
+// direction, then its sending one; a peer whose send between the two says
+// closed finds end of stream in its recv too, and never waits for the second.
+WEAVE_MODEL_CHECK(pipe_duplex_close_is_one_step, pass, .primitives = weave::model::transparent) {
+  auto ends = end_t::make_local({.capacity = 16});
+  auto& a = ends.first;
+  auto& b = ends.second;
+  thread closer([&] { a.close(); });
+  const pipe_status sent = b.send(std::string_view("x"));
+  std::vector<std::byte> got;
+  const pipe_status received = b.recv_for(got, std::chrono::milliseconds(1)).status;
+  WEAVE_CHECK(sent == pipe_status::ok || sent == pipe_status::closed);
+  if (sent == pipe_status::closed) WEAVE_CHECK(received == pipe_status::closed);
+  else WEAVE_CHECK(received == pipe_status::closed || received == pipe_status::timeout);
+  closer.join();
+}
+
 // A hostile peer publishes a record whose length exceeds the ring: the real
 // reader validates it (P3) and reports a corrupted region; it never indexes
 // past the ring.
@@ -168,6 +187,22 @@ WEAVE_MODEL_CHECK(pipe_buggy_trusting_reader, check_failed, .primitives = weave:
     out.push_back(ring[index].read());
   }
   hostile.join();
+}
+
+// Buggy twin of pipe_duplex_close_is_one_step: a peer that, its send refused,
+// looks for end of stream only in the writer-closed bit of the direction it
+// receives on (as pipe.hpp's recv did before P5 said where a duplex close takes
+// effect). Between the close's two shuts it finds none, and a recv would wait.
+WEAVE_MODEL_CHECK(pipe_buggy_duplex_close_two_steps, check_failed, .primitives = weave::model::transparent) {
+  auto ends = end_t::make_local({.capacity = 16});
+  auto& a = ends.first;
+  auto& b = ends.second;
+  thread closer([&] { a.close(); });
+  if (b.send(std::string_view("x")) == pipe_status::closed) {
+    auto& d = access::recv_direction(b);
+    WEAVE_CHECK((d.state.load(std::memory_order_acquire) & weave::detail::pipe_writer_closed) != 0);
+  }
+  closer.join();
 }
 
 // Buggy twin: a close that sets the closed bit but neither bumps the epoch nor

@@ -82,6 +82,7 @@ class pipe_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(usage_errors);
   CPPUNIT_TEST(end_of_stream_after_drain);
   CPPUNIT_TEST(send_to_closed_peer);
+  CPPUNIT_TEST(a_duplex_close_takes_effect_at_its_first_shut);
   CPPUNIT_TEST(timeouts_are_statuses);
   CPPUNIT_TEST(corrupted_indices_are_errors);
   CPPUNIT_TEST(corrupted_length_is_an_error);
@@ -192,6 +193,23 @@ class pipe_test : public CppUnit::TestFixture {
     auto [a, b] = weave::make_pipe({.capacity = 64});
     b.close();
     CPPUNIT_ASSERT(a.send(std::string_view("x")) == pipe_status::closed);
+  }
+
+  // A duplex close() shuts its receiving direction, then its sending one (P5).
+  // A peer that runs between the two, as when the closer is descheduled there,
+  // sees the close whole: its send says closed, and its recv drains what was
+  // sent and then says end of stream instead of waiting for the second shut.
+  void a_duplex_close_takes_effect_at_its_first_shut() {
+    auto [a, b] = weave::make_pipe({.capacity = 64});
+    CPPUNIT_ASSERT(a.send(std::string_view("last")) == pipe_status::ok);
+    // The first shut of a.close(), without the second.
+    access::recv_direction(a).state.fetch_or(weave::detail::pipe_reader_closed, std::memory_order_seq_cst);
+    CPPUNIT_ASSERT(b.send(std::string_view("x")) == pipe_status::closed);
+    std::vector<std::byte> got;
+    CPPUNIT_ASSERT(b.recv_for(got, std::chrono::milliseconds(50)).status == pipe_status::ok);
+    CPPUNIT_ASSERT(std::string(reinterpret_cast<const char*>(got.data()), got.size()) == "last");
+    CPPUNIT_ASSERT(b.poll());  // end of stream: recv would not block
+    CPPUNIT_ASSERT(b.recv_for(got, std::chrono::milliseconds(50)).status == pipe_status::closed);
   }
 
   void timeouts_are_statuses() {

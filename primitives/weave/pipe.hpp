@@ -108,8 +108,12 @@
 //   P5  close() sets its state bit after its last publish, then bumps both
 //       epochs and wakes all: a reader that sees the writer-closed bit and then
 //       re-reads head has every message (end of stream only when drained). A
-//       duplex end shuts its receiving direction first, so a peer that saw end
-//       of stream also sees reader-closed: its next send says closed.
+//       duplex end's close() is two shuts, its receiving direction first; it
+//       takes effect at that first one. From then on the peer's send says
+//       closed, and the peer's recv, with nothing left to drain, says end of
+//       stream: it reads the reader-closed bit on its own sending direction
+//       as well as the writer-closed bit on its receiving one. So a duplex
+//       close is one step for the peer: never "send closed, recv waits".
 //   P6  On hardware a blocked wait sleeps at most one liveness slice at a time
 //       and then asks whether the peer end is still in use (P7); so a dead
 //       peer is noticed within a slice, never a hang. Under the model there
@@ -486,8 +490,9 @@ class basic_pipe_end {
       }
     }
     if (shut_it) {
-      // The receiving direction first (P5): both fetch_ors are seq_cst, so a
-      // peer whose load sees our writer_closed sees our reader_closed too.
+      // The receiving direction first: the close takes effect there, for the
+      // peer's send and its recv alike (P5); the second shut wakes a peer
+      // parked on its receiving direction.
       if (recv_dir_ >= 0) shut(ctl_->dirs[recv_dir_], detail::pipe_reader_closed);
       if (send_dir_ >= 0) shut(ctl_->dirs[send_dir_], detail::pipe_writer_closed);
     }
@@ -677,7 +682,7 @@ class basic_pipe_end {
       }
       if (seen_head_ != tail_) return take(d, buf, out);
       // acquire: pairs with the seq_cst fetch_or in shut() (P5).
-      if (d.state.load(std::memory_order_acquire) & detail::pipe_writer_closed) {
+      if (peer_closed(d, std::memory_order_acquire)) {
         // acquire: the writer's last publish precedes its close (P5).
         seen_head_ = d.head.load(std::memory_order_acquire);
         if (seen_head_ - tail_ > cap_) corrupted("head beyond capacity");  // P2
@@ -701,7 +706,7 @@ class basic_pipe_end {
       seen_head_ = d.head.load(std::memory_order_seq_cst);
       if (seen_head_ - tail_ > cap_) corrupted("head beyond capacity");  // P2
       const bool data = seen_head_ != tail_;
-      const bool shut_down = (d.state.load(std::memory_order_seq_cst) & detail::pipe_writer_closed) != 0;
+      const bool shut_down = peer_closed(d, std::memory_order_seq_cst);
       parked how = parked::woken;
       if (!data && !shut_down) {
         call.note("no message has come");
@@ -712,6 +717,14 @@ class basic_pipe_end {
       if (how != parked::woken && !peer_alive()) continue;  // P6: drain, then peer_gone
       if (how == parked::deadline) return {pipe_status::timeout, 0};
     }
+  }
+
+  // Has the peer closed d, the direction we receive on? Its writer-closed bit;
+  // or, for a duplex end, the reader-closed bit on our sending direction,
+  // which the peer's close() sets first (P5).
+  bool peer_closed(direction& d, std::memory_order order) const {
+    if ((d.state.load(order) & detail::pipe_writer_closed) != 0) return true;
+    return send_dir_ >= 0 && (ctl_->dirs[send_dir_].state.load(order) & detail::pipe_reader_closed) != 0;
   }
 
   // Consumes (or, for poll, only reports) the record at tail_; seen_head_ != tail_.
