@@ -89,7 +89,7 @@
 //   data_epoch     writer, closers       futex word the reader parks on
 //   space_epoch    reader, closers       futex word the writer parks on
 //
-// Invariants (cited in the code as P1..P6):
+// Invariants (cited in the code as P1..P8):
 //   P1  Each end keeps private copies of its own index (head_ for the writer,
 //       tail_ for the reader) and of the geometry (capacity, max_message, ring
 //       addresses); it never re-reads them from shared memory after attaching.
@@ -118,6 +118,13 @@
 //       and then asks whether the peer end is still in use (P7); so a dead
 //       peer is noticed within a slice, never a hang. Under the model there
 //       are no processes and waits are not sliced.
+//   P8  Python's order (sync.hpp): a call takes effect at a seq_cst access (a
+//       send at its head store, a recv at its tail store, a close at its
+//       first fetch_or), and every read that may decide what a call returns
+//       ("closed", "empty", "full") is seq_cst, so the calls of every pipe
+//       and of the other primitives keep one order on weak hardware too. A
+//       reader that saw the close by such a read re-reads head acquire: the
+//       close synchronized with it, and head has no later value.
 //   P7  Liveness is asked only of a pipe in shared memory (made by make_pipe,
 //       pipe_create or pipe_open): its ends are in the holder tables of H1..H6
 //       in weave/detail/holders.hpp. A pipe in private memory (make_local,
@@ -414,6 +421,7 @@ class basic_pipe_end {
   pipe_status send(std::string_view msg, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("send", loc);
     call.arg(msg);
+    call.reads_decide();  // the inner send's reads (P8)
     return send(std::as_bytes(std::span(msg.data(), msg.size())), loc);
   }
   template <class Rep, class Period>
@@ -449,6 +457,7 @@ class basic_pipe_end {
   /// the peer is gone (Python's Connection.recv raises EOFError).
   std::vector<std::byte> recv(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("recv", loc);
+    call.reads_decide();  // the inner recv's reads (P8)
     std::vector<std::byte> out;
     const recv_result r = recv(out, loc);
     if (r.status != pipe_status::ok) throw pipe_closed(r.status);
@@ -464,6 +473,7 @@ class basic_pipe_end {
   }
   bool poll(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("poll", loc);
+    call.reads_decide();  // the inner poll's reads (P8)
     return poll(std::chrono::nanoseconds(0), loc);
   }
 
@@ -622,13 +632,15 @@ class basic_pipe_end {
     direction& d = ctl_->dirs[send_dir_];
     const u32 n = static_cast<u32>(msg.size());
     const u32 need = n + static_cast<u32>(detail::pipe_record_header);
+    call.reads_decide();  // "closed" and "full" are what reads saw (P8)
     for (;;) {
-      // acquire: pairs with the seq_cst fetch_or in shut() (the reader closed).
-      if (d.state.load(std::memory_order_acquire) & detail::pipe_reader_closed) return pipe_status::closed;
+      // seq_cst: it decides "closed" (P8); as acquire it pairs with the
+      // seq_cst fetch_or in shut() (the reader closed).
+      if (d.state.load(std::memory_order_seq_cst) & detail::pipe_reader_closed) return pipe_status::closed;
       if (cap_ - (head_ - seen_tail_) < need) {
-        // acquire: pairs with the reader's tail store; the bytes it freed are
-        // no longer read once we see it.
-        seen_tail_ = d.tail.load(std::memory_order_acquire);
+        // seq_cst: it decides "full" (P8); as acquire it pairs with the
+        // reader's tail store: the bytes it freed are no longer read.
+        seen_tail_ = d.tail.load(std::memory_order_seq_cst);
         if (head_ - seen_tail_ > cap_) corrupted("tail ahead of head");  // P2
       }
       if (cap_ - (head_ - seen_tail_) >= need) {
@@ -674,16 +686,18 @@ class basic_pipe_end {
     enter();
     if (recv_dir_ < 0) throw_usage_error("weave::pipe", "recv on a send-only end");
     direction& d = ctl_->dirs[recv_dir_];
+    call.reads_decide();  // "empty" and "closed" are what reads saw (P8)
     for (;;) {
       if (seen_head_ == tail_) {
-        // acquire: pairs with the writer's head store (P3).
-        seen_head_ = d.head.load(std::memory_order_acquire);
+        // seq_cst: it decides "empty" (P8); as acquire it pairs with the
+        // writer's head store (P3).
+        seen_head_ = d.head.load(std::memory_order_seq_cst);
         if (seen_head_ - tail_ > cap_) corrupted("head beyond capacity");  // P2
       }
       if (seen_head_ != tail_) return take(d, buf, out);
-      // acquire: pairs with the seq_cst fetch_or in shut() (P5).
-      if (peer_closed(d, std::memory_order_acquire)) {
-        // acquire: the writer's last publish precedes its close (P5).
+      if (peer_closed(d)) {
+        // acquire: the writer's last publish precedes its close (P5), which
+        // peer_closed's load synchronized with: this reads the last head.
         seen_head_ = d.head.load(std::memory_order_acquire);
         if (seen_head_ - tail_ > cap_) corrupted("head beyond capacity");  // P2
         if (seen_head_ != tail_) return take(d, buf, out);
@@ -706,7 +720,7 @@ class basic_pipe_end {
       seen_head_ = d.head.load(std::memory_order_seq_cst);
       if (seen_head_ - tail_ > cap_) corrupted("head beyond capacity");  // P2
       const bool data = seen_head_ != tail_;
-      const bool shut_down = peer_closed(d, std::memory_order_seq_cst);
+      const bool shut_down = peer_closed(d);
       parked how = parked::woken;
       if (!data && !shut_down) {
         call.note("no message has come");
@@ -722,9 +736,12 @@ class basic_pipe_end {
   // Has the peer closed d, the direction we receive on? Its writer-closed bit;
   // or, for a duplex end, the reader-closed bit on our sending direction,
   // which the peer's close() sets first (P5).
-  bool peer_closed(direction& d, std::memory_order order) const {
-    if ((d.state.load(order) & detail::pipe_writer_closed) != 0) return true;
-    return send_dir_ >= 0 && (ctl_->dirs[send_dir_].state.load(order) & detail::pipe_reader_closed) != 0;
+  bool peer_closed(direction& d) const {
+    // seq_cst (both): they decide "closed" (P8), and P4's re-check; as acquire
+    // they pair with the seq_cst fetch_ors in shut().
+    if ((d.state.load(std::memory_order_seq_cst) & detail::pipe_writer_closed) != 0) return true;
+    return send_dir_ >= 0 &&
+           (ctl_->dirs[send_dir_].state.load(std::memory_order_seq_cst) & detail::pipe_reader_closed) != 0;
   }
 
   // Consumes (or, for poll, only reports) the record at tail_; seen_head_ != tail_.

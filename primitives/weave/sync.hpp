@@ -274,12 +274,13 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
 
 /// Python's order across primitives. In Python every call of every
 /// primitive happens in one order that keeps each thread's program order (one
-/// interpreter lock). weave's mutex, robust_mutex, semaphores, event and
-/// timer keep it too: each call takes effect at a seq_cst read-modify-write
-/// (its linearization point), and every read that decides what a call returns (a failed
-/// try_lock, is_set(), a try_acquire finding no permit) is seq_cst, so C++'s
-/// single total order of seq_cst operations (RC11's SC order) holds the calls
-/// of all of them in one order. What is built on them and decides under their
+/// interpreter lock). weave's mutex, robust_mutex, semaphores, event, timer
+/// and pipe keep it too: each call takes effect at a seq_cst read-modify-write
+/// (its linearization point; a pipe's send and recv at a seq_cst store,
+/// pipe.hpp's P8), and every read that decides what a call returns (a failed
+/// try_lock, is_set(), a try_acquire finding no permit, a recv finding no
+/// message) is seq_cst, so C++'s single total order of seq_cst operations
+/// (RC11's SC order) holds the calls of all of them in one order. What is built on them and decides under their
 /// locks keeps it as well: recursive_mutex, condition (with its lock held, as
 /// Python requires), the monitor queues, barrier, future, thread_pool. On
 /// x86 this costs nothing but a locked store where a future completes (the
@@ -297,8 +298,8 @@ concept sync_policy = requires(typename S::template atomic<std::uint32_t>& word,
 /// with call.reads_decide(), so that opaque checks let those reads see every
 /// store RC11 allows, as the hardware may (opaque_test::
 /// relaxed_flag_does_not_order_a_later_call). Not kept: the lock-free rings
-/// (calls::stepwise below), and the pipes and process_pool, which synchronize
-/// by acquire/release.
+/// (calls::stepwise below), and process_pool, which synchronizes by
+/// acquire/release (and runs on hardware only).
 ///
 /// Whether a primitive's public operations are linearizable (each takes
 /// effect at one instant between its call and its return), which is what

@@ -41,9 +41,10 @@
 // by an observation that does not synchronize (a failed try_lock, an
 // is_set() that returns false) had outcomes no order of whole calls gives
 // (the store buffering and R shapes), and opaque checks missed them
-// (opaque_test::calls_keep_pythons_order_across_primitives). The pipes and
-// process_pool do not keep it: for them --internals is the honest check
-// (differential_test::pipes_are_weaker_than_one_order_under_rc11).
+// (opaque_test::calls_keep_pythons_order_across_primitives); pipes, whose
+// reads were acquire, had a cycle through three pipes that no order of whole
+// calls gives (differential_test::pipes_keep_one_order_under_rc11).
+// process_pool does not keep it (hardware only).
 //
 // Under rc11 that order covers calls, not the user's atomics that do not
 // synchronize (found by checker.differential's soak, seed 76010, program

@@ -37,10 +37,9 @@
 //     Python's order across primitives (sync.hpp); this test's first soaks
 //     found where they did not (a failed try_lock against an event) and where
 //     calls were not linearizable at all (the lock-free rings, now
-//     calls::stepwise). Pipes keep no such order: under rc11 opaque pipe
-//     outcomes are held to be among the transparent ones only
-//     (pipes_weaker). The duplex grammar's first soak found a duplex end's
-//     close() two steps for its peer, under sc too; it is one now (P5);
+//     calls::stepwise), and where pipes did not (a cycle through three
+//     pipes; a duplex end's close() that was two steps for its peer, under
+//     sc too; pipe.hpp's P8 and P5 now);
 //   - under sc, and under rc11, whose outcomes must include sc's;
 //   - whole, and split in three slices (--shard, --jobs) whose outcomes
 //     together are the whole's and one of which fails if the whole does;
@@ -1606,6 +1605,7 @@ struct pair_of_ways {
 };
 constexpr pair_of_ways kPairs[] = {
     {0, 1, false}, {0, 2, false}, {3, 4, false}, {3, 5, false},
+    {1, 2, false}, {4, 5, false},  // opaque and transparent where plain DFS is over the cap
     {0, 3, true},   // every sc outcome is an rc11 outcome
     {1, 6, false},  // the slices together are the whole search
     {4, 7, false},
@@ -1631,17 +1631,6 @@ struct tally {
 bool transparent_pair(std::size_t k) {
   return kWays[kPairs[k].a].primitives == primitive_mode::transparent ||
          kWays[kPairs[k].b].primitives == primitive_mode::transparent;
-}
-
-/// Whether pair w compares opaque pipes with transparent ones where opaque
-/// calls are known to see only a subset of the outcomes the pipe's steps
-/// allow. Under rc11: pipes keep no order across primitives (README,
-/// calls.cpp: they synchronize by acquire/release only), a cycle through
-/// three pipes, each call reading what the last one did not see
-/// (differential_test::pipes_are_weaker_than_one_order_under_rc11).
-bool pipes_weaker(const program& p, const pair_of_ways& w) {
-  return p.pipes != pipe_mode::none && kWays[w.a].memory == memory_model::rc11 &&
-         kWays[w.a].primitives == primitive_mode::opaque && kWays[w.b].primitives == primitive_mode::transparent;
 }
 
 /// What differs between the ways on p (empty: nothing), counted in *counts;
@@ -1744,7 +1733,7 @@ std::string compare(const program& p, tally* counts, bool opaque_only, std::uint
     if (cut[w.a] || cut[w.b] || (opaque_only && transparent_pair(k))) continue;
     ++counts->compared[k];
     if (w.within) differ_within(w.a, w.b);
-    else differ(w.a, w.b, w.subset || pipes_weaker(p, w), w.same, w.sample);
+    else differ(w.a, w.b, w.subset, w.same, w.sample);
   }
   for (std::size_t k = 0; k < by.size() && poll; ++k)  // every way, cut or not (polls)
     if (by[k].result.found == verdict::livelock)
@@ -1771,7 +1760,7 @@ class differential_test : public CppUnit::TestFixture {
   CPPUNIT_TEST(timer_and_future_programs);
   CPPUNIT_TEST(programs_of_small_grammars);
   CPPUNIT_TEST(programs_soaks_found);
-  CPPUNIT_TEST(pipes_are_weaker_than_one_order_under_rc11);
+  CPPUNIT_TEST(pipes_keep_one_order_under_rc11);
   CPPUNIT_TEST(a_duplex_close_is_one_step);
   CPPUNIT_TEST_SUITE_END();
 
@@ -1832,17 +1821,17 @@ class differential_test : public CppUnit::TestFixture {
   // covered give-ups that the bounded search ran to their end (12 end within
   // 0 preemptions under rc11, 18 bounded; 8 and 11), which compare's
   // differ_within once counted as a difference.
-  // README says that pipes, unlike the other primitives, keep no order
-  // across primitives under rc11, and that --internals is the honest check
-  // there. The duplex pipe grammar's program 3229 shows it: T0 closes its end
-  // of p0, then its recv_for on p2 times out; T2 closes p2, then its
+  // Pipes keep Python's order across primitives under rc11 (pipe.hpp, P8).
+  // When their deciding reads were acquire loads, the duplex pipe grammar's
+  // program 3229 had an outcome no order of whole calls gives: T0 closes its
+  // end of p0, then its recv_for on p2 times out; T2 closes p2, then its
   // recv_for on p1 times out though T1 sent there; T1 sends on p1, then its
-  // send on p0 says ok though T0 closed it. Each thread misses what the next
-  // did: no order of whole calls gives it, and RC11 allows it through the
-  // calls' acquire loads (send_until's state load). Opaque, rc11 does not
-  // find it; transparent, it does. (If pipes ever keep the order, this
-  // fails: then README, calls.cpp and pipes_weaker should say so.)
-  void pipes_are_weaker_than_one_order_under_rc11() { CPPUNIT_ASSERT(transparent_beyond_opaque(3229, 3, 5) > 0); }
+  // send on p0 says ok though T0 closed it. Each thread missed what the next
+  // did, through send_until's and recv_until's acquire loads; transparent
+  // rc11 found it and opaque rc11 did not. Now the ways agree. (Opaque plain
+  // DFS is over the cap here, its calls' reads taking every value RC11
+  // allows: opaque with reduction stands in.)
+  void pipes_keep_one_order_under_rc11() { CPPUNIT_ASSERT_EQUAL(0, transparent_beyond_opaque(3229, 4, 5)); }
 
   // A duplex end's close() shuts its receiving side, then its sending side
   // (pipe.hpp, P5). The duplex pipe grammar's soak found, in program 355, a

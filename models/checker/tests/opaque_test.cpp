@@ -22,6 +22,7 @@
 #include "weave/mpmc_ring.hpp"
 #include "weave/model.hpp"
 #include "weave/mutex.hpp"
+#include "weave/pipe.hpp"
 #include "weave/queue.hpp"
 #include "weave/recursive_mutex.hpp"
 #include "weave/ring_queue.hpp"
@@ -74,6 +75,12 @@ bool try_lock_fails(Lock& m) {
   const bool got = m.try_lock();
   if (got) m.unlock();
   return !got;
+}
+
+// recv_for(0) on a pipe's receiving end: whether nothing came (a time-out).
+bool nothing_came(weave::model::pipe_end& r) {
+  std::vector<std::byte> got;
+  return r.recv_for(got, std::chrono::milliseconds(0)).status == weave::pipe_status::timeout;
 }
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
@@ -445,7 +452,8 @@ class opaque_test : public CppUnit::TestFixture {
   // try_lock() after unlock(), is_set() false after set(), a failed
   // try_acquire() after release(), a wait that returns at once on an event
   // set and cleared since, a set() that finds it "already set" and so leaves
-  // it clear. Opaque checks must find each as transparent ones do (a call
+  // it clear, a pipe's recv_for or poll that finds nothing sent or no close,
+  // a send that finds the reader's end open. Opaque checks must find each as transparent ones do (a call
   // that answers from its reads says so, and they take RC11's values:
   // calls.cpp); with a release/acquire flag none can happen. Found by
   // checker.differential's soak (seed 76010, program blocking173), which
@@ -460,6 +468,9 @@ class opaque_test : public CppUnit::TestFixture {
       weave::model::promise<int> p;
       weave::model::future<int> f = p.get_future();
       weave::model::timer tm{std::chrono::seconds(1), [] {}};
+      // One way: first the receiving end, second the sending one.
+      std::pair<weave::model::pipe_end, weave::model::pipe_end> pp =
+          weave::model::pipe_end::make_local({.duplex = false, .capacity = 16});
     };
     struct shape {
       const char* name;
@@ -496,6 +507,14 @@ class opaque_test : public CppUnit::TestFixture {
         {"future done", [](primitives& x) { (void)x.p.set_value(1); }, [](primitives& x) { return !x.f.done(); }, true},
         {"timer status", [](primitives& x) { (void)x.tm.cancel(); },
          [](primitives& x) { return !x.tm.status().has_value(); }, true},
+        {"pipe recv_for", [](primitives& x) { (void)x.pp.second.send(std::string_view("x")); },
+         [](primitives& x) { return nothing_came(x.pp.first); }, true},
+        {"pipe poll", [](primitives& x) { (void)x.pp.second.send(std::string_view("x")); },
+         [](primitives& x) { return !x.pp.first.poll(); }, true},
+        {"pipe recv_for after close", [](primitives& x) { x.pp.second.close(); },
+         [](primitives& x) { return nothing_came(x.pp.first); }, true},
+        {"pipe send after close", [](primitives& x) { x.pp.first.close(); },
+         [](primitives& x) { return x.pp.second.send(std::string_view("x")) == weave::pipe_status::ok; }, true},
     };
     for (const std::memory_order load : {std::memory_order_relaxed, std::memory_order_acquire})
       for (const shape& sh : shapes) {
