@@ -118,17 +118,19 @@
 //       and then asks whether the peer end is still in use (P7); so a dead
 //       peer is noticed within a slice, never a hang. Under the model there
 //       are no processes and waits are not sliced.
-//   P8  Python's order (sync.hpp): a call takes effect at a seq_cst access (a
-//       send at its head store, a recv at its tail store, a close at its
-//       first fetch_or), and every read that may decide what a call returns
-//       ("closed", "empty", "full") is seq_cst, so the calls of every pipe
-//       and of the other primitives keep one order on weak hardware too. A
-//       reader that saw the close by such a read re-reads head acquire: the
-//       close synchronized with it, and head has no later value.
 //   P7  Liveness is asked only of a pipe in shared memory (made by make_pipe,
 //       pipe_create or pipe_open): its ends are in the holder tables of H1..H6
 //       in weave/detail/holders.hpp. A pipe in private memory (make_local,
 //       attach) has one process by construction; its peer is never gone.
+//   P8  Python's order (sync.hpp): a call takes effect at a seq_cst access (a
+//       send at its head store, a recv at its tail store, a close at its
+//       first fetch_or), and every read that may decide what a call returns
+//       ("closed", "empty", "full") is seq_cst, so the calls of every pipe
+//       and of the other primitives keep one order on weak hardware too.
+//       send, recv and poll say call.reads_decide(), so an opaque check lets
+//       those reads take every value RC11 allows. A reader that saw the
+//       close by such a read re-reads head acquire: the close synchronized
+//       with it, and head has no later value.
 #pragma once
 
 #include <algorithm>
