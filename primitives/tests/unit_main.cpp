@@ -1,7 +1,10 @@
-// The CppUnit runner of every fixture in primitives/tests.
+// The CppUnit runner of every fixture in primitives/tests, and of the
+// checker's own tests (weave_checker_tests links it too).
 //   weave_unit            run every registered suite
-//   weave_unit NAME...    run the named suites (ctest runs one suite per test)
+//   weave_unit NAME...    run the named suites or tests, as SUITE or SUITE::TEST
+//                         (ctest runs one suite per test)
 //   weave_unit --list     list the suites
+//   weave_unit --help     say so
 #include <cppunit/BriefTestProgressListener.h>
 #include <cppunit/CompilerOutputter.h>
 #include <cppunit/Test.h>
@@ -18,6 +21,13 @@ int main(int argc, char** argv) {
   // Owns every suite: a named one is run where it is, not handed to a
   // TestRunner (which would delete it, and the registry's tree would leak).
   const std::unique_ptr<CppUnit::Test> all(CppUnit::TestFactoryRegistry::getRegistry().makeTest());
+  const char* slash = argc > 0 ? std::strrchr(argv[0], '/') : nullptr;
+  const char* self = slash != nullptr ? slash + 1 : argc > 0 ? argv[0] : "weave_unit";
+  if (argc > 1 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    std::cout << "usage: " << self << " [--list | SUITE | SUITE::TEST ...]\n"
+              << "  no argument: every suite; --list: the suites' names\n";
+    return 0;
+  }
   if (argc > 1 && std::strcmp(argv[1], "--list") == 0) {
     for (int i = 0; i < all->getChildTestCount(); ++i) std::cout << all->getChildTestAt(i)->getName() << "\n";
     return 0;
@@ -28,7 +38,7 @@ int main(int argc, char** argv) {
     try {
       run.push_back(all->findTest(argv[a]));
     } catch (const std::invalid_argument&) {
-      std::cerr << "weave_unit: no suite named " << argv[a] << " (try --list)\n";
+      std::cerr << self << ": no suite or test named " << argv[a] << " (try --list)\n";
       return 2;
     }
   }
