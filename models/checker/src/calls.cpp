@@ -68,8 +68,11 @@
 // read of every call take RC11's values would also close the gap, but
 // multiplied the executions of the opaque checks (a classic went from
 // milliseconds to over ten minutes); this adds a few executions to the
-// catalogue's checks that use events and timers (2 to 5, 4 to 9) and none to
-// the others (opaque_test::relaxed_flag_does_not_order_a_later_call).
+// catalogue's checks that use events and timers (2 to 5, 4 to 9), more to
+// the pipe's (4 to 26: a pipe call reads again before it parks, and that
+// re-check may be stale too, or a wait that times out on a sent message is
+// lost), and none to the others (opaque_test::
+// relaxed_flag_does_not_order_a_later_call).
 #include <algorithm>
 #include <cstring>
 #include <exception>
