@@ -423,8 +423,7 @@ class basic_pipe_end {
   pipe_status send(std::string_view msg, source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("send", loc);
     call.arg(msg);
-    call.reads_decide();  // the inner send's reads (P8)
-    return send(std::as_bytes(std::span(msg.data(), msg.size())), loc);
+    return send_until(std::as_bytes(std::span(msg.data(), msg.size())), S::forever, call);
   }
   template <class Rep, class Period>
   pipe_status send_for(std::span<const std::byte> msg, const std::chrono::duration<Rep, Period>& t,
@@ -459,9 +458,8 @@ class basic_pipe_end {
   /// the peer is gone (Python's Connection.recv raises EOFError).
   std::vector<std::byte> recv(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("recv", loc);
-    call.reads_decide();  // the inner recv's reads (P8)
     std::vector<std::byte> out;
-    const recv_result r = recv(out, loc);
+    const recv_result r = recv_until(nullptr, &out, S::forever, call);
     if (r.status != pipe_status::ok) throw pipe_closed(r.status);
     return out;
   }
@@ -475,8 +473,8 @@ class basic_pipe_end {
   }
   bool poll(source_location loc = source_location::current()) {
     [[maybe_unused]] const auto call = obj_.enter("poll", loc);
-    call.reads_decide();  // the inner poll's reads (P8)
-    return poll(std::chrono::nanoseconds(0), loc);
+    return recv_until(nullptr, nullptr, deadline_after<S>(std::chrono::nanoseconds(0)), call).status !=
+           pipe_status::timeout;
   }
 
   // ---- close ----------------------------------------------------------------
